@@ -1,0 +1,33 @@
+import { INT_TYPES } from './abi.js';
+import type { IntName } from './types.js';
+
+/** A C type string split into its parts; names are not resolved yet. */
+export interface ParsedCType {
+  text: string;
+  const: boolean;
+  pointer: number;
+  base: { kind: 'int'; name: IntName } | { kind: 'enum' | 'struct' | 'name'; name: string };
+}
+
+const CTYPE = /^(const )?(?:(enum|struct) )?([A-Za-z_][A-Za-z0-9_]*)((?: \*)*)$/;
+
+export function parseCType(text: string): ParsedCType | undefined {
+  const m = CTYPE.exec(text);
+  if (!m) return undefined;
+  const [, konst, tag, name, stars] = m;
+  const pointer = stars.length / 2;
+  let base: ParsedCType['base'];
+  if (tag === 'enum' || tag === 'struct') base = { kind: tag, name };
+  else if (name in INT_TYPES) base = { kind: 'int', name: name as IntName };
+  else base = { kind: 'name', name };
+  return { text, const: Boolean(konst), pointer, base };
+}
+
+export const C_KEYWORDS = new Set(
+  ('auto break case char const continue default do double else enum extern float for goto if inline int long register ' +
+    'restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex ' +
+    '_Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local bool true false alignas alignof ' +
+    'class delete new this template typename namespace private public protected virtual operator friend nullptr ' +
+    'static_assert thread_local')
+    .split(' '),
+);

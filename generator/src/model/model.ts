@@ -1,0 +1,96 @@
+import type { EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ModelData, StructModel, TypedefModel } from './types.js';
+
+/** The IR plus the look-ups every emitter needs. */
+export class Model {
+  private readonly enumsByName: Map<string, EnumModel>;
+  private readonly structsByName: Map<string, StructModel>;
+  private readonly functionsByName: Map<string, FunctionModel>;
+  private readonly typedefsByName: Map<string, TypedefModel>;
+  private readonly limitsByName: Map<string, LimitModel>;
+  private readonly constants = new Map<string, { enum: EnumModel; constant: EnumConstant }>();
+
+  constructor(readonly data: ModelData) {
+    this.enumsByName = new Map(data.enums.map((e) => [e.name, e]));
+    this.structsByName = new Map(data.structs.map((s) => [s.name, s]));
+    this.functionsByName = new Map(data.functions.map((f) => [f.name, f]));
+    this.typedefsByName = new Map(data.typedefs.map((t) => [t.name, t]));
+    this.limitsByName = new Map(data.limits.map((l) => [l.name, l]));
+    for (const e of data.enums) for (const c of e.constants) this.constants.set(c.name, { enum: e, constant: c });
+  }
+
+  get spec() {
+    return this.data.spec;
+  }
+  get enums() {
+    return this.data.enums;
+  }
+  get structs() {
+    return this.data.structs;
+  }
+  get functions() {
+    return this.data.functions;
+  }
+  get typedefs() {
+    return this.data.typedefs;
+  }
+  get limits() {
+    return this.data.limits;
+  }
+  get areas() {
+    return this.data.areas;
+  }
+  get errata() {
+    return this.data.errata;
+  }
+  get abis() {
+    return this.data.abis;
+  }
+
+  enum(name: string): EnumModel {
+    return must(this.enumsByName.get(name), 'enum', name);
+  }
+  struct(name: string): StructModel {
+    return must(this.structsByName.get(name), 'struct', name);
+  }
+  fn(name: string): FunctionModel {
+    return must(this.functionsByName.get(name), 'function', name);
+  }
+  typedef(name: string): TypedefModel {
+    return must(this.typedefsByName.get(name), 'typedef', name);
+  }
+  limit(name: string): LimitModel {
+    return must(this.limitsByName.get(name), 'limit', name);
+  }
+  constant(name: string): { enum: EnumModel; constant: EnumConstant } {
+    return must(this.constants.get(name), 'enum constant', name);
+  }
+  hasConstant(name: string): boolean {
+    return this.constants.has(name);
+  }
+  get statusEnum(): EnumModel {
+    return this.enum(this.data.statusEnum);
+  }
+  /** `Struct.field` or `Struct.v1.field` → the field. */
+  field(path: string): FieldModel {
+    const [s, ...rest] = path.split('.');
+    const hit = this.struct(s).fieldPaths.find((p) => p.path === rest.join('.'));
+    return must(hit?.field, 'field', path);
+  }
+  /** The function that consumes a readable-data constant, if any. */
+  consumerOf(constant: string): FunctionModel | undefined {
+    return this.data.functions.find((f) => f.consumes === constant);
+  }
+  /** Functions whose requests produce the readable-data constant. */
+  producersOf(constant: string): FunctionModel[] {
+    return this.data.functions.filter((f) => f.produces.includes(constant));
+  }
+  /** Structs that embed or point to `name`. */
+  usersOf(name: string): StructModel[] {
+    return this.data.structs.filter((s) => s.fieldPaths.some((p) => p.field.type.base.kind === 'struct' && p.field.type.base.name === name));
+  }
+}
+
+function must<T>(v: T | undefined, kind: string, name: string): T {
+  if (v === undefined) throw new Error(`mvgen: the model has no ${kind} named "${name}"`);
+  return v;
+}
