@@ -190,6 +190,21 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): D
     });
   }
 
+  // ---- prose: every item carries real text, not a placeholder ----
+  const PLACEHOLDER = /^\s*(todo|tbd|fixme|xxx|\.\.\.|-)\s*\.?\s*$/i;
+  const checkProse = (file: SpecFile, value: unknown, pointer: string): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => checkProse(file, v, `${pointer}/${i}`));
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) {
+        const p = `${pointer}/${escapePointerToken(k)}`;
+        if ((k === 'doc' || k === 'when') && typeof v === 'string' && PLACEHOLDER.test(v))
+          report({ file, pointer: p }, `the ${k === 'doc' ? 'doc string' : 'error condition'} is a placeholder ("${v.trim()}")`, 'write it in your own words: what the item is, or exactly when the status is returned', 'prose');
+        else checkProse(file, v, p);
+      }
+  };
+  checkProse(indexFile, index, '');
+  for (const { file, area } of areas) checkProse(file, area, '');
+
   // ---- readable-data flow: every produced item has exactly one reader ----
   const consumers = new Map<string, Where>();
   const produced = new Map<string, Where>();
