@@ -28,9 +28,8 @@ export function validateSpec(specPath: string): ValidationResult {
     semantic = validateSemantics(
       spec.index,
       spec.areas.filter((a) => !badFiles.has(a.displayPath)),
+      spec.areas,
     );
-    // A name declared in a rejected file looks unresolved from here: don't report it twice.
-    if (badFiles.size) semantic = semantic.filter((d) => d.rule !== 'semantic/reference' && d.rule !== 'semantic/limit-status');
   }
   return { spec, diagnostics: [...schemaProblems, ...semantic] };
 }

@@ -15,7 +15,7 @@ export const schemaPath: string = require.resolve('@mvmqtt/api-spec/schema.json'
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
     compiled = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
   }
   return compiled!;
@@ -77,7 +77,7 @@ function toDiagnostic(file: SpecFile, e: ErrorObject): Diagnostic {
       position = file.positions.get(`${pointer}#key`) ?? position;
       message = `unknown property "${extra}"`;
       const allowed = Object.keys(parent?.properties ?? {}).filter((k) => k !== '$schema');
-      const near = allowed.find((a) => closeTo(a, extra));
+      const near = allowed.find((a) => closeTo(a, extra)) ?? allowed.find((a) => extra.startsWith(`${a}_`) || extra.toLowerCase() === a.toLowerCase());
       hint = near ? `did you mean "${near}"?` : `allowed here: ${allowed.join(', ')}`;
       break;
     }

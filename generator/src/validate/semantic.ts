@@ -23,7 +23,11 @@ interface Sym {
 
 const SENTINEL_MAX: Record<string, number> = { '0xff': 0xff, '0xffff': 0xffff, '0xffffffff': 0xffffffff };
 
-export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): Diagnostic[] {
+/**
+ * `areaFiles` are checked; `symbolFiles` (default: the same) only contribute names, so a file the
+ * schema rejected still declares its names and references to them are not reported twice.
+ */
+export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[], symbolFiles: SpecFile[] = areaFiles): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (w: Where, message: string, hint: string | undefined, rule: string, key = false) =>
     out.push({
@@ -55,7 +59,13 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): D
   const index = indexFile.data as RawIndex;
 
   const seenAreas = new Map<string, SpecFile>();
-  for (const { file, area } of areas) {
+  const checked = new Set(areaFiles);
+  for (const file of symbolFiles) {
+    if (!checked.has(file)) {
+      declareLoosely(file);
+      continue;
+    }
+    const area = file.data as RawArea;
     const expected = file.path.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
     if (area.area !== expected)
       report(at(file, 'area'), `area "${area.area}" is in file "${expected}.json"`, `name the area after its file ("${expected}") so readers find it`, 'area-name');
@@ -76,6 +86,28 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): D
     area.structs.forEach((s, i) => declare(s.name, { kind: 'struct', where: at(file, 'structs', i, 'name') }));
     area.functions.forEach((f, i) => declare(f.name, { kind: 'function', where: at(file, 'functions', i, 'name') }));
     area.limits.forEach((l, i) => declare(l.name, { kind: 'limit', where: at(file, 'limits', i, 'name') }));
+  }
+
+  // Names from a file the schema rejected: collect what is recognisable, check nothing.
+  function declareLoosely(file: SpecFile) {
+    const d = file.data as Record<string, unknown>;
+    const list = (k: string): Record<string, unknown>[] => (Array.isArray(d?.[k]) ? (d[k] as Record<string, unknown>[]).filter((x) => x && typeof x === 'object') : []);
+    const name = (x: Record<string, unknown>) => (typeof x.name === 'string' ? x.name : undefined);
+    const put = (n: string | undefined, sym: Sym) => {
+      if (n && !symbols.has(n)) symbols.set(n, sym);
+    };
+    const w = { file, pointer: '' };
+    list('typedefs').forEach((t) => put(name(t), { kind: 'typedef', where: w }));
+    list('structs').forEach((t) => put(name(t), { kind: 'struct', where: w }));
+    list('functions').forEach((t) => put(name(t), { kind: 'function', where: w }));
+    list('limits').forEach((t) => put(name(t), { kind: 'limit', where: w }));
+    list('enums').forEach((e) => {
+      put(name(e), { kind: 'enum', where: w });
+      const cs = Array.isArray(e.constants) ? (e.constants as Record<string, unknown>[]) : [];
+      cs.forEach((c) => c && put(name(c), { kind: 'constant', enumName: name(e), where: w }));
+      const sen = e.sentinel as Record<string, unknown> | undefined;
+      if (sen) put(name(sen), { kind: 'constant', enumName: name(e), where: w });
+    });
   }
 
   const isConstantOf = (name: string, enumName?: string) => {
@@ -154,6 +186,7 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): D
       f.params.forEach((p, j) => {
         if (pnames.has(p.name)) report(w('params', j, 'name'), `parameter "${p.name}" appears twice`, 'parameter names must be unique', 'unique-name');
         pnames.add(p.name);
+        if (C_KEYWORDS.has(p.name)) report(w('params', j, 'name'), `parameter "${p.name}" is a C or C++ keyword`, 'rename the parameter; the C header must compile', 'c-identifier');
         const t = checkType(w('params', j, 'type'), p.type);
         if (t) {
           if ((p.direction === 'out' || p.direction === 'inout') && (t.pointer === 0 || t.const))
@@ -277,6 +310,7 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[]): D
         const fw = w(...fieldAt(j));
         if (names.has(f.name)) report({ ...fw, pointer: `${fw.pointer}/name` }, `field "${f.name}" appears twice in ${s.name}`, 'field names must be unique (union members share the struct namespace)', 'unique-name');
         names.set(f.name, fw.pointer);
+        if (C_KEYWORDS.has(f.name)) report({ ...fw, pointer: `${fw.pointer}/name` }, `field "${f.name}" is a C or C++ keyword`, 'rename the field; the C header must compile', 'c-identifier');
         const t = checkType({ ...fw, pointer: `${fw.pointer}/type` }, f.type);
         if (t?.base.kind === 'struct' && t.base.name === s.name && t.pointer === 0)
           report({ ...fw, pointer: `${fw.pointer}/type` }, `${s.name} contains itself by value`, 'use a pointer', 'recursion');
