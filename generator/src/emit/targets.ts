@@ -1,8 +1,9 @@
 /** Every target the generator knows, in the order `generate` runs them. Add a target here. */
 import type { Emitter } from './emitter.js';
 import { jsonEmitter } from './json/index.js';
+import { tsEmitter } from './ts/index.js';
 
-export const TARGETS: Emitter[] = [jsonEmitter];
+export const TARGETS: Emitter[] = [jsonEmitter, tsEmitter];
 
 export function findTarget(name: string): Emitter | undefined {
   return TARGETS.find((t) => t.target === name);

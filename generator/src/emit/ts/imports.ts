@@ -1,0 +1,59 @@
+/** Collects what a generated file uses from its sibling modules, and prints sorted imports. */
+import type { CType } from '../../model/types.js';
+import { usesBox } from './typemap.js';
+
+export class Imports {
+  private readonly modules = new Map<string, { values: Set<string>; types: Set<string> }>();
+
+  private entry(module: string) {
+    let e = this.modules.get(module);
+    if (!e) this.modules.set(module, (e = { values: new Set(), types: new Set() }));
+    return e;
+  }
+
+  value(module: string, name: string): string {
+    this.entry(module).values.add(name);
+    return name;
+  }
+
+  type(module: string, name: string): string {
+    this.entry(module).types.add(name);
+    return name;
+  }
+
+  /** One import statement per module and kind, sorted, wrapped one name per line when long. */
+  text(): string {
+    const out: string[] = [];
+    for (const module of [...this.modules.keys()].sort()) {
+      const { values, types } = this.modules.get(module)!;
+      const typeOnly = [...types].filter((t) => !values.has(t));
+      if (typeOnly.length) out.push(importLine('import type', typeOnly, module));
+      if (values.size) out.push(importLine('import', [...values], module));
+    }
+    return out.join('\n');
+  }
+}
+
+function importLine(keyword: string, names: string[], module: string): string {
+  const sorted = [...names].sort();
+  const line = `${keyword} { ${sorted.join(', ')} } from '${module}';`;
+  if (line.length <= 100) return line;
+  return `${keyword} {\n${sorted.map((n) => `  ${n},\n`).join('')}} from '${module}';`;
+}
+
+/** The module that declares each kind of generated name. */
+export const MODULES = {
+  box: '../box.js',
+  enums: './enums.js',
+  handles: './handles.js',
+  structs: './structs.js',
+  syscalls: './syscalls.js',
+} as const;
+
+/** Records the imports a C type needs once mapped to `tsType`, from inside module `here`. */
+export function importsFor(imports: Imports, type: CType, tsType: string, here: string): void {
+  const b = type.base;
+  const from = b.kind === 'enum' ? MODULES.enums : b.kind === 'handle' ? MODULES.handles : b.kind === 'struct' ? MODULES.structs : undefined;
+  if (from && from !== here && b.kind !== 'int') imports.type(from, b.name);
+  if (usesBox(tsType)) imports.type(MODULES.box, 'MvOut');
+}

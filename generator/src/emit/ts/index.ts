@@ -1,0 +1,78 @@
+/**
+ * `ts` target: the typed SDK in packages/sdk/src/generated/, printed through one ts-morph
+ * project. Each file's statements are built as plain structures from the model and the file
+ * is created once (adding items one by one re-parses the file each time: quadratic).
+ */
+import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
+import type { Model } from '../../model/model.js';
+import { lineCommentBanner } from '../banner.js';
+import { codecStatements, rawMemoryStructs } from './codecs.js';
+import { enumStatements } from './enums.js';
+import { factoryStatements } from './factories.js';
+import { Imports } from './imports.js';
+import { metadataStatements } from './metadata.js';
+import { createTsPrinter, type StatementStructures, type TsPrinter } from './project.js';
+import { handleStatements, structStatements } from './structs.js';
+import { functionNameType, statusTypeStatements, syscallMember, syscallsInterface } from './syscalls.js';
+
+export const SDK_GENERATED_DIR = 'packages/sdk/src/generated';
+
+type Statement = string | StatementStructures;
+
+/** The files of the SDK, each as the statements that follow its banner and imports. */
+function files(model: Model): { name: string; imports: Imports; statements: Statement[] }[] {
+  const enums = { name: 'enums.ts', imports: new Imports(), statements: model.enums.flatMap((e) => enumStatements(e, model)) };
+  const handles = { name: 'handles.ts', imports: new Imports(), statements: model.typedefs.flatMap(handleStatements) };
+
+  const structsImports = new Imports();
+  const structs = { name: 'structs.ts', imports: structsImports, statements: model.structs.flatMap((s) => structStatements(s, model, structsImports)) };
+
+  const syscallsImports = new Imports();
+  const members = model.functions.map((f) => syscallMember(f, model, syscallsImports));
+  const syscalls = {
+    name: 'syscalls.ts',
+    imports: syscallsImports,
+    statements: [syscallsInterface(members, model), functionNameType(), ...model.functions.flatMap((f) => statusTypeStatements(f, model, syscallsImports))],
+  };
+
+  const factoriesImports = new Imports();
+  const factories = { name: 'factories.ts', imports: factoriesImports, statements: model.structs.flatMap((s) => factoryStatements(s, model, factoriesImports)) };
+
+  const codecsImports = new Imports();
+  const codecs = {
+    name: 'codecs.ts',
+    imports: codecsImports,
+    statements: [
+      '// Both ABIs of the model (Cortex-M33 and x86_64) are little-endian.\nconst LITTLE_ENDIAN = true;',
+      ...rawMemoryStructs(model).flatMap((s) => codecStatements(s, model, codecsImports)),
+    ],
+  };
+
+  const metadataImports = new Imports();
+  const metadata = { name: 'metadata.ts', imports: metadataImports, statements: metadataStatements(model, metadataImports) };
+
+  const modules = [enums, handles, structs, syscalls, factories, codecs, metadata];
+  const index = {
+    name: 'index.ts',
+    imports: new Imports(),
+    statements: modules.map((m) => `export * from './${m.name.replace(/\.ts$/, '.js')}';`),
+  };
+  return [...modules, index];
+}
+
+/** Prints one file: banner, imports, then its statements, a blank line between each. */
+function printFile(printer: TsPrinter, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
+  const imports = f.imports.text();
+  const text = printer.print(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
+  return { path: `${SDK_GENERATED_DIR}/${f.name}`, contents: text };
+}
+
+export const tsEmitter: Emitter = {
+  target: 'ts',
+  description: 'typed TypeScript SDK (packages/sdk/src/generated)',
+  ownedDirs: [SDK_GENERATED_DIR],
+  emit(model, ctx) {
+    const printer = createTsPrinter();
+    return files(model).map((f) => printFile(printer, ctx, f));
+  },
+};

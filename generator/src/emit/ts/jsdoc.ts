@@ -1,0 +1,211 @@
+/**
+ * JSDoc text for every generated declaration, composed from the model's facts. The spec's
+ * prose passes through `prose()` so that no doc string can end a comment early or start a tag.
+ */
+import type { Model } from '../../model/model.js';
+import type { AbiId, EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ParamModel, StructModel } from '../../model/types.js';
+
+/** Spec prose made safe inside `/** ... *\/`: `*\/` is broken up and a leading `@` is escaped. */
+export function prose(text: string): string {
+  return text
+    .trim()
+    .replace(/\*\//g, '*\\/')
+    .replace(/(^|\s)@(?=\w)/g, '$1\\@');
+}
+
+/** Joins the non-empty sections of a comment with blank lines. */
+export function sections(...parts: (string | false | undefined)[]): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n\n');
+}
+
+/** A bulleted list under a heading, or nothing when there are no items. */
+function list(heading: string, items: string[]): string | undefined {
+  return items.length ? `${heading}\n${items.map((i) => `- ${i}`).join('\n')}` : undefined;
+}
+
+/** The `/** ... *\/` block for text the emitter writes itself (one line when it fits). */
+export function jsdocBlock(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1) return `/** ${lines[0]} */`;
+  return `/**\n${lines.map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */`;
+}
+
+/** The ABI of the device itself (layouts in docs and codecs are the device's). */
+export function deviceAbi(model: Model): AbiId {
+  return (model.abis.find((a) => a.role === 'device') ?? model.abis[0]).id;
+}
+
+const LIMIT_SOURCE: Record<LimitModel['source'], string> = {
+  header: 'vendor header',
+  vendor_page: 'vendor web page',
+  demo: 'vendor demo code',
+  inferred: 'inferred by this emulator',
+};
+
+function plural(n: number, unit: string): string {
+  if (unit === 'value') return String(n);
+  return `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`;
+}
+
+/** One line: what a limit allows, what is returned past it, and where the number comes from. */
+export function describeLimit(l: LimitModel): string {
+  const subject = l.appliesTo.length ? `${l.appliesTo.map((p) => `\`${p}\``).join(', ')}: ` : '';
+  const v = l.value ?? 0;
+  let rule: string;
+  switch (l.kind) {
+    case 'max':
+      rule = `at most ${plural(v, l.unit)}`;
+      break;
+    case 'min':
+      rule = `at least ${plural(v, l.unit)}`;
+      break;
+    case 'range':
+      rule = `from ${l.min ?? 0} to ${l.max ?? 0}`;
+      break;
+    case 'multiple_of':
+      rule = `a multiple of ${plural(v, l.unit)}`;
+      break;
+    case 'alignment':
+      rule = `aligned to ${plural(v, l.unit)}`;
+      break;
+    case 'max_objects':
+      rule = `at most ${plural(v, l.unit)} open at once`;
+      break;
+    case 'rate':
+      rule = `at most ${plural(v, l.unit)} per ${l.windowMs ?? 0} ms`;
+      break;
+    case 'in_flight':
+      rule = `at most ${plural(v, l.unit)} in flight`;
+      break;
+    case 'per_object':
+      rule = `at most ${plural(v, l.unit)} per object`;
+      break;
+  }
+  const origin = `${LIMIT_SOURCE[l.source]}${l.configurable ? ', configurable' : ''}`;
+  return `\`${l.name}\`: ${subject}${rule}, else \`${l.status}\` (${origin}).`;
+}
+
+/** Errata whose item is `name` or a member of it (`Struct.field`). */
+export function errataFor(name: string, model: Model): string[] {
+  return model.errata
+    .filter((e) => e.item === name || e.item.startsWith(`${name}.`))
+    .map((e) => `#${e.id} \`${e.item}\`: the vendor page says ${prose(e.vendorPage)}; the header says ${prose(e.header)}. ${prose(e.resolution)}`);
+}
+
+function errataSection(name: string, model: Model): string | undefined {
+  return list('Errata:', errataFor(name, model));
+}
+
+// ---------------------------------------------------------------- functions
+
+const DIRECTION: Record<ParamModel['direction'], string> = {
+  value: 'by value',
+  in: 'in',
+  out: 'out',
+  inout: 'in/out',
+};
+
+function paramTag(p: ParamModel): string {
+  const kind = p.objectKind ? ` Must refer to a \`${p.objectKind}\` object.` : '';
+  return `@param ${p.name} - (${DIRECTION[p.direction]}) ${prose(p.doc)}${kind}`;
+}
+
+function returnsTag(fn: FunctionModel, model: Model): string {
+  const rows = fn.errors.map((e) => {
+    const issued = e.issued ? ' The request still went ahead.' : '';
+    const inferred = e.source === 'inferred' ? ' (inferred: the vendor does not document this case)' : '';
+    return `- \`${e.status}\`: ${prose(e.when)}${issued}${inferred}`;
+  });
+  return [`@returns \`${model.data.successStatus}\` on success, otherwise one of:`, ...rows].join('\n');
+}
+
+function readableDataSection(fn: FunctionModel, model: Model): string | undefined {
+  const lines: string[] = [];
+  for (const c of fn.produces) {
+    const reader = model.consumerOf(c);
+    lines.push(`Queues \`${c}\` when the outcome arrives${reader ? `; read it with \`${reader.name}\`` : ''}.`);
+  }
+  if (fn.consumes) {
+    const c = fn.consumes;
+    const producers = model.producersOf(c).map((p) => `\`${p.name}\``);
+    const unsolicited = model.hasConstant(c) && model.constant(c).constant.unsolicited;
+    const from = [...producers, ...(unsolicited ? ['the server, unsolicited'] : [])];
+    lines.push(`Reads and removes the next readable item when it is \`${c}\`${from.length ? ` (queued by ${from.join(' or ')})` : ''}.`);
+  }
+  if (fn.peeks) lines.push(`Reports the type of the next readable item (\`${fn.peeks}\`) without removing it.`);
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** The full JSDoc of a syscall, as it stands above its `MvSyscalls` method. */
+export function functionDoc(fn: FunctionModel, model: Model, cDecl: string): string {
+  return sections(
+    prose(fn.doc),
+    ['```c', cDecl, '```'].join('\n'),
+    list(
+      'Notifications:',
+      fn.notifications.map((n) => `\`${n.event}\`: ${prose(n.when)}`),
+    ),
+    readableDataSection(fn, model),
+    list(
+      'Limits:',
+      fn.limits.map((n) => describeLimit(model.limit(n))),
+    ),
+    errataSection(fn.name, model),
+    [...fn.params.map(paramTag), returnsTag(fn, model)].join('\n'),
+  );
+}
+
+export function statusTypeDoc(fn: FunctionModel, model: Model): string {
+  return `What \`${fn.name}\` can return: \`${model.data.successStatus}\` or a status from its error table.\nA \`case\` for any other status does not compile.`;
+}
+
+// ---------------------------------------------------------------- structs
+
+/** Limits that constrain the field at `Struct.path`. */
+function limitsOn(path: string, model: Model): LimitModel[] {
+  return model.limits.filter((l) => l.appliesTo.includes(path));
+}
+
+export function structDoc(s: StructModel, model: Model): string {
+  const layout = s.layout[deviceAbi(model)];
+  const facts = [`C: \`struct ${s.name}\`, ${layout.size} bytes (align ${layout.align}) on the device.`];
+  if (s.versioned) facts.push(`Versioned: set \`${s.versioned.field}\` to the version whose member you fill in (${s.versioned.versions.join(', ')}).`);
+  if (s.kernelWrites) facts.push('The kernel writes the results through the pointer members.');
+  return sections(prose(s.doc), facts.join('\n'), errataSection(s.name, model));
+}
+
+export function fieldDoc(s: StructModel, path: string, f: FieldModel, model: Model): string {
+  const at = f.layout[deviceAbi(model)];
+  const facts: string[] = [];
+  facts.push(`C: \`${f.type.text}${f.type.text.endsWith('*') ? '' : ' '}${f.name}\` at offset ${at.offset} (${at.size} bytes) on the device.`);
+  if (f.direction === 'out') facts.push('Written by the kernel.');
+  if (f.counts) facts.push(`The length of \`${f.counts}\`${f.countUnit ? `, in ${f.countUnit}` : ''}.`);
+  if (f.countedBy) facts.push(`Its length is \`${f.countedBy}\`.`);
+  if (f.optional) facts.push('May be `null`.');
+  if (f.required) facts.push('Required: leaving it empty is an error.');
+  const limits = limitsOn(`${s.name}.${path}`, model).map(describeLimit);
+  return sections(prose(f.doc), facts.join(' '), list('Limits:', limits), errataSection(`${s.name}.${path}`, model));
+}
+
+// ---------------------------------------------------------------- enums and handles
+
+export function enumDoc(e: EnumModel, model: Model): string {
+  const sizes = model.abis.map((a) => `${e.size[a.id]} byte${e.size[a.id] === 1 ? '' : 's'} on ${a.id}`).join(', ');
+  const facts = [`C: \`enum ${e.name}\`, ${sizes} (sized by \`${e.sentinel.name}\`).`];
+  if (e.bitmask) facts.push('A bitmask: values combine with `|`.');
+  return sections(prose(e.doc), facts.join('\n'), errataSection(e.name, model));
+}
+
+export function constantDoc(e: EnumModel, c: EnumConstant, model: Model): string {
+  const facts: string[] = [];
+  const reader = model.consumerOf(c.name);
+  if (reader) facts.push(`Read it with \`${reader.name}\`.`);
+  if (c.unsolicited) facts.push('Arrives without a request.');
+  if (c.since) facts.push(`Since ${c.since}.`);
+  return sections(prose(c.doc), facts.join(' '), errataSection(c.name, model));
+}
+
+export function sentinelDoc(e: EnumModel, model: Model): string {
+  const size = e.size[deviceAbi(model)];
+  return `Not a value: sizes \`enum ${e.name}\` (${size} byte${size === 1 ? '' : 's'} on the device).`;
+}

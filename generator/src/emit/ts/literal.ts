@@ -1,0 +1,59 @@
+/**
+ * Prints plain data as a TypeScript literal (for the generated metadata tables). `code()`
+ * marks text to print as is, such as a reference to an enum constant.
+ */
+
+export class Code {
+  constructor(readonly text: string) {}
+}
+
+export function code(text: string): Code {
+  return new Code(text);
+}
+
+export type Literal = string | number | boolean | null | Code | readonly Literal[] | { readonly [key: string]: Literal | undefined };
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Keys that are non-negative integers print bare, like identifiers. */
+const INDEX = /^(0|[1-9][0-9]*)$/;
+
+export function quote(s: string): string {
+  return `'${s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')}'`;
+}
+
+/** A computed key such as `[MV_STATUS_OKAY]` (a constant's value) prints as is. */
+const COMPUTED = /^\[[A-Za-z_$][A-Za-z0-9_$]*\]$/;
+
+function key(k: string): string {
+  return IDENTIFIER.test(k) || INDEX.test(k) || COMPUTED.test(k) ? k : quote(k);
+}
+
+/** Short literals stay on one line, as a person would write them. */
+const INLINE_WIDTH = 80;
+
+export function printLiteral(value: Literal, indent = ''): string {
+  if (value instanceof Code) return value.text;
+  if (value === null) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    const items = (value as readonly Literal[]).map((v) => printLiteral(v, inner));
+    const flat = `[${items.join(', ')}]`;
+    if (!items.some((i) => i.includes('\n')) && flat.length + indent.length <= INLINE_WIDTH) return flat;
+    return `[\n${items.map((i) => `${inner}${i},\n`).join('')}${indent}]`;
+  }
+  const entries = Object.entries(value as { readonly [key: string]: Literal | undefined })
+    .filter((e): e is [string, Literal] => e[1] !== undefined)
+    .map(([k, v]) => `${key(k)}: ${printLiteral(v, inner)}`);
+  if (entries.length === 0) return '{}';
+  const flat = `{ ${entries.join(', ')} }`;
+  if (!entries.some((e) => e.includes('\n')) && flat.length + indent.length <= INLINE_WIDTH) return flat;
+  return `{\n${entries.map((e) => `${inner}${e},\n`).join('')}${indent}}`;
+}

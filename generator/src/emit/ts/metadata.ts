@@ -1,0 +1,286 @@
+/**
+ * The spec's facts as data (`metadata.ts`): functions with their error tables, limits, the
+ * readable-data flow, status names and C layouts. Runtimes read these instead of re-typing them.
+ */
+import type { Model } from '../../model/model.js';
+import type { AbiId, FunctionModel, LimitKind, LimitModel } from '../../model/types.js';
+import { Imports, MODULES } from './imports.js';
+import { deviceAbi, describeLimit, prose, sections } from './jsdoc.js';
+import { Code, code, printLiteral, type Literal } from './literal.js';
+import { tsMorph, type StatementStructures } from './project.js';
+
+// Kept complete by the compiler: adding a kind to the IR fails here until it is listed.
+const LIMIT_KINDS: Record<LimitKind, true> = {
+  max: true,
+  min: true,
+  range: true,
+  multiple_of: true,
+  alignment: true,
+  max_objects: true,
+  rate: true,
+  in_flight: true,
+  per_object: true,
+};
+const LIMIT_UNITS: Record<LimitModel['unit'], true> = { bytes: true, elements: true, objects: true, calls: true, requests: true, value: true };
+const LIMIT_SOURCES: Record<LimitModel['source'], true> = { header: true, vendor_page: true, demo: true, inferred: true };
+
+function union(keys: object): string {
+  return Object.keys(keys)
+    .map((k) => `'${k}'`)
+    .join(' | ');
+}
+
+function hex(n: number): Code {
+  return code(`0x${n.toString(16).padStart(8, '0')}`);
+}
+
+/** The enum that declares every one of these constants (or none when the list is empty). */
+function enumOf(constants: string[], model: Model): string | undefined {
+  const known = constants.filter((c) => model.hasConstant(c));
+  return known.length ? model.constant(known[0]).enum.name : undefined;
+}
+
+interface Ctx {
+  model: Model;
+  imports: Imports;
+}
+
+function constRef(name: string, ctx: Ctx): Code {
+  return code(ctx.imports.value(MODULES.enums, name));
+}
+
+function functionEntry(fn: FunctionModel, ctx: Ctx): Literal {
+  return {
+    area: fn.area,
+    nscAddress: hex(fn.nscAddress),
+    params: fn.params.map((p) => ({
+      name: p.name,
+      direction: p.direction,
+      type: p.type.text,
+      objectKind: p.objectKind ? constRef(p.objectKind, ctx) : undefined,
+    })),
+    errors: fn.errors.map((e) => ({
+      status: constRef(e.status, ctx),
+      name: e.status,
+      when: e.when,
+      issued: e.issued,
+      source: e.source,
+      waiver: e.waiver ? { device: e.waiver.device, mock: e.waiver.mock } : undefined,
+    })),
+    notifications: fn.notifications.map((n) => constRef(n.event, ctx)),
+    produces: fn.produces.map((c) => constRef(c, ctx)),
+    consumes: fn.consumes ? constRef(fn.consumes, ctx) : undefined,
+    peeks: fn.peeks,
+    limits: fn.limits,
+  };
+}
+
+function limitEntry(l: LimitModel, ctx: Ctx): Literal {
+  return {
+    kind: l.kind,
+    value: l.value,
+    min: l.min,
+    max: l.max,
+    windowMs: l.windowMs,
+    unit: l.unit,
+    appliesTo: l.appliesTo,
+    functions: l.functions,
+    status: constRef(l.status, ctx),
+    source: l.source,
+    configurable: l.configurable,
+  };
+}
+
+function constStatement(name: string, value: Literal, doc: string, satisfies?: string): StatementStructures {
+  const { StructureKind, VariableDeclarationKind } = tsMorph();
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [doc],
+    // A reference to another constant keeps that constant's type; only literals need `as const`.
+    declarations: [{ name, initializer: value instanceof Code ? value.text : `${printLiteral(value)} as const${satisfies ? ` satisfies ${satisfies}` : ''}` }],
+  };
+}
+
+function typeAlias(name: string, type: string, doc: string): StatementStructures {
+  const { StructureKind } = tsMorph();
+  return { kind: StructureKind.TypeAlias, isExported: true, name, type, docs: [doc] };
+}
+
+function interfaceOf(name: string, doc: string, props: [string, string, string?][]): StatementStructures {
+  const { StructureKind } = tsMorph();
+  return {
+    kind: StructureKind.Interface,
+    isExported: true,
+    name,
+    docs: [doc],
+    properties: props.map(([n, type, d]) => ({
+      name: n.replace(/\?$/, ''),
+      hasQuestionToken: n.endsWith('?'),
+      isReadonly: true,
+      type,
+      docs: d ? [d] : undefined,
+    })),
+  };
+}
+
+export function metadataStatements(model: Model, imports: Imports): StatementStructures[] {
+  const ctx: Ctx = { model, imports };
+  const status = imports.type(MODULES.enums, model.data.statusEnum);
+  imports.type(MODULES.syscalls, 'MvFunctionName');
+  const allEvents = model.functions.flatMap((f) => f.notifications.map((n) => n.event));
+  const allReadable = model.functions.flatMap((f) => [...f.produces, ...(f.consumes ? [f.consumes] : [])]);
+  const eventEnum = enumOf(allEvents, model);
+  const readableEnum = enumOf(allReadable, model);
+  const eventType = eventEnum ? imports.type(MODULES.enums, eventEnum) : 'number';
+  const readableType = readableEnum ? imports.type(MODULES.enums, readableEnum) : 'number';
+  const abis = model.abis.map((a) => a.id);
+  const abiType = abis.map((a) => `'${a}'`).join(' | ');
+
+  const spec = model.spec;
+  const out: StatementStructures[] = [
+    constStatement(
+      'SPEC',
+      {
+        name: spec.name,
+        version: spec.version,
+        title: spec.title,
+        hash: spec.hash,
+        vendorSdkVersion: spec.vendor.sdkVersion,
+        vendorHeader: spec.vendor.header,
+        vendorCommit: spec.vendor.commit,
+      },
+      'The spec this SDK was generated from, and the vendor SDK it describes.',
+    ),
+
+    typeAlias('MvAbi', abiType, 'A C ABI the model lays structs out for.'),
+    constStatement('DEVICE_ABI', deviceAbi(model), 'The ABI of the device: the layout the kernel reads and writes.'),
+
+    interfaceOf('MvParamInfo', 'A parameter of a syscall.', [
+      ['name', 'string'],
+      ['direction', "'value' | 'in' | 'out' | 'inout'"],
+      ['type', 'string', 'The C type, as in the vendor header.'],
+      ['objectKind?', 'number', 'The handle must refer to an object of this kind (an enum constant).'],
+    ]),
+    interfaceOf('MvErrorInfo', 'A row of a syscall\'s error table.', [
+      ['status', status],
+      ['name', `keyof typeof ${model.data.statusEnum}`],
+      ['when', 'string'],
+      ['issued', 'boolean', 'The request (or the read) went ahead despite this status.'],
+      ['source', "'header' | 'inferred'", '`inferred`: an emulator choice where the vendor is silent.'],
+      ['waiver?', '{ readonly device?: string; readonly mock?: string }', 'Runtimes that cannot provoke this row on a host, and why.'],
+    ]),
+    interfaceOf('MvFunctionInfo', 'What the spec says about one syscall.', [
+      ['area', 'string'],
+      ['nscAddress', 'number', 'Address of the non-secure-callable veneer on the device.'],
+      ['params', 'readonly MvParamInfo[]'],
+      ['errors', 'readonly MvErrorInfo[]', 'The error table, in spec order (the success status is not listed).'],
+      ['notifications', `readonly ${eventType}[]`, 'Events the call causes later.'],
+      ['produces', `readonly ${readableType}[]`, 'Readable data the request queues when its outcome arrives.'],
+      ['consumes?', readableType, 'The readable data the call reads and removes.'],
+      ['peeks?', 'string', 'The readable-data enum whose next value the call reports.'],
+      ['limits', 'readonly LimitName[]'],
+    ]),
+    constStatement(
+      'FUNCTIONS',
+      Object.fromEntries(model.functions.map((f) => [f.name, functionEntry(f, ctx)])),
+      'Every syscall of the spec, in spec order.',
+      `{ readonly [F in MvFunctionName]: MvFunctionInfo }`,
+    ),
+
+    interfaceOf('MvLimitInfo', 'A limit the kernel enforces.', [
+      ['kind', union(LIMIT_KINDS)],
+      ['value?', 'number'],
+      ['min?', 'number'],
+      ['max?', 'number'],
+      ['windowMs?', 'number', 'The time window of a `rate` limit.'],
+      ['unit', union(LIMIT_UNITS)],
+      ['appliesTo', 'readonly string[]', '`Struct.field` paths the limit constrains.'],
+      ['functions', 'readonly MvFunctionName[]'],
+      ['status', status, 'What a call returns when the limit is exceeded.'],
+      ['source', union(LIMIT_SOURCES)],
+      ['configurable', 'boolean', 'The emulator may let a test change it.'],
+    ]),
+  ];
+
+  const limitDocs = new Map(model.limits.map((l) => [l.name, sections(prose(l.doc), describeLimit(l))]));
+  const limits = constStatement(
+    'LIMITS',
+    Object.fromEntries(model.limits.map((l) => [l.name, limitEntry(l, ctx)])),
+    'Every limit of the spec, by name.',
+    'Record<string, MvLimitInfo>',
+  );
+  out.push(limits, typeAlias('LimitName', 'keyof typeof LIMITS', `The name of a limit: ${[...limitDocs.keys()].map((n) => `\`${n}\``).join(', ')}.`));
+
+  if (readableEnum) {
+    const consumed = model.enum(readableEnum).constants.filter((c) => model.consumerOf(c.name));
+    out.push(
+      interfaceOf('MvReadableDataInfo', 'Where one type of readable data comes from and which call reads it.', [
+        ['name', 'string'],
+        ['consumer', 'MvFunctionName', 'The call that reads and removes it.'],
+        ['producers', 'readonly MvFunctionName[]', 'Requests that queue it.'],
+        ['unsolicited', 'boolean', 'It also arrives without a request.'],
+      ]),
+      constStatement(
+        'READABLE_DATA',
+        Object.fromEntries(
+          consumed.map((c) => [
+            `[${constRef(c.name, ctx).text}]`,
+            { name: c.name, consumer: model.consumerOf(c.name)!.name, producers: model.producersOf(c.name).map((f) => f.name), unsolicited: Boolean(c.unsolicited) },
+          ]),
+        ),
+        `Each \`${readableEnum}\` a call can read, by value.`,
+        `{ readonly [T in ${readableType}]?: MvReadableDataInfo }`,
+      ),
+    );
+  }
+
+  out.push(
+    constStatement(
+      'ENUM_NAMES',
+      Object.fromEntries(model.enums.map((e) => [e.name, Object.fromEntries(e.constants.map((c) => [String(c.value), c.name]))])),
+      'The constant name of each enum value, per enum (the `__MAX` sentinels are not values).',
+    ),
+    constStatement('STATUS_NAMES', code(`ENUM_NAMES.${model.data.statusEnum}`), 'Status value → constant name.'),
+  );
+  const { StructureKind } = tsMorph();
+  out.push({
+    kind: StructureKind.Function,
+    isExported: true,
+    name: 'statusName',
+    docs: [`The constant name of a status (\`${model.data.successStatus}\`), or \`${model.data.statusEnum}(n)\` for a value the spec does not define.`],
+    parameters: [{ name: 'status', type: 'number' }],
+    returnType: 'string',
+    statements: [`return (STATUS_NAMES as Readonly<Record<number, string>>)[status] ?? \`${model.data.statusEnum}(\${status})\`;`],
+  });
+
+  out.push(
+    interfaceOf('MvStructLayout', 'A struct\'s C layout on one ABI.', [
+      ['size', 'number'],
+      ['align', 'number'],
+      ['fields', 'Readonly<Record<string, { readonly offset: number; readonly size: number }>>', 'By dotted path (`v1.notification_handle`), offsets from the start of the struct.'],
+    ]),
+    constStatement(
+      'LAYOUTS',
+      Object.fromEntries(
+        model.structs.map((s) => [
+          s.name,
+          Object.fromEntries(
+            abis.map((abi: AbiId) => [
+              abi,
+              {
+                size: s.layout[abi].size,
+                align: s.layout[abi].align,
+                fields: Object.fromEntries(s.fieldPaths.map((p) => [p.path, { offset: p.field.layout[abi].offset, size: p.field.layout[abi].size }])),
+              },
+            ]),
+          ),
+        ]),
+      ),
+      'The C layout of every struct on every ABI.',
+      `Record<string, Record<MvAbi, MvStructLayout>>`,
+    ),
+  );
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * The syscall interface every runtime implements, one method per spec function (C names, C
+ * parameter names, spec order), and per function the union of statuses it can return.
+ */
+import type { Model } from '../../model/model.js';
+import type { FunctionModel } from '../../model/types.js';
+import { Imports, importsFor, MODULES } from './imports.js';
+import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc } from './jsdoc.js';
+import { tsMorph, type StatementStructures } from './project.js';
+import { cDeclaration, tsFunctionSignature } from './signature.js';
+import { statusTypeName, tsParamType } from './typemap.js';
+
+/** OKAY first, then the error table in spec order. */
+export function returnableStatuses(fn: FunctionModel, model: Model): string[] {
+  return [model.data.successStatus, ...fn.errors.map((e) => e.status)];
+}
+
+export function statusTypeStatements(fn: FunctionModel, model: Model, imports: Imports): StatementStructures[] {
+  const { StructureKind } = tsMorph();
+  const members = returnableStatuses(fn, model).map((s) => `| typeof ${imports.type(MODULES.enums, s)}`);
+  return [
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: statusTypeName(fn.name),
+      docs: [statusTypeDoc(fn, model)],
+      type: `\n${members.join('\n')}`,
+    },
+  ];
+}
+
+/** One `MvSyscalls` member: JSDoc, then the signature shared with the docs. */
+export function syscallMember(fn: FunctionModel, model: Model, imports: Imports): string {
+  for (const p of fn.params) importsFor(imports, p.type, tsParamType(p), MODULES.syscalls);
+  const signature = tsFunctionSignature(fn, model, { indent: 2 });
+  return `${jsdocBlock(functionDoc(fn, model, cDeclaration(fn)))}\n${signature};`;
+}
+
+export function syscallsInterface(members: string[], model: Model): string {
+  const doc = sections(
+    prose(model.spec.doc),
+    `The ${model.spec.title} (spec ${model.spec.version}), one method per call of the ${model.spec.vendor.header} it mirrors.`,
+    'Implemented by every runtime (the emulated device core, the mock), so application code runs on either.',
+  );
+  return `${jsdocBlock(doc)}\nexport interface MvSyscalls {\n${members.join('\n\n')}\n}`;
+}
+
+export function functionNameType(): StatementStructures {
+  const { StructureKind } = tsMorph();
+  return { kind: StructureKind.TypeAlias, isExported: true, name: 'MvFunctionName', docs: ['The name of a syscall.'], type: 'keyof MvSyscalls' };
+}
