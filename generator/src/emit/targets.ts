@@ -2,8 +2,9 @@
 import type { Emitter } from './emitter.js';
 import { jsonEmitter } from './json/index.js';
 import { tsEmitter } from './ts/index.js';
+import { docsEmitter } from './docs/index.js';
 
-export const TARGETS: Emitter[] = [jsonEmitter, tsEmitter];
+export const TARGETS: Emitter[] = [jsonEmitter, tsEmitter, docsEmitter];
 
 export function findTarget(name: string): Emitter | undefined {
   return TARGETS.find((t) => t.target === name);

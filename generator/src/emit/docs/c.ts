@@ -1,0 +1,209 @@
+/**
+ * C text for the reference: declarations exactly as the model types spell them, and a small
+ * example per function that declares its arguments and handles every status it documents.
+ * Examples hold names only, never prose, so nothing from a doc string can end a comment.
+ */
+import type { Model } from '../../model/model.js';
+import type { CType, EnumModel, FieldModel, FunctionModel, MemberModel, StructModel, TypedefModel } from '../../model/types.js';
+
+const INDENT = '    ';
+
+/** `uint32_t *` + `name` → `uint32_t *name`; `uint32_t` + `name` → `uint32_t name`. */
+export function declarator(type: CType, name: string): string {
+  return type.text.endsWith('*') ? `${type.text}${name}` : `${type.text} ${name}`;
+}
+
+export function hex(value: number): string {
+  return `0x${value.toString(16)}`;
+}
+
+/** An address as the vendor writes it: eight hex digits. */
+export function address(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+/** The function's prototype, one parameter per line when it would not fit on one. */
+export function cPrototype(fn: FunctionModel): string {
+  const head = `extern ${declarator(fn.returns, fn.name)}(`;
+  const params = fn.params.map((p) => declarator(p.type, p.name));
+  const oneLine = `${head}${params.length ? params.join(', ') : 'void'});`;
+  if (oneLine.length <= 100 || params.length < 2) return oneLine;
+  const pad = ' '.repeat(head.length);
+  return `${head}${params.map((p, i) => (i ? pad : '') + p).join(',\n')});`;
+}
+
+function memberLines(members: MemberModel[], depth: number): string[] {
+  const ind = INDENT.repeat(depth);
+  const out: string[] = [];
+  for (const m of members) {
+    if (m.kind === 'field') {
+      out.push(`${ind}${declarator(m.type, m.name)};`);
+      continue;
+    }
+    out.push(`${ind}union {`);
+    for (const inner of m.members) {
+      out.push(`${ind}${INDENT}struct {`);
+      out.push(...memberLines(inner.fields, depth + 2));
+      out.push(`${ind}${INDENT}} ${inner.name};`);
+    }
+    out.push(`${ind}};`);
+  }
+  return out;
+}
+
+export function cStruct(s: StructModel): string {
+  return [`struct ${s.name} {`, ...memberLines(s.members, 1), '};'].join('\n');
+}
+
+export function cEnum(e: EnumModel): string {
+  const value = (v: number) => (e.bitmask ? hex(v) : String(v));
+  const lines = e.constants.map((c) => `${INDENT}${c.name} = ${value(c.value)},`);
+  lines.push(`${INDENT}${e.sentinel.name} = ${hex(e.sentinel.value)}`);
+  return [`enum ${e.name} {`, ...lines, '};'].join('\n');
+}
+
+export function cTypedef(t: TypedefModel): string {
+  return `typedef struct ${t.opaqueStruct} *${t.name};`;
+}
+
+/** The C spelling of a type with one level of pointer and any const removed (the storage it points to). */
+function pointee(type: CType): string {
+  const b = type.base;
+  if (b.kind === 'struct') return `struct ${b.name}`;
+  if (b.kind === 'enum') return `enum ${b.name}`;
+  return b.name;
+}
+
+/** Example buffer sizes: arbitrary, chosen for the example only. */
+const EXAMPLE_BYTES = 256;
+const EXAMPLE_ELEMENTS = 4;
+
+class Locals {
+  readonly decls: string[] = [];
+  readonly setup: string[] = [];
+  private readonly used: Set<string>;
+
+  constructor(reserved: string[]) {
+    this.used = new Set(reserved);
+  }
+
+  name(wanted: string): string {
+    let n = wanted;
+    for (let i = 2; this.used.has(n); i++) n = `${wanted}_${i}`;
+    this.used.add(n);
+    return n;
+  }
+}
+
+/**
+ * Points every output pointer of a struct the kernel writes through at storage of its own,
+ * recursing into members held by value (`topic.data`, `topic.length`, ...).
+ */
+function wireOutputs(model: Model, s: StructModel, lvalue: string, prefix: string, locals: Locals): void {
+  const fields: FieldModel[] = s.members.flatMap((m) => (m.kind === 'field' ? [m] : m.members.flatMap((u) => u.fields)));
+  for (const f of fields) {
+    const path = `${lvalue}.${f.name}`;
+    const varBase = prefix ? `${prefix}_${f.name}` : f.name;
+    if (f.type.pointer === 0 && f.type.base.kind === 'struct') {
+      wireOutputs(model, model.struct(f.type.base.name), path, varBase, locals);
+      continue;
+    }
+    if (f.direction !== 'out' || f.type.pointer !== 1) continue;
+    const v = locals.name(varBase);
+    if (f.countedBy) {
+      const count = fields.find((c) => c.name === f.countedBy)!;
+      const bytes = count.countUnit === 'bytes';
+      const n = f.type.base.kind === 'int' && f.type.base.bits === 8 ? EXAMPLE_BYTES : EXAMPLE_ELEMENTS;
+      locals.decls.push(`${pointee(f.type)} ${v}[${n}];`);
+      locals.setup.push(`${path} = ${v};`);
+      locals.setup.push(`${lvalue}.${count.name} = ${bytes ? `sizeof ${v}` : `sizeof ${v} / sizeof ${v}[0]`};`);
+    } else {
+      locals.decls.push(`${pointee(f.type)} ${v};`);
+      locals.setup.push(`${path} = &${v};`);
+    }
+  }
+}
+
+function statusVariable(fn: FunctionModel): string {
+  const taken = new Set(fn.params.map((p) => p.name));
+  return ['status', 'result', 'rc'].find((n) => !taken.has(n))!;
+}
+
+/** A compilable C function that calls `fn` and switches over every status its error table lists. */
+export function cExample(fn: FunctionModel, model: Model): string {
+  const args: string[] = [];
+  const callArgs: string[] = [];
+  const status = statusVariable(fn);
+  const locals = new Locals([...fn.params.map((p) => p.name), status]);
+  const structLocals: string[] = [];
+
+  for (const p of fn.params) {
+    if (p.direction === 'value' || p.direction === 'inout') {
+      // Handles and values come from earlier calls; an inout handle is passed through as the caller's pointer.
+      args.push(declarator(p.type, p.name));
+      callArgs.push(p.name);
+      continue;
+    }
+    callArgs.push(`&${p.name}`);
+    locals.decls.push(`${pointee(p.type)} ${p.name};`);
+    if (p.type.base.kind !== 'struct') continue;
+    const s = model.struct(p.type.base.name);
+    structLocals.push(p.name);
+    locals.setup.push(`memset(&${p.name}, 0, sizeof ${p.name});`);
+    if (s.versioned) locals.setup.push(`${p.name}.${s.versioned.field} = ${Math.max(...s.versioned.versions)};`);
+    if (p.direction === 'in' && s.kernelWrites) wireOutputs(model, s, p.name, '', locals);
+  }
+
+  const fill = fn.params.filter((p) => p.direction === 'in' && p.type.base.kind === 'struct' && !model.struct(p.type.base.name).kernelWrites);
+  const body: string[] = [...locals.decls, `${declarator(fn.returns, status)};`, ''];
+  if (locals.setup.length) body.push(...locals.setup);
+  for (const p of fill) body.push(`/* Set the members of ${p.name} here (struct ${p.type.base.name}). */`);
+  if (locals.setup.length || fill.length) body.push('');
+
+  body.push(`${status} = ${fn.name}(${callArgs.join(', ')});`, `switch (${status}) {`);
+  body.push(`case ${model.data.successStatus}:`, ...successBody(fn, model).map((l) => INDENT + l), `${INDENT}break;`);
+  const notIssued = fn.errors.filter((e) => !e.issued);
+  const issued = fn.errors.filter((e) => e.issued);
+  if (notIssued.length) {
+    for (const e of notIssued) body.push(`case ${e.status}:`);
+    body.push(`${INDENT}/* Nothing was done: correct the cause and call again. */`, `${INDENT}break;`);
+  }
+  if (issued.length) {
+    for (const e of issued) body.push(`case ${e.status}:`);
+    body.push(`${INDENT}/* Reported after the call had taken effect: do not repeat it. */`, `${INDENT}break;`);
+  }
+  body.push('default:', `${INDENT}break;`, '}');
+  body.push(`return ${status};`);
+
+  const ret = fn.returns.text;
+  const signature = `${ret} example_${fn.name}(${args.length ? args.join(', ') : 'void'})`;
+  const includes = ['#include <stdint.h>'];
+  if (structLocals.length) includes.push('#include <string.h>');
+  includes.push(`#include "${model.spec.vendor.header}"`);
+  return [...includes, '', signature, '{', ...body.map((l) => (l ? INDENT + l : l)), '}'].join('\n');
+}
+
+/** What to do on success; a call that reports the next readable item dispatches on it to each reader. */
+function successBody(fn: FunctionModel, model: Model): string[] {
+  const typeParam = fn.peeks && fn.params.find((p) => p.direction === 'out' && p.type.base.kind === 'enum' && p.type.base.name === fn.peeks);
+  if (!fn.peeks || !typeParam) return [`/* ${successComment(fn, model)} */`];
+  const lines = [`switch (${typeParam.name}) {`];
+  for (const c of model.enum(fn.peeks).constants) {
+    const reader = model.consumerOf(c.name);
+    lines.push(`case ${c.name}:`, `${INDENT}/* ${reader ? `Read it with ${reader.name}.` : 'Nothing to read.'} */`, `${INDENT}break;`);
+  }
+  lines.push('default:', `${INDENT}break;`, '}');
+  return lines;
+}
+
+function successComment(fn: FunctionModel, model: Model): string {
+  if (fn.produces.length) {
+    const events = fn.notifications.map((n) => n.event);
+    const readers = fn.produces.map((c) => model.consumerOf(c)?.name).filter((n): n is string => !!n);
+    const wait = events.length ? `wait for ${events.join(' or ')}` : 'wait for the response';
+    return readers.length ? `Issued: ${wait}, then read the result with ${readers.join(' or ')}.` : `Issued: ${wait}.`;
+  }
+  const outs = fn.params.filter((p) => p.direction === 'out' || p.direction === 'inout').map((p) => p.name);
+  if (fn.consumes) return `The item has been consumed and its data written.`;
+  return outs.length ? `Done: ${outs.join(' and ')} now hold${outs.length === 1 ? 's' : ''} the result.` : 'Done.';
+}

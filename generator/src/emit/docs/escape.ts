@@ -1,0 +1,82 @@
+/**
+ * Escaping for spec prose on its way into Markdown. The spec's doc strings are plain text,
+ * so every character must show as written: nothing in them may become emphasis, a code
+ * span, a link, raw HTML or a table border. Generated Markdown (links, code spans) is built
+ * separately from names and never passes through here.
+ */
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Characters that are Markdown syntax wherever they stand (`$` opens math on GitHub); a backslash makes each literal. */
+const ALWAYS = new Set(['\\', '`', '*', '[', ']', '|', '~', '$']);
+
+const WORD = /[A-Za-z0-9]/;
+
+/** Escapes one line of prose for inline use (the line is not at the start of a block). */
+function escapeInline(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ENTITIES[ch]) out += ENTITIES[ch];
+    else if (ALWAYS.has(ch)) out += `\\${ch}`;
+    // An underscore between two letters or digits can never start or end emphasis
+    // (CommonMark's flanking rules), so identifiers like MV_STATUS_OKAY stay readable.
+    else if (ch === '_' && !(WORD.test(text[i - 1] ?? '') && WORD.test(text[i + 1] ?? ''))) out += '\\_';
+    else out += ch;
+  }
+  return out;
+}
+
+/** Markers that open a block (heading, list, quote, rule, setext underline) at the start of a line. */
+const BLOCK_START = /^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*$)|\d{1,9}(?=[.)]))/;
+
+function escapeLineStart(escaped: string): string {
+  const m = BLOCK_START.exec(escaped);
+  if (!m) return escaped;
+  const marker = m[0];
+  // Digits before "." or ")": escape the punctuation that follows them; otherwise escape the marker's first char.
+  if (/^\d/.test(marker)) return `${marker}\\${escaped.slice(marker.length)}`;
+  return `\\${escaped}`;
+}
+
+/** Splits prose into paragraphs and joins the lines of each (a single newline is a soft break). */
+function paragraphs(text: string): string[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n\s*\n/)
+    .map((p) =>
+      p
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(' '),
+    )
+    .filter(Boolean);
+}
+
+/** Prose as Markdown paragraphs (block context). */
+export function mdBlock(text: string): string {
+  return paragraphs(text)
+    .map((p) => escapeLineStart(escapeInline(p)))
+    .join('\n\n');
+}
+
+/** Prose inside a line that already started (after a label, inside a list item). */
+export function mdInline(text: string): string {
+  return paragraphs(text).map(escapeInline).join(' ');
+}
+
+/** Prose inside a GFM table cell: one line, paragraphs separated by <br>, `|` escaped. */
+export function mdCell(text: string): string {
+  const ps = paragraphs(text).map(escapeInline);
+  return ps.length ? ps.join('<br><br>') : ' ';
+}
+
+/** An inline code span holding `text` literally, whatever backticks it contains. */
+export function mdCode(text: string): string {
+  const runs = text.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  // Inside a table a `|` would still split the cell, even within a code span.
+  return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+}

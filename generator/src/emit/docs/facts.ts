@@ -1,0 +1,154 @@
+/**
+ * Small derived facts the pages share: how a limit reads, which errata mention a name,
+ * which calls create or use a handle type, and who reads or produces readable data.
+ */
+import type { Model } from '../../model/model.js';
+import { mdCode } from './escape.js';
+import type { CType, Erratum, FunctionModel, LimitModel, StructModel } from '../../model/types.js';
+
+const SOURCE_LABELS: Record<string, string> = {
+  header: 'header',
+  vendor_page: 'vendor page',
+  demo: 'vendor demo',
+  inferred: 'inferred',
+};
+
+export function sourceLabel(source: string): string {
+  return SOURCE_LABELS[source] ?? source;
+}
+
+/** ` bytes`, ` request` (singular for one), or nothing for plain values. */
+function unitWord(l: LimitModel, n: number | undefined = l.value): string {
+  if (l.unit === 'value') return '';
+  return ` ${n === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
+}
+
+/** The rule a limit states, in words, with the numbers from the model (Markdown: names are code). */
+export function limitRule(l: LimitModel, model: Model): string {
+  const v = l.value ?? 0;
+  switch (l.kind) {
+    case 'max':
+      return `at most ${v}${unitWord(l)}`;
+    case 'min':
+      return `at least ${v}${unitWord(l)}`;
+    case 'range':
+      return `from ${l.min} to ${l.max}${unitWord(l, l.max)}`;
+    case 'multiple_of':
+      return `a multiple of ${v}${unitWord(l)}`;
+    case 'alignment':
+      return `an address aligned to ${v}${unitWord(l)}`;
+    case 'max_objects':
+      return `at most ${v}${unitWord(l)} at once`;
+    case 'rate':
+      return `at most ${v}${unitWord(l)} in any ${l.windowMs} ms`;
+    case 'in_flight':
+      return `at most ${v}${unitWord(l)} in flight`;
+    case 'per_object': {
+      const handle = perObjectHandle(l, model);
+      return `at most ${v}${unitWord(l)} per ${handle ? mdCode(handle) : 'object'}`;
+    }
+  }
+}
+
+/** The handle type a per-object limit counts against: the first handle its functions take by value. */
+function perObjectHandle(l: LimitModel, model: Model): string | undefined {
+  for (const name of l.functions) {
+    const p = model.fn(name).params.find((q) => q.direction === 'value' && q.type.base.kind === 'handle');
+    if (p) return p.type.base.kind === 'handle' ? p.type.base.name : undefined;
+  }
+  return undefined;
+}
+
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(text);
+}
+
+function erratumText(e: Erratum): string {
+  return [e.item, e.vendorPage, e.header, e.resolution].join('\n');
+}
+
+/** Errata whose text names `name` as a whole word. */
+export function errataMentioning(model: Model, name: string): Erratum[] {
+  return model.errata.filter((e) => mentions(erratumText(e), name));
+}
+
+export type ItemKind = 'function' | 'struct' | 'enum' | 'typedef' | 'constant' | 'limit';
+
+/** Every spec item an erratum names, in spec order. */
+export function itemsMentionedBy(model: Model, e: Erratum): { kind: ItemKind; name: string }[] {
+  const text = erratumText(e);
+  const out: { kind: ItemKind; name: string }[] = [];
+  const add = (kind: ItemKind, names: string[]) => {
+    for (const name of names) if (mentions(text, name)) out.push({ kind, name });
+  };
+  add('function', model.functions.map((f) => f.name));
+  add('struct', model.structs.map((s) => s.name));
+  add('enum', model.enums.map((x) => x.name));
+  add('typedef', model.typedefs.map((t) => t.name));
+  add('constant', model.enums.flatMap((x) => x.constants.map((c) => c.name)));
+  add('limit', model.limits.map((l) => l.name));
+  return out;
+}
+
+export function handleName(t: CType): string | undefined {
+  return t.base.kind === 'handle' ? t.base.name : undefined;
+}
+
+/** Handle types a function needs: taken by value, or named by a field of a struct it passes in. */
+export function handlesNeeded(fn: FunctionModel, model: Model): string[] {
+  const out = new Set<string>();
+  for (const p of fn.params) {
+    if (p.direction === 'value' && handleName(p.type)) out.add(handleName(p.type)!);
+    if (p.direction === 'in' && p.type.base.kind === 'struct')
+      for (const h of structHandles(model.struct(p.type.base.name), model)) out.add(h);
+  }
+  return [...out];
+}
+
+function structHandles(s: StructModel, model: Model, seen = new Set<string>()): string[] {
+  if (seen.has(s.name)) return [];
+  seen.add(s.name);
+  const out: string[] = [];
+  for (const { field } of s.fieldPaths) {
+    const h = handleName(field.type);
+    if (h && field.type.pointer === 0) out.push(h);
+    if (field.type.base.kind === 'struct' && field.type.pointer === 0) out.push(...structHandles(model.struct(field.type.base.name), model, seen));
+  }
+  return out;
+}
+
+/** Handle types a function hands back through an output parameter. */
+export function handlesCreated(fn: FunctionModel): string[] {
+  return fn.params.filter((p) => p.direction === 'out' && p.type.pointer === 1 && handleName(p.type)).map((p) => handleName(p.type)!);
+}
+
+/** Handle types a function closes (takes by pointer, in and out: it zeroes the caller's handle). */
+export function handlesClosed(fn: FunctionModel): string[] {
+  return fn.params.filter((p) => p.direction === 'inout' && p.type.pointer === 1 && handleName(p.type)).map((p) => handleName(p.type)!);
+}
+
+/** The call that reports which readable item comes next, for constants of `enumName`. */
+export function peekerOf(model: Model, enumName: string): FunctionModel | undefined {
+  return model.functions.find((f) => f.peeks === enumName);
+}
+
+/** Whether a readable-data constant may be queued without any request asking for it. */
+export function isUnsolicited(model: Model, constant: string): boolean {
+  return model.constant(constant).constant.unsolicited === true;
+}
+
+/** Events that announce readable items of an enum: those posted by the calls producing any of its constants. */
+export function announcingEvents(model: Model, enumName: string): string[] {
+  const consts = new Set(model.enum(enumName).constants.map((c) => c.name));
+  const events: string[] = [];
+  for (const f of model.functions)
+    if (f.produces.some((c) => consts.has(c))) for (const n of f.notifications) if (!events.includes(n.event)) events.push(n.event);
+  return events;
+}
+
+/** The first sentence of a doc string, for index tables. */
+export function summary(doc: string): string {
+  const flat = doc.replace(/\s+/g, ' ').trim();
+  const m = /^.*?[.!?](?=\s|$)/.exec(flat);
+  return m ? m[0] : flat;
+}

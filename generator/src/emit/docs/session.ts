@@ -1,0 +1,141 @@
+/**
+ * The flow of a whole session, derived from the model rather than written by hand:
+ *   set-up   — calls that hand back a handle, ordered so each runs after the handles it needs exist;
+ *   requests — calls that queue readable data, each followed by the event it posts, the call that
+ *              reports the next item, and the call that reads it;
+ *   arrivals — readable data that comes without a request, and calls that take a value the
+ *              reader wrote (an acknowledgement takes the message's correlation ID);
+ *   ending   — requests whose answer can also arrive unsolicited (they end the conversation);
+ *   teardown — calls that close a handle, in the reverse order of set-up.
+ * Whatever fits none of these is listed as available at any time.
+ */
+import type { Model } from '../../model/model.js';
+import type { FieldModel, FunctionModel } from '../../model/types.js';
+import { announcingEvents, handlesClosed, handlesCreated, handlesNeeded, isUnsolicited, peekerOf } from './facts.js';
+
+export interface ReadStep {
+  /** Readable-data constant. */
+  item: string;
+  events: string[];
+  peeker?: string;
+  reader?: string;
+  /** Calls that take a value the reader wrote (matched by name). */
+  followUps: string[];
+}
+
+export type SessionStep =
+  | { kind: 'setup'; call: string; needs: string[]; gives: string[]; events: string[]; queries: string[] }
+  | { kind: 'request'; call: string; needs: string[]; events: string[]; reads: ReadStep[] }
+  | { kind: 'arrival'; read: ReadStep }
+  | { kind: 'teardown'; call: string; closes: string[] };
+
+export interface SessionFlow {
+  steps: SessionStep[];
+  /** Calls the flow does not place: usable at any time. */
+  anyTime: string[];
+}
+
+/** Output fields (recursively through by-value structs) of the struct a reader fills. */
+function writtenFields(fn: FunctionModel, model: Model): FieldModel[] {
+  const out: FieldModel[] = [];
+  const visit = (structName: string, seen: Set<string>) => {
+    if (seen.has(structName)) return;
+    seen.add(structName);
+    for (const { field } of model.struct(structName).fieldPaths) {
+      if (field.type.base.kind === 'struct' && field.type.pointer === 0) visit(field.type.base.name, seen);
+      else if (field.direction === 'out') out.push(field);
+    }
+  };
+  for (const p of fn.params) if (p.type.base.kind === 'struct' && p.direction !== 'value') visit(p.type.base.name, new Set());
+  return out;
+}
+
+function isPlain(fn: FunctionModel): boolean {
+  return !fn.produces.length && !fn.consumes && !fn.peeks && !handlesCreated(fn).length && !handlesClosed(fn).length;
+}
+
+export function sessionFlow(model: Model): SessionFlow {
+  const placed = new Set<string>();
+  const steps: SessionStep[] = [];
+  const place = (name: string) => placed.add(name);
+
+  // Set-up: handle creators in dependency order (stable in spec order).
+  const creators = model.functions.filter((f) => handlesCreated(f).length);
+  const available = new Set<string>();
+  const pending = [...creators];
+  while (pending.length) {
+    const i = pending.findIndex((f) => handlesNeeded(f, model).every((h) => available.has(h) || handlesCreated(f).includes(h)));
+    const next = pending.splice(i >= 0 ? i : 0, 1)[0];
+    const gives = handlesCreated(next);
+    for (const h of gives) available.add(h);
+    place(next.name);
+    // Plain calls that need only handles available now, and at least one given by this step.
+    const queries = model.functions.filter(
+      (f) =>
+        !placed.has(f.name) &&
+        isPlain(f) &&
+        !f.params.some((p) => p.objectKind) &&
+        handlesNeeded(f, model).some((h) => gives.includes(h)) &&
+        handlesNeeded(f, model).every((h) => available.has(h)),
+    );
+    for (const q of queries) place(q.name);
+    steps.push({
+      kind: 'setup',
+      call: next.name,
+      needs: handlesNeeded(next, model).filter((h) => !gives.includes(h)),
+      gives,
+      events: next.notifications.map((n) => n.event),
+      queries: queries.map((q) => q.name),
+    });
+  }
+
+  const readStep = (item: string): ReadStep => {
+    const { enum: e } = model.constant(item);
+    const reader = model.consumerOf(item);
+    const peeker = peekerOf(model, e.name);
+    if (reader) place(reader.name);
+    if (peeker) place(peeker.name);
+    return { item, events: announcingEvents(model, e.name), peeker: peeker?.name, reader: reader?.name, followUps: [] };
+  };
+
+  // Requests: answered ones first; those whose answer may also come unsolicited end the session.
+  const requests = model.functions.filter((f) => f.produces.length);
+  const endsSession = (f: FunctionModel) => f.produces.some((c) => isUnsolicited(model, c));
+  const requestStep = (f: FunctionModel): SessionStep => {
+    place(f.name);
+    return { kind: 'request', call: f.name, needs: handlesNeeded(f, model), events: f.notifications.map((n) => n.event), reads: f.produces.map(readStep) };
+  };
+  for (const f of requests.filter((r) => !endsSession(r))) steps.push(requestStep(f));
+
+  // Arrivals: readable data no request produces.
+  const readableEnums = new Set(model.functions.filter((f) => f.peeks).map((f) => f.peeks!));
+  for (const enumName of readableEnums)
+    for (const c of model.enum(enumName).constants) {
+      if (!c.unsolicited || model.producersOf(c.name).length) continue;
+      const read = readStep(c.name);
+      const reader = read.reader ? model.fn(read.reader) : undefined;
+      if (reader) {
+        const written = writtenFields(reader, model);
+        read.followUps = model.functions
+          .filter((f) => !placed.has(f.name) && isPlain(f))
+          .filter((f) => f.params.some((p) => p.direction === 'value' && p.type.base.kind === 'int' && written.some((w) => w.name === p.name)))
+          .map((f) => f.name);
+        for (const n of read.followUps) place(n);
+      }
+      steps.push({ kind: 'arrival', read });
+    }
+
+  for (const f of requests.filter(endsSession)) steps.push(requestStep(f));
+
+  // Teardown: closers, latest-created handle first.
+  const creationOrder = steps.flatMap((s) => (s.kind === 'setup' ? s.gives : []));
+  const closers = model.functions
+    .filter((f) => handlesClosed(f).length)
+    .sort((a, b) => creationOrder.indexOf(handlesClosed(b)[0]) - creationOrder.indexOf(handlesClosed(a)[0]));
+  for (const f of closers) {
+    place(f.name);
+    steps.push({ kind: 'teardown', call: f.name, closes: handlesClosed(f) });
+  }
+
+  return { steps, anyTime: model.functions.filter((f) => !placed.has(f.name)).map((f) => f.name) };
+}
