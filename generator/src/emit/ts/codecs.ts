@@ -6,7 +6,7 @@
 import type { Model } from '../../model/model.js';
 import type { StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
-import { deviceAbi } from './jsdoc.js';
+import { deviceAbi, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
 
 /** Structs that some pointer reaches as a byte-counted buffer. */
@@ -91,7 +91,7 @@ export function codecStatements(s: StructModel, model: Model, imports: Imports):
       kind: StructureKind.Function,
       isExported: true,
       name: `decode${s.name}`,
-      docs: [`Reads one \`${s.name}\` (${size} bytes, device layout) from \`bytes\` at \`offset\`.`],
+      docs: [wrapDoc(`Reads one \`${s.name}\` (${size} bytes, device layout) from \`bytes\` at \`offset\`.`)],
       parameters: params,
       returnType: s.name,
       statements: [view, `return ${decoded};`],
@@ -100,7 +100,7 @@ export function codecStatements(s: StructModel, model: Model, imports: Imports):
       kind: StructureKind.Function,
       isExported: true,
       name: `encode${s.name}`,
-      docs: [`Writes \`value\` as one \`${s.name}\` (${size} bytes, device layout) into \`bytes\` at \`offset\`.`],
+      docs: [wrapDoc(`Writes \`value\` as one \`${s.name}\` (${size} bytes, device layout) into \`bytes\` at \`offset\`.`)],
       parameters: [{ name: 'value', type: s.name }, ...params],
       returnType: 'void',
       statements: [view, ...writes],

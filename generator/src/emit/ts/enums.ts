@@ -1,10 +1,11 @@
 /**
- * Enums → a `const` object keyed by the C constant names, a type of the same name, and every
- * constant again as a top-level `const` so firmware code (`MV_STATUS_OKAY`) ports unchanged.
+ * Enums → every constant as a top-level `const` (so firmware code such as `MV_STATUS_OKAY`
+ * ports unchanged), a `const` object of the same name as the C enum that gathers them, and a
+ * type of that name: the union of the constants' literal types.
  */
 import type { Model } from '../../model/model.js';
 import type { EnumModel } from '../../model/types.js';
-import { constantDoc, enumDoc, jsdocBlock, sentinelDoc } from './jsdoc.js';
+import { constantDoc, enumDoc, sentinelDoc, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
 
 /** Bitmask values and sentinels read best in hex, as in the vendor header. */
@@ -12,54 +13,45 @@ function valueText(e: EnumModel, value: number, hex: boolean): string {
   return hex || e.bitmask ? `0x${value.toString(16)}` : String(value);
 }
 
-export function enumStatements(e: EnumModel, model: Model): (string | StatementStructures)[] {
+function constStatement(name: string, initializer: string, doc: string): StatementStructures {
   const { StructureKind, VariableDeclarationKind } = tsMorph();
-  const members = e.constants.map((c) => `${jsdocBlock(constantDoc(e, c, model))}\n${c.name}: ${valueText(e, c.value, false)},`);
-  const union = `(typeof ${e.name})[keyof typeof ${e.name}]`;
-  const out: (string | StatementStructures)[] = [
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [enumDoc(e, model)],
-      declarations: [{ name: e.name, initializer: `{\n${members.join('\n')}\n} as const` }],
-    },
-  ];
-  if (e.bitmask) {
-    out.push(
-      { kind: StructureKind.TypeAlias, isExported: true, name: `${e.name}Flag`, type: union, docs: [`One \`${e.name}\` flag.`] },
-      {
-        kind: StructureKind.TypeAlias,
-        isExported: true,
-        name: e.name,
-        type: 'number',
-        docs: [`A combination of \`${e.name}Flag\` values (\`0\` when none is set).`],
-      },
-    );
-  } else {
-    out.push({
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: e.name,
-      type: union,
-      docs: [`One of the \`${e.name}\` constants (the \`__MAX\` sentinel is not a value).`],
-    });
-  }
-  for (const c of e.constants) {
-    out.push({
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [constantDoc(e, c, model)],
-      declarations: [{ name: c.name, initializer: `${e.name}.${c.name}` }],
-    });
-  }
-  out.push({
+  return {
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: [sentinelDoc(e, model)],
-    declarations: [{ name: e.sentinel.name, initializer: valueText(e, e.sentinel.value, true) }],
-  });
-  return out;
+    docs: [wrapDoc(doc)],
+    declarations: [{ name, initializer }],
+  };
+}
+
+export function enumStatements(e: EnumModel, model: Model): StatementStructures[] {
+  const { StructureKind } = tsMorph();
+  const constants = e.constants.map((c) => constStatement(c.name, valueText(e, c.value, false), constantDoc(e, c, model)));
+  // The object comes after the constants it gathers: a `const` cannot be read before it is declared.
+  const object = constStatement(e.name, `{\n${e.constants.map((c) => `${c.name},`).join('\n')}\n} as const`, enumDoc(e, model));
+  const indexed = `(typeof ${e.name})[keyof typeof ${e.name}]`;
+  // Break after `=` when `export type X = ...;` would pass 100 columns, as a formatter would.
+  const union = `export type ${e.name} = ${indexed};`.length > 100 ? `\n${indexed}` : indexed;
+  const types: StatementStructures[] = e.bitmask
+    ? [
+        { kind: StructureKind.TypeAlias, isExported: true, name: `${e.name}Flag`, type: union, docs: [`One \`${e.name}\` flag.`] },
+        {
+          kind: StructureKind.TypeAlias,
+          isExported: true,
+          name: e.name,
+          type: 'number',
+          docs: [`Flags of \`${e.name}\` combined with \`|\` (\`0\` when none is set).`],
+        },
+      ]
+    : [
+        {
+          kind: StructureKind.TypeAlias,
+          isExported: true,
+          name: e.name,
+          type: union,
+          docs: [`One of the \`${e.name}\` constants (the \`__MAX\` sentinel is not a value).`],
+        },
+      ];
+  const sentinel = constStatement(e.sentinel.name, valueText(e, e.sentinel.value, true), sentinelDoc(e, model));
+  return [...constants, object, ...types, sentinel];
 }

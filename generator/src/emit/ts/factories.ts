@@ -5,6 +5,7 @@
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
+import { wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
 
 export function factoryName(struct: string): string {
@@ -59,7 +60,7 @@ export function factoryStatements(s: StructModel, model: Model, imports: Imports
       isExported: true,
       name: factoryName(s.name),
       returnType: s.name,
-      docs: [zeroed],
+      docs: [wrapDoc(zeroed)],
       statements: [`return {\n${entries.join('\n')}\n};`],
     },
   ];

@@ -32,6 +32,12 @@ export class Imports {
     }
     return out.join('\n');
   }
+
+  /** The imports as one leading statement (none when the file imports nothing). */
+  statements(): string[] {
+    const text = this.text();
+    return text ? [text] : [];
+  }
 }
 
 function importLine(keyword: string, names: string[], module: string): string {

@@ -23,10 +23,47 @@ function list(heading: string, items: string[]): string | undefined {
   return items.length ? `${heading}\n${items.map((i) => `- ${i}`).join('\n')}` : undefined;
 }
 
-/** The `/** ... *\/` block for text the emitter writes itself (one line when it fits). */
-export function jsdocBlock(text: string): string {
+/** Generated lines stay within this many columns, as a formatter would keep them. */
+const PAGE_WIDTH = 100;
+
+/** A wrapped line must not start with something Markdown would read as a list, quote or heading. */
+const UNSAFE_LINE_START = /^([-+*](\s|$)|#{1,6}(\s|$)|[>|]|\d+[.)](\s|$)|```)/;
+
+function wrapLine(line: string, width: number, hang: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    if (current && current.length + 1 + word.length > width && !UNSAFE_LINE_START.test(word)) {
+      out.push(current);
+      current = hang + word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  out.push(current);
+  return out;
+}
+
+/**
+ * Word-wraps comment text for a comment indented by `indent` columns. Code fences are kept as
+ * they are; list items and tags continue with a two-space hanging indent.
+ */
+export function wrapDoc(text: string, indent = 0): string {
+  const width = PAGE_WIDTH - indent - ' * '.length;
+  let inFence = false;
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.startsWith('```')) inFence = !inFence;
+      if (inFence || line.startsWith('```') || line.length <= width) return [line];
+      return wrapLine(line, width, /^(- |@\w+ )/.test(line) ? '  ' : '');
+    })
+    .join('\n');
+}
+
+/** The `/** ... *\/` block for text the emitter writes itself, wrapped (one line when it fits). */
+export function jsdocBlock(raw: string, indent = 0): string {
+  const text = wrapDoc(raw, indent);
+  if (!text.includes('\n') && text.length + indent + 7 <= PAGE_WIDTH) return `/** ${text} */`;
   const lines = text.split('\n');
-  if (lines.length === 1) return `/** ${lines[0]} */`;
   return `/**\n${lines.map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */`;
 }
 
@@ -47,9 +84,12 @@ function plural(n: number, unit: string): string {
   return `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`;
 }
 
-/** One line: what a limit allows, what is returned past it, and where the number comes from. */
-export function describeLimit(l: LimitModel): string {
-  const subject = l.appliesTo.length ? `${l.appliesTo.map((p) => `\`${p}\``).join(', ')}: ` : '';
+/**
+ * One line: what a limit allows, what is returned past it, and where the number comes from.
+ * `withSubject: false` leaves out the fields it applies to (when the comment sits on one of them).
+ */
+export function describeLimit(l: LimitModel, withSubject = true): string {
+  const subject = withSubject && l.appliesTo.length ? `${l.appliesTo.map((p) => `\`${p}\``).join(', ')}: ` : '';
   const v = l.value ?? 0;
   let rule: string;
   switch (l.kind) {
@@ -99,14 +139,14 @@ function errataSection(name: string, model: Model): string | undefined {
 // ---------------------------------------------------------------- functions
 
 const DIRECTION: Record<ParamModel['direction'], string> = {
-  value: 'by value',
+  value: 'value',
   in: 'in',
   out: 'out',
   inout: 'in/out',
 };
 
 function paramTag(p: ParamModel): string {
-  const kind = p.objectKind ? ` Must refer to a \`${p.objectKind}\` object.` : '';
+  const kind = p.objectKind ? ` Its object must be of kind \`${p.objectKind}\`.` : '';
   return `@param ${p.name} - (${DIRECTION[p.direction]}) ${prose(p.doc)}${kind}`;
 }
 
@@ -123,17 +163,17 @@ function readableDataSection(fn: FunctionModel, model: Model): string | undefine
   const lines: string[] = [];
   for (const c of fn.produces) {
     const reader = model.consumerOf(c);
-    lines.push(`Queues \`${c}\` when the outcome arrives${reader ? `; read it with \`${reader.name}\`` : ''}.`);
+    lines.push(`queues \`${c}\` when the outcome arrives${reader ? `; read it with \`${reader.name}\`` : ''}.`);
   }
   if (fn.consumes) {
     const c = fn.consumes;
     const producers = model.producersOf(c).map((p) => `\`${p.name}\``);
     const unsolicited = model.hasConstant(c) && model.constant(c).constant.unsolicited;
     const from = [...producers, ...(unsolicited ? ['the server, unsolicited'] : [])];
-    lines.push(`Reads and removes the next readable item when it is \`${c}\`${from.length ? ` (queued by ${from.join(' or ')})` : ''}.`);
+    lines.push(`reads and removes the next item when it is \`${c}\`${from.length ? ` (queued by ${from.join(' or ')})` : ''}.`);
   }
-  if (fn.peeks) lines.push(`Reports the type of the next readable item (\`${fn.peeks}\`) without removing it.`);
-  return lines.length ? lines.join('\n') : undefined;
+  if (fn.peeks) lines.push(`reports the \`${fn.peeks}\` of the next item without removing it.`);
+  return list('Readable data:', lines);
 }
 
 /** The full JSDoc of a syscall, as it stands above its `MvSyscalls` method. */
@@ -169,7 +209,7 @@ function limitsOn(path: string, model: Model): LimitModel[] {
 export function structDoc(s: StructModel, model: Model): string {
   const layout = s.layout[deviceAbi(model)];
   const facts = [`C: \`struct ${s.name}\`, ${layout.size} bytes (align ${layout.align}) on the device.`];
-  if (s.versioned) facts.push(`Versioned: set \`${s.versioned.field}\` to the version whose member you fill in (${s.versioned.versions.join(', ')}).`);
+  if (s.versioned) facts.push(`Versioned by \`${s.versioned.field}\`; versions: ${s.versioned.versions.join(', ')}.`);
   if (s.kernelWrites) facts.push('The kernel writes the results through the pointer members.');
   return sections(prose(s.doc), facts.join('\n'), errataSection(s.name, model));
 }
@@ -183,7 +223,7 @@ export function fieldDoc(s: StructModel, path: string, f: FieldModel, model: Mod
   if (f.countedBy) facts.push(`Its length is \`${f.countedBy}\`.`);
   if (f.optional) facts.push('May be `null`.');
   if (f.required) facts.push('Required: leaving it empty is an error.');
-  const limits = limitsOn(`${s.name}.${path}`, model).map(describeLimit);
+  const limits = limitsOn(`${s.name}.${path}`, model).map((l) => describeLimit(l, false));
   return sections(prose(f.doc), facts.join(' '), list('Limits:', limits), errataSection(`${s.name}.${path}`, model));
 }
 

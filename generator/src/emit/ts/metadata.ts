@@ -5,7 +5,7 @@
 import type { Model } from '../../model/model.js';
 import type { AbiId, FunctionModel, LimitKind, LimitModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
-import { deviceAbi, describeLimit, prose, sections } from './jsdoc.js';
+import { deviceAbi, describeLimit, prose, sections, wrapDoc } from './jsdoc.js';
 import { Code, code, printLiteral, type Literal } from './literal.js';
 import { tsMorph, type StatementStructures } from './project.js';
 
@@ -24,10 +24,10 @@ const LIMIT_KINDS: Record<LimitKind, true> = {
 const LIMIT_UNITS: Record<LimitModel['unit'], true> = { bytes: true, elements: true, objects: true, calls: true, requests: true, value: true };
 const LIMIT_SOURCES: Record<LimitModel['source'], true> = { header: true, vendor_page: true, demo: true, inferred: true };
 
+/** A union of string literals; one per line when it is long, as a formatter would print it. */
 function union(keys: object): string {
-  return Object.keys(keys)
-    .map((k) => `'${k}'`)
-    .join(' | ');
+  const names = Object.keys(keys).map((k) => `'${k}'`);
+  return names.join(' | ').length > 60 ? `\n${names.map((k) => `| ${k}`).join('\n')}` : names.join(' | ');
 }
 
 function hex(n: number): Code {
@@ -97,7 +97,7 @@ function constStatement(name: string, value: Literal, doc: string, satisfies?: s
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: [doc],
+    docs: [wrapDoc(doc)],
     // A reference to another constant keeps that constant's type; only literals need `as const`.
     declarations: [{ name, initializer: value instanceof Code ? value.text : `${printLiteral(value)} as const${satisfies ? ` satisfies ${satisfies}` : ''}` }],
   };
@@ -105,7 +105,7 @@ function constStatement(name: string, value: Literal, doc: string, satisfies?: s
 
 function typeAlias(name: string, type: string, doc: string): StatementStructures {
   const { StructureKind } = tsMorph();
-  return { kind: StructureKind.TypeAlias, isExported: true, name, type, docs: [doc] };
+  return { kind: StructureKind.TypeAlias, isExported: true, name, type, docs: [wrapDoc(doc)] };
 }
 
 function interfaceOf(name: string, doc: string, props: [string, string, string?][]): StatementStructures {
@@ -114,13 +114,13 @@ function interfaceOf(name: string, doc: string, props: [string, string, string?]
     kind: StructureKind.Interface,
     isExported: true,
     name,
-    docs: [doc],
+    docs: [wrapDoc(doc)],
     properties: props.map(([n, type, d]) => ({
       name: n.replace(/\?$/, ''),
       hasQuestionToken: n.endsWith('?'),
       isReadonly: true,
       type,
-      docs: d ? [d] : undefined,
+      docs: d ? [wrapDoc(d, 2)] : undefined,
     })),
   };
 }
@@ -189,17 +189,20 @@ export function metadataStatements(model: Model, imports: Imports): StatementStr
       `{ readonly [F in MvFunctionName]: MvFunctionInfo }`,
     ),
 
+    typeAlias('MvLimitKind', union(LIMIT_KINDS), 'What a limit bounds: a value, a count, a rate, the requests in flight...'),
+    typeAlias('MvLimitUnit', union(LIMIT_UNITS), 'What a limit counts.'),
+    typeAlias('MvLimitSource', union(LIMIT_SOURCES), 'Where a limit comes from: the vendor, or an emulator choice (`inferred`).'),
     interfaceOf('MvLimitInfo', 'A limit the kernel enforces.', [
-      ['kind', union(LIMIT_KINDS)],
+      ['kind', 'MvLimitKind'],
       ['value?', 'number'],
       ['min?', 'number'],
       ['max?', 'number'],
       ['windowMs?', 'number', 'The time window of a `rate` limit.'],
-      ['unit', union(LIMIT_UNITS)],
+      ['unit', 'MvLimitUnit'],
       ['appliesTo', 'readonly string[]', '`Struct.field` paths the limit constrains.'],
       ['functions', 'readonly MvFunctionName[]'],
       ['status', status, 'What a call returns when the limit is exceeded.'],
-      ['source', union(LIMIT_SOURCES)],
+      ['source', 'MvLimitSource'],
       ['configurable', 'boolean', 'The emulator may let a test change it.'],
     ]),
   ];
@@ -249,7 +252,7 @@ export function metadataStatements(model: Model, imports: Imports): StatementStr
     kind: StructureKind.Function,
     isExported: true,
     name: 'statusName',
-    docs: [`The constant name of a status (\`${model.data.successStatus}\`), or \`${model.data.statusEnum}(n)\` for a value the spec does not define.`],
+    docs: [wrapDoc(`The constant name of a status (\`${model.data.successStatus}\`), or \`${model.data.statusEnum}(n)\` for a value the spec does not define.`)],
     parameters: [{ name: 'status', type: 'number' }],
     returnType: 'string',
     statements: [`return (STATUS_NAMES as Readonly<Record<number, string>>)[status] ?? \`${model.data.statusEnum}(\${status})\`;`],

@@ -28,8 +28,16 @@ export function tsFunctionSignature(fn: FunctionModel, _model?: Model, opts: Sig
   return `${fn.name}(\n${params.map((p) => `  ${p},\n`).join('')}): ${returns}`;
 }
 
-/** The C prototype, as the vendor header declares it. */
-export function cDeclaration(fn: FunctionModel): string {
+/**
+ * The C prototype, as the vendor header declares it; past `maxWidth` the parameters go one per
+ * line, aligned after the parenthesis.
+ */
+export function cDeclaration(fn: FunctionModel, maxWidth = Infinity): string {
   const params = fn.params.map((p) => `${p.type.text}${p.type.text.endsWith('*') ? '' : ' '}${p.name}`);
-  return `${fn.returns.text} ${fn.name}(${params.length ? params.join(', ') : 'void'});`;
+  const head = `${fn.returns.text} ${fn.name}(`;
+  const oneLine = `${head}${params.length ? params.join(', ') : 'void'});`;
+  if (oneLine.length <= maxWidth || params.length < 2) return oneLine;
+  const aligned = `${head}${params.join(`,\n${' '.repeat(head.length)}`)});`;
+  if (aligned.split('\n').every((l) => l.length <= maxWidth)) return aligned;
+  return `${head}\n${params.map((p) => `    ${p}`).join(',\n')});`;
 }

@@ -4,7 +4,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FieldModel, StructModel, TypedefModel, UnionModel } from '../../model/types.js';
-import { fieldDoc, jsdocBlock, prose, sections, structDoc } from './jsdoc.js';
+import { fieldDoc, jsdocBlock, prose, sections, structDoc, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures, type OptionalKind, type PropertySignatureStructure } from './project.js';
 import { tsFieldType } from './typemap.js';
 import { Imports, importsFor, MODULES } from './imports.js';
@@ -20,7 +20,7 @@ export function handleStatements(t: TypedefModel): StatementStructures[] {
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: t.name,
-      docs: [doc],
+      docs: [wrapDoc(doc)],
       type: `number & { readonly __mvHandle: '${t.name}' }`,
     },
   ];
@@ -33,18 +33,18 @@ function fieldType(s: StructModel, f: FieldModel, imports: Imports): string {
 }
 
 function fieldProperty(s: StructModel, path: string, f: FieldModel, model: Model, imports: Imports): OptionalKind<PropertySignatureStructure> {
-  return { name: f.name, type: fieldType(s, f, imports), docs: [fieldDoc(s, path, f, model)] };
+  return { name: f.name, type: fieldType(s, f, imports), docs: [wrapDoc(fieldDoc(s, path, f, model), 2)] };
 }
 
 /** The named members of a versioned struct's union; optional when there is a choice of several. */
 function unionProperties(s: StructModel, u: UnionModel, model: Model, imports: Imports): OptionalKind<PropertySignatureStructure>[] {
   const choice = u.members.length > 1;
   return u.members.map((m) => {
-    const fields = m.fields.map((f) => `${jsdocBlock(fieldDoc(s, `${m.name}.${f.name}`, f, model))}\n${f.name}: ${fieldType(s, f, imports)};`);
+    const fields = m.fields.map((f) => `${jsdocBlock(fieldDoc(s, `${m.name}.${f.name}`, f, model), 4)}\n${f.name}: ${fieldType(s, f, imports)};`);
     return {
       name: m.name,
       hasQuestionToken: choice,
-      docs: [prose(m.doc)],
+      docs: [wrapDoc(prose(m.doc), 2)],
       type: `{\n${fields.join('\n')}\n}`,
     };
   });
@@ -53,5 +53,5 @@ function unionProperties(s: StructModel, u: UnionModel, model: Model, imports: I
 export function structStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {
   const { StructureKind } = tsMorph();
   const properties = s.members.flatMap((m) => (m.kind === 'field' ? [fieldProperty(s, m.name, m, model, imports)] : unionProperties(s, m, model, imports)));
-  return [{ kind: StructureKind.Interface, isExported: true, name: s.name, docs: [structDoc(s, model)], properties }];
+  return [{ kind: StructureKind.Interface, isExported: true, name: s.name, docs: [wrapDoc(structDoc(s, model))], properties }];
 }

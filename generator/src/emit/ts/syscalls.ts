@@ -5,7 +5,7 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel } from '../../model/types.js';
 import { Imports, importsFor, MODULES } from './imports.js';
-import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc } from './jsdoc.js';
+import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
 import { cDeclaration, tsFunctionSignature } from './signature.js';
 import { statusTypeName, tsParamType } from './typemap.js';
@@ -23,7 +23,7 @@ export function statusTypeStatements(fn: FunctionModel, model: Model, imports: I
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: statusTypeName(fn.name),
-      docs: [statusTypeDoc(fn, model)],
+      docs: [wrapDoc(statusTypeDoc(fn, model))],
       type: `\n${members.join('\n')}`,
     },
   ];
@@ -33,7 +33,7 @@ export function statusTypeStatements(fn: FunctionModel, model: Model, imports: I
 export function syscallMember(fn: FunctionModel, model: Model, imports: Imports): string {
   for (const p of fn.params) importsFor(imports, p.type, tsParamType(p), MODULES.syscalls);
   const signature = tsFunctionSignature(fn, model, { indent: 2 });
-  return `${jsdocBlock(functionDoc(fn, model, cDeclaration(fn)))}\n${signature};`;
+  return `${jsdocBlock(functionDoc(fn, model, cDeclaration(fn, 100 - '   * '.length)), 2)}\n${signature};`;
 }
 
 export function syscallsInterface(members: string[], model: Model): string {

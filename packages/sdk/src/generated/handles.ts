@@ -2,22 +2,31 @@
 // Do not edit: change api-spec/ and run `npm run generate`.
 
 /**
- * Opaque handle naming a notification centre created by `mvSetupNotifications`. Microvisor picks it at random; it is a non-zero 32-bit value on the device and zero never names a centre. Pass it as `notification_handle` when requesting a network or opening a channel.
+ * Opaque handle naming a notification centre created by `mvSetupNotifications`. Microvisor picks it
+ * at random; it is a non-zero 32-bit value on the device and zero never names a centre. Pass it as
+ * `notification_handle` when requesting a network or opening a channel.
  *
- * C: `typedef struct MvNotificationHandleOpaque *MvNotificationHandle;`. Zero is never a valid handle; the kernel hands out the others.
+ * C: `typedef struct MvNotificationHandleOpaque *MvNotificationHandle;`. Zero is never a valid
+ * handle; the kernel hands out the others.
  */
 export type MvNotificationHandle = number & { readonly __mvHandle: 'MvNotificationHandle' };
 
 /**
- * Opaque handle for one network request made with `mvRequestNetwork`. Microvisor picks it at random; it is a non-zero 32-bit value on the device and zero is never valid. It is needed to open channels and to query the network status.
+ * Opaque handle for one network request made with `mvRequestNetwork`. Microvisor picks it at
+ * random; it is a non-zero 32-bit value on the device and zero is never valid. It is needed to open
+ * channels and to query the network status.
  *
- * C: `typedef struct MvNetworkHandleOpaque *MvNetworkHandle;`. Zero is never a valid handle; the kernel hands out the others.
+ * C: `typedef struct MvNetworkHandleOpaque *MvNetworkHandle;`. Zero is never a valid handle; the
+ * kernel hands out the others.
  */
 export type MvNetworkHandle = number & { readonly __mvHandle: 'MvNetworkHandle' };
 
 /**
- * Opaque handle to a channel, assigned by Microvisor when `mvOpenChannel` succeeds; a non-zero 32-bit value on the device, and zero is never valid. It stays valid after the server or the network closes the channel, until the application calls `mvCloseChannel`.
+ * Opaque handle to a channel, assigned by Microvisor when `mvOpenChannel` succeeds; a non-zero
+ * 32-bit value on the device, and zero is never valid. It stays valid after the server or the
+ * network closes the channel, until the application calls `mvCloseChannel`.
  *
- * C: `typedef struct MvChannelHandleOpaque *MvChannelHandle;`. Zero is never a valid handle; the kernel hands out the others.
+ * C: `typedef struct MvChannelHandleOpaque *MvChannelHandle;`. Zero is never a valid handle; the
+ * kernel hands out the others.
  */
 export type MvChannelHandle = number & { readonly __mvHandle: 'MvChannelHandle' };

@@ -1268,21 +1268,45 @@ export const FUNCTIONS = {
   },
 } as const satisfies { readonly [F in MvFunctionName]: MvFunctionInfo };
 
+/** What a limit bounds: a value, a count, a rate, the requests in flight... */
+export type MvLimitKind =
+  | 'max'
+  | 'min'
+  | 'range'
+  | 'multiple_of'
+  | 'alignment'
+  | 'max_objects'
+  | 'rate'
+  | 'in_flight'
+  | 'per_object';
+
+/** What a limit counts. */
+export type MvLimitUnit =
+  | 'bytes'
+  | 'elements'
+  | 'objects'
+  | 'calls'
+  | 'requests'
+  | 'value';
+
+/** Where a limit comes from: the vendor, or an emulator choice (`inferred`). */
+export type MvLimitSource = 'header' | 'vendor_page' | 'demo' | 'inferred';
+
 /** A limit the kernel enforces. */
 export interface MvLimitInfo {
-  readonly kind: 'max' | 'min' | 'range' | 'multiple_of' | 'alignment' | 'max_objects' | 'rate' | 'in_flight' | 'per_object';
+  readonly kind: MvLimitKind;
   readonly value?: number;
   readonly min?: number;
   readonly max?: number;
   /** The time window of a `rate` limit. */
   readonly windowMs?: number;
-  readonly unit: 'bytes' | 'elements' | 'objects' | 'calls' | 'requests' | 'value';
+  readonly unit: MvLimitUnit;
   /** `Struct.field` paths the limit constrains. */
   readonly appliesTo: readonly string[];
   readonly functions: readonly MvFunctionName[];
   /** What a call returns when the limit is exceeded. */
   readonly status: MvStatus;
-  readonly source: 'header' | 'vendor_page' | 'demo' | 'inferred';
+  readonly source: MvLimitSource;
   /** The emulator may let a test change it. */
   readonly configurable: boolean;
 }
@@ -1514,7 +1538,17 @@ export const LIMITS = {
   },
 } as const satisfies Record<string, MvLimitInfo>;
 
-/** The name of a limit: `NOTIFICATION_BUFFER_SIZE_MULTIPLE`, `NOTIFICATION_BUFFER_SIZE_MIN`, `NOTIFICATION_BUFFER_ALIGNMENT`, `NOTIFICATION_BUFFERS_MAX`, `CHANNELS_OPEN_MAX`, `CHANNEL_OPEN_RATE`, `CHANNEL_BUFFER_SIZE_MULTIPLE`, `CHANNEL_BUFFER_SIZE_MIN`, `CHANNEL_SEND_BUFFER_ALIGNMENT`, `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`, `MQTT_TOPICS_PER_REQUEST_MAX`, `TLS_CERTIFICATES_PER_CHAIN_MAX`, `MQTT_PUBLISH_QOS`, `MQTT_SUBSCRIBE_QOS`, `MQTT_WILL_QOS`, `MQTT_CONNECTS_PER_CHANNEL`, `MQTT_SUBSCRIBES_IN_FLIGHT_MAX`, `MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX`, `MQTT_PUBLISHES_IN_FLIGHT_MAX`, `MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX`, `MQTT_DISCONNECTS_IN_FLIGHT_MAX`. */
+/**
+ * The name of a limit: `NOTIFICATION_BUFFER_SIZE_MULTIPLE`, `NOTIFICATION_BUFFER_SIZE_MIN`,
+ * `NOTIFICATION_BUFFER_ALIGNMENT`, `NOTIFICATION_BUFFERS_MAX`, `CHANNELS_OPEN_MAX`,
+ * `CHANNEL_OPEN_RATE`, `CHANNEL_BUFFER_SIZE_MULTIPLE`, `CHANNEL_BUFFER_SIZE_MIN`,
+ * `CHANNEL_SEND_BUFFER_ALIGNMENT`, `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`,
+ * `MQTT_TOPICS_PER_REQUEST_MAX`, `TLS_CERTIFICATES_PER_CHAIN_MAX`, `MQTT_PUBLISH_QOS`,
+ * `MQTT_SUBSCRIBE_QOS`, `MQTT_WILL_QOS`, `MQTT_CONNECTS_PER_CHANNEL`,
+ * `MQTT_SUBSCRIBES_IN_FLIGHT_MAX`, `MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX`,
+ * `MQTT_PUBLISHES_IN_FLIGHT_MAX`, `MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX`,
+ * `MQTT_DISCONNECTS_IN_FLIGHT_MAX`.
+ */
 export type LimitName = keyof typeof LIMITS;
 
 /** Where one type of readable data comes from and which call reads it. */
@@ -1693,7 +1727,10 @@ export const ENUM_NAMES = {
 /** Status value → constant name. */
 export const STATUS_NAMES = ENUM_NAMES.MvStatus;
 
-/** The constant name of a status (`MV_STATUS_OKAY`), or `MvStatus(n)` for a value the spec does not define. */
+/**
+ * The constant name of a status (`MV_STATUS_OKAY`), or `MvStatus(n)` for a value the spec does not
+ * define.
+ */
 export function statusName(status: number): string {
   return (STATUS_NAMES as Readonly<Record<number, string>>)[status] ?? `MvStatus(${status})`;
 }

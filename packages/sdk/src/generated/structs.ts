@@ -13,13 +13,16 @@ import type {
 import type { MvNetworkHandle, MvNotificationHandle } from './handles.js';
 
 /**
- * One record in a notification buffer: 16 bytes, 8-byte aligned because it begins with a 64-bit timestamp. Microvisor writes records one after another, wrapping at the end of the buffer, and pends the centre's interrupt when a new one is available.
+ * One record in a notification buffer: 16 bytes, 8-byte aligned because it begins with a 64-bit
+ * timestamp. Microvisor writes records one after another, wrapping at the end of the buffer, and
+ * pends the centre's interrupt when a new one is available.
  *
  * C: `struct MvNotification`, 16 bytes (align 8) on the device.
  */
 export interface MvNotification {
   /**
-   * When the notification was issued, in microseconds on the free-running clock that `mvGetMicroseconds` reads (counted from Microvisor start-up, unrelated to wall time).
+   * When the notification was issued, in microseconds on the free-running clock that
+   * `mvGetMicroseconds` reads (counted from Microvisor start-up, unrelated to wall time).
    *
    * C: `uint64_t microseconds` at offset 0 (8 bytes) on the device.
    */
@@ -31,7 +34,8 @@ export interface MvNotification {
    */
   event_type: MvEventType;
   /**
-   * The `notification_tag` the application gave the network request or channel that produced this record, so sources sharing one centre can be told apart.
+   * The `notification_tag` the application gave the network request or channel that produced this
+   * record, so sources sharing one centre can be told apart.
    *
    * C: `uint32_t tag` at offset 12 (4 bytes) on the device.
    */
@@ -39,55 +43,73 @@ export interface MvNotification {
 }
 
 /**
- * Input to `mvSetupNotifications`: the interrupt to pend and the buffer to fill. It carries no tag; each network request or channel supplies its own.
+ * Input to `mvSetupNotifications`: the interrupt to pend and the buffer to fill. It carries no tag;
+ * each network request or channel supplies its own.
  *
  * C: `struct MvNotificationSetup`, 12 bytes (align 4) on the device.
  */
 export interface MvNotificationSetup {
   /**
-   * IRQ number (NVIC index) that Microvisor pends when a record is available. It must be usable by non-secure code, must not be set up as a fast interrupt, and must not belong to another centre. Microvisor does not configure the NVIC: the application clears, prioritises and enables the interrupt itself.
+   * IRQ number (NVIC index) that Microvisor pends when a record is available. It must be usable by
+   * non-secure code, must not be set up as a fast interrupt, and must not belong to another centre.
+   * Microvisor does not configure the NVIC: the application clears, prioritises and enables the
+   * interrupt itself.
    *
    * C: `uint32_t irq` at offset 0 (4 bytes) on the device.
    */
   irq: number;
   /**
-   * Application memory that Microvisor fills with `MvNotification` records, used as a ring. It must stay allocated and writable for the life of the centre and cannot be shared with another centre.
+   * Application memory that Microvisor fills with `MvNotification` records, used as a ring. It must
+   * stay allocated and writable for the life of the centre and cannot be shared with another
+   * centre.
    *
-   * C: `struct MvNotification *buffer` at offset 4 (4 bytes) on the device. Its length is `buffer_size`.
+   * C: `struct MvNotification *buffer` at offset 4 (4 bytes) on the device. Its length is
+   * `buffer_size`.
    *
    * Limits:
-   * - `NOTIFICATION_BUFFER_ALIGNMENT`: `MvNotificationSetup.buffer`: aligned to 8 bytes, else `MV_STATUS_PARAMETERFAULT` (inferred by this emulator, configurable).
+   * - `NOTIFICATION_BUFFER_ALIGNMENT`: aligned to 8 bytes, else `MV_STATUS_PARAMETERFAULT`
+   *   (inferred by this emulator, configurable).
    */
   buffer: Uint8Array | null;
   /**
-   * Size of `buffer` in bytes: a whole multiple of 16 (the record size) and at least 32, so it holds at least two records.
+   * Size of `buffer` in bytes: a whole multiple of 16 (the record size) and at least 32, so it
+   * holds at least two records.
    *
-   * C: `uint32_t buffer_size` at offset 8 (4 bytes) on the device. The length of `buffer`, in bytes.
+   * C: `uint32_t buffer_size` at offset 8 (4 bytes) on the device. The length of `buffer`, in
+   * bytes.
    *
    * Limits:
-   * - `NOTIFICATION_BUFFER_SIZE_MULTIPLE`: `MvNotificationSetup.buffer_size`: a multiple of 16 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
-   * - `NOTIFICATION_BUFFER_SIZE_MIN`: `MvNotificationSetup.buffer_size`: at least 32 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
+   * - `NOTIFICATION_BUFFER_SIZE_MULTIPLE`: a multiple of 16 bytes, else
+   *   `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
+   * - `NOTIFICATION_BUFFER_SIZE_MIN`: at least 32 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor
+   *   header).
    */
   buffer_size: number;
 }
 
 /**
- * Versioned input to `mvRequestNetwork`: set `version` to 1 and fill in `v1`. 12 bytes on the device.
+ * Versioned input to `mvRequestNetwork`: set `version` to 1 and fill in `v1`. 12 bytes on the
+ * device.
  *
  * C: `struct MvRequestNetworkParams`, 12 bytes (align 4) on the device.
- * Versioned: set `version` to the version whose member you fill in (1).
+ * Versioned by `version`; versions: 1.
  */
 export interface MvRequestNetworkParams {
   /**
-   * Selects the layout of the union that follows; must be 1, the only version defined. Any other value makes `mvRequestNetwork` return `MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION`.
+   * Selects the layout of the union that follows; must be 1, the only version defined. Any other
+   * value makes `mvRequestNetwork` return `MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION`.
    *
    * C: `uint32_t version` at offset 0 (4 bytes) on the device.
    */
   version: number;
-  /** Version 1 settings: the notification centre and tag used for this request's status notifications. */
+  /**
+   * Version 1 settings: the notification centre and tag used for this request's status
+   * notifications.
+   */
   v1: {
     /**
-     * Notification centre that will receive `MV_EVENTTYPE_NETWORKSTATUSCHANGED` records for this request.
+     * Notification centre that will receive `MV_EVENTTYPE_NETWORKSTATUSCHANGED` records for this
+     * request.
      *
      * C: `MvNotificationHandle notification_handle` at offset 4 (4 bytes) on the device.
      */
@@ -102,19 +124,22 @@ export interface MvRequestNetworkParams {
 }
 
 /**
- * A read-only byte string passed as a pointer and a length. It need not be NUL-terminated, and may hold binary data such as a DER certificate. 8 bytes on the device.
+ * A read-only byte string passed as a pointer and a length. It need not be NUL-terminated, and may
+ * hold binary data such as a DER certificate. 8 bytes on the device.
  *
  * C: `struct MvSizedString`, 8 bytes (align 4) on the device.
  */
 export interface MvSizedString {
   /**
-   * Pointer to the first byte of the string, in memory the application can read; no terminator is needed.
+   * Pointer to the first byte of the string, in memory the application can read; no terminator is
+   * needed.
    *
    * C: `const uint8_t *data` at offset 0 (4 bytes) on the device. Its length is `length`.
    */
   data: Uint8Array | string | null;
   /**
-   * Number of bytes at `data`; 0 means an empty string, which counts as missing where a value is required.
+   * Number of bytes at `data`; 0 means an empty string, which counts as missing where a value is
+   * required.
    *
    * C: `uint32_t length` at offset 4 (4 bytes) on the device. The length of `data`, in bytes.
    */
@@ -125,7 +150,7 @@ export interface MvSizedString {
  * Versioned input to `mvOpenChannel`: set `version` to 1 and fill in `v1`. 44 bytes on the device.
  *
  * C: `struct MvOpenChannelParams`, 44 bytes (align 4) on the device.
- * Versioned: set `version` to the version whose member you fill in (1).
+ * Versioned by `version`; versions: 1.
  */
 export interface MvOpenChannelParams {
   /**
@@ -134,16 +159,21 @@ export interface MvOpenChannelParams {
    * C: `uint32_t version` at offset 0 (4 bytes) on the device.
    */
   version: number;
-  /** Version 1 settings: notification centre and tag, hosting network, the two buffers, the channel type and the endpoint. */
+  /**
+   * Version 1 settings: notification centre and tag, hosting network, the two buffers, the channel
+   * type and the endpoint.
+   */
   v1: {
     /**
-     * Notification centre that receives this channel's `MV_EVENTTYPE_CHANNELDATAREADABLE` and `MV_EVENTTYPE_CHANNELNOTCONNECTED` records.
+     * Notification centre that receives this channel's `MV_EVENTTYPE_CHANNELDATAREADABLE` and
+     * `MV_EVENTTYPE_CHANNELNOTCONNECTED` records.
      *
      * C: `MvNotificationHandle notification_handle` at offset 4 (4 bytes) on the device.
      */
     notification_handle: MvNotificationHandle;
     /**
-     * Application-chosen value placed in the `tag` of this channel's notifications, so several channels can share one centre.
+     * Application-chosen value placed in the `tag` of this channel's notifications, so several
+     * channels can share one centre.
      *
      * C: `uint32_t notification_tag` at offset 8 (4 bytes) on the device.
      */
@@ -155,41 +185,57 @@ export interface MvOpenChannelParams {
      */
     network_handle: MvNetworkHandle;
     /**
-     * Application memory where Microvisor keeps incoming data for the channel until it is read; on an MQTT channel it holds queued responses and received messages. It must start on a 512-byte boundary and stay allocated and untouched while the channel is open; once the channel is closed it may be reused.
+     * Application memory where Microvisor keeps incoming data for the channel until it is read; on
+     * an MQTT channel it holds queued responses and received messages. It must start on a 512-byte
+     * boundary and stay allocated and untouched while the channel is open; once the channel is
+     * closed it may be reused.
      *
-     * C: `uint8_t *receive_buffer` at offset 16 (4 bytes) on the device. Its length is `receive_buffer_len`.
+     * C: `uint8_t *receive_buffer` at offset 16 (4 bytes) on the device. Its length is
+     * `receive_buffer_len`.
      *
      * Limits:
-     * - `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.receive_buffer`: aligned to 512 bytes, else `MV_STATUS_INVALIDBUFFERALIGNMENT` (inferred by this emulator, configurable).
+     * - `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`: aligned to 512 bytes, else
+     *   `MV_STATUS_INVALIDBUFFERALIGNMENT` (inferred by this emulator, configurable).
      */
     receive_buffer: Uint8Array | null;
     /**
-     * Size of `receive_buffer` in bytes: a non-zero multiple of 512. An inbound MQTT message too large for it is reported as `MV_MQTTREADABLEDATATYPE_MESSAGELOST` instead of being delivered; the vendor MQTT demo uses 7168.
+     * Size of `receive_buffer` in bytes: a non-zero multiple of 512. An inbound MQTT message too
+     * large for it is reported as `MV_MQTTREADABLEDATATYPE_MESSAGELOST` instead of being delivered;
+     * the vendor MQTT demo uses 7168.
      *
-     * C: `uint32_t receive_buffer_len` at offset 20 (4 bytes) on the device. The length of `receive_buffer`, in bytes.
+     * C: `uint32_t receive_buffer_len` at offset 20 (4 bytes) on the device. The length of
+     * `receive_buffer`, in bytes.
      *
      * Limits:
-     * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: a multiple of 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
-     * - `CHANNEL_BUFFER_SIZE_MIN`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: at least 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
+     * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: a multiple of 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE`
+     *   (vendor web page).
+     * - `CHANNEL_BUFFER_SIZE_MIN`: at least 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor
+     *   web page).
      */
     receive_buffer_len: number;
     /**
-     * Application memory Microvisor uses to stage outgoing data for the channel. It must start on a 512-byte boundary and stay allocated and untouched while the channel is open.
+     * Application memory Microvisor uses to stage outgoing data for the channel. It must start on a
+     * 512-byte boundary and stay allocated and untouched while the channel is open.
      *
-     * C: `uint8_t *send_buffer` at offset 24 (4 bytes) on the device. Its length is `send_buffer_len`.
+     * C: `uint8_t *send_buffer` at offset 24 (4 bytes) on the device. Its length is
+     * `send_buffer_len`.
      *
      * Limits:
-     * - `CHANNEL_SEND_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.send_buffer`: aligned to 512 bytes, else `MV_STATUS_INVALIDBUFFERALIGNMENT` (vendor header).
+     * - `CHANNEL_SEND_BUFFER_ALIGNMENT`: aligned to 512 bytes, else
+     *   `MV_STATUS_INVALIDBUFFERALIGNMENT` (vendor header).
      */
     send_buffer: Uint8Array | null;
     /**
      * Size of `send_buffer` in bytes: a non-zero multiple of 512 (the vendor MQTT demo uses 4096).
      *
-     * C: `uint32_t send_buffer_len` at offset 28 (4 bytes) on the device. The length of `send_buffer`, in bytes.
+     * C: `uint32_t send_buffer_len` at offset 28 (4 bytes) on the device. The length of
+     * `send_buffer`, in bytes.
      *
      * Limits:
-     * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: a multiple of 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
-     * - `CHANNEL_BUFFER_SIZE_MIN`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: at least 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
+     * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: a multiple of 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE`
+     *   (vendor web page).
+     * - `CHANNEL_BUFFER_SIZE_MIN`: at least 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor
+     *   web page).
      */
     send_buffer_len: number;
     /**
@@ -199,7 +245,8 @@ export interface MvOpenChannelParams {
      */
     channel_type: MvChannelType;
     /**
-     * Endpoint identifier used by cloud-side configuration. MQTT, HTTP and configuration-fetch applications pass an empty string (length 0).
+     * Endpoint identifier used by cloud-side configuration. MQTT, HTTP and configuration-fetch
+     * applications pass an empty string (length 0).
      *
      * C: `struct MvSizedString endpoint` at offset 36 (8 bytes) on the device.
      */
@@ -208,7 +255,8 @@ export interface MvOpenChannelParams {
 }
 
 /**
- * An output string: an application buffer with its capacity, plus a pointer through which Microvisor reports how many bytes it wrote. Nothing is NUL-terminated. 12 bytes on the device.
+ * An output string: an application buffer with its capacity, plus a pointer through which
+ * Microvisor reports how many bytes it wrote. Nothing is NUL-terminated. 12 bytes on the device.
  *
  * C: `struct MvSizedStringBuffer`, 12 bytes (align 4) on the device.
  * The kernel writes the results through the pointer members.
@@ -217,11 +265,13 @@ export interface MvSizedStringBuffer {
   /**
    * Buffer that Microvisor copies the string's bytes into; no terminator is added.
    *
-   * C: `uint8_t *data` at offset 0 (4 bytes) on the device. Written by the kernel. Its length is `size`.
+   * C: `uint8_t *data` at offset 0 (4 bytes) on the device. Written by the kernel. Its length is
+   * `size`.
    */
   data: Uint8Array | null;
   /**
-   * Capacity of `data` in bytes. If the string is longer, the read call fails with `MV_STATUS_INVALIDBUFFERSIZE`.
+   * Capacity of `data` in bytes. If the string is longer, the read call fails with
+   * `MV_STATUS_INVALIDBUFFERSIZE`.
    *
    * C: `uint32_t size` at offset 4 (4 bytes) on the device. The length of `data`, in bytes.
    */
@@ -235,7 +285,8 @@ export interface MvSizedStringBuffer {
 }
 
 /**
- * A username and password for MQTT authentication, each a byte string. The header names it without an `Mqtt` infix.
+ * A username and password for MQTT authentication, each a byte string. The header names it without
+ * an `Mqtt` infix.
  *
  * C: `struct MvUsernamePassword`, 16 bytes (align 4) on the device.
  */
@@ -255,12 +306,18 @@ export interface MvUsernamePassword {
 }
 
 /**
- * MQTT-level authentication for a connect request: a method and the credentials it needs. It is embedded by value in `MvMqttConnectRequest`, not referenced by pointer. 20 bytes on the device.
+ * MQTT-level authentication for a connect request: a method and the credentials it needs. It is
+ * embedded by value in `MvMqttConnectRequest`, not referenced by pointer. 20 bytes on the device.
  *
  * C: `struct MvMqttAuthentication`, 20 bytes (align 4) on the device.
  *
  * Errata:
- * - #14 `MvMqttAuthentication.username_password shown as a pointer to MvMqttUsernamePassword`: the vendor page says Lists the member as `struct MvMqttUsernamePassword *username_password` and says it can be left out when no authentication is used.; the header says The member is `struct MvUsernamePassword username_password`, embedded by value (offset 4, 16 bytes); the type has no `Mqtt` infix.. Follow the header; the type is named `MvUsernamePassword` and embedded by value; when the method is NONE it is zeroed rather than omitted.
+ * - #14 `MvMqttAuthentication.username_password shown as a pointer to MvMqttUsernamePassword`: the
+ *   vendor page says Lists the member as `struct MvMqttUsernamePassword *username_password` and
+ *   says it can be left out when no authentication is used.; the header says The member is `struct
+ *   MvUsernamePassword username_password`, embedded by value (offset 4, 16 bytes); the type has no
+ *   `Mqtt` infix.. Follow the header; the type is named `MvUsernamePassword` and embedded by value;
+ *   when the method is NONE it is zeroed rather than omitted.
  */
 export interface MvMqttAuthentication {
   /**
@@ -270,7 +327,8 @@ export interface MvMqttAuthentication {
    */
   method: MvMqttAuthenticationMethod;
   /**
-   * Credentials used when `method` is `MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD`; zero it otherwise. Embedded by value.
+   * Credentials used when `method` is `MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD`; zero it
+   * otherwise. Embedded by value.
    *
    * C: `struct MvUsernamePassword username_password` at offset 4 (16 bytes) on the device.
    */
@@ -278,7 +336,8 @@ export interface MvMqttAuthentication {
 }
 
 /**
- * A list of X.509 certificates, each an `MvSizedString` holding DER-encoded binary (PEM text is not accepted). At most eight certificates per chain.
+ * A list of X.509 certificates, each an `MvSizedString` holding DER-encoded binary (PEM text is not
+ * accepted). At most eight certificates per chain.
  *
  * C: `struct MvTlsCertificateChain`, 8 bytes (align 4) on the device.
  */
@@ -286,16 +345,19 @@ export interface MvTlsCertificateChain {
   /**
    * Number of certificates in `certs`: 0 for an empty chain, at most 8.
    *
-   * C: `uint32_t num_certs` at offset 0 (4 bytes) on the device. The length of `certs`, in elements.
+   * C: `uint32_t num_certs` at offset 0 (4 bytes) on the device. The length of `certs`, in
+   * elements.
    *
    * Limits:
-   * - `TLS_CERTIFICATES_PER_CHAIN_MAX`: `MvTlsCertificateChain.num_certs`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
+   * - `TLS_CERTIFICATES_PER_CHAIN_MAX`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS`
+   *   (vendor header).
    */
   num_certs: number;
   /**
    * Pointer to an array of `num_certs` `MvSizedString` entries, each one DER certificate.
    *
-   * C: `const struct MvSizedString *certs` at offset 4 (4 bytes) on the device. Its length is `num_certs`.
+   * C: `const struct MvSizedString *certs` at offset 4 (4 bytes) on the device. Its length is
+   * `num_certs`.
    */
   certs: readonly MvSizedString[] | null;
 }
@@ -313,7 +375,8 @@ export interface MvOwnTlsCertificateChain {
    */
   chain: MvTlsCertificateChain;
   /**
-   * The client's private key, DER-encoded in PKCS#8 form; required whenever `chain` holds certificates. The vendor page says only RSA keys are supported.
+   * The client's private key, DER-encoded in PKCS#8 form; required whenever `chain` holds
+   * certificates. The vendor page says only RSA keys are supported.
    *
    * C: `struct MvSizedString key` at offset 8 (8 bytes) on the device.
    */
@@ -321,19 +384,22 @@ export interface MvOwnTlsCertificateChain {
 }
 
 /**
- * TLS material for the broker connection: certificate authorities to trust and, for mutual TLS, a client certificate and key. Leave a part zeroed when it is not needed. 24 bytes on the device.
+ * TLS material for the broker connection: certificate authorities to trust and, for mutual TLS, a
+ * client certificate and key. Leave a part zeroed when it is not needed. 24 bytes on the device.
  *
  * C: `struct MvTlsCredentials`, 24 bytes (align 4) on the device.
  */
 export interface MvTlsCredentials {
   /**
-   * CA certificate chain used to verify the broker. Not needed when the broker's certificate chains to an authority in the Mozilla CA programme, which Microvisor trusts by default.
+   * CA certificate chain used to verify the broker. Not needed when the broker's certificate chains
+   * to an authority in the Mozilla CA programme, which Microvisor trusts by default.
    *
    * C: `struct MvTlsCertificateChain cacert` at offset 0 (8 bytes) on the device.
    */
   cacert: MvTlsCertificateChain;
   /**
-   * Client certificate chain and key for mutual TLS; zero it when the broker does not ask for a client certificate. It cannot be combined with username and password authentication.
+   * Client certificate chain and key for mutual TLS; zero it when the broker does not ask for a
+   * client certificate. It cannot be combined with username and password authentication.
    *
    * C: `struct MvOwnTlsCertificateChain clientcert` at offset 8 (16 bytes) on the device.
    */
@@ -341,7 +407,8 @@ export interface MvTlsCredentials {
 }
 
 /**
- * The will message the broker publishes on the device's behalf if the connection ends without a clean disconnect. 24 bytes on the device.
+ * The will message the broker publishes on the device's behalf if the connection ends without a
+ * clean disconnect. 24 bytes on the device.
  *
  * C: `struct MvMqttWill`, 24 bytes (align 4) on the device.
  */
@@ -349,22 +416,25 @@ export interface MvMqttWill {
   /**
    * Topic the will is published on; required whenever a will is given.
    *
-   * C: `struct MvSizedString topic` at offset 0 (8 bytes) on the device. Required: leaving it empty is an error.
+   * C: `struct MvSizedString topic` at offset 0 (8 bytes) on the device. Required: leaving it empty
+   * is an error.
    */
   topic: MvSizedString;
   /**
    * Body of the will message; required whenever a will is given.
    *
-   * C: `struct MvSizedString payload` at offset 8 (8 bytes) on the device. Required: leaving it empty is an error.
+   * C: `struct MvSizedString payload` at offset 8 (8 bytes) on the device. Required: leaving it
+   * empty is an error.
    */
   payload: MvSizedString;
   /**
-   * QoS level for the will message (32-bit). The vendor page allows only 0 or 1, saying QoS 2 is unsupported; the header states no range.
+   * QoS level for the will message (32-bit). The vendor page allows only 0 or 1, saying QoS 2 is
+   * unsupported; the header states no range.
    *
    * C: `uint32_t qos` at offset 16 (4 bytes) on the device.
    *
    * Limits:
-   * - `MQTT_WILL_QOS`: `MvMqttWill.qos`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
+   * - `MQTT_WILL_QOS`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
    */
   qos: number;
   /**
@@ -376,12 +446,20 @@ export interface MvMqttWill {
 }
 
 /**
- * Everything `mvMqttRequestConnect` needs: protocol version, broker address, client identity, authentication, TLS material, keepalive, session handling and an optional will. Strings and the authentication struct are embedded by value; only `tls_credentials` and `will` are pointers. 60 bytes on the device, with padding after `port` and after `clean_start`.
+ * Everything `mvMqttRequestConnect` needs: protocol version, broker address, client identity,
+ * authentication, TLS material, keepalive, session handling and an optional will. Strings and the
+ * authentication struct are embedded by value; only `tls_credentials` and `will` are pointers. 60
+ * bytes on the device, with padding after `port` and after `clean_start`.
  *
  * C: `struct MvMqttConnectRequest`, 60 bytes (align 4) on the device.
  *
  * Errata:
- * - #13 `MvMqttConnectRequest.authentication shown as a pointer`: the vendor page says Lists the member as `struct MvMqttAuthentication *authentication` and describes it as a pointer to an authentication structure.; the header says `struct MvMqttAuthentication authentication` is embedded by value (arm32 offset 24, 20 bytes); the whole request is 60 bytes.. Follow the header; the member is generated by value, and documented as such; set its `method` to NONE when unused.
+ * - #13 `MvMqttConnectRequest.authentication shown as a pointer`: the vendor page says Lists the
+ *   member as `struct MvMqttAuthentication *authentication` and describes it as a pointer to an
+ *   authentication structure.; the header says `struct MvMqttAuthentication authentication` is
+ *   embedded by value (arm32 offset 24, 20 bytes); the whole request is 60 bytes.. Follow the
+ *   header; the member is generated by value, and documented as such; set its `method` to NONE when
+ *   unused.
  */
 export interface MvMqttConnectRequest {
   /**
@@ -391,9 +469,11 @@ export interface MvMqttConnectRequest {
    */
   protocol_version: MvMqttProtocolVersion;
   /**
-   * The broker's host name or IP address as text, with no scheme or port (it is not a URL). Required.
+   * The broker's host name or IP address as text, with no scheme or port (it is not a URL).
+   * Required.
    *
-   * C: `struct MvSizedString host` at offset 4 (8 bytes) on the device. Required: leaving it empty is an error.
+   * C: `struct MvSizedString host` at offset 4 (8 bytes) on the device. Required: leaving it empty
+   * is an error.
    */
   host: MvSizedString;
   /**
@@ -403,21 +483,26 @@ export interface MvMqttConnectRequest {
    */
   port: number;
   /**
-   * MQTT client identifier (UTF-8), which must be unique among the broker's clients. Required; the vendor demo uses the 34-byte device ID.
+   * MQTT client identifier (UTF-8), which must be unique among the broker's clients. Required; the
+   * vendor demo uses the 34-byte device ID.
    *
-   * C: `struct MvSizedString clientid` at offset 16 (8 bytes) on the device. Required: leaving it empty is an error.
+   * C: `struct MvSizedString clientid` at offset 16 (8 bytes) on the device. Required: leaving it
+   * empty is an error.
    */
   clientid: MvSizedString;
   /**
-   * Username and password authentication, embedded by value rather than pointed to; set its `method` to `MV_MQTTAUTHENTICATIONMETHOD_NONE` when it is not used.
+   * Username and password authentication, embedded by value rather than pointed to; set its
+   * `method` to `MV_MQTTAUTHENTICATIONMETHOD_NONE` when it is not used.
    *
    * C: `struct MvMqttAuthentication authentication` at offset 24 (20 bytes) on the device.
    */
   authentication: MvMqttAuthentication;
   /**
-   * Optional pointer to CA and client certificates; NULL verifies the broker against Microvisor's default trust store and presents no client certificate.
+   * Optional pointer to CA and client certificates; NULL verifies the broker against Microvisor's
+   * default trust store and presents no client certificate.
    *
-   * C: `const struct MvTlsCredentials *tls_credentials` at offset 44 (4 bytes) on the device. May be `null`.
+   * C: `const struct MvTlsCredentials *tls_credentials` at offset 44 (4 bytes) on the device. May
+   * be `null`.
    */
   tls_credentials: MvTlsCredentials | null;
   /**
@@ -427,7 +512,9 @@ export interface MvMqttConnectRequest {
    */
   keepalive: number;
   /**
-   * Non-zero asks for a clean session, with no state carried over from earlier connections of this client; zero asks for a persistent session, in which the broker keeps the client's subscriptions and undelivered QoS 1 and 2 messages. One byte wide.
+   * Non-zero asks for a clean session, with no state carried over from earlier connections of this
+   * client; zero asks for a persistent session, in which the broker keeps the client's
+   * subscriptions and undelivered QoS 1 and 2 messages. One byte wide.
    *
    * C: `uint8_t clean_start` at offset 52 (1 bytes) on the device.
    */
@@ -441,19 +528,24 @@ export interface MvMqttConnectRequest {
 }
 
 /**
- * Outcome of a connect request, written by value by `mvMqttReadConnectResponse`. The connection is usable only when `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED` and `reason_code` is 0. 8 bytes.
+ * Outcome of a connect request, written by value by `mvMqttReadConnectResponse`. The connection is
+ * usable only when `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED` and `reason_code` is 0.
+ * 8 bytes.
  *
  * C: `struct MvMqttConnectResponse`, 8 bytes (align 4) on the device.
  */
 export interface MvMqttConnectResponse {
   /**
-   * How Microvisor's connection attempt ended, as an `MvMqttRequestState`; DNS, TLS and socket failures are reported here. The field is `request_state`, not `status` as the vendor page shows.
+   * How Microvisor's connection attempt ended, as an `MvMqttRequestState`; DNS, TLS and socket
+   * failures are reported here. The field is `request_state`, not `status` as the vendor page
+   * shows.
    *
    * C: `enum MvMqttRequestState request_state` at offset 0 (4 bytes) on the device.
    */
   request_state: MvMqttRequestState;
   /**
-   * The broker's CONNACK reason code as defined by the MQTT specification; 0 means the connection was accepted. Meaningful when `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED`.
+   * The broker's CONNACK reason code as defined by the MQTT specification; 0 means the connection
+   * was accepted. Meaningful when `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED`.
    *
    * C: `uint32_t reason_code` at offset 4 (4 bytes) on the device.
    */
@@ -461,7 +553,8 @@ export interface MvMqttConnectResponse {
 }
 
 /**
- * One topic filter in a subscribe request, with the QoS wanted and the MQTT 5 subscription options. All four numeric fields are 32-bit. 24 bytes on the device.
+ * One topic filter in a subscribe request, with the QoS wanted and the MQTT 5 subscription options.
+ * All four numeric fields are 32-bit. 24 bytes on the device.
  *
  * C: `struct MvMqttSubscription`, 24 bytes (align 4) on the device.
  */
@@ -473,28 +566,32 @@ export interface MvMqttSubscription {
    */
   topic: MvSizedString;
   /**
-   * Highest QoS the broker should use for messages on this subscription. The vendor page allows only 0 or 1; the header states no range.
+   * Highest QoS the broker should use for messages on this subscription. The vendor page allows
+   * only 0 or 1; the header states no range.
    *
    * C: `uint32_t desired_qos` at offset 8 (4 bytes) on the device.
    *
    * Limits:
-   * - `MQTT_SUBSCRIBE_QOS`: `MvMqttSubscription.desired_qos`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
+   * - `MQTT_SUBSCRIBE_QOS`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
    */
   desired_qos: number;
   /**
-   * MQTT 5 No Local option: non-zero asks the broker not to send this client messages it published itself. MQTT 5 only.
+   * MQTT 5 No Local option: non-zero asks the broker not to send this client messages it published
+   * itself. MQTT 5 only.
    *
    * C: `uint32_t nl` at offset 12 (4 bytes) on the device.
    */
   nl: number;
   /**
-   * MQTT 5 Retain As Published option: non-zero keeps the publisher's retain flag on forwarded messages. MQTT 5 only.
+   * MQTT 5 Retain As Published option: non-zero keeps the publisher's retain flag on forwarded
+   * messages. MQTT 5 only.
    *
    * C: `uint32_t rap` at offset 16 (4 bytes) on the device.
    */
   rap: number;
   /**
-   * MQTT 5 Retain Handling option: 0 sends retained messages whenever the subscription is made, 1 only when it is new, 2 never. MQTT 5 only.
+   * MQTT 5 Retain Handling option: 0 sends retained messages whenever the subscription is made, 1
+   * only when it is new, 2 never. MQTT 5 only.
    *
    * C: `uint32_t rh` at offset 20 (4 bytes) on the device.
    */
@@ -502,7 +599,8 @@ export interface MvMqttSubscription {
 }
 
 /**
- * Input to `mvMqttRequestSubscribe`: a correlation ID and up to eight subscriptions, sent to the broker as one request. 12 bytes on the device.
+ * Input to `mvMqttRequestSubscribe`: a correlation ID and up to eight subscriptions, sent to the
+ * broker as one request. 12 bytes on the device.
  *
  * C: `struct MvMqttSubscribeRequest`, 12 bytes (align 4) on the device.
  */
@@ -516,22 +614,27 @@ export interface MvMqttSubscribeRequest {
   /**
    * Pointer to an array of `num_subscriptions` `MvMqttSubscription` entries.
    *
-   * C: `const struct MvMqttSubscription *subscriptions` at offset 4 (4 bytes) on the device. Its length is `num_subscriptions`.
+   * C: `const struct MvMqttSubscription *subscriptions` at offset 4 (4 bytes) on the device. Its
+   * length is `num_subscriptions`.
    */
   subscriptions: readonly MvMqttSubscription[] | null;
   /**
    * Number of entries in `subscriptions`; at most 8.
    *
-   * C: `uint32_t num_subscriptions` at offset 8 (4 bytes) on the device. The length of `subscriptions`, in elements.
+   * C: `uint32_t num_subscriptions` at offset 8 (4 bytes) on the device. The length of
+   * `subscriptions`, in elements.
    *
    * Limits:
-   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`, `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
+   * - `MQTT_TOPICS_PER_REQUEST_MAX`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor
+   *   header).
    */
   num_subscriptions: number;
 }
 
 /**
- * Tells `mvMqttReadSubscribeResponse` where to put a subscribe outcome. Apart from `reason_codes_size`, every member is a pointer to application storage that Microvisor writes through; the struct itself is passed as const and is not changed. 20 bytes on the device.
+ * Tells `mvMqttReadSubscribeResponse` where to put a subscribe outcome. Apart from
+ * `reason_codes_size`, every member is a pointer to application storage that Microvisor writes
+ * through; the struct itself is passed as const and is not changed. 20 bytes on the device.
  *
  * C: `struct MvMqttSubscribeResponse`, 20 bytes (align 4) on the device.
  * The kernel writes the results through the pointer members.
@@ -540,7 +643,8 @@ export interface MvMqttSubscribeResponse {
   /**
    * Pointer to where the overall `MvMqttRequestState` is written.
    *
-   * C: `enum MvMqttRequestState *request_state` at offset 0 (4 bytes) on the device. Written by the kernel.
+   * C: `enum MvMqttRequestState *request_state` at offset 0 (4 bytes) on the device. Written by the
+   * kernel.
    */
   request_state: MvOut<MvMqttRequestState> | null;
   /**
@@ -550,15 +654,21 @@ export interface MvMqttSubscribeResponse {
    */
   correlation_id: MvOut<number> | null;
   /**
-   * Pointer to a `uint32_t` array that receives one broker reason code per subscription, in request order (in MQTT 5, 0 to 2 is the QoS granted and 0x80 or more a refusal). It needs room for the request's `num_subscriptions` codes.
+   * Pointer to a `uint32_t` array that receives one broker reason code per subscription, in request
+   * order (in MQTT 5, 0 to 2 is the QoS granted and 0x80 or more a refusal). It needs room for the
+   * request's `num_subscriptions` codes.
    *
-   * C: `uint32_t *reason_codes` at offset 8 (4 bytes) on the device. Written by the kernel. Its length is `reason_codes_size`.
+   * C: `uint32_t *reason_codes` at offset 8 (4 bytes) on the device. Written by the kernel. Its
+   * length is `reason_codes_size`.
    */
   reason_codes: Uint32Array | null;
   /**
-   * Capacity of `reason_codes`. The header defines it in bytes (four per code), but the vendor demos pass the number of entries instead (1 for a single topic), so existing applications use both readings.
+   * Capacity of `reason_codes`. The header defines it in bytes (four per code), but the vendor
+   * demos pass the number of entries instead (1 for a single topic), so existing applications use
+   * both readings.
    *
-   * C: `uint32_t reason_codes_size` at offset 12 (4 bytes) on the device. The length of `reason_codes`, in bytes.
+   * C: `uint32_t reason_codes_size` at offset 12 (4 bytes) on the device. The length of
+   * `reason_codes`, in bytes.
    */
   reason_codes_size: number;
   /**
@@ -570,7 +680,8 @@ export interface MvMqttSubscribeResponse {
 }
 
 /**
- * Input to `mvMqttRequestUnsubscribe`: a correlation ID and up to eight topic filters, removed in one request. 12 bytes on the device.
+ * Input to `mvMqttRequestUnsubscribe`: a correlation ID and up to eight topic filters, removed in
+ * one request. 12 bytes on the device.
  *
  * C: `struct MvMqttUnsubscribeRequest`, 12 bytes (align 4) on the device.
  */
@@ -582,24 +693,29 @@ export interface MvMqttUnsubscribeRequest {
    */
   correlation_id: number;
   /**
-   * Pointer to an array of `num_topics` `MvSizedString` topic filters, written as they were when subscribing.
+   * Pointer to an array of `num_topics` `MvSizedString` topic filters, written as they were when
+   * subscribing.
    *
-   * C: `const struct MvSizedString *topics` at offset 4 (4 bytes) on the device. Its length is `num_topics`.
+   * C: `const struct MvSizedString *topics` at offset 4 (4 bytes) on the device. Its length is
+   * `num_topics`.
    */
   topics: readonly MvSizedString[] | null;
   /**
    * Number of entries in `topics`; at most 8.
    *
-   * C: `uint32_t num_topics` at offset 8 (4 bytes) on the device. The length of `topics`, in elements.
+   * C: `uint32_t num_topics` at offset 8 (4 bytes) on the device. The length of `topics`, in
+   * elements.
    *
    * Limits:
-   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`, `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
+   * - `MQTT_TOPICS_PER_REQUEST_MAX`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor
+   *   header).
    */
   num_topics: number;
 }
 
 /**
- * Tells `mvMqttReadUnsubscribeResponse` where to put an unsubscribe outcome; same layout and rules as `MvMqttSubscribeResponse`. 20 bytes on the device.
+ * Tells `mvMqttReadUnsubscribeResponse` where to put an unsubscribe outcome; same layout and rules
+ * as `MvMqttSubscribeResponse`. 20 bytes on the device.
  *
  * C: `struct MvMqttUnsubscribeResponse`, 20 bytes (align 4) on the device.
  * The kernel writes the results through the pointer members.
@@ -608,7 +724,8 @@ export interface MvMqttUnsubscribeResponse {
   /**
    * Pointer to where the overall `MvMqttRequestState` is written.
    *
-   * C: `enum MvMqttRequestState *request_state` at offset 0 (4 bytes) on the device. Written by the kernel.
+   * C: `enum MvMqttRequestState *request_state` at offset 0 (4 bytes) on the device. Written by the
+   * kernel.
    */
   request_state: MvOut<MvMqttRequestState> | null;
   /**
@@ -618,15 +735,19 @@ export interface MvMqttUnsubscribeResponse {
    */
   correlation_id: MvOut<number> | null;
   /**
-   * Pointer to a `uint32_t` array that receives one reason code per topic, in request order (MQTT 5 UNSUBACK codes, 0 meaning success). It needs room for the request's `num_topics` codes.
+   * Pointer to a `uint32_t` array that receives one reason code per topic, in request order (MQTT 5
+   * UNSUBACK codes, 0 meaning success). It needs room for the request's `num_topics` codes.
    *
-   * C: `uint32_t *reason_codes` at offset 8 (4 bytes) on the device. Written by the kernel. Its length is `reason_codes_size`.
+   * C: `uint32_t *reason_codes` at offset 8 (4 bytes) on the device. Written by the kernel. Its
+   * length is `reason_codes_size`.
    */
   reason_codes: Uint32Array | null;
   /**
-   * Capacity of `reason_codes`. The header defines it in bytes (four per code), but the vendor demos pass the number of entries instead, so existing applications use both readings.
+   * Capacity of `reason_codes`. The header defines it in bytes (four per code), but the vendor
+   * demos pass the number of entries instead, so existing applications use both readings.
    *
-   * C: `uint32_t reason_codes_size` at offset 12 (4 bytes) on the device. The length of `reason_codes`, in bytes.
+   * C: `uint32_t reason_codes_size` at offset 12 (4 bytes) on the device. The length of
+   * `reason_codes`, in bytes.
    */
   reason_codes_size: number;
   /**
@@ -638,7 +759,8 @@ export interface MvMqttUnsubscribeResponse {
 }
 
 /**
- * Input to `mvMqttRequestPublish`: correlation ID, topic, payload, QoS and retain flag. 28 bytes on the device.
+ * Input to `mvMqttRequestPublish`: correlation ID, topic, payload, QoS and retain flag. 28 bytes on
+ * the device.
  *
  * C: `struct MvMqttPublishRequest`, 28 bytes (align 4) on the device.
  */
@@ -662,16 +784,18 @@ export interface MvMqttPublishRequest {
    */
   payload: MvSizedString;
   /**
-   * QoS level the broker is asked to deliver the message with. The vendor page allows 0, 1 or 2; the header states no range.
+   * QoS level the broker is asked to deliver the message with. The vendor page allows 0, 1 or 2;
+   * the header states no range.
    *
    * C: `uint32_t desired_qos` at offset 20 (4 bytes) on the device.
    *
    * Limits:
-   * - `MQTT_PUBLISH_QOS`: `MvMqttPublishRequest.desired_qos`: from 0 to 2, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
+   * - `MQTT_PUBLISH_QOS`: from 0 to 2, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
    */
   desired_qos: number;
   /**
-   * Non-zero makes the message its topic's retained message at the broker. A 32-bit field here, unlike the one-byte flag in `MvMqttWill`.
+   * Non-zero makes the message its topic's retained message at the broker. A 32-bit field here,
+   * unlike the one-byte flag in `MvMqttWill`.
    *
    * C: `uint32_t retain` at offset 24 (4 bytes) on the device.
    */
@@ -705,14 +829,17 @@ export interface MvMqttPublishResponse {
 }
 
 /**
- * Tells `mvMqttReceiveMessage` where to put a received message: output pointers for the scalar values and two `MvSizedStringBuffer` for topic and payload. It is passed as const; Microvisor writes only through its pointers. 36 bytes on the device.
+ * Tells `mvMqttReceiveMessage` where to put a received message: output pointers for the scalar
+ * values and two `MvSizedStringBuffer` for topic and payload. It is passed as const; Microvisor
+ * writes only through its pointers. 36 bytes on the device.
  *
  * C: `struct MvMqttMessage`, 36 bytes (align 4) on the device.
  * The kernel writes the results through the pointer members.
  */
 export interface MvMqttMessage {
   /**
-   * Pointer to where Microvisor writes the message's correlation ID; pass that value to `mvMqttAcknowledgeMessage` when the message arrived with QoS 1 or 2.
+   * Pointer to where Microvisor writes the message's correlation ID; pass that value to
+   * `mvMqttAcknowledgeMessage` when the message arrived with QoS 1 or 2.
    *
    * C: `uint32_t *correlation_id` at offset 0 (4 bytes) on the device. Written by the kernel.
    */
@@ -730,13 +857,15 @@ export interface MvMqttMessage {
    */
   payload: MvSizedStringBuffer;
   /**
-   * Pointer to where the delivery QoS is written; for 1 or 2 the application must acknowledge the message or it will be delivered again.
+   * Pointer to where the delivery QoS is written; for 1 or 2 the application must acknowledge the
+   * message or it will be delivered again.
    *
    * C: `uint32_t *qos` at offset 28 (4 bytes) on the device. Written by the kernel.
    */
   qos: MvOut<number> | null;
   /**
-   * Pointer to a byte set non-zero when the message is its topic's retained message rather than a fresh publication.
+   * Pointer to a byte set non-zero when the message is its topic's retained message rather than a
+   * fresh publication.
    *
    * C: `uint8_t *retain` at offset 32 (4 bytes) on the device. Written by the kernel.
    */
@@ -744,7 +873,8 @@ export interface MvMqttMessage {
 }
 
 /**
- * Tells `mvMqttReceiveLostMessageInfo` where to put details of a dropped message: reason, topic and full size. It has no correlation ID. Passed as const; 20 bytes on the device.
+ * Tells `mvMqttReceiveLostMessageInfo` where to put details of a dropped message: reason, topic and
+ * full size. It has no correlation ID. Passed as const; 20 bytes on the device.
  *
  * C: `struct MvMqttLostMessageInfo`, 20 bytes (align 4) on the device.
  * The kernel writes the results through the pointer members.
@@ -753,7 +883,8 @@ export interface MvMqttLostMessageInfo {
   /**
    * Pointer to where the `MvMqttLostMessageReason` is written.
    *
-   * C: `enum MvMqttLostMessageReason *reason` at offset 0 (4 bytes) on the device. Written by the kernel.
+   * C: `enum MvMqttLostMessageReason *reason` at offset 0 (4 bytes) on the device. Written by the
+   * kernel.
    */
   reason: MvOut<MvMqttLostMessageReason> | null;
   /**
@@ -763,7 +894,8 @@ export interface MvMqttLostMessageInfo {
    */
   topic: MvSizedStringBuffer;
   /**
-   * Pointer to where the dropped message's size in bytes is written, a guide to how big the receive buffer would need to be.
+   * Pointer to where the dropped message's size in bytes is written, a guide to how big the receive
+   * buffer would need to be.
    *
    * C: `uint32_t *message_len` at offset 16 (4 bytes) on the device. Written by the kernel.
    */
@@ -771,19 +903,23 @@ export interface MvMqttLostMessageInfo {
 }
 
 /**
- * Outcome written by value by `mvMqttReadDisconnectResponse`: Microvisor's request state and the broker's disconnect code. Produced after `mvMqttRequestDisconnect` and also, unrequested, when the connection is lost. 8 bytes.
+ * Outcome written by value by `mvMqttReadDisconnectResponse`: Microvisor's request state and the
+ * broker's disconnect code. Produced after `mvMqttRequestDisconnect` and also, unrequested, when
+ * the connection is lost. 8 bytes.
  *
  * C: `struct MvMqttDisconnectResponse`, 8 bytes (align 4) on the device.
  */
 export interface MvMqttDisconnectResponse {
   /**
-   * Microvisor's verdict on the disconnect, or on why the connection ended (for example `MV_MQTTREQUESTSTATE_CONNECTIONCIRCUITBREAKER`).
+   * Microvisor's verdict on the disconnect, or on why the connection ended (for example
+   * `MV_MQTTREQUESTSTATE_CONNECTIONCIRCUITBREAKER`).
    *
    * C: `enum MvMqttRequestState request_state` at offset 0 (4 bytes) on the device.
    */
   request_state: MvMqttRequestState;
   /**
-   * The MQTT disconnect reason code received from the broker, with MQTT 5; for example 0x8E means another client with the same client ID has taken over the session.
+   * The MQTT disconnect reason code received from the broker, with MQTT 5; for example 0x8E means
+   * another client with the same client ID has taken over the session.
    *
    * C: `uint32_t disconnect_code` at offset 4 (4 bytes) on the device.
    */

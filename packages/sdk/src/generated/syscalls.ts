@@ -49,34 +49,58 @@ import type {
 } from './structs.js';
 
 /**
- * Declarative description of the Microvisor system calls an application on a Microvisor (KORE, formerly Twilio) IoT device uses to talk MQTT: status codes, notification centres, network requests, channels and the mvMqtt* calls, matching the vendor header `mv_syscalls.h` of Microvisor SDK 0.7.0 for the STM32U585 (Cortex-M33, 32-bit, little-endian). Every call returns an `MvStatus` at once; anything that takes time is reported later through a notification and read back from the channel by a separate call. Where the vendor's web documentation and the header disagree, this spec follows the header (see the errata); where the vendor is silent, emulator choices are marked as inferred and, where sensible, configurable.
+ * Declarative description of the Microvisor system calls an application on a Microvisor (KORE,
+ * formerly Twilio) IoT device uses to talk MQTT: status codes, notification centres, network
+ * requests, channels and the mvMqtt* calls, matching the vendor header `mv_syscalls.h` of
+ * Microvisor SDK 0.7.0 for the STM32U585 (Cortex-M33, 32-bit, little-endian). Every call returns an
+ * `MvStatus` at once; anything that takes time is reported later through a notification and read
+ * back from the channel by a separate call. Where the vendor's web documentation and the header
+ * disagree, this spec follows the header (see the errata); where the vendor is silent, emulator
+ * choices are marked as inferred and, where sensible, configurable.
  *
- * The Microvisor MQTT system calls (spec 1.0.0), one method per call of the mv_syscalls.h it mirrors.
+ * The Microvisor MQTT system calls (spec 1.0.0), one method per call of the mv_syscalls.h it
+ * mirrors.
  *
- * Implemented by every runtime (the emulated device core, the mock), so application code runs on either.
+ * Implemented by every runtime (the emulated device core, the mock), so application code runs on
+ * either.
  */
 export interface MvSyscalls {
   /**
-   * Creates a notification centre. From now on, whenever a network request or channel that names this centre has an event, Microvisor writes an `MvNotification` record into the buffer and pends the chosen interrupt. The new handle is written to `handle_out`. Set up and enable the interrupt in the NVIC yourself; at most 32 centres can exist at once.
+   * Creates a notification centre. From now on, whenever a network request or channel that names
+   * this centre has an event, Microvisor writes an `MvNotification` record into the buffer and
+   * pends the chosen interrupt. The new handle is written to `handle_out`. Set up and enable the
+   * interrupt in the NVIC yourself; at most 32 centres can exist at once.
    *
    * ```c
-   * enum MvStatus mvSetupNotifications(const struct MvNotificationSetup *notifications, MvNotificationHandle *handle_out);
+   * enum MvStatus mvSetupNotifications(const struct MvNotificationSetup *notifications,
+   *                                    MvNotificationHandle *handle_out);
    * ```
    *
    * Limits:
-   * - `NOTIFICATION_BUFFER_SIZE_MULTIPLE`: `MvNotificationSetup.buffer_size`: a multiple of 16 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
-   * - `NOTIFICATION_BUFFER_SIZE_MIN`: `MvNotificationSetup.buffer_size`: at least 32 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
-   * - `NOTIFICATION_BUFFER_ALIGNMENT`: `MvNotificationSetup.buffer`: aligned to 8 bytes, else `MV_STATUS_PARAMETERFAULT` (inferred by this emulator, configurable).
-   * - `NOTIFICATION_BUFFERS_MAX`: at most 32 objects open at once, else `MV_STATUS_TOOMANYNOTIFICATIONBUFFERS` (vendor header).
+   * - `NOTIFICATION_BUFFER_SIZE_MULTIPLE`: `MvNotificationSetup.buffer_size`: a multiple of 16
+   *   bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
+   * - `NOTIFICATION_BUFFER_SIZE_MIN`: `MvNotificationSetup.buffer_size`: at least 32 bytes, else
+   *   `MV_STATUS_INVALIDBUFFERSIZE` (vendor header).
+   * - `NOTIFICATION_BUFFER_ALIGNMENT`: `MvNotificationSetup.buffer`: aligned to 8 bytes, else
+   *   `MV_STATUS_PARAMETERFAULT` (inferred by this emulator, configurable).
+   * - `NOTIFICATION_BUFFERS_MAX`: at most 32 objects open at once, else
+   *   `MV_STATUS_TOOMANYNOTIFICATIONBUFFERS` (vendor header).
    *
-   * @param notifications - (in) Pointer to the centre's settings: interrupt number, record buffer and its size in bytes.
+   * @param notifications - (in) Pointer to the centre's settings: interrupt number, record buffer
+   *   and its size in bytes.
    * @param handle_out - (out) Where Microvisor writes the new centre's handle on success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `notifications` or `handle_out` is not a valid pointer, or `notifications->buffer` is not memory the application can write (the emulator also rejects a buffer that is not 8-byte aligned unless configured otherwise).
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: `notifications->buffer_size` is below 32 bytes or is not a whole multiple of the 16-byte record size.
-   * - `MV_STATUS_BUFFERALREADYINUSE`: `notifications->buffer` is already the record buffer of another notification centre.
-   * - `MV_STATUS_INVALIDINTERRUPT`: `notifications->irq` is not available to non-secure code or is already used by another notification centre.
-   * - `MV_STATUS_TOOMANYNOTIFICATIONBUFFERS`: 32 notification centres already exist; close one with `mvCloseNotifications` before creating another.
+   * - `MV_STATUS_PARAMETERFAULT`: `notifications` or `handle_out` is not a valid pointer, or
+   *   `notifications->buffer` is not memory the application can write (the emulator also rejects a
+   *   buffer that is not 8-byte aligned unless configured otherwise).
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: `notifications->buffer_size` is below 32 bytes or is not a
+   *   whole multiple of the 16-byte record size.
+   * - `MV_STATUS_BUFFERALREADYINUSE`: `notifications->buffer` is already the record buffer of
+   *   another notification centre.
+   * - `MV_STATUS_INVALIDINTERRUPT`: `notifications->irq` is not available to non-secure code or is
+   *   already used by another notification centre.
+   * - `MV_STATUS_TOOMANYNOTIFICATIONBUFFERS`: 32 notification centres already exist; close one with
+   *   `mvCloseNotifications` before creating another.
    */
   mvSetupNotifications(
     notifications: MvNotificationSetup | null,
@@ -84,35 +108,51 @@ export interface MvSyscalls {
   ): MvSetupNotificationsStatus;
 
   /**
-   * Destroys a notification centre and writes 0 through `handle_in_out` on success. It is not an error if networks or channels still name the centre, but their notifications are no longer delivered. Microvisor pends no interrupt after the call returns; one that was already pending is left pending, and clearing it is up to the application.
+   * Destroys a notification centre and writes 0 through `handle_in_out` on success. It is not an
+   * error if networks or channels still name the centre, but their notifications are no longer
+   * delivered. Microvisor pends no interrupt after the call returns; one that was already pending
+   * is left pending, and clearing it is up to the application.
    *
    * ```c
    * enum MvStatus mvCloseNotifications(MvNotificationHandle *handle_in_out);
    * ```
    *
-   * @param handle_in_out - (in/out) Pointer to the handle of the centre to close; Microvisor sets it to 0 on success.
+   * @param handle_in_out - (in/out) Pointer to the handle of the centre to close; Microvisor sets
+   *   it to 0 on success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `handle_in_out` does not point to memory the application can both read and write.
-   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle_in_out` is zero, not a live notification centre, or a handle of another kind.
+   * - `MV_STATUS_PARAMETERFAULT`: `handle_in_out` does not point to memory the application can both
+   *   read and write.
+   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle_in_out` is zero, not a live notification
+   *   centre, or a handle of another kind.
    */
   mvCloseNotifications(
     handle_in_out: MvOut<MvNotificationHandle> | null,
   ): MvCloseNotificationsStatus;
 
   /**
-   * Asks Microvisor to bring the device's network connection up and keep it up, and returns a handle that stands for this request. The connection is often already up when the application starts, since Microvisor connects by default; check with `mvGetNetworkStatus` and wait for `MV_NETWORKSTATUS_CONNECTED` before opening channels. Later status changes are reported to the notification centre named in `params`.
+   * Asks Microvisor to bring the device's network connection up and keep it up, and returns a
+   * handle that stands for this request. The connection is often already up when the application
+   * starts, since Microvisor connects by default; check with `mvGetNetworkStatus` and wait for
+   * `MV_NETWORKSTATUS_CONNECTED` before opening channels. Later status changes are reported to the
+   * notification centre named in `params`.
    *
    * ```c
-   * enum MvStatus mvRequestNetwork(const struct MvRequestNetworkParams *params, MvNetworkHandle *handle);
+   * enum MvStatus mvRequestNetwork(const struct MvRequestNetworkParams *params,
+   *                                MvNetworkHandle *handle);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_NETWORKSTATUSCHANGED`: Posted to `params->v1.notification_handle`, tagged with `params->v1.notification_tag`, each time the network status seen through this request changes (for example when the connection is lost or comes back); read the new state with `mvGetNetworkStatus`.
+   * - `MV_EVENTTYPE_NETWORKSTATUSCHANGED`: Posted to `params->v1.notification_handle`, tagged with
+   *   `params->v1.notification_tag`, each time the network status seen through this request changes
+   *   (for example when the connection is lost or comes back); read the new state with
+   *   `mvGetNetworkStatus`.
    *
-   * @param params - (in) Pointer to a version-1 `MvRequestNetworkParams` naming the notification centre and tag for status notifications.
+   * @param params - (in) Pointer to a version-1 `MvRequestNetworkParams` naming the notification
+   *   centre and tag for status notifications.
    * @param handle - (out) Where Microvisor writes the new network handle on success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `params` or `handle` does not point to memory the application can access.
+   * - `MV_STATUS_PARAMETERFAULT`: `params` or `handle` does not point to memory the application can
+   *   access.
    * - `MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION`: `params->version` is not 1.
    */
   mvRequestNetwork(
@@ -121,28 +161,36 @@ export interface MvSyscalls {
   ): MvRequestNetworkStatus;
 
   /**
-   * Gives up a network request and frees its kernel resource, writing 0 through `handle` on success. Close the channels hosted on that network first. Microvisor may keep the connection up afterwards for other requests or its own reasons.
+   * Gives up a network request and frees its kernel resource, writing 0 through `handle` on
+   * success. Close the channels hosted on that network first. Microvisor may keep the connection up
+   * afterwards for other requests or its own reasons.
    *
    * ```c
    * enum MvStatus mvReleaseNetwork(MvNetworkHandle *handle);
    * ```
    *
-   * @param handle - (in/out) Pointer to the network handle to release; Microvisor sets it to 0 on success.
+   * @param handle - (in/out) Pointer to the network handle to release; Microvisor sets it to 0 on
+   *   success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `handle` does not point to memory the application can both read and write.
-   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle` is not a live network handle (zero, already released, or another kind of handle).
-   * - `MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION`: Listed by the header for this call even though it takes no versioned struct; no condition that produces it is documented.
+   * - `MV_STATUS_PARAMETERFAULT`: `handle` does not point to memory the application can both read
+   *   and write.
+   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle` is not a live network handle (zero, already
+   *   released, or another kind of handle).
+   * - `MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION`: Listed by the header for this call even though it
+   *   takes no versioned struct; no condition that produces it is documented.
    */
   mvReleaseNetwork(handle: MvOut<MvNetworkHandle> | null): MvReleaseNetworkStatus;
 
   /**
-   * Reads the current state of the connection behind a network handle. Call it when the application starts and after every `MV_EVENTTYPE_NETWORKSTATUSCHANGED` notification; the vendor demo also polls it about once a second.
+   * Reads the current state of the connection behind a network handle. Call it when the application
+   * starts and after every `MV_EVENTTYPE_NETWORKSTATUSCHANGED` notification; the vendor demo also
+   * polls it about once a second.
    *
    * ```c
    * enum MvStatus mvGetNetworkStatus(MvNetworkHandle handle, enum MvNetworkStatus *status);
    * ```
    *
-   * @param handle - (by value) Network handle from `mvRequestNetwork`, passed by value.
+   * @param handle - (value) Network handle from `mvRequestNetwork`, passed by value.
    * @param status - (out) Where Microvisor writes the current `MvNetworkStatus`.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
    * - `MV_STATUS_PARAMETERFAULT`: `status` does not point to memory the application can write.
@@ -154,16 +202,20 @@ export interface MvSyscalls {
   ): MvGetNetworkStatusStatus;
 
   /**
-   * Reports, as an `MvNetworkReason` bit set, why Microvisor is currently connecting or holding back, and how many network handles are outstanding. It needs no handle and is mainly useful for diagnostics.
+   * Reports, as an `MvNetworkReason` bit set, why Microvisor is currently connecting or holding
+   * back, and how many network handles are outstanding. It needs no handle and is mainly useful for
+   * diagnostics.
    *
    * ```c
    * enum MvStatus mvGetNetworkReasons(enum MvNetworkReason *reasons, uint32_t *request_ref_count);
    * ```
    *
    * @param reasons - (out) Where Microvisor writes the `MvNetworkReason` bit set.
-   * @param request_ref_count - (out) Where Microvisor writes the number of network handles currently outstanding.
+   * @param request_ref_count - (out) Where Microvisor writes the number of network handles
+   *   currently outstanding.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `reasons` or `request_ref_count` does not point to memory the application can write.
+   * - `MV_STATUS_PARAMETERFAULT`: `reasons` or `request_ref_count` does not point to memory the
+   *   application can write.
    */
   mvGetNetworkReasons(
     reasons: MvOut<MvNetworkReason> | null,
@@ -171,37 +223,66 @@ export interface MvSyscalls {
   ): MvGetNetworkReasonsStatus;
 
   /**
-   * Opens a channel of the requested type on a connected network and writes its handle to `handle`. The network must be connected, no more than four channels may be open, and bursts of calls are limited to eight (after `MV_STATUS_RATELIMITED`, wait a second). For MQTT, the next step is `mvMqttRequestConnect`; results then arrive as `MV_EVENTTYPE_CHANNELDATAREADABLE` notifications on the centre named in `params`.
+   * Opens a channel of the requested type on a connected network and writes its handle to `handle`.
+   * The network must be connected, no more than four channels may be open, and bursts of calls are
+   * limited to eight (after `MV_STATUS_RATELIMITED`, wait a second). For MQTT, the next step is
+   * `mvMqttRequestConnect`; results then arrive as `MV_EVENTTYPE_CHANNELDATAREADABLE` notifications
+   * on the centre named in `params`.
    *
    * ```c
    * enum MvStatus mvOpenChannel(const struct MvOpenChannelParams *params, MvChannelHandle *handle);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted to `params->v1.notification_handle`, tagged with `params->v1.notification_tag`, each time a new readable item arrives on the channel; on an MQTT channel that is a request's response, a received message, a lost-message report or a disconnect response.
-   * - `MV_EVENTTYPE_CHANNELNOTCONNECTED`: Posted, with the channel's tag, when the channel drops: the server closed or reset it, the network went down, or an error ended it. The handle stays valid; calls on it return `MV_STATUS_CHANNELCLOSED`, `mvGetChannelClosureReason` says why, and the application should then close it with `mvCloseChannel`.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted to `params->v1.notification_handle`, tagged with
+   *   `params->v1.notification_tag`, each time a new readable item arrives on the channel; on an
+   *   MQTT channel that is a request's response, a received message, a lost-message report or a
+   *   disconnect response.
+   * - `MV_EVENTTYPE_CHANNELNOTCONNECTED`: Posted, with the channel's tag, when the channel drops:
+   *   the server closed or reset it, the network went down, or an error ended it. The handle stays
+   *   valid; calls on it return `MV_STATUS_CHANNELCLOSED`, `mvGetChannelClosureReason` says why,
+   *   and the application should then close it with `mvCloseChannel`.
    *
    * Limits:
-   * - `CHANNELS_OPEN_MAX`: at most 4 objects open at once, else `MV_STATUS_TOOMANYCHANNELS` (vendor header).
-   * - `CHANNEL_OPEN_RATE`: at most 8 calls per 1000 ms, else `MV_STATUS_RATELIMITED` (vendor header).
-   * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: a multiple of 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
-   * - `CHANNEL_BUFFER_SIZE_MIN`: `MvOpenChannelParams.v1.receive_buffer_len`, `MvOpenChannelParams.v1.send_buffer_len`: at least 512 bytes, else `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
-   * - `CHANNEL_SEND_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.send_buffer`: aligned to 512 bytes, else `MV_STATUS_INVALIDBUFFERALIGNMENT` (vendor header).
-   * - `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.receive_buffer`: aligned to 512 bytes, else `MV_STATUS_INVALIDBUFFERALIGNMENT` (inferred by this emulator, configurable).
+   * - `CHANNELS_OPEN_MAX`: at most 4 objects open at once, else `MV_STATUS_TOOMANYCHANNELS` (vendor
+   *   header).
+   * - `CHANNEL_OPEN_RATE`: at most 8 calls per 1000 ms, else `MV_STATUS_RATELIMITED` (vendor
+   *   header).
+   * - `CHANNEL_BUFFER_SIZE_MULTIPLE`: `MvOpenChannelParams.v1.receive_buffer_len`,
+   *   `MvOpenChannelParams.v1.send_buffer_len`: a multiple of 512 bytes, else
+   *   `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
+   * - `CHANNEL_BUFFER_SIZE_MIN`: `MvOpenChannelParams.v1.receive_buffer_len`,
+   *   `MvOpenChannelParams.v1.send_buffer_len`: at least 512 bytes, else
+   *   `MV_STATUS_INVALIDBUFFERSIZE` (vendor web page).
+   * - `CHANNEL_SEND_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.send_buffer`: aligned to 512 bytes,
+   *   else `MV_STATUS_INVALIDBUFFERALIGNMENT` (vendor header).
+   * - `CHANNEL_RECEIVE_BUFFER_ALIGNMENT`: `MvOpenChannelParams.v1.receive_buffer`: aligned to 512
+   *   bytes, else `MV_STATUS_INVALIDBUFFERALIGNMENT` (inferred by this emulator, configurable).
    *
-   * @param params - (in) Pointer to a version-1 `MvOpenChannelParams`: notification centre and tag, network handle, receive and send buffers, channel type and endpoint.
+   * @param params - (in) Pointer to a version-1 `MvOpenChannelParams`: notification centre and tag,
+   *   network handle, receive and send buffers, channel type and endpoint.
    * @param handle - (out) Where Microvisor writes the new channel handle on success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `params` or `handle` is an illegal pointer, or `params` holds an illegal pointer (a buffer or the endpoint data lies outside memory the application may use).
-   * - `MV_STATUS_INVALIDHANDLE`: `params->v1.notification_handle` is not a live notification centre, or `params->v1.network_handle` is not a live network request.
-   * - `MV_STATUS_INVALIDBUFFERALIGNMENT`: `params->v1.send_buffer` does not start on a 512-byte boundary; the emulator, by default, applies the same check to `params->v1.receive_buffer`.
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: `params->v1.send_buffer_len` or `params->v1.receive_buffer_len` is zero or not a whole multiple of 512 bytes.
-   * - `MV_STATUS_UNKNOWNCHANNELENDPOINT`: `params->v1.endpoint` names an endpoint Microvisor does not know.
-   * - `MV_STATUS_UNKNOWNCHANNELTYPE`: `params->v1.channel_type` is not a known `MvChannelType` value.
-   * - `MV_STATUS_NETWORKNOTCONNECTED`: The device is not connected to the Microvisor cloud; wait until `mvGetNetworkStatus` reports `MV_NETWORKSTATUS_CONNECTED`.
-   * - `MV_STATUS_RATELIMITED`: `mvOpenChannel` has been called more than eight times in quick succession; wait one second and try again.
-   * - `MV_STATUS_UNAVAILABLE`: Microvisor cannot open a channel at this moment for a reason not covered by the other statuses; try again later.
-   * - `MV_STATUS_TOOMANYCHANNELS`: Four channels are already open; close one with `mvCloseChannel` first.
+   * - `MV_STATUS_PARAMETERFAULT`: `params` or `handle` is an illegal pointer, or `params` holds an
+   *   illegal pointer (a buffer or the endpoint data lies outside memory the application may use).
+   * - `MV_STATUS_INVALIDHANDLE`: `params->v1.notification_handle` is not a live notification
+   *   centre, or `params->v1.network_handle` is not a live network request.
+   * - `MV_STATUS_INVALIDBUFFERALIGNMENT`: `params->v1.send_buffer` does not start on a 512-byte
+   *   boundary; the emulator, by default, applies the same check to `params->v1.receive_buffer`.
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: `params->v1.send_buffer_len` or
+   *   `params->v1.receive_buffer_len` is zero or not a whole multiple of 512 bytes.
+   * - `MV_STATUS_UNKNOWNCHANNELENDPOINT`: `params->v1.endpoint` names an endpoint Microvisor does
+   *   not know.
+   * - `MV_STATUS_UNKNOWNCHANNELTYPE`: `params->v1.channel_type` is not a known `MvChannelType`
+   *   value.
+   * - `MV_STATUS_NETWORKNOTCONNECTED`: The device is not connected to the Microvisor cloud; wait
+   *   until `mvGetNetworkStatus` reports `MV_NETWORKSTATUS_CONNECTED`.
+   * - `MV_STATUS_RATELIMITED`: `mvOpenChannel` has been called more than eight times in quick
+   *   succession; wait one second and try again.
+   * - `MV_STATUS_UNAVAILABLE`: Microvisor cannot open a channel at this moment for a reason not
+   *   covered by the other statuses; try again later.
+   * - `MV_STATUS_TOOMANYCHANNELS`: Four channels are already open; close one with `mvCloseChannel`
+   *   first.
    */
   mvOpenChannel(
     params: MvOpenChannelParams | null,
@@ -209,27 +290,34 @@ export interface MvSyscalls {
   ): MvOpenChannelStatus;
 
   /**
-   * Closes a channel, freeing its slot and its buffers, and writes 0 through `handle` on success. Use it as well for channels the server or the network has already dropped. Afterwards the handle is no longer valid and no further notifications are posted for the channel.
+   * Closes a channel, freeing its slot and its buffers, and writes 0 through `handle` on success.
+   * Use it as well for channels the server or the network has already dropped. Afterwards the
+   * handle is no longer valid and no further notifications are posted for the channel.
    *
    * ```c
    * enum MvStatus mvCloseChannel(MvChannelHandle *handle);
    * ```
    *
-   * @param handle - (in/out) Pointer to the handle of the channel to close; Microvisor sets it to 0 on success.
+   * @param handle - (in/out) Pointer to the handle of the channel to close; Microvisor sets it to 0
+   *   on success.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `handle` does not point to memory the application can both read and write.
-   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle` is not a live channel handle (zero, already closed, or another kind of handle).
+   * - `MV_STATUS_PARAMETERFAULT`: `handle` does not point to memory the application can both read
+   *   and write.
+   * - `MV_STATUS_INVALIDHANDLE`: The value at `*handle` is not a live channel handle (zero, already
+   *   closed, or another kind of handle).
    */
   mvCloseChannel(handle: MvOut<MvChannelHandle> | null): MvCloseChannelStatus;
 
   /**
-   * Reports why a channel has closed. Call it after `MV_EVENTTYPE_CHANNELNOTCONNECTED` or an `MV_STATUS_CHANNELCLOSED` result, and before `mvCloseChannel`, while the handle is still valid.
+   * Reports why a channel has closed. Call it after `MV_EVENTTYPE_CHANNELNOTCONNECTED` or an
+   * `MV_STATUS_CHANNELCLOSED` result, and before `mvCloseChannel`, while the handle is still valid.
    *
    * ```c
-   * enum MvStatus mvGetChannelClosureReason(MvChannelHandle handle, enum MvClosureReason *reason_out);
+   * enum MvStatus mvGetChannelClosureReason(MvChannelHandle handle,
+   *                                         enum MvClosureReason *reason_out);
    * ```
    *
-   * @param handle - (by value) The channel to ask about, passed by value.
+   * @param handle - (value) The channel to ask about, passed by value.
    * @param reason_out - (out) Where Microvisor writes the `MvClosureReason`.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
    * - `MV_STATUS_PARAMETERFAULT`: `reason_out` does not point to memory the application can write.
@@ -241,20 +329,31 @@ export interface MvSyscalls {
   ): MvGetChannelClosureReasonStatus;
 
   /**
-   * Reports the type of the oldest unread item on an MQTT channel without removing it. Call it each time the channel's `MV_EVENTTYPE_CHANNELDATAREADABLE` notification arrives and then call the matching read function (`mvMqttReadConnectResponse`, `mvMqttReadSubscribeResponse`, `mvMqttReadUnsubscribeResponse`, `mvMqttReadPublishResponse`, `mvMqttReceiveMessage`, `mvMqttReceiveLostMessageInfo` or `mvMqttReadDisconnectResponse`), which consumes the item. `MV_MQTTREADABLEDATATYPE_NONE` means nothing is waiting.
+   * Reports the type of the oldest unread item on an MQTT channel without removing it. Call it each
+   * time the channel's `MV_EVENTTYPE_CHANNELDATAREADABLE` notification arrives and then call the
+   * matching read function (`mvMqttReadConnectResponse`, `mvMqttReadSubscribeResponse`,
+   * `mvMqttReadUnsubscribeResponse`, `mvMqttReadPublishResponse`, `mvMqttReceiveMessage`,
+   * `mvMqttReceiveLostMessageInfo` or `mvMqttReadDisconnectResponse`), which consumes the item.
+   * `MV_MQTTREADABLEDATATYPE_NONE` means nothing is waiting.
    *
    * ```c
-   * enum MvStatus mvMqttGetNextReadableDataType(MvChannelHandle handle, enum MvMqttReadableDataType *data_type);
+   * enum MvStatus mvMqttGetNextReadableDataType(MvChannelHandle handle,
+   *                                             enum MvMqttReadableDataType *data_type);
    * ```
    *
-   * Reports the type of the next readable item (`MvMqttReadableDataType`) without removing it.
+   * Readable data:
+   * - reports the `MvMqttReadableDataType` of the next item without removing it.
    *
-   * @param handle - (by value) The MQTT channel to inspect, passed by value. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param data_type - (out) Where Microvisor writes the `MvMqttReadableDataType` of the next unread item.
+   * @param handle - (value) The MQTT channel to inspect, passed by value. Its object must be of
+   *   kind `MV_CHANNELTYPE_MQTT`.
+   * @param data_type - (out) Where Microvisor writes the `MvMqttReadableDataType` of the next
+   *   unread item.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
    * - `MV_STATUS_PARAMETERFAULT`: `data_type` does not point to memory the application can write.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
    */
   mvMqttGetNextReadableDataType(
     handle: MvChannelHandle,
@@ -262,33 +361,62 @@ export interface MvSyscalls {
   ): MvMqttGetNextReadableDataTypeStatus;
 
   /**
-   * Starts Microvisor's connection to an MQTT broker over the given MQTT channel and returns at once. The result, including DNS, TLS and socket failures, arrives later as an `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item announced by `MV_EVENTTYPE_CHANNELDATAREADABLE`; read it with `mvMqttReadConnectResponse`. Only one connect is allowed in a channel's life: a second call returns `MV_STATUS_REQUESTALREADYSENT`, and reconnecting means closing the channel and opening a new one. The call may be made straight after `mvOpenChannel`, without waiting for a notification.
+   * Starts Microvisor's connection to an MQTT broker over the given MQTT channel and returns at
+   * once. The result, including DNS, TLS and socket failures, arrives later as an
+   * `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item announced by `MV_EVENTTYPE_CHANNELDATAREADABLE`;
+   * read it with `mvMqttReadConnectResponse`. Only one connect is allowed in a channel's life: a
+   * second call returns `MV_STATUS_REQUESTALREADYSENT`, and reconnecting means closing the channel
+   * and opening a new one. The call may be made straight after `mvOpenChannel`, without waiting for
+   * a notification.
    *
    * ```c
-   * enum MvStatus mvMqttRequestConnect(MvChannelHandle handle, const struct MvMqttConnectRequest *request);
+   * enum MvStatus mvMqttRequestConnect(MvChannelHandle handle,
+   *                                    const struct MvMqttConnectRequest *request);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted once the connection attempt has finished, successfully or not, and its `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item has been queued on the channel.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted once the connection attempt has finished,
+   *   successfully or not, and its `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item has been queued
+   *   on the channel.
    *
-   * Queues `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` when the outcome arrives; read it with `mvMqttReadConnectResponse`.
+   * Readable data:
+   * - queues `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` when the outcome arrives; read it with
+   *   `mvMqttReadConnectResponse`.
    *
    * Limits:
-   * - `TLS_CERTIFICATES_PER_CHAIN_MAX`: `MvTlsCertificateChain.num_certs`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
-   * - `MQTT_WILL_QOS`: `MvMqttWill.qos`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
-   * - `MQTT_CONNECTS_PER_CHANNEL`: at most 1 request per object, else `MV_STATUS_REQUESTALREADYSENT` (vendor header).
+   * - `TLS_CERTIFICATES_PER_CHAIN_MAX`: `MvTlsCertificateChain.num_certs`: at most 8 elements, else
+   *   `MV_STATUS_TOOMANYELEMENTS` (vendor header).
+   * - `MQTT_WILL_QOS`: `MvMqttWill.qos`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web
+   *   page).
+   * - `MQTT_CONNECTS_PER_CHANNEL`: at most 1 request per object, else
+   *   `MV_STATUS_REQUESTALREADYSENT` (vendor header).
    *
-   * @param handle - (by value) The MQTT channel that will carry the connection; no connect may have been requested on it before. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param request - (in) Pointer to the connection settings: protocol version, broker host and port, client ID, authentication, TLS credentials, keepalive, session flag and optional will.
+   * @param handle - (value) The MQTT channel that will carry the connection; no connect may have
+   *   been requested on it before. Its object must be of kind `MV_CHANNELTYPE_MQTT`.
+   * @param request - (in) Pointer to the connection settings: protocol version, broker host and
+   *   port, client ID, authentication, TLS credentials, keepalive, session flag and optional will.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can read (the emulator also uses it when `request->will` has a `qos` above 1); nothing was sent and the call may be retried with corrected settings.
-   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` (string data for host, client ID or credentials, the certificate arrays, `tls_credentials` or `will`) is illegal and was only found after the request had been issued; the channel can no longer be used and must be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_REQUESTALREADYSENT`: A connect request has already been issued on this channel, whatever its outcome; open a new channel to connect again.
-   * - `MV_STATUS_INVALIDAUTHENTICATION`: `request->authentication` asks for username and password while `request->tls_credentials` also supplies a client key; only one kind of client credential may be used.
-   * - `MV_STATUS_TOOMANYELEMENTS`: `request->tls_credentials` holds more than eight certificates in `cacert` or in `clientcert.chain`.
-   * - `MV_STATUS_REQUIREDELEMENTMISSING`: `request->host` or `request->clientid` is missing, `request->tls_credentials` gives a client certificate without `clientcert.key`, or `request->will` is given without a topic or a payload.
+   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can
+   *   read (the emulator also uses it when `request->will` has a `qos` above 1); nothing was sent
+   *   and the call may be retried with corrected settings.
+   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` (string data for host, client ID or
+   *   credentials, the certificate arrays, `tls_credentials` or `will`) is illegal and was only
+   *   found after the request had been issued; the channel can no longer be used and must be
+   *   closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_REQUESTALREADYSENT`: A connect request has already been issued on this channel,
+   *   whatever its outcome; open a new channel to connect again.
+   * - `MV_STATUS_INVALIDAUTHENTICATION`: `request->authentication` asks for username and password
+   *   while `request->tls_credentials` also supplies a client key; only one kind of client
+   *   credential may be used.
+   * - `MV_STATUS_TOOMANYELEMENTS`: `request->tls_credentials` holds more than eight certificates in
+   *   `cacert` or in `clientcert.chain`.
+   * - `MV_STATUS_REQUIREDELEMENTMISSING`: `request->host` or `request->clientid` is missing,
+   *   `request->tls_credentials` gives a client certificate without `clientcert.key`, or
+   *   `request->will` is given without a topic or a payload.
    */
   mvMqttRequestConnect(
     handle: MvChannelHandle,
@@ -296,22 +424,39 @@ export interface MvSyscalls {
   ): MvMqttRequestConnectStatus;
 
   /**
-   * Reads and removes the connect-response item produced by `mvMqttRequestConnect`, writing Microvisor's request state and the broker's CONNACK reason code into `response_data`. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE`. The session is up only if `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED` and `reason_code` is 0; otherwise close the channel and try again on a new one.
+   * Reads and removes the connect-response item produced by `mvMqttRequestConnect`, writing
+   * Microvisor's request state and the broker's CONNACK reason code into `response_data`. Call it
+   * when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE`. The
+   * session is up only if `request_state` is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED` and
+   * `reason_code` is 0; otherwise close the channel and try again on a new one.
    *
    * ```c
-   * enum MvStatus mvMqttReadConnectResponse(MvChannelHandle handle, struct MvMqttConnectResponse *response_data);
+   * enum MvStatus mvMqttReadConnectResponse(MvChannelHandle handle,
+   *                                         struct MvMqttConnectResponse *response_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` (queued by `mvMqttRequestConnect`).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` (queued
+   *   by `mvMqttRequestConnect`).
    *
-   * @param handle - (by value) The MQTT channel the connect was requested on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The MQTT channel the connect was requested on. Its object must be of
+   *   kind `MV_CHANNELTYPE_MQTT`.
    * @param response_data - (out) Pointer to an `MvMqttConnectResponse` that Microvisor fills in.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the application can write; the response stays queued.
-   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had been taken off the queue, so it is lost and the channel should be closed; the header lists this status even though `MvMqttConnectResponse` has no nested pointers. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the
+   *   application can write; the response stays queued.
+   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had
+   *   been taken off the queue, so it is lost and the channel should be closed; the header lists
+   *   this status even though `MvMqttConnectResponse` has no nested pointers. The request still
+   *   went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item, or nothing is
+   *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the
+   *   vendor does not document this case)
    */
   mvMqttReadConnectResponse(
     handle: MvChannelHandle,
@@ -319,30 +464,52 @@ export interface MvSyscalls {
   ): MvMqttReadConnectResponseStatus;
 
   /**
-   * Asks the broker, over a connected MQTT channel, to subscribe to up to eight topic filters in one request, and returns at once. The outcome arrives as an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item, read with `mvMqttReadSubscribeResponse`, carrying the request's correlation ID and one reason code per topic; messages on the topics then arrive as `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` items. Only one subscribe request is serviced at a time, so put every topic in one request or wait for the response before sending the next.
+   * Asks the broker, over a connected MQTT channel, to subscribe to up to eight topic filters in
+   * one request, and returns at once. The outcome arrives as an
+   * `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item, read with `mvMqttReadSubscribeResponse`,
+   * carrying the request's correlation ID and one reason code per topic; messages on the topics
+   * then arrive as `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` items. Only one subscribe request is
+   * serviced at a time, so put every topic in one request or wait for the response before sending
+   * the next.
    *
    * ```c
-   * enum MvStatus mvMqttRequestSubscribe(MvChannelHandle handle, const struct MvMqttSubscribeRequest *request);
+   * enum MvStatus mvMqttRequestSubscribe(MvChannelHandle handle,
+   *                                      const struct MvMqttSubscribeRequest *request);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the result of this subscribe request has been queued on the channel as an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the result of this subscribe request has been
+   *   queued on the channel as an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item.
    *
-   * Queues `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` when the outcome arrives; read it with `mvMqttReadSubscribeResponse`.
+   * Readable data:
+   * - queues `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` when the outcome arrives; read it with
+   *   `mvMqttReadSubscribeResponse`.
    *
    * Limits:
-   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`, `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
-   * - `MQTT_SUBSCRIBE_QOS`: `MvMqttSubscription.desired_qos`: from 0 to 1, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
-   * - `MQTT_SUBSCRIBES_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED` (vendor header).
+   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`,
+   *   `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS`
+   *   (vendor header).
+   * - `MQTT_SUBSCRIBE_QOS`: `MvMqttSubscription.desired_qos`: from 0 to 1, else
+   *   `MV_STATUS_PARAMETERFAULT` (vendor web page).
+   * - `MQTT_SUBSCRIBES_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED`
+   *   (vendor header).
    *
-   * @param handle - (by value) The connected MQTT channel to subscribe on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The connected MQTT channel to subscribe on. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
    * @param request - (in) Pointer to the correlation ID and the array of subscriptions.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `request` is an illegal pointer, or a pointer inside it (the `subscriptions` array or a topic) is illegal and was caught before anything was sent; the emulator also uses it when a subscription's `desired_qos` is above 1.
-   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` turned out to be illegal after part of the request had already been sent; the channel can no longer be used and must be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_RATELIMITED`: An earlier subscribe request on this channel has not been answered yet; only one is serviced at a time.
+   * - `MV_STATUS_PARAMETERFAULT`: `request` is an illegal pointer, or a pointer inside it (the
+   *   `subscriptions` array or a topic) is illegal and was caught before anything was sent; the
+   *   emulator also uses it when a subscription's `desired_qos` is above 1.
+   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` turned out to be illegal after part
+   *   of the request had already been sent; the channel can no longer be used and must be closed.
+   *   The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_RATELIMITED`: An earlier subscribe request on this channel has not been answered
+   *   yet; only one is serviced at a time.
    * - `MV_STATUS_TOOMANYELEMENTS`: `request->num_subscriptions` is more than 8.
    */
   mvMqttRequestSubscribe(
@@ -351,23 +518,41 @@ export interface MvSyscalls {
   ): MvMqttRequestSubscribeStatus;
 
   /**
-   * Reads and removes a subscribe-response item, writing the request state, the correlation ID of the request it answers and one reason code per topic through the pointers in `response_data`. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE`. In MQTT 5 a code from 0 to 2 is the QoS the broker granted and 0x80 or above means that topic was refused.
+   * Reads and removes a subscribe-response item, writing the request state, the correlation ID of
+   * the request it answers and one reason code per topic through the pointers in `response_data`.
+   * Call it when `mvMqttGetNextReadableDataType` reports
+   * `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE`. In MQTT 5 a code from 0 to 2 is the QoS the broker
+   * granted and 0x80 or above means that topic was refused.
    *
    * ```c
-   * enum MvStatus mvMqttReadSubscribeResponse(MvChannelHandle handle, const struct MvMqttSubscribeResponse *response_data);
+   * enum MvStatus mvMqttReadSubscribeResponse(MvChannelHandle handle,
+   *                                           const struct MvMqttSubscribeResponse *response_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` (queued by `mvMqttRequestSubscribe`).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE`
+   *   (queued by `mvMqttRequestSubscribe`).
    *
-   * @param handle - (by value) The MQTT channel the subscribe was requested on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param response_data - (in) Pointer to an `MvMqttSubscribeResponse` whose member pointers say where each result goes; the struct itself is only read.
+   * @param handle - (value) The MQTT channel the subscribe was requested on. Its object must be of
+   *   kind `MV_CHANNELTYPE_MQTT`.
+   * @param response_data - (in) Pointer to an `MvMqttSubscribeResponse` whose member pointers say
+   *   where each result goes; the struct itself is only read.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the application can read; the response stays queued.
-   * - `MV_STATUS_LATEFAULT`: A pointer inside `response_data` (`request_state`, `correlation_id`, `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and the channel should be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: `response_data->reason_codes_size` is too small for the reason codes in the response (one per topic of the subscribe request); the response stays queued.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the
+   *   application can read; the response stays queued.
+   * - `MV_STATUS_LATEFAULT`: A pointer inside `response_data` (`request_state`, `correlation_id`,
+   *   `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and
+   *   the channel should be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: `response_data->reason_codes_size` is too small for the reason
+   *   codes in the response (one per topic of the subscribe request); the response stays queued.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item, or nothing is
+   *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the
+   *   vendor does not document this case)
    */
   mvMqttReadSubscribeResponse(
     handle: MvChannelHandle,
@@ -375,29 +560,47 @@ export interface MvSyscalls {
   ): MvMqttReadSubscribeResponseStatus;
 
   /**
-   * Asks the broker, over a connected MQTT channel, to remove up to eight topic filters in one request, and returns at once. The outcome arrives as an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item, read with `mvMqttReadUnsubscribeResponse`, carrying the request's correlation ID and one reason code per topic. Only one unsubscribe request is serviced at a time.
+   * Asks the broker, over a connected MQTT channel, to remove up to eight topic filters in one
+   * request, and returns at once. The outcome arrives as an
+   * `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item, read with `mvMqttReadUnsubscribeResponse`,
+   * carrying the request's correlation ID and one reason code per topic. Only one unsubscribe
+   * request is serviced at a time.
    *
    * ```c
-   * enum MvStatus mvMqttRequestUnsubscribe(MvChannelHandle handle, const struct MvMqttUnsubscribeRequest *request);
+   * enum MvStatus mvMqttRequestUnsubscribe(MvChannelHandle handle,
+   *                                        const struct MvMqttUnsubscribeRequest *request);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the result of this unsubscribe request has been queued on the channel as an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the result of this unsubscribe request has
+   *   been queued on the channel as an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item.
    *
-   * Queues `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` when the outcome arrives; read it with `mvMqttReadUnsubscribeResponse`.
+   * Readable data:
+   * - queues `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` when the outcome arrives; read it with
+   *   `mvMqttReadUnsubscribeResponse`.
    *
    * Limits:
-   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`, `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS` (vendor header).
-   * - `MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED` (vendor header).
+   * - `MQTT_TOPICS_PER_REQUEST_MAX`: `MvMqttSubscribeRequest.num_subscriptions`,
+   *   `MvMqttUnsubscribeRequest.num_topics`: at most 8 elements, else `MV_STATUS_TOOMANYELEMENTS`
+   *   (vendor header).
+   * - `MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED`
+   *   (vendor header).
    *
-   * @param handle - (by value) The connected MQTT channel to unsubscribe on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The connected MQTT channel to unsubscribe on. Its object must be of
+   *   kind `MV_CHANNELTYPE_MQTT`.
    * @param request - (in) Pointer to the correlation ID and the array of topic filters.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can read; nothing was sent.
-   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` (the `topics` array or a topic's data) turned out to be illegal after part of the request had already been sent; the channel can no longer be used and must be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_RATELIMITED`: An earlier unsubscribe request on this channel has not been answered yet; only one is serviced at a time.
+   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can
+   *   read; nothing was sent.
+   * - `MV_STATUS_LATEFAULT`: A pointer nested inside `request` (the `topics` array or a topic's
+   *   data) turned out to be illegal after part of the request had already been sent; the channel
+   *   can no longer be used and must be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_RATELIMITED`: An earlier unsubscribe request on this channel has not been answered
+   *   yet; only one is serviced at a time.
    * - `MV_STATUS_TOOMANYELEMENTS`: `request->num_topics` is more than 8.
    */
   mvMqttRequestUnsubscribe(
@@ -406,23 +609,41 @@ export interface MvSyscalls {
   ): MvMqttRequestUnsubscribeStatus;
 
   /**
-   * Reads and removes an unsubscribe-response item, writing the request state, the correlation ID of the request it answers and one reason code per topic through the pointers in `response_data`. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE`.
+   * Reads and removes an unsubscribe-response item, writing the request state, the correlation ID
+   * of the request it answers and one reason code per topic through the pointers in
+   * `response_data`. Call it when `mvMqttGetNextReadableDataType` reports
+   * `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE`.
    *
    * ```c
-   * enum MvStatus mvMqttReadUnsubscribeResponse(MvChannelHandle handle, const struct MvMqttUnsubscribeResponse *response_data);
+   * enum MvStatus mvMqttReadUnsubscribeResponse(
+   *     MvChannelHandle handle,
+   *     const struct MvMqttUnsubscribeResponse *response_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` (queued by `mvMqttRequestUnsubscribe`).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE`
+   *   (queued by `mvMqttRequestUnsubscribe`).
    *
-   * @param handle - (by value) The MQTT channel the unsubscribe was requested on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param response_data - (in) Pointer to an `MvMqttUnsubscribeResponse` whose member pointers say where each result goes; the struct itself is only read.
+   * @param handle - (value) The MQTT channel the unsubscribe was requested on. Its object must be
+   *   of kind `MV_CHANNELTYPE_MQTT`.
+   * @param response_data - (in) Pointer to an `MvMqttUnsubscribeResponse` whose member pointers say
+   *   where each result goes; the struct itself is only read.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the application can read; the response stays queued.
-   * - `MV_STATUS_LATEFAULT`: A pointer inside `response_data` (`request_state`, `correlation_id`, `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and the channel should be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: `response_data->reason_codes_size` is too small for the reason codes in the response (one per topic of the unsubscribe request); the response stays queued.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the
+   *   application can read; the response stays queued.
+   * - `MV_STATUS_LATEFAULT`: A pointer inside `response_data` (`request_state`, `correlation_id`,
+   *   `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and
+   *   the channel should be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: `response_data->reason_codes_size` is too small for the reason
+   *   codes in the response (one per topic of the unsubscribe request); the response stays queued.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item, or nothing
+   *   is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred:
+   *   the vendor does not document this case)
    */
   mvMqttReadUnsubscribeResponse(
     handle: MvChannelHandle,
@@ -430,29 +651,47 @@ export interface MvSyscalls {
   ): MvMqttReadUnsubscribeResponseStatus;
 
   /**
-   * Publishes a message on a topic over a connected MQTT channel and returns at once. When the publish has completed, an `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item carrying the request's correlation ID is queued; read it with `mvMqttReadPublishResponse`. Several publishes can be in flight together; when too many are, the call returns `MV_STATUS_RATELIMITED`, which is temporary and does not harm the connection.
+   * Publishes a message on a topic over a connected MQTT channel and returns at once. When the
+   * publish has completed, an `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item carrying the request's
+   * correlation ID is queued; read it with `mvMqttReadPublishResponse`. Several publishes can be in
+   * flight together; when too many are, the call returns `MV_STATUS_RATELIMITED`, which is
+   * temporary and does not harm the connection.
    *
    * ```c
-   * enum MvStatus mvMqttRequestPublish(MvChannelHandle handle, const struct MvMqttPublishRequest *request);
+   * enum MvStatus mvMqttRequestPublish(MvChannelHandle handle,
+   *                                    const struct MvMqttPublishRequest *request);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when this publish has completed and its `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item has been queued on the channel.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when this publish has completed and its
+   *   `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item has been queued on the channel.
    *
-   * Queues `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` when the outcome arrives; read it with `mvMqttReadPublishResponse`.
+   * Readable data:
+   * - queues `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` when the outcome arrives; read it with
+   *   `mvMqttReadPublishResponse`.
    *
    * Limits:
-   * - `MQTT_PUBLISH_QOS`: `MvMqttPublishRequest.desired_qos`: from 0 to 2, else `MV_STATUS_PARAMETERFAULT` (vendor web page).
-   * - `MQTT_PUBLISHES_IN_FLIGHT_MAX`: at most 16 requests in flight, else `MV_STATUS_RATELIMITED` (inferred by this emulator, configurable).
+   * - `MQTT_PUBLISH_QOS`: `MvMqttPublishRequest.desired_qos`: from 0 to 2, else
+   *   `MV_STATUS_PARAMETERFAULT` (vendor web page).
+   * - `MQTT_PUBLISHES_IN_FLIGHT_MAX`: at most 16 requests in flight, else `MV_STATUS_RATELIMITED`
+   *   (inferred by this emulator, configurable).
    *
-   * @param handle - (by value) The connected MQTT channel to publish on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The connected MQTT channel to publish on. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
    * @param request - (in) Pointer to the correlation ID, topic, payload, QoS and retain flag.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can read (the emulator also uses it for a `desired_qos` above 2); nothing was sent.
-   * - `MV_STATUS_LATEFAULT`: The topic or payload pointer inside `request` turned out to be illegal after part of the message had already been sent; the channel can no longer be used and must be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_RATELIMITED`: Too many publish requests on this channel are still waiting for their responses (the header gives no number; the emulator allows 16 by default); read pending responses and retry.
+   * - `MV_STATUS_PARAMETERFAULT`: `request` is NULL or does not point to memory the application can
+   *   read (the emulator also uses it for a `desired_qos` above 2); nothing was sent.
+   * - `MV_STATUS_LATEFAULT`: The topic or payload pointer inside `request` turned out to be illegal
+   *   after part of the message had already been sent; the channel can no longer be used and must
+   *   be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_RATELIMITED`: Too many publish requests on this channel are still waiting for
+   *   their responses (the header gives no number; the emulator allows 16 by default); read pending
+   *   responses and retry.
    */
   mvMqttRequestPublish(
     handle: MvChannelHandle,
@@ -460,22 +699,40 @@ export interface MvSyscalls {
   ): MvMqttRequestPublishStatus;
 
   /**
-   * Reads and removes a publish-response item, writing the request state, the correlation ID of the publish it answers and the broker's reason code into `response_data`. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE`. Success is `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED`; in MQTT 5 any reason code below 0x80 is a success (for example 0x10, no matching subscribers), while MQTT 3.1.1 always reports 0.
+   * Reads and removes a publish-response item, writing the request state, the correlation ID of the
+   * publish it answers and the broker's reason code into `response_data`. Call it when
+   * `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE`. Success is
+   * `MV_MQTTREQUESTSTATE_REQUESTCOMPLETED`; in MQTT 5 any reason code below 0x80 is a success (for
+   * example 0x10, no matching subscribers), while MQTT 3.1.1 always reports 0.
    *
    * ```c
-   * enum MvStatus mvMqttReadPublishResponse(MvChannelHandle handle, struct MvMqttPublishResponse *response_data);
+   * enum MvStatus mvMqttReadPublishResponse(MvChannelHandle handle,
+   *                                         struct MvMqttPublishResponse *response_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` (queued by `mvMqttRequestPublish`).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` (queued
+   *   by `mvMqttRequestPublish`).
    *
-   * @param handle - (by value) The MQTT channel the publish was requested on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param response_data - (out) Pointer to an `MvMqttPublishResponse` that Microvisor fills in (a non-const pointer in the header).
+   * @param handle - (value) The MQTT channel the publish was requested on. Its object must be of
+   *   kind `MV_CHANNELTYPE_MQTT`.
+   * @param response_data - (out) Pointer to an `MvMqttPublishResponse` that Microvisor fills in (a
+   *   non-const pointer in the header).
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the application can write; the response stays queued.
-   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had been taken off the queue, so it is lost and the channel should be closed; `MvMqttPublishResponse` has no nested pointers, so this is a late write failure. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the
+   *   application can write; the response stays queued.
+   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had
+   *   been taken off the queue, so it is lost and the channel should be closed;
+   *   `MvMqttPublishResponse` has no nested pointers, so this is a late write failure. The request
+   *   still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item, or nothing is
+   *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the
+   *   vendor does not document this case)
    */
   mvMqttReadPublishResponse(
     handle: MvChannelHandle,
@@ -483,23 +740,44 @@ export interface MvSyscalls {
   ): MvMqttReadPublishResponseStatus;
 
   /**
-   * Reads and removes a received-message item: copies the topic and payload into the application's buffers and writes the correlation ID, QoS and retain flag through the pointers in `message_data`. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED`. A message that arrived with QoS 1 or 2 must then be acknowledged with `mvMqttAcknowledgeMessage`, passing its correlation ID, or the broker will deliver it again. Messages too large for the channel's receive buffer never get here; they are reported as `MV_MQTTREADABLEDATATYPE_MESSAGELOST`.
+   * Reads and removes a received-message item: copies the topic and payload into the application's
+   * buffers and writes the correlation ID, QoS and retain flag through the pointers in
+   * `message_data`. Call it when `mvMqttGetNextReadableDataType` reports
+   * `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED`. A message that arrived with QoS 1 or 2 must then be
+   * acknowledged with `mvMqttAcknowledgeMessage`, passing its correlation ID, or the broker will
+   * deliver it again. Messages too large for the channel's receive buffer never get here; they are
+   * reported as `MV_MQTTREADABLEDATATYPE_MESSAGELOST`.
    *
    * ```c
-   * enum MvStatus mvMqttReceiveMessage(MvChannelHandle handle, const struct MvMqttMessage *message_data);
+   * enum MvStatus mvMqttReceiveMessage(MvChannelHandle handle,
+   *                                    const struct MvMqttMessage *message_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` (queued by the server, unsolicited).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` (queued
+   *   by the server, unsolicited).
    *
-   * @param handle - (by value) The MQTT channel the message arrived on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param message_data - (in) Pointer to an `MvMqttMessage` naming where each part of the message goes; the struct itself is only read.
+   * @param handle - (value) The MQTT channel the message arrived on. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
+   * @param message_data - (in) Pointer to an `MvMqttMessage` naming where each part of the message
+   *   goes; the struct itself is only read.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `message_data` is NULL or does not point to memory the application can read; the message stays queued.
-   * - `MV_STATUS_LATEFAULT`: A pointer inside `message_data` (`correlation_id`, `qos`, `retain`, or the data or length pointer of `topic` or `payload`) is illegal; the message has already been consumed and the channel should be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: The topic is longer than `message_data->topic.size` or the payload is longer than `message_data->payload.size`; the message stays queued and can be read again with bigger buffers.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `message_data` is NULL or does not point to memory the
+   *   application can read; the message stays queued.
+   * - `MV_STATUS_LATEFAULT`: A pointer inside `message_data` (`correlation_id`, `qos`, `retain`, or
+   *   the data or length pointer of `topic` or `payload`) is illegal; the message has already been
+   *   consumed and the channel should be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: The topic is longer than `message_data->topic.size` or the
+   *   payload is longer than `message_data->payload.size`; the message stays queued and can be read
+   *   again with bigger buffers.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` item, or nothing is
+   *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the
+   *   vendor does not document this case)
    */
   mvMqttReceiveMessage(
     handle: MvChannelHandle,
@@ -507,23 +785,42 @@ export interface MvSyscalls {
   ): MvMqttReceiveMessageStatus;
 
   /**
-   * Reads and removes a lost-message item, which Microvisor queues instead of an inbound message that did not fit in the channel's receive buffer. It reports the reason, the topic and the message's full length so the application can log the loss and open later channels with a larger receive buffer; the message content itself cannot be recovered. Call it when `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_MESSAGELOST`.
+   * Reads and removes a lost-message item, which Microvisor queues instead of an inbound message
+   * that did not fit in the channel's receive buffer. It reports the reason, the topic and the
+   * message's full length so the application can log the loss and open later channels with a larger
+   * receive buffer; the message content itself cannot be recovered. Call it when
+   * `mvMqttGetNextReadableDataType` reports `MV_MQTTREADABLEDATATYPE_MESSAGELOST`.
    *
    * ```c
-   * enum MvStatus mvMqttReceiveLostMessageInfo(MvChannelHandle handle, const struct MvMqttLostMessageInfo *lost_message_info);
+   * enum MvStatus mvMqttReceiveLostMessageInfo(
+   *     MvChannelHandle handle,
+   *     const struct MvMqttLostMessageInfo *lost_message_info);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_MESSAGELOST` (queued by the server, unsolicited).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_MESSAGELOST` (queued by
+   *   the server, unsolicited).
    *
-   * @param handle - (by value) The MQTT channel the message was lost on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param lost_message_info - (in) Pointer to an `MvMqttLostMessageInfo` naming where the reason, topic and length go; the struct itself is only read.
+   * @param handle - (value) The MQTT channel the message was lost on. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
+   * @param lost_message_info - (in) Pointer to an `MvMqttLostMessageInfo` naming where the reason,
+   *   topic and length go; the struct itself is only read.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `lost_message_info` is NULL or does not point to memory the application can read; the report stays queued.
-   * - `MV_STATUS_LATEFAULT`: A pointer inside `lost_message_info` (`reason`, `message_len`, or the data or length pointer of `topic`) is illegal; the report has already been consumed and the channel should be closed. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_INVALIDBUFFERSIZE`: The lost message's topic is longer than `lost_message_info->topic.size`; the report stays queued.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGELOST` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `lost_message_info` is NULL or does not point to memory the
+   *   application can read; the report stays queued.
+   * - `MV_STATUS_LATEFAULT`: A pointer inside `lost_message_info` (`reason`, `message_len`, or the
+   *   data or length pointer of `topic`) is illegal; the report has already been consumed and the
+   *   channel should be closed. The request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_INVALIDBUFFERSIZE`: The lost message's topic is longer than
+   *   `lost_message_info->topic.size`; the report stays queued.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGELOST` item, or nothing is
+   *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the
+   *   vendor does not document this case)
    */
   mvMqttReceiveLostMessageInfo(
     handle: MvChannelHandle,
@@ -531,21 +828,30 @@ export interface MvSyscalls {
   ): MvMqttReceiveLostMessageInfoStatus;
 
   /**
-   * Acknowledges a message that arrived with QoS 1 or 2, named by the correlation ID that `mvMqttReceiveMessage` returned, so that Microvisor can complete the delivery with the broker. Until a message is acknowledged the broker regards it as undelivered and will send it again. No readable item or notification results from this call.
+   * Acknowledges a message that arrived with QoS 1 or 2, named by the correlation ID that
+   * `mvMqttReceiveMessage` returned, so that Microvisor can complete the delivery with the broker.
+   * Until a message is acknowledged the broker regards it as undelivered and will send it again. No
+   * readable item or notification results from this call.
    *
    * ```c
    * enum MvStatus mvMqttAcknowledgeMessage(MvChannelHandle handle, uint32_t correlation_id);
    * ```
    *
    * Limits:
-   * - `MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX`: at most 16 requests in flight, else `MV_STATUS_RATELIMITED` (inferred by this emulator, configurable).
+   * - `MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX`: at most 16 requests in flight, else
+   *   `MV_STATUS_RATELIMITED` (inferred by this emulator, configurable).
    *
-   * @param handle - (by value) The MQTT channel the message arrived on. Must refer to a `MV_CHANNELTYPE_MQTT` object.
-   * @param correlation_id - (by value) The correlation ID that `mvMqttReceiveMessage` wrote for the message being acknowledged.
+   * @param handle - (value) The MQTT channel the message arrived on. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
+   * @param correlation_id - (value) The correlation ID that `mvMqttReceiveMessage` wrote for the
+   *   message being acknowledged.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_RATELIMITED`: Too many acknowledgements on this channel are still being processed (the header gives no number; the emulator allows 16 by default); retry shortly.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_RATELIMITED`: Too many acknowledgements on this channel are still being processed
+   *   (the header gives no number; the emulator allows 16 by default); retry shortly.
    */
   mvMqttAcknowledgeMessage(
     handle: MvChannelHandle,
@@ -553,45 +859,73 @@ export interface MvSyscalls {
   ): MvMqttAcknowledgeMessageStatus;
 
   /**
-   * Asks Microvisor to end the broker connection cleanly, so the broker discards any will. The outcome is queued as an `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item, read with `mvMqttReadDisconnectResponse`; then close the channel with `mvCloseChannel`, since a channel cannot connect again.
+   * Asks Microvisor to end the broker connection cleanly, so the broker discards any will. The
+   * outcome is queued as an `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item, read with
+   * `mvMqttReadDisconnectResponse`; then close the channel with `mvCloseChannel`, since a channel
+   * cannot connect again.
    *
    * ```c
    * enum MvStatus mvMqttRequestDisconnect(MvChannelHandle handle);
    * ```
    *
    * Notifications:
-   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the disconnect has completed and its `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item has been queued on the channel.
+   * - `MV_EVENTTYPE_CHANNELDATAREADABLE`: Posted when the disconnect has completed and its
+   *   `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item has been queued on the channel.
    *
-   * Queues `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` when the outcome arrives; read it with `mvMqttReadDisconnectResponse`.
+   * Readable data:
+   * - queues `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` when the outcome arrives; read it with
+   *   `mvMqttReadDisconnectResponse`.
    *
    * Limits:
-   * - `MQTT_DISCONNECTS_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED` (inferred by this emulator, configurable).
+   * - `MQTT_DISCONNECTS_IN_FLIGHT_MAX`: at most 1 request in flight, else `MV_STATUS_RATELIMITED`
+   *   (inferred by this emulator, configurable).
    *
-   * @param handle - (by value) The MQTT channel whose broker connection should end. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The MQTT channel whose broker connection should end. Its object must be
+   *   of kind `MV_CHANNELTYPE_MQTT`.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_RATELIMITED`: A disconnect requested earlier on this channel is still in progress (the header gives no number; the emulator allows one by default).
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_RATELIMITED`: A disconnect requested earlier on this channel is still in progress
+   *   (the header gives no number; the emulator allows one by default).
    */
   mvMqttRequestDisconnect(handle: MvChannelHandle): MvMqttRequestDisconnectStatus;
 
   /**
-   * Reads and removes a disconnect-response item, writing the request state and the broker's disconnect code into `response_data`. Such an item follows `mvMqttRequestDisconnect`, but it is also queued unrequested when the broker or the Microvisor cloud ends the connection, so be ready for it at any time. Once it has been read the MQTT session on this channel is over: close the channel and, to carry on, open a new one and connect again.
+   * Reads and removes a disconnect-response item, writing the request state and the broker's
+   * disconnect code into `response_data`. Such an item follows `mvMqttRequestDisconnect`, but it is
+   * also queued unrequested when the broker or the Microvisor cloud ends the connection, so be
+   * ready for it at any time. Once it has been read the MQTT session on this channel is over: close
+   * the channel and, to carry on, open a new one and connect again.
    *
    * ```c
-   * enum MvStatus mvMqttReadDisconnectResponse(MvChannelHandle handle, struct MvMqttDisconnectResponse *response_data);
+   * enum MvStatus mvMqttReadDisconnectResponse(MvChannelHandle handle,
+   *                                            struct MvMqttDisconnectResponse *response_data);
    * ```
    *
-   * Reads and removes the next readable item when it is `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` (queued by `mvMqttRequestDisconnect` or the server, unsolicited).
+   * Readable data:
+   * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE`
+   *   (queued by `mvMqttRequestDisconnect` or the server, unsolicited).
    *
-   * @param handle - (by value) The MQTT channel whose connection ended. Must refer to a `MV_CHANNELTYPE_MQTT` object.
+   * @param handle - (value) The MQTT channel whose connection ended. Its object must be of kind
+   *   `MV_CHANNELTYPE_MQTT`.
    * @param response_data - (out) Pointer to an `MvMqttDisconnectResponse` that Microvisor fills in.
    * @returns `MV_STATUS_OKAY` on success, otherwise one of:
-   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the application can write; the response stays queued.
-   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had been taken off the queue, so it is lost and the channel should be closed; `MvMqttDisconnectResponse` has no nested pointers, so this is a late write failure. The request still went ahead.
-   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is not `MV_CHANNELTYPE_MQTT`.
-   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server, a network loss or an error; close it with `mvCloseChannel`.
-   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread item on the channel is not an `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item, or nothing is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred: the vendor does not document this case)
+   * - `MV_STATUS_PARAMETERFAULT`: `response_data` is NULL or does not point to memory the
+   *   application can write; the response stays queued.
+   * - `MV_STATUS_LATEFAULT`: Writing the result into `response_data` faulted after the response had
+   *   been taken off the queue, so it is lost and the channel should be closed;
+   *   `MvMqttDisconnectResponse` has no nested pointers, so this is a late write failure. The
+   *   request still went ahead.
+   * - `MV_STATUS_INVALIDHANDLE`: `handle` is zero, not a live channel, or a channel whose type is
+   *   not `MV_CHANNELTYPE_MQTT`.
+   * - `MV_STATUS_CHANNELCLOSED`: The channel behind `handle` has already been closed by the server,
+   *   a network loss or an error; close it with `mvCloseChannel`.
+   * - `MV_STATUS_WRONGDATAREQUESTED`: Emulator choice where the header is silent: the next unread
+   *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item, or nothing
+   *   is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. (inferred:
+   *   the vendor does not document this case)
    */
   mvMqttReadDisconnectResponse(
     handle: MvChannelHandle,
@@ -695,7 +1029,8 @@ export type MvGetChannelClosureReasonStatus =
   | typeof MV_STATUS_INVALIDHANDLE;
 
 /**
- * What `mvMqttGetNextReadableDataType` can return: `MV_STATUS_OKAY` or a status from its error table.
+ * What `mvMqttGetNextReadableDataType` can return: `MV_STATUS_OKAY` or a status from its error
+ * table.
  * A `case` for any other status does not compile.
  */
 export type MvMqttGetNextReadableDataTypeStatus =
@@ -771,7 +1106,8 @@ export type MvMqttRequestUnsubscribeStatus =
   | typeof MV_STATUS_TOOMANYELEMENTS;
 
 /**
- * What `mvMqttReadUnsubscribeResponse` can return: `MV_STATUS_OKAY` or a status from its error table.
+ * What `mvMqttReadUnsubscribeResponse` can return: `MV_STATUS_OKAY` or a status from its error
+ * table.
  * A `case` for any other status does not compile.
  */
 export type MvMqttReadUnsubscribeResponseStatus =
@@ -821,7 +1157,8 @@ export type MvMqttReceiveMessageStatus =
   | typeof MV_STATUS_WRONGDATAREQUESTED;
 
 /**
- * What `mvMqttReceiveLostMessageInfo` can return: `MV_STATUS_OKAY` or a status from its error table.
+ * What `mvMqttReceiveLostMessageInfo` can return: `MV_STATUS_OKAY` or a status from its error
+ * table.
  * A `case` for any other status does not compile.
  */
 export type MvMqttReceiveLostMessageInfoStatus =
@@ -854,7 +1191,8 @@ export type MvMqttRequestDisconnectStatus =
   | typeof MV_STATUS_RATELIMITED;
 
 /**
- * What `mvMqttReadDisconnectResponse` can return: `MV_STATUS_OKAY` or a status from its error table.
+ * What `mvMqttReadDisconnectResponse` can return: `MV_STATUS_OKAY` or a status from its error
+ * table.
  * A `case` for any other status does not compile.
  */
 export type MvMqttReadDisconnectResponseStatus =
