@@ -4,6 +4,7 @@
  *   mvgen generate [--spec SPEC] [--target NAME]... [--out DIR]
  *   mvgen check    [--spec SPEC] [--target NAME]... [--out DIR]
  *   mvgen targets
+ *   mvgen diff OLD NEW [--json] [--changeset]
  * Exit codes: 0 ok, 1 spec invalid or check found drift, 2 usage error.
  */
 import { performance } from 'node:perf_hooks';
@@ -15,6 +16,7 @@ import { TARGETS } from './emit/targets.js';
 import { GENERATOR_VERSION } from './version.js';
 import { Model } from './model/model.js';
 import { buildModel } from './model/build.js';
+import { diffMain } from './diff/cli.js';
 
 const HELP = `mvgen ${GENERATOR_VERSION} — the mvmqtt spec validator and generator
 
@@ -25,6 +27,8 @@ Usage:
   mvgen check    [--spec SPEC] [--target NAME]... [--out DIR]
                                              exit 1 if generated files differ from the spec
   mvgen targets                              list the targets
+  mvgen diff OLD NEW [--json] [--changeset]  classify the changes between two specs
+                                             (major/minor/patch) and print the bump
 
 SPEC is api-spec/spec/index.json or its directory (default: found from the current directory).
 Output goes into the repository holding the spec, or into --out DIR.
@@ -77,6 +81,8 @@ const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 
 export function main(argv: string[]): number {
   const t0 = performance.now();
+  // diff has its own options (src/diff/cli.ts).
+  if (argv[0] === 'diff') return diffMain(argv.slice(1));
   let args: Args;
   try {
     args = parseArgs(argv);

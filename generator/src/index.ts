@@ -12,3 +12,4 @@ export { walkItems, type Emitter, type EmitContext, type ItemHooks, type OutputF
 export { bannerLines, lineCommentBanner, blockCommentBanner, htmlCommentBanner } from './emit/banner.js';
 export { GENERATOR_VERSION } from './version.js';
 export type * from './model/types.js';
+export * from './diff/index.js';
