@@ -67,6 +67,39 @@ function printFile(printer: TsPrinter, ctx: EmitContext, f: { name: string; impo
   return { path: `${SDK_GENERATED_DIR}/${f.name}`, contents: text };
 }
 
+export type TsItemKind = 'function' | 'struct' | 'enum' | 'handle';
+
+/**
+ * The TypeScript of one spec item, without banner or imports, as the SDK declares it: a function
+ * as its `MvSyscalls` member and status type; a struct as its interface, factory and any codec.
+ * Golden tests and docs print single declarations through this.
+ */
+export function renderTsItem(model: Model, kind: TsItemKind, name: string): string {
+  const printer = createTsPrinter();
+  const imports = new Imports();
+  let statements: Statement[];
+  switch (kind) {
+    case 'function': {
+      const fn = model.fn(name);
+      statements = [`export interface MvSyscalls {\n${syscallMember(fn, model, imports)}\n}`, ...statusTypeStatements(fn, model, imports)];
+      break;
+    }
+    case 'struct': {
+      const s = model.struct(name);
+      const raw = rawMemoryStructs(model).some((r) => r.name === name);
+      statements = [...structStatements(s, model, imports), ...factoryStatements(s, model, imports), ...(raw ? codecStatements(s, model, imports) : [])];
+      break;
+    }
+    case 'enum':
+      statements = enumStatements(model.enum(name), model);
+      break;
+    case 'handle':
+      statements = handleStatements(model.typedef(name));
+      break;
+  }
+  return printer.print(`item-${kind}-${name}.ts`, statements);
+}
+
 export const tsEmitter: Emitter = {
   target: 'ts',
   description: 'typed TypeScript SDK (packages/sdk/src/generated)',
