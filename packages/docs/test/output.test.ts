@@ -3,8 +3,9 @@
  * their shape, no template syntax is left over, every page carries the banner, a fresh
  * generation is byte-identical run after run and equal to what is committed.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokenLinks, brokenTableRows, generateDocs, listMarkdown, type Page, readReference, REFERENCE, tempDir } from './support/reference.js';
 
@@ -64,5 +65,26 @@ describe('the committed reference', () => {
       expect(readFileSync(join(b, 'packages/docs/reference', f), 'utf8'), f).toBe(first);
       expect(readFileSync(join(REFERENCE, f), 'utf8'), `${f} is stale: run npm run generate`).toBe(first);
     }
+  });
+});
+
+describe('the optional HTML build', () => {
+  it('renders every page, and every link in it reaches an existing page and id', () => {
+    const out = tempDir('mvdocs-html-');
+    temps.push(out);
+    execFileSync(process.execPath, [join(REFERENCE, '../scripts/build-html.mjs'), out], { stdio: 'pipe' });
+    const html = new Map(listMarkdown(REFERENCE).map((f) => [f.replace(/\.md$/, '.html'), readFileSync(join(out, f.replace(/\.md$/, '.html')), 'utf8')]));
+    const ids = (s: string) => new Set([...s.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+    let checked = 0;
+    for (const [path, text] of html)
+      for (const [, href] of text.matchAll(/href="([^"]+)"/g)) {
+        if (/^[a-z]+:/i.test(href)) continue;
+        const [file, anchor] = href.split('#');
+        const target = file ? posix.normalize(posix.join(posix.dirname(path), file)) : path;
+        expect(html.has(target), `${path}: ${href}`).toBe(true);
+        if (anchor) expect(ids(html.get(target)!).has(anchor), `${path}: ${href}`).toBe(true);
+        checked++;
+      }
+    expect(checked).toBeGreaterThan(1000);
   });
 });
