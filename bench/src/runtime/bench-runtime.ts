@@ -1,0 +1,134 @@
+/**
+ * Runtime overhead: the same workload over raw mqtt.js and over the emulated device, against
+ * the same broker in the same run. Every case runs in a fresh process; raw and emulated
+ * alternate which goes first in each repetition so drift on the shared machine hits both.
+ */
+import { fileURLToPath } from 'node:url';
+import { startMosquitto, type MosquittoHarness } from '../../../test/support/brokers.js';
+import { hasTool } from '../../../test/support/tools.js';
+import { runWorker } from '../fork.js';
+import { median, round } from '../stats.js';
+import type { CaseResult, RuntimeCase } from './worker.js';
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export type BrokerName = 'aedes' | 'mosquitto';
+
+export interface RuntimeOptions {
+  reps: number;
+  count: number;
+  warmup: number;
+  latencyCount: number;
+  latencyWarmup: number;
+  /** Publishes outstanding at once, on both sides (the device's in-flight publish limit). */
+  window: number;
+  payloadSize: number;
+  brokers: BrokerName[];
+  /** Also run the diagnostic cases: one side emulated, and raw QoS 0 without completions. */
+  diagnostics: boolean;
+  log: (line: string) => void;
+}
+
+type Label = 'raw' | 'emulated' | 'emulated-pub' | 'emulated-sub' | 'raw-unbounded';
+const SIDES: Record<Label, Pick<RuntimeCase, 'pub' | 'sub'>> = {
+  raw: { pub: 'raw', sub: 'raw' },
+  emulated: { pub: 'emulated', sub: 'emulated' },
+  'emulated-pub': { pub: 'emulated', sub: 'raw' },
+  'emulated-sub': { pub: 'raw', sub: 'emulated' },
+  'raw-unbounded': { pub: 'raw-unbounded', sub: 'raw' },
+};
+
+export function availableBrokers(): BrokerName[] {
+  return hasTool('mosquitto') ? ['aedes', 'mosquitto'] : ['aedes'];
+}
+
+export async function benchRuntime(opts: RuntimeOptions) {
+  const out: Record<string, unknown> = {
+    settings: {
+      reps: opts.reps,
+      messages: opts.count,
+      warmup_messages: opts.warmup,
+      latency_samples: opts.latencyCount,
+      window: opts.window,
+      payload_bytes: opts.payloadSize,
+      protocol: 'MQTT 3.1.1',
+    },
+  };
+  for (const broker of opts.brokers) {
+    let mosquitto: MosquittoHarness | undefined;
+    if (broker === 'mosquitto') mosquitto = await startMosquitto({ extraConfig: ['max_connections -1'] });
+    try {
+      out[broker] = await benchBroker(broker, mosquitto?.url, opts);
+    } finally {
+      await mosquitto?.close();
+    }
+  }
+  return out;
+}
+
+async function benchBroker(broker: BrokerName, url: string | undefined, opts: RuntimeOptions) {
+  const runs = { qos0: new Map<Label, number[]>(), qos1: new Map<Label, number[]>(), latencyP50: new Map<Label, number[]>(), latencyP99: new Map<Label, number[]>() };
+  const push = (m: Map<Label, number[]>, l: Label, v: number) => m.set(l, [...(m.get(l) ?? []), v]);
+
+  for (let rep = 0; rep < opts.reps; rep++) {
+    for (const kind of ['qos0', 'qos1', 'latency'] as const) {
+      const labels: Label[] = rep % 2 ? ['emulated', 'raw'] : ['raw', 'emulated'];
+      if (opts.diagnostics) {
+        labels.push('emulated-pub', 'emulated-sub');
+        if (kind === 'qos0') labels.push('raw-unbounded');
+      }
+      for (const label of labels) {
+        const c: RuntimeCase = {
+          broker,
+          url,
+          kind,
+          ...SIDES[label],
+          count: kind === 'latency' ? opts.latencyCount : opts.count,
+          warmup: kind === 'latency' ? opts.latencyWarmup : opts.warmup,
+          window: opts.window,
+          payloadSize: opts.payloadSize,
+          protocolVersion: 4,
+        };
+        const r = await runWorker<CaseResult>(WORKER, c, { timeoutMs: 180_000 });
+        if ('throughput' in r) {
+          const t = r.throughput;
+          if (t.received !== t.sent) throw new Error(`${broker} ${kind} ${label}: ${t.sent - t.received} of ${t.sent} messages never arrived`);
+          push(runs[kind as 'qos0' | 'qos1'], label, t.msgPerSec);
+          opts.log(`  runtime ${broker} ${kind} ${label.padEnd(13)} #${rep + 1}: ${Math.round(t.msgPerSec)} msg/s (${t.received} in ${Math.round(t.elapsedMs)} ms${t.duplicates ? `, ${t.duplicates} duplicates` : ''})`);
+        } else {
+          push(runs.latencyP50, label, r.latency.p50Us);
+          push(runs.latencyP99, label, r.latency.p99Us);
+          opts.log(`  runtime ${broker} latency ${label.padEnd(13)} #${rep + 1}: p50 ${round(r.latency.p50Us, 1)} µs, p99 ${round(r.latency.p99Us, 1)} µs`);
+        }
+      }
+    }
+  }
+
+  const med = (m: Map<Label, number[]>, l: Label) => (m.has(l) ? median(m.get(l)!) : undefined);
+  const throughputSummary = (m: Map<Label, number[]>) => {
+    const raw = med(m, 'raw')!;
+    const emu = med(m, 'emulated')!;
+    const s: Record<string, unknown> = { raw_msg_s: Math.round(raw), emulated_msg_s: Math.round(emu), ratio: round(emu / raw, 3) };
+    if (opts.diagnostics) {
+      s.emulated_pub_only_ratio = round(med(m, 'emulated-pub')! / raw, 3);
+      s.emulated_sub_only_ratio = round(med(m, 'emulated-sub')! / raw, 3);
+      if (m.has('raw-unbounded')) s.raw_unbounded_msg_s = Math.round(med(m, 'raw-unbounded')!);
+    }
+    s.runs_msg_s = Object.fromEntries([...m].map(([l, xs]) => [l, xs.map((x) => Math.round(x))]));
+    return s;
+  };
+  const lat = (l: Label) => ({ p50_us: round(med(runs.latencyP50, l)!, 1), p99_us: round(med(runs.latencyP99, l)!, 1) });
+  const latency: Record<string, unknown> = { raw: lat('raw'), emulated: lat('emulated') };
+  if (opts.diagnostics) {
+    latency['emulated-pub'] = lat('emulated-pub');
+    latency['emulated-sub'] = lat('emulated-sub');
+  }
+  latency.runs_p50_us = Object.fromEntries([...runs.latencyP50].map(([l, xs]) => [l, xs.map((x) => round(x, 1))]));
+  return {
+    qos0: throughputSummary(runs.qos0),
+    qos1: throughputSummary(runs.qos1),
+    latency_p50_ratio: round(med(runs.latencyP50, 'emulated')! / med(runs.latencyP50, 'raw')!, 3),
+    latency_p99_ratio: round(med(runs.latencyP99, 'emulated')! / med(runs.latencyP99, 'raw')!, 3),
+    latency,
+  };
+}
