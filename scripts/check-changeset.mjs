@@ -8,7 +8,7 @@
 // for changesets added since then. Exit codes: 0 ok, 1 missing or too small changeset,
 // 2 cannot check (not a git repository, unknown ref, generator not built).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,12 +69,18 @@ if (!changesets.length)
   fail(1, `${specChanged.length} spec file(s) changed since ${base} (${specChanged.join(', ')}) but no changeset was added.\nWrite one with:\n${howTo}`);
 
 // What each package must get, from the generator's own classification.
-let gen;
-try {
-  gen = await import(join(dirname(fileURLToPath(import.meta.url)), '../generator/dist/index.js'));
-} catch {
-  fail(2, 'the generator is not built (run `npx tsc -p generator` or `npm run generate`)');
+// CI may call this before anything is built: build the generator when its dist/ is missing.
+const generatorDir = join(dirname(fileURLToPath(import.meta.url)), '../generator');
+const generatorEntry = join(generatorDir, 'dist/index.js');
+if (!existsSync(generatorEntry)) {
+  console.log('check-changeset: building the generator to classify the change');
+  try {
+    execFileSync('npx', ['tsc', '-p', generatorDir], { stdio: 'inherit' });
+  } catch {
+    if (!existsSync(generatorEntry)) fail(2, 'cannot build the generator (npx tsc -p generator)');
+  }
 }
+const gen = await import(generatorEntry);
 const baseDir = mkdtempSync(join(tmpdir(), 'spec-base-'));
 let required = new Map();
 let summary = '';
