@@ -1,0 +1,52 @@
+/**
+ * Channels: what every channel type shares (buffers, notification target, closure state).
+ * A channel that the server, the network or an error ended is "closed": its handle stays
+ * valid for mvGetChannelClosureReason and mvCloseChannel, every other call gets
+ * CHANNELCLOSED. mvCloseChannel releases it; after that nothing more is ever emitted for it.
+ */
+import { MV_CLOSUREREASON_NONE, MV_EVENTTYPE_CHANNELNOTCONNECTED } from '@mvmqtt/sdk';
+import type { MvChannelType, MvClosureReason } from '@mvmqtt/sdk';
+import type { AddressRange } from './kernel/memory.js';
+import type { NotificationTarget } from './notifications.js';
+
+export interface ChannelBuffers {
+  receive: AddressRange;
+  receiveLength: number;
+  send: AddressRange;
+  sendLength: number;
+}
+
+export class Channel {
+  /** Ended by the server, the network or an error; calls other than close/closure-reason get CHANNELCLOSED. */
+  closed = false;
+  /** mvCloseChannel has been called: the handle is gone, and nothing more is emitted. */
+  released = false;
+  closureReason: MvClosureReason = MV_CLOSUREREASON_NONE;
+
+  constructor(
+    readonly type: MvChannelType,
+    readonly target: NotificationTarget,
+    readonly buffers: ChannelBuffers,
+  ) {}
+
+  /** The connection is gone for good (network loss): close, tell the app once with CHANNELNOTCONNECTED. */
+  fail(reason: MvClosureReason): void {
+    if (this.closed || this.released) return;
+    this.closed = true;
+    this.closureReason = reason;
+    this.dropConnection();
+    this.target.center.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, this.target.tag);
+  }
+
+  /** mvCloseChannel. */
+  release(): void {
+    this.released = true;
+    this.closeConnection();
+  }
+
+  /** Tear the transport down abruptly (as a lost link would). Subclasses with a transport override this. */
+  protected dropConnection(): void {}
+
+  /** Tear the transport down politely on mvCloseChannel. */
+  protected closeConnection(): void {}
+}

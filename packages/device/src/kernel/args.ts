@@ -1,0 +1,102 @@
+/**
+ * Reading application arguments the way the kernel reads C pointers: anything that is not
+ * the expected shape (NULL, the wrong type, a length running past the end of its buffer)
+ * is a fault. Decoders throw `Fault`; the system-call entry point turns it into
+ * PARAMETERFAULT, or LATEFAULT when the fault was found after the request had started.
+ */
+import { LAYOUTS } from '@mvmqtt/sdk';
+import type { MvOut, MvSizedString, MvStatus } from '@mvmqtt/sdk';
+
+export class Fault {
+  constructor(
+    /** true: found after the kernel had started acting on the request (LATEFAULT). */
+    readonly late: boolean,
+    readonly reason: string,
+  ) {}
+}
+
+/** A refusal with a specific status other than a fault. */
+export class Refusal {
+  constructor(readonly status: MvStatus) {}
+}
+
+export function fault(reason: string, late = false): never {
+  throw new Fault(late, reason);
+}
+
+export function isStruct(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+export function isU32(x: unknown): x is number {
+  return typeof x === 'number' && x >>> 0 === x;
+}
+
+/** A pointer the kernel writes a single value through. */
+export function isBox(x: unknown): x is MvOut<unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+export function requireStruct(x: unknown, what: string, late = false): Record<string, unknown> {
+  if (!isStruct(x)) fault(`${what} is not a valid pointer`, late);
+  return x;
+}
+
+export function requireU32(x: unknown, what: string, late = false): number {
+  if (!isU32(x)) fault(`${what} is not a 32-bit unsigned value`, late);
+  return x;
+}
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The bytes of an `MvSizedString` (a view, not a copy), or undefined when it is absent
+ * (length 0). A string is taken as UTF-8 and `length` counts bytes, as in C.
+ */
+export function sizedBytes(s: unknown, what: string, late: boolean): Uint8Array | undefined {
+  if (!isStruct(s)) fault(`${what} is not a valid pointer`, late);
+  const { data, length } = s as unknown as MvSizedString;
+  if (!isU32(length)) fault(`${what}.length is not a 32-bit unsigned value`, late);
+  if (length === 0) return undefined;
+  if (data instanceof Uint8Array) {
+    if (length > data.byteLength) fault(`${what}.length (${length}) runs past the end of ${what}.data (${data.byteLength} bytes)`, late);
+    return length === data.byteLength ? data : data.subarray(0, length);
+  }
+  if (typeof data === 'string') {
+    const bytes = encoder.encode(data);
+    if (length > bytes.byteLength) fault(`${what}.length (${length}) runs past the end of ${what}.data (${bytes.byteLength} UTF-8 bytes)`, late);
+    return length === bytes.byteLength ? bytes : bytes.subarray(0, length);
+  }
+  fault(`${what}.data is not a valid pointer`, late);
+}
+
+export function sizedBytesOrEmpty(s: unknown, what: string, late: boolean): Uint8Array {
+  return sizedBytes(s, what, late) ?? EMPTY;
+}
+
+/** Struct versions the spec defines for a versioned struct: the `vN.` prefixes of its device layout. */
+export function structVersions(struct: keyof typeof LAYOUTS): ReadonlySet<number> {
+  const versions = new Set<number>();
+  for (const path of Object.keys(LAYOUTS[struct].arm32.fields)) {
+    const m = /^v(\d+)\./.exec(path);
+    if (m) versions.add(Number(m[1]));
+  }
+  return versions;
+}
+
+const decoder = new TextDecoder();
+
+/** `sizedBytes` as text (UTF-8); a whole JavaScript string is used as it is. Empty when absent. */
+export function sizedText(s: unknown, what: string, late: boolean): string {
+  if (isStruct(s) && typeof s.data === 'string' && isU32(s.length) && s.length === Buffer.byteLength(s.data)) return s.data;
+  const bytes = sizedBytes(s, what, late);
+  return bytes ? decoder.decode(bytes) : '';
+}
+
+/** `sizedBytes` copied into a Buffer the caller owns (the app may reuse its memory once the call returns). */
+export function sizedCopy(s: unknown, what: string, late: boolean): Buffer {
+  if (isStruct(s) && typeof s.data === 'string' && isU32(s.length) && s.length === Buffer.byteLength(s.data)) return Buffer.from(s.data);
+  const bytes = sizedBytes(s, what, late);
+  return bytes ? Buffer.from(bytes) : Buffer.alloc(0);
+}

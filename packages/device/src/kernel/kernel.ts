@@ -1,0 +1,39 @@
+/** The device's kernel state, shared by the system-call implementations. */
+import type { Channel } from '../channels.js';
+import type { NotificationCenter, NotificationCounters } from '../notifications.js';
+import type { NetworkRequest } from '../network.js';
+import type { ResolvedOptions } from '../options.js';
+import { DeviceClock } from './clock.js';
+import { HandleAllocator, HandleTable } from './handles.js';
+import { SimulatedMemory } from './memory.js';
+import { Nvic } from './nvic.js';
+
+export interface Diagnostics extends NotificationCounters {
+  /** System calls that returned a status their error table does not list (always 0 unless the emulator has a bug). */
+  statusViolations: number;
+}
+
+export class Kernel {
+  readonly memory = new SimulatedMemory();
+  readonly clock = new DeviceClock();
+  readonly nvic: Nvic;
+  readonly centers: HandleTable<NotificationCenter>;
+  readonly networks: HandleTable<NetworkRequest>;
+  readonly channels: HandleTable<Channel>;
+  readonly diagnostics: Diagnostics = { notificationOverruns: 0, notificationsDropped: 0, statusViolations: 0 };
+  /** The simulated link to the Microvisor cloud. */
+  networkUp = true;
+  networkApiUsed = false;
+  /** Times (performance.now) of recent successful mvOpenChannel calls, for the open rate limit. */
+  recentOpens: number[] = [];
+  /** Fault injection: this many coming mvOpenChannel calls return UNAVAILABLE. */
+  unavailableOpens = 0;
+
+  constructor(readonly options: ResolvedOptions) {
+    const allocator = new HandleAllocator(options.random);
+    this.centers = new HandleTable(allocator);
+    this.networks = new HandleTable(allocator);
+    this.channels = new HandleTable(allocator);
+    this.nvic = new Nvic(options.irqDelivery, options.onIrqError);
+  }
+}

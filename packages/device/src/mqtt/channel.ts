@@ -1,0 +1,546 @@
+/**
+ * An MQTT channel: one mqtt.js client for one connection attempt, and the FIFO of readable
+ * items the application drains with mvMqttGetNextReadableDataType and the read calls.
+ *
+ * - One connect per channel; mqtt.js never reconnects (`reconnectPeriod: 0`).
+ * - Requests made while not connected are accepted and answered NOTCONNECTED.
+ * - A request holds its in-flight slot until its response item has been read.
+ * - Inbound QoS 1/2 messages are acknowledged only when the app calls
+ *   mvMqttAcknowledgeMessage: the PUBACK/PUBREC mqtt.js would send is held back (the
+ *   inbound stream keeps flowing), so an unacknowledged message is redelivered when a
+ *   persistent session resumes.
+ * - A broker-side end of the session gives exactly one unsolicited DISCONNECTRESPONSE.
+ * - Nothing is queued or notified after mvCloseChannel.
+ */
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  LIMITS,
+  MV_CLOSUREREASON_CLOSEDBYAPPLICATION,
+  MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER,
+  MV_CLOSUREREASON_CONNECTIONTERMINATED,
+  MV_EVENTTYPE_CHANNELDATAREADABLE,
+  MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
+  MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
+  MV_MQTTREADABLEDATATYPE_MESSAGELOST,
+  MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED,
+  MV_MQTTREADABLEDATATYPE_NONE,
+  MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE,
+  MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
+  MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
+  MV_MQTTREQUESTSTATE_CONNECTIONCIRCUITBREAKER,
+  MV_MQTTREQUESTSTATE_INVALIDPARAMETERS,
+  MV_MQTTREQUESTSTATE_NOTCONNECTED,
+  MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
+} from '@mvmqtt/sdk';
+import type { MvClosureReason, MvMqttReadableDataType, MvMqttRequestState } from '@mvmqtt/sdk';
+import { Channel, type ChannelBuffers } from '../channels.js';
+import type { NotificationTarget } from '../notifications.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ConnectPlan } from './connect-request.js';
+import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
+import { ItemQueue, type MessageItem, type ReadableItem } from './items.js';
+
+const enum Phase {
+  Idle,
+  Connecting,
+  Connected,
+  Ended,
+}
+
+type ResponseType =
+  | typeof MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE
+  | typeof MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE
+  | typeof MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE;
+
+/** A request sent to the broker and not yet answered. */
+interface PendingRequest {
+  type: ResponseType;
+  correlationId: number;
+  /** MQTT packet id of a QoS 1/2 publish (to find its MQTT 5 reason code). */
+  messageId: number;
+}
+
+export interface Subscription {
+  topic: string;
+  qos: 0 | 1;
+  nl: boolean;
+  rap: boolean;
+  rh: 0 | 1 | 2;
+}
+
+/** Marks a held acknowledgement the app released before mqtt.js produced it. */
+const ACK_NOW = Symbol('ack-now');
+type HeldAck = Record<string, unknown> | undefined | typeof ACK_NOW;
+
+type SendPacket = (packet: Record<string, unknown>, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void;
+
+const SUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.value;
+const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
+
+export class MqttChannel extends Channel {
+  private readonly queue = new ItemQueue();
+  /** Topic + payload bytes of messages queued and not yet read (they occupy the receive buffer). */
+  private unreadMessageBytes = 0;
+  private client: MqttClient | undefined;
+  private sendRaw: SendPacket | undefined;
+  private phase = Phase.Idle;
+  private version: 4 | 5 = 4;
+  connectRequested = false;
+  private connectError: unknown;
+  private refusedCode: number | undefined;
+  private endError: unknown;
+  private brokerDisconnectCode = 0;
+  private disconnectRequested = false;
+  private breakerTripped = false;
+  private breakerWindowStart = 0;
+  private breakerCount = 0;
+  private transportOpen = false;
+  private closeWaiters: (() => void)[] = [];
+
+  private subscribesInFlight = 0;
+  private unsubscribesInFlight = 0;
+  private publishesInFlight = 0;
+  private disconnectsInFlight = 0;
+  private acksInFlight = 0;
+
+  private readonly pending = new Set<PendingRequest>();
+  private nextCorrelation = 1;
+  /** correlation ID given to the app → MQTT packet id of a QoS 1/2 message awaiting its ack. */
+  private readonly awaitingAck = new Map<number, number>();
+  /** MQTT packet id → the PUBACK/PUBREC held back until the app acknowledges. */
+  private readonly heldAcks = new Map<number, HeldAck>();
+  /** MQTT 5 PUBACK/PUBREC/PUBCOMP reason codes that were not 0, by packet id. */
+  private readonly ackCodes = new Map<number, number>();
+
+  constructor(
+    type: number,
+    target: NotificationTarget,
+    buffers: ChannelBuffers,
+    private readonly options: ResolvedOptions,
+    private readonly handleForTrace: () => number,
+  ) {
+    super(type as never, target, buffers);
+  }
+
+  // ------------------------------------------------------------------ readable items
+
+  peekType(): MvMqttReadableDataType {
+    return this.queue.peek()?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
+  }
+
+  /** The head item if it has this type (not removed). */
+  head<T extends ReadableItem['type']>(type: T): Extract<ReadableItem, { type: T }> | undefined {
+    const item = this.queue.peek();
+    return item !== undefined && item.type === type ? (item as Extract<ReadableItem, { type: T }>) : undefined;
+  }
+
+  /** Removes the head item and frees what it held: its request's in-flight slot, its receive-buffer space. */
+  consumeHead(): void {
+    const item = this.queue.shift();
+    if (!item) return;
+    switch (item.type) {
+      case MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE:
+        this.publishesInFlight--;
+        break;
+      case MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE:
+        this.subscribesInFlight--;
+        break;
+      case MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE:
+        this.unsubscribesInFlight--;
+        break;
+      case MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE:
+        if (item.solicited) this.disconnectsInFlight--;
+        break;
+      case MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED:
+        this.unreadMessageBytes -= item.topicLength + item.payload.byteLength;
+        break;
+    }
+  }
+
+  /** A correlation ID for a message being handed to the app; QoS 1/2 ones are remembered for the ack. */
+  issueCorrelation(item: MessageItem): number {
+    const id = this.nextCorrelation;
+    this.nextCorrelation = id === 0xffffffff ? 1 : id + 1;
+    if (item.qos > 0) this.awaitingAck.set(id, item.messageId);
+    return id;
+  }
+
+  private push(item: ReadableItem): void {
+    if (this.released || this.closed) return;
+    this.queue.push(item);
+    this.options.trace?.({ kind: 'readable', channel: this.handleForTrace(), item });
+    this.target.center.post(MV_EVENTTYPE_CHANNELDATAREADABLE, this.target.tag);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  get isConnected(): boolean {
+    return this.phase === Phase.Connected;
+  }
+
+  canSubscribe(): boolean {
+    return this.subscribesInFlight < SUBSCRIBES_IN_FLIGHT;
+  }
+
+  canUnsubscribe(): boolean {
+    return this.unsubscribesInFlight < UNSUBSCRIBES_IN_FLIGHT;
+  }
+
+  canPublish(): boolean {
+    return this.publishesInFlight < this.options.limits.publishesInFlight;
+  }
+
+  canAcknowledge(): boolean {
+    return this.acksInFlight < this.options.limits.acknowledgementsInFlight;
+  }
+
+  canDisconnect(): boolean {
+    return this.disconnectsInFlight < this.options.limits.disconnectsInFlight;
+  }
+
+  /** A request's nested pointer faulted after it had started: the channel is unusable (the call returns LATEFAULT). */
+  terminate(): void {
+    if (this.closed || this.released) return;
+    this.closed = true;
+    this.closureReason = MV_CLOSUREREASON_CONNECTIONTERMINATED;
+    this.dropConnection();
+  }
+
+  requestConnect(plan: ConnectPlan): void {
+    this.connectRequested = true;
+    this.version = plan.protocolVersion;
+    if (plan.credentialError) {
+      this.phase = Phase.Ended;
+      this.closureReason = MV_CLOSUREREASON_CONNECTIONTERMINATED;
+      this.push({ type: MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, reasonCode: 0 });
+      return;
+    }
+    this.phase = Phase.Connecting;
+    const o: IClientOptions = {
+      protocol: plan.tls ? 'mqtts' : 'mqtt',
+      host: plan.host,
+      port: plan.port,
+      protocolVersion: plan.protocolVersion,
+      clientId: plan.clientId,
+      keepalive: plan.keepalive,
+      clean: plan.clean,
+      reconnectPeriod: 0,
+      resubscribe: false,
+      connectTimeout: this.options.connectTimeoutSeconds * 1000,
+      queueQoSZero: false,
+    };
+    if (plan.username !== undefined) o.username = plan.username;
+    if (plan.password !== undefined) o.password = plan.password;
+    if (plan.will) o.will = plan.will;
+    if (plan.protocolVersion === 5 && !plan.clean) o.properties = { sessionExpiryInterval: this.options.sessionExpirySeconds };
+    if (plan.tls) {
+      o.rejectUnauthorized = true;
+      if (plan.tls.ca) o.ca = plan.tls.ca;
+      if (plan.tls.cert) o.cert = plan.tls.cert;
+      if (plan.tls.key) o.key = plan.tls.key;
+    }
+    let client: MqttClient;
+    try {
+      client = connect(o);
+    } catch (err) {
+      this.connectError = err;
+      queueMicrotask(() => this.onClose());
+      return;
+    }
+    this.client = client;
+    this.transportOpen = true;
+    this.holdAcks(client);
+    client.on('packetreceive', (packet) => this.onPacket(packet as unknown as Record<string, unknown>));
+    client.on('error', (err) => this.onError(err));
+    client.on('close', () => {
+      this.transportOpen = false;
+      this.onClose();
+      for (const wake of this.closeWaiters.splice(0)) wake();
+    });
+  }
+
+  /** Resolves once the mqtt.js connection (if any) has closed. */
+  whenTransportClosed(): Promise<void> {
+    if (!this.transportOpen) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  requestSubscribe(correlationId: number, subs: readonly Subscription[]): void {
+    this.subscribesInFlight++;
+    const client = this.client;
+    if (this.phase !== Phase.Connected || !client) {
+      this.push({ type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId, reasonCodes: [] });
+      return;
+    }
+    // mqtt.js takes a topic → options map; a topic named twice keeps its last options (as a broker would).
+    const map: Record<string, { qos: 0 | 1; nl?: boolean; rap?: boolean; rh?: number }> = {};
+    for (const s of subs) map[s.topic] = this.version === 5 ? { qos: s.qos, nl: s.nl, rap: s.rap, rh: s.rh } : { qos: s.qos };
+    const sent = Object.keys(map);
+    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, correlationId, messageId: 0 };
+    this.pending.add(req);
+    client.subscribe(map, (err, granted) => {
+      if (!this.pending.delete(req)) return;
+      const suback = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
+      if (err && !suback) {
+        // mqtt.js refused the request before sending it (an invalid topic filter).
+        this.push({ type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId, reasonCodes: [] });
+        return;
+      }
+      const codes = new Map<string, number>();
+      sent.forEach((topic, i) => codes.set(topic, suback ? suback[i] : (granted?.[i]?.qos ?? 0)));
+      this.push({
+        type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
+        requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
+        correlationId,
+        reasonCodes: subs.map((s) => codes.get(s.topic) ?? 0),
+      });
+    });
+  }
+
+  requestUnsubscribe(correlationId: number, topics: readonly string[]): void {
+    this.unsubscribesInFlight++;
+    const client = this.client;
+    if (this.phase !== Phase.Connected || !client) {
+      this.push({ type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId, reasonCodes: [] });
+      return;
+    }
+    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, correlationId, messageId: 0 };
+    this.pending.add(req);
+    client.unsubscribe(topics as string[], (err, packet) => {
+      if (!this.pending.delete(req)) return;
+      if (err) {
+        this.push({ type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId, reasonCodes: [] });
+        return;
+      }
+      // MQTT 3.1.1 UNSUBACK carries no codes: report success (0) per topic.
+      const v5codes = (packet as { granted?: number[] } | undefined)?.granted;
+      this.push({
+        type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
+        requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
+        correlationId,
+        reasonCodes: topics.map((_, i) => v5codes?.[i] ?? 0),
+      });
+    });
+  }
+
+  requestPublish(correlationId: number, topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean): void {
+    this.publishesInFlight++;
+    const client = this.client;
+    if (this.phase !== Phase.Connected || !client) {
+      this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId, reasonCode: 0 });
+      return;
+    }
+    if (topic.length === 0 || topic.includes('+') || topic.includes('#')) {
+      this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId, reasonCode: 0 });
+      return;
+    }
+    if (qos === 0) {
+      // No per-message callback: QoS 0 is complete once handed to the connection.
+      client.publish(topic, payload, { qos: 0, retain });
+      this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
+      return;
+    }
+    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, messageId: 0 };
+    this.pending.add(req);
+    client.publish(topic, payload, { qos, retain }, (err) => this.onPublishDone(req, err));
+    req.messageId = client.getLastMessageId();
+  }
+
+  private onPublishDone(req: PendingRequest, err: Error | undefined): void {
+    if (!this.pending.delete(req)) return;
+    const rc = (err as { code?: unknown } | undefined)?.code;
+    const reasonCode = typeof rc === 'number' ? rc : (this.ackCodes.get(req.messageId) ?? 0);
+    this.ackCodes.delete(req.messageId);
+    const requestState = err && typeof rc !== 'number' ? MV_MQTTREQUESTSTATE_NOTCONNECTED : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED;
+    this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState, correlationId: req.correlationId, reasonCode });
+  }
+
+  acknowledge(correlationId: number): void {
+    const messageId = this.awaitingAck.get(correlationId);
+    if (messageId === undefined) return; // QoS 0, unknown or already acknowledged: nothing to send
+    this.awaitingAck.delete(correlationId);
+    const held = this.heldAcks.get(messageId);
+    if (held === undefined) {
+      this.heldAcks.set(messageId, ACK_NOW);
+      return;
+    }
+    this.heldAcks.delete(messageId);
+    if (held === ACK_NOW || this.phase !== Phase.Connected || !this.sendRaw) return; // the broker redelivers on resume
+    this.acksInFlight++;
+    this.sendRaw(held, () => this.acksInFlight--);
+  }
+
+  requestDisconnect(): void {
+    this.disconnectsInFlight++;
+    const client = this.client;
+    if (this.phase !== Phase.Connected || !client || this.disconnectRequested) {
+      this.push({ type: MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnectCode: 0, solicited: true });
+      return;
+    }
+    this.disconnectRequested = true;
+    this.answerPending(MV_MQTTREQUESTSTATE_NOTCONNECTED);
+    this.endPolitely(client);
+  }
+
+  // ------------------------------------------------------------------ mqtt.js events
+
+  /** Make mqtt.js's automatic PUBACK/PUBREC for delivered messages wait for mvMqttAcknowledgeMessage. */
+  private holdAcks(client: MqttClient): void {
+    const c = client as unknown as { _sendPacket: SendPacket };
+    const send = c._sendPacket.bind(client);
+    this.sendRaw = send;
+    c._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      const cmd = packet.cmd;
+      if (cmd === 'puback' || cmd === 'pubrec') {
+        const id = packet.messageId as number;
+        if (this.heldAcks.has(id)) {
+          if (this.heldAcks.get(id) === ACK_NOW) {
+            this.heldAcks.delete(id);
+          } else {
+            this.heldAcks.set(id, packet);
+            cb?.();
+            return;
+          }
+        }
+      }
+      send(packet, cb, cbStorePut, noStore);
+    };
+  }
+
+  private onPacket(packet: Record<string, unknown>): void {
+    switch (packet.cmd) {
+      case 'publish':
+        this.onPublish(packet);
+        break;
+      case 'puback':
+      case 'pubrec':
+      case 'pubcomp':
+        if (packet.reasonCode) this.ackCodes.set(packet.messageId as number, packet.reasonCode as number);
+        break;
+      case 'connack':
+        this.onConnack(packet);
+        break;
+      case 'disconnect':
+        this.brokerDisconnectCode = (packet.reasonCode as number | undefined) ?? 0;
+        break;
+    }
+  }
+
+  private onConnack(packet: Record<string, unknown>): void {
+    if (this.phase !== Phase.Connecting) return;
+    const code = (packet.reasonCode as number | undefined) ?? (packet.returnCode as number | undefined) ?? 0;
+    if (code !== 0) {
+      this.refusedCode = code; // the broker closes the connection; onClose reports it
+      return;
+    }
+    this.phase = Phase.Connected;
+    this.push({ type: MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, reasonCode: 0 });
+  }
+
+  private onPublish(packet: Record<string, unknown>): void {
+    if (this.released || this.closed) return;
+    const breaker = this.options.circuitBreaker;
+    if (breaker && this.tripsBreaker(breaker.maxMessages, breaker.windowMs)) return;
+    const topic = packet.topic as string;
+    const payload = packet.payload as Uint8Array;
+    const qos = packet.qos as number;
+    const topicLength = Buffer.byteLength(topic);
+    const size = topicLength + payload.byteLength;
+    if (size > this.buffers.receiveLength - this.unreadMessageBytes) {
+      // Too big for what is left of the receive buffer: report it, and let mqtt.js acknowledge it.
+      this.push({ type: MV_MQTTREADABLEDATATYPE_MESSAGELOST, topic, topicLength, messageLength: size });
+      return;
+    }
+    const messageId = (packet.messageId as number | undefined) ?? 0;
+    if (qos > 0) this.heldAcks.set(messageId, undefined);
+    this.unreadMessageBytes += size;
+    this.push({ type: MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, topic, topicLength, payload, qos, retain: packet.retain === true, messageId });
+  }
+
+  private tripsBreaker(max: number, windowMs: number): boolean {
+    if (this.breakerTripped) return true;
+    const now = performance.now();
+    if (now - this.breakerWindowStart > windowMs) {
+      this.breakerWindowStart = now;
+      this.breakerCount = 0;
+    }
+    if (++this.breakerCount <= max) return false;
+    this.breakerTripped = true;
+    this.client?.end(true);
+    return true;
+  }
+
+  private onError(err: unknown): void {
+    if (this.phase === Phase.Connecting) this.connectError ??= err;
+    else this.endError ??= err;
+  }
+
+  private onClose(): void {
+    if (this.released || this.closed) return;
+    const phase = this.phase;
+    this.phase = Phase.Ended;
+    if (phase === Phase.Connecting) {
+      this.closureReason = this.refusedCode !== undefined ? MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER : MV_CLOSUREREASON_CONNECTIONTERMINATED;
+      const requestState = this.refusedCode !== undefined ? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED : connectFailureState(this.connectError);
+      const reasonCode = this.refusedCode !== undefined ? connackReasonCode(this.refusedCode, this.version, this.options.connackCodes) : 0;
+      this.push({ type: MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, requestState, reasonCode });
+      return;
+    }
+    if (phase !== Phase.Connected) return;
+    this.answerPending(MV_MQTTREQUESTSTATE_NOTCONNECTED);
+    if (this.disconnectRequested) {
+      this.closureReason = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
+      this.push({ type: MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, disconnectCode: 0, solicited: true });
+      return;
+    }
+    let reason: MvClosureReason;
+    let requestState: MvMqttRequestState = MV_MQTTREQUESTSTATE_NOTCONNECTED;
+    if (this.breakerTripped) {
+      reason = MV_CLOSUREREASON_CONNECTIONTERMINATED;
+      requestState = MV_MQTTREQUESTSTATE_CONNECTIONCIRCUITBREAKER;
+    } else if (this.brokerDisconnectCode !== 0) {
+      reason = MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER;
+    } else {
+      reason = closureReasonFor(this.endError);
+    }
+    this.closureReason = reason;
+    this.push({ type: MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, requestState, disconnectCode: this.brokerDisconnectCode, solicited: false });
+  }
+
+  /** Every request still waiting for the broker gets its response now, with this state. */
+  private answerPending(requestState: MvMqttRequestState): void {
+    for (const req of this.pending) {
+      if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCode: 0 });
+      else this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCodes: [] });
+    }
+    this.pending.clear();
+  }
+
+  /** DISCONNECT (reason 0, so no will is published) without waiting for unanswered requests. */
+  private endPolitely(client: MqttClient): void {
+    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+    client.end(false, { reasonCode: 0 });
+  }
+
+  protected override dropConnection(): void {
+    this.phase = Phase.Ended;
+    this.queue.clear();
+    this.pending.clear();
+    this.heldAcks.clear();
+    this.awaitingAck.clear();
+    this.client?.end(true);
+  }
+
+  protected override closeConnection(): void {
+    const client = this.client;
+    const phase = this.phase;
+    this.phase = Phase.Ended;
+    this.queue.clear();
+    this.pending.clear();
+    this.heldAcks.clear();
+    this.awaitingAck.clear();
+    if (!client) return;
+    if (phase === Phase.Connected && !this.disconnectRequested) this.endPolitely(client);
+    else client.end(true);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Device options. Every behaviour the vendor leaves open (behaviour.md marks it OPEN) has a
+ * default chosen for what firmware developers expect, and most can be switched here. The
+ * package README explains each choice. Limits that the spec marks `configurable` default
+ * to the spec's value and can be overridden under `limits`.
+ */
+import { LIMITS } from '@mvmqtt/sdk';
+import type { IrqDelivery } from './kernel/nvic.js';
+import type { TraceEvent } from './trace.js';
+
+/** What happens when a record is due but the ring slot still holds one the app was not yet interrupted for. */
+export type OverrunPolicy =
+  /** Write anyway (the old record is lost) and count it in `diagnostics.notificationOverruns`. */
+  | 'overwrite'
+  /** Treat a slot whose `event_type` is not NOEVENT as unread: drop the new record (no IRQ), count it in `diagnostics.notificationsDropped`. The app must zero `event_type` after reading. */
+  | 'drop-when-unconsumed';
+
+/** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
+export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
+
+/** How a refused MQTT 3.1.1 CONNACK's return code (1-5) reaches `reason_code`. */
+export type ConnackCodeMapping = 'raw' | 'v5';
+
+export interface ConfigurableLimits {
+  notificationBufferAlignment: number;
+  channelReceiveBufferAlignment: number;
+  publishesInFlight: number;
+  acknowledgementsInFlight: number;
+  disconnectsInFlight: number;
+}
+
+export interface CircuitBreaker {
+  /** Inbound messages allowed per window before the connection is dropped. */
+  maxMessages: number;
+  windowMs: number;
+}
+
+export interface DeviceOptions {
+  /** Random source for handles (default Math.random). Use `seededRandom(n)` for reproducible handles. */
+  random?: () => number;
+  /** Run IRQ handlers as a microtask (default) or with setImmediate. */
+  irqDelivery?: IrqDelivery;
+  /** Which IRQ numbers non-secure code may use (default: 0-124, the STM32U5 vector table's IRQ lines). */
+  isUsableIrq?: (irq: number) => boolean;
+  /** Called when an IRQ handler throws (default: rethrown asynchronously, which fails a test run loudly). */
+  onIrqError?: (err: unknown, irq: number) => void;
+  overrunPolicy?: OverrunPolicy;
+  /** Overrides of the spec's configurable limits (see LIMITS[...].configurable). */
+  limits?: Partial<ConfigurableLimits>;
+  /** Enforce the receive-buffer alignment the spec infers (default true; the header checks only the send buffer). */
+  checkReceiveBufferAlignment?: boolean;
+  reasonCodesSizeUnit?: ReasonCodesSizeUnit;
+  connackCodes?: ConnackCodeMapping;
+  /** Session expiry (seconds) sent with an MQTT 5 connect whose clean_start is 0; default 3600. */
+  sessionExpirySeconds?: number;
+  /** Seconds to wait for TCP + TLS + CONNACK before reporting SOCKETERROR (default 10). */
+  connectTimeoutSeconds?: number;
+  /** Refuse client keys that are not RSA, as the vendor page says Microvisor does (default true). */
+  rsaKeysOnly?: boolean;
+  /** Use TLS even without tls_credentials (Node's bundled Mozilla roots verify the broker), as Microvisor always does. Default false: plain MQTT unless credentials are given. */
+  alwaysTls?: boolean;
+  /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
+  knownEndpoints?: readonly string[];
+  /** Trip the connection circuit breaker on a flood of inbound messages (default off). */
+  circuitBreaker?: CircuitBreaker;
+  /** Receives every system call, notification and readable item (for logs and the demo). */
+  trace?: (event: TraceEvent) => void;
+  /** Throw when a system call is about to return a status its error table does not list (default: on unless NODE_ENV=production). */
+  debugChecks?: boolean;
+}
+
+export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
+  limits: ConfigurableLimits;
+  circuitBreaker: CircuitBreaker | undefined;
+  trace: ((event: TraceEvent) => void) | undefined;
+  onIrqError: (err: unknown, irq: number) => void;
+}
+
+/** The vector table of the STM32U585 has 125 IRQ lines (0-124). Not part of the syscall spec. */
+const STM32U5_IRQ_LINES = 125;
+
+function rethrowLater(err: unknown): void {
+  setImmediate(() => {
+    throw err;
+  });
+}
+
+export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
+  return {
+    random: o.random ?? Math.random,
+    irqDelivery: o.irqDelivery ?? 'microtask',
+    isUsableIrq: o.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= 0 && irq < STM32U5_IRQ_LINES),
+    onIrqError: o.onIrqError ?? rethrowLater,
+    overrunPolicy: o.overrunPolicy ?? 'overwrite',
+    limits: {
+      notificationBufferAlignment: LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.value,
+      channelReceiveBufferAlignment: LIMITS.CHANNEL_RECEIVE_BUFFER_ALIGNMENT.value,
+      publishesInFlight: LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value,
+      acknowledgementsInFlight: LIMITS.MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX.value,
+      disconnectsInFlight: LIMITS.MQTT_DISCONNECTS_IN_FLIGHT_MAX.value,
+      ...o.limits,
+    },
+    checkReceiveBufferAlignment: o.checkReceiveBufferAlignment ?? true,
+    reasonCodesSizeUnit: o.reasonCodesSizeUnit ?? 'lenient',
+    connackCodes: o.connackCodes ?? 'raw',
+    sessionExpirySeconds: o.sessionExpirySeconds ?? 3600,
+    connectTimeoutSeconds: o.connectTimeoutSeconds ?? 10,
+    rsaKeysOnly: o.rsaKeysOnly ?? true,
+    alwaysTls: o.alwaysTls ?? false,
+    knownEndpoints: o.knownEndpoints ?? [],
+    circuitBreaker: o.circuitBreaker,
+    trace: o.trace,
+    debugChecks: o.debugChecks ?? process.env.NODE_ENV !== 'production',
+  };
+}

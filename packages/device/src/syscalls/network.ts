@@ -1,0 +1,63 @@
+/** mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
+import {
+  MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
+  MV_NETWORKREASON_NOTCONNECTING,
+  MV_NETWORKREASON_USINGNETWORK,
+  MV_STATUS_INVALIDHANDLE,
+  MV_STATUS_OKAY,
+  MV_STATUS_PARAMETERFAULT,
+  MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
+} from '@mvmqtt/sdk';
+import type {
+  MvGetNetworkReasonsStatus,
+  MvGetNetworkStatusStatus,
+  MvNetworkHandle,
+  MvNetworkReason,
+  MvOut,
+  MvReleaseNetworkStatus,
+  MvRequestNetworkStatus,
+} from '@mvmqtt/sdk';
+import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { NetworkRequest, networkStatus } from '../network.js';
+
+const VERSIONS = structVersions('MvRequestNetworkParams');
+
+export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): MvRequestNetworkStatus {
+  if (!isStruct(params) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
+  if (!VERSIONS.has(params.version as number)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
+  const v1 = params.v1;
+  if (!isStruct(v1) || !isU32(v1.notification_tag)) return MV_STATUS_PARAMETERFAULT;
+  // The call has no INVALIDHANDLE: a notification handle that names nothing is a bad field (PARAMETERFAULT).
+  const center = k.centers.get(v1.notification_handle);
+  if (!center) return MV_STATUS_PARAMETERFAULT;
+  k.networkApiUsed = true;
+  (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ center, tag: v1.notification_tag })) as MvNetworkHandle;
+  return MV_STATUS_OKAY;
+}
+
+export function releaseNetwork(k: Kernel, handleInOut: unknown): MvReleaseNetworkStatus {
+  if (!isBox(handleInOut)) return MV_STATUS_PARAMETERFAULT;
+  const h = handleInOut.value;
+  if (!k.networks.get(h)) return MV_STATUS_INVALIDHANDLE;
+  k.networks.delete(h as number);
+  handleInOut.value = 0;
+  return MV_STATUS_OKAY;
+}
+
+export function getNetworkStatus(k: Kernel, handle: unknown, status: unknown): MvGetNetworkStatusStatus {
+  if (!isBox(status)) return MV_STATUS_PARAMETERFAULT;
+  if (!k.networks.get(handle)) return MV_STATUS_INVALIDHANDLE;
+  status.value = networkStatus(k);
+  return MV_STATUS_OKAY;
+}
+
+export function getNetworkReasons(k: Kernel, reasons: unknown, refCount: unknown): MvGetNetworkReasonsStatus {
+  if (!isBox(reasons) || !isBox(refCount)) return MV_STATUS_PARAMETERFAULT;
+  let bits: number = MV_NETWORKREASON_NOTCONNECTING;
+  if (k.networks.size > 0) bits |= MV_NETWORKREASON_USINGNETWORK;
+  if (!k.networkApiUsed) bits |= MV_NETWORKREASON_NEVERUSEDNETWORKAPI;
+  reasons.value = bits as MvNetworkReason;
+  refCount.value = k.networks.size;
+  return MV_STATUS_OKAY;
+}

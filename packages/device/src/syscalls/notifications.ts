@@ -1,0 +1,52 @@
+/** mvSetupNotifications, mvCloseNotifications. */
+import {
+  LIMITS,
+  MV_STATUS_BUFFERALREADYINUSE,
+  MV_STATUS_INVALIDHANDLE,
+  MV_STATUS_INVALIDINTERRUPT,
+  MV_STATUS_OKAY,
+  MV_STATUS_PARAMETERFAULT,
+} from '@mvmqtt/sdk';
+import type { MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
+import { isBox, isStruct, isU32 } from '../kernel/args.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { overlaps } from '../kernel/memory.js';
+import { NotificationCenter } from '../notifications.js';
+
+export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown): MvSetupNotificationsStatus {
+  if (!isStruct(setup) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
+  const { irq, buffer, buffer_size: size } = setup;
+  if (typeof irq !== 'number' || !(buffer instanceof Uint8Array) || !isU32(size)) return MV_STATUS_PARAMETERFAULT;
+
+  if (size < LIMITS.NOTIFICATION_BUFFER_SIZE_MIN.value || size % LIMITS.NOTIFICATION_BUFFER_SIZE_MULTIPLE.value !== 0) {
+    return LIMITS.NOTIFICATION_BUFFER_SIZE_MIN.status;
+  }
+  // The ring must lie inside memory the application owns.
+  if (size > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
+  if (!k.memory.isAligned(buffer, k.options.limits.notificationBufferAlignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
+  if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
+
+  const range = k.memory.range(buffer, size);
+  for (const c of k.centers.values()) {
+    if (c.irq === irq) return MV_STATUS_INVALIDINTERRUPT;
+    if (overlaps(c.range, range)) return MV_STATUS_BUFFERALREADYINUSE;
+  }
+  if (k.centers.size >= LIMITS.NOTIFICATION_BUFFERS_MAX.value) return LIMITS.NOTIFICATION_BUFFERS_MAX.status;
+
+  const ring = size === buffer.byteLength ? buffer : buffer.subarray(0, size);
+  const center = new NotificationCenter(irq, ring, range, k.nvic, k.clock, k.options.overrunPolicy, k.diagnostics, k.options.trace);
+  (handleOut as MvOut<MvNotificationHandle>).value = k.centers.add(center) as MvNotificationHandle;
+  return MV_STATUS_OKAY;
+}
+
+export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNotificationsStatus {
+  if (!isBox(handleInOut)) return MV_STATUS_PARAMETERFAULT;
+  const h = handleInOut.value;
+  const center = k.centers.get(h);
+  if (!center) return MV_STATUS_INVALIDHANDLE;
+  // Sources still pointing at the centre stay valid; their notifications are simply no longer written.
+  center.closed = true;
+  k.centers.delete(h as number);
+  handleInOut.value = 0;
+  return MV_STATUS_OKAY;
+}
