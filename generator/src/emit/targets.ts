@@ -3,9 +3,10 @@ import type { Emitter } from './emitter.js';
 import { jsonEmitter } from './json/index.js';
 import { cEmitter } from './c/index.js';
 import { tsEmitter } from './ts/index.js';
+import { mockEmitter } from './mock/index.js';
 import { docsEmitter } from './docs/index.js';
 
-export const TARGETS: Emitter[] = [jsonEmitter, cEmitter, tsEmitter, docsEmitter];
+export const TARGETS: Emitter[] = [jsonEmitter, cEmitter, tsEmitter, mockEmitter, docsEmitter];
 
 export function findTarget(name: string): Emitter | undefined {
   return TARGETS.find((t) => t.target === name);

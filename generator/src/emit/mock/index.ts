@@ -1,0 +1,46 @@
+/**
+ * `mock` target: the generated half of @mvmqtt/mock in packages/mock/src/generated/. The tables
+ * (argument shapes of every call and struct) and the syscall skeletons come from the model; the
+ * behaviour (handle tables, readable queues, the notification ring) is hand-written runtime in
+ * packages/mock/src/ that reads these tables. Printed through one ts-morph project, each file
+ * created once from its structures.
+ */
+import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
+import type { Model } from '../../model/model.js';
+import { lineCommentBanner } from '../banner.js';
+import { Imports } from './imports.js';
+import { createTsPrinter, type StatementStructures, type TsPrinter } from '../ts/project.js';
+import { MOCK_GENERATED_DIR } from './modules.js';
+import { schemaStatements } from './schemas.js';
+import { syscallStatements } from './syscalls.js';
+
+interface MockFile {
+  name: string;
+  imports: Imports;
+  statements: (string | StatementStructures)[];
+}
+
+function files(model: Model): MockFile[] {
+  const schemaImports = new Imports();
+  const schemas = { name: 'schemas.ts', imports: schemaImports, statements: schemaStatements(model, schemaImports) };
+  const syscallImports = new Imports();
+  const syscalls = { name: 'syscalls.ts', imports: syscallImports, statements: syscallStatements(model, syscallImports) };
+  const modules = [schemas, syscalls];
+  const index = { name: 'index.ts', imports: new Imports(), statements: modules.map((m) => `export * from './${m.name.replace(/\.ts$/, '.js')}';`) };
+  return [...modules, index];
+}
+
+function printFile(printer: TsPrinter, ctx: EmitContext, f: MockFile): OutputFile {
+  const text = printer.print(`mock-${f.name}`, [lineCommentBanner(ctx).trimEnd(), f.imports.text(), ...f.statements]);
+  return { path: `${MOCK_GENERATED_DIR}/${f.name}`, contents: text };
+}
+
+export const mockEmitter: Emitter = {
+  target: 'mock',
+  description: 'mock runtime tables and syscall skeletons (packages/mock/src/generated)',
+  ownedDirs: [MOCK_GENERATED_DIR],
+  emit(model, ctx) {
+    const printer = createTsPrinter();
+    return files(model).map((f) => printFile(printer, ctx, f));
+  },
+};

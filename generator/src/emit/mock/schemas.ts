@@ -1,0 +1,102 @@
+/**
+ * `schemas.ts` of the mock: how every argument of every syscall is checked, as data. The SDK's
+ * metadata already carries the error tables and limits; this adds what a validator needs on top:
+ * the run-time shape of each parameter and struct field, which fields are required or counted,
+ * and which limits constrain each field.
+ */
+import type { Model } from '../../model/model.js';
+import type { FunctionModel, StructModel } from '../../model/types.js';
+import { code, printLiteral, type Literal } from '../ts/literal.js';
+import { tsMorph, type StatementStructures } from '../ts/project.js';
+import { fieldShape, paramShape } from './shapes.js';
+import { SDK, RUNTIME } from './modules.js';
+import type { Imports } from './imports.js';
+
+/** Limit names by the `Struct.path` they constrain. */
+function limitsByField(model: Model): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const l of model.limits)
+    for (const target of l.appliesTo) {
+      if (!out.has(target)) out.set(target, []);
+      out.get(target)!.push(l.name);
+    }
+  return out;
+}
+
+/** `{ 1: 'v1' }`: the union member a versioned struct uses for each version. */
+function versionMembers(s: StructModel): Literal | undefined {
+  if (!s.versioned) return undefined;
+  const union = s.members.find((m) => m.kind === 'union');
+  const names = new Set(union?.kind === 'union' ? union.members.map((m) => m.name) : []);
+  const members: Record<string, string> = {};
+  for (const v of s.versioned.versions) {
+    const name = `v${v}`;
+    if (!names.has(name)) throw new Error(`mvgen mock: ${s.name} version ${v} has no union member "${name}"`);
+    members[String(v)] = name;
+  }
+  return { path: s.versioned.field, members };
+}
+
+function structEntry(s: StructModel, model: Model, limits: Map<string, string[]>): Literal {
+  const counts = new Map<string, { path: string; unit: string }>();
+  return {
+    version: versionMembers(s),
+    fields: s.fieldPaths.map(({ path, field }) => {
+      const dot = path.lastIndexOf('.');
+      const counted = field.counts ? `${dot < 0 ? '' : path.slice(0, dot + 1)}${field.counts}` : undefined;
+      if (counted) counts.set(path, { path: counted, unit: field.countUnit ?? 'elements' });
+      return {
+        path,
+        member: dot < 0 ? undefined : path.slice(0, path.indexOf('.')),
+        shape: fieldShape(path, field, s, model),
+        required: field.required || undefined,
+        optional: field.optional || undefined,
+        counts: counted,
+        limits: limits.get(`${s.name}.${path}`) ?? [],
+      };
+    }),
+  };
+}
+
+function functionEntry(fn: FunctionModel, model: Model, imports: Imports): Literal {
+  return {
+    params: fn.params.map((p) => ({
+      name: p.name,
+      direction: p.direction,
+      shape: paramShape(p, model),
+      objectKind: p.objectKind ? code(imports.value(SDK, p.objectKind)) : undefined,
+    })),
+  };
+}
+
+function constStatement(name: string, value: Literal, doc: string, satisfies: string): StatementStructures {
+  const { StructureKind, VariableDeclarationKind } = tsMorph();
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [doc],
+    declarations: [{ name, initializer: `${printLiteral(value)} as const satisfies ${satisfies}` }],
+  };
+}
+
+export function schemaStatements(model: Model, imports: Imports): StatementStructures[] {
+  const limits = limitsByField(model);
+  imports.type(SDK, 'MvFunctionName');
+  imports.type(RUNTIME.schema, 'StructSchema');
+  imports.type(RUNTIME.schema, 'FunctionSchema');
+  return [
+    constStatement(
+      'STRUCT_SCHEMAS',
+      Object.fromEntries(model.structs.map((s) => [s.name, structEntry(s, model, limits)])),
+      'Every struct of the spec: its fields by dotted path, with the run-time shape the validator checks.',
+      'Readonly<Record<string, StructSchema>>',
+    ),
+    constStatement(
+      'FUNCTION_SCHEMAS',
+      Object.fromEntries(model.functions.map((f) => [f.name, functionEntry(f, model, imports)])),
+      'Every syscall of the spec: its parameters, in order, with the run-time shape the validator checks.',
+      '{ readonly [F in MvFunctionName]: FunctionSchema }',
+    ),
+  ];
+}

@@ -1,0 +1,90 @@
+/**
+ * `syscalls.ts` of the mock: the `MvSyscalls` methods, each of which hands its arguments to the
+ * runtime's dispatcher (record, force, validate) and then to a typed behaviour, and the
+ * `MockBehaviours` interface the hand-written runtime implements. A new function in the spec adds
+ * a method to both, so the runtime stops compiling until it gives the function a behaviour.
+ */
+import type { Model } from '../../model/model.js';
+import type { FunctionModel, ParamModel } from '../../model/types.js';
+import type { Imports } from './imports.js';
+import { tsMorph, type StatementStructures } from '../ts/project.js';
+import { statusTypeName, tsParamType } from '../ts/typemap.js';
+import { RUNTIME, SDK } from './modules.js';
+
+/** Imports every SDK name a TypeScript type mentions. */
+function importTypes(imports: Imports, tsType: string): string {
+  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(SDK, name);
+  return tsType;
+}
+
+/** The type a behaviour sees: the dispatcher has already refused NULL and ill-formed pointers. */
+function checkedType(p: ParamModel): string {
+  return tsParamType(p).replace(/ \| null$/, '');
+}
+
+function behaviourMethod(fn: FunctionModel, imports: Imports) {
+  return {
+    name: fn.name,
+    docs: [`\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
+    parameters: [
+      { name: 'call', type: `MockCall<'${fn.name}'>` },
+      ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, checkedType(p)) })),
+    ],
+    returnType: importTypes(imports, statusTypeName(fn.name)),
+  };
+}
+
+function syscallMethod(fn: FunctionModel, imports: Imports) {
+  const args = fn.params.map((p) => p.name);
+  const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
+  const status = statusTypeName(fn.name);
+  return {
+    name: fn.name,
+    parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, tsParamType(p)) })),
+    returnType: status,
+    statements: [
+      `return this.dispatch('${fn.name}', [${args.join(', ')}], (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
+    ],
+  };
+}
+
+export function syscallStatements(model: Model, imports: Imports): StatementStructures[] {
+  const { StructureKind, Scope } = tsMorph();
+  imports.type(SDK, 'MvSyscalls');
+  imports.type(SDK, 'MvFunctionName');
+  imports.type(SDK, model.data.statusEnum);
+  imports.type(RUNTIME.call, 'MockCall');
+  return [
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: 'MockBehaviours',
+      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand in behaviours.ts.'],
+      methods: model.functions.map((f) => behaviourMethod(f, imports)),
+    },
+    {
+      kind: StructureKind.Class,
+      isExported: true,
+      isAbstract: true,
+      name: 'MockSyscallsBase',
+      implements: ['MvSyscalls'],
+      docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, argument checks) to its behaviour.'],
+      properties: [{ name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
+      methods: [
+        {
+          name: 'dispatch',
+          scope: Scope.Protected,
+          isAbstract: true,
+          typeParameters: [{ name: 'F', constraint: 'MvFunctionName' }],
+          parameters: [
+            { name: 'fn', type: 'F' },
+            { name: 'args', type: 'readonly unknown[]' },
+            { name: 'behaviour', type: `(call: MockCall<F>) => ${model.data.statusEnum}` },
+          ],
+          returnType: model.data.statusEnum,
+        },
+        ...model.functions.map((f) => syscallMethod(f, imports)),
+      ],
+    },
+  ];
+}

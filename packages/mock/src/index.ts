@@ -1,0 +1,9 @@
+// @mvmqtt/mock: a scriptable, deterministic mock of the Microvisor MQTT syscalls for unit tests.
+export { MockMicrovisor, type MockOptions, type CallRecord, type ForceOptions } from './mock.js';
+export { ChannelScript, type IncomingMessage, type LostMessage } from './channel-script.js';
+export type { MockClock } from './clock.js';
+export type { MockNvic, IrqHandler, IrqDelivery } from './nvic.js';
+export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
+export type { LimitOverrides } from './limits.js';
+export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';
+export type { Shape, FieldSchema, StructSchema, ParamSchema, FunctionSchema } from './schema.js';

@@ -1,0 +1,246 @@
+/**
+ * The mock kernel's state: handle tables, notification centres, network requests, channels with
+ * their readable queues and requests in flight, the clock and the NVIC. Behaviours (behaviours.ts)
+ * act on it; the test scripts it through MockMicrovisor.
+ */
+import {
+  FUNCTIONS,
+  MV_CLOSUREREASON_NONE,
+  MV_EVENTTYPE_CHANNELDATAREADABLE,
+  MV_EVENTTYPE_CHANNELNOTCONNECTED,
+  MV_EVENTTYPE_NETWORKSTATUSCHANGED,
+  MV_NETWORKSTATUS_CONNECTED,
+  type MvClosureReason,
+  type MvFunctionName,
+  type MvMqttConnectResponse,
+  type MvMqttDisconnectResponse,
+  type MvMqttLostMessageReason,
+  type MvMqttPublishResponse,
+  type MvMqttReadableDataType,
+  type MvMqttRequestState,
+  type MvNetworkStatus,
+} from '@mvmqtt/sdk';
+import { MockClock } from './clock.js';
+import { HandleAllocator, HandleTable } from './handles.js';
+import { LimitBook, type LimitOverrides } from './limits.js';
+import { SimulatedMemory, type AddressRange } from './memory.js';
+import type { NotificationCentre, NotifyTarget } from './notifications.js';
+import { MockNvic, type IrqDelivery } from './nvic.js';
+import type { HandleTarget } from './validate.js';
+
+/** What a subscribe or unsubscribe response carries. */
+export interface TopicsResponseData {
+  request_state: MvMqttRequestState;
+  correlation_id: number;
+  /** One MQTT reason code per topic of the request. */
+  reason_codes: readonly number[];
+}
+
+export interface MessageData {
+  correlation_id: number;
+  topic: Uint8Array;
+  payload: Uint8Array;
+  qos: number;
+  retain: number;
+}
+
+export interface LostMessageData {
+  reason: MvMqttLostMessageReason;
+  topic: Uint8Array;
+  message_len: number;
+}
+
+/** One unread item on an MQTT channel; `type` is an `MvMqttReadableDataType`. */
+export type ReadableData = MvMqttConnectResponse | TopicsResponseData | MvMqttPublishResponse | MvMqttDisconnectResponse | MessageData | LostMessageData;
+
+export interface ReadableItem {
+  readonly type: MvMqttReadableDataType;
+  readonly data: ReadableData;
+}
+
+/** A request accepted on a channel whose outcome has not arrived yet. */
+export interface PendingRequest {
+  readonly fn: MvFunctionName;
+  readonly correlation_id?: number;
+  /** Subscribe: the QoS asked for each topic; unsubscribe: one entry per topic. */
+  readonly topics?: readonly number[];
+}
+
+export class NetworkRequest {
+  constructor(readonly notify: NotifyTarget | undefined) {}
+}
+
+export class CentreObject {
+  constructor(readonly centre: NotificationCentre) {}
+}
+
+export class Channel implements HandleTarget {
+  closed = false;
+  closure: MvClosureReason = MV_CLOSUREREASON_NONE;
+  /** The broker accepted the connection (a successful connect response was queued). */
+  connected = false;
+  readonly readable: ReadableItem[] = [];
+  readonly pending: PendingRequest[] = [];
+  /** Requests ever accepted, by function (for per-object limits such as one connect per channel). */
+  readonly issued = new Map<MvFunctionName, number>();
+
+  /** Set once the channel is in the handle table. */
+  handle = 0;
+
+  constructor(
+    /** The channel type (`MvChannelType`), checked against `objectKind`. */
+    readonly kind: number,
+    readonly notify: NotifyTarget,
+    readonly buffers: readonly AddressRange[],
+  ) {}
+
+  inFlight(fn: MvFunctionName): number {
+    let n = 0;
+    for (const p of this.pending) if (p.fn === fn) n++;
+    return n;
+  }
+}
+
+export interface KernelOptions {
+  /** Seed of the handle generator (default 1). */
+  seed?: number;
+  /** When IRQ handlers run: `microtask` (default, like the device core) or `manual` (on `flush()`). */
+  irqDelivery?: IrqDelivery;
+  /** `auto` (default): accepted requests are answered with success on the next flush; `manual`: only when the test answers them. */
+  respond?: 'auto' | 'manual';
+  /** Overrides of the limits the spec marks configurable; `false` switches one off. */
+  limits?: LimitOverrides;
+  /** Which IRQ numbers non-secure code may use (default: the device core's, lines 0-124 of the STM32U5). */
+  isUsableIrq?: (irq: number) => boolean;
+  /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
+  knownEndpoints?: readonly string[];
+  /** Called when an IRQ handler throws (default: rethrown from `flush()` / the microtask). */
+  onIrqError?: (err: unknown, irq: number) => void;
+}
+
+/** The STM32U585's vector table has 125 IRQ lines; the device core accepts the same ones. Not a syscall limit. */
+const STM32U5_IRQ_LINES = 125;
+
+export class Kernel {
+  readonly clock = new MockClock();
+  readonly memory = new SimulatedMemory();
+  readonly nvic: MockNvic;
+  readonly limits: LimitBook;
+  readonly centres: HandleTable<CentreObject>;
+  readonly networks: HandleTable<NetworkRequest>;
+  readonly channels: HandleTable<Channel>;
+  readonly respond: 'auto' | 'manual';
+  readonly isUsableIrq: (irq: number) => boolean;
+  readonly knownEndpoints: ReadonlySet<string>;
+  networkStatus: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
+  /** Times (ms) of earlier calls, by function, for rate limits. */
+  readonly callTimes = new Map<MvFunctionName, number[]>();
+  /** Deferred kernel work (answers to requests, acknowledgements completing), run by `flush()`. */
+  private readonly work: (() => void)[] = [];
+  private workScheduled = false;
+  private readonly irqDelivery: IrqDelivery;
+
+  constructor(options: KernelOptions = {}) {
+    const handles = new HandleAllocator(options.seed ?? 1);
+    this.centres = new HandleTable(handles);
+    this.networks = new HandleTable(handles);
+    this.channels = new HandleTable(handles);
+    this.irqDelivery = options.irqDelivery ?? 'microtask';
+    this.nvic = new MockNvic(
+      this.irqDelivery,
+      options.onIrqError ??
+        ((err) => {
+          throw err;
+        }),
+    );
+    this.limits = new LimitBook(options.limits);
+    this.respond = options.respond ?? 'auto';
+    this.isUsableIrq = options.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= 0 && irq < STM32U5_IRQ_LINES);
+    this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
+  }
+
+  /** The live object a handle of typedef `handleType` names. */
+  lookup(handleType: string, value: unknown): HandleTarget | undefined {
+    switch (handleType) {
+      // Centres and network requests have no kind and never close while their handle lives.
+      case 'MvNotificationHandle':
+        return this.centres.get(value) as HandleTarget | undefined;
+      case 'MvNetworkHandle':
+        return this.networks.get(value) as HandleTarget | undefined;
+      case 'MvChannelHandle':
+        return this.channels.get(value);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Queues an unread item on a channel and notifies its centre (one record per item). */
+  enqueue(channel: Channel, item: ReadableItem): void {
+    channel.readable.push(item);
+    channel.notify.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.notify.tag);
+  }
+
+  /** The channel stops working (server, network or a late fault closed it); the handle stays valid. */
+  closeChannel(channel: Channel, reason: MvClosureReason): void {
+    if (channel.closed) return;
+    channel.closed = true;
+    channel.connected = false;
+    channel.closure = reason;
+    channel.pending.length = 0;
+    channel.notify.centre.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, channel.notify.tag);
+  }
+
+  setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
+    if (status === this.networkStatus) return;
+    this.networkStatus = status;
+    for (const request of this.networks.values()) request.notify?.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.notify.tag);
+    if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.closeChannel(channel, closeReason);
+  }
+
+  /** Records a call towards the rate limits of `fn`. */
+  noteCall(fn: MvFunctionName): number[] {
+    let times = this.callTimes.get(fn);
+    if (!times) this.callTimes.set(fn, (times = []));
+    times.push(this.clock.milliseconds());
+    return times;
+  }
+
+  recentCalls(fn: MvFunctionName): number[] {
+    return this.callTimes.get(fn) ?? [];
+  }
+
+  defer(task: () => void): void {
+    this.work.push(task);
+    if (this.irqDelivery !== 'microtask' || this.workScheduled) return;
+    this.workScheduled = true;
+    queueMicrotask(() => {
+      this.workScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Runs deferred work and delivers interrupts until nothing is left. Returns how many steps ran. */
+  flush(): number {
+    let steps = 0;
+    for (;;) {
+      const task = this.work.shift();
+      if (task) {
+        task();
+        steps++;
+        continue;
+      }
+      const ran = this.nvic.deliver();
+      steps += ran;
+      if (ran === 0 && this.work.length === 0) return steps;
+    }
+  }
+
+  get idle(): boolean {
+    return this.work.length === 0 && !this.nvic.deliverable;
+  }
+}
+
+/** Readable-data types a function's requests produce (from the spec's metadata). */
+export function producedBy(fn: MvFunctionName): MvMqttReadableDataType | undefined {
+  return FUNCTIONS[fn].produces[0] as MvMqttReadableDataType | undefined;
+}

@@ -1,0 +1,227 @@
+/**
+ * `MockMicrovisor`: every syscall of the spec (`MvSyscalls`), recorded, checked against the
+ * spec's schemas and limits, and answered as the device core would; plus what a test needs to
+ * script the world around the application: answers and messages on channels, network changes,
+ * raw notifications, forced statuses, and a clock that only moves when told to.
+ */
+import {
+  FUNCTIONS,
+  MV_CLOSUREREASON_NETWORKDISCONNECTED,
+  MV_STATUS_PARAMETERFAULT,
+  MvStatus,
+  statusName,
+  type MvEventType,
+  type MvFunctionName,
+  type MvNetworkStatus,
+  type MvNotificationHandle,
+} from '@mvmqtt/sdk';
+import { Behaviours } from './behaviours.js';
+import type { MockCall } from './call.js';
+import { ChannelScript } from './channel-script.js';
+import type { MockClock } from './clock.js';
+import { FUNCTION_SCHEMAS } from './generated/schemas.js';
+import { MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
+import { Kernel, type KernelOptions } from './kernel.js';
+import type { MockNvic } from './nvic.js';
+import { snapshot } from './snapshot.js';
+import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
+
+export type MockOptions = KernelOptions;
+
+export interface CallRecord<F extends MvFunctionName = MvFunctionName> {
+  readonly index: number;
+  readonly fn: F;
+  /** The arguments as they were at the time of the call (copied). */
+  readonly args: readonly unknown[];
+  readonly status: MvStatus;
+  readonly statusName: string;
+  /** The mock's clock when the call was made (microseconds). */
+  readonly at: bigint;
+  /** The status came from `force()`, not from the checks. */
+  readonly forced: boolean;
+  /** Why the call was refused, when a check refused it. */
+  readonly reason?: string;
+}
+
+export interface ForceOptions {
+  /** How many calls return the status (default 1; Infinity for every call until `unforce`). */
+  times?: number;
+}
+
+/** Every function has pointer parameters only where it lists PARAMETERFAULT: the behaviours rely on it. */
+for (const [fn, schema] of Object.entries(FUNCTION_SCHEMAS) as [MvFunctionName, (typeof FUNCTION_SCHEMAS)[MvFunctionName]][]) {
+  const pointers = schema.params.some((p) => p.shape.kind === 'box' || p.shape.kind === 'ref');
+  if (pointers && !listedStatuses(fn).has(MV_STATUS_PARAMETERFAULT)) throw new Error(`@mvmqtt/mock: ${fn} takes pointers but its error table has no PARAMETERFAULT`);
+}
+
+export class MockMicrovisor extends MockSyscallsBase {
+  private readonly kernel: Kernel;
+  protected readonly behaviours: MockBehaviours;
+  private readonly env: ValidationEnv;
+  private readonly forced = new Map<MvFunctionName, { status: MvStatus; times: number }[]>();
+  private readonly records: CallRecord[] = [];
+
+  constructor(options: MockOptions = {}) {
+    super();
+    this.kernel = new Kernel(options);
+    this.behaviours = new Behaviours(this.kernel);
+    const k = this.kernel;
+    this.env = {
+      lookup: (type, value) => k.lookup(type, value),
+      limit: (name) => k.limits.get(name),
+      addressOf: (view) => k.memory.addressOf(view),
+    };
+  }
+
+  // --- the syscall entry point ---------------------------------------------------------------
+
+  protected dispatch<F extends MvFunctionName>(fn: F, args: readonly unknown[], behaviour: (call: MockCall<F>) => MvStatus): MvStatus {
+    const index = this.records.length;
+    const copied = args.map((a) => snapshot(a));
+    let status: MvStatus;
+    let reason: string | undefined;
+    const forced = this.takeForced(fn);
+    if (forced !== undefined) status = forced;
+    else {
+      try {
+        const checked = validateArguments(fn, FUNCTION_SCHEMAS[fn].params, args, this.env);
+        status = behaviour({ fn, index, ...checked });
+      } catch (err) {
+        if (err instanceof Refusal) {
+          status = err.status;
+          reason = err.reason;
+        } else {
+          // Reading an argument threw (a getter, a proxy): to the kernel that is unreadable memory.
+          if (!listedStatuses(fn).has(MV_STATUS_PARAMETERFAULT)) throw err;
+          status = MV_STATUS_PARAMETERFAULT;
+          reason = `reading the arguments failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+      }
+    }
+    this.records.push({ index, fn, args: copied, status, statusName: statusName(status), at: this.kernel.clock.microseconds(), forced: forced !== undefined, reason });
+    return status;
+  }
+
+  // --- what the test inspects ----------------------------------------------------------------
+
+  /** Every call so far, in order. */
+  get calls(): readonly CallRecord[] {
+    return this.records;
+  }
+
+  /** The calls of one function. */
+  callsTo<F extends MvFunctionName>(fn: F): CallRecord<F>[] {
+    return this.records.filter((r): r is CallRecord<F> => r.fn === fn);
+  }
+
+  /** The most recent call (of `fn`, if given). */
+  lastCall<F extends MvFunctionName>(fn?: F): CallRecord<F> | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) if (fn === undefined || this.records[i].fn === fn) return this.records[i] as CallRecord<F>;
+    return undefined;
+  }
+
+  clearCalls(): void {
+    this.records.length = 0;
+  }
+
+  get clock(): MockClock {
+    return this.kernel.clock;
+  }
+
+  /** The interrupt controller: install a handler and enable the line after `mvSetupNotifications`. */
+  get nvic(): MockNvic {
+    return this.kernel.nvic;
+  }
+
+  get networkStatus(): MvNetworkStatus {
+    return this.kernel.networkStatus;
+  }
+
+  /** Handles of the channels open now (including ones the server closed), oldest first. */
+  get channelHandles(): number[] {
+    return [...this.kernel.channels.entries()].map(([h]) => h);
+  }
+
+  /** Records written over ones whose IRQ had not been delivered yet, over all centres. */
+  get notificationOverruns(): number {
+    let n = 0;
+    for (const c of this.kernel.centres.values()) n += c.centre.overruns;
+    return n;
+  }
+
+  // --- what the test scripts -----------------------------------------------------------------
+
+  /** Scripts one open channel (answers, messages, closure). */
+  channel(handle: number): ChannelScript {
+    const channel = this.kernel.channels.get(handle);
+    if (!channel) throw new Error(`@mvmqtt/mock: ${handle} is not an open channel handle`);
+    return new ChannelScript(this.kernel, channel);
+  }
+
+  /** The only open channel (a common case in unit tests). */
+  onlyChannel(): ChannelScript {
+    const handles = this.channelHandles;
+    if (handles.length !== 1) throw new Error(`@mvmqtt/mock: ${handles.length} channels are open, not one`);
+    return this.channel(handles[0]);
+  }
+
+  /**
+   * The network changes state: every network request is notified, and when the device is no
+   * longer connected every channel closes with NETWORKDISCONNECTED.
+   */
+  setNetworkStatus(status: MvNetworkStatus): void {
+    this.kernel.setNetworkStatus(status, MV_CLOSUREREASON_NETWORKDISCONNECTED);
+  }
+
+  /** Writes a raw record into a centre's ring and pends its IRQ. */
+  notify(centre: MvNotificationHandle | number, event: MvEventType, tag: number): void {
+    const object = this.kernel.centres.get(centre);
+    if (!object) throw new Error(`@mvmqtt/mock: ${centre} is not a live notification centre handle`);
+    object.centre.post(event, tag);
+  }
+
+  /**
+   * The next call(s) of `fn` return `status` without doing anything else (they are still
+   * recorded). Throws at once when `status` is not in `fn`'s error table.
+   */
+  force(fn: MvFunctionName, status: MvStatus | keyof typeof MvStatus, options: ForceOptions = {}): void {
+    if (!(fn in FUNCTIONS)) throw new Error(`@mvmqtt/mock: force: ${String(fn)} is not a syscall of the spec`);
+    const value = typeof status === 'string' ? (MvStatus as Readonly<Record<string, MvStatus>>)[status] : status;
+    if (value === undefined || !listedStatuses(fn).has(value)) {
+      const listed = FUNCTIONS[fn].errors.map((e) => e.name).join(', ');
+      throw new Error(`@mvmqtt/mock: force: ${fn} cannot return ${typeof status === 'string' ? status : statusName(status)}; its error table lists ${listed}`);
+    }
+    const times = options.times ?? 1;
+    if (!(times > 0)) throw new RangeError(`@mvmqtt/mock: force: times must be positive, not ${times}`);
+    let queue = this.forced.get(fn);
+    if (!queue) this.forced.set(fn, (queue = []));
+    queue.push({ status: value, times });
+  }
+
+  /** Drops every forced status of `fn` (or of every function). */
+  unforce(fn?: MvFunctionName): void {
+    if (fn === undefined) this.forced.clear();
+    else this.forced.delete(fn);
+  }
+
+  private takeForced(fn: MvFunctionName): MvStatus | undefined {
+    const queue = this.forced.get(fn);
+    const head = queue?.[0];
+    if (!queue || !head) return undefined;
+    if (--head.times <= 0) queue.shift();
+    return head.status;
+  }
+
+  /**
+   * Runs what the kernel has left to do (answers to requests, acknowledgements) and delivers
+   * every pending interrupt, until nothing is left. Synchronous; returns the number of steps.
+   */
+  flush(): number {
+    return this.kernel.flush();
+  }
+
+  /** Nothing is waiting: no kernel work, no deliverable interrupt. */
+  get idle(): boolean {
+    return this.kernel.idle;
+  }
+}
