@@ -12,11 +12,23 @@ const ALWAYS = new Set(['\\', '`', '*', '[', ']', '|', '~', '$']);
 
 const WORD = /[A-Za-z0-9]/;
 
-/** Escapes one line of prose for inline use (the line is not at the start of a block). */
-function escapeInline(text: string): string {
+/**
+ * Escapes one line of prose for inline use (the line is not at the start of a block).
+ * The spec writes identifiers in backticks (`MV_STATUS_OKAY`): a balanced pair becomes a
+ * code span whose content shows literally; a lone backtick is escaped like any other.
+ */
+function escapeInline(text: string, inTable = false): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
+    if (ch === '`') {
+      const close = text.indexOf('`', i + 1);
+      if (close > i + 1 && text.slice(i + 1, close).trim() !== '') {
+        out += codeSpan(text.slice(i + 1, close), inTable);
+        i = close;
+        continue;
+      }
+    }
     if (ENTITIES[ch]) out += ENTITIES[ch];
     else if (ALWAYS.has(ch)) out += `\\${ch}`;
     // An underscore between two letters or digits can never start or end emphasis
@@ -63,12 +75,12 @@ export function mdBlock(text: string): string {
 
 /** Prose inside a line that already started (after a label, inside a list item). */
 export function mdInline(text: string): string {
-  return paragraphs(text).map(escapeInline).join(' ');
+  return paragraphs(text).map((p) => escapeInline(p)).join(" ");
 }
 
 /** Prose inside a GFM table cell: one line, paragraphs separated by <br>, `|` escaped. */
 export function mdCell(text: string): string {
-  const ps = paragraphs(text).map(escapeInline);
+  const ps = paragraphs(text).map((p) => escapeInline(p, true));
   return ps.length ? ps.join('<br><br>') : ' ';
 }
 
@@ -79,4 +91,10 @@ export function mdCode(text: string): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   // Inside a table a `|` would still split the cell, even within a code span.
   return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+/** A code span from prose, content shown literally; in a table `|` is escaped so the cell is not split. */
+function codeSpan(content: string, inTable: boolean): string {
+  const pad = content.startsWith(' ') && content.endsWith(' ') ? ' ' : '';
+  return `\`${pad}${inTable ? content.replace(/\|/g, '\\|') : content}${pad}\``;
 }

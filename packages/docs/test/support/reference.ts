@@ -29,7 +29,8 @@ export function githubSlug(text: string): string {
 /** The text a reader sees in an inline token: plain text only (code spans, HTML, links' markup excluded). */
 export function plainText(inline: Token): string {
   return (inline.children ?? [])
-    .map((c) => (c.type === 'text' || c.type === 'text_special' ? c.content : c.type === 'softbreak' ? ' ' : '\u0000'))
+    // Code spans show their content as written (the spec's `identifier` convention); other markup is marked.
+    .map((c) => (c.type === 'text' || c.type === 'text_special' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' ? ' ' : '\u0000'))
     .join('');
 }
 
