@@ -4,3 +4,4 @@ export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapp
 export type { TraceEvent } from './trace.js';
 export type { IrqHandler, IrqDelivery } from './kernel/nvic.js';
 export { seededRandom } from './kernel/handles.js';
+export * from './client/index.js';

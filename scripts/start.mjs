@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// `npm start`: a demo Microvisor device on the emulated core. It requests the network, opens
+// an MQTT channel, connects, subscribes to command/device/<id>, publishes sensor readings to
+// sensor/device/<id>, receives a command from a second MQTT client, acknowledges it,
+// disconnects and exits 0, printing every system call, notification and readable item.
+//
+//   npm start                              embedded aedes broker on 127.0.0.1 (MQTT 3.1.1)
+//   npm start -- --broker mqtt://h:1883    any broker (mqtts:// uses TLS with the bundled roots)
+//   npm start -- --protocol 5              MQTT 5 (the default with --broker)
+//   npm start -- --forever                 keep publishing every second until Ctrl-C
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values: args } = parseArgs({
+  options: {
+    broker: { type: 'string' },
+    protocol: { type: 'string' },
+    forever: { type: 'boolean', default: false },
+    readings: { type: 'string', default: '3' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: npm start -- [--broker mqtt[s]://[user:pass@]host:port] [--protocol 3.1.1|5] [--forever] [--readings N]');
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- build what the demo runs (fresh checkouts have no dist/)
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+for (const pkg of ['sdk', 'device']) {
+  const dir = join(root, 'packages', pkg);
+  const built = join(dir, 'dist', 'index.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(dir, 'src'))) {
+    console.log(`(building @mvmqtt/${pkg} …)`);
+    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}
+
+const sdk = await import('@mvmqtt/sdk');
+const { Device, MvMqttClient } = await import('@mvmqtt/device');
+const { default: mqtt } = await import('mqtt');
+
+// ---------------------------------------------------------------- printing
+
+const t0 = performance.now();
+const stamp = () => `[${(performance.now() - t0).toFixed(1).padStart(8)} ms]`;
+const enumName = (en, v) => sdk.ENUM_NAMES[en]?.[v] ?? String(v);
+
+/** Arguments as the kernel saw them after the call (out-boxes hold what it wrote). */
+function show(v, depth = 0) {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v !== 'object') return String(v);
+  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
+  if (v instanceof Uint32Array) return `<u32[${v.length}]>`;
+  if (depth > 2) return '{…}';
+  if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
+  const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0] === 'value') return `&${show(v.value, depth)}`;
+  if (keys.length === 2 && 'data' in v && 'length' in v) {
+    if (v.length === 0) return '""';
+    return typeof v.data === 'string' ? show(v.data) : `<${v.length} bytes>`;
+  }
+  return `{${keys.map((k) => `${k}: ${show(v[k], depth + 1)}`).join(', ')}}`;
+}
+
+function clip(s, n = 220) {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+function trace(e) {
+  if (e.kind === 'syscall') {
+    console.log(`${stamp()} ${e.name}(${clip(e.args.map((a) => show(a)).join(', '))}) -> ${sdk.statusName(e.status)}`);
+  } else if (e.kind === 'notification') {
+    const what = e.outcome === 'written' ? '' : ` (${e.outcome})`;
+    console.log(`${stamp()}   notification irq ${e.irq} slot ${e.slot}: ${enumName('MvEventType', e.eventType)} tag ${e.tag} at ${e.microseconds} us${what}`);
+  } else if (e.kind === 'readable') {
+    const { type, ...fields } = e.item;
+    if (fields.payload instanceof Uint8Array) fields.payload = new TextDecoder().decode(fields.payload);
+    if (fields.requestState !== undefined) fields.requestState = enumName('MvMqttRequestState', fields.requestState);
+    console.log(`${stamp()}   readable item on channel ${e.channel}: ${enumName('MvMqttReadableDataType', type)} ${clip(JSON.stringify(fields), 200)}`);
+  } else if (e.kind === 'network') {
+    console.log(`${stamp()}   network status: ${enumName('MvNetworkStatus', e.status)}`);
+  }
+}
+
+const say = (s) => console.log(`\n${stamp()} == ${s}`);
+
+// ---------------------------------------------------------------- the broker
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let stopBroker = async () => {};
+let brokerUrl = args.broker;
+if (!brokerUrl) {
+  const { Aedes } = await import('aedes');
+  const broker = await Aedes.createBroker();
+  const port = await freePort();
+  const server = createServer(broker.handle);
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  brokerUrl = `mqtt://127.0.0.1:${port}`;
+  stopBroker = async () => {
+    await new Promise((resolve) => broker.close(resolve));
+    await new Promise((resolve) => server.close(resolve));
+  };
+  say(`embedded aedes broker on ${brokerUrl} (MQTT 3.1.1)`);
+}
+const url = new URL(brokerUrl);
+const useTls = url.protocol === 'mqtts:';
+const protocolVersion = (args.protocol ?? (args.broker ? '5' : '3.1.1')) === '5' ? 5 : 4;
+
+// ---------------------------------------------------------------- the device
+
+const deviceId = `UV${randomBytes(16).toString('hex').toUpperCase()}`; // 34 characters, like mvGetDeviceId
+const commandTopic = `command/device/${deviceId}`;
+const sensorTopic = `sensor/device/${deviceId}`;
+
+const device = new Device({ trace });
+let client;
+let operator;
+const watchdog = setTimeout(() => {
+  console.error(`\n${stamp()} demo did not finish in time`);
+  process.exit(1);
+}, args.forever ? 2 ** 31 - 1 : 30_000);
+
+try {
+  say(`device ${deviceId}: notification centre and network request`);
+  client = new MvMqttClient(device, { irq: 41, notificationSlots: 8 });
+  console.log(`${stamp()} network connected: ${client.networkConnected}`);
+
+  say(`open an MQTT channel and connect to ${url.host} (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}${useTls ? ', TLS' : ''})`);
+  await client.connect({
+    host: url.hostname,
+    port: Number(url.port) || (useTls ? 8883 : 1883),
+    clientId: deviceId,
+    protocolVersion,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    tls: useTls ? {} : undefined,
+    keepalive: 60,
+  });
+
+  say(`subscribe to ${commandTopic}`);
+  const granted = await client.subscribe(commandTopic, { qos: 1 });
+  console.log(`${stamp()} granted QoS ${granted.join(', ')}`);
+
+  // A second client, standing in for the operator's back end, sends the device a command.
+  operator = await mqtt.connectAsync(brokerUrl, { protocolVersion, reconnectPeriod: 0, clientId: `operator-${deviceId.slice(2, 10)}` });
+  const inbound = client.messages();
+
+  let reading = 0;
+  let temperature = 1.0;
+  const publishReading = async () => {
+    reading++;
+    const payload = JSON.stringify({ temperature_celsius: Number(temperature.toFixed(2)) });
+    temperature = temperature + 0.1 > 50 ? 1.0 : temperature + 0.1; // the vendor demo's dummy sensor
+    say(`publish reading ${reading} to ${sensorTopic}: ${payload}`);
+    const code = await client.publish(sensorTopic, payload, { qos: 1 });
+    console.log(`${stamp()} publish reason code ${code}`);
+  };
+
+  for (let i = 0; i < Number(args.readings); i++) await publishReading();
+
+  say('the operator sends a command');
+  await operator.publishAsync(commandTopic, JSON.stringify({ action: 'restart' }), { qos: 1 });
+  const { value: command } = await inbound.next();
+  if (!command) throw new Error('the session ended before the command arrived');
+  console.log(`${stamp()} command on ${command.topic} (QoS ${command.qos}, correlation ${command.correlationId}): ${new TextDecoder().decode(command.payload)}`);
+  say('acknowledge the command');
+  command.ack();
+
+  if (args.forever) {
+    say('publishing every second; Ctrl-C to stop');
+    let stop = false;
+    process.once('SIGINT', () => (stop = true));
+    while (!stop) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!stop) await publishReading();
+    }
+  }
+
+  say('disconnect');
+  await client.disconnect();
+  await client.close();
+  say('done');
+} catch (err) {
+  console.error(`\n${stamp()} demo failed: ${err?.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  await operator?.endAsync().catch(() => undefined);
+  await device.powerOff();
+  await stopBroker();
+}
