@@ -10,9 +10,20 @@ import {
   MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD,
   MV_MQTTPROTOCOLVERSION_V3_1_1,
   MV_MQTTPROTOCOLVERSION_V5,
+  MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
+  MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
+  MV_MQTTREADABLEDATATYPE_MESSAGELOST,
+  MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED,
   MV_MQTTREADABLEDATATYPE_NONE,
+  MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE,
+  MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
+  MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
+  MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
   MV_STATUS_OKAY,
   decodeMvNotification,
+  newMvMqttConnectResponse,
+  newMvMqttDisconnectResponse,
+  newMvMqttPublishResponse,
   out,
   statusName,
 } from '@mvmqtt/sdk';
@@ -168,3 +179,90 @@ export function readableNotifications(center: Center, tag: number): number {
 export function newDevice(options: DeviceOptions = {}): Device {
   return new Device(options);
 }
+
+export type Item =
+  | { type: 'connect'; requestState: number; reasonCode: number }
+  | { type: 'subscribe' | 'unsubscribe'; requestState: number; correlationId: number; reasonCodes: number[] }
+  | { type: 'publish'; requestState: number; correlationId: number; reasonCode: number }
+  | { type: 'message'; topic: string; payload: string; qos: number; retain: number; correlationId: number }
+  | { type: 'lost'; topic: string; messageLength: number; reason: number }
+  | { type: 'disconnect'; requestState: number; disconnectCode: number };
+
+/** Reads the head item with the call READABLE_DATA names for its type (what a firmware dispatcher does). */
+export function readItem(device: Device, ch: MvChannelHandle): Item | undefined {
+  const type = peek(device, ch);
+  switch (type) {
+    case MV_MQTTREADABLEDATATYPE_NONE:
+      return undefined;
+    case MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE: {
+      const r = newMvMqttConnectResponse();
+      expectOk(device.mvMqttReadConnectResponse(ch, r), 'mvMqttReadConnectResponse');
+      return { type: 'connect', requestState: r.request_state, reasonCode: r.reason_code };
+    }
+    case MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE:
+    case MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE: {
+      const state = out(0);
+      const corr = out(0);
+      const len = out(0);
+      const codes = new Uint32Array(8);
+      const resp = { request_state: state, correlation_id: corr, reason_codes: codes, reason_codes_size: codes.byteLength, reason_codes_len: len } as never;
+      const sub = type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE;
+      expectOk(sub ? device.mvMqttReadSubscribeResponse(ch, resp) : device.mvMqttReadUnsubscribeResponse(ch, resp), 'read (un)subscribe response');
+      return { type: sub ? 'subscribe' : 'unsubscribe', requestState: state.value, correlationId: corr.value, reasonCodes: Array.from(codes.subarray(0, len.value)) };
+    }
+    case MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE: {
+      const r = newMvMqttPublishResponse();
+      expectOk(device.mvMqttReadPublishResponse(ch, r), 'mvMqttReadPublishResponse');
+      return { type: 'publish', requestState: r.request_state, correlationId: r.correlation_id, reasonCode: r.reason_code };
+    }
+    case MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED: {
+      const topic = new Uint8Array(1024);
+      const payload = new Uint8Array(8192);
+      const [tl, pl, q, r, c] = [out(0), out(0), out(0), out(0), out(0)];
+      expectOk(
+        device.mvMqttReceiveMessage(ch, { correlation_id: c, topic: { data: topic, size: topic.byteLength, length: tl }, payload: { data: payload, size: payload.byteLength, length: pl }, qos: q, retain: r }),
+        'mvMqttReceiveMessage',
+      );
+      const text = (b: Uint8Array, n: number) => Buffer.from(b.subarray(0, n)).toString();
+      return { type: 'message', topic: text(topic, tl.value), payload: text(payload, pl.value), qos: q.value, retain: r.value, correlationId: c.value };
+    }
+    case MV_MQTTREADABLEDATATYPE_MESSAGELOST: {
+      const topic = new Uint8Array(1024);
+      const [reason, tl, len] = [out(9 as never), out(0), out(0)];
+      expectOk(device.mvMqttReceiveLostMessageInfo(ch, { reason, topic: { data: topic, size: topic.byteLength, length: tl }, message_len: len }), 'mvMqttReceiveLostMessageInfo');
+      return { type: 'lost', topic: Buffer.from(topic.subarray(0, tl.value)).toString(), messageLength: len.value, reason: reason.value };
+    }
+    case MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE: {
+      const r = newMvMqttDisconnectResponse();
+      expectOk(device.mvMqttReadDisconnectResponse(ch, r), 'mvMqttReadDisconnectResponse');
+      return { type: 'disconnect', requestState: r.request_state, disconnectCode: r.disconnect_code };
+    }
+  }
+  throw new Error(`unknown readable data type ${type}`);
+}
+
+/** Waits for the next item and reads it. */
+export async function nextItem(device: Device, ch: MvChannelHandle, timeoutMs = 10_000): Promise<Item> {
+  await device.waitFor(() => peek(device, ch) !== MV_MQTTREADABLEDATATYPE_NONE, timeoutMs, 'a readable item');
+  return readItem(device, ch)!;
+}
+
+/** Opens a channel and connects; returns the channel once the connect response says success. */
+export async function connected(device: Device, center: Center, network: MvNetworkHandle, o: ConnectOptions, tag = 101, b: ChannelBuffers = {}): Promise<MvChannelHandle> {
+  const ch = openMqtt(device, center, network, tag, b);
+  expectOk(device.mvMqttRequestConnect(ch, connectRequest(o)), 'mvMqttRequestConnect');
+  const item = await nextItem(device, ch);
+  expect(item).toEqual({ type: 'connect', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, reasonCode: 0 });
+  return ch;
+}
+
+/** Subscribes and checks the response. */
+export async function subscribed(device: Device, ch: MvChannelHandle, subs: MvMqttSubscription[], correlationId = 1): Promise<number[]> {
+  expectOk(device.mvMqttRequestSubscribe(ch, { correlation_id: correlationId, subscriptions: subs, num_subscriptions: subs.length }), 'mvMqttRequestSubscribe');
+  const item = await nextItem(device, ch);
+  if (item.type !== 'subscribe') throw new Error(`expected a subscribe response, got ${JSON.stringify(item)}`);
+  expect(item.correlationId).toBe(correlationId);
+  return item.reasonCodes;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
