@@ -8,7 +8,10 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import parseChangeset from '@changesets/parse';
 import { main } from '../../src/cli.js';
 import { diffSpecs, packageBumps } from '../../src/index.js';
-import { byName, copySpec, REPO, type SpecCopy } from '../support/spec-copy.js';
+import { byName as byNameOf, copySpec, REPO, type SpecCopy } from '../support/spec-copy.js';
+
+/** Spec JSON is untyped here: find by name, return any. */
+const byName = (list: any[], name: string): any => byNameOf(list, name);
 
 const copies: SpecCopy[] = [];
 afterAll(() => copies.forEach((c) => c.dispose()));

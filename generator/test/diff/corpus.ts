@@ -7,7 +7,10 @@
  * (`/structs/MvMqttWill/fields/retain` is `/structs/6/fields/3`); the runner resolves names
  * against the side the line points into (`(old)` → the old copy).
  */
-import { byName, type SpecCopy } from '../support/spec-copy.js';
+import { byName as byNameOf, type SpecCopy } from '../support/spec-copy.js';
+
+/** Spec JSON is untyped here: find by name, return any. */
+const byName = (list: any[], name: string): any => byNameOf(list, name);
 
 export interface DiffCase {
   name: string;
