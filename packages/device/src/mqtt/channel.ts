@@ -56,8 +56,13 @@ type ResponseType =
 interface PendingRequest {
   type: ResponseType;
   correlationId: number;
-  /** MQTT packet id of a QoS 1/2 publish (to find its MQTT 5 reason code). */
+  /** MQTT packet id, when mqtt.js assigned one during the call (0 otherwise). */
   messageId: number;
+  /** (Un)subscribe: topics as sent to mqtt.js, and as requested (for per-topic codes in request order). */
+  sent?: readonly string[];
+  topics?: readonly string[];
+  /** QoS 2 publish: the PUBREC's reason code. */
+  pubrecCode?: number;
 }
 
 export interface Subscription {
@@ -109,8 +114,8 @@ export class MqttChannel extends Channel {
   private readonly awaitingAck = new Map<number, number>();
   /** MQTT packet id → the PUBACK/PUBREC held back until the app acknowledges. */
   private readonly heldAcks = new Map<number, HeldAck>();
-  /** MQTT 5 PUBACK/PUBREC/PUBCOMP reason codes that were not 0, by packet id. */
-  private readonly ackCodes = new Map<number, number>();
+  /** Requests awaiting their ack packet, by MQTT packet id. */
+  private readonly byMessageId = new Map<number, PendingRequest>();
 
   constructor(
     type: number,
@@ -275,26 +280,16 @@ export class MqttChannel extends Channel {
     // mqtt.js takes a topic → options map; a topic named twice keeps its last options (as a broker would).
     const map: Record<string, { qos: 0 | 1; nl?: boolean; rap?: boolean; rh?: number }> = {};
     for (const s of subs) map[s.topic] = this.version === 5 ? { qos: s.qos, nl: s.nl, rap: s.rap, rh: s.rh } : { qos: s.qos };
-    const sent = Object.keys(map);
-    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, correlationId, messageId: 0 };
-    this.pending.add(req);
-    client.subscribe(map, (err, granted) => {
-      if (!this.pending.delete(req)) return;
-      const suback = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
-      if (err && !suback) {
-        // mqtt.js refused the request before sending it (an invalid topic filter).
-        this.push({ type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId, reasonCodes: [] });
-        return;
-      }
-      const codes = new Map<string, number>();
-      sent.forEach((topic, i) => codes.set(topic, suback ? suback[i] : (granted?.[i]?.qos ?? 0)));
-      this.push({
-        type: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
-        requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
-        correlationId,
-        reasonCodes: subs.map((s) => codes.get(s.topic) ?? 0),
-      });
-    });
+    const req = this.track(MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, correlationId, client, () =>
+      client.subscribe(map, (err) => {
+        // Normally answered from the SUBACK packet itself (onPacket); this covers local refusals.
+        const suback = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
+        if (suback) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, suback);
+        else this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
+      }),
+    );
+    req.sent = Object.keys(map);
+    req.topics = subs.map((s) => s.topic);
   }
 
   requestUnsubscribe(correlationId: number, topics: readonly string[]): void {
@@ -304,23 +299,13 @@ export class MqttChannel extends Channel {
       this.push({ type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId, reasonCodes: [] });
       return;
     }
-    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, correlationId, messageId: 0 };
-    this.pending.add(req);
-    client.unsubscribe(topics as string[], (err, packet) => {
-      if (!this.pending.delete(req)) return;
-      if (err) {
-        this.push({ type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId, reasonCodes: [] });
-        return;
-      }
-      // MQTT 3.1.1 UNSUBACK carries no codes: report success (0) per topic.
-      const v5codes = (packet as { granted?: number[] } | undefined)?.granted;
-      this.push({
-        type: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
-        requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
-        correlationId,
-        reasonCodes: topics.map((_, i) => v5codes?.[i] ?? 0),
-      });
-    });
+    const req = this.track(MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, correlationId, client, () =>
+      client.unsubscribe(topics as string[], (err, packet) =>
+        this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet as { granted?: number[] } | undefined)?.granted ?? []),
+      ),
+    );
+    req.sent = topics as string[];
+    req.topics = topics as string[];
   }
 
   requestPublish(correlationId: number, topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean): void {
@@ -340,19 +325,76 @@ export class MqttChannel extends Channel {
       this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
       return;
     }
-    const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, messageId: 0 };
-    this.pending.add(req);
-    client.publish(topic, payload, { qos, retain }, (err) => this.onPublishDone(req, err));
-    req.messageId = client.getLastMessageId();
+    const req = this.track(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, client, () =>
+      client.publish(topic, payload, { qos, retain }, (err) => {
+        const rc = (err as { code?: unknown } | undefined)?.code;
+        if (typeof rc === 'number') this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [rc]);
+        else this.complete(req, err ? MV_MQTTREQUESTSTATE_NOTCONNECTED : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [0]);
+      }),
+    );
   }
 
-  private onPublishDone(req: PendingRequest, err: Error | undefined): void {
+  /**
+   * Sends a request through mqtt.js and remembers it by MQTT packet id, so that its answer is
+   * queued the moment the ack packet arrives, in wire order with inbound messages (mqtt.js's
+   * own callbacks run later, after promise jobs, and would let messages overtake responses).
+   */
+  private track(type: ResponseType, correlationId: number, client: MqttClient, send: () => void): PendingRequest {
+    const req: PendingRequest = { type, correlationId, messageId: 0 };
+    this.pending.add(req);
+    const before = client.getLastMessageId();
+    send();
+    const after = client.getLastMessageId();
+    if (after !== before && this.pending.has(req)) {
+      req.messageId = after;
+      this.byMessageId.set(after, req);
+    }
+    return req;
+  }
+
+  /** Queues a request's response once (from the ack packet or from the mqtt.js callback, whichever comes first). */
+  private complete(req: PendingRequest, requestState: MvMqttRequestState, codes: readonly number[]): void {
     if (!this.pending.delete(req)) return;
-    const rc = (err as { code?: unknown } | undefined)?.code;
-    const reasonCode = typeof rc === 'number' ? rc : (this.ackCodes.get(req.messageId) ?? 0);
-    this.ackCodes.delete(req.messageId);
-    const requestState = err && typeof rc !== 'number' ? MV_MQTTREQUESTSTATE_NOTCONNECTED : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED;
-    this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState, correlationId: req.correlationId, reasonCode });
+    if (req.messageId) this.byMessageId.delete(req.messageId);
+    if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) {
+      this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCode: codes[0] ?? 0 });
+      return;
+    }
+    let reasonCodes: number[] = [];
+    if (requestState === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED) {
+      // One code per requested topic, in request order. MQTT 3.1.1 UNSUBACK has none: 0 (success) each.
+      const byTopic = new Map<string, number>();
+      req.sent?.forEach((topic, i) => byTopic.set(topic, codes[i] ?? 0));
+      reasonCodes = (req.topics ?? []).map((t) => byTopic.get(t) ?? 0);
+    }
+    this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCodes });
+  }
+
+  /** An ack packet for one of our requests, straight off the wire. */
+  private onAck(packet: Record<string, unknown>): void {
+    const id = packet.messageId as number;
+    const req = this.byMessageId.get(id);
+    if (!req) return;
+    const code = (packet.reasonCode as number | undefined) ?? 0;
+    switch (packet.cmd) {
+      case 'suback':
+        if (req.type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet.granted as number[]) ?? []);
+        break;
+      case 'unsuback':
+        if (req.type === MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet.granted as number[]) ?? []);
+        break;
+      case 'puback':
+        if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [code]);
+        break;
+      case 'pubrec':
+        // QoS 2: a refusal ends the exchange here; otherwise keep the code for PUBCOMP.
+        if (code >= 0x80) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [code]);
+        else req.pubrecCode = code;
+        break;
+      case 'pubcomp':
+        this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [req.pubrecCode || code]);
+        break;
+    }
   }
 
   acknowledge(correlationId: number): void {
@@ -415,7 +457,9 @@ export class MqttChannel extends Channel {
       case 'puback':
       case 'pubrec':
       case 'pubcomp':
-        if (packet.reasonCode) this.ackCodes.set(packet.messageId as number, packet.reasonCode as number);
+      case 'suback':
+      case 'unsuback':
+        this.onAck(packet);
         break;
       case 'connack':
         this.onConnack(packet);
@@ -509,11 +553,7 @@ export class MqttChannel extends Channel {
 
   /** Every request still waiting for the broker gets its response now, with this state. */
   private answerPending(requestState: MvMqttRequestState): void {
-    for (const req of this.pending) {
-      if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCode: 0 });
-      else this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCodes: [] });
-    }
-    this.pending.clear();
+    for (const req of [...this.pending]) this.complete(req, requestState, []);
   }
 
   /** DISCONNECT (reason 0, so no will is published) without waiting for unanswered requests. */
@@ -526,6 +566,7 @@ export class MqttChannel extends Channel {
     this.phase = Phase.Ended;
     this.queue.clear();
     this.pending.clear();
+    this.byMessageId.clear();
     this.heldAcks.clear();
     this.awaitingAck.clear();
     this.client?.end(true);
@@ -537,6 +578,7 @@ export class MqttChannel extends Channel {
     this.phase = Phase.Ended;
     this.queue.clear();
     this.pending.clear();
+    this.byMessageId.clear();
     this.heldAcks.clear();
     this.awaitingAck.clear();
     if (!client) return;
