@@ -15,8 +15,14 @@ export class CredentialFormatError extends Error {
   }
 }
 
+/** DER starts with an ASN.1 SEQUENCE tag; Node would also take PEM text, which Microvisor does not. */
+function requireDer(bytes: Uint8Array): void {
+  if (bytes[0] !== 0x30) throw new Error('not DER (PEM text is not accepted: convert with `openssl x509 -outform der`)');
+}
+
 export function derCertificateToPem(der: Uint8Array, what: 'cacert' | 'clientcert', index: number): string {
   try {
+    requireDer(der);
     return new X509Certificate(der).toString();
   } catch (err) {
     throw new CredentialFormatError(what, index, err);
@@ -26,6 +32,7 @@ export function derCertificateToPem(der: Uint8Array, what: 'cacert' | 'clientcer
 /** PKCS#8 DER → PEM. With `rsaOnly`, any other key type is refused (the vendor page allows RSA keys only). */
 export function pkcs8DerKeyToPem(der: Uint8Array, rsaOnly: boolean): string {
   try {
+    requireDer(der);
     const key = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'pkcs8' });
     if (rsaOnly && key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') {
       throw new Error(`a ${key.asymmetricKeyType} key; Microvisor accepts RSA keys only`);
