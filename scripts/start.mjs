@@ -67,22 +67,23 @@ const enumName = (en, v) => sdk.ENUM_NAMES[en]?.[v] ?? String(v);
 function show(v, depth = 0) {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
   if (typeof v !== 'object') return String(v);
   if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
   if (v instanceof Uint32Array) return `<u32[${v.length}]>`;
-  if (depth > 2) return '{…}';
-  if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
   const keys = Object.keys(v);
   if (keys.length === 1 && keys[0] === 'value') return `&${show(v.value, depth)}`;
   if (keys.length === 2 && 'data' in v && 'length' in v) {
+    // An MvSizedString: show the text it holds.
     if (v.length === 0) return '""';
     return typeof v.data === 'string' ? show(v.data) : `<${v.length} bytes>`;
   }
+  if (depth > 3) return '{…}';
+  if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
   return `{${keys.map((k) => `${k}: ${show(v[k], depth + 1)}`).join(', ')}}`;
 }
 
-function clip(s, n = 220) {
+function clip(s, n = 300) {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
 
