@@ -158,13 +158,20 @@ function passwordLine(user: string, password: string): string {
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
-/** If a test run dies without `stop()`, don't leave brokers behind (only the processes started here). */
+/** If a test run ends without `stop()` (a crash, an interrupted run), don't leave brokers behind: only the processes started here are killed. */
 function killOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
+  const killAll = (): void => {
     for (const child of running) child.kill('SIGKILL');
-  });
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal); // then die of the signal as we would have
+    });
+  }
 }
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoHarness> {

@@ -38,7 +38,7 @@ export interface CircuitBreaker {
 export interface DeviceOptions {
   /** Random source for handles (default Math.random). Use `seededRandom(n)` for reproducible handles. */
   random?: () => number;
-  /** Run IRQ handlers as a microtask (default) or with setImmediate. */
+  /** When IRQ handlers run after the kernel pends them (default 'tick': process.nextTick). */
   irqDelivery?: IrqDelivery;
   /** Which IRQ numbers non-secure code may use (default: 0-124, the STM32U5 vector table's IRQ lines). */
   isUsableIrq?: (irq: number) => boolean;
@@ -88,7 +88,7 @@ function rethrowLater(err: unknown): void {
 export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
   return {
     random: o.random ?? Math.random,
-    irqDelivery: o.irqDelivery ?? 'microtask',
+    irqDelivery: o.irqDelivery ?? 'tick',
     isUsableIrq: o.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= 0 && irq < STM32U5_IRQ_LINES),
     onIrqError: o.onIrqError ?? rethrowLater,
     overrunPolicy: o.overrunPolicy ?? 'overwrite',

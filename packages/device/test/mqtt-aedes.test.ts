@@ -224,6 +224,25 @@ describe('requests and responses', () => {
     await other.endAsync();
   });
 
+  it('an app that reads each item in its IRQ handler keeps up with a burst (interrupts interleave with packet parsing)', async () => {
+    const { device, center, network } = setup();
+    const rxSize = LIMITS.CHANNEL_BUFFER_SIZE_MIN.value;
+    const ch = await connected(device, center, network, { ...at(), clientId: id() }, 101, { rx: new Uint8Array(rxSize) });
+    await subscribed(device, ch, [subscription('burst')]);
+    const seen: string[] = [];
+    // Replace the test centre's handler with one that drains the channel like firmware would.
+    device.nvic.setHandler(center.irq, () => {
+      const item = readItem(device, ch);
+      if (item) seen.push(item.type);
+    });
+    const other = await peer();
+    const count = 300; // 300 x ~106 bytes: far more than the 512-byte receive buffer holds at once
+    for (let i = 0; i < count; i++) other.publish('burst', Buffer.alloc(100));
+    await device.waitFor(() => seen.length === count, 10_000, 'every message');
+    expect(seen.every((t) => t === 'message')).toBe(true);
+    await other.endAsync();
+  });
+
   it('requests before the connect response are accepted and answered NOTCONNECTED', async () => {
     const { device, center, network } = setup();
     const ch = openMqtt(device, center, network);

@@ -11,8 +11,13 @@
 
 export type IrqHandler = () => void;
 
-/** `microtask` runs handlers as soon as the current JavaScript job ends; `macrotask` defers them to setImmediate. */
-export type IrqDelivery = 'microtask' | 'macrotask';
+/**
+ * When pended handlers run: `tick` (process.nextTick, the default) interleaves them with
+ * mqtt.js's packet processing, which itself steps from packet to packet on nextTick, so the
+ * application drains items as they arrive; `microtask` waits until the whole nextTick queue
+ * is empty (a burst of packets is parsed first); `macrotask` defers them to setImmediate.
+ */
+export type IrqDelivery = 'tick' | 'microtask' | 'macrotask';
 
 interface IrqLine {
   handler: IrqHandler | undefined;
@@ -102,7 +107,8 @@ export class Nvic {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.delivery === 'microtask') queueMicrotask(this.drainBound);
+    if (this.delivery === 'tick') process.nextTick(this.drainBound);
+    else if (this.delivery === 'microtask') queueMicrotask(this.drainBound);
     else setImmediate(this.drainBound);
   }
 
