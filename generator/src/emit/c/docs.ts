@@ -179,7 +179,13 @@ export function functionDoc(model: Model, f: FunctionModel): string[] {
   const success = model.constant(model.data.successStatus).constant;
   const rows = [`@retval ${success.name} ${esc(success.doc)}`];
   for (const e of f.errors) {
-    const issued = e.issued ? 'The request still goes ahead.' : 'Nothing is issued.';
+    const issued = f.consumes
+      ? e.issued
+        ? 'The item is consumed all the same.'
+        : 'Nothing is consumed.'
+      : e.issued
+        ? 'The request is issued all the same.'
+        : 'Nothing is issued.';
     const inferred = e.source === 'inferred' ? ' (Inferred: the vendor header does not list this case.)' : '';
     rows.push(`@retval ${e.status} ${esc(e.when)} ${issued}${inferred}`);
   }

@@ -1890,7 +1890,7 @@ extern enum MvStatus mvMqttGetNextReadableDataType(MvChannelHandle handle, enum 
  * @retval MV_STATUS_LATEFAULT A pointer nested inside `request` (string data for host, client ID
  *   or credentials, the certificate arrays, `tls_credentials` or `will`) is illegal and was only
  *   found after the request had been issued; the channel can no longer be used and must be closed.
- *   The request still goes ahead.
+ *   The request is issued all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
  *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
@@ -1940,19 +1940,19 @@ extern enum MvStatus mvMqttRequestConnect(MvChannelHandle handle, const struct M
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `response_data` is NULL or does not point to memory the
- *   application can write; the response stays queued. Nothing is issued.
+ *   application can write; the response stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT Writing the result into `response_data` faulted after the response
  *   had been taken off the queue, so it is lost and the channel should be closed; the header lists
- *   this status even though `MvMqttConnectResponse` has no nested pointers. The request still goes
- *   ahead.
+ *   this status even though `MvMqttConnectResponse` has no nested pointers. The item is consumed
+ *   all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, queued by mvMqttRequestConnect().
@@ -1981,7 +1981,7 @@ extern enum MvStatus mvMqttReadConnectResponse(MvChannelHandle handle, struct Mv
  *   emulator also uses it when a subscription's `desired_qos` is above 1. Nothing is issued.
  * @retval MV_STATUS_LATEFAULT A pointer nested inside `request` turned out to be illegal after
  *   part of the request had already been sent; the channel can no longer be used and must be
- *   closed. The request still goes ahead.
+ *   closed. The request is issued all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
  *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
@@ -2025,21 +2025,21 @@ extern enum MvStatus mvMqttRequestSubscribe(MvChannelHandle handle, const struct
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `response_data` is NULL or does not point to memory the
- *   application can read; the response stays queued. Nothing is issued.
+ *   application can read; the response stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT A pointer inside `response_data` (`request_state`, `correlation_id`,
  *   `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and
- *   the channel should be closed. The request still goes ahead.
+ *   the channel should be closed. The item is consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_INVALIDBUFFERSIZE `response_data->reason_codes_size` is too small for the
  *   reason codes in the response (one per topic of the subscribe request); the response stays
- *   queued. Nothing is issued.
+ *   queued. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, queued by
@@ -2066,7 +2066,7 @@ extern enum MvStatus mvMqttReadSubscribeResponse(MvChannelHandle handle, const s
  *   can read; nothing was sent. Nothing is issued.
  * @retval MV_STATUS_LATEFAULT A pointer nested inside `request` (the `topics` array or a topic's
  *   data) turned out to be illegal after part of the request had already been sent; the channel
- *   can no longer be used and must be closed. The request still goes ahead.
+ *   can no longer be used and must be closed. The request is issued all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
  *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
@@ -2107,21 +2107,21 @@ extern enum MvStatus mvMqttRequestUnsubscribe(MvChannelHandle handle, const stru
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `response_data` is NULL or does not point to memory the
- *   application can read; the response stays queued. Nothing is issued.
+ *   application can read; the response stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT A pointer inside `response_data` (`request_state`, `correlation_id`,
  *   `reason_codes` or `reason_codes_len`) is illegal; the response has already been consumed and
- *   the channel should be closed. The request still goes ahead.
+ *   the channel should be closed. The item is consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_INVALIDBUFFERSIZE `response_data->reason_codes_size` is too small for the
  *   reason codes in the response (one per topic of the unsubscribe request); the response stays
- *   queued. Nothing is issued.
+ *   queued. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE` item, or nothing
  *   is queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, queued by
@@ -2157,7 +2157,7 @@ extern enum MvStatus mvMqttReadUnsubscribeResponse(MvChannelHandle handle, const
  *   issued.
  * @retval MV_STATUS_LATEFAULT The topic or payload pointer inside `request` turned out to be
  *   illegal after part of the message had already been sent; the channel can no longer be used and
- *   must be closed. The request still goes ahead.
+ *   must be closed. The request is issued all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
  *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
@@ -2198,19 +2198,19 @@ extern enum MvStatus mvMqttRequestPublish(MvChannelHandle handle, const struct M
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `response_data` is NULL or does not point to memory the
- *   application can write; the response stays queued. Nothing is issued.
+ *   application can write; the response stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT Writing the result into `response_data` faulted after the response
  *   had been taken off the queue, so it is lost and the channel should be closed;
- *   `MvMqttPublishResponse` has no nested pointers, so this is a late write failure. The request
- *   still goes ahead.
+ *   `MvMqttPublishResponse` has no nested pointers, so this is a late write failure. The item is
+ *   consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, queued by mvMqttRequestPublish().
@@ -2243,21 +2243,21 @@ extern enum MvStatus mvMqttReadPublishResponse(MvChannelHandle handle, struct Mv
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `message_data` is NULL or does not point to memory the
- *   application can read; the message stays queued. Nothing is issued.
+ *   application can read; the message stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT A pointer inside `message_data` (`correlation_id`, `qos`, `retain`,
  *   or the data or length pointer of `topic` or `payload`) is illegal; the message has already
- *   been consumed and the channel should be closed. The request still goes ahead.
+ *   been consumed and the channel should be closed. The item is consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_INVALIDBUFFERSIZE The topic is longer than `message_data->topic.size` or the
  *   payload is longer than `message_data->payload.size`; the message stays queued and can be read
- *   again with bigger buffers. Nothing is issued.
+ *   again with bigger buffers. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED.
@@ -2281,20 +2281,20 @@ extern enum MvStatus mvMqttReceiveMessage(MvChannelHandle handle, const struct M
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `lost_message_info` is NULL or does not point to memory the
- *   application can read; the report stays queued. Nothing is issued.
+ *   application can read; the report stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT A pointer inside `lost_message_info` (`reason`, `message_len`, or
  *   the data or length pointer of `topic`) is illegal; the report has already been consumed and
- *   the channel should be closed. The request still goes ahead.
+ *   the channel should be closed. The item is consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_INVALIDBUFFERSIZE The lost message's topic is longer than
- *   `lost_message_info->topic.size`; the report stays queued. Nothing is issued.
+ *   `lost_message_info->topic.size`; the report stays queued. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_MESSAGELOST` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_MESSAGELOST.
@@ -2380,19 +2380,19 @@ extern enum MvStatus mvMqttRequestDisconnect(MvChannelHandle handle);
  *
  * @retval MV_STATUS_OKAY The call succeeded and any outputs have been written.
  * @retval MV_STATUS_PARAMETERFAULT `response_data` is NULL or does not point to memory the
- *   application can write; the response stays queued. Nothing is issued.
+ *   application can write; the response stays queued. Nothing is consumed.
  * @retval MV_STATUS_LATEFAULT Writing the result into `response_data` faulted after the response
  *   had been taken off the queue, so it is lost and the channel should be closed;
- *   `MvMqttDisconnectResponse` has no nested pointers, so this is a late write failure. The
- *   request still goes ahead.
+ *   `MvMqttDisconnectResponse` has no nested pointers, so this is a late write failure. The item
+ *   is consumed all the same.
  * @retval MV_STATUS_INVALIDHANDLE `handle` is zero, not a live channel, or a channel whose type is
- *   not `MV_CHANNELTYPE_MQTT`. Nothing is issued.
+ *   not `MV_CHANNELTYPE_MQTT`. Nothing is consumed.
  * @retval MV_STATUS_CHANNELCLOSED The channel behind `handle` has already been closed by the
- *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is issued.
+ *   server, a network loss or an error; close it with `mvCloseChannel`. Nothing is consumed.
  * @retval MV_STATUS_WRONGDATAREQUESTED Emulator choice where the header is silent: the next unread
  *   item on the channel is not an `MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE` item, or nothing is
  *   queued; nothing is consumed. Check with `mvMqttGetNextReadableDataType` first. Nothing is
- *   issued. (Inferred: the vendor header does not list this case.)
+ *   consumed. (Inferred: the vendor header does not list this case.)
  *
  * @par Readable data
  * - Reads and removes #MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, queued by
