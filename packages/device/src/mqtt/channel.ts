@@ -116,6 +116,8 @@ export class MqttChannel extends Channel {
   private readonly heldAcks = new Map<number, HeldAck>();
   /** Requests awaiting their ack packet, by MQTT packet id. */
   private readonly byMessageId = new Map<number, PendingRequest>();
+  /** QoS 0 publishes written while the socket was backed up: complete at its next 'drain'. */
+  private waitingForDrain: PendingRequest[] = [];
 
   constructor(
     type: number,
@@ -320,9 +322,25 @@ export class MqttChannel extends Channel {
       return;
     }
     if (qos === 0) {
-      // No per-message callback: QoS 0 is complete once handed to the connection.
+      // No per-message callback (one 'drain' listener per message collapses throughput). QoS 0
+      // is complete once the socket took the bytes; while it is backed up, at its next 'drain',
+      // as a device's send buffer must empty before it takes more. Without this wait an app
+      // publishing in a loop never yields and the socket buffer grows without bound.
       client.publish(topic, payload, { qos: 0, retain });
-      this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
+      const stream = client.stream as unknown as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+      if (!stream.writableNeedDrain) {
+        this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
+        return;
+      }
+      const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, messageId: 0 };
+      this.pending.add(req); // answered NOTCONNECTED if the connection ends first
+      this.waitingForDrain.push(req);
+      if (this.waitingForDrain.length === 1)
+        stream.once('drain', () => {
+          const waiting = this.waitingForDrain;
+          this.waitingForDrain = [];
+          for (const r of waiting) this.complete(r, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
+        });
       return;
     }
     const req = this.track(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, client, () =>
