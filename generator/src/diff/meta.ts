@@ -30,8 +30,8 @@ export function diffIndex(ctx: DiffContext): void {
   if (sa.version !== sb.version) log.patch(idxNew('/version'), `spec version ${sa.version} → ${sb.version}`);
   log.text(idxNew('/title'), 'spec title', sa.title, sb.title);
   log.text(idxNew('/doc'), 'spec doc', sa.doc, sb.doc);
-  const vendorKeys = ['name', 'sdkVersion', 'header', 'repository', 'commit', 'headerSha256'] as const;
-  const vendorJson = { name: 'name', sdkVersion: 'sdk_version', header: 'header', repository: 'repository', commit: 'commit', headerSha256: 'header_sha256' };
+  const vendorKeys = ['name', 'sdkVersion', 'header', 'includeGuard', 'repository', 'commit', 'headerSha256'] as const;
+  const vendorJson = { name: 'name', sdkVersion: 'sdk_version', header: 'header', includeGuard: 'include_guard', repository: 'repository', commit: 'commit', headerSha256: 'header_sha256' };
   for (const k of vendorKeys)
     if (sa.vendor[k] !== sb.vendor[k]) log.patch(idxNew(`/vendor/${vendorJson[k]}`), `vendor ${vendorJson[k]} ${sa.vendor[k] ?? '(none)'} → ${sb.vendor[k] ?? '(none)'}`);
 

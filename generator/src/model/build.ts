@@ -276,6 +276,7 @@ export function buildModel(spec: LoadedSpec): ModelData {
         name: index.vendor.name,
         sdkVersion: index.vendor.sdk_version,
         header: index.vendor.header,
+        includeGuard: index.vendor.include_guard,
         repository: index.vendor.repository,
         commit: index.vendor.commit,
         ...(index.vendor.header_sha256 ? { headerSha256: index.vendor.header_sha256 } : {}),

@@ -22,12 +22,6 @@ const HEADER = 'mvmqtt/mvmqtt.h';
 const LAYOUT_HEADER = 'mvmqtt/mvmqtt_layout.h';
 const LINKER_FRAGMENT = 'ld/mvmqtt_nsc.ld';
 
-/**
- * The vendor header's include guard (microvisor-abi.json, header.include_guard). Seeing it
- * defined means the vendor's declarations are already in the translation unit.
- */
-export const VENDOR_GUARD = 'MV_API_H';
-
 const cString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 function semver(v: string): [number, number, number] {
@@ -90,7 +84,7 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     escapeCommentText(
       `Declares the part of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion}) that the spec covers, with the vendor's names, ` +
         `values, member order and C types, so code written against the vendor header compiles unchanged and links against the vendor's object ` +
-        `file or against ${LINKER_FRAGMENT}. If the vendor header is included first (${VENDOR_GUARD} is defined), only the macros are added.`,
+        `file or against ${LINKER_FRAGMENT}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added.`,
     ),
   ]);
   return template('mvmqtt.h.hbs')({
@@ -98,7 +92,8 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     fileDoc,
     guard: `${MACRO_PREFIX}_MVMQTT_H`,
     prefix: MACRO_PREFIX,
-    vendorGuard: VENDOR_GUARD,
+    // Seeing the vendor's include guard defined means its declarations are already in the translation unit.
+    vendorGuard: spec.vendor.includeGuard,
     layoutHeader: LAYOUT_HEADER,
     version: versionMacros(model, ctx),
     limits: model.limits.map((l) => declarationHooks.limit(l, model).trimEnd()),
