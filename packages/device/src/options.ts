@@ -40,7 +40,7 @@ export interface DeviceOptions {
   random?: () => number;
   /** When IRQ handlers run after the kernel pends them (default 'tick': process.nextTick). */
   irqDelivery?: IrqDelivery;
-  /** Which IRQ numbers non-secure code may use (default: 0-124, the STM32U5 vector table's IRQ lines). */
+  /** Which IRQ numbers non-secure code may use (default: the spec's NOTIFICATION_IRQ_RANGE, the STM32U5 vector table's IRQ lines). */
   isUsableIrq?: (irq: number) => boolean;
   /** Called when an IRQ handler throws (default: rethrown asynchronously, which fails a test run loudly). */
   onIrqError?: (err: unknown, irq: number) => void;
@@ -76,9 +76,6 @@ export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' |
   onIrqError: (err: unknown, irq: number) => void;
 }
 
-/** The vector table of the STM32U585 has 125 IRQ lines (0-124). Not part of the syscall spec. */
-const STM32U5_IRQ_LINES = 125;
-
 function rethrowLater(err: unknown): void {
   setImmediate(() => {
     throw err;
@@ -89,7 +86,7 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
   return {
     random: o.random ?? Math.random,
     irqDelivery: o.irqDelivery ?? 'tick',
-    isUsableIrq: o.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= 0 && irq < STM32U5_IRQ_LINES),
+    isUsableIrq: o.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= LIMITS.NOTIFICATION_IRQ_RANGE.min && irq <= LIMITS.NOTIFICATION_IRQ_RANGE.max),
     onIrqError: o.onIrqError ?? rethrowLater,
     overrunPolicy: o.overrunPolicy ?? 'overwrite',
     limits: {
