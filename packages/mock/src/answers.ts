@@ -1,71 +1,93 @@
 /**
  * How outcomes arrive on an MQTT channel: as readable items, each announced by its own
- * CHANNELDATAREADABLE record. An item of a type some request produces (READABLE_DATA in the
- * SDK) completes the oldest such request in flight; other items (messages, lost-message
- * reports, a disconnect the broker started) arrive unsolicited.
+ * CHANNELDATAREADABLE record. Like the device core:
+ * - a request made while the channel is not connected is answered at once with NOTCONNECTED;
+ * - a request holds its in-flight slot until the application has read its answer;
+ * - items of a type no request produces (messages, lost-message reports, a disconnect the
+ *   broker started) arrive unsolicited.
  */
 import {
+  MV_CLOSUREREASON_CLOSEDBYAPPLICATION,
   MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
   MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
   MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
   READABLE_DATA,
   type MvFunctionName,
-  type MvReadableDataInfo,
   type MvMqttConnectResponse,
   type MvMqttDisconnectResponse,
   type MvMqttPublishResponse,
   type MvMqttReadableDataType,
+  type MvMqttRequestState,
+  type MvReadableDataInfo,
 } from '@mvmqtt/sdk';
 import { producedBy, type Channel, type Kernel, type PendingRequest, type ReadableData, type TopicsResponseData } from './kernel.js';
 
-/** What a broker that accepts everything answers to each kind of request. */
-const SUCCESS: Partial<Record<MvFunctionName, (request: PendingRequest, channel: Channel) => ReadableData>> = {
-  mvMqttRequestConnect: (): MvMqttConnectResponse => ({ request_state: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, reason_code: 0 }),
-  mvMqttRequestSubscribe: (r, channel): TopicsResponseData => ({
-    request_state: channel.connected ? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED : MV_MQTTREQUESTSTATE_NOTCONNECTED,
+type Answer = (request: PendingRequest, state: MvMqttRequestState) => ReadableData;
+
+/** What a broker that accepts everything answers to each kind of request (`state`: the request state). */
+const ANSWERS: Partial<Record<MvFunctionName, Answer>> = {
+  mvMqttRequestConnect: (_r, request_state): MvMqttConnectResponse => ({ request_state, reason_code: 0 }),
+  mvMqttRequestSubscribe: (r, request_state): TopicsResponseData => ({
+    request_state,
     correlation_id: r.correlation_id ?? 0,
-    // A granted QoS per topic: what was asked for.
-    reason_codes: channel.connected ? [...(r.topics ?? [])] : [],
+    // Granted QoS per topic: what was asked for. A request that never reached the broker has no codes.
+    reason_codes: request_state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED ? [...(r.topics ?? [])] : [],
   }),
-  mvMqttRequestUnsubscribe: (r, channel): TopicsResponseData => ({
-    request_state: channel.connected ? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED : MV_MQTTREQUESTSTATE_NOTCONNECTED,
+  mvMqttRequestUnsubscribe: (r, request_state): TopicsResponseData => ({
+    request_state,
     correlation_id: r.correlation_id ?? 0,
-    reason_codes: channel.connected ? (r.topics ?? []).map(() => 0) : [],
+    reason_codes: request_state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED ? (r.topics ?? []).map(() => 0) : [],
   }),
-  mvMqttRequestPublish: (r, channel): MvMqttPublishResponse => ({
-    request_state: channel.connected ? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED : MV_MQTTREQUESTSTATE_NOTCONNECTED,
-    correlation_id: r.correlation_id ?? 0,
-    reason_code: 0,
-  }),
-  mvMqttRequestDisconnect: (): MvMqttDisconnectResponse => ({ request_state: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, disconnect_code: 0 }),
+  mvMqttRequestPublish: (r, request_state): MvMqttPublishResponse => ({ request_state, correlation_id: r.correlation_id ?? 0, reason_code: 0 }),
+  mvMqttRequestDisconnect: (_r, request_state): MvMqttDisconnectResponse => ({ request_state, disconnect_code: 0 }),
 };
 
-/** The item that answers `request` with success, with `overrides` applied. */
-export function answerFor(request: PendingRequest, channel: Channel, overrides: Partial<ReadableData> = {}): { type: MvMqttReadableDataType; data: ReadableData } {
+/** The item that answers `request`, in `state`, with `overrides` applied. */
+export function answerFor(request: PendingRequest, state: MvMqttRequestState, overrides: Partial<ReadableData> = {}): { type: MvMqttReadableDataType; data: ReadableData } {
   const type = producedBy(request.fn);
-  const success = SUCCESS[request.fn];
-  if (type === undefined || !success) throw new Error(`@mvmqtt/mock: no answer is known for ${request.fn}`);
-  return { type, data: { ...success(request, channel), ...overrides } as ReadableData };
+  const answer = ANSWERS[request.fn];
+  if (type === undefined || !answer) throw new Error(`@mvmqtt/mock: no answer is known for ${request.fn}`);
+  return { type, data: { ...answer(request, state), ...overrides } as ReadableData };
 }
 
-/** An item arrives on the channel: it completes a request in flight, changes the connection state, and is queued. */
-export function arrive(k: Kernel, channel: Channel, type: MvMqttReadableDataType, data: ReadableData): void {
-  if (channel.closed) return;
-  const producers: readonly string[] = (READABLE_DATA as Readonly<Record<number, MvReadableDataInfo | undefined>>)[type]?.producers ?? [];
-  const i = channel.pending.findIndex((p) => producers.includes(p.fn));
+/** Queues the answer to `request` (no longer pending) and applies what it means for the connection. */
+export function deliverAnswer(k: Kernel, channel: Channel, request: PendingRequest, type: MvMqttReadableDataType, data: ReadableData): void {
+  const i = channel.pending.indexOf(request);
   if (i >= 0) channel.pending.splice(i, 1);
   if (type === MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE) {
     const r = data as MvMqttConnectResponse;
-    channel.connected = r.request_state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED && r.reason_code === 0;
+    channel.phase = r.request_state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED && r.reason_code === 0 ? 'connected' : 'ended';
   }
-  if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) channel.connected = false;
+  if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) {
+    channel.phase = 'ended';
+    channel.closure = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
+  }
+  k.enqueue(channel, { type, data, answers: request.fn });
+}
+
+/** An item nobody asked for arrives (a message, a lost-message report, a broker-side disconnect). */
+export function deliverUnsolicited(k: Kernel, channel: Channel, type: MvMqttReadableDataType, data: ReadableData): void {
+  if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) {
+    channel.phase = 'ended';
+    for (const request of [...channel.pending]) answerNow(k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+  }
   k.enqueue(channel, { type, data });
+}
+
+/** Answers `request` at once with `state` (success fields otherwise). */
+export function answerNow(k: Kernel, channel: Channel, request: PendingRequest, state: MvMqttRequestState): void {
+  const { type, data } = answerFor(request, state);
+  deliverAnswer(k, channel, request, type, data);
 }
 
 /** Answers `request` with success if it is still waiting (automatic answering). */
 export function autoAnswer(k: Kernel, channel: Channel, request: PendingRequest): void {
   if (channel.closed || !channel.pending.includes(request)) return;
-  const { type, data } = answerFor(request, channel);
-  arrive(k, channel, type, data);
+  answerNow(k, channel, request, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED);
+}
+
+/** Which requests produce items of `type` (empty for unsolicited-only types). */
+export function producersOf(type: MvMqttReadableDataType): readonly string[] {
+  return (READABLE_DATA as Readonly<Record<number, MvReadableDataInfo | undefined>>)[type]?.producers ?? [];
 }

@@ -2,14 +2,19 @@
  * What each syscall does in the mock once its arguments are well formed (the dispatcher has
  * already checked pointers, handles, versions, counts and field limits from the schemas). Every
  * method returns its function's own status type, so the compiler refuses a status the spec does
- * not list for it; call-level limits come from the spec through `LimitBook`.
+ * not list for it; call-level limits come from the spec through `LimitBook`. Where the vendor
+ * is silent, the choices are the device core's, so a test sees the same answers on both.
  */
 import {
   ENUM_NAMES,
   FUNCTIONS,
   MV_CLOSUREREASON_CONNECTIONTERMINATED,
   MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD,
+  MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
+  MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
   MV_MQTTREADABLEDATATYPE_NONE,
+  MV_MQTTREQUESTSTATE_NOTCONNECTED,
+  MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
   MV_NETWORKREASON_NOTCONNECTING,
   MV_NETWORKREASON_USINGNETWORK,
   MV_NETWORKSTATUS_CONNECTED,
@@ -20,6 +25,7 @@ import {
   MV_STATUS_LATEFAULT,
   MV_STATUS_NETWORKNOTCONNECTED,
   MV_STATUS_OKAY,
+  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_REQUIREDELEMENTMISSING,
   MV_STATUS_UNKNOWNCHANNELENDPOINT,
   MV_STATUS_UNKNOWNCHANNELTYPE,
@@ -29,21 +35,21 @@ import {
   type MvFunctionInfo,
   type MvFunctionName,
   type MvMqttConnectRequest,
-  type MvMqttReadableDataType,
-  type MvNetworkHandle,
-  type MvNotificationHandle,
   type MvMqttConnectResponse,
   type MvMqttDisconnectResponse,
   type MvMqttLostMessageInfo,
   type MvMqttMessage,
   type MvMqttPublishRequest,
   type MvMqttPublishResponse,
+  type MvMqttReadableDataType,
   type MvMqttSubscribeRequest,
   type MvMqttSubscribeResponse,
   type MvMqttUnsubscribeRequest,
   type MvMqttUnsubscribeResponse,
+  type MvNetworkHandle,
   type MvNetworkReason,
   type MvNetworkStatus,
+  type MvNotificationHandle,
   type MvNotificationSetup,
   type MvOpenChannelParams,
   type MvOut,
@@ -52,18 +58,27 @@ import {
   type MvSizedStringBuffer,
   type MvSyscalls,
 } from '@mvmqtt/sdk';
+import { answerNow, autoAnswer } from './answers.js';
 import type { MockCall } from './call.js';
 import type { MockBehaviours } from './generated/syscalls.js';
-import { CentreObject, Channel, NetworkRequest, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from './kernel.js';
+import { CentreObject, Channel, NetworkRequest, producedBy, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from './kernel.js';
 import { overlaps } from './memory.js';
 import { NotificationCentre } from './notifications.js';
-import { autoAnswer } from './answers.js';
-import { isObject, utf8 } from './values.js';
+import { utf8 } from './values.js';
 
 /** The statuses function `F` can return. */
 type StatusOf<F extends MvFunctionName> = ReturnType<MvSyscalls[F]>;
 
 const CHANNEL_TYPES = new Set(Object.keys(ENUM_NAMES.MvChannelType).map(Number));
+
+/** Enum fields whose unknown values get a status of their own (the validator leaves them to us). */
+export const BEHAVIOUR_ENUMS: ReadonlySet<string> = new Set(['MvOpenChannelParams.v1.channel_type']);
+
+// MQTT wire limits the spec does not carry (the device core applies the same ones): the
+// keepalive is a 16-bit field, no-local and retain-as-published are flags, retain handling is 0-2.
+const MQTT_KEEPALIVE_MAX = 0xffff;
+const MQTT_FLAG_MAX = 1;
+const MQTT_RETAIN_HANDLING_MAX = 2;
 
 /** The bytes of an `MvSizedString` the validator accepted (length 0: absent). */
 function sizedBytes(s: MvSizedString): Uint8Array {
@@ -96,9 +111,10 @@ export class Behaviours implements MockBehaviours {
   mvSetupNotifications(call: MockCall<'mvSetupNotifications'>, setup: MvNotificationSetup, handle_out: MvOut<MvNotificationHandle>): StatusOf<'mvSetupNotifications'> {
     const ring = setup.buffer!.subarray(0, setup.buffer_size);
     const range = this.k.memory.range(ring, ring.byteLength);
-    const centres = [...this.k.centres.values()].map((c) => c.centre);
-    if (centres.some((c) => overlaps(c.range, range))) return MV_STATUS_BUFFERALREADYINUSE;
-    if (!this.k.isUsableIrq(setup.irq) || centres.some((c) => c.irq === setup.irq)) return MV_STATUS_INVALIDINTERRUPT;
+    for (const { centre } of this.k.centres.values()) {
+      if (centre.irq === setup.irq) return MV_STATUS_INVALIDINTERRUPT;
+      if (overlaps(centre.range, range)) return MV_STATUS_BUFFERALREADYINUSE;
+    }
     const limited = this.limit(call, { objects: this.k.centres.size });
     if (limited !== undefined) return limited;
     const centre = new NotificationCentre(setup.irq, ring, range, this.k.nvic, this.k.clock);
@@ -119,6 +135,7 @@ export class Behaviours implements MockBehaviours {
 
   mvRequestNetwork(_call: MockCall<'mvRequestNetwork'>, params: MvRequestNetworkParams, handle: MvOut<MvNetworkHandle>): StatusOf<'mvRequestNetwork'> {
     const centre = this.k.centres.get(params.v1.notification_handle)!.centre;
+    this.k.networkApiUsed = true;
     handle.value = this.k.networks.add(new NetworkRequest({ centre, tag: params.v1.notification_tag })) as MvNetworkHandle;
     return MV_STATUS_OKAY;
   }
@@ -134,12 +151,11 @@ export class Behaviours implements MockBehaviours {
     return MV_STATUS_OKAY;
   }
 
-  mvGetNetworkReasons(
-    _call: MockCall<'mvGetNetworkReasons'>,
-    reasons: MvOut<MvNetworkReason>,
-    request_ref_count: MvOut<number>,
-  ): StatusOf<'mvGetNetworkReasons'> {
-    reasons.value = this.k.networks.size > 0 ? MV_NETWORKREASON_USINGNETWORK : MV_NETWORKREASON_NOTCONNECTING;
+  mvGetNetworkReasons(_call: MockCall<'mvGetNetworkReasons'>, reasons: MvOut<MvNetworkReason>, request_ref_count: MvOut<number>): StatusOf<'mvGetNetworkReasons'> {
+    let bits: number = MV_NETWORKREASON_NOTCONNECTING;
+    if (this.k.networks.size > 0) bits |= MV_NETWORKREASON_USINGNETWORK;
+    if (!this.k.networkApiUsed) bits |= MV_NETWORKREASON_NEVERUSEDNETWORKAPI;
+    reasons.value = bits as MvNetworkReason;
     request_ref_count.value = this.k.networks.size;
     return MV_STATUS_OKAY;
   }
@@ -148,12 +164,12 @@ export class Behaviours implements MockBehaviours {
 
   mvOpenChannel(call: MockCall<'mvOpenChannel'>, params: MvOpenChannelParams, handle: MvOut<MvChannelHandle>): StatusOf<'mvOpenChannel'> {
     const v1 = params.v1;
-    if (!this.k.knownEndpoints.has(decoder.decode(sizedBytes(v1.endpoint)))) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
     if (!CHANNEL_TYPES.has(v1.channel_type)) return MV_STATUS_UNKNOWNCHANNELTYPE;
+    if (!this.k.knownEndpoints.has(decoder.decode(sizedBytes(v1.endpoint)))) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
     if (this.k.networkStatus !== MV_NETWORKSTATUS_CONNECTED) return MV_STATUS_NETWORKNOTCONNECTED;
     const limited = this.limit(call, { objects: this.k.channels.size, recentCalls: this.k.recentCalls(call.fn) });
-    this.k.noteCall(call.fn);
     if (limited !== undefined) return limited;
+    this.k.noteCall(call.fn);
     const centre = this.k.centres.get(v1.notification_handle)!.centre;
     const buffers = [this.k.memory.range(v1.receive_buffer!, v1.receive_buffer_len), this.k.memory.range(v1.send_buffer!, v1.send_buffer_len)];
     const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, buffers);
@@ -165,8 +181,7 @@ export class Behaviours implements MockBehaviours {
   mvCloseChannel(_call: MockCall<'mvCloseChannel'>, handle: MvOut<MvChannelHandle>): StatusOf<'mvCloseChannel'> {
     const channel = this.channel(handle.value);
     // After the application closes a channel nothing more is reported for it.
-    channel.closed = true;
-    channel.pending.length = 0;
+    channel.end(channel.closure);
     this.k.channels.delete(handle.value);
     handle.value = 0 as MvChannelHandle;
     return MV_STATUS_OKAY;
@@ -186,33 +201,42 @@ export class Behaviours implements MockBehaviours {
 
   mvMqttRequestConnect(call: MockCall<'mvMqttRequestConnect'>, handle: MvChannelHandle, request: MvMqttConnectRequest): StatusOf<'mvMqttRequestConnect'> {
     const channel = this.channel(handle);
-    const limited = this.limit(call, { issued: channel.issued.get(call.fn) ?? 0, inFlight: channel.inFlight(call.fn) });
+    const limited = this.limit(call, { issued: channel.issued.get(call.fn) ?? 0 });
     if (limited !== undefined) return limited;
-    const tls = isObject(request.tls_credentials) ? request.tls_credentials : undefined;
-    const clientKey = tls && isObject(tls.clientcert) && isObject(tls.clientcert.key) ? tls.clientcert.key.length : 0;
-    const clientChain = tls && isObject(tls.clientcert) && isObject(tls.clientcert.chain) ? tls.clientcert.chain.num_certs : 0;
-    if (request.authentication.method === MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD && clientKey > 0) return MV_STATUS_INVALIDAUTHENTICATION;
-    if (call.missing !== undefined || (clientChain > 0 && clientKey === 0)) return MV_STATUS_REQUIREDELEMENTMISSING;
+    if (request.keepalive > MQTT_KEEPALIVE_MAX) return MV_STATUS_PARAMETERFAULT;
     if (call.lateFault !== undefined) return this.failLate(call, channel);
+    const tls = request.tls_credentials;
+    const clientKey = tls ? tls.clientcert.key.length : 0;
+    const clientChain = tls ? tls.clientcert.chain.num_certs : 0;
+    // A client certificate needs its key, and a key needs its certificate.
+    if (call.missing !== undefined || (clientChain > 0) !== (clientKey > 0)) return MV_STATUS_REQUIREDELEMENTMISSING;
+    if (request.authentication.method === MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD && clientKey > 0) return MV_STATUS_INVALIDAUTHENTICATION;
+    channel.phase = 'connecting';
     return this.issue(call, channel, { fn: call.fn });
   }
 
   mvMqttRequestSubscribe(call: MockCall<'mvMqttRequestSubscribe'>, handle: MvChannelHandle, request: MvMqttSubscribeRequest): StatusOf<'mvMqttRequestSubscribe'> {
     const channel = this.channel(handle);
+    if (request.num_subscriptions === 0) return MV_STATUS_PARAMETERFAULT;
+    // Like the device core: the array and each subscription's settings are read before anything
+    // is sent; topics are streamed one after another, so only a bad topic after the first is late.
+    const late = call.lateFault;
+    if (late !== undefined && !isTopicPath(late.path)) return MV_STATUS_PARAMETERFAULT;
+    const subscriptions = request.subscriptions!.slice(0, request.num_subscriptions);
+    if (subscriptions.some((s) => s.nl > MQTT_FLAG_MAX || s.rap > MQTT_FLAG_MAX || s.rh > MQTT_RETAIN_HANDLING_MAX)) return MV_STATUS_PARAMETERFAULT;
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
-    if (call.lateFault !== undefined) return this.failLate(call, channel);
-    const topics = request.subscriptions?.slice(0, request.num_subscriptions).map((s) => s.desired_qos) ?? [];
-    return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics });
+    if (late !== undefined) return isFirstElementPath(late.path) ? MV_STATUS_PARAMETERFAULT : this.failLate(call, channel);
+    return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: subscriptions.map((s) => s.desired_qos) });
   }
 
   mvMqttRequestUnsubscribe(call: MockCall<'mvMqttRequestUnsubscribe'>, handle: MvChannelHandle, request: MvMqttUnsubscribeRequest): StatusOf<'mvMqttRequestUnsubscribe'> {
     const channel = this.channel(handle);
+    if (request.num_topics === 0) return MV_STATUS_PARAMETERFAULT;
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
     if (call.lateFault !== undefined) return this.failLate(call, channel);
-    const topics = new Array<number>(request.num_topics).fill(0);
-    return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics });
+    return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: new Array<number>(request.num_topics).fill(0) });
   }
 
   mvMqttRequestPublish(call: MockCall<'mvMqttRequestPublish'>, handle: MvChannelHandle, request: MvMqttPublishRequest): StatusOf<'mvMqttRequestPublish'> {
@@ -227,10 +251,11 @@ export class Behaviours implements MockBehaviours {
     const channel = this.channel(handle);
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
-    const ack: PendingRequest = { fn: call.fn, correlation_id };
-    channel.pending.push(ack);
-    // The acknowledgement goes out with the kernel's next step, whoever answers requests.
-    this.k.defer(() => remove(channel.pending, ack));
+    // QoS 0, unknown or already acknowledged: nothing to send.
+    if (!channel.awaitingAck.delete(correlation_id)) return MV_STATUS_OKAY;
+    channel.take(call.fn);
+    // The acknowledgement is on its way until the kernel's next step.
+    this.k.defer(() => channel.free(call.fn));
     return MV_STATUS_OKAY;
   }
 
@@ -238,24 +263,37 @@ export class Behaviours implements MockBehaviours {
     const channel = this.channel(handle);
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
+    if (channel.connected && !channel.disconnectRequested) {
+      // Whatever the broker has not answered yet never will be.
+      channel.disconnectRequested = true;
+      for (const request of [...channel.pending]) answerNow(this.k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+    }
     return this.issue(call, channel, { fn: call.fn });
   }
 
-  /** The request goes ahead: counted, and in flight until answered (automatically on the next flush, unless answering is manual). */
+  /**
+   * The request goes ahead: counted, and in flight until its answer has been read. Unless the
+   * channel is connected (or this is the connect itself) the answer is NOTCONNECTED, at once;
+   * otherwise it waits (answered on the next flush, unless answering is manual).
+   */
   private issue(call: MockCall, channel: Channel, request: PendingRequest): typeof MV_STATUS_OKAY {
     channel.issued.set(call.fn, (channel.issued.get(call.fn) ?? 0) + 1);
+    channel.take(call.fn);
     channel.pending.push(request);
-    if (this.k.respond === 'auto') this.k.defer(() => autoAnswer(this.k, channel, request));
+    const waits = channel.phase === 'connecting' ? producedBy(call.fn) === MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE : channel.connected;
+    const disconnectTwice = producedBy(call.fn) === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE && channel.issued.get(call.fn)! > 1;
+    if (!waits || disconnectTwice) answerNow(this.k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+    else if (this.k.respond === 'auto') this.k.defer(() => autoAnswer(this.k, channel, request));
     return MV_STATUS_OKAY;
   }
 
   /**
    * A bad pointer inside the request, found once it had gone ahead: the channel, which may have
-   * sent part of it, can no longer be used.
+   * sent part of it, can no longer be used (it closes without a notification, as on the device core).
    */
   private failLate(call: MockCall, channel: Channel): typeof MV_STATUS_LATEFAULT {
     channel.issued.set(call.fn, (channel.issued.get(call.fn) ?? 0) + 1);
-    this.k.closeChannel(channel, MV_CLOSUREREASON_CONNECTIONTERMINATED);
+    channel.end(MV_CLOSUREREASON_CONNECTIONTERMINATED);
     return MV_STATUS_LATEFAULT;
   }
 
@@ -267,9 +305,10 @@ export class Behaviours implements MockBehaviours {
     return item !== undefined && item.type === (FUNCTIONS[call.fn] as MvFunctionInfo).consumes ? item : undefined;
   }
 
-  /** Takes the head item off the queue, then writes the result; a write that faults is a LATEFAULT. */
+  /** Takes the head item off the queue (freeing its request's slot), then writes the result; a write that faults is a LATEFAULT. */
   private consume(call: MockCall, channel: Channel, write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
-    channel.readable.shift();
+    const item = channel.readable.shift()!;
+    if (item.answers !== undefined) channel.free(item.answers);
     if (call.lateFault !== undefined) return MV_STATUS_LATEFAULT;
     try {
       write();
@@ -283,21 +322,34 @@ export class Behaviours implements MockBehaviours {
     const channel = this.channel(handle);
     const item = this.head(call, channel);
     if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-    return this.consume(call, channel, () => Object.assign(response_data, item.data));
+    const data = item.data as MvMqttConnectResponse;
+    return this.consume(call, channel, () => {
+      response_data.request_state = data.request_state;
+      response_data.reason_code = data.reason_code;
+    });
   }
 
   mvMqttReadPublishResponse(call: MockCall<'mvMqttReadPublishResponse'>, handle: MvChannelHandle, response_data: MvMqttPublishResponse): StatusOf<'mvMqttReadPublishResponse'> {
     const channel = this.channel(handle);
     const item = this.head(call, channel);
     if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-    return this.consume(call, channel, () => Object.assign(response_data, item.data));
+    const data = item.data as MvMqttPublishResponse;
+    return this.consume(call, channel, () => {
+      response_data.request_state = data.request_state;
+      response_data.correlation_id = data.correlation_id;
+      response_data.reason_code = data.reason_code;
+    });
   }
 
   mvMqttReadDisconnectResponse(call: MockCall<'mvMqttReadDisconnectResponse'>, handle: MvChannelHandle, response_data: MvMqttDisconnectResponse): StatusOf<'mvMqttReadDisconnectResponse'> {
     const channel = this.channel(handle);
     const item = this.head(call, channel);
     if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-    return this.consume(call, channel, () => Object.assign(response_data, item.data));
+    const data = item.data as MvMqttDisconnectResponse;
+    return this.consume(call, channel, () => {
+      response_data.request_state = data.request_state;
+      response_data.disconnect_code = data.disconnect_code;
+    });
   }
 
   mvMqttReadSubscribeResponse(call: MockCall<'mvMqttReadSubscribeResponse'>, handle: MvChannelHandle, response_data: MvMqttSubscribeResponse): StatusOf<'mvMqttReadSubscribeResponse'> {
@@ -320,8 +372,8 @@ export class Behaviours implements MockBehaviours {
       response.request_state!.value = data.request_state;
       response.correlation_id!.value = data.correlation_id;
       if (codes > 0) {
-        if (response.reason_codes!.length < codes) throw new RangeError('reason_codes is shorter than the codes it must hold');
-        response.reason_codes!.set(data.reason_codes);
+        if (!(response.reason_codes instanceof Uint32Array) || response.reason_codes.length < codes) throw new RangeError('reason_codes cannot hold the codes');
+        response.reason_codes.set(data.reason_codes);
       }
       response.reason_codes_len!.value = codes;
     });
@@ -333,10 +385,11 @@ export class Behaviours implements MockBehaviours {
     if (!item) return MV_STATUS_WRONGDATAREQUESTED;
     const data = item.data as MessageData;
     if (data.topic.byteLength > message.topic.size || data.payload.byteLength > message.payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
+    const correlation_id = channel.correlationFor(data);
     return this.consume(call, channel, () => {
-      message.correlation_id!.value = data.correlation_id;
       fill(message.topic, data.topic);
       fill(message.payload, data.payload);
+      message.correlation_id!.value = correlation_id;
       message.qos!.value = data.qos;
       message.retain!.value = data.retain;
     });
@@ -356,15 +409,19 @@ export class Behaviours implements MockBehaviours {
   }
 }
 
+/** A nested fault inside a subscription's topic (`request.subscriptions[1].topic.data`). */
+function isTopicPath(path: string): boolean {
+  return /\[\d+\]\.topic(\.|$)/.test(path);
+}
+
+function isFirstElementPath(path: string): boolean {
+  return /\[0\]\./.test(path);
+}
+
 /**
  * `reason_codes_size` is in bytes by the header, yet the vendor's demo passes an entry count; like
  * the device core's default ('lenient'), a size that covers the codes either way is accepted.
  */
 function reasonCodesFit(size: number, codes: number): boolean {
   return size >= codes;
-}
-
-function remove<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
 }

@@ -1,6 +1,6 @@
 /**
- * Scripting one channel from a test: what arrives on it (answers, messages, lost-message
- * reports, a disconnect the broker starts) and what happens to it (the server closes it).
+ * Scripting one channel from a test: answers to the requests in flight, messages, lost-message
+ * reports, a disconnect the broker starts, and the server closing the channel.
  */
 import {
   MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER,
@@ -8,15 +8,16 @@ import {
   MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
   MV_MQTTREADABLEDATATYPE_MESSAGELOST,
   MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED,
+  MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
   type MvClosureReason,
   type MvFunctionName,
   type MvMqttDisconnectResponse,
   type MvMqttLostMessageReason,
-  type MvMqttReadableDataType,
+  type MvMqttRequestState,
 } from '@mvmqtt/sdk';
-import { answerFor, arrive } from './answers.js';
-import { producedBy, type Channel, type Kernel, type PendingRequest, type ReadableData, type ReadableItem } from './kernel.js';
+import { answerFor, deliverAnswer, deliverUnsolicited } from './answers.js';
+import type { Channel, Kernel, PendingRequest, ReadableData, ReadableItem } from './kernel.js';
 import { utf8 } from './values.js';
 
 export interface IncomingMessage {
@@ -24,13 +25,11 @@ export interface IncomingMessage {
   payload?: string | Uint8Array;
   qos?: number;
   retain?: boolean | number;
-  /** Default: a fresh id per message on this channel. */
-  correlation_id?: number;
 }
 
 export interface LostMessage {
   topic: string | Uint8Array;
-  /** Length of the message that did not fit. */
+  /** Topic plus payload bytes of the message that did not fit. */
   message_len: number;
   reason?: MvMqttLostMessageReason;
 }
@@ -40,8 +39,6 @@ function bytes(x: string | Uint8Array | undefined): Uint8Array {
 }
 
 export class ChannelScript {
-  private nextCorrelation = 1;
-
   constructor(
     private readonly k: Kernel,
     private readonly channel: Channel,
@@ -51,8 +48,13 @@ export class ChannelScript {
     return this.channel.handle;
   }
 
+  /** The server, the network or a late fault ended the channel. */
   get closed(): boolean {
     return this.channel.closed;
+  }
+
+  get connected(): boolean {
+    return this.channel.connected;
   }
 
   /** Unread items, oldest first. */
@@ -65,63 +67,55 @@ export class ChannelScript {
     return this.channel.pending;
   }
 
-  /** Queues any readable item (raw), as if it had just arrived. */
-  queue(type: MvMqttReadableDataType, data: ReadableData): this {
-    arrive(this.k, this.channel, type, data);
-    return this;
-  }
-
   /**
-   * Answers the oldest request in flight (of `fn`, if given) as a broker that accepts it would;
-   * `overrides` replace fields of the answer (a `request_state`, `reason_codes`, ...).
+   * Answers the oldest request waiting (of `fn`, if given). `overrides` replace fields of the
+   * answer, e.g. `{ request_state: MV_MQTTREQUESTSTATE_NXDOMAIN }` or `{ reason_codes: [0x80] }`.
    */
   answer(overrides: Partial<ReadableData> = {}, fn?: MvFunctionName): this {
-    const request = this.channel.pending.find((p) => (fn === undefined || p.fn === fn) && answerable(p));
+    const request = this.channel.pending.find((p) => fn === undefined || p.fn === fn);
     if (!request) throw new Error(`@mvmqtt/mock: channel ${this.handle} has no request${fn ? ` of ${fn}` : ''} waiting for an answer`);
-    const { type, data } = answerFor(request, this.channel, overrides);
-    arrive(this.k, this.channel, type, data);
+    const state = (overrides as { request_state?: MvMqttRequestState }).request_state ?? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED;
+    const { type, data } = answerFor(request, state, overrides);
+    deliverAnswer(this.k, this.channel, request, type, data);
     return this;
   }
 
-  /** Answers every request in flight with success. */
+  /** Answers every request waiting, with success. */
   answerAll(): this {
-    while (this.channel.pending.some(answerable)) this.answer();
+    while (this.channel.pending.length > 0) this.answer();
     return this;
   }
 
-  /** A message arrives from the broker. */
+  /** A message arrives from the broker (the application reads it with mvMqttReceiveMessage). */
   receive(message: IncomingMessage): this {
-    return this.queue(MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, {
-      correlation_id: message.correlation_id ?? this.nextCorrelation++,
+    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, {
       topic: bytes(message.topic),
       payload: bytes(message.payload),
       qos: message.qos ?? 0,
       retain: Number(message.retain ?? 0),
     });
+    return this;
   }
 
   /** A message arrived that did not fit the channel's receive buffer. */
   lose(lost: LostMessage): this {
-    return this.queue(MV_MQTTREADABLEDATATYPE_MESSAGELOST, {
+    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGELOST, {
       reason: lost.reason ?? MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL,
       topic: bytes(lost.topic),
       message_len: lost.message_len,
     });
-  }
-
-  /** The broker ends the connection: a disconnect response nobody asked for. */
-  brokerDisconnect(data: Partial<MvMqttDisconnectResponse> = {}): this {
-    return this.queue(MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, { request_state: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, disconnect_code: 0, ...data });
-  }
-
-  /** The server closes the channel: later calls on it return CHANNELCLOSED until the application closes it. */
-  close(reason: MvClosureReason = MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER): this {
-    this.k.closeChannel(this.channel, reason);
     return this;
   }
-}
 
-/** Requests whose outcome arrives as a readable item (acknowledgements complete on their own). */
-function answerable(p: PendingRequest): boolean {
-  return producedBy(p.fn) !== undefined;
+  /** The broker ends the session: one disconnect response nobody asked for; requests still waiting are answered NOTCONNECTED. */
+  brokerDisconnect(data: Partial<MvMqttDisconnectResponse> = {}): this {
+    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, { request_state: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnect_code: 0, ...data });
+    return this;
+  }
+
+  /** The server closes the channel: CHANNELNOTCONNECTED, unread items are dropped, later calls get CHANNELCLOSED. */
+  close(reason: MvClosureReason = MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER): this {
+    this.k.failChannel(this.channel, reason);
+    return this;
+  }
 }

@@ -36,8 +36,8 @@ export interface TopicsResponseData {
   reason_codes: readonly number[];
 }
 
+/** A message from the broker; its correlation ID is given out when the application reads it. */
 export interface MessageData {
-  correlation_id: number;
   topic: Uint8Array;
   payload: Uint8Array;
   qos: number;
@@ -56,9 +56,11 @@ export type ReadableData = MvMqttConnectResponse | TopicsResponseData | MvMqttPu
 export interface ReadableItem {
   readonly type: MvMqttReadableDataType;
   readonly data: ReadableData;
+  /** The request this item answers: its in-flight slot is freed when the item is read. */
+  readonly answers?: MvFunctionName;
 }
 
-/** A request accepted on a channel whose outcome has not arrived yet. */
+/** A request accepted on a channel whose answer has not arrived yet. */
 export interface PendingRequest {
   readonly fn: MvFunctionName;
   readonly correlation_id?: number;
@@ -67,25 +69,34 @@ export interface PendingRequest {
 }
 
 export class NetworkRequest {
-  constructor(readonly notify: NotifyTarget | undefined) {}
+  constructor(readonly notify: NotifyTarget) {}
 }
 
 export class CentreObject {
   constructor(readonly centre: NotificationCentre) {}
 }
 
-export class Channel implements HandleTarget {
-  closed = false;
-  closure: MvClosureReason = MV_CLOSUREREASON_NONE;
-  /** The broker accepted the connection (a successful connect response was queued). */
-  connected = false;
-  readonly readable: ReadableItem[] = [];
-  readonly pending: PendingRequest[] = [];
-  /** Requests ever accepted, by function (for per-object limits such as one connect per channel). */
-  readonly issued = new Map<MvFunctionName, number>();
+/** Where an MQTT channel's one connection stands. */
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'ended';
 
+export class Channel implements HandleTarget {
   /** Set once the channel is in the handle table. */
   handle = 0;
+  /** Ended by the server, the network or a late fault: every call but close and closure-reason gets CHANNELCLOSED. */
+  closed = false;
+  closure: MvClosureReason = MV_CLOSUREREASON_NONE;
+  phase: ConnectionPhase = 'idle';
+  disconnectRequested = false;
+  readonly readable: ReadableItem[] = [];
+  /** Requests waiting for their answer, oldest first. */
+  readonly pending: PendingRequest[] = [];
+  /** Requests per function whose answer has not been read yet (acknowledgements: not yet sent). */
+  private readonly slots = new Map<MvFunctionName, number>();
+  /** Requests ever accepted, by function (for per-object limits such as one connect per channel). */
+  readonly issued = new Map<MvFunctionName, number>();
+  /** Correlation IDs of QoS 1/2 messages read and not yet acknowledged. */
+  readonly awaitingAck = new Set<number>();
+  private nextCorrelation = 1;
 
   constructor(
     /** The channel type (`MvChannelType`), checked against `objectKind`. */
@@ -94,10 +105,38 @@ export class Channel implements HandleTarget {
     readonly buffers: readonly AddressRange[],
   ) {}
 
+  get connected(): boolean {
+    return this.phase === 'connected';
+  }
+
   inFlight(fn: MvFunctionName): number {
-    let n = 0;
-    for (const p of this.pending) if (p.fn === fn) n++;
-    return n;
+    return this.slots.get(fn) ?? 0;
+  }
+
+  take(fn: MvFunctionName): void {
+    this.slots.set(fn, this.inFlight(fn) + 1);
+  }
+
+  free(fn: MvFunctionName): void {
+    this.slots.set(fn, Math.max(0, this.inFlight(fn) - 1));
+  }
+
+  /** The correlation ID a message gets when the application reads it (1, 2, ... per channel). */
+  correlationFor(message: MessageData): number {
+    const id = this.nextCorrelation;
+    this.nextCorrelation = id === 0xffffffff ? 1 : id + 1;
+    if (message.qos > 0) this.awaitingAck.add(id);
+    return id;
+  }
+
+  /** The connection is gone: nothing more is queued, what was unread is dropped. */
+  end(reason: MvClosureReason): void {
+    this.closed = true;
+    this.closure = reason;
+    this.phase = 'ended';
+    this.readable.length = 0;
+    this.pending.length = 0;
+    this.awaitingAck.clear();
   }
 }
 
@@ -110,16 +149,11 @@ export interface KernelOptions {
   respond?: 'auto' | 'manual';
   /** Overrides of the limits the spec marks configurable; `false` switches one off. */
   limits?: LimitOverrides;
-  /** Which IRQ numbers non-secure code may use (default: the device core's, lines 0-124 of the STM32U5). */
-  isUsableIrq?: (irq: number) => boolean;
   /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
   knownEndpoints?: readonly string[];
   /** Called when an IRQ handler throws (default: rethrown from `flush()` / the microtask). */
   onIrqError?: (err: unknown, irq: number) => void;
 }
-
-/** The STM32U585's vector table has 125 IRQ lines; the device core accepts the same ones. Not a syscall limit. */
-const STM32U5_IRQ_LINES = 125;
 
 export class Kernel {
   readonly clock = new MockClock();
@@ -130,11 +164,12 @@ export class Kernel {
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
   readonly respond: 'auto' | 'manual';
-  readonly isUsableIrq: (irq: number) => boolean;
   readonly knownEndpoints: ReadonlySet<string>;
   networkStatus: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
-  /** Times (ms) of earlier calls, by function, for rate limits. */
+  /** Times (ms) of earlier successful calls, by function, for rate limits. */
   readonly callTimes = new Map<MvFunctionName, number[]>();
+  /** A network request has been made since the start (for mvGetNetworkReasons). */
+  networkApiUsed = false;
   /** Deferred kernel work (answers to requests, acknowledgements completing), run by `flush()`. */
   private readonly work: (() => void)[] = [];
   private workScheduled = false;
@@ -155,7 +190,6 @@ export class Kernel {
     );
     this.limits = new LimitBook(options.limits);
     this.respond = options.respond ?? 'auto';
-    this.isUsableIrq = options.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= 0 && irq < STM32U5_IRQ_LINES);
     this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
   }
 
@@ -174,35 +208,32 @@ export class Kernel {
     }
   }
 
-  /** Queues an unread item on a channel and notifies its centre (one record per item). */
+  /** Queues an unread item on a live channel and notifies its centre (one record per item). */
   enqueue(channel: Channel, item: ReadableItem): void {
+    if (channel.closed) return;
     channel.readable.push(item);
     channel.notify.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.notify.tag);
   }
 
-  /** The channel stops working (server, network or a late fault closed it); the handle stays valid. */
-  closeChannel(channel: Channel, reason: MvClosureReason): void {
+  /** The server or the network ends the channel: CHANNELNOTCONNECTED, once; the handle stays valid. */
+  failChannel(channel: Channel, reason: MvClosureReason): void {
     if (channel.closed) return;
-    channel.closed = true;
-    channel.connected = false;
-    channel.closure = reason;
-    channel.pending.length = 0;
+    channel.end(reason);
     channel.notify.centre.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, channel.notify.tag);
   }
 
   setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
     if (status === this.networkStatus) return;
     this.networkStatus = status;
-    for (const request of this.networks.values()) request.notify?.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.notify.tag);
-    if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.closeChannel(channel, closeReason);
+    for (const request of this.networks.values()) request.notify.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.notify.tag);
+    if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.failChannel(channel, closeReason);
   }
 
-  /** Records a call towards the rate limits of `fn`. */
-  noteCall(fn: MvFunctionName): number[] {
+  /** Records a successful call towards the rate limits of `fn`. */
+  noteCall(fn: MvFunctionName): void {
     let times = this.callTimes.get(fn);
     if (!times) this.callTimes.set(fn, (times = []));
     times.push(this.clock.milliseconds());
-    return times;
   }
 
   recentCalls(fn: MvFunctionName): number[] {

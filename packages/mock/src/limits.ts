@@ -59,11 +59,10 @@ export class LimitBook {
   }
 
   /**
-   * The status of the first call-level limit of `fn` the measures exceed, in the order of the
-   * function's error table, or undefined when the call may go ahead.
+   * The status of the first call-level limit of `fn` the measures exceed, in the order the spec
+   * lists the function's limits, or undefined when the call may go ahead.
    */
   check(fn: MvFunctionName, m: CallMeasures): MvStatus | undefined {
-    const hits: MvStatus[] = [];
     for (const name of FUNCTIONS[fn].limits) {
       const l = this.settings.get(name) as LimitInfo | undefined;
       if (!l || l.value === undefined) continue;
@@ -72,10 +71,8 @@ export class LimitBook {
         (l.kind === 'in_flight' && m.inFlight !== undefined && m.inFlight >= l.value) ||
         (l.kind === 'per_object' && m.issued !== undefined && m.issued >= l.value) ||
         (l.kind === 'rate' && m.recentCalls !== undefined && m.recentCalls.filter((t) => m.now - t < l.windowMs!).length >= l.value);
-      if (exceeded) hits.push(l.status);
+      if (exceeded) return l.status;
     }
-    if (hits.length === 0) return undefined;
-    const order = FUNCTIONS[fn].errors.map((e) => e.status as MvStatus);
-    return hits.sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+    return undefined;
   }
 }

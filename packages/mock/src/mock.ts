@@ -15,7 +15,7 @@ import {
   type MvNetworkStatus,
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
-import { Behaviours } from './behaviours.js';
+import { BEHAVIOUR_ENUMS, Behaviours } from './behaviours.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
 import type { MockClock } from './clock.js';
@@ -70,6 +70,7 @@ export class MockMicrovisor extends MockSyscallsBase {
       lookup: (type, value) => k.lookup(type, value),
       limit: (name) => k.limits.get(name),
       addressOf: (view) => k.memory.addressOf(view),
+      behaviourEnums: BEHAVIOUR_ENUMS,
     };
   }
 

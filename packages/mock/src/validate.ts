@@ -10,6 +10,7 @@
 import {
   FUNCTIONS,
   LIMITS,
+  type MvFunctionInfo,
   MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INVALIDHANDLE,
   MV_STATUS_PARAMETERFAULT,
@@ -34,6 +35,8 @@ export interface ValidationEnv {
   limit(name: string): LimitSetting | undefined;
   /** The simulated address of a view, for alignment rules. */
   addressOf(view: ArrayBufferView): number;
+  /** `Struct.path`s of enum fields whose unknown values a behaviour answers with its own status (not PARAMETERFAULT). */
+  readonly behaviourEnums: ReadonlySet<string>;
 }
 
 export interface LimitSetting {
@@ -52,9 +55,15 @@ export class Refusal {
   ) {}
 }
 
+/** A bad pointer found inside an argument; `path` names it (`request.subscriptions[1].topic.data`). */
+export interface NestedFault {
+  readonly path: string;
+  readonly reason: string;
+}
+
 export interface Validated {
   /** The first nested fault, when the call reports it late (see above). */
-  lateFault?: string;
+  lateFault?: NestedFault;
   /** The first required element that is missing (`MvMqttConnectRequest.host`). */
   missing?: string;
 }
@@ -80,13 +89,16 @@ class Walker {
   readonly result: Validated = {};
   private readonly listed: ReadonlySet<MvStatus>;
   private readonly late: MvStatus | undefined;
+  /** The call reads an item off a queue: its argument is where the item will be written. */
+  private readonly consumer: boolean;
 
   constructor(
-    private readonly fn: MvFunctionName,
+    fn: MvFunctionName,
     private readonly env: ValidationEnv,
   ) {
     this.listed = listedStatuses(fn);
     this.late = lateStatus(fn);
+    this.consumer = (FUNCTIONS[fn] as MvFunctionInfo).consumes !== undefined;
   }
 
   /** The first of `statuses` this call lists (a check whose status the call cannot return is skipped). */
@@ -99,9 +111,10 @@ class Walker {
     if (status !== undefined) throw new Refusal(status, reason);
   }
 
-  /** A fault in memory the call reached through `depth` stored pointers; false: the value is unusable. */
-  private fault(reason: string, depth: number): false {
-    if (depth > 0 && this.late !== undefined) this.result.lateFault ??= reason;
+  /** A fault at `path`, in memory the call reached through `depth` stored pointers; false: the value is unusable. */
+  private fault(path: string, problem: string, depth: number): false {
+    const reason = `${path} ${problem}`;
+    if (depth > 0 && this.late !== undefined) this.result.lateFault ??= { path, reason };
     else this.refuse(reason, MV_STATUS_PARAMETERFAULT);
     return false;
   }
@@ -114,14 +127,14 @@ class Walker {
         return;
       case 'box':
         if (!isBox(value)) {
-          this.fault(`${p.name} is not a valid pointer`, 0);
+          this.fault(p.name, 'is not a valid pointer', 0);
           return;
         }
         if (p.direction === 'inout' && s.of.kind === 'handle') this.handle(s.of.handle, value.value, `*${p.name}`, p.objectKind);
         return;
       case 'ref':
         if (!isObject(value)) {
-          this.fault(`${p.name} is not a valid pointer`, 0);
+          this.fault(p.name, 'is not a valid pointer', 0);
           return;
         }
         if (p.direction === 'in') this.struct(s.struct, value, p.name, 0);
@@ -145,51 +158,58 @@ class Walker {
     if (schema.version) {
       const version = readPath(value, schema.version.path);
       if (!isUint(version, 32)) {
-        this.fault(`${what}.${schema.version.path} is not a 32-bit unsigned value`, depth);
+        this.fault(`${what}.${schema.version.path}`, 'is not a 32-bit unsigned value', depth);
         return;
       }
       member = schema.version.members[version];
       if (member === undefined) return this.refuse(`${what}.${schema.version.path} is ${version}`, MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION, MV_STATUS_PARAMETERFAULT);
       if (!isObject(value[member])) {
-        this.fault(`${what}.${member} is missing`, depth);
+        this.fault(`${what}.${member}`, 'is missing', depth);
         return;
       }
     }
     for (const f of schema.fields) {
       if (f.member !== undefined && f.member !== member) continue;
-      if (!this.field(f, value, `${what}.${f.path}`, depth)) continue;
+      if (!this.field(f, name, value, `${what}.${f.path}`, depth)) continue;
       this.limits(f, value, `${what}.${f.path}`);
     }
   }
 
   /** Checks one field; false when it is unusable (its limits are then not looked at). */
-  private field(f: FieldSchema, owner: Record<string, unknown>, what: string, depth: number): boolean {
+  private field(f: FieldSchema, struct: string, owner: Record<string, unknown>, what: string, depth: number): boolean {
     const value = readPath(owner, f.path);
     const s = f.shape;
     switch (s.kind) {
       case 'int':
-        if (!isUint(value, s.bits)) return this.fault(`${what} is not a ${s.bits}-bit value`, depth);
+        if (!isUint(value, s.bits)) {
+          // A number outside the field's width is out of any range the spec sets for it.
+          if (typeof value === 'number') this.limits(f, owner, what, ['range']);
+          return this.fault(what, `is not a ${s.bits}-bit value`, depth);
+        }
         return true;
       case 'enum':
-        if (!isUint(value, 32)) return this.fault(`${what} is not a ${s.enum} value`, depth);
+        if (!isUint(value, 32)) return this.fault(what, `is not a ${s.enum} value`, depth);
+        // A value the enum does not define is garbage, unless the call has a status of its own for it.
+        if (!s.bitmask && !s.values.includes(value) && !this.env.behaviourEnums.has(`${struct}.${f.path}`)) return this.fault(what, `is not a defined ${s.enum} value`, depth);
         return true;
       case 'handle':
         // A handle stored in a struct is only looked up; zero or a stale value is the behaviour's to judge.
-        if (!isUint(value, 32)) return this.fault(`${what} is not a ${s.handle}`, depth);
+        if (!isUint(value, 32)) return this.fault(what, `is not a ${s.handle}`, depth);
         if (!this.env.lookup(s.handle, value)) this.refuse(`${what} is not a live ${s.handle}`, MV_STATUS_INVALIDHANDLE, MV_STATUS_PARAMETERFAULT);
         return true;
       case 'struct':
-        if (!isObject(value)) return this.fault(`${what} is missing`, depth);
+        // Missing from a request, a struct of pointers (a sized string) is a bad pointer read while sending.
+        if (!isObject(value)) return this.fault(what, 'is missing', !this.consumer && hasDirectPointer(s.struct) ? depth + 1 : depth);
         this.struct(s.struct, value, what, depth);
         if (f.required && isEmpty(s.struct, value)) this.result.missing ??= what;
         return true;
       case 'ref':
         if (value === null && f.optional) return true;
-        if (!isObject(value)) return this.fault(`${what} is not a valid pointer`, depth + 1);
+        if (!isObject(value)) return this.fault(what, 'is not a valid pointer', depth + 1);
         if (!s.writes) this.struct(s.struct, value, what, depth + 1);
         return true;
       case 'box':
-        if (!isBox(value)) return this.fault(`${what} is not a valid pointer`, depth + 1);
+        if (!isBox(value)) return this.fault(what, 'is not a valid pointer', depth + 1);
         return true;
       case 'array':
       case 'bytes':
@@ -202,30 +222,32 @@ class Walker {
   /** A pointer with a length in a sibling field: the memory must hold that many bytes or elements. */
   private counted(s: Extract<Shape, { countPath: string }>, value: unknown, owner: Record<string, unknown>, what: string, depth: number): boolean {
     const count = readPath(owner, s.countPath);
+    const nested = depth + 1;
+    // Memory the kernel writes into must exist even when it is asked for no bytes.
+    if ((s.kind === 'bytes' || s.kind === 'records') && s.writes && byteLengthOf(s, value) === undefined) return this.fault(what, 'is not a valid pointer', nested);
     // An unreadable count is reported at the count field itself.
     if (!isUint(count, 32) || count === 0) return true;
-    const nested = depth + 1;
     if (s.kind === 'array') {
-      if (!Array.isArray(value) || value.length < count) return this.fault(`${what} holds fewer than ${count} elements`, nested);
+      if (!Array.isArray(value) || value.length < count) return this.fault(what, `holds fewer than ${count} elements`, nested);
       for (let i = 0; i < count; i++) {
         const item: unknown = value[i];
-        if (!isObject(item)) return this.fault(`${what}[${i}] is not a valid element`, nested);
+        if (!isObject(item)) return this.fault(`${what}[${i}]`, 'is not a valid element', nested);
         this.struct(s.struct, item, `${what}[${i}]`, nested);
       }
       return true;
     }
     const length = byteLengthOf(s, value);
-    if (length === undefined) return this.fault(`${what} is not a valid pointer`, nested);
+    if (length === undefined) return this.fault(what, 'is not a valid pointer', nested);
     const needed = s.kind === 'ints' && s.unit === 'elements' ? count * (s.bits / 8) : count;
-    if (length < needed) return this.fault(`${what} (${length} bytes) is shorter than ${needed} bytes`, nested);
+    if (length < needed) return this.fault(what, `(${length} bytes) is shorter than ${needed} bytes`, nested);
     return true;
   }
 
-  private limits(f: FieldSchema, owner: Record<string, unknown>, what: string): void {
+  private limits(f: FieldSchema, owner: Record<string, unknown>, what: string, kinds?: readonly string[]): void {
     const value = readPath(owner, f.path);
     for (const name of f.limits) {
       const l = this.env.limit(name);
-      if (!l) continue;
+      if (!l || (kinds && !kinds.includes(l.kind))) continue;
       if (l.kind === 'alignment') {
         if (ArrayBuffer.isView(value) && this.env.addressOf(value) % l.value! !== 0) throw new Refusal(l.status, `${what} is not ${l.value}-byte aligned (${name})`);
         continue;
@@ -240,6 +262,12 @@ class Walker {
         throw new Refusal(l.status, `${what} is ${value} (${name})`);
     }
   }
+}
+
+/** The struct has a pointer among its own fields (not only inside nested structs). */
+function hasDirectPointer(struct: string): boolean {
+  const schema: StructSchema = (STRUCT_SCHEMAS as Readonly<Record<string, StructSchema>>)[struct];
+  return schema.fields.some((f) => !f.path.includes('.') && !['int', 'enum', 'handle', 'struct'].includes(f.shape.kind));
 }
 
 /** A struct passed by value is "missing" when every length in it is zero (an empty sized string). */
