@@ -16,14 +16,17 @@ interface Problem {
   message: string;
 }
 
-/** Compiles a tsconfig without emitting; `replace` swaps the text of some files first. */
+/** Compiles a tsconfig without emitting; `replace` swaps the text of some files (or adds them) first. */
 function compile(configPath: string, replace: Record<string, string> = {}): { problems: Problem[]; options: ts.CompilerOptions } {
   const parsed = ts.getParsedCommandLineOfConfigFile(configPath, { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
   if (!parsed) throw new Error(`cannot read ${configPath}`);
   const host = ts.createCompilerHost(parsed.options);
   const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
   host.readFile = (f) => replace[f] ?? readFile(f);
-  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
+  host.fileExists = (f) => f in replace || fileExists(f);
+  const rootNames = [...new Set([...parsed.fileNames, ...Object.keys(replace)])];
+  const program = ts.createProgram({ rootNames, options: parsed.options, host });
   const problems = ts.getPreEmitDiagnostics(program).map((d) => ({
     file: d.file?.fileName ?? '',
     line: d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0,
@@ -42,6 +45,13 @@ describe('tsc', () => {
 
   it('compiles the type tests, where every @ts-expect-error meets an error', () => {
     expect(compile(join(SDK_DIR, 'test/types/tsconfig.json')).problems).toEqual([]);
+  });
+
+  it('compiles the example in the README', () => {
+    const readme = readFileSync(join(SDK_DIR, 'README.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1].replaceAll("from '@mvmqtt/sdk'", "from '../../src/index.js'");
+    const file = join(SDK_DIR, 'test/types/readme-example.ts');
+    expect(compile(join(SDK_DIR, 'test/types/tsconfig.json'), { [file]: example }).problems).toEqual([]);
   });
 
   it('rejects exactly the impossible status checks once the directives are removed', () => {

@@ -8,6 +8,7 @@ import type { StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
 import { deviceAbi, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
+import { indent } from './text.js';
 
 /** Structs that some pointer reaches as a byte-counted buffer. */
 export function rawMemoryStructs(model: Model): StructModel[] {
@@ -65,7 +66,7 @@ function nest(entries: { path: string[]; value: string }[]): string {
       groups.get(head)!.push({ path: e.path.slice(1), value: e.value });
     }
   }
-  return `{\n${lines.map((l) => (groups.has(l) ? `${l}: ${nest(groups.get(l)!)},` : l)).join('\n')}\n}`;
+  return `{\n${indent(lines.map((l) => (groups.has(l) ? `${l}: ${nest(groups.get(l)!)},` : l)).join('\n'))}\n}`;
 }
 
 export function codecStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {

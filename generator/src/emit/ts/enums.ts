@@ -7,6 +7,7 @@ import type { Model } from '../../model/model.js';
 import type { EnumModel } from '../../model/types.js';
 import { constantDoc, enumDoc, sentinelDoc, wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
+import { exportConst, exportType } from './text.js';
 
 /** Bitmask values and sentinels read best in hex, as in the vendor header. */
 function valueText(e: EnumModel, value: number, hex: boolean): string {
@@ -24,34 +25,17 @@ function constStatement(name: string, initializer: string, doc: string): Stateme
   };
 }
 
-export function enumStatements(e: EnumModel, model: Model): StatementStructures[] {
-  const { StructureKind } = tsMorph();
+export function enumStatements(e: EnumModel, model: Model): (string | StatementStructures)[] {
   const constants = e.constants.map((c) => constStatement(c.name, valueText(e, c.value, false), constantDoc(e, c, model)));
   // The object comes after the constants it gathers: a `const` cannot be read before it is declared.
-  const object = constStatement(e.name, `{\n${e.constants.map((c) => `${c.name},`).join('\n')}\n} as const`, enumDoc(e, model));
-  const indexed = `(typeof ${e.name})[keyof typeof ${e.name}]`;
-  // Break after `=` when `export type X = ...;` would pass 100 columns, as a formatter would.
-  const union = `export type ${e.name} = ${indexed};`.length > 100 ? `\n${indexed}` : indexed;
-  const types: StatementStructures[] = e.bitmask
+  const object = exportConst(e.name, `{\n${e.constants.map((c) => `  ${c.name},`).join('\n')}\n} as const`, enumDoc(e, model));
+  const union = `(typeof ${e.name})[keyof typeof ${e.name}]`;
+  const types = e.bitmask
     ? [
-        { kind: StructureKind.TypeAlias, isExported: true, name: `${e.name}Flag`, type: union, docs: [`One \`${e.name}\` flag.`] },
-        {
-          kind: StructureKind.TypeAlias,
-          isExported: true,
-          name: e.name,
-          type: 'number',
-          docs: [`Flags of \`${e.name}\` combined with \`|\` (\`0\` when none is set).`],
-        },
+        exportType(`${e.name}Flag`, union, `One \`${e.name}\` flag.`),
+        exportType(e.name, 'number', `Flags of \`${e.name}\` combined with \`|\` (\`0\` when none is set).`),
       ]
-    : [
-        {
-          kind: StructureKind.TypeAlias,
-          isExported: true,
-          name: e.name,
-          type: union,
-          docs: [`One of the \`${e.name}\` constants (the \`__MAX\` sentinel is not a value).`],
-        },
-      ];
+    : [exportType(e.name, union, `One of the \`${e.name}\` constants (the \`__MAX\` sentinel is not a value).`)];
   const sentinel = constStatement(e.sentinel.name, valueText(e, e.sentinel.value, true), sentinelDoc(e, model));
   return [...constants, object, ...types, sentinel];
 }

@@ -7,6 +7,7 @@ import type { CType, FieldModel, StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
 import { wrapDoc } from './jsdoc.js';
 import { tsMorph, type StatementStructures } from './project.js';
+import { indent } from './text.js';
 
 export function factoryName(struct: string): string {
   return `new${struct}`;
@@ -35,7 +36,7 @@ function zeroValue(type: CType, model: Model, imports: Imports): string {
 
 function fieldsLiteral(fields: FieldModel[], model: Model, imports: Imports): string {
   const entries = fields.map((f) => `${f.name}: ${zeroValue(f.type, model, imports)},`);
-  return `{\n${entries.join('\n')}\n}`;
+  return `{\n${indent(entries.join('\n'))}\n}`;
 }
 
 export function factoryStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {
@@ -61,7 +62,7 @@ export function factoryStatements(s: StructModel, model: Model, imports: Imports
       name: factoryName(s.name),
       returnType: s.name,
       docs: [wrapDoc(zeroed)],
-      statements: [`return {\n${entries.join('\n')}\n};`],
+      statements: [`return {\n${indent(entries.join('\n'))}\n};`],
     },
   ];
 }

@@ -13,7 +13,7 @@ import { Imports } from './imports.js';
 import { metadataStatements } from './metadata.js';
 import { createTsPrinter, type StatementStructures, type TsPrinter } from './project.js';
 import { handleStatements, structStatements } from './structs.js';
-import { functionNameType, statusTypeStatements, syscallMember, syscallsInterface } from './syscalls.js';
+import { functionNameType, statusTypeStatements, syscallMember, syscallsBody, syscallsInterface } from './syscalls.js';
 
 export const SDK_GENERATED_DIR = 'packages/sdk/src/generated';
 
@@ -22,7 +22,7 @@ type Statement = string | StatementStructures;
 /** The files of the SDK, each as the statements that follow its banner and imports. */
 function files(model: Model): { name: string; imports: Imports; statements: Statement[] }[] {
   const enums = { name: 'enums.ts', imports: new Imports(), statements: model.enums.flatMap((e) => enumStatements(e, model)) };
-  const handles = { name: 'handles.ts', imports: new Imports(), statements: model.typedefs.flatMap(handleStatements) };
+  const handles = { name: 'handles.ts', imports: new Imports(), statements: model.typedefs.flatMap((t) => handleStatements(t, model)) };
 
   const structsImports = new Imports();
   const structs = { name: 'structs.ts', imports: structsImports, statements: model.structs.flatMap((s) => structStatements(s, model, structsImports)) };
@@ -75,13 +75,13 @@ export type TsItemKind = 'function' | 'struct' | 'enum' | 'handle';
  * Golden tests and docs print single declarations through this.
  */
 export function renderTsItem(model: Model, kind: TsItemKind, name: string): string {
-  const printer = createTsPrinter();
+  const printer = createTsPrinter({ format: false });
   const imports = new Imports();
   let statements: Statement[];
   switch (kind) {
     case 'function': {
       const fn = model.fn(name);
-      statements = [`export interface MvSyscalls {\n${syscallMember(fn, model, imports)}\n}`, ...statusTypeStatements(fn, model, imports)];
+      statements = [syscallsBody([syscallMember(fn, model, imports)]), ...statusTypeStatements(fn, model, imports)];
       break;
     }
     case 'struct': {
@@ -94,7 +94,7 @@ export function renderTsItem(model: Model, kind: TsItemKind, name: string): stri
       statements = enumStatements(model.enum(name), model);
       break;
     case 'handle':
-      statements = handleStatements(model.typedef(name));
+      statements = handleStatements(model.typedef(name), model);
       break;
   }
   return printer.print(`item-${kind}-${name}.ts`, statements);
@@ -105,7 +105,7 @@ export const tsEmitter: Emitter = {
   description: 'typed TypeScript SDK (packages/sdk/src/generated)',
   ownedDirs: [SDK_GENERATED_DIR],
   emit(model, ctx) {
-    const printer = createTsPrinter();
+    const printer = createTsPrinter({ format: false });
     return files(model).map((f) => printFile(printer, ctx, f));
   },
 };

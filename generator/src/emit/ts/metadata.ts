@@ -8,6 +8,7 @@ import { Imports, MODULES } from './imports.js';
 import { deviceAbi, describeLimit, prose, sections, wrapDoc } from './jsdoc.js';
 import { Code, code, printLiteral, type Literal } from './literal.js';
 import { tsMorph, type StatementStructures } from './project.js';
+import { exportConst, exportType } from './text.js';
 
 // Kept complete by the compiler: adding a kind to the IR fails here until it is listed.
 const LIMIT_KINDS: Record<LimitKind, true> = {
@@ -91,21 +92,14 @@ function limitEntry(l: LimitModel, ctx: Ctx): Literal {
   };
 }
 
-function constStatement(name: string, value: Literal, doc: string, satisfies?: string): StatementStructures {
-  const { StructureKind, VariableDeclarationKind } = tsMorph();
-  return {
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [wrapDoc(doc)],
-    // A reference to another constant keeps that constant's type; only literals need `as const`.
-    declarations: [{ name, initializer: value instanceof Code ? value.text : `${printLiteral(value)} as const${satisfies ? ` satisfies ${satisfies}` : ''}` }],
-  };
+function constStatement(name: string, value: Literal, doc: string, satisfies?: string): string {
+  // A reference to another constant keeps that constant's type; only literals need `as const`.
+  const initializer = value instanceof Code ? value.text : `${printLiteral(value)} as const${satisfies ? ` satisfies ${satisfies}` : ''}`;
+  return exportConst(name, initializer, doc);
 }
 
-function typeAlias(name: string, type: string, doc: string): StatementStructures {
-  const { StructureKind } = tsMorph();
-  return { kind: StructureKind.TypeAlias, isExported: true, name, type, docs: [wrapDoc(doc)] };
+function typeAlias(name: string, type: string, doc: string): string {
+  return exportType(name, type, doc);
 }
 
 function interfaceOf(name: string, doc: string, props: [string, string, string?][]): StatementStructures {
@@ -125,7 +119,7 @@ function interfaceOf(name: string, doc: string, props: [string, string, string?]
   };
 }
 
-export function metadataStatements(model: Model, imports: Imports): StatementStructures[] {
+export function metadataStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
   const ctx: Ctx = { model, imports };
   const status = imports.type(MODULES.enums, model.data.statusEnum);
   imports.type(MODULES.syscalls, 'MvFunctionName');
@@ -139,7 +133,7 @@ export function metadataStatements(model: Model, imports: Imports): StatementStr
   const abiType = abis.map((a) => `'${a}'`).join(' | ');
 
   const spec = model.spec;
-  const out: StatementStructures[] = [
+  const out: (string | StatementStructures)[] = [
     constStatement(
       'SPEC',
       {

@@ -1,7 +1,7 @@
 /**
- * The one ts-morph `Project` of the `ts` target, and the only place that loads ts-morph.
- * ts-morph costs most of a second to load, so it is required on first use: `mvgen validate`
- * and the other targets never pay for it.
+ * The ts-morph `Project` behind every TypeScript target (one per run), and the only place that
+ * loads ts-morph. Loading it costs a noticeable part of a run, so it is required on first use:
+ * `mvgen validate` and the targets that print no TypeScript never pay for it.
  */
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
@@ -28,9 +28,23 @@ const blankLine: TsMorph.WriterFunction = (w) => {
   w.blankLineIfLastNot();
 };
 
+export interface TsPrinterOptions {
+  /**
+   * Run the TypeScript formatter over each file (default). ts-morph re-indents multi-line text
+   * nested inside a structure (a type literal, an object initialiser); the formatter repairs it,
+   * at a cost of a few hundred milliseconds per run. The SDK lays such declarations out itself
+   * (text.ts) and turns this off.
+   */
+  format?: boolean;
+}
+
 /** One in-memory project per generation run; every file of the target is printed through it. */
-export function createTsPrinter(): TsPrinter {
+export function createTsPrinter(options: TsPrinterOptions = {}): TsPrinter {
   const tm = tsMorph();
+  const format: TsMorph.FormatCodeSettings | undefined =
+    options.format === false
+      ? undefined
+      : { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true, trimTrailingWhitespace: true };
   const project = new tm.Project({
     useInMemoryFileSystem: true,
     skipFileDependencyResolution: true,
@@ -42,21 +56,12 @@ export function createTsPrinter(): TsPrinter {
       insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
     },
   });
-  // Fixed formatter settings: the output must not depend on the machine or on ts-morph defaults.
-  const format: TsMorph.FormatCodeSettings = {
-    indentSize: 2,
-    tabSize: 2,
-    convertTabsToSpaces: true,
-    ensureNewLineAtEndOfFile: true,
-    trimTrailingWhitespace: true,
-  };
   return {
     print(fileName, statements) {
       const spaced = statements.flatMap((s, i) => (i === 0 ? [s] : [blankLine, s]));
       const file = project.createSourceFile(fileName, { statements: spaced }, { overwrite: true });
-      // ts-morph indents the continuation lines of multi-line types and initialisers by one
-      // extra level; the TypeScript formatter, with fixed settings, puts them where a person would.
-      file.formatText(format);
+      // Fixed settings, so the output never depends on the machine or on ts-morph defaults.
+      if (format) file.formatText(format);
       return file.getFullText();
     },
   };

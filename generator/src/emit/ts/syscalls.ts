@@ -5,7 +5,8 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel } from '../../model/types.js';
 import { Imports, importsFor, MODULES } from './imports.js';
-import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc, wrapDoc } from './jsdoc.js';
+import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc } from './jsdoc.js';
+import { exportType, indent } from './text.js';
 import { tsMorph, type StatementStructures } from './project.js';
 import { cDeclaration, tsFunctionSignature } from './signature.js';
 import { statusTypeName, tsParamType } from './typemap.js';
@@ -15,18 +16,9 @@ export function returnableStatuses(fn: FunctionModel, model: Model): string[] {
   return [model.data.successStatus, ...fn.errors.map((e) => e.status)];
 }
 
-export function statusTypeStatements(fn: FunctionModel, model: Model, imports: Imports): StatementStructures[] {
-  const { StructureKind } = tsMorph();
+export function statusTypeStatements(fn: FunctionModel, model: Model, imports: Imports): string[] {
   const members = returnableStatuses(fn, model).map((s) => `| typeof ${imports.type(MODULES.enums, s)}`);
-  return [
-    {
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: statusTypeName(fn.name),
-      docs: [wrapDoc(statusTypeDoc(fn, model))],
-      type: `\n${members.join('\n')}`,
-    },
-  ];
+  return [exportType(statusTypeName(fn.name), `\n${members.join('\n')}`, statusTypeDoc(fn, model))];
 }
 
 /** One `MvSyscalls` member: JSDoc, then the signature shared with the docs. */
@@ -42,7 +34,12 @@ export function syscallsInterface(members: string[], model: Model): string {
     `The ${model.spec.title} (spec ${model.spec.version}), one method per call of the ${model.spec.vendor.header} it mirrors.`,
     'Implemented by every runtime (the emulated device core, the mock), so application code runs on either.',
   );
-  return `${jsdocBlock(doc)}\nexport interface MvSyscalls {\n${members.join('\n\n')}\n}`;
+  return `${jsdocBlock(doc)}\n${syscallsBody(members)}`;
+}
+
+/** `export interface MvSyscalls { ... }` around members from `syscallMember`, a blank line between each. */
+export function syscallsBody(members: string[]): string {
+  return `export interface MvSyscalls {\n${members.map((m) => indent(m)).join('\n\n')}\n}`;
 }
 
 export function functionNameType(): StatementStructures {
