@@ -75,3 +75,25 @@ describe('prose in JSDoc', () => {
     expect(doc).toContain('then `@returns` nothing');
   });
 });
+
+describe('errata in JSDoc', () => {
+  /** The JSDoc text of an interface, or of one of its members. */
+  function docOf(file: string, iface: string, member?: string): string {
+    const f = tsEmitter.emit(specModel(), emitContext(specModel())).find((o) => o.path.endsWith(`/${file}`))!;
+    const source = ts.createSourceFile(file, f.contents, ts.ScriptTarget.ES2022, true);
+    const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === iface)!;
+    const node = member ? decl.members.find((m) => m.name?.getText(source) === member)! : decl;
+    return ts.getJSDocCommentsAndTags(node).map((d) => d.getText(source)).join('\n');
+  }
+
+  it('sit on the field they are about, not on its struct', () => {
+    expect(docOf('structs.ts', 'MvMqttConnectRequest', 'host')).toContain('#24 Meaning of MvMqttConnectRequest.host');
+    expect(docOf('structs.ts', 'MvMqttConnectRequest')).not.toContain('#24');
+    expect(docOf('structs.ts', 'MvMqttUnsubscribeResponse')).toContain('#3 MvMqttUnsubscribeResponse member order');
+  });
+
+  it('sit on the call they are about', () => {
+    expect(docOf('syscalls.ts', 'MvSyscalls', 'mvMqttReadPublishResponse')).toContain('#12 const on mvMqttReadPublishResponse');
+    expect(docOf('syscalls.ts', 'MvSyscalls', 'mvMqttReadConnectResponse')).not.toContain('#12');
+  });
+});

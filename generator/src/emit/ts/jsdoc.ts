@@ -125,11 +125,17 @@ export function describeLimit(l: LimitModel, withSubject = true): string {
   return `\`${l.name}\`: ${subject}${rule}, else \`${l.status}\` (${origin}).`;
 }
 
-/** Errata whose item is `name` or a member of it (`Struct.field`). */
+/**
+ * Errata whose subject names `name` as a whole identifier (`MvMqttConnectRequest`,
+ * `mvMqttReadPublishResponse`, `MvMqttWill.qos`). A struct's own list leaves out errata about one
+ * of its fields (`MvMqttWill.qos`): those sit on the field.
+ */
 export function errataFor(name: string, model: Model): string[] {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const mention = new RegExp(`(?<![\\w.])${escaped}(?![\\w]|\\.\\w)`);
   return model.errata
-    .filter((e) => e.item === name || e.item.startsWith(`${name}.`))
-    .map((e) => `#${e.id} \`${e.item}\`: the vendor page says ${prose(e.vendorPage)}; the header says ${prose(e.header)}. ${prose(e.resolution)}`);
+    .filter((e) => mention.test(e.item))
+    .map((e) => `#${e.id} ${prose(e.item)}. Vendor page: ${prose(e.vendorPage)} Header: ${prose(e.header)} ${prose(e.resolution)}`);
 }
 
 function errataSection(name: string, model: Model): string | undefined {

@@ -20,6 +20,13 @@ export const MV_STATUS_PARAMETERFAULT = 2;
 /**
  * A buffer size is unacceptable: too small for the data the call must return, or not a size the
  * call allows (for example not a whole multiple of the required unit).
+ *
+ * Errata:
+ * - #9 MV_STATUS_INVALIDBUFFERSIZE missing from mvMqttReadUnsubscribeResponse. Vendor page: The
+ *   error table of `mvMqttReadUnsubscribeResponse` stops at CHANNELCLOSED and does not mention a
+ *   too-small reason-code buffer. Header: Documents `MV_STATUS_INVALIDBUFFERSIZE` for a reason-code
+ *   buffer that is too small, exactly as for `mvMqttReadSubscribeResponse`. Follow the header;
+ *   `mvMqttReadUnsubscribeResponse` lists `MV_STATUS_INVALIDBUFFERSIZE`.
  */
 export const MV_STATUS_INVALIDBUFFERSIZE = 3;
 
@@ -108,6 +115,14 @@ export const MV_STATUS_INVALIDBUFFERALIGNMENT = 18;
  * pointer nested inside a struct argument or a failed write of the result: the request may already
  * be partly sent, or the readable item already consumed. The channel involved can no longer be
  * trusted and should be closed.
+ *
+ * Errata:
+ * - #8 MV_STATUS_LATEFAULT missing from three read calls. Vendor page: The error tables of
+ *   `mvMqttReadConnectResponse`, `mvMqttReadPublishResponse` and `mvMqttReadDisconnectResponse`
+ *   list only PARAMETERFAULT, INVALIDHANDLE and CHANNELCLOSED. Header: All three calls also
+ *   document `MV_STATUS_LATEFAULT`, even though their response structs hold no nested pointers.
+ *   Follow the header; each of the three calls lists `MV_STATUS_LATEFAULT`, described as a failure
+ *   to write the result after the item had already been consumed.
  */
 export const MV_STATUS_LATEFAULT = 19;
 

@@ -346,6 +346,13 @@ export interface MvSyscalls {
    * Readable data:
    * - reports the `MvMqttReadableDataType` of the next item without removing it.
    *
+   * Errata:
+   * - #26 What mvMqttGetNextReadableDataType reports. Vendor page: Summarises the call as finding
+   *   out what type of MQTT data the channel last received. Header: The call reports the type of
+   *   the next readable item, that is the oldest one not yet consumed, and the readable-data enum
+   *   describes NONE as no unconsumed data. Follow the header; the call is specified as a
+   *   non-consuming look at the oldest unread item, which the matching read call then removes.
+   *
    * @param handle - (value) The MQTT channel to inspect, passed by value. Its object must be of
    *   kind `MV_CHANNELTYPE_MQTT`.
    * @param data_type - (out) Where Microvisor writes the `MvMqttReadableDataType` of the next
@@ -626,6 +633,13 @@ export interface MvSyscalls {
    * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE`
    *   (queued by `mvMqttRequestUnsubscribe`).
    *
+   * Errata:
+   * - #9 MV_STATUS_INVALIDBUFFERSIZE missing from mvMqttReadUnsubscribeResponse. Vendor page: The
+   *   error table of `mvMqttReadUnsubscribeResponse` stops at CHANNELCLOSED and does not mention a
+   *   too-small reason-code buffer. Header: Documents `MV_STATUS_INVALIDBUFFERSIZE` for a
+   *   reason-code buffer that is too small, exactly as for `mvMqttReadSubscribeResponse`. Follow
+   *   the header; `mvMqttReadUnsubscribeResponse` lists `MV_STATUS_INVALIDBUFFERSIZE`.
+   *
    * @param handle - (value) The MQTT channel the unsubscribe was requested on. Its object must be
    *   of kind `MV_CHANNELTYPE_MQTT`.
    * @param response_data - (in) Pointer to an `MvMqttUnsubscribeResponse` whose member pointers say
@@ -715,6 +729,12 @@ export interface MvSyscalls {
    * Readable data:
    * - reads and removes the next item when it is `MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE` (queued
    *   by `mvMqttRequestPublish`).
+   *
+   * Errata:
+   * - #12 const on mvMqttReadPublishResponse. Vendor page: Declares the output parameter as `const
+   *   struct MvMqttPublishResponse *response`. Header: The parameter is a non-const `struct
+   *   MvMqttPublishResponse *response_data`, because Microvisor writes the by-value fields of the
+   *   struct itself. Follow the header; the generated prototype takes a non-const pointer.
    *
    * @param handle - (value) The MQTT channel the publish was requested on. Its object must be of
    *   kind `MV_CHANNELTYPE_MQTT`.
