@@ -2,9 +2,9 @@
 
 type Results = Record<string, any>;
 
-const fmt = (x: unknown, digits = 2): string => {
+const fmt = (x: unknown): string => {
   if (x === undefined || x === null) return '—';
-  if (typeof x === 'number') return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(digits);
+  if (typeof x === 'number') return x.toLocaleString('en-US', { maximumFractionDigits: Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2 });
   return String(x);
 };
 
@@ -59,13 +59,13 @@ export function renderReport(r: Results): string {
       s.wall_ms,
       s.internal_ms,
       s.files,
-      fmt(s.wall_ms / g.full_ms),
+      s.wall_ms / g.full_ms,
     ]);
     parts.push(
       `### Generator (mvgen generate, cold process, median of ${g.reps}; targets: ${g.targets.join(', ')})\n` +
         table(
           ['run', 'wall ms', 'ms inside mvgen', 'files', '× the 1x time'],
-          [['real spec (1x)', g.full_ms, g.full.internal_ms, g.full.files, '1.00'], ...scaledRows, ['no-change regeneration (1x)', g.noop_ms, '', `${g.noop_files_written} written`, '']],
+          [['real spec (1x)', g.full_ms, g.full.internal_ms, g.full.files, 1], ...scaledRows, ['no-change regeneration (1x)', g.noop_ms, '', `${g.noop_files_written} written`, '']],
         ),
     );
   }
@@ -76,14 +76,15 @@ export function renderReport(r: Results): string {
     const rows: unknown[][] = [];
     for (const [broker, b] of Object.entries<any>(rt)) {
       if (broker === 'settings') continue;
-      rows.push([broker, 'QoS 0 throughput (msg/s)', b.qos0.raw_msg_s, b.qos0.emulated_msg_s, b.qos0.ratio]);
-      rows.push([broker, 'QoS 1 throughput (msg/s)', b.qos1.raw_msg_s, b.qos1.emulated_msg_s, b.qos1.ratio]);
-      rows.push([broker, 'latency p50 (µs)', b.latency.raw.p50_us, b.latency.emulated.p50_us, b.latency_p50_ratio]);
-      rows.push([broker, 'latency p99 (µs)', b.latency.raw.p99_us, b.latency.emulated.p99_us, b.latency_p99_ratio]);
+      const cpu = (x: any) => [x.cpu_us_per_msg_raw, x.cpu_us_per_msg_emulated, x.cpu_ratio];
+      rows.push([broker, 'QoS 0 throughput (msg/s)', b.qos0.raw_msg_s, b.qos0.emulated_msg_s, b.qos0.ratio, ...cpu(b.qos0)]);
+      rows.push([broker, 'QoS 1 throughput (msg/s)', b.qos1.raw_msg_s, b.qos1.emulated_msg_s, b.qos1.ratio, ...cpu(b.qos1)]);
+      rows.push([broker, 'latency p50 (µs)', b.latency.raw.p50_us, b.latency.emulated.p50_us, b.latency_p50_ratio, ...cpu(b.latency)]);
+      rows.push([broker, 'latency p99 (µs)', b.latency.raw.p99_us, b.latency.emulated.p99_us, b.latency_p99_ratio, '', '', '']);
     }
     parts.push(
       `### Runtime: emulated device vs raw mqtt.js (${s.messages} × ${s.payload_bytes}-byte messages, window ${s.window}, ${s.latency_samples} latency samples, median of ${s.reps})\n` +
-        table(['broker', 'measure', 'raw mqtt.js', 'emulated device', 'emulated/raw'], rows),
+        table(['broker', 'measure', 'raw mqtt.js', 'emulated device', 'emulated/raw', 'CPU µs/msg raw', 'CPU µs/msg emulated', 'CPU emulated/raw'], rows),
     );
     const diag: unknown[][] = [];
     for (const [broker, b] of Object.entries<any>(rt)) {

@@ -67,7 +67,13 @@ export async function benchRuntime(opts: RuntimeOptions) {
 }
 
 async function benchBroker(broker: BrokerName, url: string | undefined, opts: RuntimeOptions) {
-  const runs = { qos0: new Map<Label, number[]>(), qos1: new Map<Label, number[]>(), latencyP50: new Map<Label, number[]>(), latencyP99: new Map<Label, number[]>() };
+  const runs = {
+    qos0: new Map<Label, number[]>(),
+    qos1: new Map<Label, number[]>(),
+    latencyP50: new Map<Label, number[]>(),
+    latencyP99: new Map<Label, number[]>(),
+    cpu: { qos0: new Map<Label, number[]>(), qos1: new Map<Label, number[]>(), latency: new Map<Label, number[]>() },
+  };
   const push = (m: Map<Label, number[]>, l: Label, v: number) => m.set(l, [...(m.get(l) ?? []), v]);
 
   for (let rep = 0; rep < opts.reps; rep++) {
@@ -90,6 +96,7 @@ async function benchBroker(broker: BrokerName, url: string | undefined, opts: Ru
           protocolVersion: 4,
         };
         const r = await runWorker<CaseResult>(WORKER, c, { timeoutMs: 180_000 });
+        push(runs.cpu[kind], label, r.cpuUsPerMsg);
         if ('throughput' in r) {
           const t = r.throughput;
           if (t.received !== t.sent) throw new Error(`${broker} ${kind} ${label}: ${t.sent - t.received} of ${t.sent} messages never arrived`);
@@ -105,10 +112,15 @@ async function benchBroker(broker: BrokerName, url: string | undefined, opts: Ru
   }
 
   const med = (m: Map<Label, number[]>, l: Label) => (m.has(l) ? median(m.get(l)!) : undefined);
-  const throughputSummary = (m: Map<Label, number[]>) => {
+  const cpuSummary = (m: Map<Label, number[]>) => {
     const raw = med(m, 'raw')!;
     const emu = med(m, 'emulated')!;
-    const s: Record<string, unknown> = { raw_msg_s: Math.round(raw), emulated_msg_s: Math.round(emu), ratio: round(emu / raw, 3) };
+    return { cpu_us_per_msg_raw: round(raw, 2), cpu_us_per_msg_emulated: round(emu, 2), cpu_ratio: round(emu / raw, 3) };
+  };
+  const throughputSummary = (m: Map<Label, number[]>, cpu: Map<Label, number[]>) => {
+    const raw = med(m, 'raw')!;
+    const emu = med(m, 'emulated')!;
+    const s: Record<string, unknown> = { raw_msg_s: Math.round(raw), emulated_msg_s: Math.round(emu), ratio: round(emu / raw, 3), ...cpuSummary(cpu) };
     if (opts.diagnostics) {
       s.emulated_pub_only_ratio = round(med(m, 'emulated-pub')! / raw, 3);
       s.emulated_sub_only_ratio = round(med(m, 'emulated-sub')! / raw, 3);
@@ -118,15 +130,15 @@ async function benchBroker(broker: BrokerName, url: string | undefined, opts: Ru
     return s;
   };
   const lat = (l: Label) => ({ p50_us: round(med(runs.latencyP50, l)!, 1), p99_us: round(med(runs.latencyP99, l)!, 1) });
-  const latency: Record<string, unknown> = { raw: lat('raw'), emulated: lat('emulated') };
+  const latency: Record<string, unknown> = { raw: lat('raw'), emulated: lat('emulated'), ...cpuSummary(runs.cpu.latency) };
   if (opts.diagnostics) {
     latency['emulated-pub'] = lat('emulated-pub');
     latency['emulated-sub'] = lat('emulated-sub');
   }
   latency.runs_p50_us = Object.fromEntries([...runs.latencyP50].map(([l, xs]) => [l, xs.map((x) => round(x, 1))]));
   return {
-    qos0: throughputSummary(runs.qos0),
-    qos1: throughputSummary(runs.qos1),
+    qos0: throughputSummary(runs.qos0, runs.cpu.qos0),
+    qos1: throughputSummary(runs.qos1, runs.cpu.qos1),
     latency_p50_ratio: round(med(runs.latencyP50, 'emulated')! / med(runs.latencyP50, 'raw')!, 3),
     latency_p99_ratio: round(med(runs.latencyP99, 'emulated')! / med(runs.latencyP99, 'raw')!, 3),
     latency,

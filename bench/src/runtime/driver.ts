@@ -52,8 +52,10 @@ export async function throughput(pub: Publisher, sub: Subscriber, opts: { first:
   let sent = 0;
   let inFlight = 0;
   let pumping = false;
+  let drained: (() => void) | undefined;
   const done = () => {
     inFlight--;
+    if (inFlight === 0 && drained) drained();
     pump();
   };
   // `done` may run synchronously inside `publish` (mqtt.js does at QoS 0): loop, don't recurse.
@@ -76,6 +78,8 @@ export async function throughput(pub: Publisher, sub: Subscriber, opts: { first:
   await finished;
   clearInterval(watchdog);
   const elapsedMs = (received === count ? lastProgress : performance.now() - stallMs) - t0;
+  // The next batch must start with an empty window: wait for the last completions (untimed).
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   return { sent, received, duplicates, elapsedMs, msgPerSec: (received / elapsedMs) * 1000 };
 }
 

@@ -44,6 +44,7 @@ export function rawClientOptions(cfg: EndpointConfig): IClientOptions {
     reconnectPeriod: 0,
     resubscribe: false,
     connectTimeout: 10_000,
+    queueQoSZero: false,
   };
 }
 

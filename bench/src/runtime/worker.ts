@@ -24,7 +24,16 @@ export interface RuntimeCase {
   protocolVersion: 4 | 5;
 }
 
-export type CaseResult = { case: RuntimeCase } & ({ throughput: ThroughputResult } | { latency: LatencyResult });
+/** `cpuUsPerMsg`: this process's CPU time (user + system) over the measured phase, per message; it includes the embedded aedes broker but not mosquitto. */
+export type CaseResult = { case: RuntimeCase; cpuUsPerMsg: number } & ({ throughput: ThroughputResult } | { latency: LatencyResult });
+
+/** Runs the measured phase and charges its CPU time to the messages it moved. */
+async function measured<T>(count: number, f: () => Promise<T>): Promise<{ r: T; cpuUsPerMsg: number }> {
+  const c0 = process.cpuUsage();
+  const r = await f();
+  const c = process.cpuUsage(c0);
+  return { r, cpuUsPerMsg: (c.user + c.system) / count };
+}
 
 async function run(c: RuntimeCase): Promise<CaseResult> {
   const aedes = c.broker === 'aedes' ? await startAedes() : undefined;
@@ -43,19 +52,21 @@ async function run(c: RuntimeCase): Promise<CaseResult> {
     if (c.kind === 'latency') {
       pub = c.pub === 'emulated' ? await emulated!.emulatedPublisher(pubCfg) : await rawPublisher(pubCfg);
       await latency(pub, sub, { first: 0, count: c.warmup, payloadSize: c.payloadSize });
-      const r = await latency(pub, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize });
-      return { case: c, latency: r };
+      const m = await measured(c.count, () => latency(pub, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize }));
+      return { case: c, latency: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
     }
     if (c.pub === 'raw-unbounded') {
       const p = await rawUnboundedPublisher(pubCfg);
       pub = p;
       await throughputUnbounded(p, sub, { first: 0, count: c.warmup, payloadSize: c.payloadSize });
-      return { case: c, throughput: await throughputUnbounded(p, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize }) };
+      const m = await measured(c.count, () => throughputUnbounded(p, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize }));
+      return { case: c, throughput: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
     }
     pub = c.pub === 'emulated' ? await emulated!.emulatedPublisher(pubCfg) : await rawPublisher(pubCfg);
     const opts = { window: c.window, payloadSize: c.payloadSize };
     await throughput(pub, sub, { ...opts, first: 0, count: c.warmup });
-    return { case: c, throughput: await throughput(pub, sub, { ...opts, first: c.warmup, count: c.count }) };
+    const m = await measured(c.count, () => throughput(pub, sub, { ...opts, first: c.warmup, count: c.count }));
+    return { case: c, throughput: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
   } finally {
     await pub!?.close();
     await sub.close();
