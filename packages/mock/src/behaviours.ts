@@ -172,7 +172,7 @@ export class Behaviours implements MockBehaviours {
     this.k.noteCall(call.fn);
     const centre = this.k.centres.get(v1.notification_handle)!.centre;
     const buffers = [this.k.memory.range(v1.receive_buffer!, v1.receive_buffer_len), this.k.memory.range(v1.send_buffer!, v1.send_buffer_len)];
-    const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, buffers);
+    const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, v1.receive_buffer_len, buffers);
     channel.handle = this.k.channels.add(channel);
     handle.value = channel.handle as MvChannelHandle;
     return MV_STATUS_OKAY;
@@ -386,6 +386,7 @@ export class Behaviours implements MockBehaviours {
     const data = item.data as MessageData;
     if (data.topic.byteLength > message.topic.size || data.payload.byteLength > message.payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
     const correlation_id = channel.correlationFor(data);
+    channel.unreadMessageBytes -= data.topic.byteLength + data.payload.byteLength;
     return this.consume(call, channel, () => {
       fill(message.topic, data.topic);
       fill(message.payload, data.payload);

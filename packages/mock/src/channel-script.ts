@@ -86,14 +86,19 @@ export class ChannelScript {
     return this;
   }
 
-  /** A message arrives from the broker (the application reads it with mvMqttReceiveMessage). */
+  /**
+   * A message arrives from the broker (the application reads it with mvMqttReceiveMessage).
+   * As on the device core, one that does not fit what is left of the channel's receive buffer
+   * arrives as a lost-message report instead.
+   */
   receive(message: IncomingMessage): this {
-    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, {
-      topic: bytes(message.topic),
-      payload: bytes(message.payload),
-      qos: message.qos ?? 0,
-      retain: Number(message.retain ?? 0),
-    });
+    const topic = bytes(message.topic);
+    const payload = bytes(message.payload);
+    const size = topic.byteLength + payload.byteLength;
+    if (this.channel.closed) return this;
+    if (size > this.channel.receiveLength - this.channel.unreadMessageBytes) return this.lose({ topic, message_len: size });
+    this.channel.unreadMessageBytes += size;
+    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, { topic, payload, qos: message.qos ?? 0, retain: Number(message.retain ?? 0) });
     return this;
   }
 

@@ -94,6 +94,8 @@ export class Channel implements HandleTarget {
   private readonly slots = new Map<MvFunctionName, number>();
   /** Requests ever accepted, by function (for per-object limits such as one connect per channel). */
   readonly issued = new Map<MvFunctionName, number>();
+  /** Topic + payload bytes of messages queued and not read yet: they occupy the receive buffer. */
+  unreadMessageBytes = 0;
   /** Correlation IDs of QoS 1/2 messages read and not yet acknowledged. */
   readonly awaitingAck = new Set<number>();
   private nextCorrelation = 1;
@@ -102,6 +104,8 @@ export class Channel implements HandleTarget {
     /** The channel type (`MvChannelType`), checked against `objectKind`. */
     readonly kind: number,
     readonly notify: NotifyTarget,
+    /** Bytes of the receive buffer the application gave `mvOpenChannel`. */
+    readonly receiveLength: number,
     readonly buffers: readonly AddressRange[],
   ) {}
 
@@ -135,6 +139,7 @@ export class Channel implements HandleTarget {
     this.closure = reason;
     this.phase = 'ended';
     this.readable.length = 0;
+    this.unreadMessageBytes = 0;
     this.pending.length = 0;
     this.awaitingAck.clear();
   }
