@@ -25,6 +25,7 @@ import {
   type MvClosureReason,
   type MvFunctionName,
   type MvMqttConnectRequest,
+  type MvMqttReadableDataType,
   type MvNetworkHandle,
   type MvNetworkStatus,
   type MvNotificationHandle,
@@ -69,7 +70,7 @@ function connectTo(r: Rig, clientId = `conformance-${process.pid}-${uniqueIrq++}
 }
 
 /** A channel whose next unread item is of `type`, made by a request that needs no broker (answered NOTCONNECTED). */
-async function channelWith(r: Rig, type: number, request: (ch: MvChannelHandle) => MvStatus): Promise<MvChannelHandle> {
+async function channelWith(r: Rig, type: MvMqttReadableDataType, request: (ch: MvChannelHandle) => MvStatus): Promise<MvChannelHandle> {
   const ch = r.channel();
   expectOkay(request(ch), 'request');
   await r.waitFor(ch, type);
@@ -77,7 +78,7 @@ async function channelWith(r: Rig, type: number, request: (ch: MvChannelHandle) 
 }
 
 /** A connected channel, subscribed to a topic, on which a message from outside has arrived. */
-async function channelWithMessage(r: Rig, type: number, payloadBytes: number, rxBytes = 4096): Promise<MvChannelHandle> {
+async function channelWithMessage(r: Rig, type: MvMqttReadableDataType, payloadBytes: number, rxBytes = 4096): Promise<MvChannelHandle> {
   const ch = await r.connected({ rx: new Uint8Array(rxBytes) });
   const topic = `conformance/${r.name}/${uniqueIrq++}`;
   await r.subscribe(ch, topic);

@@ -14,6 +14,7 @@ import {
   type MvChannelHandle,
   type MvNetworkHandle,
   type MvNotificationHandle,
+  type MvOpenChannelParams,
 } from '@mvmqtt/sdk';
 import { MockMicrovisor } from '../src/index.js';
 
@@ -33,7 +34,7 @@ describe('a demo-like session', () => {
     const net = out(0 as MvNetworkHandle);
     expect(mv.mvRequestNetwork({ version: 1, v1: { notification_handle: centre.value, notification_tag: 1 } }, net)).toBe(MV_STATUS_OKAY);
     const channel = out(0 as MvChannelHandle);
-    const params = {
+    const params: MvOpenChannelParams = {
       version: 1,
       v1: {
         notification_handle: centre.value,
