@@ -78,15 +78,37 @@ export class Model {
   }
   /** The function that consumes a readable-data constant, if any. */
   consumerOf(constant: string): FunctionModel | undefined {
-    return this.data.functions.find((f) => f.consumes === constant);
+    return this.relations().consumer.get(constant);
   }
   /** Functions whose requests produce the readable-data constant. */
   producersOf(constant: string): FunctionModel[] {
-    return this.data.functions.filter((f) => f.produces.includes(constant));
+    return [...(this.relations().producers.get(constant) ?? [])];
   }
   /** Structs that embed or point to `name`. */
   usersOf(name: string): StructModel[] {
-    return this.data.structs.filter((s) => s.fieldPaths.some((p) => p.field.type.base.kind === 'struct' && p.field.type.base.name === name));
+    return [...(this.relations().users.get(name) ?? [])];
+  }
+
+  // Emitters ask these per item; scanning every function or struct each time made generation
+  // quadratic in the size of the spec. Built once, on first use, in spec order.
+  private related?: { consumer: Map<string, FunctionModel>; producers: Map<string, FunctionModel[]>; users: Map<string, StructModel[]> };
+  private relations() {
+    if (this.related) return this.related;
+    const consumer = new Map<string, FunctionModel>();
+    const producers = new Map<string, FunctionModel[]>();
+    const users = new Map<string, StructModel[]>();
+    const add = <T>(m: Map<string, T[]>, k: string, v: T) => {
+      const list = m.get(k);
+      if (!list) m.set(k, [v]);
+      else if (list[list.length - 1] !== v) list.push(v);
+    };
+    for (const f of this.data.functions) {
+      if (f.consumes !== undefined && !consumer.has(f.consumes)) consumer.set(f.consumes, f);
+      for (const c of f.produces) add(producers, c, f);
+    }
+    for (const s of this.data.structs)
+      for (const p of s.fieldPaths) if (p.field.type.base.kind === 'struct') add(users, p.field.type.base.name, s);
+    return (this.related = { consumer, producers, users });
   }
 }
 

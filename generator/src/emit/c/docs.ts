@@ -34,6 +34,8 @@ function perAbiSizes(model: Model, size: Record<AbiId, number>): string {
  * member), `Struct.member`, a function or a constant, matched as a whole word.
  */
 export function errataFor(model: Model, name: string): Erratum[] {
+  // Asked for every item: skip compiling the RegExp when no erratum even contains the name.
+  if (!model.errata.some((e) => e.item.includes(name))) return [];
   const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const word = new RegExp(`(^|[^A-Za-z0-9_.])${quoted}(?![A-Za-z0-9_]|\\.[A-Za-z_])`);
   return model.errata.filter((e) => word.test(e.item));

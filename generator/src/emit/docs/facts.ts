@@ -60,6 +60,8 @@ function perObjectHandle(l: LimitModel, model: Model): string | undefined {
 }
 
 function mentions(text: string, name: string): boolean {
+  // Most texts do not contain the name at all: skip compiling a RegExp for them (asked per item and erratum).
+  if (!text.includes(name)) return false;
   return new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(text);
 }
 
