@@ -12,14 +12,12 @@ import {
   MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
   MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
-  READABLE_DATA,
   type MvFunctionName,
   type MvMqttConnectResponse,
   type MvMqttDisconnectResponse,
   type MvMqttPublishResponse,
   type MvMqttReadableDataType,
   type MvMqttRequestState,
-  type MvReadableDataInfo,
 } from '@mvmqtt/sdk';
 import { producedBy, type Channel, type Kernel, type PendingRequest, type ReadableData, type TopicsResponseData } from './kernel.js';
 
@@ -85,9 +83,4 @@ export function answerNow(k: Kernel, channel: Channel, request: PendingRequest, 
 export function autoAnswer(k: Kernel, channel: Channel, request: PendingRequest): void {
   if (channel.closed || !channel.pending.includes(request)) return;
   answerNow(k, channel, request, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED);
-}
-
-/** Which requests produce items of `type` (empty for unsolicited-only types). */
-export function producersOf(type: MvMqttReadableDataType): readonly string[] {
-  return (READABLE_DATA as Readonly<Record<number, MvReadableDataInfo | undefined>>)[type]?.producers ?? [];
 }

@@ -49,15 +49,6 @@ export class LimitBook {
     return this.settings.get(name);
   }
 
-  /** The limit of `kind` that applies to calls of `fn`, if any. */
-  ofCall(fn: MvFunctionName, kind: string): (LimitSetting & { windowMs?: number }) | undefined {
-    for (const name of FUNCTIONS[fn].limits) {
-      const l = this.settings.get(name);
-      if (l?.kind === kind) return l;
-    }
-    return undefined;
-  }
-
   /**
    * The status of the first call-level limit of `fn` the measures exceed, in the order the spec
    * lists the function's limits, or undefined when the call may go ahead.
