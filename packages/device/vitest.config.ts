@@ -5,7 +5,10 @@ import { defineProject } from 'vitest/config';
 // The SDK is read from its sources, so a regenerated SDK is tested without a rebuild.
 export default defineProject({
   resolve: {
-    alias: { '@mvmqtt/sdk': fileURLToPath(new URL('../sdk/src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^@mvmqtt\/sdk$/, replacement: fileURLToPath(new URL('../sdk/src/index.ts', import.meta.url)) },
+      { find: /^@mvmqtt\/sdk\/runtime$/, replacement: fileURLToPath(new URL('../sdk/src/runtime/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     name: 'device',

@@ -1,6 +1,6 @@
 // Simulated memory, handles and the interrupt controller, on their own.
 import { describe, expect, it } from 'vitest';
-import { HandleAllocator, HandleTable, seededRandom } from '../src/kernel/handles.js';
+import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, overlaps } from '../src/kernel/memory.js';
 import { Nvic } from '../src/kernel/nvic.js';
 

@@ -62,7 +62,7 @@ import { answerNow, autoAnswer } from './answers.js';
 import type { MockCall } from './call.js';
 import type { MockBehaviours } from './generated/syscalls.js';
 import { CentreObject, Channel, NetworkRequest, producedBy, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from './kernel.js';
-import { overlaps } from './memory.js';
+import { overlaps } from '@mvmqtt/sdk/runtime';
 import { NotificationCentre } from './notifications.js';
 import { utf8 } from './values.js';
 

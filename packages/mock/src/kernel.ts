@@ -21,9 +21,9 @@ import {
   type MvNetworkStatus,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { HandleAllocator, HandleTable } from './handles.js';
+import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
 import { LimitBook, type LimitOverrides } from './limits.js';
-import { SimulatedMemory, type AddressRange } from './memory.js';
+import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import type { NotificationCentre, NotifyTarget } from './notifications.js';
 import { MockNvic, type IrqDelivery } from './nvic.js';
 import type { HandleTarget } from './validate.js';
@@ -181,7 +181,7 @@ export class Kernel {
   private readonly irqDelivery: IrqDelivery;
 
   constructor(options: KernelOptions = {}) {
-    const handles = new HandleAllocator(options.seed ?? 1);
+    const handles = new HandleAllocator(seededRandom(options.seed ?? 1));
     this.centres = new HandleTable(handles);
     this.networks = new HandleTable(handles);
     this.channels = new HandleTable(handles);

@@ -5,7 +5,7 @@
  */
 import { LAYOUTS, encodeMvNotification, type MvEventType } from '@mvmqtt/sdk';
 import type { MockClock } from './clock.js';
-import type { AddressRange } from './memory.js';
+import type { AddressRange } from '@mvmqtt/sdk/runtime';
 import type { MockNvic } from './nvic.js';
 
 export const RECORD_SIZE = LAYOUTS.MvNotification.arm32.size;

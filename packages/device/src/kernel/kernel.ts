@@ -4,7 +4,7 @@ import type { NotificationCenter, NotificationCounters } from '../notifications.
 import type { NetworkRequest } from '../network.js';
 import type { ResolvedOptions } from '../options.js';
 import { DeviceClock } from './clock.js';
-import { HandleAllocator, HandleTable } from './handles.js';
+import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory } from './memory.js';
 import { Nvic } from './nvic.js';
 

@@ -1,7 +1,7 @@
 /**
- * Handles: random, non-zero 32-bit values that are never reused during the device's life.
- * Each kind of object has its own table, and every value is unique across kinds, so a
- * handle of the wrong kind finds nothing and the call returns INVALIDHANDLE.
+ * Handles as a Microvisor kernel hands them out: non-zero 32-bit values, never reused during
+ * the runtime's life, and unique across kinds, so a handle of the wrong kind finds nothing
+ * (the call then returns INVALIDHANDLE). Shared by the device core and the mock.
  */
 
 export type Random = () => number;
@@ -21,6 +21,7 @@ export class HandleAllocator {
   }
 }
 
+/** The live objects of one kind, by handle. */
 export class HandleTable<T> {
   private readonly live = new Map<number, T>();
   constructor(private readonly allocator: HandleAllocator) {}
@@ -53,7 +54,7 @@ export class HandleTable<T> {
   }
 }
 
-/** A small deterministic generator (mulberry32) for reproducible handles in tests. */
+/** A small deterministic generator (mulberry32): the same seed gives the same handles everywhere. */
 export function seededRandom(seed: number): Random {
   let a = seed >>> 0;
   return () => {

@@ -1,0 +1,3 @@
+// Building blocks for runtimes that implement MvSyscalls (the device core, the mock): `@mvmqtt/sdk/runtime`.
+export { HandleAllocator, HandleTable, seededRandom, type Random } from './handles.js';
+export { SimulatedMemory, overlaps, type AddressRange } from './memory.js';

@@ -1,0 +1,55 @@
+/**
+ * Simulated application memory, shared by the device core and the mock. C hands the kernel raw
+ * addresses; a TypeScript application hands typed-array views. Each ArrayBuffer gets a base
+ * address the first time a runtime sees it, and a view's address is base + byteOffset, so the
+ * spec's alignment rules behave as on hardware: a fresh `new Uint8Array(n)` satisfies every
+ * alignment limit, and `buf.subarray(1)` is not even 2-aligned.
+ */
+import { LIMITS } from '../generated/index.js';
+
+/** Where the first buffer lands (the start of SRAM on the STM32U5 memory map). */
+const FIRST_BASE = 0x2000_0000;
+
+/** Bases are aligned to a page, or to the strictest alignment limit in the spec if that is larger. */
+const BASE_ALIGNMENT = (() => {
+  let a = 4096;
+  for (const l of Object.values(LIMITS) as { kind: string; value?: number }[]) if (l.kind === 'alignment' && l.value) a = Math.max(a, l.value);
+  return 2 ** Math.ceil(Math.log2(a));
+})();
+
+export interface AddressRange {
+  start: number;
+  end: number;
+}
+
+export class SimulatedMemory {
+  private readonly bases = new WeakMap<ArrayBufferLike, number>();
+  private next = FIRST_BASE;
+
+  /** The simulated address of the first byte of `view`. */
+  addressOf(view: ArrayBufferView): number {
+    const buffer = view.buffer;
+    let base = this.bases.get(buffer);
+    if (base === undefined) {
+      base = this.next;
+      // Leave a gap between buffers so that no two allocations ever touch.
+      this.next += (Math.ceil(buffer.byteLength / BASE_ALIGNMENT) + 1) * BASE_ALIGNMENT;
+      this.bases.set(buffer, base);
+    }
+    return base + view.byteOffset;
+  }
+
+  isAligned(view: ArrayBufferView, alignment: number): boolean {
+    return this.addressOf(view) % alignment === 0;
+  }
+
+  /** The address range [start, end) the kernel would touch for `length` bytes from `view`. */
+  range(view: ArrayBufferView, length: number): AddressRange {
+    const start = this.addressOf(view);
+    return { start, end: start + length };
+  }
+}
+
+export function overlaps(a: AddressRange, b: AddressRange): boolean {
+  return a.start < b.end && b.start < a.end;
+}
