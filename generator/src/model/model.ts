@@ -88,15 +88,55 @@ export class Model {
   usersOf(name: string): StructModel[] {
     return [...(this.relations().users.get(name) ?? [])];
   }
+  /** Functions with a parameter whose base type is the struct `name` (by value or pointer). */
+  functionsTaking(structName: string): FunctionModel[] {
+    return [...(this.relations().takers.get(structName) ?? [])];
+  }
+  /** Functions whose error table lists `status`. */
+  functionsReturning(status: string): FunctionModel[] {
+    return [...(this.relations().returners.get(status) ?? [])];
+  }
+  /** Functions that post the notification event `event`. */
+  functionsPosting(event: string): FunctionModel[] {
+    return [...(this.relations().posters.get(event) ?? [])];
+  }
+  /** Functions with a handle parameter of the object kind `constant`. */
+  functionsWithObjectKind(constant: string): FunctionModel[] {
+    return [...(this.relations().objectKinds.get(constant) ?? [])];
+  }
+  /** Limits that apply to the field `Struct.path` (e.g. `MvOpenChannelParams.v1.send_buffer`). */
+  limitsOn(fieldPath: string): LimitModel[] {
+    return [...(this.relations().limitsOn.get(fieldPath) ?? [])];
+  }
+  /** Limits whose breach returns `status`. */
+  limitsReporting(status: string): LimitModel[] {
+    return [...(this.relations().limitsReporting.get(status) ?? [])];
+  }
 
   // Emitters ask these per item; scanning every function or struct each time made generation
   // quadratic in the size of the spec. Built once, on first use, in spec order.
-  private related?: { consumer: Map<string, FunctionModel>; producers: Map<string, FunctionModel[]>; users: Map<string, StructModel[]> };
+  private related?: {
+    consumer: Map<string, FunctionModel>;
+    producers: Map<string, FunctionModel[]>;
+    users: Map<string, StructModel[]>;
+    takers: Map<string, FunctionModel[]>;
+    returners: Map<string, FunctionModel[]>;
+    posters: Map<string, FunctionModel[]>;
+    objectKinds: Map<string, FunctionModel[]>;
+    limitsOn: Map<string, LimitModel[]>;
+    limitsReporting: Map<string, LimitModel[]>;
+  };
   private relations() {
     if (this.related) return this.related;
     const consumer = new Map<string, FunctionModel>();
     const producers = new Map<string, FunctionModel[]>();
     const users = new Map<string, StructModel[]>();
+    const takers = new Map<string, FunctionModel[]>();
+    const returners = new Map<string, FunctionModel[]>();
+    const posters = new Map<string, FunctionModel[]>();
+    const objectKinds = new Map<string, FunctionModel[]>();
+    const limitsOn = new Map<string, LimitModel[]>();
+    const limitsReporting = new Map<string, LimitModel[]>();
     const add = <T>(m: Map<string, T[]>, k: string, v: T) => {
       const list = m.get(k);
       if (!list) m.set(k, [v]);
@@ -105,10 +145,20 @@ export class Model {
     for (const f of this.data.functions) {
       if (f.consumes !== undefined && !consumer.has(f.consumes)) consumer.set(f.consumes, f);
       for (const c of f.produces) add(producers, c, f);
+      for (const p of f.params) {
+        if (p.type.base.kind === 'struct') add(takers, p.type.base.name, f);
+        if (p.objectKind !== undefined) add(objectKinds, p.objectKind, f);
+      }
+      for (const e of f.errors) add(returners, e.status, f);
+      for (const n of f.notifications) add(posters, n.event, f);
+    }
+    for (const l of this.data.limits) {
+      for (const path of l.appliesTo) add(limitsOn, path, l);
+      add(limitsReporting, l.status, l);
     }
     for (const s of this.data.structs)
       for (const p of s.fieldPaths) if (p.field.type.base.kind === 'struct') add(users, p.field.type.base.name, s);
-    return (this.related = { consumer, producers, users });
+    return (this.related = { consumer, producers, users, takers, returners, posters, objectKinds, limitsOn, limitsReporting });
   }
 }
 

@@ -129,7 +129,7 @@ export function structDoc(model: Model, s: StructModel): string[] {
   out.push(`Layout (${layout}).`);
   if (s.versioned) out.push(`Versioned: set \`${s.versioned.field}\` to ${s.versioned.versions.join(' or ')} and fill the matching member of the union.`);
   if (s.kernelWrites) out.push('Microvisor writes through the pointer members marked [out]; they must point to writable memory.');
-  const takers = model.functions.filter((f) => f.params.some((p) => p.type.base.kind === 'struct' && p.type.base.name === s.name));
+  const takers = model.functionsTaking(s.name);
   if (takers.length) out.push(`Used by ${takers.map((f) => `${f.name}()`).join(', ')}.`);
   return [...out, ...errataParagraph(model, s.name)];
 }
@@ -143,7 +143,7 @@ export function fieldDoc(model: Model, s: StructModel, path: string, f: FieldMod
   if (f.required) notes.push('Required: must be present (a non-NULL pointer, a non-empty string).');
   if (f.optional) notes.push('May be NULL.');
   if (notes.length) out.push(notes.join(' '));
-  const limits = model.limits.filter((l) => l.appliesTo.includes(`${s.name}.${path}`));
+  const limits = model.limitsOn(`${s.name}.${path}`);
   out.push(...limitsParagraph(limits));
   out.push(...errataParagraph(model, `${s.name}.${path}`));
   return out;

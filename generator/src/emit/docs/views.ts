@@ -197,7 +197,7 @@ function fieldRules(s: StructModel, path: string, f: FieldModel, model: Model, l
   if (f.optional) rules.push('optional (may be NULL)');
   if (f.counts) rules.push(`number of ${f.countUnit ?? 'elements'} at ${mdCode(f.counts)}`);
   if (f.countedBy) rules.push(`length in ${mdCode(f.countedBy)}`);
-  for (const l of model.limits) if (l.appliesTo.includes(`${s.name}.${path}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model)}`);
+  for (const l of model.limitsOn(`${s.name}.${path}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model)}`);
   return rules;
 }
 
@@ -226,7 +226,7 @@ export function structView(s: StructModel, model: Model) {
     }
   }
 
-  const usedByFunctions = model.functions.filter((f) => f.params.some((p) => p.type.base.kind === 'struct' && p.type.base.name === s.name));
+  const usedByFunctions = model.functionsTaking(s.name);
   return {
     page,
     name: s.name,
@@ -272,15 +272,15 @@ export function enumView(e: EnumModel, model: Model) {
   const returnedBy = (c: string) =>
     e.name === model.data.statusEnum && c === model.data.successStatus
       ? 'every function'
-      : fnLinks(model.functions.filter((f) => f.errors.some((r) => r.status === c)), () => statusAnchor(c));
+      : fnLinks(model.functionsReturning(c), () => statusAnchor(c));
   const relations = [
     { head: 'Returned by', of: returnedBy },
-    { head: 'Posted after', of: (c: string) => fnLinks(model.functions.filter((f) => f.notifications.some((n) => n.event === c))) },
+    { head: 'Posted after', of: (c: string) => fnLinks(model.functionsPosting(c)) },
     { head: 'Queued by', of: (c: string) => fnLinks(model.producersOf(c)) },
     { head: 'Read with', of: (c: string) => fnLinks(model.functions.filter((f) => f.consumes === c)) },
     { head: 'Unsolicited', of: (c: string) => (model.constant(c).constant.unsolicited ? 'yes' : '') },
-    { head: 'Handle kind for', of: (c: string) => fnLinks(model.functions.filter((f) => f.params.some((p) => p.objectKind === c))) },
-    { head: 'Limits', of: (c: string) => model.limits.filter((l) => l.status === c).map((l) => link.limit(l.name)).join(', ') },
+    { head: 'Handle kind for', of: (c: string) => fnLinks(model.functionsWithObjectKind(c)) },
+    { head: 'Limits', of: (c: string) => model.limitsReporting(c).map((l) => link.limit(l.name)).join(', ') },
   ];
   const used = relations.filter((r) => e.constants.some((c) => r.of(c.name)));
   const anySince = e.constants.some((c) => c.since);

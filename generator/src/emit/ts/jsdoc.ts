@@ -131,6 +131,8 @@ export function describeLimit(l: LimitModel, withSubject = true): string {
  * of its fields (`MvMqttWill.qos`): those sit on the field.
  */
 export function errataFor(name: string, model: Model): string[] {
+  // Asked for every item: skip compiling the RegExp when no erratum even contains the name.
+  if (!model.errata.some((e) => e.item.includes(name))) return [];
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const mention = new RegExp(`(?<![\\w.])${escaped}(?![\\w]|\\.\\w)`);
   return model.errata
@@ -209,7 +211,7 @@ export function statusTypeDoc(fn: FunctionModel, model: Model): string {
 
 /** Limits that constrain the field at `Struct.path`. */
 function limitsOn(path: string, model: Model): LimitModel[] {
-  return model.limits.filter((l) => l.appliesTo.includes(path));
+  return model.limitsOn(path);
 }
 
 export function structDoc(s: StructModel, model: Model): string {
