@@ -51,7 +51,7 @@ function plan(quick: boolean) {
       }
     : {
         generator: { reps: 3, scales: [10, 100] },
-        runtime: { reps: 3, count: 20_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
+        runtime: { reps: 5, count: 30_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
         fleet: { sizes: [100, 1000], durationS: 30 },
       };
 }
