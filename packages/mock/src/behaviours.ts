@@ -74,12 +74,6 @@ const CHANNEL_TYPES = new Set(Object.keys(ENUM_NAMES.MvChannelType).map(Number))
 /** Enum fields whose unknown values get a status of their own (the validator leaves them to us). */
 export const BEHAVIOUR_ENUMS: ReadonlySet<string> = new Set(['MvOpenChannelParams.v1.channel_type']);
 
-// MQTT wire limits the spec does not carry (the device core applies the same ones): the
-// keepalive is a 16-bit field, no-local and retain-as-published are flags, retain handling is 0-2.
-const MQTT_KEEPALIVE_MAX = 0xffff;
-const MQTT_FLAG_MAX = 1;
-const MQTT_RETAIN_HANDLING_MAX = 2;
-
 /** The bytes of an `MvSizedString` the validator accepted (length 0: absent). */
 function sizedBytes(s: MvSizedString): Uint8Array {
   if (s.length === 0 || s.data === null) return new Uint8Array(0);
@@ -203,7 +197,6 @@ export class Behaviours implements MockBehaviours {
     const channel = this.channel(handle);
     const limited = this.limit(call, { issued: channel.issued.get(call.fn) ?? 0 });
     if (limited !== undefined) return limited;
-    if (request.keepalive > MQTT_KEEPALIVE_MAX) return MV_STATUS_PARAMETERFAULT;
     if (call.lateFault !== undefined) return this.failLate(call, channel);
     const tls = request.tls_credentials;
     const clientKey = tls ? tls.clientcert.key.length : 0;
@@ -223,7 +216,6 @@ export class Behaviours implements MockBehaviours {
     const late = call.lateFault;
     if (late !== undefined && !isTopicPath(late.path)) return MV_STATUS_PARAMETERFAULT;
     const subscriptions = request.subscriptions!.slice(0, request.num_subscriptions);
-    if (subscriptions.some((s) => s.nl > MQTT_FLAG_MAX || s.rap > MQTT_FLAG_MAX || s.rh > MQTT_RETAIN_HANDLING_MAX)) return MV_STATUS_PARAMETERFAULT;
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
     if (late !== undefined) return isFirstElementPath(late.path) ? MV_STATUS_PARAMETERFAULT : this.failLate(call, channel);

@@ -73,7 +73,7 @@ export function decodeConnectRequest(request: unknown, opts: ConnectDecodeOption
   const port = r.port;
   if (!isU32(port) || port > 0xffff) fault('request->port is not a 16-bit value');
   const keepalive = requireU32(r.keepalive, 'request->keepalive');
-  if (keepalive > 0xffff) fault('request->keepalive does not fit MQTT’s 16-bit keepalive');
+  if (keepalive > LIMITS.MQTT_KEEPALIVE_MAX.value) fault('request->keepalive does not fit MQTT’s 16-bit keepalive');
   if (!isU32(r.clean_start) || r.clean_start > 0xff) fault('request->clean_start is not an 8-bit value');
   const auth = requireStruct(r.authentication, 'request->authentication');
   if (!AUTH_METHODS.has(auth.method as number)) fault('request->authentication.method is not an MvMqttAuthenticationMethod');

@@ -64,8 +64,7 @@ export function mqttChannel(k: Kernel, fn: MvFunctionName, handle: unknown): Loo
 const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
 const SUBSCRIBE_QOS_MAX = LIMITS.MQTT_SUBSCRIBE_QOS.max;
 const PUBLISH_QOS_MAX = LIMITS.MQTT_PUBLISH_QOS.max;
-/** MQTT 5 retain handling takes 0, 1 or 2; no-local and retain-as-published are flags. */
-const RH_MAX = 2;
+const inRange = (v: number, l: { min: number; max: number }) => v >= l.min && v <= l.max;
 
 // ---------------------------------------------------------------------- requests
 
@@ -98,7 +97,8 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
     const s = subscriptions[i];
     if (!isStruct(s) || !isU32(s.desired_qos) || !isU32(s.nl) || !isU32(s.rap) || !isU32(s.rh)) return MV_STATUS_PARAMETERFAULT;
     if (s.desired_qos > SUBSCRIBE_QOS_MAX) return LIMITS.MQTT_SUBSCRIBE_QOS.status;
-    if (s.nl > 1 || s.rap > 1 || s.rh > RH_MAX) return MV_STATUS_PARAMETERFAULT;
+    if (!inRange(s.nl, LIMITS.MQTT_SUBSCRIPTION_NO_LOCAL) || !inRange(s.rap, LIMITS.MQTT_SUBSCRIPTION_RETAIN_AS_PUBLISHED) || !inRange(s.rh, LIMITS.MQTT_SUBSCRIPTION_RETAIN_HANDLING))
+      return LIMITS.MQTT_SUBSCRIPTION_RETAIN_HANDLING.status;
   }
   if (!ch.canSubscribe()) return LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.status;
   const subs: Subscription[] = [];
