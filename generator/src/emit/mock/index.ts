@@ -8,7 +8,7 @@
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { lineCommentBanner } from '../banner.js';
-import { Imports } from './imports.js';
+import { Imports } from '../ts/imports.js';
 import { createTsPrinter, type StatementStructures, type TsPrinter } from '../ts/project.js';
 import { MOCK_GENERATED_DIR } from './modules.js';
 import { schemaStatements } from './schemas.js';

@@ -10,7 +10,7 @@ import { code, printLiteral, type Literal } from '../ts/literal.js';
 import { tsMorph, type StatementStructures } from '../ts/project.js';
 import { fieldShape, paramShape } from './shapes.js';
 import { SDK, RUNTIME } from './modules.js';
-import type { Imports } from './imports.js';
+import type { Imports } from '../ts/imports.js';
 
 /** Limit names by the `Struct.path` they constrain. */
 function limitsByField(model: Model): Map<string, string[]> {

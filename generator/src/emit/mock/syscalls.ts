@@ -6,7 +6,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
-import type { Imports } from './imports.js';
+import type { Imports } from '../ts/imports.js';
 import { tsMorph, type StatementStructures } from '../ts/project.js';
 import { statusTypeName, tsParamType } from '../ts/typemap.js';
 import { RUNTIME, SDK } from './modules.js';
