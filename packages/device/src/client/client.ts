@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import {
+  LAYOUTS,
   LIMITS,
   MV_CHANNELTYPE_MQTT,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
@@ -131,7 +132,8 @@ const sized = (v: string | Uint8Array | undefined): MvSizedString =>
   v === undefined ? { data: null, length: 0 } : { data: v, length: typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength };
 
 const decoder = new TextDecoder();
-const RECORD_SIZE = 16;
+/** One notification record, in the device layout (16 bytes). */
+const RECORD_SIZE = LAYOUTS.MvNotification.arm32.size;
 const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
 
 export class MvMqttClient extends EventEmitter<{
