@@ -2,8 +2,8 @@ import type { AbiDescription, AbiId, IntName } from './types.js';
 
 /** The two ABIs every layout is computed for: the device, and the x86_64 host used by tests. */
 export const ABIS: readonly AbiDescription[] = [
-  { id: 'arm32', role: 'device', title: 'Cortex-M33 (Armv8-M), AAPCS, ILP32, short enums', pointerSize: 4, shortEnums: true },
-  { id: 'x86_64', role: 'host', title: 'x86_64 System V, LP64, int-sized enums', pointerSize: 8, shortEnums: false },
+  { id: 'arm32', role: 'device', title: 'Cortex-M33 (Armv8-M), AAPCS, ILP32, short enums', pointerSize: 4, endianness: 'little', shortEnums: true },
+  { id: 'x86_64', role: 'host', title: 'x86_64 System V, LP64, int-sized enums', pointerSize: 8, endianness: 'little', shortEnums: false },
 ];
 
 export const DEVICE_ABI: AbiId = 'arm32';

@@ -11,6 +11,8 @@ export interface AbiDescription {
   role: 'device' | 'host';
   title: string;
   pointerSize: number;
+  /** Byte order of multi-byte values in memory (what a codec of raw struct bytes must use). */
+  endianness: 'little' | 'big';
   /** true: an enum takes the smallest of 1/2/4 bytes that holds its largest value (AAPCS bare-metal). */
   shortEnums: boolean;
 }

@@ -43,7 +43,7 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
     name: 'codecs.ts',
     imports: codecsImports,
     statements: [
-      '// Both ABIs of the model (Cortex-M33 and x86_64) are little-endian.\nconst LITTLE_ENDIAN = true;',
+      `// Raw struct bytes are in the device ABI's byte order (${deviceAbi(model).title}).\nconst LITTLE_ENDIAN = ${deviceAbi(model).endianness === 'little'};`,
       ...rawMemoryStructs(model).flatMap((s) => codecStatements(s, model, codecsImports)),
     ],
   };
@@ -109,3 +109,10 @@ export const tsEmitter: Emitter = {
     return files(model).map((f) => printFile(printer, ctx, f));
   },
 };
+
+/** The ABI whose memory layout the kernel writes: the device. */
+function deviceAbi(model: Model) {
+  const abi = model.abis.find((a) => a.role === 'device');
+  if (!abi) throw new Error('mvgen ts: the model has no device ABI');
+  return abi;
+}

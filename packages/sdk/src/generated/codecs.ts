@@ -4,7 +4,7 @@
 import type { MvEventType } from './enums.js';
 import type { MvNotification } from './structs.js';
 
-// Both ABIs of the model (Cortex-M33 and x86_64) are little-endian.
+// Raw struct bytes are in the device ABI's byte order (Cortex-M33 (Armv8-M), AAPCS, ILP32, short enums).
 const LITTLE_ENDIAN = true;
 
 /** Reads one `MvNotification` (16 bytes, device layout) from `bytes` at `offset`. */
