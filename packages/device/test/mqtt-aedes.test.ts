@@ -381,6 +381,31 @@ describe('in-flight limits (RATELIMITED)', () => {
     for (let i = 0; i < LIMITS.MQTT_DISCONNECTS_IN_FLIGHT_MAX.value; i++) expectOk(device.mvMqttRequestDisconnect(ch));
     expectStatus(device.mvMqttRequestDisconnect(ch), MV_STATUS_RATELIMITED);
   });
+
+  it('an acknowledgement written into a backed-up socket holds its slot until the socket drains', async () => {
+    const { device, center, network } = setup({ limits: { acknowledgementsInFlight: 2 } });
+    const ch = await connected(device, center, network, { ...at(), clientId: id() });
+    await subscribed(device, ch, [subscription('acks/#', 1)]);
+    const other = await peer();
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await other.publishAsync(`acks/${i}`, 'm', { qos: 1 });
+      const m = await nextItem(device, ch);
+      if (m.type !== 'message') throw new Error(`expected a message, got ${m.type}`);
+      ids.push(m.correlationId);
+    }
+    expectOk(device.mvMqttAcknowledgeMessage(ch, ids[0]!), 'ack with an idle socket (leaves at once, holds no slot)');
+    // A large QoS 0 publish fills the socket's buffer; the acks behind it wait for the drain.
+    const bulk = new Uint8Array(8 * 1024 * 1024);
+    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 9, topic: str('bulk'), payload: { data: bulk, length: bulk.byteLength }, desired_qos: 0, retain: 0 }));
+    expectOk(device.mvMqttAcknowledgeMessage(ch, ids[1]!));
+    expectOk(device.mvMqttAcknowledgeMessage(ch, ids[2]!));
+    expectStatus(device.mvMqttAcknowledgeMessage(ch, ids[2]!), MV_STATUS_RATELIMITED, 'both slots held while backed up');
+    // The publish response is queued at the same 'drain' that frees the acknowledgement slots.
+    expect(await nextItem(device, ch)).toMatchObject({ type: 'publish', correlationId: 9 });
+    expectOk(device.mvMqttAcknowledgeMessage(ch, ids[2]!), 'slots free after the drain');
+    await other.endAsync();
+  });
 });
 
 describe('session end', () => {

@@ -4,7 +4,8 @@
  *
  * - One connect per channel; mqtt.js never reconnects (`reconnectPeriod: 0`).
  * - Requests made while not connected are accepted and answered NOTCONNECTED.
- * - A request holds its in-flight slot until its response item has been read.
+ * - A request holds its in-flight slot until its response item has been read; an
+ *   acknowledgement holds one until it has left for the broker (the socket took it).
  * - Inbound QoS 1/2 messages are acknowledged only when the app calls
  *   mvMqttAcknowledgeMessage: the PUBACK/PUBREC mqtt.js would send is held back (the
  *   inbound stream keeps flowing), so an unacknowledged message is redelivered when a
@@ -117,7 +118,11 @@ export class MqttChannel extends Channel {
   /** Requests awaiting their ack packet, by MQTT packet id. */
   private readonly byMessageId = new Map<number, PendingRequest>();
   /** QoS 0 publishes written while the socket was backed up: complete at its next 'drain'. */
-  private waitingForDrain: PendingRequest[] = [];
+  private publishesAwaitingDrain: PendingRequest[] = [];
+  /** Acknowledgements written while the socket was backed up: in flight until its next 'drain'. */
+  private acksAwaitingDrain = 0;
+  /** Whether the one shared 'drain' listener is registered. */
+  private drainListening = false;
 
   constructor(
     type: number,
@@ -261,6 +266,8 @@ export class MqttChannel extends Channel {
     client.on('error', (err) => this.onError(err));
     client.on('close', () => {
       this.transportOpen = false;
+      // Nothing left the socket that will drain now: the broker redelivers what was not acknowledged.
+      this.releaseAcksAwaitingDrain();
       this.onClose();
       for (const wake of this.closeWaiters.splice(0)) wake();
     });
@@ -327,20 +334,14 @@ export class MqttChannel extends Channel {
       // as a device's send buffer must empty before it takes more. Without this wait an app
       // publishing in a loop never yields and the socket buffer grows without bound.
       client.publish(topic, payload, { qos: 0, retain });
-      const stream = client.stream as unknown as NodeJS.WritableStream & { writableNeedDrain?: boolean };
-      if (!stream.writableNeedDrain) {
+      if (!this.socketBackedUp(client)) {
         this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
         return;
       }
       const req: PendingRequest = { type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, messageId: 0 };
       this.pending.add(req); // answered NOTCONNECTED if the connection ends first
-      this.waitingForDrain.push(req);
-      if (this.waitingForDrain.length === 1)
-        stream.once('drain', () => {
-          const waiting = this.waitingForDrain;
-          this.waitingForDrain = [];
-          for (const r of waiting) this.complete(r, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
-        });
+      this.publishesAwaitingDrain.push(req);
+      this.awaitDrain(client);
       return;
     }
     const req = this.track(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId, client, () =>
@@ -426,8 +427,39 @@ export class MqttChannel extends Channel {
     }
     this.heldAcks.delete(messageId);
     if (held === ACK_NOW || this.phase !== Phase.Connected || !this.sendRaw) return; // the broker redelivers on resume
-    this.acksInFlight++;
-    this.sendRaw(held, () => this.acksInFlight--);
+    this.sendRaw(held);
+    // mqtt-packet reports an ack as written even into a backed-up socket; it has really left
+    // for the broker only once the socket drains, so until then it holds an in-flight slot.
+    const client = this.client;
+    if (client && this.socketBackedUp(client)) {
+      this.acksInFlight++;
+      this.acksAwaitingDrain++;
+      this.awaitDrain(client);
+    }
+  }
+
+  private socketBackedUp(client: MqttClient): boolean {
+    return (client.stream as unknown as { writableNeedDrain?: boolean }).writableNeedDrain === true;
+  }
+
+  /** One 'drain' listener for everything waiting on the socket (one per message collapses throughput). */
+  private awaitDrain(client: MqttClient): void {
+    if (this.drainListening) return;
+    this.drainListening = true;
+    client.stream.once('drain', this.onDrain);
+  }
+
+  private readonly onDrain = (): void => {
+    this.drainListening = false;
+    this.releaseAcksAwaitingDrain();
+    const waiting = this.publishesAwaitingDrain;
+    this.publishesAwaitingDrain = [];
+    for (const r of waiting) this.complete(r, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
+  };
+
+  private releaseAcksAwaitingDrain(): void {
+    this.acksInFlight -= this.acksAwaitingDrain;
+    this.acksAwaitingDrain = 0;
   }
 
   requestDisconnect(): void {
