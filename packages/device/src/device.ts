@@ -382,12 +382,14 @@ export class Device implements MvSyscalls {
     throw err;
   }
 
-  private done<S extends MvStatus>(fn: MvFunctionName, status: S, ...args: unknown[]): S {
+  /** Every system call ends here. Fixed parameters, not rest args: no array per call unless tracing. */
+  private done<S extends MvStatus>(fn: MvFunctionName, status: S, arg0?: unknown, arg1?: unknown): S {
     if (this.debug && !ALLOWED[fn].has(status)) {
       this.k.diagnostics.statusViolations++;
       throw new Error(`emulator bug: ${fn} returned ${statusName(status)}, which its error table does not list`);
     }
-    this.options.trace?.({ kind: 'syscall', name: fn, args, status });
+    const trace = this.options.trace;
+    if (trace) trace({ kind: 'syscall', name: fn, args: [arg0, arg1].slice(0, arguments.length - 2), status });
     return status;
   }
 

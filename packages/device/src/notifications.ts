@@ -2,7 +2,7 @@
  * Notification centres: the application's ring of 16-byte `MvNotification` records, written
  * by the kernel in the device (arm32) layout, one IRQ pend per record.
  */
-import { LAYOUTS, MV_EVENTTYPE_NOEVENT, encodeMvNotification } from '@mvmqtt/sdk';
+import { LAYOUTS, MV_EVENTTYPE_NOEVENT } from '@mvmqtt/sdk';
 import type { MvEventType } from '@mvmqtt/sdk';
 import type { DeviceClock } from './kernel/clock.js';
 import type { AddressRange } from './kernel/memory.js';
@@ -12,7 +12,10 @@ import type { TraceEvent } from './trace.js';
 
 const RECORD = LAYOUTS.MvNotification.arm32;
 export const RECORD_SIZE = RECORD.size;
+const MICROSECONDS_OFFSET = RECORD.fields.microseconds.offset;
 const EVENT_TYPE_OFFSET = RECORD.fields.event_type.offset;
+const TAG_OFFSET = RECORD.fields.tag.offset;
+const TWO_TO_32 = 2 ** 32;
 
 export interface NotificationCounters {
   /** Records written over one whose IRQ had not run yet (policy 'overwrite'). */
@@ -52,15 +55,21 @@ export class NotificationCenter {
     } else if (this.nvic.pendingCount(this.irq) >= this.records) {
       outcome = 'overwrote-unnotified';
     }
-    const microseconds = this.clock.microseconds();
+    const microseconds = this.clock.now();
     if (outcome === 'dropped') {
       this.counters.notificationsDropped++;
     } else {
       if (outcome === 'overwrote-unnotified') this.counters.notificationOverruns++;
-      encodeMvNotification({ microseconds, event_type: eventType, tag }, this.buffer, offset);
+      // Written field by field into the view kept for this ring: this runs for every record,
+      // and the u64 as two little-endian words avoids a BigInt per record.
+      const words = this.words;
+      words.setUint32(offset + MICROSECONDS_OFFSET, microseconds >>> 0, true);
+      words.setUint32(offset + MICROSECONDS_OFFSET + 4, Math.floor(microseconds / TWO_TO_32), true);
+      words.setUint32(offset + EVENT_TYPE_OFFSET, eventType, true);
+      words.setUint32(offset + TAG_OFFSET, tag, true);
       this.next = slot + 1 === this.records ? 0 : slot + 1;
     }
-    this.trace?.({ kind: 'notification', irq: this.irq, slot, microseconds, eventType, tag, outcome });
+    this.trace?.({ kind: 'notification', irq: this.irq, slot, microseconds: BigInt(microseconds), eventType, tag, outcome });
     if (outcome !== 'dropped') this.nvic.pend(this.irq);
   }
 }

@@ -1,8 +1,13 @@
 /** The Microvisor microsecond clock: free-running from zero when the device starts, not wall time. */
 export class DeviceClock {
-  private readonly start = process.hrtime.bigint();
+  private readonly startMs = performance.now();
+
+  /** Whole microseconds since start, as a plain number (exact up to 2^53 µs, about 285 years). */
+  now(): number {
+    return Math.floor((performance.now() - this.startMs) * 1000);
+  }
 
   microseconds(): bigint {
-    return (process.hrtime.bigint() - this.start) / 1000n;
+    return BigInt(this.now());
   }
 }
