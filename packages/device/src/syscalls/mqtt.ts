@@ -53,10 +53,15 @@ import type { ReasonCodesSizeUnit } from '../options.js';
 
 type Lookup = MqttChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
 
+/** Each function's handle kind, looked up once: `FUNCTIONS[fn]` with a varying `fn` is a slow (megamorphic) load on every call. */
+const HANDLE_KIND = new Map<MvFunctionName, MvParamInfo['objectKind']>(
+  (Object.keys(FUNCTIONS) as MvFunctionName[]).map((fn) => [fn, (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind]),
+);
+
 /** The channel behind `handle` if it is of the kind the function's handle parameter names (MQTT), and not closed. */
 export function mqttChannel(k: Kernel, fn: MvFunctionName, handle: unknown): Lookup {
   const ch = k.channels.get(handle);
-  if (!(ch instanceof MqttChannel) || ch.type !== (FUNCTIONS[fn].params[0] as MvParamInfo).objectKind) return MV_STATUS_INVALIDHANDLE;
+  if (!(ch instanceof MqttChannel) || ch.type !== HANDLE_KIND.get(fn)) return MV_STATUS_INVALIDHANDLE;
   if (ch.closed) return MV_STATUS_CHANNELCLOSED;
   return ch;
 }
