@@ -38,7 +38,7 @@ import type {
   MvSizedString,
   MvTlsCredentials,
 } from '@mvmqtt/sdk';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { Device, type DeviceOptions } from '../src/index.js';
 
 export const str = (s: string): MvSizedString => ({ data: s, length: Buffer.byteLength(s) });
@@ -266,3 +266,25 @@ export async function subscribed(device: Device, ch: MvChannelHandle, subs: MvMq
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Per-file fixture for end-to-end suites: `setup()` gives a device with a notification center
+ * (40 IRQ, 64 records) and a network request, and every device it made is powered off after
+ * the file's tests. `id()` makes a client id no other run shares.
+ */
+export function deviceFixture() {
+  const devices: Device[] = [];
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.powerOff()));
+  });
+  return {
+    setup(options: DeviceOptions = {}) {
+      const device = newDevice(options);
+      devices.push(device);
+      const center = new Center(device, 40, 64);
+      const network = requestNetwork(device, center);
+      return { device, center, network };
+    },
+    id: () => `dev-${Math.random().toString(16).slice(2, 10)}`,
+  };
+}

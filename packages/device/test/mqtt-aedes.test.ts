@@ -36,26 +36,23 @@ import {
 import type { MvChannelHandle, MvClosureReason } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startAedes, type AedesHarness } from '../../../test/support/brokers.js';
-import type { Device } from '../src/index.js';
 import {
-  Center,
   NONE,
   connectRequest,
   connected,
   expectOk,
   expectStatus,
-  newDevice,
   nextItem,
   openMqtt,
   peek,
   readItem,
   readableNotifications,
-  requestNetwork,
   sleep,
   str,
   subscribed,
   subscription,
   waitForItem,
+  deviceFixture,
 } from './helpers.js';
 
 let broker: AedesHarness;
@@ -78,23 +75,12 @@ afterAll(async () => {
   await broker.close();
 });
 
-const devices: Device[] = [];
-function setup(options: Parameters<typeof newDevice>[0] = {}) {
-  const device = newDevice(options);
-  devices.push(device);
-  const center = new Center(device, 40, 64);
-  const network = requestNetwork(device, center);
-  return { device, center, network };
-}
-afterAll(async () => {
-  await Promise.all(devices.map((d) => d.powerOff()));
-});
+const { setup, id } = deviceFixture();
 
 async function peer(clientId?: string) {
   return mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId });
 }
 
-const id = () => `dev-${Math.random().toString(16).slice(2, 10)}`;
 const at = () => ({ host: broker.host, port: broker.port });
 
 describe('connect', () => {

@@ -14,21 +14,9 @@ import type { MvChannelHandle, MvClosureReason } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, type MosquittoHarness } from '../../../test/support/brokers.js';
 import { describeWithTools } from '../../../test/support/tools.js';
-import type { Device } from '../src/index.js';
-import { Center, connectRequest, connected, expectOk, newDevice, nextItem, openMqtt, peek, requestNetwork, sleep, str, subscribed, subscription } from './helpers.js';
+import { connectRequest, connected, expectOk, nextItem, openMqtt, peek, sleep, str, subscribed, subscription, deviceFixture } from './helpers.js';
 
-const devices: Device[] = [];
-function setup(options: Parameters<typeof newDevice>[0] = {}) {
-  const device = newDevice(options);
-  devices.push(device);
-  const center = new Center(device, 40, 64);
-  const network = requestNetwork(device, center);
-  return { device, center, network };
-}
-afterAll(async () => {
-  await Promise.all(devices.map((d) => d.powerOff()));
-});
-const id = () => `dev-${Math.random().toString(16).slice(2, 10)}`;
+const { setup, id } = deviceFixture();
 
 /** MQTT reason codes (MQTT 5 spec, section 2.4) used below. */
 const RC = { noMatchingSubscribers: 0x10, noSubscriptionExisted: 0x11, notAuthorized: 0x87, badUserOrPassword: 0x86, packetTooLarge: 0x95 };

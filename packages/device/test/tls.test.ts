@@ -19,20 +19,9 @@ import { makeTestCerts, type TestCerts } from '../../../test/support/certs.js';
 import { describeWithTools } from '../../../test/support/tools.js';
 import { derCertificateToPem, pkcs8DerKeyToPem } from '../src/mqtt/tls.js';
 import type { Device } from '../src/index.js';
-import { Center, connectRequest, connected, expectOk, expectStatus, newDevice, nextItem, openMqtt, requestNetwork, subscribed, subscription, tlsCredentials } from './helpers.js';
+import { connectRequest, connected, expectOk, expectStatus, nextItem, openMqtt, subscribed, subscription, tlsCredentials, deviceFixture } from './helpers.js';
 
-const devices: Device[] = [];
-function setup(options: Parameters<typeof newDevice>[0] = {}) {
-  const device = newDevice(options);
-  devices.push(device);
-  const center = new Center(device, 40, 64);
-  const network = requestNetwork(device, center);
-  return { device, center, network };
-}
-afterAll(async () => {
-  await Promise.all(devices.map((d) => d.powerOff()));
-});
-const id = () => `dev-${Math.random().toString(16).slice(2, 10)}`;
+const { setup, id } = deviceFixture();
 
 describeWithTools(['openssl'], 'DER credentials for Node', () => {
   let certs: TestCerts;
