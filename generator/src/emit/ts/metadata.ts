@@ -278,6 +278,12 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
       'The C layout of every struct on every ABI.',
       `Record<string, Record<MvAbi, MvStructLayout>>`,
     ),
+    constStatement(
+      'STRUCT_VERSIONS',
+      Object.fromEntries(model.structs.filter((s) => s.versioned).map((s) => [s.name, { field: s.versioned!.field, versions: s.versioned!.versions }])),
+      'Versioned structs: the field that carries the version, and the versions the spec defines (each has a `vN` member).',
+      'Record<string, { readonly field: string; readonly versions: readonly number[] }>',
+    ),
   );
   return out;
 }

@@ -4,7 +4,7 @@
  * is a fault. Decoders throw `Fault`; the system-call entry point turns it into
  * PARAMETERFAULT, or LATEFAULT when the fault was found after the request had started.
  */
-import { LAYOUTS } from '@mvmqtt/sdk';
+import { STRUCT_VERSIONS } from '@mvmqtt/sdk';
 import type { MvOut, MvSizedString, MvStatus } from '@mvmqtt/sdk';
 
 export class Fault {
@@ -75,14 +75,9 @@ export function sizedBytesOrEmpty(s: unknown, what: string, late: boolean): Uint
   return sizedBytes(s, what, late) ?? EMPTY;
 }
 
-/** Struct versions the spec defines for a versioned struct: the `vN.` prefixes of its device layout. */
-export function structVersions(struct: keyof typeof LAYOUTS): ReadonlySet<number> {
-  const versions = new Set<number>();
-  for (const path of Object.keys(LAYOUTS[struct].arm32.fields)) {
-    const m = /^v(\d+)\./.exec(path);
-    if (m) versions.add(Number(m[1]));
-  }
-  return versions;
+/** The versions the spec defines for a versioned struct. */
+export function structVersions(struct: keyof typeof STRUCT_VERSIONS): ReadonlySet<number> {
+  return new Set(STRUCT_VERSIONS[struct].versions);
 }
 
 const decoder = new TextDecoder();

@@ -2291,3 +2291,12 @@ export const LAYOUTS = {
     },
   },
 } as const satisfies Record<string, Record<MvAbi, MvStructLayout>>;
+
+/**
+ * Versioned structs: the field that carries the version, and the versions the spec defines (each
+ * has a `vN` member).
+ */
+export const STRUCT_VERSIONS = {
+  MvRequestNetworkParams: { field: 'version', versions: [1] },
+  MvOpenChannelParams: { field: 'version', versions: [1] },
+} as const satisfies Record<string, { readonly field: string; readonly versions: readonly number[] }>;
