@@ -83,9 +83,10 @@ afterAll(() => {
 
 /**
  * What a reader sees of a doc string: the spec writes identifiers in backticks, and a
- * balanced pair (non-blank content) becomes a code span, so the backticks themselves vanish.
+ * balanced pair (non-blank content, no backtick touching it) becomes a code span, so the
+ * backticks themselves vanish.
  */
-const shown = (s: string) => s.replace(/`([^`]+)`/g, (m, inner: string) => (inner.trim() ? inner : m));
+const shown = (s: string) => s.replace(/(?<!`)`([^`]*[^`\s][^`]*)`(?!`)/g, '$1');
 
 /** Every inline run of text in the reference, as a reader sees it. */
 function inlineTexts(): { page: string; text: string }[] {

@@ -14,16 +14,18 @@ const WORD = /[A-Za-z0-9]/;
 
 /**
  * Escapes one line of prose for inline use (the line is not at the start of a block).
- * The spec writes identifiers in backticks (`MV_STATUS_OKAY`): a balanced pair becomes a
- * code span whose content shows literally; a lone backtick is escaped like any other.
+ * The spec writes identifiers in backticks (`MV_STATUS_OKAY`): a balanced pair with non-blank
+ * content and no backtick touching it becomes a code span whose content shows literally; any
+ * other backtick is escaped like the rest of Markdown's syntax.
  */
 function escapeInline(text: string, inTable = false): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '`') {
+    if (ch === '`' && text[i - 1] !== '`') {
       const close = text.indexOf('`', i + 1);
-      if (close > i + 1 && text.slice(i + 1, close).trim() !== '') {
+      // A span touching another backtick would merge with it (CommonMark matches runs of equal length).
+      if (close > i + 1 && text[close + 1] !== '`' && text.slice(i + 1, close).trim() !== '') {
         out += codeSpan(text.slice(i + 1, close), inTable);
         i = close;
         continue;
