@@ -5,6 +5,7 @@ import type { MvFunctionName } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { Device } from '../src/index.js';
 import { Center, openMqtt, requestNetwork } from './helpers.js';
+import { propertySeed } from '../../../test/support/seed.js';
 
 const NAMES = Object.keys(FUNCTIONS) as MvFunctionName[];
 const allowed = (fn: MvFunctionName) => new Set<number>([MV_STATUS_OKAY, ...FUNCTIONS[fn].errors.map((e) => e.status)]);
@@ -57,7 +58,7 @@ describe('system-call guards', () => {
         const status = (device as unknown as Record<string, (...a: unknown[]) => number>)[fn](...args);
         return allowed(fn).has(status);
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed: propertySeed('device guards') },
     );
     expect(device.diagnostics.statusViolations).toBe(0);
   });
