@@ -13,6 +13,8 @@ export default defineProject({
   test: {
     name: 'device',
     include: ['test/**/*.test.ts'],
+    // Loopback only: names other than localhost fail resolution locally (NXDOMAIN tests included).
+    setupFiles: ['../../test/support/loopback-dns.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
