@@ -56,12 +56,25 @@ export interface RawFunction {
   name: string;
   doc: string;
   nsc_address: string;
-  params: { name: string; type: string; direction: 'value' | 'in' | 'out' | 'inout'; doc: string; object_kind?: string }[];
+  params: RawParam[];
   errors: { status: string; when: string; issued: boolean; source?: 'header' | 'inferred'; waiver?: { device?: string; mock?: string } }[];
   notifications?: { event: string; when: string }[];
   produces?: string[];
   consumes?: string;
   peeks?: string;
+  not_in_interrupt?: string;
+  test_mode_only?: string;
+  no_return?: boolean;
+}
+
+export interface RawParam {
+  name: string;
+  type: string;
+  direction: 'value' | 'in' | 'out' | 'inout';
+  doc: string;
+  object_kind?: string;
+  counts?: string;
+  count_unit?: 'elements' | 'bytes';
 }
 
 export interface RawLimit {
