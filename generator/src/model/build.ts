@@ -291,6 +291,7 @@ export function buildModel(spec: LoadedSpec): ModelData {
         repository: index.vendor.repository,
         commit: index.vendor.commit,
         ...(index.vendor.header_sha256 ? { headerSha256: index.vendor.header_sha256 } : {}),
+        complete: index.vendor.complete ?? false,
       },
     },
     statusEnum: index.status_enum,

@@ -245,7 +245,7 @@ export interface ModelData {
     doc: string;
     /** sha256 of the spec files (see load.ts). */
     hash: string;
-    vendor: { name: string; sdkVersion: string; header: string; includeGuard: string; repository: string; commit: string; headerSha256?: string };
+    vendor: { name: string; sdkVersion: string; header: string; includeGuard: string; repository: string; commit: string; headerSha256?: string; complete: boolean };
   };
   statusEnum: string;
   successStatus: string;

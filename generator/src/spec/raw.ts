@@ -7,7 +7,7 @@ export interface RawIndex {
   version: string;
   title: string;
   doc: string;
-  vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string };
+  vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string; complete?: boolean };
   status_enum: string;
   success_status: string;
   areas: string[];
