@@ -1,6 +1,6 @@
 /**
  * The host lowering: the tables both ends of the host bridge walk. Checked against the
- * vendor facts (microvisor-abi.json) for offsets, and against the C types for writability.
+ * vendor facts (test/fixtures/vendor/microvisor-abi.json) for offsets, and against the C types for writability.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { REPO, SPEC_DIR } from './support/spec-copy.js';
 
 const model = loadModel(join(SPEC_DIR, 'index.json'));
 const tables = lowerForHost(model);
-const facts = JSON.parse(readFileSync(join(REPO, '../shared/reference/microvisor-abi.json'), 'utf8'));
+const facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
 const struct = (name: string) => tables.structs.find((s) => s.name === name)!;
 const field = (s: string, path: string) => struct(s).fields.find((f) => f.path === path)!;
 
