@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/cli/mvdevice.js', import.meta.url);
+const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
   process.stderr.write('mvdevice: first run, building @mvmqtt/device…\n');
@@ -19,4 +19,5 @@ if (!existsSync(entry)) {
     process.exit(1);
   }
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

@@ -9,8 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runFirmware, type RunningFirmware } from '../host/runner.js';
-
-export const summary = 'run a host firmware build against the emulated device core';
+import { UsageError } from './usage.js';
 
 const USAGE = `usage: mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] -- FIRMWARE [ARGS...]
 
@@ -21,7 +20,7 @@ const USAGE = `usage: mvdevice run [--config FILE] [--device-id ID] [--trace] [-
 
 While it runs: kill -USR2 <pid> toggles the network (loss, then recovery, then loss…).`;
 
-export async function main(argv: string[]): Promise<number> {
+export async function runCommand(argv: string[]): Promise<number> {
   const split = argv.indexOf('--');
   const own = split < 0 ? argv : argv.slice(0, split);
   const rest = split < 0 ? [] : argv.slice(split + 1);
@@ -40,33 +39,25 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
   } catch (err) {
-    process.stderr.write(`mvdevice run: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+    throw new UsageError((err as Error).message);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const [firmware, ...args] = [...positionals, ...rest];
-  if (!firmware) {
-    process.stderr.write(`mvdevice run: no firmware given\n${USAGE}\n`);
-    return 2;
-  }
+  if (!firmware) throw new UsageError('no firmware given');
   let timeoutSeconds: number | undefined;
   if (values.timeout !== undefined) {
     timeoutSeconds = Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-      process.stderr.write(`mvdevice run: --timeout wants a positive number of seconds, not "${values.timeout}"\n`);
-      return 2;
-    }
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout wants a positive number of seconds, not "${values.timeout}"`);
   }
   if (values.config !== undefined) {
     // The config store arrives with the config area of the spec; until then the file is only checked.
     try {
       JSON.parse(readFileSync(values.config, 'utf8'));
     } catch (err) {
-      process.stderr.write(`mvdevice run: cannot read --config ${values.config}: ${(err as Error).message}\n`);
-      return 2;
+      throw new UsageError(`cannot read --config ${values.config}: ${(err as Error).message}`);
     }
   }
   let running: RunningFirmware | undefined;
@@ -91,9 +82,6 @@ export async function main(argv: string[]): Promise<number> {
       onStart: (r) => (running = r),
     });
     return result.exitCode;
-  } catch (err) {
-    process.stderr.write(`mvdevice run: ${(err as Error).message}\n`);
-    return 1;
   } finally {
     process.off('SIGUSR2', toggleNetwork);
     process.off('SIGINT', stop);
