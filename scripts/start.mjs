@@ -20,22 +20,50 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// `--inspect` may come with or without a port; parseArgs wants a value, so give it the "any port" one.
-const argv = process.argv.slice(2).map((a) => (a === '--inspect' ? '--inspect=0' : a));
-const { values: args } = parseArgs({
-  args: argv,
-  options: {
-    inspect: { type: 'string' },
-    broker: { type: 'string' },
-    protocol: { type: 'string' },
-    forever: { type: 'boolean', default: false },
-    readings: { type: 'string', default: '3' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]]';
+
+/** A bad command line: one line saying what is wrong, the usage, exit 2. */
+function usageError(message) {
+  console.error(`start: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    // `--inspect` may come with or without a port; parseArgs wants a value, so give it the "any port" one.
+    args: process.argv.slice(2).map((a) => (a === '--inspect' ? '--inspect=0' : a)),
+    options: {
+      inspect: { type: 'string' },
+      broker: { type: 'string' },
+      protocol: { type: 'string' },
+      forever: { type: 'boolean', default: false },
+      readings: { type: 'string', default: '3' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  usageError(e.message);
+}
 if (args.help) {
-  console.log('usage: npm start -- [--broker mqtt[s]://[user:pass@]host:port] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]]');
+  console.log(USAGE);
   process.exit(0);
+}
+// MQTT 3.1.1 is protocol level 4 on the wire, so both spellings are accepted.
+const PROTOCOLS = { '3.1.1': 4, 4: 4, 5: 5 };
+if (args.protocol !== undefined && !Object.hasOwn(PROTOCOLS, args.protocol)) usageError(`--protocol ${args.protocol}: the device speaks MQTT 3.1.1 (or 4) and 5`);
+if (!/^[1-9]\d*$/.test(args.readings)) usageError(`--readings ${args.readings}: a positive whole number is needed`);
+if (args.inspect !== undefined && (!/^\d{1,5}$/.test(args.inspect) || Number(args.inspect) > 65535)) usageError(`--inspect=${args.inspect}: a port number (0-65535) is needed`);
+if (args.broker !== undefined) {
+  let url;
+  try {
+    url = new URL(args.broker);
+  } catch {
+    usageError(`--broker ${args.broker}: not a URL (mqtt://host:1883 or mqtts://host:8883)`);
+  }
+  if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') usageError(`--broker ${args.broker}: the scheme must be mqtt:// or mqtts://, not ${url.protocol}//`);
+  if (!url.hostname) usageError(`--broker ${args.broker}: no host`);
+  if (url.pathname && url.pathname !== '/') usageError(`--broker ${args.broker}: a broker URL has no path`);
 }
 
 // ---------------------------------------------------------------- build what the demo runs (fresh checkouts have no dist/)
@@ -141,7 +169,7 @@ if (!brokerUrl) {
 }
 const url = new URL(brokerUrl);
 const useTls = url.protocol === 'mqtts:';
-const protocolVersion = (args.protocol ?? (args.broker ? '5' : '3.1.1')) === '5' ? 5 : 4;
+const protocolVersion = PROTOCOLS[args.protocol ?? (args.broker ? '5' : '3.1.1')];
 
 // ---------------------------------------------------------------- the device
 
@@ -164,12 +192,7 @@ const device = new Device({ trace });
 let inspection;
 if (args.inspect !== undefined) {
   // Attached before the client sets up its notification centre, so the page sees every record.
-  const port = Number(args.inspect);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--inspect=PORT: PORT must be 0..65535, got ${args.inspect}`);
-    process.exit(2);
-  }
-  inspection = await device.inspect({ port, name: `demo ${deviceId.slice(0, 10)}…`, broker: brokerUrl });
+  inspection = await device.inspect({ port: Number(args.inspect), name: `demo ${deviceId.slice(0, 10)}…`, broker: brokerUrl });
   console.log(`inspector: ${inspection.url.replace(/\?.*$/, '')}`);
 }
 let client;

@@ -5,7 +5,7 @@
  */
 import type { Kernel } from './kernel/kernel.js';
 import { MqttChannel } from './mqtt/channel.js';
-import { RECORD_SIZE } from './notifications.js';
+import { NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
 
 export interface CentreState {
   handle: number;
@@ -42,13 +42,13 @@ export interface DeviceState {
 export function deviceState(k: Kernel): DeviceState {
   const centreHandles = new Map<unknown, number>();
   const centres: CentreState[] = [];
-  for (const [handle, c] of k.centers.entries()) {
+  for (const [handle, c] of k.centres.entries()) {
     centreHandles.set(c, handle);
     centres.push({
       handle,
       irq: c.irq,
-      ring: c.buffer,
-      slots: c.buffer.byteLength / RECORD_SIZE,
+      ring: c.ring,
+      slots: c.ring.byteLength / NOTIFICATION_RECORD_SIZE,
       irqEnabled: k.nvic.isEnabled(c.irq),
       irqsPending: k.nvic.pendingCount(c.irq),
     });
@@ -58,7 +58,7 @@ export function deviceState(k: Kernel): DeviceState {
     channels.push({
       handle,
       type: ch.type,
-      centre: centreHandles.get(ch.target.center) ?? 0,
+      centre: centreHandles.get(ch.target.centre) ?? 0,
       tag: ch.target.tag,
       connected: ch instanceof MqttChannel && ch.isConnected,
       closed: ch.closed,
