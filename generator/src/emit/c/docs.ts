@@ -55,7 +55,7 @@ function limitLine(l: LimitModel): string {
   const macros = limitMacros(l)
     .map((m) => `#${m.name}`)
     .join(', ');
-  return `- ${macros}: ${describeLimit(l)}, otherwise #${l.status}.`;
+  return `- ${macros}: ${describeLimit(l)}, otherwise ${breach(l)}.`;
 }
 
 /** A short statement of the limit's rule from its kind and values, e.g. "at most 8 elements". */
@@ -231,8 +231,13 @@ export function callContextParagraph(f: FunctionModel): string[] {
 
 // ---------------------------------------------------------------- limits
 
+/** How a breach shows: a status the call returns, or a value the outcome reports later. */
+function breach(l: LimitModel): string {
+  return l.status !== undefined ? `#${l.status}` : `the outcome reports #${l.result}`;
+}
+
 export function limitDoc(model: Model, l: LimitModel): string[] {
-  const facts = [`Rule: ${describeLimit(l)}; otherwise #${l.status}.`];
+  const facts = [`Rule: ${describeLimit(l)}; otherwise ${breach(l)}.`];
   if (l.appliesTo.length) facts.push(`Applies to ${l.appliesTo.map((p) => `\`${p}\``).join(', ')}.`);
   if (l.functions.length) facts.push(`Checked by ${l.functions.map((f) => `${f}()`).join(', ')}.`);
   facts.push(`Source: ${l.source}.${l.configurable ? ' The emulator lets you change it.' : ''}`);

@@ -122,7 +122,7 @@ export function describeLimit(l: LimitModel, withSubject = true): string {
       break;
   }
   const origin = `${LIMIT_SOURCE[l.source]}${l.configurable ? ', configurable' : ''}`;
-  return `\`${l.name}\`: ${subject}${rule}, else \`${l.status}\` (${origin}).`;
+  return `\`${l.name}\`: ${subject}${rule}, else \`${l.status ?? l.result}\` (${origin}).`;
 }
 
 /**
