@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateSpec } from '../src/index.js';
-import { byName, copySpec, type SpecCopy } from './support/spec-copy.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { byName, copySpec, SPEC_DIR, type SpecCopy } from './support/spec-copy.js';
 
 let spec: SpecCopy | undefined;
 afterEach(() => spec?.dispose());
@@ -31,6 +33,8 @@ function expectProblem(mutate: (s: SpecCopy) => void, e: Expect) {
 }
 
 const mqttFn = (d: any, name: string) => byName(d.functions, name);
+/** The real spec as committed (read before a case edits its copy), for positions that depend on its size. */
+const s0 = () => ({ read: (f: string) => JSON.parse(readFileSync(join(SPEC_DIR, f), 'utf8')) });
 
 describe('schema errors', () => {
   it('reports a JSON syntax error with its line and column', () => {
@@ -51,7 +55,10 @@ describe('schema errors', () => {
   });
 
   it('names an area file the index lists but that does not exist', () =>
-    expectProblem((s) => s.edit('index.json', (d) => d.areas.push('http.json')), { file: 'index.json', pointer: '/areas/5', message: /area file "http.json" cannot read/ }));
+    expectProblem(
+      (s) => s.edit('index.json', (d) => d.areas.push('bluetooth.json')),
+      { file: 'index.json', pointer: `/areas/${s0().read('index.json').areas.length}`, message: /area file "bluetooth.json" cannot read/ },
+    ));
 
   it('points at a misspelt property and suggests the right one', () => {
     const { hit } = expectProblem(
@@ -131,7 +138,7 @@ describe('semantic errors', () => {
         const net = s.read('network.json');
         s.edit('channels.json', (d) => d.functions.push(structuredClone(byName(net.functions, 'mvGetNetworkStatus'))));
       },
-      { file: 'channels.json', pointer: '/functions/3/name', message: /"mvGetNetworkStatus" is declared twice/, rule: 'semantic/unique-name' },
+      { file: 'channels.json', pointer: `/functions/${s0().read('channels.json').functions.length}/name`, message: /"mvGetNetworkStatus" is declared twice/, rule: 'semantic/unique-name' },
     ));
 
   it('catches a C keyword used as a name', () =>

@@ -155,7 +155,7 @@ describe('mvgen validate', () => {
   it('prints a summary for the real spec', () => {
     const run = mvgen('validate');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/mvmqtt \d+\.\d+\.\d+ is valid — 5 areas, 23 functions, 24 structs, 11 enums/);
+    expect(run.stdout).toMatch(/mvmqtt \d+\.\d+\.\d+ is valid — 15 areas, 71 functions, 35 structs, 22 enums/);
   });
   it('exits 2 on a usage error', () => {
     expect(mvgen('generate', '--target', 'nope').status).toBe(2);
