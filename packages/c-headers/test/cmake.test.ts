@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
-import { mqttFunctions } from './support/facts.js';
+import { headerFunctions } from './support/facts.js';
 import { expectOk, LINKER_FRAGMENT, PKG, REPO, run, tempDir, type TempDir } from './support/toolchain.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -117,7 +117,7 @@ describeWithTools(['cmake', 'arm-none-eabi-gcc', 'arm-none-eabi-nm'], 'CMake cro
       ].join('\n'),
     );
     dir.file('fw/memory.ld', 'MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 1024K }\nENTRY(Reset_Handler)\nSECTIONS { .text : { *(.text*) } > FLASH }\n');
-    const calls = mqttFunctions().map(([name, f]) => `    (void)${name}(${f.params.map((p) => `(${p.c_type})0`).join(', ')});`);
+    const calls = headerFunctions().map(([name, f]) => `    (void)${name}(${f.params.map((p) => `(${p.c_type})0`).join(', ')});`);
     dir.file('fw/main.c', ['#include <mvmqtt/mvmqtt.h>', '#include <mvmqtt/mvmqtt_layout.h>', 'void Reset_Handler(void);', 'void Reset_Handler(void) {', ...calls, '    for (;;) {', '    }', '}', ''].join('\n'));
     dir.file(
       'fw/CMakeLists.txt',
@@ -135,6 +135,6 @@ target_link_libraries(fw.elf PRIVATE mvmqtt::nsc_symbols)
     await configureAndBuild(src, build, [`-DCMAKE_TOOLCHAIN_FILE=${join(src, 'toolchain.cmake')}`]);
     const nm = await run(['arm-none-eabi-nm', join(build, 'fw.elf')]);
     expectOk(nm, 'nm');
-    for (const [name, f] of mqttFunctions()) expect(nm.stdout, name).toMatch(new RegExp(`^${f.nsc_address.slice(2)} A ${name}$`, 'm'));
+    for (const [name, f] of headerFunctions()) expect(nm.stdout, name).toMatch(new RegExp(`^${f.nsc_address.slice(2)} A ${name}$`, 'm'));
   });
 });

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
-import { FACTS, mqttEnums, mqttFunctions, mqttStructs, mqttTypedefs, memberPaths } from './support/facts.js';
+import { FACTS, headerEnums, headerFunctions, headerStructs, headerTypedefs, memberPaths } from './support/facts.js';
 import { generatedCopy, type Generated } from './support/generated.js';
 import { compile, DEVICE_CC, expectOk, INCLUDE, MATRIX, PKG, REPO, run, STRICT, tempDir } from './support/toolchain.js';
 
@@ -33,7 +33,7 @@ function lineOf(re: RegExp): number {
 describe('documentation in mvmqtt.h', () => {
   it('every function has a block with @param per vendor direction and @retval per vendor status', () => {
     const tag = { value: '@param ', in: '@param[in] ', out: '@param[out] ', inout: '@param[in,out] ' } as const;
-    for (const [name, f] of mqttFunctions()) {
+    for (const [name, f] of headerFunctions()) {
       const doc = blockBefore(lineOf(new RegExp(`^extern enum MvStatus ${name}\\(`)));
       expect(doc, name).toBeDefined();
       for (const p of f.params as { name: string; direction: keyof typeof tag }[])
@@ -45,7 +45,7 @@ describe('documentation in mvmqtt.h', () => {
   });
 
   it('every struct, member, enum, constant and handle is documented', () => {
-    for (const [name, s] of mqttStructs()) {
+    for (const [name, s] of headerStructs()) {
       const at = lineOf(new RegExp(`^struct ${name} \\{$`));
       expect(blockBefore(at), name).toBeDefined();
       for (const { path, field } of memberPaths(s.fields)) {
@@ -56,14 +56,14 @@ describe('documentation in mvmqtt.h', () => {
         if (field.c_type) expect(blockBefore(i), `${name}.${path}`).toBeDefined();
       }
     }
-    for (const [name, e] of mqttEnums()) {
+    for (const [name, e] of headerEnums()) {
       expect(blockBefore(lineOf(new RegExp(`^(__extension__ )?enum ${name} \\{$`))), name).toBeDefined();
       for (const c of Object.keys(e.constants)) {
         const i = lineOf(new RegExp(`^\\s+${c} = `));
         expect(/\/\*\*< .* \*\/$/.test(lines[i]) || blockBefore(i) !== undefined, c).toBe(true);
       }
     }
-    for (const [name] of mqttTypedefs()) expect(blockBefore(lineOf(new RegExp(`^typedef struct \\w+ \\*${name};$`))), name).toBeDefined();
+    for (const [name] of headerTypedefs()) expect(blockBefore(lineOf(new RegExp(`^typedef struct \\w+ \\*${name};$`))), name).toBeDefined();
   });
 
   it('says which readable data a request queues and which call reads it', () => {

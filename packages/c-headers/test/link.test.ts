@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
-import { FACTS, mqttFunctions } from './support/facts.js';
+import { FACTS, headerFunctions } from './support/facts.js';
 import { compile, DEVICE, DEVICE_CC, expectOk, LINKER_FRAGMENT, run, tempDir, type TempDir } from './support/toolchain.js';
 
 let dir: TempDir;
@@ -34,9 +34,9 @@ function memoryScript(): string {
   ].join('\n');
 }
 
-/** Calls every MQTT-surface function once, with null/zero arguments of the vendor's parameter types. */
+/** Calls every system call once, with null/zero arguments of the vendor's parameter types. */
 function callEverything(): string {
-  const calls = mqttFunctions().map(([name, f]) => `    (void)${name}(${f.params.map((p) => `(${p.c_type})0`).join(', ')});`);
+  const calls = headerFunctions().map(([name, f]) => `    (void)${name}(${f.params.map((p) => `(${p.c_type})0`).join(', ')});`);
   return [
     '#include <mvmqtt/mvmqtt.h>',
     'void Reset_Handler(void) __attribute__((section(".text.Reset_Handler"), noreturn));',
@@ -78,14 +78,14 @@ describeWithTools(['arm-none-eabi-gcc', 'arm-none-eabi-nm'], 'linker fragment on
   it('without the fragment, every system call is an undefined reference', async () => {
     const r = await link(join(dir.path, 'nofragment.elf'), [callsObject]);
     expect(r.code).not.toBe(0);
-    for (const [name] of mqttFunctions()) expect(r.stderr).toContain(`undefined reference to \`${name}'`);
+    for (const [name] of headerFunctions()) expect(r.stderr).toContain(`undefined reference to \`${name}'`);
   });
 
   it('with the fragment, every symbol sits at its veneer address and each call branches there', async () => {
     const elf = join(dir.path, 'image.elf');
     expectOk(await link(elf, [callsObject, LINKER_FRAGMENT]), 'link');
     const syms = await symbols(elf);
-    for (const [name, f] of mqttFunctions()) {
+    for (const [name, f] of headerFunctions()) {
       const expected = parseInt(f.nsc_address, 16);
       expect(expected & 1, `${name}: the facts' address has the Thumb bit`).toBe(1);
       expect(syms.get(name), name).toEqual({ type: 'A', value: expected });
@@ -93,7 +93,7 @@ describeWithTools(['arm-none-eabi-gcc', 'arm-none-eabi-nm'], 'linker fragment on
     // The veneers ld writes for the long branches load exactly those addresses.
     const dis = await run(['arm-none-eabi-objdump', '-d', elf]);
     expectOk(dis, 'objdump');
-    for (const [name, f] of mqttFunctions()) {
+    for (const [name, f] of headerFunctions()) {
       const veneer = new RegExp(`<__${name}_veneer>:\\n(?:.*\\n){0,3}?.*\\.word\\s+${f.nsc_address}`);
       expect(dis.stdout, `${name} veneer`).toMatch(veneer);
     }
@@ -105,12 +105,12 @@ describeWithTools(['arm-none-eabi-gcc', 'arm-none-eabi-nm'], 'linker fragment on
     const ldDir = LINKER_FRAGMENT.slice(0, LINKER_FRAGMENT.lastIndexOf('/'));
     const r = await run(['arm-none-eabi-gcc', ...DEVICE, '-nostartfiles', '-nostdlib', `-L${ldDir}`, '-T', script, callsObject, '-o', elf]);
     expectOk(r, 'link with INCLUDE');
-    const [name, f] = mqttFunctions()[0];
+    const [name, f] = headerFunctions()[0];
     expect((await symbols(elf)).get(name)).toEqual({ type: 'A', value: parseInt(f.nsc_address, 16) });
   });
 
   it('gives way to a real definition, so linking the vendor object as well is harmless', async () => {
-    const [name, f] = mqttFunctions().find(([n]) => n === 'mvMqttRequestConnect')!;
+    const [name, f] = headerFunctions().find(([n]) => n === 'mvMqttRequestConnect')!;
     const own = join(dir.path, 'own.o');
     const src = dir.file('own.c', `#include <mvmqtt/mvmqtt.h>\nenum MvStatus ${name}(${f.params.map((p, i) => `${p.c_type} a${i}`).join(', ')}) {\n${f.params.map((_, i) => `    (void)a${i};\n`).join('')}    return MV_STATUS_OKAY;\n}\n`);
     expectOk(await compile(DEVICE_CC, src, [], own), 'own.c');

@@ -44,15 +44,16 @@ export interface Facts {
   typedefs: Record<string, { underlying: string; opaque_struct_tag: string; size_bytes_arm32: number; size_bytes_x86_64: number; mqtt_surface: boolean }>;
   functions: Record<string, FactFunction>;
   functions_other: Record<string, FactFunction>;
+  counts: { functions_total: number; typedefs_total: number; structs_total: number; enums_total: number };
 }
 
 export const FACTS: Facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
 
-const entries = <T extends { mqtt_surface: boolean }>(r: Record<string, T>) => Object.entries(r).filter(([, v]) => v.mqtt_surface);
-export const mqttEnums = () => entries(FACTS.enums);
-export const mqttStructs = () => entries(FACTS.structs);
-export const mqttTypedefs = () => entries(FACTS.typedefs);
-export const mqttFunctions = () => entries(FACTS.functions);
+// The spec covers the whole vendor header: every item of the facts, MQTT surface or not.
+export const headerEnums = () => Object.entries(FACTS.enums);
+export const headerStructs = () => Object.entries(FACTS.structs);
+export const headerTypedefs = () => Object.entries(FACTS.typedefs);
+export const headerFunctions = () => Object.entries({ ...FACTS.functions, ...FACTS.functions_other });
 
 /** Every leaf member of a struct with its C path (`v1.notification_tag`) and type; named inner structs too. */
 export function memberPaths(fields: FactField[], prefix = ''): { path: string; field: FactField }[] {
@@ -99,28 +100,28 @@ export function vendorStandIn(): string {
 }
 
 /**
- * Code written against the vendor header: every MQTT-surface function through a pointer of
+ * Code written against the vendor header: every function through a pointer of
  * the vendor's exact signature, every member through a pointer of its exact type, every
  * constant by name. A wrong parameter type, missing const or renamed member fails to
  * compile (C++ rejects the mismatches C only warns about, and -Werror makes C fail too).
  */
 export function vendorUsage(): string {
   const out: string[] = [];
-  for (const [name, f] of mqttFunctions()) {
+  for (const [name, f] of headerFunctions()) {
     const params = f.params.length ? f.params.map((p) => p.c_type).join(', ') : 'void';
     out.push(`${f.return_type} (*use_${name})(${params}) = ${name};`);
   }
-  for (const [name, s] of mqttStructs()) {
+  for (const [name, s] of headerStructs()) {
     const body = memberPaths(s.fields)
       .filter((m) => m.field.c_type)
       .map((m, i) => `    ${decl(m.field.c_type!, `*m${i}`)} = &x->${m.path};\n    (void)m${i};`);
     out.push(`void use_${name}(struct ${name} *x);\nvoid use_${name}(struct ${name} *x) {\n${body.join('\n')}\n}`);
   }
-  for (const [name, e] of mqttEnums()) {
+  for (const [name, e] of headerEnums()) {
     const uses = Object.keys(e.constants).map((c) => `    v = ${c}; (void)v;`);
     out.push(`void use_${name}(void);\nvoid use_${name}(void) {\n    enum ${name} v;\n${uses.join('\n')}\n}`);
   }
-  for (const [name] of mqttTypedefs()) out.push(`void use_${name}(${name} h);\nvoid use_${name}(${name} h) { (void)h; }`);
+  for (const [name] of headerTypedefs()) out.push(`void use_${name}(${name} h);\nvoid use_${name}(${name} h) { (void)h; }`);
   return `${out.join('\n')}\n`;
 }
 
@@ -128,7 +129,7 @@ export function vendorUsage(): string {
 export function deviceAssertions(): string {
   const out = ['#include <stddef.h>'];
   const check = (expr: string, what: string) => out.push(`_Static_assert(${expr}, "${what}");`);
-  for (const [name, s] of mqttStructs()) {
+  for (const [name, s] of headerStructs()) {
     check(`sizeof(struct ${name}) == ${s.arm32.size}`, `${name} size`);
     check(`_Alignof(struct ${name}) == ${s.arm32.align}`, `${name} align`);
     for (const { path, field } of memberPaths(s.fields)) {
@@ -136,11 +137,11 @@ export function deviceAssertions(): string {
       check(`sizeof(((struct ${name} *)0)->${path}) == ${field.arm32!.size}`, `${name}.${path} size`);
     }
   }
-  for (const [name, e] of mqttEnums()) {
+  for (const [name, e] of headerEnums()) {
     check(`sizeof(enum ${name}) == ${e.size_bytes_arm_none_eabi}`, `enum ${name} size`);
     for (const [c, v] of Object.entries(e.constants)) check(`(uint32_t)${c} == ${hex(v)}u`, `${c} value`);
   }
-  for (const [name, t] of mqttTypedefs()) check(`sizeof(${name}) == ${t.size_bytes_arm32}`, `${name} size`);
+  for (const [name, t] of headerTypedefs()) check(`sizeof(${name}) == ${t.size_bytes_arm32}`, `${name} size`);
   return `${out.join('\n')}\n`;
 }
 
@@ -148,7 +149,7 @@ export function deviceAssertions(): string {
 export function hostPrinter(): string {
   const lines: string[] = [];
   const p = (label: string, expr: string) => lines.push(`    printf("%s %lu\\n", "${label}", (unsigned long)(${expr}));`);
-  for (const [name, s] of mqttStructs()) {
+  for (const [name, s] of headerStructs()) {
     p(`${name}.size`, `sizeof(struct ${name})`);
     p(`${name}.align`, `_Alignof(struct ${name})`);
     for (const { path } of memberPaths(s.fields)) {
@@ -156,18 +157,18 @@ export function hostPrinter(): string {
       p(`${name}.${path}.size`, `sizeof(((struct ${name} *)0)->${path})`);
     }
   }
-  for (const [name, e] of mqttEnums()) {
+  for (const [name, e] of headerEnums()) {
     p(`enum ${name}.size`, `sizeof(enum ${name})`);
     for (const c of Object.keys(e.constants)) p(c, `(uint32_t)${c}`);
   }
-  for (const [name] of mqttTypedefs()) p(`${name}.size`, `sizeof(${name})`);
+  for (const [name] of headerTypedefs()) p(`${name}.size`, `sizeof(${name})`);
   return `#include <stddef.h>\n#include <stdio.h>\n#include <mvmqtt/mvmqtt.h>\nint main(void) {\n${lines.join('\n')}\n    return 0;\n}\n`;
 }
 
 /** What hostPrinter must print, from the facts' x86_64 column. */
 export function hostExpected(): Map<string, number> {
   const m = new Map<string, number>();
-  for (const [name, s] of mqttStructs()) {
+  for (const [name, s] of headerStructs()) {
     m.set(`${name}.size`, s.x86_64.size);
     m.set(`${name}.align`, s.x86_64.align);
     for (const { path, field } of memberPaths(s.fields)) {
@@ -175,10 +176,59 @@ export function hostExpected(): Map<string, number> {
       m.set(`${name}.${path}.size`, field.x86_64!.size);
     }
   }
-  for (const [name, e] of mqttEnums()) {
+  for (const [name, e] of headerEnums()) {
     m.set(`enum ${name}.size`, e.size_bytes_int_enums);
     for (const [c, v] of Object.entries(e.constants)) m.set(c, v);
   }
-  for (const [name, t] of mqttTypedefs()) m.set(`${name}.size`, t.size_bytes_x86_64);
+  for (const [name, t] of headerTypedefs()) m.set(`${name}.size`, t.size_bytes_x86_64);
   return m;
+}
+
+/** Leaf members that have a C type of their own (named inner structs such as `v1` have none). */
+const typedMembers = (s: FactStruct) => memberPaths(s.fields).filter((m) => m.field.c_type);
+
+/** The prototype of a function as a pointer type: `enum MvStatus (*)(MvChannelHandle, uint8_t **, uint32_t *)`. */
+const functionPointer = (f: FactFunction) => `${f.return_type} (*)(${f.params.length ? f.params.map((p) => p.c_type).join(', ') : 'void'})`;
+
+export interface TypeChecks {
+  source: string;
+  /** Number of facts the source asserts. */
+  count: number;
+}
+
+/**
+ * Every type fact, asserted by identity: each member's exact C type, each prototype, each
+ * handle typedef, and that every enum constant is an enumerator (not a macro). C uses
+ * `__builtin_types_compatible_p`, which cannot tell an enum from its underlying integer type;
+ * C++ uses `std::is_same`, which can, and also checks that each constant has its enum's type.
+ */
+export function typeIdentityChecks(lang: 'c' | 'c++'): TypeChecks {
+  const out: string[] = [];
+  let count = 0;
+  const same =
+    lang === 'c'
+      ? (a: string, b: string, what: string) => out.push(`_Static_assert(__builtin_types_compatible_p(${a}, ${b}), "${what}");`)
+      : (a: string, b: string, what: string) => out.push(`static_assert(std::is_same<${a}, ${b}>::value, "${what}");`);
+  const typeOf = (expr: string) => (lang === 'c' ? `__typeof__(${expr})` : `decltype(${expr})`);
+  if (lang === 'c++') out.push('#include <type_traits>');
+  for (const [name, s] of headerStructs())
+    for (const { path, field } of typedMembers(s)) {
+      same(typeOf(`((struct ${name} *)0)->${path}`), field.c_type!, `${name}.${path} type`);
+      count++;
+    }
+  for (const [name, f] of headerFunctions()) {
+    same(typeOf(`&${name}`), functionPointer(f), `${name} prototype`);
+    count++;
+  }
+  for (const [name, t] of headerTypedefs()) {
+    same(name, t.underlying, `${name} typedef`);
+    count++;
+  }
+  for (const [name, e] of headerEnums())
+    for (const c of Object.keys(e.constants)) {
+      out.push(`#ifdef ${c}\n#error "${c} is a macro, not an enumerator"\n#endif`);
+      if (lang === 'c++') same(typeOf(c), `enum ${name}`, `${c} is an ${name}`);
+      count++;
+    }
+  return { source: `${out.join('\n')}\n`, count };
 }
