@@ -156,6 +156,10 @@ describe('function pages against the vendor header', () => {
 
   it('list the parameters with the header directions', () => {
     for (const f of fns()) {
+      if (!headerFunctions[f.name].params.length) {
+        expect(page(`functions/${f.name}.md`).source, f.name).toContain('## Parameters\n\nNone.\n');
+        continue;
+      }
       const rows = tableAfter(page(`functions/${f.name}.md`), 'Parameters');
       const words: Record<string, string> = { value: 'value', in: 'in', out: 'out', inout: 'in/out' };
       // The first cell starts with the parameter's anchor.

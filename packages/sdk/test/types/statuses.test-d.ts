@@ -15,7 +15,7 @@ import type {
   MV_STATUS_RATELIMITED,
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_REQUIREDELEMENTMISSING,
-  MV_STATUS_TIMENOTSET,
+  MV_STATUS_REQUESTUNSUCCESSFUL,
   MV_STATUS_TOOMANYELEMENTS,
   MV_STATUS_WRONGDATAREQUESTED,
   MvMqttRequestConnectStatus,
@@ -61,8 +61,8 @@ describe('per-function status types', () => {
   });
 
   test('a status no function returns is still an MvStatus, but not in any function type', () => {
-    expectTypeOf<typeof MV_STATUS_TIMENOTSET>().toExtend<MvStatus>();
-    expectTypeOf<typeof MV_STATUS_TIMENOTSET>().not.toExtend<ReturnType<MvSyscalls[keyof MvSyscalls]>>();
+    expectTypeOf<typeof MV_STATUS_REQUESTUNSUCCESSFUL>().toExtend<MvStatus>();
+    expectTypeOf<typeof MV_STATUS_REQUESTUNSUCCESSFUL>().not.toExtend<ReturnType<MvSyscalls[keyof MvSyscalls]>>();
   });
 
   test('every function status type is an MvStatus', () => {
