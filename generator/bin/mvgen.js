@@ -1,18 +1,16 @@
 #!/usr/bin/env node
-// Answers a no-change `generate`/`check` from the stamp before loading the CLI (src/quick.ts),
-// and says so plainly when the generator has not been compiled yet.
-let quick;
-try {
-  quick = await import('../dist/quick.js');
-} catch (e) {
-  if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  console.error('mvgen: the generator is not built yet (generator/dist is missing): run `npm run build` first.');
-  process.exit(2);
+// The CLI runs from dist/: shipped built in the published package, and built by `npm ci` /
+// `npm install` in the repository (the root `prepare` script). A no-change `generate`/`check`
+// is answered from the stamp before the CLI and its emitters load (src/quick.ts).
+import { existsSync } from 'node:fs';
+
+const quick = new URL('../dist/quick.js', import.meta.url);
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli) || !existsSync(quick)) {
+  console.error('mvgen: the generator is not built (no dist/cli.js): run `npm run build` at the repository root');
+  process.exit(1);
 }
 const argv = process.argv.slice(2);
-const answered = quick.quickExit(argv);
+const answered = (await import(quick.href)).quickExit(argv);
 if (answered !== undefined) process.exitCode = answered;
-else {
-  const { main } = await import('../dist/cli.js');
-  process.exitCode = main(argv);
-}
+else process.exitCode = (await import(cli.href)).main(argv);
