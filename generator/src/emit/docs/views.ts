@@ -76,7 +76,7 @@ export function functionView(fn: FunctionModel, model: Model) {
       hex: hex(e.value),
       when: e.when,
       issued: e.issued ? 'yes' : 'no',
-      source: sourceLabel(e.source),
+      source: e.source,
       inferred: e.source === 'inferred',
       waiver: e.waiver ? [e.waiver.device && `device: ${e.waiver.device}`, e.waiver.mock && `mock: ${e.waiver.mock}`].filter(Boolean).join('; ') : null,
     })),
