@@ -17,6 +17,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run N emulated devices against a broker, with a live summary and a final report',
     run: async (argv) => (await import('./fleet/command.js')).fleetCommand(argv),
   },
+  run: {
+    summary: 'run a host firmware build (C, mvmqtt_add_host_firmware) against the emulated device core',
+    run: async (argv) => (await import('./run.js')).runCommand(argv),
+  },
 };
 
 export const USAGE = `usage: mvdevice <command> [options]    (mvdevice <command> --help for its options)
