@@ -11,6 +11,7 @@ import { escapePointerToken } from '../spec/json-positions.js';
 import { isUnion, uintValue, type RawArea, type RawField, type RawFunction, type RawIndex, type RawStruct } from '../spec/raw.js';
 import { parseCType, type ParsedCType } from '../model/ctype.js';
 import { reservedReason, type NameRole } from './reserved.js';
+import { checkCallContext, checkParamCounts } from './calls.js';
 
 interface Where {
   file: SpecFile;
@@ -436,6 +437,9 @@ class ConsistencyChecker {
       if (p.object_kind && !this.isConstantOf(p.object_kind))
         this.report(w('params', j, 'object_kind'), `object kind "${p.object_kind}" is not an enum constant of the spec`, suggest(p.object_kind, symbols, 'constant'), 'reference');
     });
+    const fnReport = (parts: (string | number)[], message: string, hint: string | undefined, rule: string) => this.report(w(...parts), message, hint, rule);
+    checkParamCounts(f, fnReport);
+    checkCallContext(f, fnReport, (s) => this.isConstantOf(s, index.status_enum));
     const statuses = new Set<string>();
     f.errors.forEach((e, j) => {
       if (e.status === index.success_status) this.report(w('errors', j, 'status'), `${e.status} is success, not an error`, 'remove this row: success is implied for every call', 'success-not-error');
@@ -498,6 +502,22 @@ class ConsistencyChecker {
 
   // ---------------------------------------------------------------- rule: limits agree with what they cite
 
+  /**
+   * A limit on a parameter: the parameter exists, the limit lists its function, and the kind fits
+   * the type (alignment also applies to an integer that holds an address).
+   */
+  private checkParamLimit(l: RawArea['limits'][number], fn: RawFunction, rest: string[], where: Where): void {
+    const param = rest.length === 1 ? fn.params.find((p) => p.name === rest[0]) : undefined;
+    if (!param) return this.report(where, `function ${fn.name} has no parameter "${rest.join('.')}"`, `parameters: ${fn.params.map((p) => p.name).join(', ') || 'none'}`, 'reference');
+    if (!l.functions.includes(fn.name))
+      this.report(where, `the limit applies to a parameter of ${fn.name} but does not list ${fn.name} in "functions"`, `add "${fn.name}" to "functions"`, 'limit-consistent');
+    const t = parseCType(param.type);
+    if (!t) return;
+    const integer = t.pointer === 0 && t.base.kind === 'int';
+    if (l.kind === 'alignment' ? !(integer || t.pointer > 0) : !integer)
+      this.report(where, `a ${l.kind} limit applies to ${l.kind === 'alignment' ? 'pointers or integer addresses' : 'integers'}, but ${fn.name}.${param.name} is "${param.type}"`, undefined, 'limit-consistent');
+  }
+
   private checkLimits(): void {
     const { index, symbols } = this;
     const functionErrors = new Map<string, Set<string>>();
@@ -518,8 +538,10 @@ class ConsistencyChecker {
         });
         (l.applies_to ?? []).forEach((path, j) => {
           const [sname, ...rest] = path.split('.');
+          const fn = findFunction(rawAreas, sname);
+          if (fn) return this.checkParamLimit(l, fn, rest, w('applies_to', j));
           const s = findStruct(rawAreas, sname);
-          if (!s) return this.report(w('applies_to', j), `"${sname}" is not a struct of the spec`, suggest(sname, symbols, 'struct'), 'reference');
+          if (!s) return this.report(w('applies_to', j), `"${sname}" is neither a struct nor a function of the spec`, suggest(sname, symbols, 'struct'), 'reference');
           const fld = findField(s, rest);
           if (!fld) return this.report(w('applies_to', j), `struct ${sname} has no field "${rest.join('.')}"`, `fields: ${leafPaths(s).join(', ')}`, 'reference');
           const t = parseCType(fld.type);
@@ -535,6 +557,11 @@ class ConsistencyChecker {
         });
       });
   }
+}
+
+function findFunction(areas: RawArea[], name: string): RawFunction | undefined {
+  for (const a of areas) for (const f of a.functions) if (f.name === name) return f;
+  return undefined;
 }
 
 function findStruct(areas: RawArea[], name: string): RawStruct | undefined {

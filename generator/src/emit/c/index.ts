@@ -91,9 +91,12 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     `@file ${files.header.split('/').pop()}\n@brief ${escapeCommentText(spec.title).replace(/\n/g, ' ')}`,
     escapeCommentText(spec.doc),
     escapeCommentText(
-      `Declares the part of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion}) that the spec covers, with the vendor's names, ` +
+      `Declares ${spec.vendor.complete ? 'every item' : 'the part'} of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion})${spec.vendor.complete ? '' : ' that the spec covers'}, with the vendor's names, ` +
         `values, member order and C types, so code written against the vendor header compiles unchanged and links against the vendor's object ` +
-        `file or against ${files.linkerFragment}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added.`,
+        `file or against ${files.linkerFragment}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added. ` +
+        (spec.vendor.complete
+          ? `Otherwise this header defines ${spec.vendor.includeGuard} itself, so a later include of the vendor header adds nothing.`
+          : `The other order does not compile: the spec covers only part of ${spec.vendor.header}, so this header leaves its guard alone.`),
     ),
   ]);
   return templates().template('header.h.hbs')({
@@ -103,10 +106,35 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     prefix,
     // Seeing the vendor's include guard defined means its declarations are already in the translation unit.
     vendorGuard: spec.vendor.includeGuard,
+    // A complete spec claims the vendor's guard; a partial one must not hide the rest of the vendor header.
+    defineVendorGuard: spec.vendor.complete,
     layoutHeader: files.layoutHeader,
     version: versionMacros(model, ctx),
     limits: model.limits.map((l) => declarationHooks.limit(l, model).trimEnd()),
     sections,
+  });
+}
+
+/**
+ * The same declarations under the vendor's file name, so sources that include the vendor header
+ * by name build unchanged against this package.
+ */
+function vendorNamedHeader(model: Model, ctx: EmitContext): string {
+  const vendor = model.spec.vendor;
+  const header = fileNames(model).header;
+  const fileDoc = docBlock([
+    `@file ${vendor.header}\n@brief Drop-in for ${escapeCommentText(vendor.name)} ${vendor.sdkVersion}'s ${vendor.header}.`,
+    escapeCommentText(
+      `Includes ${header}, which declares every item of ${vendor.header} with the vendor's names, values, layouts and prototypes and ` +
+        `defines the vendor's include guard (${vendor.includeGuard}), so this file, ${header} and the vendor's own header may be ` +
+        'included together in any order.',
+    ),
+  ]);
+  return templates().template('vendor_header.h.hbs')({
+    banner: blockCommentBanner(ctx).trimEnd(),
+    fileDoc,
+    guard: `${model.product.macroPrefix}_VENDOR_${vendor.header.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+    mainHeader: header,
   });
 }
 
@@ -190,6 +218,8 @@ export const cEmitter: Emitter = {
     const dir = model.product.outputs.c;
     return [
       { path: `${dir}/${INCLUDE_DIR}/${files.header}`, contents: mainHeader(model, ctx) },
+      // Only a spec that covers the whole vendor header may stand in for it under its name.
+      ...(model.spec.vendor.complete ? [{ path: `${dir}/${INCLUDE_DIR}/${model.spec.vendor.header}`, contents: vendorNamedHeader(model, ctx) }] : []),
       { path: `${dir}/${INCLUDE_DIR}/${files.layoutHeader}`, contents: layoutHeader(model, ctx) },
       { path: `${dir}/${files.linkerFragment}`, contents: linkerFragment(model, ctx) },
       ...cmakeFiles(model, ctx),
