@@ -18,18 +18,46 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const { values: args } = parseArgs({
-  options: {
-    broker: { type: 'string' },
-    protocol: { type: 'string' },
-    forever: { type: 'boolean', default: false },
-    readings: { type: 'string', default: '3' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N]';
+
+/** A bad command line: one line saying what is wrong, the usage, exit 2. */
+function usageError(message) {
+  console.error(`start: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      broker: { type: 'string' },
+      protocol: { type: 'string' },
+      forever: { type: 'boolean', default: false },
+      readings: { type: 'string', default: '3' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  usageError(e.message);
+}
 if (args.help) {
-  console.log('usage: npm start -- [--broker mqtt[s]://[user:pass@]host:port] [--protocol 3.1.1|5] [--forever] [--readings N]');
+  console.log(USAGE);
   process.exit(0);
+}
+// MQTT 3.1.1 is protocol level 4 on the wire, so both spellings are accepted.
+const PROTOCOLS = { '3.1.1': 4, 4: 4, 5: 5 };
+if (args.protocol !== undefined && !Object.hasOwn(PROTOCOLS, args.protocol)) usageError(`--protocol ${args.protocol}: the device speaks MQTT 3.1.1 (or 4) and 5`);
+if (!/^[1-9]\d*$/.test(args.readings)) usageError(`--readings ${args.readings}: a positive whole number is needed`);
+if (args.broker !== undefined) {
+  let url;
+  try {
+    url = new URL(args.broker);
+  } catch {
+    usageError(`--broker ${args.broker}: not a URL (mqtt://host:1883 or mqtts://host:8883)`);
+  }
+  if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') usageError(`--broker ${args.broker}: the scheme must be mqtt:// or mqtts://, not ${url.protocol}//`);
+  if (!url.hostname) usageError(`--broker ${args.broker}: no host`);
+  if (url.pathname && url.pathname !== '/') usageError(`--broker ${args.broker}: a broker URL has no path`);
 }
 
 // ---------------------------------------------------------------- build what the demo runs (fresh checkouts have no dist/)
@@ -135,7 +163,7 @@ if (!brokerUrl) {
 }
 const url = new URL(brokerUrl);
 const useTls = url.protocol === 'mqtts:';
-const protocolVersion = (args.protocol ?? (args.broker ? '5' : '3.1.1')) === '5' ? 5 : 4;
+const protocolVersion = PROTOCOLS[args.protocol ?? (args.broker ? '5' : '3.1.1')];
 
 // ---------------------------------------------------------------- the device
 

@@ -1,5 +1,5 @@
 /**
- * The model against the vendor facts (read from shared/reference/microvisor-abi.json as an
+ * The model against the vendor facts (read from test/fixtures/vendor/microvisor-abi.json as an
  * oracle): every struct's size, alignment and field offsets on the device (arm32) and the
  * x86_64 host, every enum's size and constants, and every function's signature, error
  * table and call address.
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel, type FieldModel } from '../src/index.js';
 import { REPO, SPEC_DIR } from './support/spec-copy.js';
 
-const facts = JSON.parse(readFileSync(join(REPO, '../shared/reference/microvisor-abi.json'), 'utf8'));
+const facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
 const model = loadModel(join(SPEC_DIR, 'index.json'));
 const ABIS = ['arm32', 'x86_64'] as const;
 

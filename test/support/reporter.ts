@@ -1,10 +1,11 @@
 /**
  * Vitest reporter that adds what CI and people need at the end of `npm test`:
  * a loud list of suites skipped for missing system tools (with the one apt command that
- * enables them), and a plain `N passed, N failed, N skipped` line.
+ * enables them) or for a missing `../shared` part, and a plain `N passed, N failed, N skipped` line.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
+import { SHARED_HINT } from './shared.js';
 import { APT_PACKAGE, aptCommand, type Tool } from './tools.js';
 
 export default class SummaryReporter implements Reporter {
@@ -13,8 +14,10 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     const needs = new Map<string, Set<Tool>>();
+    const needsShared = new Map<string, string[]>();
     for (const m of modules) {
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++; // a file that failed to load
+      // A file that failed to load, or whose hook failed while its tests were skipped.
+      if (m.state() === 'failed' && ![...m.children.allTests()].some((t) => t.result().state === 'failed')) failed++;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;
@@ -23,9 +26,11 @@ export default class SummaryReporter implements Reporter {
         const tag = /\[needs: ([^\]]+)\]/.exec(t.fullName);
         if (tag) {
           const suite = t.fullName.slice(0, tag.index + tag[0].length);
-          const set = needs.get(suite) ?? new Set<Tool>();
-          for (const tool of tag[1].split(' ')) if (tool in APT_PACKAGE) set.add(tool as Tool);
-          needs.set(suite, set);
+          const wanted = tag[1].split(' ');
+          const shared = wanted.filter((w) => w.startsWith('../shared/'));
+          if (shared.length) needsShared.set(suite, shared);
+          const tools = wanted.filter((w): w is Tool => w in APT_PACKAGE);
+          if (tools.length) needs.set(suite, new Set([...(needs.get(suite) ?? []), ...tools]));
         }
       }
     }
@@ -39,9 +44,14 @@ export default class SummaryReporter implements Reporter {
       }
       lines.push(`!!! Enable them with: ${aptCommand([...all])}`, '!'.repeat(78));
     }
+    if (needsShared.size) {
+      lines.push('', '!'.repeat(78), `!!! SKIPPED ${needsShared.size} suite(s): ../shared is not beside the repository`);
+      for (const suite of needsShared.keys()) lines.push(`!!!   ${suite}`);
+      lines.push(`!!! Enable them: ${SHARED_HINT}`, '!'.repeat(78));
+    }
     lines.push('', `${passed} passed, ${failed} failed, ${skipped} skipped`);
     console.log(lines.join('\n'));
     mkdirSync('.cache', { recursive: true });
-    writeFileSync('.cache/test-summary.json', JSON.stringify({ passed, failed, skipped, skippedForTools: [...needs.keys()] }));
+    writeFileSync('.cache/test-summary.json', JSON.stringify({ passed, failed, skipped, skippedForTools: [...needs.keys()], skippedForShared: [...needsShared.keys()] }));
   }
 }

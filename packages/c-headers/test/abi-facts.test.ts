@@ -1,6 +1,6 @@
 /**
  * The committed header against the facts measured from the vendor header
- * (shared/reference/microvisor-abi.json): a host program prints every size, offset and value
+ * (test/fixtures/vendor/microvisor-abi.json): a host program prints every size, offset and value
  * and must match the x86_64 column; the Cortex-M33 compiler must accept static assertions
  * of the arm32 column. Then the header next to a stand-in of the vendor header, in both
  * include orders.

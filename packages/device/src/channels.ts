@@ -7,7 +7,7 @@
 import { MV_CLOSUREREASON_NONE, MV_EVENTTYPE_CHANNELNOTCONNECTED } from '@mvmqtt/sdk';
 import type { MvChannelType, MvClosureReason } from '@mvmqtt/sdk';
 import type { AddressRange } from './kernel/memory.js';
-import type { NotificationTarget } from './notifications.js';
+import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 
 export interface ChannelBuffers {
   receive: AddressRange;
@@ -35,7 +35,7 @@ export class Channel {
     this.closed = true;
     this.closureReason = reason;
     this.dropConnection();
-    this.target.center.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, this.target.tag);
+    this.target.centre.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, this.target.tag);
   }
 
   /** mvCloseChannel. */

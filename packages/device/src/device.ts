@@ -66,9 +66,11 @@ import type {
   MvStatus,
   MvSyscalls,
 } from '@mvmqtt/sdk';
+import type { IrqController } from '@mvmqtt/sdk/runtime';
+
+export type { IrqController };
 import { Fault, Refusal } from './kernel/args.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
-import type { IrqHandler } from './kernel/nvic.js';
 import { MqttChannel } from './mqtt/channel.js';
 import { loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
@@ -81,16 +83,6 @@ import { closeNotifications, setupNotifications } from './syscalls/notifications
 const ALLOWED = Object.fromEntries(
   (Object.keys(FUNCTIONS) as MvFunctionName[]).map((fn) => [fn, new Set<number>([MV_STATUS_OKAY, ...FUNCTIONS[fn].errors.map((e) => e.status)])]),
 ) as unknown as Record<MvFunctionName, ReadonlySet<number>>;
-
-/** The application's view of the NVIC (what CMSIS's NVIC_* functions do on hardware). */
-export interface IrqController {
-  setHandler(irq: number, handler: IrqHandler | undefined): void;
-  enable(irq: number): void;
-  disable(irq: number): void;
-  clearPending(irq: number): void;
-  isEnabled(irq: number): boolean;
-  pendingCount(irq: number): number;
-}
 
 export interface DeviceDiagnostics extends Diagnostics {
   /** Exceptions from malformed arguments that were turned into PARAMETERFAULT. */
@@ -452,9 +444,9 @@ export class Device implements MvSyscalls {
       if (ch instanceof MqttChannel) closing.push(ch.whenTransportClosed());
       this.k.channels.delete(h);
     }
-    for (const [h, c] of [...this.k.centers.entries()]) {
+    for (const [h, c] of [...this.k.centres.entries()]) {
       c.closed = true;
-      this.k.centers.delete(h);
+      this.k.centres.delete(h);
     }
     for (const [h] of [...this.k.networks.entries()]) this.k.networks.delete(h);
     await Promise.all(closing);

@@ -1,7 +1,8 @@
 /** @mvmqtt/device: an emulated Microvisor device core backed by mqtt.js and a real broker. */
-export { Device, type DeviceDiagnostics, type IrqController } from './device.js';
+export { Device, type DeviceDiagnostics } from './device.js';
 export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, ConfigurableLimits, CircuitBreaker } from './options.js';
 export type { TraceEvent } from './trace.js';
-export type { IrqHandler, IrqDelivery } from './kernel/nvic.js';
+export type { IrqDelivery } from './kernel/delivery.js';
+export type { IrqHandler, IrqController } from '@mvmqtt/sdk/runtime';
 export { seededRandom } from '@mvmqtt/sdk/runtime';
 export * from './client/index.js';

@@ -6,7 +6,7 @@
 import { MV_CLOSUREREASON_NETWORKDISCONNECTED, MV_EVENTTYPE_NETWORKSTATUSCHANGED, MV_NETWORKSTATUS_CONNECTED, MV_NETWORKSTATUS_CONNECTING } from '@mvmqtt/sdk';
 import type { MvNetworkStatus } from '@mvmqtt/sdk';
 import type { Kernel } from './kernel/kernel.js';
-import type { NotificationTarget } from './notifications.js';
+import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 
 export class NetworkRequest {
   constructor(readonly target: NotificationTarget) {}
@@ -19,7 +19,7 @@ export function networkStatus(k: Kernel): MvNetworkStatus {
 
 function announce(k: Kernel): void {
   k.options.trace?.({ kind: 'network', status: networkStatus(k) });
-  for (const req of k.networks.values()) req.target.center.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, req.target.tag);
+  for (const req of k.networks.values()) req.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, req.target.tag);
 }
 
 /** The link drops: every network request is told, then every open channel closes with NETWORKDISCONNECTED. */

@@ -5,21 +5,17 @@
  * to the spec's value and can be overridden under `limits`.
  */
 import { LIMITS } from '@mvmqtt/sdk';
-import type { IrqDelivery } from './kernel/nvic.js';
+import type { OverrunPolicy } from '@mvmqtt/sdk/runtime';
+import type { IrqDelivery } from './kernel/delivery.js';
 import type { TraceEvent } from './trace.js';
-
-/** What happens when a record is due but the ring slot still holds one the app was not yet interrupted for. */
-export type OverrunPolicy =
-  /** Write anyway (the old record is lost) and count it in `diagnostics.notificationOverruns`. */
-  | 'overwrite'
-  /** Treat a slot whose `event_type` is not NOEVENT as unread: drop the new record (no IRQ), count it in `diagnostics.notificationsDropped`. The app must zero `event_type` after reading. */
-  | 'drop-when-unconsumed';
 
 /** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
 export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
 
 /** How a refused MQTT 3.1.1 CONNACK's return code (1-5) reaches `reason_code`. */
 export type ConnackCodeMapping = 'raw' | 'v5';
+
+export type { OverrunPolicy };
 
 export interface ConfigurableLimits {
   notificationBufferAlignment: number;

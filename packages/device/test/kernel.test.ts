@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, overlaps } from '../src/kernel/memory.js';
-import { Nvic } from '../src/kernel/nvic.js';
 
 describe('simulated memory', () => {
   it('gives each ArrayBuffer a 4096-aligned base and each view base + byteOffset', () => {
@@ -63,80 +62,5 @@ describe('handles', () => {
     expect(channels.get(h2)).toBe('channel');
     expect(channels.get('x')).toBeUndefined();
     expect(channels.get(0)).toBeUndefined();
-  });
-});
-
-describe('NVIC', () => {
-  const tick = () => new Promise((r) => setImmediate(r));
-
-  it('runs the handler once per pend, in order, after the current job', async () => {
-    const nvic = new Nvic('microtask', (e) => {
-      throw e;
-    });
-    const log: string[] = [];
-    nvic.setHandler(3, () => log.push('a'));
-    nvic.setHandler(4, () => log.push('b'));
-    nvic.enable(3);
-    nvic.enable(4);
-    nvic.pend(3);
-    nvic.pend(4);
-    nvic.pend(3);
-    expect(log).toEqual([]); // not inside the call that pended
-    await tick();
-    expect(log).toEqual(['a', 'b', 'a']);
-  });
-
-  it('holds pends while the line is disabled and delivers them all when enabled', async () => {
-    const nvic = new Nvic('macrotask', (e) => {
-      throw e;
-    });
-    let n = 0;
-    nvic.setHandler(9, () => n++);
-    nvic.pend(9);
-    nvic.pend(9);
-    await tick();
-    expect(n).toBe(0);
-    expect(nvic.pendingCount(9)).toBe(2);
-    nvic.enable(9);
-    await tick();
-    await tick();
-    expect(n).toBe(2);
-    expect(nvic.pendingCount(9)).toBe(0);
-  });
-
-  it('clearPending forgets undelivered pends; handlers that pend again run in the same pass', async () => {
-    const nvic = new Nvic('microtask', (e) => {
-      throw e;
-    });
-    let n = 0;
-    nvic.setHandler(1, () => {
-      n++;
-      if (n === 1) nvic.pend(1);
-    });
-    nvic.enable(1);
-    nvic.pend(1);
-    nvic.pend(1);
-    nvic.clearPending(1);
-    await tick();
-    expect(n).toBe(0);
-    nvic.pend(1);
-    await tick();
-    expect(n).toBe(2);
-  });
-
-  it('reports a throwing handler and keeps delivering', async () => {
-    const errors: unknown[] = [];
-    const nvic = new Nvic('microtask', (e) => errors.push(e));
-    let n = 0;
-    nvic.setHandler(2, () => {
-      n++;
-      throw new Error('boom');
-    });
-    nvic.enable(2);
-    nvic.pend(2);
-    nvic.pend(2);
-    await tick();
-    expect(n).toBe(2);
-    expect(errors).toHaveLength(2);
   });
 });

@@ -62,8 +62,7 @@ import { answerNow, autoAnswer } from './answers.js';
 import type { MockCall } from './call.js';
 import type { MockBehaviours } from './generated/syscalls.js';
 import { CentreObject, Channel, NetworkRequest, producedBy, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from './kernel.js';
-import { overlaps, sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { NotificationCentre } from './notifications.js';
+import { NotificationCentre, overlaps, sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import { utf8 } from './values.js';
 
 /** The statuses function `F` can return. */
@@ -111,7 +110,7 @@ export class Behaviours implements MockBehaviours {
     }
     const limited = this.limit(call, { objects: this.k.centres.size });
     if (limited !== undefined) return limited;
-    const centre = new NotificationCentre(setup.irq, ring, range, this.k.nvic, this.k.clock);
+    const centre = new NotificationCentre(setup.irq, ring, range, this.k.nvic, this.k.clock, { policy: 'overwrite', counters: this.k.notificationCounters });
     handle_out.value = this.k.centres.add(new CentreObject(centre)) as MvNotificationHandle;
     return MV_STATUS_OKAY;
   }

@@ -2,7 +2,8 @@
 export { MockMicrovisor, type MockOptions, type CallRecord, type ForceOptions } from './mock.js';
 export { ChannelScript, type IncomingMessage, type LostMessage } from './channel-script.js';
 export type { MockClock } from './clock.js';
-export type { MockNvic, IrqHandler, IrqDelivery } from './nvic.js';
+export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
+export type { IrqDelivery } from './kernel.js';
 export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
 export type { LimitOverrides } from './limits.js';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';

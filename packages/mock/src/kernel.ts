@@ -24,8 +24,7 @@ import { MockClock } from './clock.js';
 import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
 import { LimitBook, type LimitOverrides } from './limits.js';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
-import type { NotificationCentre, NotifyTarget } from './notifications.js';
-import { MockNvic, type IrqDelivery } from './nvic.js';
+import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
 
 /** What a subscribe or unsubscribe response carries. */
@@ -69,7 +68,7 @@ export interface PendingRequest {
 }
 
 export class NetworkRequest {
-  constructor(readonly notify: NotifyTarget) {}
+  constructor(readonly target: NotificationTarget) {}
 }
 
 export class CentreObject {
@@ -103,7 +102,7 @@ export class Channel implements HandleTarget {
   constructor(
     /** The channel type (`MvChannelType`), checked against `objectKind`. */
     readonly kind: number,
-    readonly notify: NotifyTarget,
+    readonly target: NotificationTarget,
     /** Bytes of the receive buffer the application gave `mvOpenChannel`. */
     readonly receiveLength: number,
     readonly buffers: readonly AddressRange[],
@@ -145,6 +144,9 @@ export class Channel implements HandleTarget {
   }
 }
 
+/** When IRQ handlers run: once the current JavaScript job ends, or only on `flush()`. */
+export type IrqDelivery = 'microtask' | 'manual';
+
 export interface KernelOptions {
   /** Seed of the handle generator (default 1). */
   seed?: number;
@@ -163,7 +165,9 @@ export interface KernelOptions {
 export class Kernel {
   readonly clock = new MockClock();
   readonly memory = new SimulatedMemory();
-  readonly nvic: MockNvic;
+  readonly nvic: Nvic;
+  /** Shared by every notification centre of this mock. */
+  readonly notificationCounters: NotificationCounters = { notificationOverruns: 0, notificationsDropped: 0 };
   readonly limits: LimitBook;
   readonly centres: HandleTable<CentreObject>;
   readonly networks: HandleTable<NetworkRequest>;
@@ -186,8 +190,8 @@ export class Kernel {
     this.networks = new HandleTable(handles);
     this.channels = new HandleTable(handles);
     this.irqDelivery = options.irqDelivery ?? 'microtask';
-    this.nvic = new MockNvic(
-      this.irqDelivery,
+    this.nvic = new Nvic(
+      this.irqDelivery === 'microtask' ? (drain) => queueMicrotask(drain) : undefined,
       options.onIrqError ??
         ((err) => {
           throw err;
@@ -217,20 +221,20 @@ export class Kernel {
   enqueue(channel: Channel, item: ReadableItem): void {
     if (channel.closed) return;
     channel.readable.push(item);
-    channel.notify.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.notify.tag);
+    channel.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.target.tag);
   }
 
   /** The server or the network ends the channel: CHANNELNOTCONNECTED, once; the handle stays valid. */
   failChannel(channel: Channel, reason: MvClosureReason): void {
     if (channel.closed) return;
     channel.end(reason);
-    channel.notify.centre.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, channel.notify.tag);
+    channel.target.centre.post(MV_EVENTTYPE_CHANNELNOTCONNECTED, channel.target.tag);
   }
 
   setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
     if (status === this.networkStatus) return;
     this.networkStatus = status;
-    for (const request of this.networks.values()) request.notify.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.notify.tag);
+    for (const request of this.networks.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
     if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.failChannel(channel, closeReason);
   }
 

@@ -22,7 +22,7 @@ import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import type { MockNvic } from './nvic.js';
+import type { IrqController } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -130,7 +130,7 @@ export class MockMicrovisor extends MockSyscallsBase {
   }
 
   /** The interrupt controller: install a handler and enable the line after `mvSetupNotifications`. */
-  get nvic(): MockNvic {
+  get nvic(): IrqController {
     return this.kernel.nvic;
   }
 

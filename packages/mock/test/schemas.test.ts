@@ -1,5 +1,5 @@
 /**
- * The generated tables against the vendor facts (shared/reference/microvisor-abi.json): every
+ * The generated tables against the vendor facts (test/fixtures/vendor/microvisor-abi.json): every
  * MQTT-surface function with its parameters in order, and every struct field, with the shape the
  * C type calls for. The facts were measured from the vendor header, not from our spec.
  */
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTION_SCHEMAS, STRUCT_SCHEMAS, type Shape, type StructSchema } from '../src/index.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const facts = JSON.parse(readFileSync(join(REPO, '../shared/reference/microvisor-abi.json'), 'utf8'));
+const facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
 
 interface FactField {
   name: string | null;

@@ -49,7 +49,7 @@ export interface AbiOracle {
 }
 
 export function abiOracle(): AbiOracle {
-  return JSON.parse(readFileSync('/work/shared/reference/microvisor-abi.json', 'utf8')) as AbiOracle;
+  return JSON.parse(readFileSync(new URL('../../../test/fixtures/vendor/microvisor-abi.json', import.meta.url), 'utf8')) as AbiOracle;
 }
 
 /** An oracle struct's leaf fields by dotted path (`v1.notification_handle`), like `LAYOUTS`. */

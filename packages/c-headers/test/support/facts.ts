@@ -1,5 +1,5 @@
 /**
- * The oracle: facts measured from the vendor's mv_syscalls.h (shared/reference/microvisor-abi.json).
+ * The oracle: facts measured from the vendor's mv_syscalls.h (test/fixtures/vendor/microvisor-abi.json).
  * Everything the tests expect of the generated header comes from here, never from the model
  * the generator used, and the C programs below are written from these facts alone.
  */
@@ -46,7 +46,7 @@ export interface Facts {
   functions_other: Record<string, FactFunction>;
 }
 
-export const FACTS: Facts = JSON.parse(readFileSync(join(REPO, '../shared/reference/microvisor-abi.json'), 'utf8'));
+export const FACTS: Facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
 
 const entries = <T extends { mqtt_surface: boolean }>(r: Record<string, T>) => Object.entries(r).filter(([, v]) => v.mqtt_surface);
 export const mqttEnums = () => entries(FACTS.enums);

@@ -1,12 +1,10 @@
 /** The device's kernel state, shared by the system-call implementations. */
 import type { Channel } from '../channels.js';
-import type { NotificationCenter, NotificationCounters } from '../notifications.js';
 import type { NetworkRequest } from '../network.js';
 import type { ResolvedOptions } from '../options.js';
 import { DeviceClock } from './clock.js';
-import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
-import { SimulatedMemory } from './memory.js';
-import { Nvic } from './nvic.js';
+import { IRQ_SCHEDULERS } from './delivery.js';
+import { HandleAllocator, HandleTable, Nvic, SimulatedMemory, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
 
 export interface Diagnostics extends NotificationCounters {
   /** System calls that returned a status their error table does not list (always 0 unless the emulator has a bug). */
@@ -17,7 +15,7 @@ export class Kernel {
   readonly memory = new SimulatedMemory();
   readonly clock = new DeviceClock();
   readonly nvic: Nvic;
-  readonly centers: HandleTable<NotificationCenter>;
+  readonly centres: HandleTable<NotificationCentre>;
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
   readonly diagnostics: Diagnostics = { notificationOverruns: 0, notificationsDropped: 0, statusViolations: 0 };
@@ -31,9 +29,9 @@ export class Kernel {
 
   constructor(readonly options: ResolvedOptions) {
     const allocator = new HandleAllocator(options.random);
-    this.centers = new HandleTable(allocator);
+    this.centres = new HandleTable(allocator);
     this.networks = new HandleTable(allocator);
     this.channels = new HandleTable(allocator);
-    this.nvic = new Nvic(options.irqDelivery, options.onIrqError);
+    this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
   }
 }

@@ -35,7 +35,7 @@ import {
 } from '@mvmqtt/sdk';
 import type { MvClosureReason, MvMqttReadableDataType, MvMqttRequestState } from '@mvmqtt/sdk';
 import { Channel, type ChannelBuffers } from '../channels.js';
-import type { NotificationTarget } from '../notifications.js';
+import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
@@ -181,7 +181,7 @@ export class MqttChannel extends Channel {
     if (this.released || this.closed) return;
     this.queue.push(item);
     this.options.trace?.({ kind: 'readable', channel: this.handleForTrace(), item });
-    this.target.center.post(MV_EVENTTYPE_CHANNELDATAREADABLE, this.target.tag);
+    this.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, this.target.tag);
   }
 
   // ------------------------------------------------------------------ requests

@@ -35,9 +35,9 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   if (rxLen > rx.byteLength || txLen > tx.byteLength) return MV_STATUS_PARAMETERFAULT;
   const endpoint = sizedText(v1.endpoint, 'params->v1.endpoint', false);
 
-  const center = k.centers.get(v1.notification_handle);
+  const centre = k.centres.get(v1.notification_handle);
   const network = k.networks.get(v1.network_handle);
-  if (!center || !network) return MV_STATUS_INVALIDHANDLE;
+  if (!centre || !network) return MV_STATUS_INVALIDHANDLE;
   if (!CHANNEL_TYPES.has(v1.channel_type as number)) return MV_STATUS_UNKNOWNCHANNELTYPE;
   if (!sizeOk(rxLen) || !sizeOk(txLen)) return LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.status;
   if (!k.memory.isAligned(tx, LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.value)) return LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status;
@@ -60,7 +60,7 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   k.recentOpens.push(now);
 
   const buffers: ChannelBuffers = { receive: k.memory.range(rx, rxLen), receiveLength: rxLen, send: k.memory.range(tx, txLen), sendLength: txLen };
-  const target = { center, tag };
+  const target = { centre, tag };
   let handle = 0;
   const channel =
     v1.channel_type === MV_CHANNELTYPE_MQTT

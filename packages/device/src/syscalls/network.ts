@@ -29,10 +29,10 @@ export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): 
   const v1 = params.v1;
   if (!isStruct(v1) || !isU32(v1.notification_tag)) return MV_STATUS_PARAMETERFAULT;
   // The call has no INVALIDHANDLE: a notification handle that names nothing is a bad field (PARAMETERFAULT).
-  const center = k.centers.get(v1.notification_handle);
-  if (!center) return MV_STATUS_PARAMETERFAULT;
+  const centre = k.centres.get(v1.notification_handle);
+  if (!centre) return MV_STATUS_PARAMETERFAULT;
   k.networkApiUsed = true;
-  (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ center, tag: v1.notification_tag })) as MvNetworkHandle;
+  (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ centre, tag: v1.notification_tag })) as MvNetworkHandle;
   return MV_STATUS_OKAY;
 }
 

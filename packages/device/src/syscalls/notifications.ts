@@ -10,8 +10,7 @@ import {
 import type { MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32 } from '../kernel/args.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { overlaps } from '../kernel/memory.js';
-import { NotificationCenter } from '../notifications.js';
+import { NotificationCentre, overlaps } from '@mvmqtt/sdk/runtime';
 
 export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown): MvSetupNotificationsStatus {
   if (!isStruct(setup) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
@@ -27,26 +26,31 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
   if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
 
   const range = k.memory.range(buffer, size);
-  for (const c of k.centers.values()) {
+  for (const c of k.centres.values()) {
     if (c.irq === irq) return MV_STATUS_INVALIDINTERRUPT;
     if (overlaps(c.range, range)) return MV_STATUS_BUFFERALREADYINUSE;
   }
-  if (k.centers.size >= LIMITS.NOTIFICATION_BUFFERS_MAX.value) return LIMITS.NOTIFICATION_BUFFERS_MAX.status;
+  if (k.centres.size >= LIMITS.NOTIFICATION_BUFFERS_MAX.value) return LIMITS.NOTIFICATION_BUFFERS_MAX.status;
 
   const ring = size === buffer.byteLength ? buffer : buffer.subarray(0, size);
-  const center = new NotificationCenter(irq, ring, range, k.nvic, k.clock, k.options.overrunPolicy, k.diagnostics, k.options.trace);
-  (handleOut as MvOut<MvNotificationHandle>).value = k.centers.add(center) as MvNotificationHandle;
+  const trace = k.options.trace;
+  const centre = new NotificationCentre(irq, ring, range, k.nvic, k.clock, {
+    policy: k.options.overrunPolicy,
+    counters: k.diagnostics,
+    observe: trace && ((record) => trace({ kind: 'notification', ...record })),
+  });
+  (handleOut as MvOut<MvNotificationHandle>).value = k.centres.add(centre) as MvNotificationHandle;
   return MV_STATUS_OKAY;
 }
 
 export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNotificationsStatus {
   if (!isBox(handleInOut)) return MV_STATUS_PARAMETERFAULT;
   const h = handleInOut.value;
-  const center = k.centers.get(h);
-  if (!center) return MV_STATUS_INVALIDHANDLE;
+  const centre = k.centres.get(h);
+  if (!centre) return MV_STATUS_INVALIDHANDLE;
   // Sources still pointing at the centre stay valid; their notifications are simply no longer written.
-  center.closed = true;
-  k.centers.delete(h as number);
+  centre.closed = true;
+  k.centres.delete(h as number);
   handleInOut.value = 0;
   return MV_STATUS_OKAY;
 }

@@ -12,7 +12,8 @@ import MarkdownIt from 'markdown-it';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
 export const REFERENCE = join(REPO, 'packages/docs/reference');
-export const SHARED = resolve(REPO, '../shared/reference');
+/** Vendor facts kept in the repository (test/fixtures/vendor/README.md says where they come from). */
+export const VENDOR_FIXTURE = join(REPO, 'test/fixtures/vendor');
 
 export const markdown = new MarkdownIt({ html: true });
 type Token = ReturnType<typeof markdown.parse>[number];

@@ -1,4 +1,16 @@
 // Building blocks for runtimes that implement MvSyscalls (the device core, the mock): `@mvmqtt/sdk/runtime`.
 export { HandleAllocator, HandleTable, seededRandom, type Random } from './handles.js';
 export { SimulatedMemory, overlaps, type AddressRange } from './memory.js';
+export { Nvic, type IrqController, type IrqHandler, type IrqScheduler } from './nvic.js';
+export {
+  NotificationCentre,
+  NOTIFICATION_RECORD_SIZE,
+  type MicrosecondClock,
+  type NotificationCentreOptions,
+  type NotificationCounters,
+  type NotificationRecord,
+  type NotificationTarget,
+  type OverrunPolicy,
+  type RecordOutcome,
+} from './notifications.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
