@@ -78,6 +78,8 @@ import { closeChannel, getChannelClosureReason, openChannel } from './syscalls/c
 import * as mqtt from './syscalls/mqtt.js';
 import { getNetworkReasons, getNetworkStatus, releaseNetwork, requestNetwork } from './syscalls/network.js';
 import { closeNotifications, setupNotifications } from './syscalls/notifications.js';
+import { deviceState, type DeviceState } from './inspect.js';
+import type { TraceEvent } from './trace.js';
 
 /** OKAY plus every status in each function's error table, from the generated metadata. */
 const ALLOWED = Object.fromEntries(
@@ -434,6 +436,57 @@ export class Device implements MvSyscalls {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  // ------------------------------------------------------------------ observers (the inspector)
+
+  private observers: ((event: TraceEvent) => void)[] = [];
+  /** `options.trace` as constructed (null until the first observer arrives). */
+  private ownTrace: ((event: TraceEvent) => void) | undefined | null = null;
+
+  /**
+   * Adds a receiver of trace events beside `options.trace`; returns its removal. While no
+   * observer is attached the device pays nothing for this. A notification centre reports its
+   * records to the receivers present when it was set up.
+   */
+  observe(observer: (event: TraceEvent) => void): () => void {
+    if (this.ownTrace === null) this.ownTrace = this.options.trace;
+    this.observers = [...this.observers, observer];
+    this.retrace();
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+      this.retrace();
+    };
+  }
+
+  private retrace(): void {
+    const receivers = this.ownTrace ? [this.ownTrace, ...this.observers] : this.observers;
+    this.options.trace =
+      receivers.length <= 1
+        ? receivers[0]
+        : (event: TraceEvent) => {
+            for (const receive of receivers) receive(event);
+          };
+  }
+
+  /** Centres, IRQ lines, network requests and channels as they are now. */
+  inspectState(): DeviceState {
+    return deviceState(this.k);
+  }
+
+  /**
+   * Serves the live inspector page for this device on 127.0.0.1 (devices of one process share
+   * a server per port). Loads the optional package `@mvmqtt/inspector` on first use.
+   */
+  async inspect(options: { port?: number; name?: string; broker?: string } = {}): Promise<{ url: string; detach(): Promise<void> }> {
+    const name = '@mvmqtt/inspector'; // a variable: the device neither depends on it nor loads it unless asked
+    const inspector = (await import(name)) as { inspect(device: Device, o: typeof options): Promise<{ url: string; detach(): Promise<void> }> };
+    return inspector.inspect(this, options);
+  }
+
+  /** Every MQTT connection drops as if the broker went away: each channel gets its unsolicited DISCONNECTRESPONSE. */
+  simulateBrokerDisconnect(): void {
+    for (const ch of this.k.channels.values()) if (ch instanceof MqttChannel) ch.dropTransport();
   }
 
   /** Ends everything: every channel is closed (MQTT connections end with DISCONNECT), centres and network requests are released. */
