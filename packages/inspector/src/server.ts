@@ -236,7 +236,7 @@ export class InspectorServer {
     const { events, skipped } = tap.log.since(page.cursor, max);
     if (events.length || skipped) {
       page.cursor = tap.log.next - 1;
-      send(page.res, 'events', JSON.stringify({ events, skipped }));
+      send(page.res, 'events', JSON.stringify({ events: events.map((e) => tap.view(e)), skipped }));
     }
     if (withState) {
       const state = JSON.stringify(tap.state());
