@@ -57,6 +57,19 @@ export interface PacketEvent extends Base {
 
 export type ViewEvent = Base | SyscallEvent | NotificationEvent | PacketEvent;
 
+/**
+ * What the log keeps: the trace event as the device reported it, turned into a view event
+ * only when a page reads it (formatting every event as it happens would cost the device more
+ * than its own work). Arguments are therefore rendered when read, at most a tick later: a
+ * buffer the application rewrites within that time shows its newer content.
+ */
+interface Entry {
+  seq: number;
+  t: number;
+  raw?: TraceEvent;
+  view?: ViewEvent;
+}
+
 const RECORD_SIZE = LAYOUTS.MvNotification[DEVICE_ABI].size;
 const enumNames = ENUM_NAMES as unknown as Record<string, Record<number, string> | undefined>;
 const enumText = (en: string, v: number): string => enumNames[en]?.[v] ?? String(v);
@@ -102,12 +115,12 @@ export interface TapOptions {
   name?: string;
   /** Broker URL used to inject messages (default: the host and port of the device's last connect request). */
   broker?: string;
-  /** Events kept for pages that open later (default 5,000; the oldest are dropped). */
+  /** Events kept (default 500; the oldest are dropped). Kept small: a retained event outlives the young generation and costs the device a garbage collector promotion. */
   capacity?: number;
 }
 
 export class DeviceTap {
-  readonly log: BoundedLog<ViewEvent>;
+  readonly log: BoundedLog<Entry>;
   private readonly t0 = performance.now();
   private readonly sessions = new Map<number, Session>();
   private readonly irqs = new Map<number, IrqStats>();
@@ -121,7 +134,7 @@ export class DeviceTap {
     private readonly device: InspectableDevice,
     private readonly options: TapOptions = {},
   ) {
-    this.log = new BoundedLog(options.capacity ?? 5000);
+    this.log = new BoundedLog(options.capacity ?? 500);
     this.stopObserving = device.observe((e) => {
       // A centre set up while attached keeps this receiver after detach: ignore it then.
       if (this.attached) this.onTrace(e);
@@ -143,42 +156,65 @@ export class DeviceTap {
 
   /** A view event from outside the trace (the inspector's own controls, other areas). */
   note(kind: string, area: string, text: string): void {
-    this.log.push({ t: this.now(), kind, area, text });
+    const t = this.now();
+    this.log.push({ t, view: { seq: 0, t, kind, area, text } });
   }
 
+  /** Runs for every trace event while attached: only bookkeeping, no formatting. */
   private onTrace(e: TraceEvent): void {
+    this.log.push({ t: this.now(), raw: e });
     switch (e.kind) {
       case 'syscall':
-        return this.onSyscall(e.name, e.args, e.status);
+        if (e.name === 'mvMqttRequestConnect' && e.status === 0) this.rememberBroker(e.args[0] as number, e.args[1]);
+        return;
       case 'notification': {
         const stats = this.irqStats(e.irq);
         stats.records++;
         if (e.outcome === 'overwrote-unnotified') stats.overruns++;
         if (e.outcome === 'dropped') stats.dropped++;
         else stats.writePosition = e.slot + 1;
+        return;
+      }
+      case 'mqtt-packet':
+        return this.track(e.channel, e.direction, e.packet);
+    }
+  }
+
+  /** The view event of a log entry (made once, on first read). */
+  view(entry: Entry): ViewEvent {
+    if (!entry.view) {
+      entry.view = this.format(entry.raw as TraceEvent, entry.t);
+      entry.raw = undefined;
+    }
+    entry.view.seq = entry.seq;
+    return entry.view;
+  }
+
+  private format(e: TraceEvent, t: number): ViewEvent {
+    switch (e.kind) {
+      case 'syscall':
+        return this.formatSyscall(t, e.name, e.args, e.status);
+      case 'notification': {
         const eventType = enumText('MvEventType', e.eventType);
         const what = e.outcome === 'written' ? '' : ` (${e.outcome})`;
-        this.log.push({ t: this.now(), kind: 'notification', area: 'notifications', irq: e.irq, slot: e.slot, eventType, tag: e.tag, outcome: e.outcome, text: `IRQ ${e.irq} slot ${e.slot}: ${eventType} tag ${e.tag}${what}` } as NotificationEvent);
-        return;
+        return { seq: 0, t, kind: 'notification', area: 'notifications', irq: e.irq, slot: e.slot, eventType, tag: e.tag, outcome: e.outcome, text: `IRQ ${e.irq} slot ${e.slot}: ${eventType} tag ${e.tag}${what}` } as NotificationEvent;
       }
       case 'readable': {
         const { type, ...fields } = e.item as unknown as { type: number } & Record<string, unknown>;
         const typeName = enumText('MvMqttReadableDataType', type);
         const parts = Object.entries(fields).map(([k, v]) => `${k}: ${k === 'requestState' ? enumText('MvMqttRequestState', v as number) : valueText(v)}`);
-        this.log.push({ t: this.now(), kind: 'readable', area: 'mqtt', channel: e.channel, text: `${typeName} {${parts.join(', ')}}` });
-        return;
+        return { seq: 0, t, kind: 'readable', area: 'mqtt', channel: e.channel, text: `${typeName} {${parts.join(', ')}}` };
       }
       case 'network': {
         const status = enumText('MvNetworkStatus', e.status);
-        this.log.push({ t: this.now(), kind: 'network', area: 'network', text: `network status ${status}` });
-        return;
+        return { seq: 0, t, kind: 'network', area: 'network', text: `network status ${status}` };
       }
       case 'mqtt-packet':
-        return this.onPacket(e.channel, e.direction, e.packet);
+        return this.formatPacket(t, e.channel, e.direction, e.packet);
       default: {
         // An area this inspector does not know yet: keep it, with whatever it says.
         const other = e as { kind: string; area?: string; text?: string };
-        this.log.push({ t: this.now(), kind: other.kind, area: other.area ?? other.kind, text: other.text ?? valueText(other) });
+        return { seq: 0, t, kind: other.kind, area: other.area ?? other.kind, text: other.text ?? valueText(other) };
       }
     }
   }
@@ -189,14 +225,14 @@ export class DeviceTap {
     return s;
   }
 
-  private onSyscall(name: string, args: readonly unknown[], status: number): void {
+  private formatSyscall(t: number, name: string, args: readonly unknown[], status: number): SyscallEvent {
     const shape = FUNCTION_SHAPES.get(name);
     const decoded = decodeArgs(name, args);
     const channel = shape && shape.channelParam >= 0 ? (args[shape.channelParam] as number) : undefined;
     const sName = statusName(status);
     const ev: SyscallEvent = {
       seq: 0,
-      t: this.now(),
+      t,
       kind: 'syscall',
       area: shape?.area ?? 'unknown',
       name,
@@ -206,8 +242,7 @@ export class DeviceTap {
       text: `${name}(${decoded.map((a) => a.text).join(', ')}) → ${sName}`,
     };
     if (channel !== undefined) ev.channel = channel;
-    this.log.push(ev);
-    if (name === 'mvMqttRequestConnect' && status === 0 && channel !== undefined) this.rememberBroker(channel, args[1]);
+    return ev;
   }
 
   private rememberBroker(channel: number, request: unknown): void {
@@ -235,12 +270,64 @@ export class DeviceTap {
     return s;
   }
 
-  private onPacket(channel: number, direction: 'in' | 'out', p: Readonly<Record<string, unknown>>): void {
+  /** Session bookkeeping from the packets (cheap: publishes only count). */
+  private track(channel: number, direction: 'in' | 'out', p: Readonly<Record<string, unknown>>): void {
     const s = this.session(channel);
     if (direction === 'in') s.packetsIn++;
     else s.packetsOut++;
+    const cmd = p.cmd;
+    if (cmd === 'publish' || cmd === 'puback') return;
+    const id = p.messageId as number | undefined;
+    const code = (p.reasonCode ?? p.returnCode) as number | undefined;
+    switch (cmd) {
+      case 'connect':
+        s.state = 'connecting';
+        s.clientId = (p.clientId as string) ?? s.clientId;
+        break;
+      case 'connack':
+        s.state = code ? `refused (${code})` : 'connected';
+        s.lastReasonCode = code;
+        break;
+      case 'subscribe': {
+        const subs = ((p.subscriptions as { topic: string; qos: number }[]) ?? []).map((x) => ({ topic: x.topic, qos: x.qos }));
+        if (id !== undefined) s.awaiting.set(id, { cmd, topics: subs });
+        for (const sub of subs) s.subscriptions.set(sub.topic, { topic: sub.topic, requestedQos: sub.qos });
+        break;
+      }
+      case 'suback': {
+        const granted = (p.granted as number[]) ?? [];
+        const req = id !== undefined ? s.awaiting.get(id) : undefined;
+        if (req) {
+          s.awaiting.delete(id as number);
+          req.topics.forEach((t, i) => {
+            const sub = s.subscriptions.get(t.topic);
+            if (sub) sub.granted = granted[i];
+          });
+        }
+        break;
+      }
+      case 'unsubscribe': {
+        const topics = ((p.unsubscriptions as string[]) ?? []).map((topic) => ({ topic, qos: 0 }));
+        if (id !== undefined) s.awaiting.set(id, { cmd, topics });
+        break;
+      }
+      case 'unsuback': {
+        const req = id !== undefined ? s.awaiting.get(id) : undefined;
+        if (req) {
+          s.awaiting.delete(id as number);
+          for (const t of req.topics) s.subscriptions.delete(t.topic);
+        }
+        break;
+      }
+      case 'disconnect':
+        s.state = direction === 'out' ? 'disconnecting' : `disconnected by broker (${code ?? 0})`;
+        break;
+    }
+  }
+
+  private formatPacket(t: number, channel: number, direction: 'in' | 'out', p: Readonly<Record<string, unknown>>): PacketEvent {
     const cmd = String(p.cmd);
-    const ev: PacketEvent = { seq: 0, t: this.now(), kind: 'mqtt', area: 'mqtt', channel, direction, cmd, text: '' };
+    const ev: PacketEvent = { seq: 0, t, kind: 'mqtt', area: 'mqtt', channel, direction, cmd, text: '' };
     const id = p.messageId as number | undefined;
     if (id !== undefined) ev.messageId = id;
     const code = (p.reasonCode ?? p.returnCode) as number | undefined;
@@ -257,57 +344,25 @@ export class DeviceTap {
         break;
       }
       case 'connect':
-        s.state = 'connecting';
-        s.clientId = (p.clientId as string) ?? s.clientId;
         detail = `client ${p.clientId} keepalive ${p.keepalive}${p.clean ? ' clean' : ''}`;
         break;
       case 'connack':
-        s.state = code ? `refused (${code})` : 'connected';
-        s.lastReasonCode = code;
         detail = `code ${code ?? 0}${p.sessionPresent ? ' session present' : ''}`;
         break;
-      case 'subscribe': {
-        const subs = ((p.subscriptions as { topic: string; qos: number }[]) ?? []).map((x) => ({ topic: x.topic, qos: x.qos }));
-        if (id !== undefined) s.awaiting.set(id, { cmd, topics: subs });
-        for (const sub of subs) s.subscriptions.set(sub.topic, { topic: sub.topic, requestedQos: sub.qos });
-        detail = subs.map((x) => `${x.topic} (QoS ${x.qos})`).join(', ');
+      case 'subscribe':
+        detail = ((p.subscriptions as { topic: string; qos: number }[]) ?? []).map((x) => `${x.topic} (QoS ${x.qos})`).join(', ');
         break;
-      }
-      case 'suback': {
-        const granted = (p.granted as number[]) ?? [];
-        const req = id !== undefined ? s.awaiting.get(id) : undefined;
-        if (req) {
-          s.awaiting.delete(id as number);
-          req.topics.forEach((t, i) => {
-            const sub = s.subscriptions.get(t.topic);
-            if (sub) sub.granted = granted[i];
-          });
-        }
-        detail = `granted [${granted.join(', ')}]`;
+      case 'suback':
+        detail = `granted [${((p.granted as number[]) ?? []).join(', ')}]`;
         break;
-      }
-      case 'unsubscribe': {
-        const topics = ((p.unsubscriptions as string[]) ?? []).map((topic) => ({ topic, qos: 0 }));
-        if (id !== undefined) s.awaiting.set(id, { cmd, topics });
-        detail = topics.map((x) => x.topic).join(', ');
-        break;
-      }
-      case 'unsuback': {
-        const req = id !== undefined ? s.awaiting.get(id) : undefined;
-        if (req) {
-          s.awaiting.delete(id as number);
-          for (const t of req.topics) s.subscriptions.delete(t.topic);
-        }
-        break;
-      }
-      case 'disconnect':
-        s.state = direction === 'out' ? 'disconnecting' : `disconnected by broker (${code ?? 0})`;
+      case 'unsubscribe':
+        detail = ((p.unsubscriptions as string[]) ?? []).join(', ');
         break;
     }
     const idText = id ? ` #${id}` : '';
     const codeText = typeof code === 'number' && cmd !== 'connack' ? ` rc ${code}` : '';
     ev.text = `${direction === 'out' ? '→' : '←'} ${cmd.toUpperCase()}${idText}${detail ? ` ${detail}` : ''}${codeText}`;
-    this.log.push(ev);
+    return ev;
   }
 
   /** The device's state with everything the page shows beside the timeline. */

@@ -57,10 +57,12 @@ static void on_irq_signal(int sig) {
 
 void mvhost_irq_set_kick(void (*k)(void)) { kick = k; }
 
+__attribute__((weak)) void mvhost_tick_hook(void) {}
+
 void mvhost_irq_init(void) {
   interrupted_thread = pthread_self();
   irq_signal = SIGRTMIN + 4;
-  kick = signal_interrupted_thread;
+  if (!kick) kick = signal_interrupted_thread; /* an RTOS glue may have chosen already */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_irq_signal;
@@ -84,6 +86,13 @@ static int masked(uint32_t irq) {
   if (atomic_load(&primask)) return 1;
   uint32_t b = atomic_load(&basepri);
   return b != 0u && priority[irq] >= b;
+}
+
+/* What wakes the core from WFI: a pend on an enabled line, even one that PRIMASK or BASEPRI masks. */
+static int irq_waiting(void) {
+  for (uint32_t i = 0; i < MVHOST_IRQ_LINES; i++)
+    if (atomic_load(&enabled[i]) && atomic_load(&pending[i])) return 1;
+  return 0;
 }
 
 int mvhost_irq_deliverable(void) {
@@ -144,7 +153,7 @@ void mvhost_wait_for_interrupt(void) {
   sigemptyset(&block);
   sigaddset(&block, irq_signal);
   pthread_sigmask(SIG_BLOCK, &block, &saved);
-  if (!mvhost_irq_deliverable()) {
+  if (!irq_waiting()) {
     sigset_t wait = saved;
     sigdelset(&wait, irq_signal);
     sigsuspend(&wait);
