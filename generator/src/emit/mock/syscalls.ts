@@ -9,13 +9,10 @@ import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../ts/imports.js';
 import { tsMorph, type StatementStructures } from '../ts/project.js';
 import { statusTypeName, tsParamType } from '../ts/typemap.js';
+import { areaStatements } from '../runtime/areas.js';
+import { KERNEL_MODULE, SDK_RUNTIME, importSdkTypes } from '../runtime/modules.js';
+import { outputsWritableExpression } from '../runtime/outputs.js';
 import { RUNTIME, SDK } from './modules.js';
-
-/** Imports every SDK name a TypeScript type mentions. */
-function importTypes(imports: Imports, tsType: string): string {
-  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(SDK, name);
-  return tsType;
-}
 
 /** The type a behaviour sees: the dispatcher has already refused NULL and ill-formed pointers. */
 function checkedType(p: ParamModel): string {
@@ -28,27 +25,30 @@ function behaviourMethod(fn: FunctionModel, imports: Imports) {
     docs: [`\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
     parameters: [
       { name: 'call', type: `MockCall<'${fn.name}'>` },
-      ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, checkedType(p)) })),
+      ...fn.params.map((p) => ({ name: p.name, type: importSdkTypes(imports, checkedType(p)) })),
     ],
-    returnType: importTypes(imports, statusTypeName(fn.name)),
+    returnType: importSdkTypes(imports, statusTypeName(fn.name)),
   };
 }
 
-function syscallMethod(fn: FunctionModel, imports: Imports) {
+function syscallMethod(fn: FunctionModel, model: Model, imports: Imports) {
   const args = fn.params.map((p) => p.name);
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
   const status = statusTypeName(fn.name);
+  // The device's entry layer runs the same output check (generator/src/emit/runtime/outputs.ts).
+  const writable = outputsWritableExpression(fn, model);
+  if (writable) imports.value(SDK_RUNTIME, 'canWrite');
   return {
     name: fn.name,
-    parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, tsParamType(p)) })),
+    parameters: fn.params.map((p) => ({ name: p.name, type: importSdkTypes(imports, tsParamType(p)) })),
     returnType: status,
     statements: [
-      `return this.dispatch('${fn.name}', [${args.join(', ')}], (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
+      `return this.dispatch('${fn.name}', [${args.join(', ')}], ${writable ?? 'true'}, (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
     ],
   };
 }
 
-export function syscallStatements(model: Model, imports: Imports): StatementStructures[] {
+export function syscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
   const { StructureKind, Scope } = tsMorph();
   imports.type(SDK, 'MvSyscalls');
   imports.type(SDK, 'MvFunctionName');
@@ -59,16 +59,17 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
       kind: StructureKind.Interface,
       isExported: true,
       name: 'MockBehaviours',
-      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand in behaviours.ts.'],
+      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).'],
       methods: model.functions.map((f) => behaviourMethod(f, imports)),
     },
+    ...areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock),
     {
       kind: StructureKind.Class,
       isExported: true,
       isAbstract: true,
       name: 'MockSyscallsBase',
       implements: ['MvSyscalls'],
-      docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, argument checks) to its behaviour.'],
+      docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, output check, argument checks) to its behaviour.'],
       properties: [{ name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
       methods: [
         {
@@ -79,11 +80,12 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
           parameters: [
             { name: 'fn', type: 'F' },
             { name: 'args', type: 'readonly unknown[]' },
+            { name: 'outputsWritable', type: 'boolean' },
             { name: 'behaviour', type: `(call: MockCall<F>) => ${model.data.statusEnum}` },
           ],
           returnType: model.data.statusEnum,
         },
-        ...model.functions.map((f) => syscallMethod(f, imports)),
+        ...model.functions.map((f) => syscallMethod(f, model, imports)),
       ],
     },
   ];

@@ -136,6 +136,10 @@ export class MqttChannel extends Channel {
 
   // ------------------------------------------------------------------ readable items
 
+  override get unread(): number {
+    return this.queue.length;
+  }
+
   peekType(): MvMqttReadableDataType {
     return this.queue.peek()?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
   }
@@ -274,7 +278,7 @@ export class MqttChannel extends Channel {
   }
 
   /** Resolves once the mqtt.js connection (if any) has closed. */
-  whenTransportClosed(): Promise<void> {
+  override whenTransportClosed(): Promise<void> {
     if (!this.transportOpen) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }

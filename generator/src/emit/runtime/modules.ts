@@ -1,0 +1,19 @@
+import type { Imports } from '../ts/imports.js';
+
+/** Where the generated entry layers live and what they import: the SDK, its runtime kernel, each runtime's own modules. */
+export const SDK = '@mvmqtt/sdk';
+export const SDK_RUNTIME = '@mvmqtt/sdk/runtime';
+
+export const DEVICE_GENERATED_DIR = 'packages/device/src/generated';
+
+/** Seen from a runtime's `src/generated/`: one behaviour module per spec area. */
+export const AREAS_DIR = '../areas';
+
+/** Seen from a runtime's `src/generated/`: the module that exports its `Kernel` (the state behaviours act on). */
+export const KERNEL_MODULE = { device: '../kernel/kernel.js', mock: '../kernel.js' } as const;
+
+/** Imports every SDK name a TypeScript type mentions; returns the type. */
+export function importSdkTypes(imports: Imports, tsType: string): string {
+  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(SDK, name);
+  return tsType;
+}
