@@ -7,6 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+if (process.argv.length > 2) {
+  const help = ['--help', '-h'].includes(process.argv[2]);
+  (help ? console.log : console.error)(`${help ? '' : `conformance: unexpected argument ${process.argv[2]}\n`}usage: npm run conformance (takes no arguments)`);
+  process.exit(help ? 0 : 2);
+}
+
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const dir = mkdtempSync(join(tmpdir(), 'mvmqtt-conformance-'));
 const out = join(dir, 'results.json');

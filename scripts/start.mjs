@@ -7,7 +7,9 @@
 //   npm start                              embedded aedes broker on 127.0.0.1 (MQTT 3.1.1)
 //   npm start -- --broker mqtt://h:1883    any broker (mqtts:// uses TLS with the bundled roots)
 //   npm start -- --protocol 5              MQTT 5 (the default with --broker)
-//   npm start -- --forever                 keep publishing every second until Ctrl-C
+//   npm start -- --forever                 keep publishing every second until Ctrl-C (reconnecting after
+//                                          network or broker loss)
+//   npm start -- --inspect[=PORT]          serve the live inspector page on 127.0.0.1 (a free port by default)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,18 +20,50 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const { values: args } = parseArgs({
-  options: {
-    broker: { type: 'string' },
-    protocol: { type: 'string' },
-    forever: { type: 'boolean', default: false },
-    readings: { type: 'string', default: '3' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]]';
+
+/** A bad command line: one line saying what is wrong, the usage, exit 2. */
+function usageError(message) {
+  console.error(`start: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    // `--inspect` may come with or without a port; parseArgs wants a value, so give it the "any port" one.
+    args: process.argv.slice(2).map((a) => (a === '--inspect' ? '--inspect=0' : a)),
+    options: {
+      inspect: { type: 'string' },
+      broker: { type: 'string' },
+      protocol: { type: 'string' },
+      forever: { type: 'boolean', default: false },
+      readings: { type: 'string', default: '3' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  usageError(e.message);
+}
 if (args.help) {
-  console.log('usage: npm start -- [--broker mqtt[s]://[user:pass@]host:port] [--protocol 3.1.1|5] [--forever] [--readings N]');
+  console.log(USAGE);
   process.exit(0);
+}
+// MQTT 3.1.1 is protocol level 4 on the wire, so both spellings are accepted.
+const PROTOCOLS = { '3.1.1': 4, 4: 4, 5: 5 };
+if (args.protocol !== undefined && !Object.hasOwn(PROTOCOLS, args.protocol)) usageError(`--protocol ${args.protocol}: the device speaks MQTT 3.1.1 (or 4) and 5`);
+if (!/^[1-9]\d*$/.test(args.readings)) usageError(`--readings ${args.readings}: a positive whole number is needed`);
+if (args.inspect !== undefined && (!/^\d{1,5}$/.test(args.inspect) || Number(args.inspect) > 65535)) usageError(`--inspect=${args.inspect}: a port number (0-65535) is needed`);
+if (args.broker !== undefined) {
+  let url;
+  try {
+    url = new URL(args.broker);
+  } catch {
+    usageError(`--broker ${args.broker}: not a URL (mqtt://host:1883 or mqtts://host:8883)`);
+  }
+  if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') usageError(`--broker ${args.broker}: the scheme must be mqtt:// or mqtts://, not ${url.protocol}//`);
+  if (!url.hostname) usageError(`--broker ${args.broker}: no host`);
+  if (url.pathname && url.pathname !== '/') usageError(`--broker ${args.broker}: a broker URL has no path`);
 }
 
 // ---------------------------------------------------------------- build what the demo runs (fresh checkouts have no dist/)
@@ -43,7 +77,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-for (const pkg of ['sdk', 'device']) {
+for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : ['sdk', 'device']) {
   const dir = join(root, 'packages', pkg);
   const built = join(dir, 'dist', 'index.js');
   if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(dir, 'src'))) {
@@ -135,7 +169,7 @@ if (!brokerUrl) {
 }
 const url = new URL(brokerUrl);
 const useTls = url.protocol === 'mqtts:';
-const protocolVersion = (args.protocol ?? (args.broker ? '5' : '3.1.1')) === '5' ? 5 : 4;
+const protocolVersion = PROTOCOLS[args.protocol ?? (args.broker ? '5' : '3.1.1')];
 
 // ---------------------------------------------------------------- the device
 
@@ -143,7 +177,24 @@ const deviceId = `UV${randomBytes(16).toString('hex').toUpperCase()}`; // 34 cha
 const commandTopic = `command/device/${deviceId}`;
 const sensorTopic = `sensor/device/${deviceId}`;
 
+const connectOptions = {
+  host: url.hostname,
+  port: Number(url.port) || (useTls ? 8883 : 1883),
+  clientId: deviceId,
+  protocolVersion,
+  username: url.username ? decodeURIComponent(url.username) : undefined,
+  password: url.password ? decodeURIComponent(url.password) : undefined,
+  tls: useTls ? {} : undefined,
+  keepalive: 60,
+};
+
 const device = new Device({ trace });
+let inspection;
+if (args.inspect !== undefined) {
+  // Attached before the client sets up its notification centre, so the page sees every record.
+  inspection = await device.inspect({ port: Number(args.inspect), name: `demo ${deviceId.slice(0, 10)}…`, broker: brokerUrl });
+  console.log(`inspector: ${inspection.url.replace(/\?.*$/, '')}`);
+}
 let client;
 let operator;
 const watchdog = setTimeout(() => {
@@ -157,16 +208,7 @@ try {
   console.log(`${stamp()} network connected: ${client.networkConnected}`);
 
   say(`open an MQTT channel and connect to ${url.host} (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}${useTls ? ', TLS' : ''})`);
-  await client.connect({
-    host: url.hostname,
-    port: Number(url.port) || (useTls ? 8883 : 1883),
-    clientId: deviceId,
-    protocolVersion,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    tls: useTls ? {} : undefined,
-    keepalive: 60,
-  });
+  await client.connect(connectOptions);
 
   say(`subscribe to ${commandTopic}`);
   const granted = await client.subscribe(commandTopic, { qos: 1 });
@@ -200,11 +242,46 @@ try {
   if (args.forever) {
     say('publishing every second; Ctrl-C to stop');
     let stop = false;
-    process.once('SIGINT', () => (stop = true));
+    let wake = () => {};
+    const nap = (ms) => new Promise((r) => ((wake = r), setTimeout(r, ms)));
+    const onSigint = () => ((stop = true), wake());
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
+    // Commands (from the operator, or injected from the inspector) are printed and acknowledged.
+    const serve = async (messages) => {
+      for await (const m of messages) {
+        console.log(`${stamp()} command on ${m.topic} (QoS ${m.qos}): ${new TextDecoder().decode(m.payload)}`);
+        m.ack();
+      }
+    };
+    let serving = serve(inbound);
+    let lost = false;
     while (!stop) {
-      await new Promise((r) => setTimeout(r, 1000));
-      if (!stop) await publishReading();
+      await nap(1000);
+      if (stop) break;
+      if (client.connected) {
+        await publishReading().catch((err) => console.log(`${stamp()} publish failed: ${err.message}`));
+        continue;
+      }
+      // The session ended (network or broker loss): close the channel, wait for the network, connect again.
+      if (!lost) say('session lost: reconnecting once the network is up');
+      lost = true;
+      await client.disconnect().catch(() => undefined);
+      await serving;
+      if (!client.networkConnected) continue;
+      lost = false;
+      try {
+        await client.connect(connectOptions);
+        await client.subscribe(commandTopic, { qos: 1 });
+        serving = serve(client.messages());
+        say('reconnected');
+      } catch (err) {
+        console.log(`${stamp()} reconnect failed: ${err.message}`);
+        await client.disconnect().catch(() => undefined);
+      }
     }
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 
   say('disconnect');
@@ -218,5 +295,6 @@ try {
   clearTimeout(watchdog);
   await operator?.endAsync().catch(() => undefined);
   await device.powerOff();
+  await inspection?.detach();
   await stopBroker();
 }

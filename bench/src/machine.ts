@@ -30,5 +30,7 @@ export function machineInfo() {
     load_average_1m: round(loadavg()[0], 2),
     mosquitto: mosquittoVersion() ?? null,
     commit: git(['rev-parse', '--short', 'HEAD']) ?? null,
+    /** Uncommitted changes outside bench/ when the run started (the numbers may not belong to `commit`). */
+    commit_dirty: (git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench']) ?? '') !== '',
   };
 }

@@ -1,18 +1,18 @@
 /**
- * `npm run bench [-- --quick] [--only generator,runtime,fleet] [--out FILE]`
+ * `npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet] [--out FILE] [--max-load X]`
  * Runs the three sections in one go, prints Markdown tables and writes bench/results.json
- * (only for a full run of every section, unless --out names another file).
+ * (only for a full, quiet run of every section, unless --out names another file) and the
+ * README tables generated from it. A noisy run goes to bench/results.noisy.json instead.
  */
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { benchGenerator } from './generator/bench-generator.js';
-import { availableBrokers, benchRuntime } from './runtime/bench-runtime.js';
-import { benchFleet } from './fleet/bench-fleet.js';
+// The sections are imported when they run (they load the generator, the device, brokers), so
+// a usage error costs nothing.
 import { machineInfo } from './machine.js';
 import { checkTargets, renderReport } from './report.js';
-import { RESULTS_PATH } from './paths.js';
+import { NOISY_RESULTS_PATH, RESULTS_PATH } from './paths.js';
+import { LoadMonitor } from './load.js';
+import { updateReadmes } from './readme.js';
 import { round } from './stats.js';
-import { publishWindow } from './runtime/window.js';
 
 type Section = 'generator' | 'runtime' | 'fleet';
 const SECTIONS: Section[] = ['generator', 'runtime', 'fleet'];
@@ -22,28 +22,47 @@ interface Args {
   only: Section[];
   out?: string;
   verbose: boolean;
+  /** Repetitions of every generator and runtime measurement (default: 3 and 5 in a full run). */
+  repeat?: number;
+  /** Other processes' 1-minute load above which the run is noisy. */
+  maxLoad: number;
 }
 
+const USAGE = 'usage: npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet] [--out FILE] [--max-load X] [--quiet]';
+
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, only: SECTIONS, verbose: true };
+  const a: Args = { quick: false, only: SECTIONS, verbose: true, maxLoad: 1.0 };
+  const value = (i: number, flag: string) => {
+    if (i >= argv.length || argv[i].startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return argv[i];
+  };
+  const positive = (text: string, flag: string, integer: boolean) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} takes a positive ${integer ? 'whole ' : ''}number, not "${text}"`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') a.quick = true;
     else if (arg === '--quiet') a.verbose = false;
-    else if (arg === '--only') a.only = argv[++i].split(',').map((s) => s.trim() as Section);
-    else if (arg === '--out') a.out = argv[++i];
+    else if (arg === '--only') a.only = value(++i, arg).split(',').map((s) => s.trim() as Section);
+    else if (arg === '--out') a.out = value(++i, arg);
+    else if (arg === '--repeat') a.repeat = positive(value(++i, arg), arg, true);
+    else if (arg === '--max-load') a.maxLoad = positive(value(++i, arg), arg, false);
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench [-- --quick] [--only generator,runtime,fleet] [--out FILE] [--quiet]');
+      console.log(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown argument ${arg}`);
+    } else throw new UsageError(`unknown argument ${arg}`);
   }
-  for (const s of a.only) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (sections: ${SECTIONS.join(', ')})`);
+  for (const s of a.only) if (!SECTIONS.includes(s)) throw new UsageError(`unknown section "${s}" (sections: ${SECTIONS.join(', ')})`);
   return a;
 }
 
-/** Counts for a full run and for --quick (which must stay under a minute). */
-function plan(quick: boolean) {
-  return quick
+/** Counts for a full run (about 10 minutes) and for --quick (which must stay under a minute). */
+function plan(quick: boolean, repeat?: number) {
+  const p = quick
     ? {
         generator: { reps: 1, scales: [10] },
         runtime: { reps: 1, count: 4000, warmup: 1000, latencyCount: 400, latencyWarmup: 100, diagnostics: false },
@@ -52,39 +71,58 @@ function plan(quick: boolean) {
     : {
         generator: { reps: 3, scales: [10, 100] },
         runtime: { reps: 5, count: 30_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
-        fleet: { sizes: [100, 1000], durationS: 30 },
+        fleet: { sizes: [1000, 10_000], durationS: 20 },
       };
+  if (repeat !== undefined) {
+    p.generator.reps = repeat;
+    p.runtime.reps = repeat;
+  }
+  return p;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const p = plan(args.quick);
+  const p = plan(args.quick, args.repeat);
   const log = args.verbose ? (line: string) => console.log(line) : () => undefined;
   const started = Date.now();
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick: args.quick, machine: machineInfo() };
+  const load = new LoadMonitor(args.maxLoad);
+  log('== load: measuring what the rest of the machine does (2 s)');
+  await load.start();
+  log(`  other processes: ${load.othersNow ?? 'unknown (no /proc)'} cores`);
 
   if (args.only.includes('generator')) {
     log('== generator');
+    const { benchGenerator } = await import('./generator/bench-generator.js');
     results.generator = await benchGenerator({ ...p.generator, log });
   }
   if (args.only.includes('runtime')) {
     log('== runtime');
+    const { availableBrokers, benchRuntime } = await import('./runtime/bench-runtime.js');
+    const { publishWindow } = await import('./runtime/window.js');
     results.runtime = await benchRuntime({ ...p.runtime, window: publishWindow(), payloadSize: 100, brokers: availableBrokers(), log });
   }
   if (args.only.includes('fleet')) {
     log('== fleet');
+    const { benchFleet } = await import('./fleet/bench-fleet.js');
     results.fleet = await benchFleet({ ...p.fleet, log });
   }
-  results.load_average_1m_end = round(loadavg()[0], 2);
+  const loadReport = load.stop();
+  results.load = loadReport;
   results.duration_s = round((Date.now() - started) / 1000, 1);
   results.targets = checkTargets(results);
 
   console.log('\n' + renderReport(results));
   const complete = !args.quick && args.only.length === SECTIONS.length;
-  const out = args.out ?? (complete ? RESULTS_PATH : undefined);
+  if (loadReport.noisy)
+    console.log(
+      `\n${'!'.repeat(78)}\nNOISY RUN: ${loadReport.reason}.\nThese numbers say more about the other processes than about mvmqtt; ${RESULTS_PATH} and the README tables are NOT updated.\n${'!'.repeat(78)}`,
+    );
+  const out = args.out ?? (complete ? (loadReport.noisy ? NOISY_RESULTS_PATH : RESULTS_PATH) : undefined);
   if (out) {
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
     console.log(`results written to ${out}`);
+    if (out === RESULTS_PATH) for (const f of updateReadmes()) console.log(`${f} updated from it (commit both)`);
   } else {
     console.log(`(${args.quick ? '--quick' : 'partial'} run: ${RESULTS_PATH} left as it is; pass --out FILE to keep these numbers)`);
   }
@@ -92,6 +130,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
+  if (err instanceof UsageError) console.error(`bench: ${err.message}\n${USAGE}`);
+  else console.error(err);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
 });

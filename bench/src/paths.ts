@@ -6,3 +6,4 @@ export const REPO_ROOT = join(BENCH_DIR, '..');
 export const MVGEN = join(REPO_ROOT, 'generator', 'bin', 'mvgen.js');
 export const REAL_SPEC = join(REPO_ROOT, 'api-spec', 'spec', 'index.json');
 export const RESULTS_PATH = join(BENCH_DIR, 'results.json');
+export const NOISY_RESULTS_PATH = join(BENCH_DIR, 'results.noisy.json');

@@ -22,3 +22,20 @@ export function round(x: number, digits = 2): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A figure over repetitions: its median and the range it moved in. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(xs: number[], digits = 3): Spread {
+  return { median: round(median(xs), digits), min: round(Math.min(...xs), digits), max: round(Math.max(...xs), digits) };
+}
+
+/** Element-wise a[i] / b[i]: ratios of runs paired by repetition (measured minutes apart, not across the whole run). */
+export function pairedRatios(a: number[], b: number[]): number[] {
+  if (a.length !== b.length) throw new Error(`cannot pair ${a.length} runs with ${b.length}`);
+  return a.map((x, i) => x / b[i]);
+}

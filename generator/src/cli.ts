@@ -156,7 +156,8 @@ export function main(argv: string[]): number {
         return 0;
       }
       default:
-        throw new UsageError(`unknown command "${args.command}"`);
+        console.error(`mvgen: unknown command "${args.command}"\n\n${HELP}`);
+        return 2;
     }
   } catch (e) {
     if (e instanceof SpecInvalidError) {

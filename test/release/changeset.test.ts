@@ -72,7 +72,7 @@ describe('changesets configuration', () => {
     const plan = JSON.parse(readFileSync(out, 'utf8')) as { releases: { name: string; type: string; newVersion: string }[] };
     rmSync(out);
     const names = plan.releases.map((x) => x.name).sort();
-    expect(names).toEqual(['@mvmqtt/api-spec', '@mvmqtt/c-headers', '@mvmqtt/device', '@mvmqtt/docs', '@mvmqtt/generator', '@mvmqtt/mock', '@mvmqtt/sdk']);
+    expect(names).toEqual(['@mvmqtt/api-spec', '@mvmqtt/c-headers', '@mvmqtt/device', '@mvmqtt/docs', '@mvmqtt/generator', '@mvmqtt/inspector', '@mvmqtt/mock', '@mvmqtt/sdk']);
     expect(new Set(plan.releases.map((x) => x.newVersion))).toEqual(new Set(['0.2.0']));
   });
 });
@@ -122,6 +122,6 @@ describe('scripts/check-changeset.mjs', () => {
     expect(s.code, s.out).toBe(0);
     const plan = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as { releases: { name: string; newVersion: string }[] };
     expect(new Set(plan.releases.map((x) => x.newVersion))).toEqual(new Set(['1.0.0']));
-    expect(plan.releases).toHaveLength(7);
+    expect(plan.releases).toHaveLength(8);
   });
 });

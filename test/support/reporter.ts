@@ -16,7 +16,8 @@ export default class SummaryReporter implements Reporter {
     const needs = new Map<string, Set<Tool>>();
     const needsShared = new Map<string, string[]>();
     for (const m of modules) {
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++; // a file that failed to load
+      // A file that failed to load, or whose hook failed while its tests were skipped.
+      if (m.state() === 'failed' && ![...m.children.allTests()].some((t) => t.result().state === 'failed')) failed++;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 
-export type Tool = 'mosquitto' | 'mosquitto_pub' | 'clang' | 'clang++' | 'gcc' | 'g++' | 'arm-none-eabi-gcc' | 'arm-none-eabi-g++' | 'arm-none-eabi-nm' | 'cmake' | 'openssl';
+export type Tool = 'mosquitto' | 'mosquitto_pub' | 'clang' | 'clang++' | 'gcc' | 'g++' | 'arm-none-eabi-gcc' | 'arm-none-eabi-g++' | 'arm-none-eabi-nm' | 'cmake' | 'openssl' | 'chromium';
 
 /** The Debian package that provides each tool. */
 export const APT_PACKAGE: Record<Tool, string> = {
@@ -22,6 +22,7 @@ export const APT_PACKAGE: Record<Tool, string> = {
   'arm-none-eabi-nm': 'binutils-arm-none-eabi',
   cmake: 'cmake',
   openssl: 'openssl',
+  chromium: 'chromium',
 };
 
 const cache = new Map<Tool, boolean>();

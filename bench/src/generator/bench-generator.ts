@@ -69,6 +69,8 @@ function touchedFiles(before: Map<string, string>, after: Map<string, string>): 
 
 interface SeriesResult {
   wall_ms: number;
+  wall_ms_min: number;
+  wall_ms_max: number;
   internal_ms: number;
   runs_ms: number[];
   files: number;
@@ -76,6 +78,10 @@ interface SeriesResult {
 
 function series(spec: string, reps: number, tmp: string, label: string, log: GeneratorOptions['log']): SeriesResult & { lastOut: string } {
   const runs: MvgenRun[] = [];
+  // One discarded run first: it pays for the cold file cache (Node, ts-morph, the spec), which
+  // later runs would not.
+  const warm = generate(spec, mkdtempSync(join(tmp, `${label}-warmup-`)));
+  log(`  generator ${label} warm-up (discarded): ${Math.round(warm.wallMs)} ms`);
   let lastOut = '';
   for (let i = 0; i < reps; i++) {
     lastOut = mkdtempSync(join(tmp, `${label}-`));
@@ -86,6 +92,8 @@ function series(spec: string, reps: number, tmp: string, label: string, log: Gen
   }
   return {
     wall_ms: round(median(runs.map((r) => r.wallMs)), 1),
+    wall_ms_min: round(Math.min(...runs.map((r) => r.wallMs)), 1),
+    wall_ms_max: round(Math.max(...runs.map((r) => r.wallMs)), 1),
     internal_ms: median(runs.map((r) => r.internalMs)),
     runs_ms: runs.map((r) => round(r.wallMs, 1)),
     files: runs[0].files,
@@ -128,10 +136,13 @@ export async function benchGenerator(opts: GeneratorOptions) {
     const { lastOut: _out, ...fullRest } = full;
     const result: Record<string, unknown> = {
       reps: opts.reps,
+      warmup_runs: 1,
       targets,
       full_ms: full.wall_ms,
       full: fullRest,
       noop_ms: round(median(noopRuns), 1),
+      noop_ms_min: round(Math.min(...noopRuns), 1),
+      noop_ms_max: round(Math.max(...noopRuns), 1),
       noop_files_written: Math.max(noopReported, noopTouched),
       noop_files_written_reported: noopReported,
       noop_files_touched_on_disk: noopTouched,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startMosquitto, type MosquittoHarness } from '../../../test/support/brokers.js';
 import { hasTool } from '../../../test/support/tools.js';
 import { runWorker } from '../fork.js';
-import { median, round } from '../stats.js';
+import { median, pairedRatios, round, spread } from '../stats.js';
 import type { CaseResult, RuntimeCase } from './worker.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -112,18 +112,24 @@ async function benchBroker(broker: BrokerName, url: string | undefined, opts: Ru
   }
 
   const med = (m: Map<Label, number[]>, l: Label) => (m.has(l) ? median(m.get(l)!) : undefined);
+  /**
+   * Emulated/raw per repetition (the two ran back to back), then the median and range of
+   * those ratios: the spread says how far one run's ratio can be trusted.
+   */
+  const ratio = (m: Map<Label, number[]>, l: Label = 'emulated') => {
+    const ratios = pairedRatios(m.get(l)!, m.get('raw')!);
+    const s = spread(ratios);
+    return { ratio: s.median, ratio_min: s.min, ratio_max: s.max, ratios: ratios.map((x) => round(x, 3)) };
+  };
   const cpuSummary = (m: Map<Label, number[]>) => {
-    const raw = med(m, 'raw')!;
-    const emu = med(m, 'emulated')!;
-    return { cpu_us_per_msg_raw: round(raw, 2), cpu_us_per_msg_emulated: round(emu, 2), cpu_ratio: round(emu / raw, 3) };
+    const r = ratio(m);
+    return { cpu_us_per_msg_raw: round(med(m, 'raw')!, 2), cpu_us_per_msg_emulated: round(med(m, 'emulated')!, 2), cpu_ratio: r.ratio, cpu_ratio_min: r.ratio_min, cpu_ratio_max: r.ratio_max };
   };
   const throughputSummary = (m: Map<Label, number[]>, cpu: Map<Label, number[]>) => {
-    const raw = med(m, 'raw')!;
-    const emu = med(m, 'emulated')!;
-    const s: Record<string, unknown> = { raw_msg_s: Math.round(raw), emulated_msg_s: Math.round(emu), ratio: round(emu / raw, 3), ...cpuSummary(cpu) };
+    const s: Record<string, unknown> = { raw_msg_s: Math.round(med(m, 'raw')!), emulated_msg_s: Math.round(med(m, 'emulated')!), ...ratio(m), ...cpuSummary(cpu) };
     if (opts.diagnostics) {
-      s.emulated_pub_only_ratio = round(med(m, 'emulated-pub')! / raw, 3);
-      s.emulated_sub_only_ratio = round(med(m, 'emulated-sub')! / raw, 3);
+      s.emulated_pub_only_ratio = ratio(m, 'emulated-pub').ratio;
+      s.emulated_sub_only_ratio = ratio(m, 'emulated-sub').ratio;
       if (m.has('raw-unbounded')) s.raw_unbounded_msg_s = Math.round(med(m, 'raw-unbounded')!);
     }
     s.runs_msg_s = Object.fromEntries([...m].map(([l, xs]) => [l, xs.map((x) => Math.round(x))]));
@@ -136,11 +142,18 @@ async function benchBroker(broker: BrokerName, url: string | undefined, opts: Ru
     latency['emulated-sub'] = lat('emulated-sub');
   }
   latency.runs_p50_us = Object.fromEntries([...runs.latencyP50].map(([l, xs]) => [l, xs.map((x) => round(x, 1))]));
+  latency.runs_p99_us = Object.fromEntries([...runs.latencyP99].map(([l, xs]) => [l, xs.map((x) => round(x, 1))]));
+  const p50 = ratio(runs.latencyP50);
+  const p99 = ratio(runs.latencyP99);
   return {
     qos0: throughputSummary(runs.qos0, runs.cpu.qos0),
     qos1: throughputSummary(runs.qos1, runs.cpu.qos1),
-    latency_p50_ratio: round(med(runs.latencyP50, 'emulated')! / med(runs.latencyP50, 'raw')!, 3),
-    latency_p99_ratio: round(med(runs.latencyP99, 'emulated')! / med(runs.latencyP99, 'raw')!, 3),
+    latency_p50_ratio: p50.ratio,
+    latency_p50_ratio_min: p50.ratio_min,
+    latency_p50_ratio_max: p50.ratio_max,
+    latency_p99_ratio: p99.ratio,
+    latency_p99_ratio_min: p99.ratio_min,
+    latency_p99_ratio_max: p99.ratio_max,
     latency,
   };
 }

@@ -1,5 +1,5 @@
 /** The runtime workload's two ends on an emulated device (one device per end, as two boards would be). */
-import { DeviceApp } from '../emulated/app.js';
+import { SyscallApp } from '@mvmqtt/device/fleet';
 import { KEEPALIVE_S, type EndpointConfig, type Publisher, type Subscriber } from './endpoints.js';
 
 /**
@@ -9,8 +9,8 @@ import { KEEPALIVE_S, type EndpointConfig, type Publisher, type Subscriber } fro
  */
 export const SUBSCRIBER_RECEIVE_BUFFER = 64 * 1024;
 
-function app(cfg: EndpointConfig, receiveBufferBytes?: number): DeviceApp {
-  return new DeviceApp({ host: cfg.host, port: cfg.port, clientId: cfg.clientId, protocolVersion: cfg.protocolVersion, keepaliveS: KEEPALIVE_S, receiveBufferBytes });
+function app(cfg: EndpointConfig, receiveBufferBytes?: number): SyscallApp {
+  return new SyscallApp({ host: cfg.host, port: cfg.port, clientId: cfg.clientId, protocolVersion: cfg.protocolVersion, keepaliveS: KEEPALIVE_S, receiveBufferBytes });
 }
 
 export async function emulatedPublisher(cfg: EndpointConfig): Promise<Publisher> {
@@ -23,7 +23,7 @@ export async function emulatedPublisher(cfg: EndpointConfig): Promise<Publisher>
   };
 }
 
-export async function emulatedSubscriber(cfg: EndpointConfig): Promise<Subscriber & { app: DeviceApp }> {
+export async function emulatedSubscriber(cfg: EndpointConfig): Promise<Subscriber & { app: SyscallApp }> {
   const a = app(cfg, SUBSCRIBER_RECEIVE_BUFFER);
   await a.connect();
   const sub = { app: a, onMessage: (_p: Buffer) => undefined as void, close: () => a.powerOff() };

@@ -238,13 +238,21 @@ export function buildModel(spec: LoadedSpec): ModelData {
         doc: f.doc,
         nscAddress: parseInt(f.nsc_address, 16),
         returns: resolveType(`enum ${index.status_enum}`),
-        params: f.params.map((p) => ({
-          name: p.name,
-          type: resolveType(p.type),
-          direction: p.direction,
-          doc: p.doc,
-          ...(p.object_kind ? { objectKind: p.object_kind } : {}),
-        })),
+        params: f.params.map((p) => {
+          const type = resolveType(p.type);
+          const counter = f.params.find((q) => q.counts === p.name);
+          const versioned = type.pointer === 1 && type.base.kind === 'struct' && p.direction === 'out' ? rawStructs.get(type.base.name)?.raw.versioned : undefined;
+          return {
+            name: p.name,
+            type,
+            direction: p.direction,
+            doc: p.doc,
+            ...(p.object_kind ? { objectKind: p.object_kind } : {}),
+            ...(p.counts ? { counts: p.counts, countUnit: p.count_unit } : {}),
+            ...(counter ? { countedBy: { param: counter.name, unit: counter.count_unit ?? 'elements' } } : {}),
+            ...(versioned ? { appSets: [versioned.field] } : {}),
+          };
+        }),
         errors: f.errors.map((e, j) => ({
           status: e.status,
           value: statusValue.get(e.status)!,
@@ -259,6 +267,9 @@ export function buildModel(spec: LoadedSpec): ModelData {
         ...(f.consumes ? { consumes: f.consumes } : {}),
         ...(f.peeks ? { peeks: f.peeks } : {}),
         limits: limits.filter((l) => l.functions.includes(f.name)).map((l) => l.name),
+        ...(f.not_in_interrupt ? { notInInterrupt: f.not_in_interrupt } : {}),
+        ...(f.test_mode_only ? { testModeOnly: f.test_mode_only } : {}),
+        noReturn: f.no_return ?? false,
         source: { file, pointer: `/functions/${i}` },
       }),
     );
@@ -280,6 +291,7 @@ export function buildModel(spec: LoadedSpec): ModelData {
         repository: index.vendor.repository,
         commit: index.vendor.commit,
         ...(index.vendor.header_sha256 ? { headerSha256: index.vendor.header_sha256 } : {}),
+        complete: index.vendor.complete ?? false,
       },
     },
     statusEnum: index.status_enum,

@@ -9,13 +9,14 @@ export interface ParsedCType {
   base: { kind: 'int'; name: IntName } | { kind: 'enum' | 'struct' | 'name'; name: string };
 }
 
-const CTYPE = /^(const )?(?:(enum|struct) )?([A-Za-z_][A-Za-z0-9_]*)((?: \*)*)$/;
+// One space, then a `*` per pointer level: `uint8_t *`, `uint8_t **`.
+const CTYPE = /^(const )?(?:(enum|struct) )?([A-Za-z_][A-Za-z0-9_]*)(?: (\*+))?$/;
 
 export function parseCType(text: string): ParsedCType | undefined {
   const m = CTYPE.exec(text);
   if (!m) return undefined;
   const [, konst, tag, name, stars] = m;
-  const pointer = stars.length / 2;
+  const pointer = stars?.length ?? 0;
   let base: ParsedCType['base'];
   if (tag === 'enum' || tag === 'struct') base = { kind: tag, name };
   else if (name in INT_TYPES) base = { kind: 'int', name: name as IntName };

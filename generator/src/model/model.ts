@@ -1,4 +1,4 @@
-import type { EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ModelData, StructModel, TypedefModel } from './types.js';
+import type { EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ModelData, ParamModel, StructModel, TypedefModel } from './types.js';
 
 /** The IR plus the look-ups every emitter needs. */
 export class Model {
@@ -66,6 +66,23 @@ export class Model {
   }
   hasConstant(name: string): boolean {
     return this.constants.has(name);
+  }
+  hasFunction(name: string): boolean {
+    return this.functionsByName.has(name);
+  }
+  /** `function.param` → the parameter. */
+  param(path: string): ParamModel {
+    const [f, p] = path.split('.');
+    return must(this.fn(f).params.find((x) => x.name === p), 'parameter', path);
+  }
+  /** Enums whose constants the error-free flow reads as readable data (produced, consumed or peeked), in spec order. */
+  readableEnums(): EnumModel[] {
+    const names = new Set<string>();
+    for (const f of this.data.functions) {
+      for (const c of [...f.produces, ...(f.consumes ? [f.consumes] : [])]) if (this.constants.has(c)) names.add(this.constant(c).enum.name);
+      if (f.peeks && this.enumsByName.has(f.peeks)) names.add(f.peeks);
+    }
+    return this.data.enums.filter((e) => names.has(e.name));
   }
   get statusEnum(): EnumModel {
     return this.enum(this.data.statusEnum);

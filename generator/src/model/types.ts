@@ -145,6 +145,16 @@ export interface ParamModel {
   doc: string;
   /** The handle must refer to an object of this kind (an enum constant name). */
   objectKind?: string;
+  /** This parameter is the length of the named sibling pointer parameter. */
+  counts?: string;
+  countUnit?: 'elements' | 'bytes';
+  /** The sibling parameter that holds this (pointer) parameter's length, and its unit. */
+  countedBy?: { param: string; unit: 'elements' | 'bytes' };
+  /**
+   * For an `out` pointer to a versioned struct: the field the application sets before the call
+   * (the version), so the kernel knows which layout to fill in.
+   */
+  appSets?: string[];
 }
 
 export interface ErrorRow {
@@ -174,7 +184,7 @@ export interface LimitModel {
   max?: number;
   windowMs?: number;
   unit: 'bytes' | 'elements' | 'objects' | 'calls' | 'requests' | 'value';
-  /** `Struct.field` paths the limit constrains. */
+  /** `Struct.field` and `function.parameter` paths the limit constrains. */
   appliesTo: string[];
   functions: string[];
   status: string;
@@ -198,6 +208,12 @@ export interface FunctionModel {
   peeks?: string;
   /** Names of the limits that list this function. */
   limits: string[];
+  /** Called from an interrupt handler, the call returns this status and does nothing. */
+  notInInterrupt?: string;
+  /** Outside application-test mode, the call returns this status and does nothing. */
+  testModeOnly?: string;
+  /** On success control does not come back to the caller. */
+  noReturn: boolean;
   source: SourceRef;
 }
 
@@ -229,7 +245,7 @@ export interface ModelData {
     doc: string;
     /** sha256 of the spec files (see load.ts). */
     hash: string;
-    vendor: { name: string; sdkVersion: string; header: string; includeGuard: string; repository: string; commit: string; headerSha256?: string };
+    vendor: { name: string; sdkVersion: string; header: string; includeGuard: string; repository: string; commit: string; headerSha256?: string; complete: boolean };
   };
   statusEnum: string;
   successStatus: string;

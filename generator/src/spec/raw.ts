@@ -7,7 +7,7 @@ export interface RawIndex {
   version: string;
   title: string;
   doc: string;
-  vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string };
+  vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string; complete?: boolean };
   status_enum: string;
   success_status: string;
   areas: string[];
@@ -56,12 +56,25 @@ export interface RawFunction {
   name: string;
   doc: string;
   nsc_address: string;
-  params: { name: string; type: string; direction: 'value' | 'in' | 'out' | 'inout'; doc: string; object_kind?: string }[];
+  params: RawParam[];
   errors: { status: string; when: string; issued: boolean; source?: 'header' | 'inferred'; waiver?: { device?: string; mock?: string } }[];
   notifications?: { event: string; when: string }[];
   produces?: string[];
   consumes?: string;
   peeks?: string;
+  not_in_interrupt?: string;
+  test_mode_only?: string;
+  no_return?: boolean;
+}
+
+export interface RawParam {
+  name: string;
+  type: string;
+  direction: 'value' | 'in' | 'out' | 'inout';
+  doc: string;
+  object_kind?: string;
+  counts?: string;
+  count_unit?: 'elements' | 'bytes';
 }
 
 export interface RawLimit {

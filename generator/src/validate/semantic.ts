@@ -7,8 +7,9 @@
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { SpecFile } from '../spec/load.js';
 import { escapePointerToken } from '../spec/json-positions.js';
-import { isUnion, uintValue, type RawArea, type RawField, type RawIndex, type RawStruct } from '../spec/raw.js';
+import { isUnion, uintValue, type RawArea, type RawField, type RawFunction, type RawIndex, type RawStruct } from '../spec/raw.js';
 import { C_KEYWORDS, parseCType } from '../model/ctype.js';
+import { checkCallContext, checkParamCounts } from './calls.js';
 
 interface Where {
   file: SpecFile;
@@ -199,6 +200,9 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[], sy
         if (p.object_kind && !isConstantOf(p.object_kind))
           report(w('params', j, 'object_kind'), `object kind "${p.object_kind}" is not an enum constant of the spec`, suggest(p.object_kind, symbols, 'constant'), 'reference');
       });
+      const fnReport = (parts: (string | number)[], message: string, hint: string | undefined, rule: string) => report(w(...parts), message, hint, rule);
+      checkParamCounts(f, fnReport);
+      checkCallContext(f, fnReport, (s) => isConstantOf(s, index.status_enum));
       const statuses = new Set<string>();
       f.errors.forEach((e, j) => {
         if (e.status === index.success_status)
@@ -275,8 +279,10 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[], sy
       });
       (l.applies_to ?? []).forEach((path, j) => {
         const [sname, ...rest] = path.split('.');
+        const fn = findFunction(areas.map((a) => a.area), sname);
+        if (fn) return checkParamLimit(l, fn, rest, w('applies_to', j));
         const s = findStruct(areas.map((a) => a.area), sname);
-        if (!s) return report(w('applies_to', j), `"${sname}" is not a struct of the spec`, suggest(sname, symbols, 'struct'), 'reference');
+        if (!s) return report(w('applies_to', j), `"${sname}" is neither a struct nor a function of the spec`, suggest(sname, symbols, 'struct'), 'reference');
         const fld = findField(s, rest);
         if (!fld) return report(w('applies_to', j), `struct ${sname} has no field "${rest.join('.')}"`, `fields: ${leafPaths(s).join(', ')}`, 'reference');
         const t = parseCType(fld.type);
@@ -288,6 +294,20 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[], sy
       });
     });
   return out;
+
+  // A limit on a parameter: the parameter exists, the limit lists its function, and the kind fits
+  // the type (alignment also applies to an integer that holds an address).
+  function checkParamLimit(l: RawArea['limits'][number], fn: RawFunction, rest: string[], where: Where) {
+    const param = rest.length === 1 ? fn.params.find((p) => p.name === rest[0]) : undefined;
+    if (!param) return report(where, `function ${fn.name} has no parameter "${rest.join('.')}"`, `parameters: ${fn.params.map((p) => p.name).join(', ') || 'none'}`, 'reference');
+    if (!l.functions.includes(fn.name))
+      report(where, `the limit applies to a parameter of ${fn.name} but does not list ${fn.name} in "functions"`, `add "${fn.name}" to "functions"`, 'limit-consistent');
+    const t = parseCType(param.type);
+    if (!t) return;
+    const integer = t.pointer === 0 && t.base.kind === 'int';
+    if (l.kind === 'alignment' ? !(integer || t.pointer > 0) : !integer)
+      report(where, `a ${l.kind} limit applies to ${l.kind === 'alignment' ? 'pointers or integer addresses' : 'integers'}, but ${fn.name}.${param.name} is "${param.type}"`, undefined, 'limit-consistent');
+  }
 
   function checkStruct(file: SpecFile, s: RawStruct, i: number) {
     const w = (...p: (string | number)[]) => at(file, 'structs', i, ...p);
@@ -341,6 +361,11 @@ export function validateSemantics(indexFile: SpecFile, areaFiles: SpecFile[], sy
       });
     });
   }
+}
+
+function findFunction(areas: RawArea[], name: string): RawFunction | undefined {
+  for (const a of areas) for (const f of a.functions) if (f.name === name) return f;
+  return undefined;
 }
 
 function findStruct(areas: RawArea[], name: string): RawStruct | undefined {

@@ -3,3 +3,4 @@
 # find_package(mvmqtt) entry point: point CMAKE_PREFIX_PATH (or mvmqtt_DIR) at the
 # @mvmqtt/c-headers package (or its cmake/ directory).
 include("${CMAKE_CURRENT_LIST_DIR}/mvmqttTargets.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/../host/generated/mvmqttHost.cmake" OPTIONAL)

@@ -57,6 +57,9 @@ export class Channel {
     return Promise.resolve();
   }
 
+  /** The connection drops under the channel, as when the server goes away (channel types without a transport: nothing). */
+  dropTransport(): void {}
+
   /** Tear the transport down abruptly (as a lost link would). Subclasses with a transport override this. */
   protected dropConnection(): void {}
 

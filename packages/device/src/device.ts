@@ -14,6 +14,8 @@ import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } fro
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
+import { deviceState, type DeviceState } from './inspect.js';
+import type { TraceEvent } from './trace.js';
 
 export type { IrqController };
 
@@ -28,7 +30,6 @@ export class Device extends DeviceSyscallsBase {
   private readonly options: ResolvedOptions;
   private readonly debug: boolean;
   protected readonly behaviours: DeviceBehaviours;
-  protected readonly tracing: boolean;
   readonly diagnostics: DeviceDiagnostics;
   /** Install and enable the handlers for the IRQs given to mvSetupNotifications here. */
   readonly nvic: IrqController;
@@ -38,7 +39,6 @@ export class Device extends DeviceSyscallsBase {
     this.options = resolveOptions(options);
     this.k = new Kernel(this.options);
     this.debug = this.options.debugChecks;
-    this.tracing = this.options.trace !== undefined;
     this.nvic = this.k.nvic;
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
     this.behaviours = createDeviceBehaviours(this.k);
@@ -69,6 +69,11 @@ export class Device extends DeviceSyscallsBase {
       throw new Error(`emulator bug: ${fn} returned ${statusName(status)}, which its error table does not list`);
     }
     return status;
+  }
+
+  /** Read on every call: observers may attach and detach at any time. */
+  protected get tracing(): boolean {
+    return this.options.trace !== undefined;
   }
 
   protected traceCall(fn: MvFunctionName, args: readonly unknown[], status: MvStatus): void {
@@ -133,6 +138,57 @@ export class Device extends DeviceSyscallsBase {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  // ------------------------------------------------------------------ observers (the inspector)
+
+  private observers: ((event: TraceEvent) => void)[] = [];
+  /** `options.trace` as constructed (null until the first observer arrives). */
+  private ownTrace: ((event: TraceEvent) => void) | undefined | null = null;
+
+  /**
+   * Adds a receiver of trace events beside `options.trace`; returns its removal. While no
+   * observer is attached the device pays nothing for this. A notification centre reports its
+   * records to the receivers present when it was set up.
+   */
+  observe(observer: (event: TraceEvent) => void): () => void {
+    if (this.ownTrace === null) this.ownTrace = this.options.trace;
+    this.observers = [...this.observers, observer];
+    this.retrace();
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+      this.retrace();
+    };
+  }
+
+  private retrace(): void {
+    const receivers = this.ownTrace ? [this.ownTrace, ...this.observers] : this.observers;
+    this.options.trace =
+      receivers.length <= 1
+        ? receivers[0]
+        : (event: TraceEvent) => {
+            for (const receive of receivers) receive(event);
+          };
+  }
+
+  /** Centres, IRQ lines, network requests and channels as they are now. */
+  inspectState(): DeviceState {
+    return deviceState(this.k);
+  }
+
+  /**
+   * Serves the live inspector page for this device on 127.0.0.1 (devices of one process share
+   * a server per port). Loads the optional package `@mvmqtt/inspector` on first use.
+   */
+  async inspect(options: { port?: number; name?: string; broker?: string } = {}): Promise<{ url: string; detach(): Promise<void> }> {
+    const name = '@mvmqtt/inspector'; // a variable: the device neither depends on it nor loads it unless asked
+    const inspector = (await import(name)) as { inspect(device: Device, o: typeof options): Promise<{ url: string; detach(): Promise<void> }> };
+    return inspector.inspect(this, options);
+  }
+
+  /** Every MQTT connection drops as if the broker went away: each channel gets its unsolicited DISCONNECTRESPONSE. */
+  simulateBrokerDisconnect(): void {
+    for (const ch of this.k.channels.values()) ch.dropTransport();
   }
 
   /** Ends everything: every channel is closed (MQTT connections end with DISCONNECT), centres and network requests are released. */

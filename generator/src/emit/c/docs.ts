@@ -172,6 +172,8 @@ export function functionDoc(model: Model, f: FunctionModel): string[] {
         .map((p) => {
           let text = esc(p.doc);
           if (p.objectKind) text += ` Must refer to an object of kind #${p.objectKind}.`;
+          if (p.counts) text += ` Length of \`${p.counts}\`, in ${p.countUnit}.`;
+          if (p.appSets?.length) text += ` Set ${p.appSets.map((s) => `\`${s}\``).join(', ')} before the call.`;
           return `@param${DIRECTION_TAG[p.direction].padEnd(tagWidth)} ${p.name.padEnd(nameWidth)} ${text}`;
         })
         .join('\n'),
@@ -211,10 +213,20 @@ export function functionDoc(model: Model, f: FunctionModel): string[] {
   }
   if (data.length) out.push(`@par Readable data\n${data.join('\n')}`);
 
+  out.push(...callContextParagraph(f));
   out.push(...limitsParagraph(f.limits.map((n) => model.limit(n))));
   out.push(...errataParagraph(model, f.name));
   out.push(`@par Call address\nNon-secure-callable veneer at 0x${f.nscAddress.toString(16).padStart(8, '0')} (Thumb bit set); see the linker fragment.`);
   return out;
+}
+
+/** Where and how the call may be made: interrupt context, test mode, whether it returns. */
+export function callContextParagraph(f: FunctionModel): string[] {
+  const lines: string[] = [];
+  if (f.notInInterrupt) lines.push(`- Not from an interrupt handler: there it returns #${f.notInInterrupt} and does nothing.`);
+  if (f.testModeOnly) lines.push(`- Only in application-test mode: otherwise it returns #${f.testModeOnly} and does nothing.`);
+  if (f.noReturn) lines.push('- Does not return on success; a returned status always reports a failure.');
+  return lines.length ? [`@par Calling context\n${lines.join('\n')}`] : [];
 }
 
 // ---------------------------------------------------------------- limits

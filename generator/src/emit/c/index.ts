@@ -82,9 +82,12 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     `@file ${HEADER.split('/').pop()}\n@brief ${escapeCommentText(spec.title).replace(/\n/g, ' ')}`,
     escapeCommentText(spec.doc),
     escapeCommentText(
-      `Declares the part of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion}) that the spec covers, with the vendor's names, ` +
+      `Declares ${spec.vendor.complete ? 'every item' : 'the part'} of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion})${spec.vendor.complete ? '' : ' that the spec covers'}, with the vendor's names, ` +
         `values, member order and C types, so code written against the vendor header compiles unchanged and links against the vendor's object ` +
-        `file or against ${LINKER_FRAGMENT}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added.`,
+        `file or against ${LINKER_FRAGMENT}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added. ` +
+        (spec.vendor.complete
+          ? `Otherwise this header defines ${spec.vendor.includeGuard} itself, so a later include of the vendor header adds nothing.`
+          : `The other order does not compile: the spec covers only part of ${spec.vendor.header}, so this header leaves its guard alone.`),
     ),
   ]);
   return template('mvmqtt.h.hbs')({
@@ -94,10 +97,34 @@ function mainHeader(model: Model, ctx: EmitContext): string {
     prefix: MACRO_PREFIX,
     // Seeing the vendor's include guard defined means its declarations are already in the translation unit.
     vendorGuard: spec.vendor.includeGuard,
+    // A complete spec claims the vendor's guard; a partial one must not hide the rest of the vendor header.
+    defineVendorGuard: spec.vendor.complete,
     layoutHeader: LAYOUT_HEADER,
     version: versionMacros(model, ctx),
     limits: model.limits.map((l) => declarationHooks.limit(l, model).trimEnd()),
     sections,
+  });
+}
+
+/**
+ * The same declarations under the vendor's file name, so sources that include the vendor header
+ * by name build unchanged against this package.
+ */
+function vendorNamedHeader(model: Model, ctx: EmitContext): string {
+  const vendor = model.spec.vendor;
+  const fileDoc = docBlock([
+    `@file ${vendor.header}\n@brief Drop-in for ${escapeCommentText(vendor.name)} ${vendor.sdkVersion}'s ${vendor.header}.`,
+    escapeCommentText(
+      `Includes ${HEADER}, which declares every item of ${vendor.header} with the vendor's names, values, layouts and prototypes and ` +
+        `defines the vendor's include guard (${vendor.includeGuard}), so this file, ${HEADER} and the vendor's own header may be ` +
+        'included together in any order.',
+    ),
+  ]);
+  return template('vendor_header.h.hbs')({
+    banner: blockCommentBanner(ctx).trimEnd(),
+    fileDoc,
+    guard: `${MACRO_PREFIX}_VENDOR_${vendor.header.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+    mainHeader: HEADER,
   });
 }
 
@@ -170,6 +197,8 @@ export const cEmitter: Emitter = {
   emit(model, ctx) {
     return [
       { path: `${PACKAGE}/${INCLUDE_DIR}/${HEADER}`, contents: mainHeader(model, ctx) },
+      // Only a spec that covers the whole vendor header may stand in for it under its name.
+      ...(model.spec.vendor.complete ? [{ path: `${PACKAGE}/${INCLUDE_DIR}/${model.spec.vendor.header}`, contents: vendorNamedHeader(model, ctx) }] : []),
       { path: `${PACKAGE}/${INCLUDE_DIR}/${LAYOUT_HEADER}`, contents: layoutHeader(model, ctx) },
       { path: `${PACKAGE}/${LINKER_FRAGMENT}`, contents: linkerFragment(model, ctx) },
       ...cmakeFiles(model, ctx),

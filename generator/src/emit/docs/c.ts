@@ -67,11 +67,11 @@ export function cTypedef(t: TypedefModel): string {
 }
 
 /** The C spelling of a type with one level of pointer and any const removed (the storage it points to). */
+/** The type a pointer points to, without const (storage the example owns): `uint8_t **` → `uint8_t *`. */
 function pointee(type: CType): string {
   const b = type.base;
-  if (b.kind === 'struct') return `struct ${b.name}`;
-  if (b.kind === 'enum') return `enum ${b.name}`;
-  return b.name;
+  const name = b.kind === 'struct' ? `struct ${b.name}` : b.kind === 'enum' ? `enum ${b.name}` : b.name;
+  return type.pointer > 1 ? `${name} ${'*'.repeat(type.pointer - 1)}` : name;
 }
 
 /** Example buffer sizes: arbitrary, chosen for the example only. */
@@ -124,6 +124,12 @@ function wireOutputs(model: Model, s: StructModel, lvalue: string, prefix: strin
   }
 }
 
+/** The one length a `range` limit with min == max allows for a parameter (e.g. a fixed-size id). */
+function exactLength(model: Model, paramPath: string): number | undefined {
+  const exact = model.limitsOn(paramPath).find((l) => l.kind === 'range' && l.min === l.max);
+  return exact?.min;
+}
+
 function statusVariable(fn: FunctionModel): string {
   const taken = new Set(fn.params.map((p) => p.name));
   return ['status', 'result', 'rc'].find((n) => !taken.has(n))!;
@@ -137,7 +143,31 @@ export function cExample(fn: FunctionModel, model: Model): string {
   const locals = new Locals([...fn.params.map((p) => p.name), status]);
   const structLocals: string[] = [];
 
+  // A buffer parameter gets an array of its own; its by-value length parameter is then `sizeof` it.
+  const lengthOf = new Map<string, string>();
   for (const p of fn.params) {
+    if (!p.countedBy || p.type.pointer !== 1) continue;
+    const counter = fn.params.find((q) => q.name === p.countedBy!.param)!;
+    if (counter.direction !== 'value') continue;
+    const n = exactLength(model, `${fn.name}.${counter.name}`) ?? (p.type.base.kind === 'int' && p.type.base.bits === 8 ? EXAMPLE_BYTES : EXAMPLE_ELEMENTS);
+    const size = p.countedBy.unit === 'bytes' ? `sizeof ${p.name}` : `sizeof ${p.name} / sizeof ${p.name}[0]`;
+    lengthOf.set(counter.name, `(${counter.type.text})(${size})`);
+  }
+
+  for (const p of fn.params) {
+    if (p.countedBy && p.type.pointer === 1 && fn.params.some((q) => lengthOf.has(q.name) && q.name === p.countedBy!.param)) {
+      const n = exactLength(model, `${fn.name}.${p.countedBy.param}`) ?? (p.type.base.kind === 'int' && p.type.base.bits === 8 ? EXAMPLE_BYTES : EXAMPLE_ELEMENTS);
+      locals.decls.push(`${pointee(p.type)} ${p.name}[${n}];`);
+      // Zeroed, so the bytes passed in are defined (and an output can be printed as text).
+      locals.setup.push(`memset(${p.name}, 0, sizeof ${p.name});`);
+      structLocals.push(p.name);
+      callArgs.push(p.name);
+      continue;
+    }
+    if (lengthOf.has(p.name)) {
+      callArgs.push(lengthOf.get(p.name)!);
+      continue;
+    }
     if (p.direction === 'value' || p.direction === 'inout') {
       // Handles and values come from earlier calls; an inout handle is passed through as the caller's pointer.
       args.push(declarator(p.type, p.name));
@@ -145,7 +175,8 @@ export function cExample(fn: FunctionModel, model: Model): string {
       continue;
     }
     callArgs.push(`&${p.name}`);
-    locals.decls.push(`${pointee(p.type)} ${p.name};`);
+    const local = pointee(p.type);
+    locals.decls.push(`${local}${local.endsWith('*') ? '' : ' '}${p.name};`);
     if (p.type.base.kind !== 'struct') continue;
     const s = model.struct(p.type.base.name);
     structLocals.push(p.name);

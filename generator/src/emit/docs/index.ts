@@ -6,7 +6,7 @@ import type { Emitter, OutputFile } from '../emitter.js';
 import { walkItems } from '../emitter.js';
 import { htmlCommentBanner } from '../banner.js';
 import { createRenderer } from './render.js';
-import { enumView, errataView, functionView, indexView, limitsView, sessionView, structView, typedefView } from './views.js';
+import { enumView, errataView, functionView, indexView, limitsView, sessionAreas, sessionView, structView, typedefView } from './views.js';
 import { PAGES } from './links.js';
 
 export const DOCS_ROOT = 'packages/docs/reference';
@@ -42,6 +42,10 @@ export const docsEmitter: Emitter = {
     return [
       page(PAGES.index, render('index', indexView(model))),
       page(PAGES.session, render('session', sessionView(model))),
+      ...sessionAreas(model).map((a) => {
+        const v = sessionView(model, a.name);
+        return page(v.page, render('session', v));
+      }),
       page(PAGES.limits, render('limits', limitsView(model))),
       page(PAGES.errata, render('errata', errataView(model))),
       ...items,

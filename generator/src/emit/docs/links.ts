@@ -18,6 +18,11 @@ export type PageKind = 'function' | 'struct' | 'enum' | 'typedef';
 
 const DIRS: Record<PageKind, string> = { function: 'functions', struct: 'structs', enum: 'enums', typedef: 'typedefs' };
 
+/** The session page of one area. */
+export function sessionPageOf(area: string): string {
+  return `sessions/${area}.md`;
+}
+
 export function pageOf(kind: PageKind, name: string): string {
   return `${DIRS[kind]}/${name}.md`;
 }
@@ -33,6 +38,7 @@ export function githubSlug(text: string): string {
 /** Explicit anchors (`<a id>`) for things that are rows rather than headings. */
 export const anchors = {
   field: (path: string) => `field-${path.toLowerCase().replace(/\./g, '-')}`,
+  param: (name: string) => `param-${name.toLowerCase()}`,
   constant: (name: string) => name.toLowerCase(),
   area: (name: string) => `area-${name.toLowerCase()}`,
   erratum: (id: number) => `erratum-${id}`,
@@ -87,6 +93,16 @@ export class Linker {
     this.model.field(qualified);
     const [struct, ...rest] = qualified.split('.');
     return this.link(mdCode(qualified), pageOf('struct', struct), anchors.field(rest.join('.')));
+  }
+  /** `function.param` → link to the parameter's row on the function page. */
+  param(qualified: string): string {
+    this.model.param(qualified);
+    const [fn, name] = qualified.split('.');
+    return this.link(mdCode(qualified), pageOf('function', fn), anchors.param(name));
+  }
+  /** What a limit applies to: a struct field (`Struct.field`) or a parameter (`function.param`). */
+  limitTarget(path: string): string {
+    return this.model.hasFunction(path.split('.')[0]) ? this.param(path) : this.field(path);
   }
   limit(name: string): string {
     this.model.limit(name);

@@ -54,13 +54,36 @@ function isPlain(fn: FunctionModel): boolean {
   return !fn.produces.length && !fn.consumes && !fn.peeks && !handlesCreated(fn).length && !handlesClosed(fn).length;
 }
 
-export function sessionFlow(model: Model): SessionFlow {
+/**
+ * The calls an area's session involves: the area's own, plus (transitively) the calls that
+ * create the handles they need and the calls that close those handles.
+ */
+export function areaScope(model: Model, area: string): Set<string> {
+  const scope = new Set(model.functions.filter((f) => f.area === area).map((f) => f.name));
+  const handles = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of model.functions) if (scope.has(f.name)) for (const h of handlesNeeded(f, model)) handles.add(h);
+    for (const f of model.functions) {
+      if (scope.has(f.name)) continue;
+      if (handlesCreated(f).some((h) => handles.has(h)) || handlesClosed(f).some((h) => handles.has(h))) {
+        scope.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  return scope;
+}
+
+/** The session of the whole spec, or of the calls in `scope` only (an area's session). */
+export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionFlow {
+  const functions = scope ? model.functions.filter((f) => scope.has(f.name)) : model.functions;
   const placed = new Set<string>();
   const steps: SessionStep[] = [];
   const place = (name: string) => placed.add(name);
 
   // Set-up: handle creators in dependency order (stable in spec order).
-  const creators = model.functions.filter((f) => handlesCreated(f).length);
+  const creators = functions.filter((f) => handlesCreated(f).length);
   const available = new Set<string>();
   const pending = [...creators];
   while (pending.length) {
@@ -70,7 +93,7 @@ export function sessionFlow(model: Model): SessionFlow {
     for (const h of gives) available.add(h);
     place(next.name);
     // Plain calls that need only handles available now, and at least one given by this step.
-    const queries = model.functions.filter(
+    const queries = functions.filter(
       (f) =>
         !placed.has(f.name) &&
         isPlain(f) &&
@@ -99,7 +122,7 @@ export function sessionFlow(model: Model): SessionFlow {
   };
 
   // Requests: answered ones first; those whose answer may also come unsolicited end the session.
-  const requests = model.functions.filter((f) => f.produces.length);
+  const requests = functions.filter((f) => f.produces.length);
   const endsSession = (f: FunctionModel) => f.produces.some((c) => isUnsolicited(model, c));
   const requestStep = (f: FunctionModel): SessionStep => {
     place(f.name);
@@ -108,7 +131,7 @@ export function sessionFlow(model: Model): SessionFlow {
   for (const f of requests.filter((r) => !endsSession(r))) steps.push(requestStep(f));
 
   // Arrivals: readable data no request produces.
-  const readableEnums = new Set(model.functions.filter((f) => f.peeks).map((f) => f.peeks!));
+  const readableEnums = new Set(functions.filter((f) => f.peeks).map((f) => f.peeks!));
   for (const enumName of readableEnums)
     for (const c of model.enum(enumName).constants) {
       if (!c.unsolicited || model.producersOf(c.name).length) continue;
@@ -116,7 +139,7 @@ export function sessionFlow(model: Model): SessionFlow {
       const reader = read.reader ? model.fn(read.reader) : undefined;
       if (reader) {
         const written = writtenFields(reader, model);
-        read.followUps = model.functions
+        read.followUps = functions
           .filter((f) => !placed.has(f.name) && isPlain(f))
           .filter((f) => f.params.some((p) => p.direction === 'value' && p.type.base.kind === 'int' && written.some((w) => w.name === p.name)))
           .map((f) => f.name);
@@ -129,7 +152,7 @@ export function sessionFlow(model: Model): SessionFlow {
 
   // Teardown: closers, latest-created handle first.
   const creationOrder = steps.flatMap((s) => (s.kind === 'setup' ? s.gives : []));
-  const closers = model.functions
+  const closers = functions
     .filter((f) => handlesClosed(f).length)
     .sort((a, b) => creationOrder.indexOf(handlesClosed(b)[0]) - creationOrder.indexOf(handlesClosed(a)[0]));
   for (const f of closers) {
@@ -137,5 +160,5 @@ export function sessionFlow(model: Model): SessionFlow {
     steps.push({ kind: 'teardown', call: f.name, closes: handlesClosed(f) });
   }
 
-  return { steps, anyTime: model.functions.filter((f) => !placed.has(f.name)).map((f) => f.name) };
+  return { steps, anyTime: functions.filter((f) => !placed.has(f.name)).map((f) => f.name) };
 }

@@ -4,7 +4,7 @@
  * with the `md`/`inline`/`cell` helpers.
  */
 import type { Model } from '../../model/model.js';
-import type { AbiId, EnumModel, Erratum, FieldModel, FunctionModel, LimitModel, StructModel, TypedefModel, UnionModel } from '../../model/types.js';
+import type { AbiId, EnumModel, Erratum, FieldModel, FunctionModel, LimitModel, ParamModel, StructModel, TypedefModel, UnionModel } from '../../model/types.js';
 import { tsFunctionSignature, tsFieldType, statusTypeName } from '../ts/signature.js';
 import { address, cEnum, cExample, cPrototype, cStruct, cTypedef, hex } from './c.js';
 import { mdCode, mdInline } from './escape.js';
@@ -21,8 +21,8 @@ import {
   sourceLabel,
   summary,
 } from './facts.js';
-import { anchors, Linker, pageOf, PAGES } from './links.js';
-import { sessionFlow, type ReadStep, type SessionFlow } from './session.js';
+import { anchors, Linker, pageOf, PAGES, sessionPageOf } from './links.js';
+import { areaScope, sessionFlow, type ReadStep, type SessionFlow } from './session.js';
 
 const DIRECTION_TEXT: Record<string, string> = {
   value: 'value',
@@ -49,7 +49,7 @@ function limitRow(l: LimitModel, model: Model, link: Linker) {
   return {
     name: link.limit(l.name),
     rule: limitRule(l, model),
-    appliesTo: l.appliesTo.map((p) => link.field(p)).join(', '),
+    appliesTo: l.appliesTo.map((p) => link.limitTarget(p)).join(', '),
     functions: l.functions.map((f) => link.fn(f)).join(', '),
     status: link.constant(l.status),
     source: sourceLabel(l.source),
@@ -138,9 +138,16 @@ export function functionView(fn: FunctionModel, model: Model) {
       name: mdCode(p.name),
       type: link.type(p.type),
       direction: DIRECTION_TEXT[p.direction],
+      anchor: anchors.param(p.name),
       objectKind: p.objectKind ? link.constant(p.objectKind) : null,
+      rules: paramRules(fn, p, model, link),
       doc: p.doc,
     })),
+    context: [
+      fn.notInInterrupt && `Not from an interrupt handler: there it returns ${link.constant(fn.notInInterrupt)} and does nothing.`,
+      fn.testModeOnly && `Only in application-test mode: otherwise it returns ${link.constant(fn.testModeOnly)} and does nothing.`,
+      fn.noReturn && 'Does not return on success: the application stops or restarts, so a returned status always reports a failure.',
+    ].filter(Boolean),
     statuses,
     anyInferred: statuses.some((s) => s.inferred),
     anyWaiver: statuses.some((s) => s.waiver),
@@ -152,6 +159,16 @@ export function functionView(fn: FunctionModel, model: Model) {
     errata: errataList(model, fn.name, link),
     example: cExample(fn, model),
   };
+}
+
+/** Length links, fields the application sets first, and limits on one parameter. */
+function paramRules(fn: FunctionModel, p: ParamModel, model: Model, link: Linker): string | null {
+  const rules: string[] = [];
+  if (p.counts) rules.push(`number of ${p.countUnit ?? 'elements'} at ${mdCode(p.counts)}`);
+  if (p.countedBy) rules.push(`length in ${mdCode(p.countedBy.param)}`);
+  if (p.appSets?.length) rules.push(`set ${p.appSets.map((s) => mdCode(s)).join(', ')} before the call`);
+  for (const l of model.limitsOn(`${fn.name}.${p.name}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model)}`);
+  return rules.length ? rules.join('; ') : null;
 }
 
 // ---------------------------------------------------------------- structs
@@ -419,6 +436,7 @@ export function indexView(model: Model) {
       name: a.name,
       title: a.title,
       doc: a.doc,
+      session: a.functions.length ? link.href(sessionPageOf(a.name)) : null,
       functions: a.functions.map((n) => ({ link: link.fn(n), summary: summary(model.fn(n).doc) })),
       structs: a.structs.map((n) => {
         const s = model.struct(n);
@@ -439,9 +457,17 @@ export function indexView(model: Model) {
 
 // ---------------------------------------------------------------- session
 
-export function sessionView(model: Model) {
-  const link = new Linker(model, PAGES.session);
-  const flow = sessionFlow(model);
+/** Areas with calls: each gets a session page of its own. */
+export function sessionAreas(model: Model) {
+  return model.areas.filter((a) => a.functions.length);
+}
+
+/** The whole spec's session (no `area`), or one area's: its calls plus those that make and close the handles they use. */
+export function sessionView(model: Model, areaName?: string) {
+  const area = areaName === undefined ? undefined : model.areas.find((a) => a.name === areaName)!;
+  const page = area ? sessionPageOf(area.name) : PAGES.session;
+  const link = new Linker(model, page);
+  const flow = sessionFlow(model, area ? areaScope(model, area.name) : undefined);
   const list = (names: string[], as: (n: string) => string) => names.map(as).join(', ');
   const fn = (n: string) => link.fn(n);
   const handle = (n: string) => link.typedef(n);
@@ -475,7 +501,15 @@ export function sessionView(model: Model) {
     }
   });
 
-  return { index: link.href(PAGES.index), rows, mermaid: mermaid(flow, model), anyTime: list(flow.anyTime, fn) };
+  return {
+    page,
+    index: link.href(PAGES.index),
+    area: area ? { title: area.title, crumb: link.area(area.name, mdInline(area.title)), whole: link.href(PAGES.session) } : null,
+    areas: area ? [] : sessionAreas(model).map((a) => ({ link: link.link(mdInline(a.title), sessionPageOf(a.name)) })),
+    rows,
+    mermaid: mermaid(flow, model),
+    anyTime: list(flow.anyTime, fn),
+  };
 }
 
 /** The same flow as a Mermaid sequence diagram (names only, so nothing needs escaping). */

@@ -155,7 +155,21 @@ const DIRECTION: Record<ParamModel['direction'], string> = {
 
 function paramTag(p: ParamModel): string {
   const kind = p.objectKind ? ` Its object must be of kind \`${p.objectKind}\`.` : '';
-  return `@param ${p.name} - (${DIRECTION[p.direction]}) ${prose(p.doc)}${kind}`;
+  const count = p.counts ? ` The length of \`${p.counts}\`, in ${p.countUnit}.` : '';
+  const sets = p.appSets?.length ? ` Set ${p.appSets.map((s) => `\`${s}\``).join(', ')} before the call.` : '';
+  return `@param ${p.name} - (${DIRECTION[p.direction]}) ${prose(p.doc)}${kind}${count}${sets}`;
+}
+
+/** Where and how the call may be made: interrupt context, test mode, whether it returns. */
+function callContextSection(fn: FunctionModel): string | undefined {
+  return list(
+    'Calling context:',
+    [
+      fn.notInInterrupt && `Not from an interrupt handler: there it returns \`${fn.notInInterrupt}\` and does nothing.`,
+      fn.testModeOnly && `Only in application-test mode: otherwise it returns \`${fn.testModeOnly}\` and does nothing.`,
+      fn.noReturn && 'Does not return on success; a returned status always reports a failure.',
+    ].filter((x): x is string => Boolean(x)),
+  );
 }
 
 function returnsTag(fn: FunctionModel, model: Model): string {
@@ -194,6 +208,7 @@ export function functionDoc(fn: FunctionModel, model: Model, cDecl: string): str
       fn.notifications.map((n) => `\`${n.event}\`: ${prose(n.when)}`),
     ),
     readableDataSection(fn, model),
+    callContextSection(fn),
     list(
       'Limits:',
       fn.limits.map((n) => describeLimit(model.limit(n))),

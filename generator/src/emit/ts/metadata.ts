@@ -35,10 +35,10 @@ function hex(n: number): Code {
   return code(`0x${n.toString(16).padStart(8, '0')}`);
 }
 
-/** The enum that declares every one of these constants (or none when the list is empty). */
-function enumOf(constants: string[], model: Model): string | undefined {
-  const known = constants.filter((c) => model.hasConstant(c));
-  return known.length ? model.constant(known[0]).enum.name : undefined;
+/** The enums that declare these constants, in spec order (none when the list is empty). */
+function enumsOf(constants: string[], model: Model): string[] {
+  const names = new Set(constants.filter((c) => model.hasConstant(c)).map((c) => model.constant(c).enum.name));
+  return model.enums.filter((e) => names.has(e.name)).map((e) => e.name);
 }
 
 interface Ctx {
@@ -59,6 +59,10 @@ function functionEntry(fn: FunctionModel, ctx: Ctx): Literal {
       direction: p.direction,
       type: p.type.text,
       objectKind: p.objectKind ? constRef(p.objectKind, ctx) : undefined,
+      counts: p.counts,
+      countedBy: p.countedBy?.param,
+      countUnit: p.countUnit ?? p.countedBy?.unit,
+      appSets: p.appSets,
     })),
     errors: fn.errors.map((e) => ({
       status: constRef(e.status, ctx),
@@ -73,6 +77,9 @@ function functionEntry(fn: FunctionModel, ctx: Ctx): Literal {
     consumes: fn.consumes ? constRef(fn.consumes, ctx) : undefined,
     peeks: fn.peeks,
     limits: fn.limits,
+    notInInterrupt: fn.notInInterrupt ? constRef(fn.notInInterrupt, ctx) : undefined,
+    testModeOnly: fn.testModeOnly ? constRef(fn.testModeOnly, ctx) : undefined,
+    noReturn: fn.noReturn,
   };
 }
 
@@ -125,10 +132,13 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
   imports.type(MODULES.syscalls, 'MvFunctionName');
   const allEvents = model.functions.flatMap((f) => f.notifications.map((n) => n.event));
   const allReadable = model.functions.flatMap((f) => [...f.produces, ...(f.consumes ? [f.consumes] : [])]);
-  const eventEnum = enumOf(allEvents, model);
-  const readableEnum = enumOf(allReadable, model);
-  const eventType = eventEnum ? imports.type(MODULES.enums, eventEnum) : 'number';
-  const readableType = readableEnum ? imports.type(MODULES.enums, readableEnum) : 'number';
+  // Events and readable data may come from several enums: the types are their union.
+  const eventEnums = enumsOf(allEvents, model);
+  const readableEnums = enumsOf(allReadable, model);
+  const unionOf = (enums: string[]) => (enums.length ? enums.map((e) => imports.type(MODULES.enums, e)).join(' | ') : 'number');
+  const eventType = unionOf(eventEnums);
+  const readableType = unionOf(readableEnums);
+  const arrayOf = (t: string) => (t.includes('|') ? `readonly (${t})[]` : `readonly ${t}[]`);
   const abis = model.abis.map((a) => a.id);
   const abiType = abis.map((a) => `'${a}'`).join(' | ');
 
@@ -156,6 +166,10 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
       ['direction', "'value' | 'in' | 'out' | 'inout'"],
       ['type', 'string', 'The C type, as in the vendor header.'],
       ['objectKind?', 'number', 'The handle must refer to an object of this kind (an enum constant).'],
+      ['counts?', 'string', 'This parameter gives the length of the named buffer parameter.'],
+      ['countedBy?', 'string', 'The parameter that gives this buffer\'s length.'],
+      ['countUnit?', "'elements' | 'bytes'", 'What the length counts.'],
+      ['appSets?', 'readonly string[]', 'Fields of an output struct the application sets before the call (its version).'],
     ]),
     interfaceOf('MvErrorInfo', 'A row of a syscall\'s error table.', [
       ['status', status],
@@ -170,11 +184,14 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
       ['nscAddress', 'number', 'Address of the non-secure-callable veneer on the device.'],
       ['params', 'readonly MvParamInfo[]'],
       ['errors', 'readonly MvErrorInfo[]', 'The error table, in spec order (the success status is not listed).'],
-      ['notifications', `readonly ${eventType}[]`, 'Events the call causes later.'],
-      ['produces', `readonly ${readableType}[]`, 'Readable data the request queues when its outcome arrives.'],
+      ['notifications', arrayOf(eventType), 'Events the call causes later.'],
+      ['produces', arrayOf(readableType), 'Readable data the request queues when its outcome arrives.'],
       ['consumes?', readableType, 'The readable data the call reads and removes.'],
       ['peeks?', 'string', 'The readable-data enum whose next value the call reports.'],
       ['limits', 'readonly LimitName[]'],
+      ['notInInterrupt?', status, 'Called from an interrupt handler, the call returns this status and does nothing.'],
+      ['testModeOnly?', status, 'Outside application-test mode, the call returns this status and does nothing.'],
+      ['noReturn', 'boolean', 'On success control does not come back to the caller.'],
     ]),
     constStatement(
       'FUNCTIONS',
@@ -210,8 +227,19 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
   );
   out.push(limits, typeAlias('LimitName', 'keyof typeof LIMITS', `The name of a limit: ${[...limitDocs.keys()].map((n) => `\`${n}\``).join(', ')}.`));
 
-  if (readableEnum) {
-    const consumed = model.enum(readableEnum).constants.filter((c) => model.consumerOf(c.name));
+  if (readableEnums.length) {
+    // Per enum, by value: values of different readable-data enums may coincide.
+    const table = (enumName: string) =>
+      Object.fromEntries(
+        model
+          .enum(enumName)
+          .constants.filter((c) => model.consumerOf(c.name))
+          .map((c) => [
+            `[${constRef(c.name, ctx).text}]`,
+            { name: c.name, consumer: model.consumerOf(c.name)!.name, producers: model.producersOf(c.name).map((f) => f.name), unsolicited: Boolean(c.unsolicited) },
+          ]),
+      );
+    const byEnumType = `{ ${readableEnums.map((e) => `readonly ${e}: { readonly [T in ${imports.type(MODULES.enums, e)}]?: MvReadableDataInfo }`).join('; ')} }`;
     out.push(
       interfaceOf('MvReadableDataInfo', 'Where one type of readable data comes from and which call reads it.', [
         ['name', 'string'],
@@ -220,17 +248,21 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
         ['unsolicited', 'boolean', 'It also arrives without a request.'],
       ]),
       constStatement(
-        'READABLE_DATA',
-        Object.fromEntries(
-          consumed.map((c) => [
-            `[${constRef(c.name, ctx).text}]`,
-            { name: c.name, consumer: model.consumerOf(c.name)!.name, producers: model.producersOf(c.name).map((f) => f.name), unsolicited: Boolean(c.unsolicited) },
-          ]),
-        ),
-        `Each \`${readableEnum}\` a call can read, by value.`,
-        `{ readonly [T in ${readableType}]?: MvReadableDataInfo }`,
+        'READABLE_DATA_BY_ENUM',
+        Object.fromEntries(readableEnums.map((e) => [e, table(e)])),
+        `Per readable-data enum (${readableEnums.map((e) => `\`${e}\``).join(', ')}), each value a call can read.`,
+        byEnumType,
       ),
     );
+    // With a single readable-data enum, values are unambiguous: the table is also offered flat.
+    if (readableEnums.length === 1)
+      out.push(
+        constStatement(
+          'READABLE_DATA',
+          code(`READABLE_DATA_BY_ENUM.${readableEnums[0]}`),
+          `Each \`${readableEnums[0]}\` a call can read, by value.`,
+        ),
+      );
   }
 
   out.push(

@@ -35,12 +35,14 @@ export function tsValueType(type: CType): string {
 }
 
 /**
- * The TypeScript type of a C type. `count` says that a sibling field holds the length of this
- * pointer (struct members only; parameters never carry counts).
+ * The TypeScript type of a C type. `count` says that a sibling field or parameter holds the
+ * length of this pointer.
  */
 export function tsTypeOf(type: CType, count?: PointerCount): string {
   if (type.pointer === 0) return tsValueType(type);
-  if (type.pointer > 1) throw new Error(`mvgen ts: no TypeScript shape for "${type.text}" (pointer to pointer)`);
+  // A pointer to a pointer the kernel sets (a view into its memory): a box that receives what
+  // the inner pointer would be, e.g. `MvOut<Uint8Array | null>` for a counted `uint8_t **`.
+  if (type.pointer > 1) return `MvOut<${tsTypeOf({ ...type, pointer: type.pointer - 1, const: false }, count)}> | null`;
   const b = type.base;
   const value = tsValueType(type);
   if (count) {
@@ -71,7 +73,7 @@ export function tsFieldType(field: FieldModel, owner: StructModel): string {
 }
 
 export function tsParamType(param: ParamModel): string {
-  return tsTypeOf(param.type);
+  return tsTypeOf(param.type, param.countedBy ? { unit: param.countedBy.unit } : undefined);
 }
 
 /** `mvMqttRequestConnect` → `MvMqttRequestConnectStatus`: what the function can return. */

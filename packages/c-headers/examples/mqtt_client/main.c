@@ -46,7 +46,8 @@ int main(void) {
         3,                     /* connect_attempts */
         NULL,                  /* tls: add MvTlsCredentials for a broker that needs them */
         NULL,                  /* trace */
-        NULL                   /* on_message */
+        NULL,                  /* on_message */
+        0                      /* mqtt_3_1_1: MQTT 5 */
     };
     enum mqtt_client_state state;
 

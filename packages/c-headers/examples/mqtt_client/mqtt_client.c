@@ -128,7 +128,7 @@ static void open_and_connect(void) {
 
     /* No need to wait for anything: the connect request can follow the open at once. */
     memset(&connect, 0, sizeof connect);
-    connect.protocol_version = MV_MQTTPROTOCOLVERSION_V5;
+    connect.protocol_version = client.config->mqtt_3_1_1 ? MV_MQTTPROTOCOLVERSION_V3_1_1 : MV_MQTTPROTOCOLVERSION_V5;
     connect.host = sized(client.config->host);
     connect.port = client.config->port;
     connect.clientid = sized(client.config->client_id);

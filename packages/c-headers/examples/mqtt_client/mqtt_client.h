@@ -51,6 +51,8 @@ struct mqtt_client_config {
     void (*trace)(const char *what, uint32_t value);
     /** Optional: called for every message received. */
     void (*on_message)(const uint8_t *topic, uint32_t topic_len, const uint8_t *payload, uint32_t payload_len);
+    /** Non-zero: connect with MQTT 3.1.1 instead of MQTT 5 (for brokers without MQTT 5). */
+    int mqtt_3_1_1;
 };
 
 /** Sets up notifications and requests the network. Returns MV_STATUS_OKAY or the failing call's status. */

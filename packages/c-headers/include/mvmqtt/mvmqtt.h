@@ -18,7 +18,9 @@
  * Declares the part of mv_syscalls.h (KORE Microvisor SDK 0.7.0) that the spec covers, with the
  * vendor's names, values, member order and C types, so code written against the vendor header
  * compiles unchanged and links against the vendor's object file or against ld/mvmqtt_nsc.ld. If
- * the vendor header is included first (MV_API_H is defined), only the macros are added.
+ * the vendor header is included first (MV_API_H is defined), only the macros are added. The other
+ * order does not compile: the spec covers only part of mv_syscalls.h, so this header leaves its
+ * guard alone.
  */
 #ifndef MVMQTT_MVMQTT_H
 #define MVMQTT_MVMQTT_H

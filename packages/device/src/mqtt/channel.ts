@@ -267,6 +267,7 @@ export class MqttChannel extends Channel {
     this.transportOpen = true;
     this.holdAcks(client);
     client.on('packetreceive', (packet) => this.onPacket(packet as unknown as Record<string, unknown>));
+    client.on('packetsend', (packet) => this.options.trace?.({ kind: 'mqtt-packet', channel: this.handleForTrace(), direction: 'out', packet: packet as unknown as Record<string, unknown> }));
     client.on('error', (err) => this.onError(err));
     client.on('close', () => {
       this.transportOpen = false;
@@ -504,6 +505,7 @@ export class MqttChannel extends Channel {
   }
 
   private onPacket(packet: Record<string, unknown>): void {
+    this.options.trace?.({ kind: 'mqtt-packet', channel: this.handleForTrace(), direction: 'in', packet });
     switch (packet.cmd) {
       case 'publish':
         this.onPublish(packet);
@@ -614,6 +616,11 @@ export class MqttChannel extends Channel {
   private endPolitely(client: MqttClient): void {
     for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
     client.end(false, { reasonCode: 0 });
+  }
+
+  /** The connection drops under the channel, as when the broker goes away: the socket closes without a DISCONNECT. */
+  override dropTransport(): void {
+    this.client?.stream.destroy();
   }
 
   protected override dropConnection(): void {

@@ -63,6 +63,14 @@ export interface MvParamInfo {
   readonly type: string;
   /** The handle must refer to an object of this kind (an enum constant). */
   readonly objectKind?: number;
+  /** This parameter gives the length of the named buffer parameter. */
+  readonly counts?: string;
+  /** The parameter that gives this buffer's length. */
+  readonly countedBy?: string;
+  /** What the length counts. */
+  readonly countUnit?: 'elements' | 'bytes';
+  /** Fields of an output struct the application sets before the call (its version). */
+  readonly appSets?: readonly string[];
 }
 
 /** A row of a syscall's error table. */
@@ -95,6 +103,12 @@ export interface MvFunctionInfo {
   /** The readable-data enum whose next value the call reports. */
   readonly peeks?: string;
   readonly limits: readonly LimitName[];
+  /** Called from an interrupt handler, the call returns this status and does nothing. */
+  readonly notInInterrupt?: MvStatus;
+  /** Outside application-test mode, the call returns this status and does nothing. */
+  readonly testModeOnly?: MvStatus;
+  /** On success control does not come back to the caller. */
+  readonly noReturn: boolean;
 }
 
 /** Every syscall of the spec, in spec order. */
@@ -156,6 +170,7 @@ export const FUNCTIONS = {
       'NOTIFICATION_IRQ_RANGE',
       'NOTIFICATION_BUFFERS_MAX',
     ],
+    noReturn: false,
   },
   mvCloseNotifications: {
     area: 'notifications',
@@ -186,6 +201,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvRequestNetwork: {
     area: 'network',
@@ -217,6 +233,7 @@ export const FUNCTIONS = {
     notifications: [MV_EVENTTYPE_NETWORKSTATUSCHANGED],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvReleaseNetwork: {
     area: 'network',
@@ -251,6 +268,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvGetNetworkStatus: {
     area: 'network',
@@ -278,6 +296,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvGetNetworkReasons: {
     area: 'network',
@@ -298,6 +317,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvOpenChannel: {
     area: 'channels',
@@ -392,6 +412,7 @@ export const FUNCTIONS = {
       'CHANNEL_SEND_BUFFER_ALIGNMENT',
       'CHANNEL_RECEIVE_BUFFER_ALIGNMENT',
     ],
+    noReturn: false,
   },
   mvCloseChannel: {
     area: 'channels',
@@ -416,6 +437,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvGetChannelClosureReason: {
     area: 'channels',
@@ -443,6 +465,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: [],
+    noReturn: false,
   },
   mvMqttGetNextReadableDataType: {
     area: 'mqtt',
@@ -487,6 +510,7 @@ export const FUNCTIONS = {
     produces: [],
     peeks: 'MvMqttReadableDataType',
     limits: [],
+    noReturn: false,
   },
   mvMqttRequestConnect: {
     area: 'mqtt',
@@ -570,6 +594,7 @@ export const FUNCTIONS = {
       'MQTT_KEEPALIVE_MAX',
       'MQTT_CONNECTS_PER_CHANNEL',
     ],
+    noReturn: false,
   },
   mvMqttReadConnectResponse: {
     area: 'mqtt',
@@ -628,6 +653,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
     limits: [],
+    noReturn: false,
   },
   mvMqttRequestSubscribe: {
     area: 'mqtt',
@@ -699,6 +725,7 @@ export const FUNCTIONS = {
       'MQTT_SUBSCRIPTION_RETAIN_HANDLING',
       'MQTT_SUBSCRIBES_IN_FLIGHT_MAX',
     ],
+    noReturn: false,
   },
   mvMqttReadSubscribeResponse: {
     area: 'mqtt',
@@ -764,6 +791,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
     limits: [],
+    noReturn: false,
   },
   mvMqttRequestUnsubscribe: {
     area: 'mqtt',
@@ -828,6 +856,7 @@ export const FUNCTIONS = {
     notifications: [MV_EVENTTYPE_CHANNELDATAREADABLE],
     produces: [MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE],
     limits: ['MQTT_TOPICS_PER_REQUEST_MAX', 'MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX'],
+    noReturn: false,
   },
   mvMqttReadUnsubscribeResponse: {
     area: 'mqtt',
@@ -893,6 +922,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
     limits: [],
+    noReturn: false,
   },
   mvMqttRequestPublish: {
     area: 'mqtt',
@@ -950,6 +980,7 @@ export const FUNCTIONS = {
     notifications: [MV_EVENTTYPE_CHANNELDATAREADABLE],
     produces: [MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE],
     limits: ['MQTT_PUBLISH_QOS', 'MQTT_PUBLISHES_IN_FLIGHT_MAX'],
+    noReturn: false,
   },
   mvMqttReadPublishResponse: {
     area: 'mqtt',
@@ -1008,6 +1039,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE,
     limits: [],
+    noReturn: false,
   },
   mvMqttReceiveMessage: {
     area: 'mqtt',
@@ -1073,6 +1105,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED,
     limits: [],
+    noReturn: false,
   },
   mvMqttReceiveLostMessageInfo: {
     area: 'mqtt',
@@ -1138,6 +1171,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_MESSAGELOST,
     limits: [],
+    noReturn: false,
   },
   mvMqttAcknowledgeMessage: {
     area: 'mqtt',
@@ -1177,6 +1211,7 @@ export const FUNCTIONS = {
     notifications: [],
     produces: [],
     limits: ['MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX'],
+    noReturn: false,
   },
   mvMqttRequestDisconnect: {
     area: 'mqtt',
@@ -1215,6 +1250,7 @@ export const FUNCTIONS = {
     notifications: [MV_EVENTTYPE_CHANNELDATAREADABLE],
     produces: [MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE],
     limits: ['MQTT_DISCONNECTS_IN_FLIGHT_MAX'],
+    noReturn: false,
   },
   mvMqttReadDisconnectResponse: {
     area: 'mqtt',
@@ -1273,6 +1309,7 @@ export const FUNCTIONS = {
     produces: [],
     consumes: MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
     limits: [],
+    noReturn: false,
   },
 } as const satisfies { readonly [F in MvFunctionName]: MvFunctionInfo };
 
@@ -1625,51 +1662,56 @@ export interface MvReadableDataInfo {
   readonly unsolicited: boolean;
 }
 
+/** Per readable-data enum (`MvMqttReadableDataType`), each value a call can read. */
+export const READABLE_DATA_BY_ENUM = {
+  MvMqttReadableDataType: {
+    [MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED]: {
+      name: 'MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED',
+      consumer: 'mvMqttReceiveMessage',
+      producers: [],
+      unsolicited: true,
+    },
+    [MV_MQTTREADABLEDATATYPE_MESSAGELOST]: {
+      name: 'MV_MQTTREADABLEDATATYPE_MESSAGELOST',
+      consumer: 'mvMqttReceiveLostMessageInfo',
+      producers: [],
+      unsolicited: true,
+    },
+    [MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE]: {
+      name: 'MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE',
+      consumer: 'mvMqttReadConnectResponse',
+      producers: ['mvMqttRequestConnect'],
+      unsolicited: false,
+    },
+    [MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE]: {
+      name: 'MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE',
+      consumer: 'mvMqttReadSubscribeResponse',
+      producers: ['mvMqttRequestSubscribe'],
+      unsolicited: false,
+    },
+    [MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE]: {
+      name: 'MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE',
+      consumer: 'mvMqttReadUnsubscribeResponse',
+      producers: ['mvMqttRequestUnsubscribe'],
+      unsolicited: false,
+    },
+    [MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE]: {
+      name: 'MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE',
+      consumer: 'mvMqttReadPublishResponse',
+      producers: ['mvMqttRequestPublish'],
+      unsolicited: false,
+    },
+    [MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE]: {
+      name: 'MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE',
+      consumer: 'mvMqttReadDisconnectResponse',
+      producers: ['mvMqttRequestDisconnect'],
+      unsolicited: true,
+    },
+  },
+} as const satisfies { readonly MvMqttReadableDataType: { readonly [T in MvMqttReadableDataType]?: MvReadableDataInfo } };
+
 /** Each `MvMqttReadableDataType` a call can read, by value. */
-export const READABLE_DATA = {
-  [MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED]: {
-    name: 'MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED',
-    consumer: 'mvMqttReceiveMessage',
-    producers: [],
-    unsolicited: true,
-  },
-  [MV_MQTTREADABLEDATATYPE_MESSAGELOST]: {
-    name: 'MV_MQTTREADABLEDATATYPE_MESSAGELOST',
-    consumer: 'mvMqttReceiveLostMessageInfo',
-    producers: [],
-    unsolicited: true,
-  },
-  [MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE]: {
-    name: 'MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE',
-    consumer: 'mvMqttReadConnectResponse',
-    producers: ['mvMqttRequestConnect'],
-    unsolicited: false,
-  },
-  [MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE]: {
-    name: 'MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE',
-    consumer: 'mvMqttReadSubscribeResponse',
-    producers: ['mvMqttRequestSubscribe'],
-    unsolicited: false,
-  },
-  [MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE]: {
-    name: 'MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE',
-    consumer: 'mvMqttReadUnsubscribeResponse',
-    producers: ['mvMqttRequestUnsubscribe'],
-    unsolicited: false,
-  },
-  [MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE]: {
-    name: 'MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE',
-    consumer: 'mvMqttReadPublishResponse',
-    producers: ['mvMqttRequestPublish'],
-    unsolicited: false,
-  },
-  [MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE]: {
-    name: 'MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE',
-    consumer: 'mvMqttReadDisconnectResponse',
-    producers: ['mvMqttRequestDisconnect'],
-    unsolicited: true,
-  },
-} as const satisfies { readonly [T in MvMqttReadableDataType]?: MvReadableDataInfo };
+export const READABLE_DATA = READABLE_DATA_BY_ENUM.MvMqttReadableDataType;
 
 /** The constant name of each enum value, per enum (the `__MAX` sentinels are not values). */
 export const ENUM_NAMES = {

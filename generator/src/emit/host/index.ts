@@ -1,0 +1,121 @@
+/**
+ * `host` target: what a host build of unmodified firmware needs to reach the emulated device.
+ *   packages/c-headers/host/generated/mvhost_functions.c  every `mv*` function as a stub that
+ *       hands its arguments to the host runtime, plus the pointer tables the runtime's walker
+ *       follows to copy what the kernel reads and to check what it writes
+ *   packages/c-headers/host/generated/mvmqttHost.cmake   mvmqtt_add_host_firmware()
+ *   packages/device/src/host/generated/tables.ts          the same tables for the device side
+ * One lowering (lower.ts) feeds all of them, so both ends walk pointers in the same order.
+ */
+import { readFileSync } from 'node:fs';
+import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
+import type { Model } from '../../model/model.js';
+import { blockCommentBanner, lineCommentBanner } from '../banner.js';
+import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from './lower.js';
+
+const C_DIR = 'packages/c-headers/host/generated';
+const TS_DIR = 'packages/device/src/host/generated';
+const TEMPLATE_DIR = new URL('../../../templates/host/', import.meta.url);
+
+/** Kind numbers shared by the C runtime (mvhost_runtime.h) and the TypeScript decoder. */
+const KIND = { int: 1, enum: 2, handle: 3, struct: 4 } as const;
+
+function kindOf(s: HostScalar): number {
+  return KIND[s.kind];
+}
+
+function cPointer(p: HostPointer): string {
+  const struct = p.to.kind === 'struct' ? p.to.struct : -1;
+  const count = p.count ? `${p.count.offset}u, ${p.count.size}u, ${p.count.unit === 'bytes' ? 1 : 0}` : '0u, 0u, 0';
+  return `{ ${kindOf(p.to)}, ${p.writable ? 1 : 0}, ${struct}, ${p.elementSize}u, ${count} }`;
+}
+
+/** `const struct X *` + `name` → `const struct X *name`. */
+function cDeclarator(typeText: string, name: string): string {
+  return typeText.endsWith('*') ? `${typeText}${name}` : `${typeText} ${name}`;
+}
+
+function cSource(model: Model, t: HostTables, ctx: EmitContext): string {
+  const out: string[] = [blockCommentBanner(ctx)];
+  out.push(
+    '/* The system calls of a host build: each stub hands its arguments to the host runtime, which',
+    ' * copies what the kernel would read (following the pointers these tables describe), asks the',
+    ' * emulated device core, and writes the results back into application memory. */',
+    '#include <stdint.h>',
+    '#include "mv_syscalls.h"',
+    '#include "mvhost_runtime.h"',
+    '',
+  );
+  // Struct members the walker must visit: pointers, and embedded structs that may hold pointers.
+  const fieldRows: string[] = [];
+  const structRows: string[] = [];
+  t.structs.forEach((s) => {
+    const first = fieldRows.length;
+    for (const f of s.fields) {
+      const guard = f.guard ? `${f.guard.offset}u, ${f.guard.size}u, ${f.guard.value}u` : '0u, 0u, 0u';
+      if (f.pointer) fieldRows.push(`  { ${f.offset}u, 1, ${cPointer(f.pointer)}, ${guard} }, /* ${s.name}.${f.path} */`);
+      else if (f.value?.kind === 'struct')
+        fieldRows.push(`  { ${f.offset}u, 0, { ${KIND.struct}, 0, ${f.value.struct}, 0u, 0u, 0u, 0 }, ${guard} }, /* ${s.name}.${f.path} */`);
+    }
+    structRows.push(`  { ${s.size}u, ${first}u, ${fieldRows.length - first}u }, /* ${s.name} */`);
+  });
+  out.push('static const struct mvhost_field mvhost_fields[] = {', ...(fieldRows.length ? fieldRows : ['  { 0u, 0, { 0, 0, -1, 0u, 0u, 0u, 0 }, 0u, 0u, 0u },']), '};', '');
+  out.push('const struct mvhost_struct mvhost_structs[] = {', ...structRows, '};', '');
+  out.push(`const struct mvhost_field *const mvhost_struct_fields = mvhost_fields;`, '');
+  const fnRows: string[] = [];
+  for (const f of t.functions) {
+    if (f.params.length) {
+      out.push(`static const struct mvhost_param mvhost_params_${f.name}[] = {`);
+      for (const p of f.params)
+        out.push(p.pointer ? `  { 1, ${cPointer(p.pointer)} }, /* ${p.name} */` : `  { 0, { ${kindOf(p.value!)}, 0, -1, 0u, 0u, 0u, 0 } }, /* ${p.name} */`);
+      out.push('};');
+    }
+    fnRows.push(`  { "${f.name}", ${f.params.length}u, ${f.params.length ? `mvhost_params_${f.name}` : '0'} },`);
+  }
+  out.push('', `const struct mvhost_function mvhost_functions[${t.functions.length}] = {`, ...fnRows, '};');
+  out.push(`const uint32_t mvhost_function_count = ${t.functions.length}u;`, '');
+  for (const f of t.functions) {
+    const fm = model.fn(f.name);
+    const params = fm.params.map((p) => cDeclarator(p.type.text, p.name)).join(', ') || 'void';
+    out.push(`${fm.returns.text} ${f.name}(${params}) {`);
+    const args = fm.params.map((p) => {
+      if (p.type.pointer > 0 || p.type.base.kind === 'handle') return `(uint64_t)(uintptr_t)${p.name}`;
+      if (p.type.base.kind === 'int' && p.type.base.signed) return `(uint64_t)(int64_t)${p.name}`;
+      return `(uint64_t)${p.name}`;
+    });
+    if (args.length) out.push(`  const uint64_t args[${args.length}] = { ${args.join(', ')} };`);
+    out.push(`  return (${fm.returns.text})mvhost_call(${f.id}u, ${args.length ? 'args' : '0'});`, '}', '');
+  }
+  return out.join('\n');
+}
+
+function tsSource(t: HostTables, ctx: EmitContext): string {
+  const types = readFileSync(new URL('tables-types.ts.txt', TEMPLATE_DIR), 'utf8');
+  return [
+    lineCommentBanner(ctx),
+    types.trimEnd(),
+    '',
+    `export const HOST_KIND = ${JSON.stringify(KIND)} as const;`,
+    '',
+    `export const HOST_TABLES: HostTables = ${JSON.stringify(t, null, 2)};`,
+    '',
+  ].join('\n');
+}
+
+function cmakeSource(ctx: EmitContext): string {
+  return lineCommentBanner(ctx, '#') + readFileSync(new URL('mvmqttHost.cmake', TEMPLATE_DIR), 'utf8');
+}
+
+export const hostEmitter: Emitter = {
+  target: 'host',
+  description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
+  ownedDirs: [C_DIR, TS_DIR],
+  emit(model, ctx): OutputFile[] {
+    const tables = lowerForHost(model);
+    return [
+      { path: `${C_DIR}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
+      { path: `${C_DIR}/mvmqttHost.cmake`, contents: cmakeSource(ctx) },
+      { path: `${TS_DIR}/tables.ts`, contents: tsSource(tables, ctx) },
+    ];
+  },
+};

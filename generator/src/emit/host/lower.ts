@@ -1,0 +1,142 @@
+/**
+ * Lowers the model to what a host build needs to forward a system call: for every function the
+ * kind of each argument, and for every struct where its pointers are, what they point to and
+ * which sibling field counts them, all in the host ABI's layout. The C walker (firmware side)
+ * and the TypeScript decoder (device side) read these same tables, so they follow pointers in
+ * the same order and agree on every byte. Nothing here knows an area: only C types.
+ */
+import type { Model } from '../../model/model.js';
+import type { AbiId, CType, FieldModel, StructModel } from '../../model/types.js';
+
+/** What one value (not a pointer) is. `struct` refers to `HostTables.structs` by index. */
+export type HostScalar =
+  | { kind: 'int'; size: number; signed: boolean }
+  | { kind: 'enum'; size: number }
+  | { kind: 'handle'; size: number }
+  | { kind: 'struct'; struct: number };
+
+/** A pointer and what the kernel may do through it. */
+export interface HostPointer {
+  to: HostScalar;
+  /** Size of one pointee element in bytes. */
+  elementSize: number;
+  /** The pointee is not const: the kernel may write through the pointer (checked for writability). */
+  writable: boolean;
+  /** A sibling field holds the length; absent: exactly one element. */
+  count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
+}
+
+export interface HostField {
+  /** Dotted path as the TypeScript shape nests it (`v1.receive_buffer`). */
+  path: string;
+  offset: number;
+  /** A value (scalar or embedded struct) or a pointer. */
+  value?: HostScalar;
+  pointer?: HostPointer;
+  /** Only meaningful when the struct's version field holds this value (versioned unions). */
+  guard?: { offset: number; size: number; value: number };
+}
+
+export interface HostStruct {
+  name: string;
+  size: number;
+  fields: HostField[];
+}
+
+export interface HostParam {
+  name: string;
+  value?: HostScalar;
+  pointer?: HostPointer;
+}
+
+export interface HostFunction {
+  name: string;
+  /** Index used on the wire; the order of the spec. */
+  id: number;
+  returns: string;
+  params: HostParam[];
+}
+
+export interface HostTables {
+  abi: AbiId;
+  pointerSize: number;
+  structs: HostStruct[];
+  functions: HostFunction[];
+}
+
+export function hostAbi(model: Model) {
+  const abi = model.abis.find((a) => a.role === 'host');
+  if (!abi) throw new Error('mvgen host: the model describes no host ABI');
+  return abi;
+}
+
+export function lowerForHost(model: Model): HostTables {
+  const abi = hostAbi(model);
+  const structIndex = new Map(model.structs.map((s, i) => [s.name, i]));
+
+  const scalarOf = (t: CType): HostScalar => {
+    const b = t.base;
+    switch (b.kind) {
+      case 'int':
+        return { kind: 'int', size: b.bits / 8, signed: b.signed };
+      case 'enum':
+        return { kind: 'enum', size: model.enum(b.name).size[abi.id] };
+      case 'handle':
+        return { kind: 'handle', size: model.typedef(b.name).size[abi.id] };
+      case 'struct': {
+        const i = structIndex.get(b.name);
+        if (i === undefined) throw new Error(`mvgen host: unknown struct "${b.name}"`);
+        return { kind: 'struct', struct: i };
+      }
+    }
+  };
+  const sizeOf = (s: HostScalar): number => (s.kind === 'struct' ? model.structs[s.struct].layout[abi.id].size : s.size);
+
+  const pointerOf = (t: CType, count?: HostPointer['count']): HostPointer => {
+    if (t.pointer !== 1) throw new Error(`mvgen host: no host marshalling for "${t.text}" (pointer depth ${t.pointer})`);
+    const to = scalarOf(t);
+    return { to, elementSize: sizeOf(to), writable: !t.const, ...(count ? { count } : {}) };
+  };
+
+  const lowerStruct = (s: StructModel): HostStruct => {
+    const version = s.versioned ? s.fieldPaths.find((p) => p.path === s.versioned!.field) : undefined;
+    const fields = s.fieldPaths.map(({ path, field }): HostField => {
+      const offset = field.layout[abi.id].offset;
+      const prefix = path.includes('.') ? path.slice(0, path.lastIndexOf('.') + 1) : '';
+      const guard = guardFor(s, path, version?.field, abi.id);
+      if (field.type.pointer === 0) return { path, offset, value: scalarOf(field.type), ...(guard ? { guard } : {}) };
+      const counter = field.countedBy ? s.fieldPaths.find((p) => p.path === prefix + field.countedBy) : undefined;
+      if (field.countedBy && !counter) throw new Error(`mvgen host: ${s.name}.${path} is counted by "${field.countedBy}", which is not a sibling`);
+      const count = counter
+        ? { offset: counter.field.layout[abi.id].offset, size: counter.field.layout[abi.id].size, unit: counter.field.countUnit ?? ('elements' as const) }
+        : undefined;
+      return { path, offset, pointer: pointerOf(field.type, count), ...(guard ? { guard } : {}) };
+    });
+    return { name: s.name, size: s.layout[abi.id].size, fields };
+  };
+
+  return {
+    abi: abi.id,
+    pointerSize: abi.pointerSize,
+    structs: model.structs.map(lowerStruct),
+    functions: model.functions.map((f, id) => ({
+      name: f.name,
+      id,
+      returns: f.returns.text,
+      params: f.params.map((p) => (p.type.pointer === 0 ? { name: p.name, value: scalarOf(p.type) } : { name: p.name, pointer: pointerOf(p.type) })),
+    })),
+  };
+}
+
+/** Fields inside member `vN` of a versioned struct count only when the version field says N. */
+function guardFor(s: StructModel, path: string, versionField: FieldModel | undefined, abi: AbiId): HostField['guard'] {
+  if (!s.versioned || !versionField || !path.includes('.')) return undefined;
+  const member = path.slice(0, path.indexOf('.'));
+  const union = s.members.find((m) => m.kind === 'union');
+  if (!union || union.kind !== 'union') return undefined;
+  const index = union.members.findIndex((m) => m.name === member);
+  if (index < 0) return undefined;
+  const value = s.versioned.versions[index];
+  if (value === undefined) throw new Error(`mvgen host: ${s.name} has no version number for member "${member}"`);
+  return { offset: versionField.layout[abi].offset, size: versionField.layout[abi].size, value };
+}

@@ -1,0 +1,65 @@
+/**
+ * The host lowering: the tables both ends of the host bridge walk. Checked against the
+ * vendor facts (test/fixtures/vendor/microvisor-abi.json) for offsets, and against the C types for writability.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../src/index.js';
+import { lowerForHost } from '../src/emit/host/lower.js';
+import { hostEmitter } from '../src/emit/host/index.js';
+import { REPO, SPEC_DIR } from './support/spec-copy.js';
+
+const model = loadModel(join(SPEC_DIR, 'index.json'));
+const tables = lowerForHost(model);
+const facts = JSON.parse(readFileSync(join(REPO, 'test/fixtures/vendor/microvisor-abi.json'), 'utf8'));
+const struct = (name: string) => tables.structs.find((s) => s.name === name)!;
+const field = (s: string, path: string) => struct(s).fields.find((f) => f.path === path)!;
+
+describe('host lowering', () => {
+  it('lists every function in spec order with one entry per parameter', () => {
+    expect(tables.functions.map((f) => f.name)).toEqual(model.functions.map((f) => f.name));
+    for (const f of tables.functions) expect(f.params.length).toBe(model.fn(f.name).params.length);
+  });
+
+  it('uses the host ABI: 8-byte handles, x86_64 struct sizes from the vendor facts', () => {
+    expect(tables.abi).toBe('x86_64');
+    const factStructs = facts.structs as Record<string, { x86_64: { size: number } }>;
+    let checked = 0;
+    for (const s of tables.structs) {
+      const fact = factStructs[s.name];
+      if (!fact) continue;
+      expect(s.size, s.name).toBe(fact.x86_64.size);
+      checked++;
+    }
+    expect(checked).toBe(tables.structs.length);
+    const handle = tables.functions.find((f) => f.name === 'mvGetNetworkStatus')!.params[0];
+    expect(handle.value).toEqual({ kind: 'handle', size: 8 });
+  });
+
+  it('gives counted pointers their sibling count and unit', () => {
+    const data = field('MvSizedString', 'data');
+    expect(data.pointer).toMatchObject({ writable: false, elementSize: 1, count: { offset: 8, size: 4, unit: 'bytes' } });
+    const subs = field('MvMqttSubscribeRequest', 'subscriptions');
+    expect(subs.pointer?.count?.unit).toBe('elements');
+    expect(subs.pointer?.to).toEqual({ kind: 'struct', struct: tables.structs.indexOf(struct('MvMqttSubscription')) });
+  });
+
+  it('marks what the kernel writes (non-const pointees) and guards versioned members', () => {
+    expect(field('MvMqttMessage', 'qos').pointer?.writable).toBe(true);
+    expect(field('MvNotificationSetup', 'buffer').pointer?.writable).toBe(true);
+    expect(tables.functions.find((f) => f.name === 'mvMqttRequestConnect')!.params[1].pointer?.writable).toBe(false);
+    const guard = field('MvOpenChannelParams', 'v1.receive_buffer').guard;
+    expect(guard).toEqual({ offset: 0, size: 4, value: 1 });
+    expect(field('MvOpenChannelParams', 'version').guard).toBeUndefined();
+  });
+
+  it('emits one C stub per function and the same tables for the device side', () => {
+    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test' });
+    const c = files.find((f) => f.path.endsWith('mvhost_functions.c'))!.contents;
+    for (const f of model.functions) expect(c).toContain(` ${f.name}(`);
+    const ts = files.find((f) => f.path.endsWith('tables.ts'))!.contents;
+    expect(ts).toContain(JSON.stringify(tables, null, 2));
+    expect(files.find((f) => f.path.endsWith('mvmqttHost.cmake'))!.contents).toContain('function(mvmqtt_add_host_firmware target)');
+  });
+});

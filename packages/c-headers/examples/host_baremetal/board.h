@@ -1,0 +1,16 @@
+/*
+ * The board as this example sees it: which interrupt the notification centre uses, then the
+ * CMSIS core functions. On the device the STM32U585 device header plays this part; a host build
+ * resolves core_cm33.h to the host runtime's stand-in.
+ */
+#ifndef BOARD_H
+#define BOARD_H
+
+typedef enum {
+    /* Any line the application does not otherwise use (the vendor demos take a timer's break IRQ). */
+    NOTIFICATION_IRQn = 43
+} IRQn_Type;
+
+#include "core_cm33.h"
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * The firmware end of the system-call bridge. A call copies every byte the kernel would read
+ * (following pointers as the generated tables describe) into one request, sends it over the
+ * call socket to the device core, and applies the writes of the answer. Application pointers
+ * are read and checked with process_vm_readv/process_vm_writev on this very process: a bad
+ * pointer becomes a region the device core sees as invalid (so it answers PARAMETERFAULT, as
+ * the device does), never a SIGSEGV here.
+ *
+ * Wire format (little-endian, every record 8-byte aligned; mirrored in
+ * packages/device/src/host/protocol.ts):
+ *   request  u32 length, u32 function, u32 argument count, u32 region count,
+ *            u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
+ *   answer   u32 length, u32 write count, i64 status, then writes { u64 address, u32 length, u32 0, bytes }
+ *   event    u32 length, u32 type, u32 irq, u32 write count, then writes (device → firmware, event socket)
+ */
+#define _GNU_SOURCE
+#include "mvhost_runtime.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum { REGION_READABLE = 1, REGION_WRITABLE = 2, REGION_TOO_LARGE = 4 };
+enum { EVENT_IRQ = 1 };
+
+/* One request at a time: calls run with every signal blocked, and only one task runs at once. */
+#define REQUEST_CAPACITY (8u << 20)
+#define MAX_REGIONS 4096u
+
+struct region {
+  uint64_t address;
+  uint32_t length;
+  uint32_t flags;
+};
+
+static uint8_t *request;
+static uint32_t request_used;
+static struct region regions[MAX_REGIONS];
+static uint32_t region_count;
+static int call_fd = -1;
+static int event_fd = -1;
+static pid_t self;
+
+static void die(const char *what) {
+  static const char prefix[] = "mvhost: ";
+  (void)!write(2, prefix, sizeof prefix - 1);
+  (void)!write(2, what, strlen(what));
+  (void)!write(2, "\n", 1);
+  _exit(70);
+}
+
+static uint32_t align8(uint32_t n) { return (n + 7u) & ~7u; }
+
+static void put_u32(uint32_t v) {
+  memcpy(request + request_used, &v, 4);
+  request_used += 4;
+}
+
+static void put_u64(uint64_t v) {
+  memcpy(request + request_used, &v, 8);
+  request_used += 8;
+}
+
+static uint64_t read_uint(const uint8_t *p, uint32_t size) {
+  switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+  }
+}
+
+/* Our own memory, read as the kernel would: the copy fails instead of faulting. */
+static int copy_from_app(void *dst, uint64_t address, uint32_t length) {
+  if (length == 0) return 1;
+  struct iovec local = { dst, length }, remote = { (void *)(uintptr_t)address, length };
+  return process_vm_readv(self, &local, 1, &remote, 1, 0) == (ssize_t)length;
+}
+
+static int copy_to_app(uint64_t address, const void *src, uint32_t length) {
+  if (length == 0) return 1;
+  struct iovec local = { (void *)src, length }, remote = { (void *)(uintptr_t)address, length };
+  return process_vm_writev(self, &local, 1, &remote, 1, 0) == (ssize_t)length;
+}
+
+/*
+ * Appends one region and returns its bytes in the request (NULL when unreadable). Writable
+ * pointers are probed by writing back what was just read: only memory the application can
+ * write is reported writable.
+ */
+static const uint8_t *add_region(uint64_t address, uint64_t length, int writable) {
+  if (region_count == MAX_REGIONS) die("a system call names more than 4096 memory regions");
+  uint32_t flags = 0;
+  uint32_t len32 = length > 0xffffffffu ? 0xffffffffu : (uint32_t)length;
+  uint32_t header_at = request_used;
+  put_u64(address);
+  put_u32(len32);
+  put_u32(0);
+  const uint8_t *bytes = NULL;
+  if (length > REQUEST_CAPACITY - request_used - 64) {
+    flags = REGION_TOO_LARGE;
+  } else if (copy_from_app(request + request_used, address, len32)) {
+    flags = REGION_READABLE;
+    bytes = request + request_used;
+    if (writable && copy_to_app(address, bytes, len32)) flags |= REGION_WRITABLE;
+    request_used += align8(len32);
+  }
+  memcpy(request + header_at + 12, &flags, 4);
+  regions[region_count++] = (struct region){ address, len32, flags };
+  return bytes;
+}
+
+static void walk_struct(uint32_t index, const uint8_t *bytes);
+
+static void walk_pointer(const struct mvhost_pointer *p, uint64_t address, const uint8_t *owner) {
+  if (address == 0) return;
+  uint64_t count = 1;
+  if (p->count_size) count = read_uint(owner + p->count_offset, p->count_size);
+  uint64_t length = p->count_size && p->count_in_bytes ? count : count * p->element_size;
+  const uint8_t *bytes = add_region(address, length, p->writable);
+  if (!bytes || p->kind != MVHOST_KIND_STRUCT) return;
+  uint64_t elements = length / p->element_size;
+  for (uint64_t i = 0; i < elements; i++) walk_struct((uint32_t)p->struct_index, bytes + i * p->element_size);
+}
+
+static void walk_struct(uint32_t index, const uint8_t *bytes) {
+  const struct mvhost_struct *s = &mvhost_structs[index];
+  for (uint32_t i = 0; i < s->field_count; i++) {
+    const struct mvhost_field *f = &mvhost_struct_fields[s->first_field + i];
+    if (f->guard_size && read_uint(bytes + f->guard_offset, f->guard_size) != f->guard_value) continue;
+    if (f->is_pointer)
+      walk_pointer(&f->pointer, read_uint(bytes + f->offset, sizeof(void *)), bytes);
+    else
+      walk_struct((uint32_t)f->pointer.struct_index, bytes + f->offset);
+  }
+}
+
+static void write_all(int fd, const void *data, size_t length) {
+  const uint8_t *p = data;
+  while (length) {
+    ssize_t n = write(fd, p, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) die("the device core went away (write failed)");
+    p += n;
+    length -= (size_t)n;
+  }
+}
+
+static int read_all(int fd, void *data, size_t length) {
+  uint8_t *p = data;
+  while (length) {
+    ssize_t n = read(fd, p, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    p += n;
+    length -= (size_t)n;
+  }
+  return 1;
+}
+
+static int inside_writable_region(uint64_t address, uint32_t length) {
+  for (uint32_t i = 0; i < region_count; i++) {
+    const struct region *r = &regions[i];
+    if ((r->flags & REGION_WRITABLE) && address >= r->address && address + length <= r->address + r->length) return 1;
+  }
+  return 0;
+}
+
+static void require_connection(void) {
+  if (call_fd >= 0) return;
+  die("not connected to a device core; start this firmware with `npx mvdevice run -- <firmware>`");
+}
+
+int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &saved);
+  require_connection();
+  if (function_id >= mvhost_function_count) die("unknown system call");
+  const struct mvhost_function *fn = &mvhost_functions[function_id];
+
+  request_used = 16;
+  region_count = 0;
+  for (uint32_t i = 0; i < fn->param_count; i++) put_u64(args[i]);
+  for (uint32_t i = 0; i < fn->param_count; i++)
+    if (fn->params[i].is_pointer) walk_pointer(&fn->params[i].pointer, args[i], NULL);
+  uint32_t header[4] = { request_used, function_id, fn->param_count, region_count };
+  memcpy(request, header, sizeof header);
+  write_all(call_fd, request, request_used);
+
+  uint32_t answer[4];
+  if (!read_all(call_fd, answer, sizeof answer)) die("the device core went away (no answer)");
+  int64_t status;
+  memcpy(&status, &answer[2], 8);
+  uint32_t rest = answer[0] - 16;
+  if (rest > REQUEST_CAPACITY || !read_all(call_fd, request, rest)) die("malformed answer from the device core");
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < answer[1]; i++) {
+    uint64_t address;
+    uint32_t length;
+    memcpy(&address, request + at, 8);
+    memcpy(&length, request + at + 8, 4);
+    at += 16;
+    if (at + length > rest) die("malformed write in an answer from the device core");
+    // The device core only writes where the application passed writable memory for this call.
+    if (inside_writable_region(address, length)) memcpy((void *)(uintptr_t)address, request + at, length);
+    at += align8(length);
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return status;
+}
+
+/* The device core's events: notification records to write, then one pend per record. */
+static void *event_thread(void *unused) {
+  (void)unused;
+  static uint8_t buffer[1u << 20];
+  for (;;) {
+    uint32_t header[4];
+    if (!read_all(event_fd, header, sizeof header)) _exit(0); /* the device core closed: power off */
+    uint32_t rest = header[0] - 16;
+    if (rest > sizeof buffer || !read_all(event_fd, buffer, rest)) die("malformed event from the device core");
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < header[3]; i++) {
+      uint64_t address;
+      uint32_t length;
+      memcpy(&address, buffer + at, 8);
+      memcpy(&length, buffer + at + 8, 4);
+      at += 16;
+      if (at + length > rest) die("malformed event write");
+      (void)copy_to_app(address, buffer + at, length);
+      at += align8(length);
+    }
+    if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
+  }
+  return NULL;
+}
+
+static int fd_from_env(const char *name) {
+  const char *v = getenv(name);
+  if (!v || !*v) return -1;
+  char *end;
+  long fd = strtol(v, &end, 10);
+  return *end == 0 && fd >= 0 ? (int)fd : -1;
+}
+
+__attribute__((constructor)) static void mvhost_start(void) {
+  self = getpid();
+  mvhost_irq_init();
+  call_fd = fd_from_env("MVHOST_CALL_FD");
+  event_fd = fd_from_env("MVHOST_EVENT_FD");
+  if (call_fd < 0 || event_fd < 0) {
+    call_fd = event_fd = -1;
+    return;
+  }
+  // Never outlive the runner, even if it is killed without a chance to clean up.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) _exit(0);
+  request = malloc(REQUEST_CAPACITY);
+  if (!request) die("out of memory for the call buffer");
+  pthread_t thread;
+  pthread_attr_t attr;
+  sigset_t all, saved;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // The event thread never takes signals: they belong to the application's threads.
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &saved);
+  if (pthread_create(&thread, &attr, event_thread, NULL) != 0) die("cannot start the event thread");
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  pthread_attr_destroy(&attr);
+}

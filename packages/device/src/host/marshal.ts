@@ -1,0 +1,274 @@
+/**
+ * Turns a firmware's system-call request into the arguments the device core takes (the shapes
+ * of @mvmqtt/sdk: boxes for scalar pointers, objects for struct pointers, typed arrays for
+ * counted buffers), and afterwards turns what the device wrote into memory writes for the
+ * firmware. Driven entirely by the generated tables: the regions arrive in the order the C
+ * walker visited pointers, and this walk visits them in the same order.
+ */
+import { HOST_TABLES, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
+import { REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
+
+interface Region {
+  address: bigint;
+  length: number;
+  flags: number;
+  /** The bytes the application had there (a view into the request). */
+  bytes: Uint8Array | undefined;
+}
+
+/** Something the device may have changed, and how to turn it back into bytes. */
+interface WriteBack {
+  address: bigint;
+  original: Uint8Array;
+  encode(): Uint8Array;
+}
+
+/**
+ * A buffer of records the kernel keeps and writes later (a pointer to structs counted in bytes:
+ * the notification ring). The device writes into `shadow`; `synced` is what the firmware has.
+ */
+export interface RetainedBuffer {
+  address: bigint;
+  shadow: Uint8Array;
+  synced: Uint8Array;
+}
+
+const STRUCTS = HOST_TABLES.structs;
+
+function readScalar(view: DataView, at: number, s: HostScalar): number | bigint {
+  switch (s.kind) {
+    case 'int':
+      switch (s.size) {
+        case 1:
+          return s.signed ? view.getInt8(at) : view.getUint8(at);
+        case 2:
+          return s.signed ? view.getInt16(at, true) : view.getUint16(at, true);
+        case 4:
+          return s.signed ? view.getInt32(at, true) : view.getUint32(at, true);
+        default:
+          return s.signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true);
+      }
+    case 'enum':
+      return s.size === 1 ? view.getUint8(at) : s.size === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+    case 'handle':
+      return s.size === 8 ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
+    case 'struct':
+      throw new Error('readScalar: struct');
+  }
+}
+
+function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): void {
+  const size = s.kind === 'struct' ? 0 : s.size;
+  if (typeof v !== 'number' && typeof v !== 'bigint') return;
+  if (size === 8) view.setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true);
+  else if (size === 4) view.setUint32(at, Number(BigInt.asUintN(32, BigInt(v))), true);
+  else if (size === 2) view.setUint16(at, Number(v) & 0xffff, true);
+  else if (size === 1) view.setUint8(at, Number(v) & 0xff);
+}
+
+/** A value parameter (u64 on the wire) as the device takes it. */
+function valueArgument(raw: bigint, s: HostScalar): number | bigint {
+  if (s.kind === 'int') {
+    const bits = s.size * 8;
+    const v = s.signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
+    return bits === 64 ? v : Number(v);
+  }
+  return Number(BigInt.asUintN(s.kind === 'struct' ? 64 : s.size * 8, raw));
+}
+
+function typedArrayFor(s: HostScalar, bytes: Uint8Array): ArrayBufferView {
+  const copy = new Uint8Array(bytes); // own memory: the device may keep it; aligned for any element
+  if (s.kind !== 'int') return new Uint32Array(copy.buffer, 0, copy.byteLength >> 2);
+  const n = copy.byteLength / s.size;
+  switch (s.size) {
+    case 1:
+      return s.signed ? new Int8Array(copy.buffer) : copy;
+    case 2:
+      return s.signed ? new Int16Array(copy.buffer, 0, Math.floor(n)) : new Uint16Array(copy.buffer, 0, Math.floor(n));
+    case 4:
+      return s.signed ? new Int32Array(copy.buffer, 0, Math.floor(n)) : new Uint32Array(copy.buffer, 0, Math.floor(n));
+    default:
+      return s.signed ? new BigInt64Array(copy.buffer, 0, Math.floor(n)) : new BigUint64Array(copy.buffer, 0, Math.floor(n));
+  }
+}
+
+export class HostMemory {
+  /** Retained record buffers by `address:length`, so the device sees the same buffer every call. */
+  readonly retained = new Map<string, RetainedBuffer>();
+
+  /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
+  decode(request: Buffer): { fn: number; args: unknown[]; finish(): MemoryWrite[] } {
+    const fn = request.readUInt32LE(4);
+    const argCount = request.readUInt32LE(8);
+    const regionCount = request.readUInt32LE(12);
+    const raw: bigint[] = [];
+    let at = REQUEST_HEADER;
+    for (let i = 0; i < argCount; i++, at += 8) raw.push(request.readBigUInt64LE(at));
+    const regions: Region[] = [];
+    for (let i = 0; i < regionCount; i++) {
+      const address = request.readBigUInt64LE(at);
+      const length = request.readUInt32LE(at + 8);
+      const flags = request.readUInt32LE(at + 12);
+      at += REGION_HEADER;
+      let bytes: Uint8Array | undefined;
+      if (flags & REGION_READABLE) {
+        bytes = new Uint8Array(request.buffer, request.byteOffset + at, length);
+        at += align8(length);
+      }
+      regions.push({ address, length, flags, bytes });
+    }
+    const description = HOST_TABLES.functions[fn];
+    if (!description) throw new Error(`the firmware called unknown function #${fn}`);
+    const walk = new Walk(regions, this.retained);
+    const args = description.params.map((p, i) => (p.pointer ? walk.pointer(raw[i], p.pointer) : valueArgument(raw[i], p.value!)));
+    if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
+    return {
+      fn,
+      args,
+      finish: () => {
+        const writes: MemoryWrite[] = [];
+        for (const w of walk.writeBacks) {
+          const now = w.encode();
+          if (!sameBytes(now, w.original)) writes.push({ address: w.address, bytes: now });
+        }
+        return writes;
+      },
+    };
+  }
+
+  /** What the device wrote into retained buffers since the firmware last got them. */
+  retainedWrites(): MemoryWrite[] {
+    const writes: MemoryWrite[] = [];
+    for (const r of this.retained.values()) {
+      if (sameBytes(r.shadow, r.synced)) continue;
+      // Send the changed span only (usually one 16-byte record).
+      let start = 0;
+      let end = r.shadow.byteLength;
+      while (start < end && r.shadow[start] === r.synced[start]) start++;
+      while (end > start && r.shadow[end - 1] === r.synced[end - 1]) end--;
+      writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end) });
+      r.synced.set(r.shadow.subarray(start, end), start);
+    }
+    return writes;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+}
+
+class Walk {
+  next = 0;
+  readonly writeBacks: WriteBack[] = [];
+
+  constructor(
+    private readonly regions: Region[],
+    private readonly retained: Map<string, RetainedBuffer>,
+  ) {}
+
+  pointer(address: bigint, p: HostPointer): unknown {
+    if (address === 0n) return null;
+    const region = this.regions[this.next++];
+    if (!region || region.address !== address) throw new Error('the firmware\'s regions are out of step with the tables');
+    if (!region.bytes) return null;
+    const value = this.pointee(region, region.bytes, p);
+    // A pointer the kernel writes through must be to memory the application can write.
+    if (p.writable && !(region.flags & REGION_WRITABLE)) return null;
+    return value;
+  }
+
+  private pointee(region: Region, bytes: Uint8Array, p: HostPointer): unknown {
+    const to = p.to;
+    const writable = p.writable && (region.flags & REGION_WRITABLE) !== 0;
+    if (p.count) {
+      if (to.kind === 'struct') {
+        const elements: Record<string, unknown>[] = [];
+        for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) elements.push(this.struct(STRUCTS[to.struct], bytes, at));
+        // Records the kernel writes later, in place: one buffer kept across calls.
+        if (p.count.unit === 'bytes') return this.retain(region, bytes);
+        if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, elements));
+        return elements;
+      }
+      const array = typedArrayFor(to, bytes);
+      if (writable) this.track(region, bytes, () => new Uint8Array(array.buffer, array.byteOffset, bytes.byteLength));
+      return array;
+    }
+    if (to.kind === 'struct') {
+      const object = this.struct(STRUCTS[to.struct], bytes, 0);
+      if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, [object]));
+      return object;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const box = { value: readScalar(view, 0, to) };
+    if (writable)
+      this.track(region, bytes, () => {
+        const out = new Uint8Array(bytes);
+        writeScalar(new DataView(out.buffer), 0, to, box.value);
+        return out;
+      });
+    return box;
+  }
+
+  private struct(s: HostStruct, bytes: Uint8Array, base: number): Record<string, unknown> {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const object: Record<string, unknown> = {};
+    for (const f of s.fields) {
+      if (f.guard && Number(readScalar(view, base + f.guard.offset, { kind: 'int', size: f.guard.size, signed: false })) !== f.guard.value) continue;
+      let value: unknown;
+      if (f.pointer) value = this.pointer(view.getBigUint64(base + f.offset, true), f.pointer);
+      else if (f.value!.kind === 'struct') value = this.struct(STRUCTS[f.value!.struct], bytes, base + f.offset);
+      else value = readScalar(view, base + f.offset, f.value!);
+      setPath(object, f.path, value);
+    }
+    return object;
+  }
+
+  private track(region: Region, original: Uint8Array, encode: () => Uint8Array): void {
+    this.writeBacks.push({ address: region.address, original: new Uint8Array(original), encode });
+  }
+
+  private retain(region: Region, bytes: Uint8Array): Uint8Array {
+    const key = `${region.address}:${region.length}`;
+    let r = this.retained.get(key);
+    if (!r) {
+      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes) };
+      this.retained.set(key, r);
+    } else if (!sameBytes(bytes, r.synced)) {
+      // The application changed its buffer (e.g. cleared consumed records): that is the truth now.
+      r.shadow.set(bytes);
+      r.synced.set(bytes);
+    }
+    return r.shadow;
+  }
+}
+
+function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let o = object;
+  for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]] ??= {}) as Record<string, unknown>;
+  o[parts[parts.length - 1]] = value;
+}
+
+function getPath(object: Record<string, unknown>, path: string): unknown {
+  let o: unknown = object;
+  for (const part of path.split('.')) o = (o as Record<string, unknown> | undefined)?.[part];
+  return o;
+}
+
+/** Re-encodes the scalar members of structs (pointers are the application's, never rewritten). */
+function encodeStructs(s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
+  const out = new Uint8Array(original);
+  const view = new DataView(out.buffer);
+  objects.forEach((o, i) => encodeStruct(s, view, i * s.size, o));
+  return out;
+}
+
+function encodeStruct(s: HostStruct, view: DataView, base: number, object: Record<string, unknown>): void {
+  for (const f of s.fields) {
+    if (f.pointer || !f.value) continue;
+    const v = getPath(object, f.path);
+    if (v === undefined) continue;
+    if (f.value.kind === 'struct') encodeStruct(STRUCTS[f.value.struct], view, base + f.offset, v as Record<string, unknown>);
+    else writeScalar(view, base + f.offset, f.value, v);
+  }
+}

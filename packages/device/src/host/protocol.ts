@@ -1,0 +1,86 @@
+/**
+ * The wire format between a host firmware build and the device core (the C end is
+ * packages/c-headers/host/src/mvhost_call.c). Little-endian; every record starts 8-byte aligned.
+ *   request  u32 length, u32 function, u32 argument count, u32 region count,
+ *            u64 arguments[], regions { u64 address, u32 length, u32 flags, bytes }
+ *   answer   u32 length, u32 write count, i64 status, writes { u64 address, u32 length, u32 0, bytes }
+ *   event    u32 length, u32 type, u32 irq, u32 write count, writes (device → firmware)
+ */
+export const REQUEST_HEADER = 16;
+export const REGION_HEADER = 16;
+export const REGION_READABLE = 1;
+export const REGION_WRITABLE = 2;
+export const EVENT_WRITES_ONLY = 0;
+export const EVENT_IRQ = 1;
+
+export const align8 = (n: number): number => (n + 7) & ~7;
+
+export interface MemoryWrite {
+  address: bigint;
+  bytes: Uint8Array;
+}
+
+function writesSize(writes: readonly MemoryWrite[]): number {
+  let n = 0;
+  for (const w of writes) n += REGION_HEADER + align8(w.bytes.byteLength);
+  return n;
+}
+
+function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): void {
+  for (const w of writes) {
+    buf.writeBigUInt64LE(w.address, at);
+    buf.writeUInt32LE(w.bytes.byteLength, at + 8);
+    buf.writeUInt32LE(0, at + 12);
+    buf.set(w.bytes, at + 16);
+    at += REGION_HEADER + align8(w.bytes.byteLength);
+  }
+}
+
+export function encodeAnswer(status: number, writes: readonly MemoryWrite[]): Buffer {
+  const length = 16 + writesSize(writes);
+  const buf = Buffer.alloc(length);
+  buf.writeUInt32LE(length, 0);
+  buf.writeUInt32LE(writes.length, 4);
+  buf.writeBigInt64LE(BigInt(status), 8);
+  putWrites(buf, 16, writes);
+  return buf;
+}
+
+export function encodeEvent(type: number, irq: number, writes: readonly MemoryWrite[]): Buffer {
+  const length = 16 + writesSize(writes);
+  const buf = Buffer.alloc(length);
+  buf.writeUInt32LE(length, 0);
+  buf.writeUInt32LE(type, 4);
+  buf.writeUInt32LE(irq, 8);
+  buf.writeUInt32LE(writes.length, 12);
+  putWrites(buf, 16, writes);
+  return buf;
+}
+
+/** Cuts a byte stream into length-prefixed frames (the first u32 of each is its length). */
+export class FrameReader {
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+    // The common case: one whole request in one chunk, nothing left over.
+    if (this.size === 0 && chunk.length >= 4 && chunk.readUInt32LE(0) === chunk.length) {
+      onFrame(chunk);
+      return;
+    }
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    for (;;) {
+      if (this.size < 4) return;
+      const head = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+      this.pending = [head];
+      const length = head.readUInt32LE(0);
+      if (length < 16) throw new Error(`malformed frame of ${length} bytes from the firmware`);
+      if (this.size < length) return;
+      onFrame(head.subarray(0, length));
+      const rest = head.subarray(length);
+      this.pending = rest.length ? [rest] : [];
+      this.size = rest.length;
+    }
+  }
+}

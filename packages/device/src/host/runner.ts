@@ -1,0 +1,123 @@
+/**
+ * Runs a host firmware build against a fresh emulated device: the device clock starts with the
+ * firmware, the firmware's system calls and interrupts go through a HostBridge, and the
+ * firmware never outlives the runner (same process group, and the host runtime asks the kernel
+ * to kill it when its parent dies).
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { Device } from '../device.js';
+import type { DeviceOptions } from '../options.js';
+import { HostBridge } from './bridge.js';
+import { formatCall, formatEvent } from './format.js';
+
+export interface RunOptions {
+  firmware: string;
+  args?: readonly string[];
+  /** Print every call, notification and interrupt. */
+  trace?: boolean;
+  /** Stop the firmware after this many seconds (the run then counts as a success). */
+  timeoutSeconds?: number;
+  /** Where lines from the runner go (default: stderr). */
+  log?: (line: string) => void;
+  /** 'pipe' hands the firmware's stdout to `onStdout` (tests); default: inherited. */
+  stdout?: 'inherit' | 'pipe';
+  onStdout?: (chunk: Buffer) => void;
+  deviceOptions?: DeviceOptions;
+  env?: NodeJS.ProcessEnv;
+  /** Called once the firmware is running, with controls for network loss and stopping. */
+  onStart?: (run: RunningFirmware) => void;
+}
+
+export interface RunningFirmware {
+  readonly device: Device;
+  readonly bridge: HostBridge;
+  readonly pid: number;
+  stop(): void;
+}
+
+export interface RunResult {
+  /** What the runner exits with: the firmware's status, 128 + signal for a crash, 0 after a timeout. */
+  exitCode: number;
+  signal?: NodeJS.Signals;
+  timedOut: boolean;
+  lastCalls: string[];
+}
+
+const LAST_CALLS = 10;
+
+export async function runFirmware(o: RunOptions): Promise<RunResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const t0 = performance.now();
+  const stamp = () => `[${((performance.now() - t0) / 1000).toFixed(3).padStart(9)} s]`;
+  const lastCalls: string[] = [];
+  const device = new Device({
+    ...o.deviceOptions,
+    trace: (e) => {
+      o.deviceOptions?.trace?.(e);
+      if (!o.trace) return;
+      const line = formatEvent(e);
+      if (line) log(`${stamp()}   ${line}`);
+    },
+  });
+  const child = spawn(o.firmware, [...(o.args ?? [])], {
+    stdio: ['inherit', o.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env, MVHOST_CALL_FD: '3', MVHOST_EVENT_FD: '4' },
+  });
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', (err) => resolve(err));
+  });
+  if (spawned) {
+    await device.powerOff();
+    throw new Error(`cannot start firmware ${o.firmware}: ${spawned.message}`);
+  }
+  if (o.stdout === 'pipe') (child.stdout as Readable).on('data', (c: Buffer) => o.onStdout?.(c));
+  const callSocket = child.stdio[3] as Socket;
+  const eventSocket = child.stdio[4] as Socket;
+  // The firmware may die with writes in flight: its end closing is not the runner's error.
+  for (const s of [callSocket, eventSocket]) s.on('error', () => undefined);
+  const bridge = new HostBridge(device, callSocket, eventSocket, {
+    onCall(name, args, status) {
+      const line = formatCall(name, args, status);
+      lastCalls.push(line);
+      if (lastCalls.length > LAST_CALLS) lastCalls.shift();
+      if (o.trace) log(`${stamp()} ${line}`);
+    },
+    onIrq(irq) {
+      if (o.trace) log(`${stamp()}   irq ${irq} -> firmware`);
+    },
+  });
+
+  let timedOut = false;
+  const stop = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+  };
+  const timer =
+    o.timeoutSeconds !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, o.timeoutSeconds * 1000)
+      : undefined;
+  o.onStart?.({ device, bridge, pid: child.pid!, stop });
+
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  if (timer) clearTimeout(timer);
+  callSocket.destroy();
+  eventSocket.destroy();
+  await device.powerOff();
+
+  if (timedOut) return { exitCode: 0, timedOut, lastCalls };
+  if (signal) {
+    const number = constants.signals[signal] ?? 0;
+    log(`firmware ${o.firmware} crashed: ${signal}`);
+    if (lastCalls.length) log(`last system calls:\n${lastCalls.map((l) => `  ${l}`).join('\n')}`);
+    return { exitCode: 128 + number, signal, timedOut, lastCalls };
+  }
+  return { exitCode: code ?? 0, timedOut, lastCalls };
+}

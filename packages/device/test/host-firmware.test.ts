@@ -1,0 +1,200 @@
+/**
+ * Host firmware builds: C compiled with mvmqtt_add_host_firmware (CMake, the system compiler)
+ * and run by `mvdevice run` / runFirmware against the device core and real brokers. The
+ * expected statuses come from the spec's constants, not from the bridge under test.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
+import { describeWithTools } from '../../../test/support/tools.js';
+import { runFirmware } from '../src/host/runner.js';
+
+const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
+const C_HEADERS = join(PACKAGES, 'c-headers');
+const MVDEVICE = join(PACKAGES, 'device/bin/mvdevice.js');
+
+/** Configures and builds a CMake project that uses find_package(mvmqtt); returns the build dir. */
+function cmakeBuild(source: string, build: string): void {
+  const configure = spawnSync('cmake', ['-S', source, '-B', build, `-DCMAKE_PREFIX_PATH=${C_HEADERS}`], { encoding: 'utf8' });
+  if (configure.status !== 0) throw new Error(`cmake configure failed:\n${configure.stdout}${configure.stderr}`);
+  const compile = spawnSync('cmake', ['--build', build, '-j2'], { encoding: 'utf8' });
+  if (compile.status !== 0) throw new Error(`build failed:\n${compile.stdout}${compile.stderr}`);
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `mvdevice run` as a user types it; `onLine` may answer firmware output (e.g. with a signal). */
+function mvdevice(args: string[], onLine?: (line: string, pid: number) => void): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+      partial += c;
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine?.(l, child.pid!);
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function reports(stdout: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of stdout.split('\n')) {
+    const m = /^(\w+) (-?\d+)$/.exec(line);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and interrupts', () => {
+  let dir: string;
+  let probe: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mvmqtt-host-probe-'));
+    cmakeBuild(fileURLToPath(new URL('./fixtures/host-probe', import.meta.url)), dir);
+    probe = join(dir, 'host_probe');
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context', async () => {
+    const run = await mvdevice(['--', probe], (line, pid) => {
+      // The firmware waits for network loss: drive it the documented way.
+      if (line === 'waiting_for_network_loss 1') process.kill(pid, 'SIGUSR2');
+    });
+    expect(run.stderr).toContain('network lost');
+    expect(run.code).toBe(0);
+    const r = reports(run.stdout);
+    for (const name of ['setup_null_params', 'setup_unmapped_params', 'setup_unmapped_out', 'setup_read_only_out', 'setup_read_only_ring', 'setup_unmapped_ring', 'release_bad_pointer'])
+      expect(r[name], name).toBe(MV_STATUS_PARAMETERFAULT);
+    expect(r.handle_untouched).toBe(0);
+    expect(r.setup_ok).toBe(MV_STATUS_OKAY);
+    expect(r.handle_written).toBe(1);
+    expect(r.handler_calls_while_disabled).toBe(0);
+    // One handler call per record; IPSR is 16 + IRQn (43) inside it and 0 outside.
+    expect(r.handler_calls).toBe(1);
+    expect(r.records_seen).toBe(1);
+    expect(r.ipsr_thread).toBe(0);
+    expect(r.handler_ipsr).toBe(16 + 43);
+    expect(r.ipsr_after).toBe(0);
+    expect(r.tag).toBe(7);
+    expect(r.release).toBe(MV_STATUS_OKAY);
+    expect(r.close).toBe(MV_STATUS_OKAY);
+  });
+
+  it('reports a crash with its signal and the last calls, and exits 128 + signal', async () => {
+    const run = await mvdevice(['--', probe, 'crash']);
+    expect(run.code).toBe(128 + 11);
+    expect(run.stderr).toContain('crashed: SIGSEGV');
+    expect(run.stderr).toMatch(/last system calls:\n\s+mvGetNetworkReasons\(NULL, NULL\) -> MV_STATUS_PARAMETERFAULT/);
+  });
+
+  it('--timeout stops a firmware that is still running and exits 0; --trace prints one line per call', async () => {
+    const run = await mvdevice(['--trace', '--timeout', '2', '--', probe]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('waiting_for_network_loss 1');
+    expect(run.stderr).toMatch(/^\[\s*[\d.]+ s\] mvSetupNotifications\(NULL, &0\) -> MV_STATUS_PARAMETERFAULT$/m);
+    expect(run.stderr).toMatch(/^\[\s*[\d.]+ s\] mvRequestNetwork\(.*\) -> MV_STATUS_OKAY$/m);
+  });
+
+  it('refuses bad command lines with a diagnostic', async () => {
+    const noFirmware = await mvdevice([]);
+    expect(noFirmware.code).toBe(2);
+    expect(noFirmware.stderr).toContain('no firmware given');
+    const badTimeout = await mvdevice(['--timeout', 'soon', '--', probe]);
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain('--timeout wants a positive number');
+  });
+});
+
+/** The bare-metal example (examples/host_baremetal) against a broker, watched by a second client. */
+async function runBareMetal(exe: string, host: string, port: number, clientId: string, mqtt311 = false) {
+  const topic = `host/${clientId}/echo`;
+  const watcher = await mqtt.connectAsync({ host, port, protocolVersion: 4, clientId: `${clientId}-watcher` });
+  const seen: string[] = [];
+  watcher.on('message', (t, payload) => {
+    if (t === topic) seen.push(payload.toString());
+  });
+  await watcher.subscribeAsync(topic, { qos: 1 });
+  let stdout = '';
+  try {
+    const result = await runFirmware({
+      firmware: exe,
+      args: [host, String(port), clientId, topic, ...(mqtt311 ? ['3.1.1'] : [])],
+      stdout: 'pipe',
+      onStdout: (c) => (stdout += c),
+      log: () => undefined,
+      timeoutSeconds: 60,
+    });
+    return { result, stdout, seen, topic };
+  } finally {
+    await watcher.endAsync();
+  }
+}
+
+describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against aedes', () => {
+  let dir: string;
+  let broker: AedesHarness;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mvmqtt-host-bare-'));
+    cmakeBuild(join(C_HEADERS, 'examples/host_baremetal'), dir);
+    broker = await startAedes();
+  }, 120_000);
+  afterAll(async () => {
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0', async () => {
+    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-aedes', true);
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
+    expect(stdout).toContain('finished: done');
+    expect(seen).toEqual(['{"hello":"from a host build"}']);
+  });
+});
+
+describeWithTools(['cmake', 'gcc', 'mosquitto'], 'host firmware: bare-metal example against mosquitto', () => {
+  let dir: string;
+  let broker: MosquittoHarness;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mvmqtt-host-bare-'));
+    cmakeBuild(join(C_HEADERS, 'examples/host_baremetal'), dir);
+    broker = await startMosquitto();
+  }, 120_000);
+  afterAll(async () => {
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the same session against mosquitto', async () => {
+    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-mosquitto');
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
+    expect(seen).toEqual(['{"hello":"from a host build"}']);
+  });
+});
+
+describe('host firmware tables', () => {
+  it('cover every function of the spec, in spec order', async () => {
+    const { HOST_TABLES } = await import('../src/host/generated/tables.js');
+    const { FUNCTIONS } = await import('@mvmqtt/sdk');
+    expect(HOST_TABLES.functions.map((f) => f.name)).toEqual(Object.keys(FUNCTIONS));
+  });
+});

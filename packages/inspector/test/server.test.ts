@@ -1,0 +1,138 @@
+// The inspector without a browser: a real device against a real broker (aedes), the real
+// HTTP server, its event stream and its controls.
+import { Device, MvMqttClient } from '@mvmqtt/device';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAedes, type AedesHarness } from '../../../test/support/brokers.js';
+import { BoundedLog, InspectorServer, inspect, preview, valueText } from '../src/index.js';
+import { decodeArgs } from '../src/decode.js';
+
+describe('BoundedLog', () => {
+  it('keeps the newest events, counts what it dropped, and tells a slow reader what it skipped', () => {
+    const log = new BoundedLog<{ seq: number; n: number }>(4);
+    for (let n = 1; n <= 10; n++) log.push({ n });
+    expect(log.dropped).toBe(6);
+    expect(log.since(0, 100).events.map((e) => e.n)).toEqual([7, 8, 9, 10]);
+    expect(log.since(0, 100).skipped).toBe(6);
+    expect(log.since(8, 100).events.map((e) => e.n)).toEqual([9, 10]);
+    expect(log.since(8, 100).skipped).toBe(0);
+    expect(log.since(6, 2)).toEqual({ events: [{ seq: 9, n: 9 }, { seq: 10, n: 10 }], skipped: 2 });
+  });
+});
+
+describe('argument decoding from the spec', () => {
+  it('names enum values and shows handles in hex, by parameter name', () => {
+    const args = decodeArgs('mvMqttGetNextReadableDataType', [0x1234abcd, { value: 2 }]);
+    expect(args.map((a) => a.name)).toEqual(['handle', 'data_type']);
+    expect(args[0].text).toBe('0x1234abcd');
+    expect(args[1].text).toMatch(/^&MV_MQTTREADABLEDATATYPE_/);
+    expect(args[1].direction).toBe('out');
+  });
+
+  it('shows sized strings as text, hides passwords, and previews binary payloads in hex', () => {
+    const request = { protocol_version: 0, host: { data: 'broker.local', length: 12 }, port: 1883, authentication: { method: 1, username_password: { username: { data: 'me', length: 2 }, password: { data: 'secret', length: 6 } } } };
+    const [, text] = decodeArgs('mvMqttRequestConnect', [1, request]).map((a) => a.text);
+    expect(text).toContain('host: "broker.local"');
+    expect(text).toContain('username: "me"');
+    expect(text).not.toContain('secret');
+    expect(preview(new Uint8Array([0, 1, 0xff]))).toEqual({ hex: '00 01 ff', bytes: 3 });
+    expect(preview(new TextEncoder().encode('{"a":1}')).text).toBe('{"a":1}');
+    expect(valueText(new Uint8Array([0xc3]))).toBe('<1 bytes: c3>');
+  });
+});
+
+describe('inspector server', () => {
+  let broker: AedesHarness;
+  let server: InspectorServer;
+
+  beforeAll(async () => {
+    broker = await startAedes();
+    server = await InspectorServer.start();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await broker?.close();
+  });
+
+  /** Reads the page stream of a device until `needle` appears; returns what was read. */
+  async function streamUntil(id: string, needle: string): Promise<string> {
+    const reader = (await fetch(`${server.url}events?device=${id}`)).body!.getReader();
+    let text = '';
+    while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    return text;
+  }
+
+  async function post(path: string, body: unknown, type = 'application/json') {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { ok?: boolean; message?: string; error?: string } };
+  }
+
+  it('streams a device session and its state, and its controls reach the device', async () => {
+    const device = new Device();
+    const attachment = server.attach(device, { name: 'unit' });
+    const client = new MvMqttClient(device, { irq: 42 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-unit', protocolVersion: 4 });
+    await client.subscribe('cmd/unit', { qos: 1 });
+    const inbox = client.messages();
+
+    // The stream: the page's first batch has the calls made so far.
+    const text = await streamUntil(attachment.id, 'mvMqttRequestSubscribe');
+    expect(text).toContain('event: devices');
+    expect(text).toContain('"name":"unit"');
+
+    const state = (await (await fetch(`${server.url}api/devices/${attachment.id}/state`)).json()) as { channels: { state: string; session: { subscriptions: { topic: string; granted: number }[] } }[] };
+    expect(state.channels[0].state).toBe('connected');
+    expect(state.channels[0].session.subscriptions).toEqual([{ topic: 'cmd/unit', requestedQos: 1, granted: 1 }]);
+
+    // Inject through the broker the device uses (learnt from its connect request).
+    expect(await post(`api/devices/${attachment.id}/inject`, { topic: 'cmd/unit', payload: 'hello', qos: 1 })).toEqual({ status: 200, body: { ok: true, message: 'published on cmd/unit' } });
+    const { value } = await inbox.next();
+    expect(new TextDecoder().decode(value!.payload)).toBe('hello');
+    value!.ack();
+
+    // Bad control input: a clear message, nothing done.
+    expect((await post(`api/devices/${attachment.id}/inject`, { topic: 'cmd/#', payload: 'x' })).status).toBe(400);
+    expect((await post(`api/devices/${attachment.id}/inject`, { topic: 'cmd/unit', qos: 3 })).body.error).toBe('qos: 0, 1 or 2');
+    expect((await post(`api/devices/${attachment.id}/network-down`, {}, 'text/plain')).status).toBe(415);
+    expect((await post('api/devices/nope/network-down', {})).status).toBe(404);
+    expect(device.networkUp).toBe(true);
+
+    // Network loss from the control: the device's network goes down, the session ends.
+    expect((await post(`api/devices/${attachment.id}/network-down`, {})).status).toBe(200);
+    expect(device.networkUp).toBe(false);
+    await device.waitFor(() => !client.connected, 10_000, 'the session to end');
+    expect((await post(`api/devices/${attachment.id}/network-up`, {})).status).toBe(200);
+    expect(device.networkUp).toBe(true);
+
+    await client.close();
+    await device.powerOff();
+    await attachment.detach();
+  });
+
+  it('a broker disconnect from the control ends the MQTT session unsolicited', async () => {
+    const device = new Device();
+    const attachment = server.attach(device);
+    const client = new MvMqttClient(device, { irq: 43 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-drop', protocolVersion: 4 });
+    expect((await post(`api/devices/${attachment.id}/broker-disconnect`, {})).status).toBe(200);
+    await device.waitFor(() => !client.connected, 10_000, 'the session to end');
+    expect(await streamUntil(attachment.id, 'solicited: false')).toMatch(/MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE \{[^}]*solicited: false/);
+    await client.close();
+    await device.powerOff();
+    await attachment.detach();
+  });
+
+  it('several devices share one server; detaching stops their events', async () => {
+    const a = new Device();
+    const b = new Device();
+    const first = await inspect(a, { name: 'fleet a' });
+    const second = await inspect(b, { name: 'fleet b' });
+    expect(new URL(first.url).port).toBe(new URL(second.url).port);
+    const list = (await (await fetch(new URL('/api/devices', first.url))).json()) as { name: string }[];
+    expect(list.map((d) => d.name)).toEqual(['fleet a', 'fleet b']);
+    await first.detach();
+    await second.detach();
+    // The last detach closed the shared server.
+    await expect(fetch(new URL('/api/devices', first.url))).rejects.toThrow();
+  });
+});
