@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet] [--out FILE] [--max-load X]`
+ * `npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware] [--out FILE] [--max-load X]`
  * Runs the three sections in one go, prints Markdown tables and writes bench/results.json
  * (only for a full, quiet run of every section, unless --out names another file) and the
  * README tables generated from it. A noisy run goes to bench/results.noisy.json instead.
@@ -14,8 +14,8 @@ import { LoadMonitor } from './load.js';
 import { updateReadmes } from './readme.js';
 import { round } from './stats.js';
 
-type Section = 'generator' | 'runtime' | 'fleet';
-const SECTIONS: Section[] = ['generator', 'runtime', 'fleet'];
+type Section = 'generator' | 'runtime' | 'fleet' | 'firmware';
+const SECTIONS: Section[] = ['generator', 'runtime', 'fleet', 'firmware'];
 
 interface Args {
   quick: boolean;
@@ -28,7 +28,7 @@ interface Args {
   maxLoad: number;
 }
 
-const USAGE = 'usage: npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet] [--out FILE] [--max-load X] [--quiet]';
+const USAGE = 'usage: npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware] [--out FILE] [--max-load X] [--quiet]';
 
 class UsageError extends Error {}
 
@@ -67,11 +67,13 @@ function plan(quick: boolean, repeat?: number) {
         generator: { reps: 1, scales: [10] },
         runtime: { reps: 1, count: 4000, warmup: 1000, latencyCount: 400, latencyWarmup: 100, diagnostics: false },
         fleet: { sizes: [20, 100], durationS: 4 },
+        firmware: { calls: 2000, warmup: 500, irqs: 50 },
       }
     : {
         generator: { reps: 3, scales: [10, 100] },
         runtime: { reps: 5, count: 30_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
         fleet: { sizes: [1000, 10_000], durationS: 20 },
+        firmware: { calls: 20_000, warmup: 2000, irqs: 300 },
       };
   if (repeat !== undefined) {
     p.generator.reps = repeat;
@@ -106,6 +108,11 @@ async function main(): Promise<void> {
     log('== fleet');
     const { benchFleet } = await import('./fleet/bench-fleet.js');
     results.fleet = await benchFleet({ ...p.fleet, log });
+  }
+  if (args.only.includes('firmware')) {
+    log('== firmware (host build of C firmware through the host bridge)');
+    const { benchFirmware } = await import('./firmware/bench-firmware.js');
+    results.firmware = await benchFirmware({ ...p.firmware, log });
   }
   const loadReport = load.stop();
   results.load = loadReport;

@@ -59,6 +59,12 @@ export function checkTargets(r: Results): TargetCheck[] {
     add(`fleet ${n}: messages lost`, f.lost, '= 0', (v) => v === 0);
     if (Number(n) >= 10_000) add(`fleet ${n}: RSS per device (MB)`, f.rss_mb_per_device, '≤ 0.1', (v) => v <= 0.1);
   }
+  const fw = r.firmware;
+  if (fw && !fw.skipped) {
+    add('firmware: syscall round trip p50 (µs)', fw.syscall_roundtrip_p50_us, '≤ 30', (v) => v <= 30);
+    add('firmware: syscall round trip p99 (µs)', fw.syscall_roundtrip_p99_us, '≤ 200', (v) => v <= 200);
+    add('firmware: IRQ delivery p50 (µs)', fw.irq_delivery_p50_us, '≤ 1000', (v) => v <= 1000);
+  }
   return out;
 }
 
@@ -139,6 +145,20 @@ export function renderReport(r: Results, opts: { title?: boolean } = {}): string
     );
     for (const [n, f] of Object.entries<any>(fl)) if (f?.skipped) parts.push(`Fleet ${n}: skipped (${f.skipped}).`);
   }
+
+  const fw = r.firmware;
+  if (fw?.skipped) parts.push(`Firmware: skipped (${fw.skipped}).`);
+  else if (fw)
+    parts.push(
+      '### Firmware (host build of C firmware, through the host bridge; µs)\n' +
+        table(
+          ['measurement', 'p50', 'p99', 'samples'],
+          [
+            ['system call round trip, firmware → device core → firmware', fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
+            ['IRQ delivery, record written → handler entered', fw.irq_delivery_p50_us, fw.irq_delivery_p99_us, fw.irqs],
+          ],
+        ),
+    );
 
   const targets = checkTargets(r);
   if (targets.length)

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, workspacePackages } from '../pack/workspace.js';
 
@@ -36,7 +36,7 @@ function expectUsageError(r: Run, name: string, problem: RegExp): void {
 const bins = workspacePackages().flatMap(({ dir, manifest }) => Object.entries(manifest.bin ?? {}).map(([name, file]) => ({ name, file: join(REPO, dir, file) })));
 
 describe('the bins of the workspace packages', () => {
-  it('include mvgen', () => expect(bins.map((b) => b.name)).toContain('mvgen'));
+  it('include mvgen and mvdevice', () => expect(bins.map((b) => b.name)).toEqual(expect.arrayContaining(['mvgen', 'mvdevice'])));
 
   for (const { name, file } of bins) {
     describe(name, () => {
@@ -49,6 +49,20 @@ describe('the bins of the workspace packages', () => {
       it('refuses an unknown option', () => expectUsageError(run(file, ['--no-such-option']), name, /--no-such-option/));
 
       it('refuses an unknown command', () => expectUsageError(run(file, ['frobnicate']), name, /frobnicate/));
+
+      it('without its build (no dist/) says how to build, in one line', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'mvmqtt-unbuilt-'));
+        try {
+          mkdirSync(join(dir, 'bin'));
+          cpSync(file, join(dir, 'bin', basename(file)));
+          const r = run(join(dir, 'bin', basename(file)), ['--help']);
+          expect(r.status).toBe(1);
+          expect(r.stderr).toMatch(new RegExp(`^${name}: .*not built.*npm run build.*\n$`));
+          expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|^\s+at /m);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
     });
   }
 });
@@ -56,20 +70,6 @@ describe('the bins of the workspace packages', () => {
 describe('mvgen', () => {
   const mvgen = join(REPO, 'generator/bin/mvgen.js');
   it('diff refuses an unknown option', () => expectUsageError(run(mvgen, ['diff', '--bogus']), 'mvgen diff', /--bogus/));
-
-  it('without its build says how to build, in one line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mvgen-unbuilt-'));
-    try {
-      mkdirSync(join(dir, 'bin'));
-      cpSync(mvgen, join(dir, 'bin/mvgen.js'));
-      const r = run(join(dir, 'bin/mvgen.js'), ['validate']);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/^mvgen: .*not built.*npm run build.*\n$/);
-      expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|^\s+at /m);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });
 
 describe('npm start (scripts/start.mjs)', () => {

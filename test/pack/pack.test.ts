@@ -13,7 +13,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTools } from '../support/tools.js';
@@ -95,11 +95,35 @@ describe('public packages: metadata matches what npm pack ships', () => {
         it('exports its entry point with types first (ESM)', () => {
           const root = (m.exports ?? {})['.'] as Record<string, string> | undefined;
           expect(root, `${m.name} needs an "exports" map with "."`).toBeDefined();
-          expect(Object.keys(root!)[0]).toBe('types');
-          expect(root!.import).toBeTruthy();
           expect(m.type).toBe('module');
         });
       }
+
+      it('gives every code entry of its exports map types first, then import and default (so require() finds it)', () => {
+        for (const [entry, target] of Object.entries(m.exports ?? {})) {
+          if (typeof target === 'string') continue; // a plain file (JSON, package.json)
+          const conditions = target as Record<string, string>;
+          expect(Object.keys(conditions), `${m.name} "${entry}"`).toEqual(['types', 'import', 'default']);
+          expect(conditions.default, `${m.name} "${entry}"`).toBe(conditions.import);
+        }
+      });
+
+      it('ships the sources its source maps point at', () => {
+        const files = new Set(tarball().files);
+        const maps = tarball().files.filter((f) => f.endsWith('.map'));
+        for (const map of maps) {
+          const { sources } = JSON.parse(readFileSync(node(join(m.name, map)), 'utf8')) as { sources: string[] };
+          for (const source of sources) {
+            const path = posix.normalize(posix.join(posix.dirname(map), source));
+            expect(files.has(path), `${m.name}: ${map} points at ${path}, which is not in the tarball`).toBe(true);
+          }
+        }
+        // Every compiled file that names a map names one that is there.
+        for (const js of tarball().files.filter((f) => /\.(js|d\.ts)$/.test(f) && files.has(`${f}.map`) === false)) {
+          const text = readFileSync(node(join(m.name, js)), 'utf8');
+          expect(/\/\/# sourceMappingURL=(?!data:)/.test(text), `${m.name}: ${js} names a source map that is not shipped`).toBe(false);
+        }
+      });
 
       it('depends on the other @mvmqtt packages at exactly their current versions', () => {
         for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
@@ -130,6 +154,24 @@ describe('installed outside the workspace', () => {
     it('compiles with tsc --strict, published .d.ts files included', () => {
       const r = runIn(app, 'npx', ['--no-install', 'tsc', '-p', 'tsconfig.json', '--strict']);
       expect(r.status, r.output2).toBe(0);
+    });
+
+    it('loads every entry point with require() too (CommonJS consumers on Node >= 20.19)', () => {
+      const entries = pkgs.flatMap(({ manifest }) =>
+        Object.entries(manifest.exports ?? {})
+          .filter(([, target]) => typeof target === 'object')
+          .map(([entry]) => (entry === '.' ? manifest.name : `${manifest.name}/${entry.slice(2)}`)),
+      );
+      expect(entries).toContain('@mvmqtt/device');
+      writeFileSync(
+        join(app, 'require.cjs'),
+        `for (const id of ${JSON.stringify(entries)}) console.log(id, Object.keys(require(id)).length);\n`,
+      );
+      const r = runIn(app, process.execPath, ['require.cjs']);
+      expect(r.status, r.output2).toBe(0);
+      const loaded = r.stdout.trim().split('\n').map((l) => l.split(' '));
+      expect(loaded.map(([id]) => id)).toEqual(entries);
+      for (const [id, exported] of loaded) expect(Number(exported), `${id} exports nothing through require()`).toBeGreaterThan(0);
     });
 
     it('connects and publishes to a real broker', async () => {

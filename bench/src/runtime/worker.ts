@@ -27,10 +27,30 @@ export interface RuntimeCase {
 /** `cpuUsPerMsg`: this process's CPU time (user + system) over the measured phase, per message; it includes the embedded aedes broker but not mosquitto. */
 export type CaseResult = { case: RuntimeCase; cpuUsPerMsg: number } & ({ throughput: ThroughputResult } | { latency: LatencyResult });
 
+/** With MVMQTT_CPU_PROFILE=FILE (src/profile.ts), the measured phase alone is profiled into FILE. */
+async function profiled<T>(f: () => Promise<T>): Promise<T> {
+  const file = process.env.MVMQTT_CPU_PROFILE;
+  if (!file) return f();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  try {
+    return await f();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 /** Runs the measured phase and charges its CPU time to the messages it moved. */
 async function measured<T>(count: number, f: () => Promise<T>): Promise<{ r: T; cpuUsPerMsg: number }> {
   const c0 = process.cpuUsage();
-  const r = await f();
+  const r = await profiled(f);
   const c = process.cpuUsage(c0);
   return { r, cpuUsPerMsg: (c.user + c.system) / count };
 }

@@ -15,6 +15,7 @@ import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
+import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
 
 export type { IrqController };
@@ -180,10 +181,8 @@ export class Device extends DeviceSyscallsBase {
    * Serves the live inspector page for this device on 127.0.0.1 (devices of one process share
    * a server per port). Loads the optional package `@mvmqtt/inspector` on first use.
    */
-  async inspect(options: { port?: number; name?: string; broker?: string } = {}): Promise<{ url: string; detach(): Promise<void> }> {
-    const name = '@mvmqtt/inspector'; // a variable: the device neither depends on it nor loads it unless asked
-    const inspector = (await import(name)) as { inspect(device: Device, o: typeof options): Promise<{ url: string; detach(): Promise<void> }> };
-    return inspector.inspect(this, options);
+  async inspect(options: InspectOptions = {}): Promise<InspectorAttachment> {
+    return (await loadInspector()).inspect(this, options);
   }
 
   /** Every MQTT connection drops as if the broker went away: each channel gets its unsolicited DISCONNECTRESPONSE. */

@@ -14,10 +14,10 @@ describe('package.json', () => {
     expect(manifest.name).toBe('@mvmqtt/sdk');
     expect(manifest.type).toBe('module');
     expect(manifest.sideEffects).toBe(false);
-    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
     expect(manifest.files).toContain('dist');
     expect(manifest.engines.node).toMatch(/^>=20/);
-    expect(manifest.scripts.build).toBe('tsc -p tsconfig.json');
+    expect(manifest.scripts.build).toMatch(/tsc -p tsconfig\.json$/);
   });
 });
 

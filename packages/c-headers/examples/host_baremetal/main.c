@@ -46,7 +46,10 @@ int main(int argc, char **argv) {
     NVIC_EnableIRQ(NOTIFICATION_IRQn);
     if (mqtt_client_start(&config) != MV_STATUS_OKAY) return 1;
     do {
-        __WFI();
+        /* Sleep only if nothing is waiting; WFI still wakes for an interrupt masked by PRIMASK. */
+        __disable_irq();
+        if (!mqtt_client_has_work()) __WFI();
+        __enable_irq();
         state = mqtt_client_poll();
     } while (state != MQTT_CLIENT_DONE && state != MQTT_CLIENT_FAILED);
     printf("finished: %s\n", state == MQTT_CLIENT_DONE ? "done" : "failed");

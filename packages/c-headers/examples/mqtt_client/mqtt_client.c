@@ -478,6 +478,10 @@ void mqtt_client_isr(void) {
     ring_index = (ring_index + 1u) % NOTIFICATION_RECORDS;
 }
 
+int mqtt_client_has_work(void) {
+    return pending_tail != pending_head;
+}
+
 enum mqtt_client_state mqtt_client_poll(void) {
     while (pending_tail != pending_head) {
         enum MvEventType event = pending[pending_tail].event;

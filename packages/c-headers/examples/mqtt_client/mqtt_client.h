@@ -61,6 +61,13 @@ enum MvStatus mqtt_client_start(const struct mqtt_client_config *config);
 /** The notification interrupt's work: takes the new record out of the ring. Makes no system call. */
 void mqtt_client_isr(void);
 
+/**
+ * True when mqtt_client_isr() has taken notifications that mqtt_client_poll() has not handled.
+ * Check it with interrupts disabled before sleeping, or a notification that arrives just
+ * before the sleep waits for the next one.
+ */
+int mqtt_client_has_work(void);
+
 /** Handles the notifications taken by mqtt_client_isr(). Returns the state afterwards. */
 enum mqtt_client_state mqtt_client_poll(void);
 

@@ -86,6 +86,13 @@ static int masked(uint32_t irq) {
   return b != 0u && priority[irq] >= b;
 }
 
+/* What wakes the core from WFI: a pend on an enabled line, even one that PRIMASK or BASEPRI masks. */
+static int irq_waiting(void) {
+  for (uint32_t i = 0; i < MVHOST_IRQ_LINES; i++)
+    if (atomic_load(&enabled[i]) && atomic_load(&pending[i])) return 1;
+  return 0;
+}
+
 int mvhost_irq_deliverable(void) {
   for (uint32_t i = 0; i < MVHOST_IRQ_LINES; i++)
     if (atomic_load(&enabled[i]) && atomic_load(&pending[i]) && !masked(i)) return 1;
@@ -144,7 +151,7 @@ void mvhost_wait_for_interrupt(void) {
   sigemptyset(&block);
   sigaddset(&block, irq_signal);
   pthread_sigmask(SIG_BLOCK, &block, &saved);
-  if (!mvhost_irq_deliverable()) {
+  if (!irq_waiting()) {
     sigset_t wait = saved;
     sigdelset(&wait, irq_signal);
     sigsuspend(&wait);

@@ -52,7 +52,8 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   const stamp = () => `[${((performance.now() - t0) / 1000).toFixed(3).padStart(9)} s]`;
-  const lastCalls: string[] = [];
+  // The last calls as they were made; rendered only when needed (a crash), not on every call.
+  const lastCalls: { name: string; args: readonly unknown[]; status: number }[] = [];
   const device = new Device({
     ...o.deviceOptions,
     trace: (e) => {
@@ -81,10 +82,9 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   for (const s of [callSocket, eventSocket]) s.on('error', () => undefined);
   const bridge = new HostBridge(device, callSocket, eventSocket, {
     onCall(name, args, status) {
-      const line = formatCall(name, args, status);
-      lastCalls.push(line);
+      lastCalls.push({ name, args, status });
       if (lastCalls.length > LAST_CALLS) lastCalls.shift();
-      if (o.trace) log(`${stamp()} ${line}`);
+      if (o.trace) log(`${stamp()} ${formatCall(name, args, status)}`);
     },
     onIrq(irq) {
       if (o.trace) log(`${stamp()}   irq ${irq} -> firmware`);
@@ -112,12 +112,13 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   eventSocket.destroy();
   await device.powerOff();
 
-  if (timedOut) return { exitCode: 0, timedOut, lastCalls };
+  const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
+  if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
   if (signal) {
     const number = constants.signals[signal] ?? 0;
     log(`firmware ${o.firmware} crashed: ${signal}`);
-    if (lastCalls.length) log(`last system calls:\n${lastCalls.map((l) => `  ${l}`).join('\n')}`);
-    return { exitCode: 128 + number, signal, timedOut, lastCalls };
+    if (calls.length) log(`last system calls:\n${calls.map((l) => `  ${l}`).join('\n')}`);
+    return { exitCode: 128 + number, signal, timedOut, lastCalls: calls };
   }
-  return { exitCode: code ?? 0, timedOut, lastCalls };
+  return { exitCode: code ?? 0, timedOut, lastCalls: calls };
 }

@@ -21,12 +21,14 @@ import {
   type MvMqttPublishResponse,
   type MvMqttSubscribeResponse,
   type MvMqttUnsubscribeResponse,
+  type MvSizedString,
   type MvSizedStringBuffer,
 } from '@mvmqtt/sdk';
 import { answerNow, autoAnswer } from '../answers.js';
 import type { MockCall } from '../call.js';
+import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import type { MqttBehaviours } from '../generated/index.js';
-import { channelOf, limit, producedBy, type Channel, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from '../kernel.js';
+import { channelOf, limit, producedBy, type Channel, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type StatusOf, type TopicsResponseData } from '../kernel.js';
 
 /** Copies bytes into an application `MvSizedStringBuffer` and writes their length. */
 function fill(target: MvSizedStringBuffer, bytes: Uint8Array): void {
@@ -67,6 +69,9 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       if (late !== undefined) return isFirstElementPath(late.path) ? MV_STATUS_PARAMETERFAULT : failLate(call, channel);
+      // Like the device core: once every topic has been read, one MQTT does not allow is refused.
+      const refused = firstTopicProblem('filter', subscriptions.map((s) => s.topic));
+      if (refused !== undefined) return refused;
       return issue(k, call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: subscriptions.map((s) => s.desired_qos) });
     },
 
@@ -76,6 +81,8 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       if (call.lateFault !== undefined) return failLate(call, channel);
+      const refused = firstTopicProblem('filter', request.topics!.slice(0, request.num_topics));
+      if (refused !== undefined) return refused;
       return issue(k, call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: new Array<number>(request.num_topics).fill(0) });
     },
 
@@ -84,6 +91,8 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       if (call.lateFault !== undefined) return failLate(call, channel);
+      const refused = firstTopicProblem('name', [request.topic]);
+      if (refused !== undefined) return refused;
       return issue(k, call, channel, { fn: call.fn, correlation_id: request.correlation_id });
     },
 
@@ -247,6 +256,15 @@ function readTopicsResponse(k: Kernel, call: MockCall, handle: MvChannelHandle, 
     }
     response.reason_codes_len!.value = codes;
   });
+}
+
+/** The status for the first topic MQTT does not allow (the spec lists it for each request that carries topics). */
+function firstTopicProblem(kind: 'name' | 'filter', topics: readonly MvSizedString[]): (StatusOf<'mvMqttRequestPublish'> & StatusOf<'mvMqttRequestSubscribe'> & StatusOf<'mvMqttRequestUnsubscribe'>) | undefined {
+  for (const topic of topics) {
+    const problem = sizedTopicProblem(kind, topic);
+    if (problem) return problem.status as never;
+  }
+  return undefined;
 }
 
 /** A nested fault inside a subscription's topic (`request.subscriptions[1].topic.data`). */

@@ -15,3 +15,4 @@ export {
 } from './notifications.js';
 export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, statusForException } from './statuses.js';
 export { ChannelTypes } from './channels.js';
+export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';

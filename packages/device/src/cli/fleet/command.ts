@@ -23,7 +23,7 @@ export function renderFleetReport(r: FleetReport): string {
   const lines = [
     `mvdevice fleet: ${n(r.devices)} devices in ${r.shards} shard process${r.shards === 1 ? '' : 'es'}, firmware ${r.firmware}, broker ${r.broker}`,
     `  schedule     QoS ${r.qos}, ${r.payload_bytes}-byte payloads, one per device every ${r.interval_ms} ms${r.interrupted ? ' (interrupted)' : ''}`,
-    `  connected    ${n(r.connected)} of ${n(r.devices)} in ${r.connect_s} s${r.failed ? `, ${n(r.failed)} failed` : ''} (shards started in ${r.startup_s} s)`,
+    `  connected    ${n(r.connected)} of ${n(r.devices)} in ${r.connect_s} s${r.failed ? `, ${n(r.failed)} failed` : ''} (${r.connect_cpu_s} CPU s in the shards; shards started in ${r.startup_s} s)`,
     `  published    ${n(r.published)} in ${r.publish_s} s${r.refused ? `, ${n(r.refused)} refused` : ''}${r.device_errors ? `, ${n(r.device_errors)} device errors` : ''}`,
     `  received     ${n(r.observed)} by the fleet's subscriber${r.duplicates ? `, ${n(r.duplicates)} duplicates` : ''}${r.unstamped ? `, ${n(r.unstamped)} without the fleet's stamp` : ''}; ${n(r.device_received)} by devices`,
     `  lost         ${n(r.lost)}`,

@@ -52,6 +52,8 @@ export interface FleetReport {
   startup_s: number;
   /** Seconds from the first device's power-on until the last device connected. */
   connect_s: number;
+  /** CPU seconds the shards spent bringing their devices up (summed): what connecting costs on a machine with cores to spare. */
+  connect_cpu_s: number;
   publish_s: number;
   published: number;
   refused: number;
@@ -76,7 +78,7 @@ export interface FleetReport {
 interface Shard {
   proc: ChildProcess;
   counters: ShardCounters;
-  ready?: { bootStartMs: number; lastConnectedMs: number; firmwareName: string };
+  ready?: { bootStartMs: number; lastConnectedMs: number; connectCpuMs: number; firmwareName: string };
   done?: { memory: ShardMemory; cpuMs: number; publishPhaseMs: number };
   exited: boolean;
 }
@@ -242,6 +244,7 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
         failed: sum(shards, 'failed'),
         startup_s: r3((bootStartMs - startedMs) / 1000),
         connect_s: r3((connectedMs - bootStartMs) / 1000),
+        connect_cpu_s: r3(shards.reduce((t, s) => t + s.ready!.connectCpuMs, 0) / 1000),
         publish_s: r3(publishS),
         published,
         refused: sum(shards, 'refused'),

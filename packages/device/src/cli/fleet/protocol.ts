@@ -51,7 +51,7 @@ export type ToShard =
 
 export type FromShard =
   | { type: 'stats'; counters: ShardCounters }
-  /** Every device booted or failed; when the first was powered on and the last connected (epoch ms). */
-  | { type: 'ready'; counters: ShardCounters; bootStartMs: number; lastConnectedMs: number; firmwareName: string }
+  /** Every device booted or failed; when the first was powered on and the last connected (epoch ms), and the CPU time it took. */
+  | { type: 'ready'; counters: ShardCounters; bootStartMs: number; lastConnectedMs: number; connectCpuMs: number; firmwareName: string }
   | { type: 'done'; counters: ShardCounters; memory: ShardMemory; cpuMs: number; publishPhaseMs: number }
   | { type: 'fatal'; message: string };

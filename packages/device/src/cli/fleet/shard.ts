@@ -14,8 +14,8 @@ import { nowMs, writeStamp } from './stamp.js';
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const send = (m: FromShard) => process.send!(m);
 const MAX_PROBLEMS = 5;
-/** How long the last publishes get to complete once the schedule is over. */
-const DRAIN_MS = 10_000;
+/** Once the schedule is over, the last publishes get this long without progress to complete. */
+const DRAIN_STALL_MS = 10_000;
 
 const counters: ShardCounters = { connected: 0, failed: 0, published: 0, refused: 0, received: 0, errors: 0, problems: [] };
 let spec: ShardSpec;
@@ -51,7 +51,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   );
 }
 
-async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; firmwareName: string }> {
+async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; connectCpuMs: number; firmwareName: string }> {
   const loader = LOADERS.find((l) => l.kind === spec.loader);
   if (!loader) throw new Error(`no firmware loader "${spec.loader}"`);
   const firmware = await loader.load(spec.firmware);
@@ -61,6 +61,7 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; f
   devices = new Array(spec.count);
   runs = new Array(spec.count);
   const bootStartMs = nowMs();
+  const cpu0 = process.cpuUsage();
   let lastConnectedMs = 0;
   let next = 0;
   // A bounded number of devices connect at once: a fleet powering up is not one synchronous burst.
@@ -94,7 +95,8 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; f
     }
   };
   await Promise.all(Array.from({ length: Math.min(spec.connectConcurrency, spec.count) }, lane));
-  return { bootStartMs, lastConnectedMs, firmwareName: firmware.name ?? spec.firmware };
+  const cpu = process.cpuUsage(cpu0);
+  return { bootStartMs, lastConnectedMs, connectCpuMs: (cpu.user + cpu.system) / 1000, firmwareName: firmware.name ?? spec.firmware };
 }
 
 /**
@@ -139,9 +141,17 @@ async function run(startMs: number): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await publish(startMs);
-  // The last publishes: wait for their responses (bounded; what never completes is neither published nor refused).
-  const deadline = performance.now() + DRAIN_MS;
-  while (counters.published + counters.refused + counters.errors < issued && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // The last publishes: wait for their responses while they keep coming (what never completes is neither published nor refused).
+  const settled = () => counters.published + counters.refused + counters.errors;
+  let last = settled();
+  let lastProgress = performance.now();
+  while (settled() < issued && performance.now() - lastProgress < DRAIN_STALL_MS) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (settled() !== last) {
+      last = settled();
+      lastProgress = performance.now();
+    }
+  }
   const publishPhaseMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   gc();
