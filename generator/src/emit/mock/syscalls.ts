@@ -6,41 +6,47 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
-import type { Imports } from '../ts/imports.js';
-import { tsMorph, type StatementStructures } from '../ts/project.js';
-import { statusTypeName, tsParamType } from '../ts/typemap.js';
+import type { Imports } from '../core/typescript/imports.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from '../runtime/areas.js';
-import { KERNEL_MODULE, SDK_RUNTIME, importSdkTypes } from '../runtime/modules.js';
+import { KERNEL_MODULE, sdkRuntimePackage } from '../runtime/modules.js';
 import { outputsWritableExpression } from '../runtime/outputs.js';
-import { RUNTIME, SDK } from './modules.js';
+import { RUNTIME, sdkPackage } from './modules.js';
+
+/** Imports every SDK name a TypeScript type mentions. */
+function importTypes(imports: Imports, sdk: string, tsType: string): string {
+  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(sdk, name);
+  return tsType;
+}
 
 /** The type a behaviour sees: the dispatcher has already refused NULL and ill-formed pointers. */
 function checkedType(p: ParamModel): string {
   return tsParamType(p).replace(/ \| null$/, '');
 }
 
-function behaviourMethod(fn: FunctionModel, imports: Imports) {
+function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   return {
     name: fn.name,
     docs: [`\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
     parameters: [
       { name: 'call', type: `MockCall<'${fn.name}'>` },
-      ...fn.params.map((p) => ({ name: p.name, type: importSdkTypes(imports, checkedType(p)) })),
+      ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, checkedType(p)) })),
     ],
-    returnType: importSdkTypes(imports, statusTypeName(fn.name)),
+    returnType: importTypes(imports, sdk, statusTypeName(fn.name)),
   };
 }
 
-function syscallMethod(fn: FunctionModel, model: Model, imports: Imports) {
+function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: string) {
   const args = fn.params.map((p) => p.name);
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
   const status = statusTypeName(fn.name);
-  // The device's entry layer runs the same output check (generator/src/emit/runtime/outputs.ts).
+  // The device's entry layer runs the same output check (../runtime/outputs.ts).
   const writable = outputsWritableExpression(fn, model);
-  if (writable) imports.value(SDK_RUNTIME, 'canWrite');
+  if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
   return {
     name: fn.name,
-    parameters: fn.params.map((p) => ({ name: p.name, type: importSdkTypes(imports, tsParamType(p)) })),
+    parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, tsParamType(p)) })),
     returnType: status,
     statements: [
       `return this.dispatch('${fn.name}', [${args.join(', ')}], ${writable ?? 'true'}, (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
@@ -50,9 +56,10 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports) {
 
 export function syscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
   const { StructureKind, Scope } = tsMorph();
-  imports.type(SDK, 'MvSyscalls');
-  imports.type(SDK, 'MvFunctionName');
-  imports.type(SDK, model.data.statusEnum);
+  const sdk = sdkPackage(model);
+  imports.type(sdk, 'MvSyscalls');
+  imports.type(sdk, 'MvFunctionName');
+  imports.type(sdk, model.data.statusEnum);
   imports.type(RUNTIME.call, 'MockCall');
   return [
     {
@@ -60,7 +67,7 @@ export function syscallStatements(model: Model, imports: Imports): (string | Sta
       isExported: true,
       name: 'MockBehaviours',
       docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).'],
-      methods: model.functions.map((f) => behaviourMethod(f, imports)),
+      methods: model.functions.map((f) => behaviourMethod(f, imports, sdk)),
     },
     ...areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock),
     {
@@ -85,7 +92,7 @@ export function syscallStatements(model: Model, imports: Imports): (string | Sta
           ],
           returnType: model.data.statusEnum,
         },
-        ...model.functions.map((f) => syscallMethod(f, model, imports)),
+        ...model.functions.map((f) => syscallMethod(f, model, imports, sdk)),
       ],
     },
   ];

@@ -6,7 +6,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { AreaModel } from '../../model/types.js';
-import type { Imports } from '../ts/imports.js';
+import type { Imports } from '../core/typescript/imports.js';
 import { AREAS_DIR } from './modules.js';
 
 function pascal(name: string): string {

@@ -8,35 +8,35 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
-import type { Imports } from '../ts/imports.js';
-import { tsMorph, type StatementStructures } from '../ts/project.js';
-import { statusTypeName, tsParamType } from '../ts/typemap.js';
+import type { Imports } from '../core/typescript/imports.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from './areas.js';
-import { KERNEL_MODULE, SDK, SDK_RUNTIME, importSdkTypes } from './modules.js';
+import { KERNEL_MODULE, importSdkTypes, sdkPackage, sdkRuntimePackage } from './modules.js';
 import { outputsWritableExpression } from './outputs.js';
 
-function parameters(fn: FunctionModel, imports: Imports): { name: string; type: string }[] {
-  return fn.params.map((p: ParamModel) => ({ name: p.name, type: importSdkTypes(imports, tsParamType(p)) }));
+function parameters(fn: FunctionModel, imports: Imports, sdk: string): { name: string; type: string }[] {
+  return fn.params.map((p: ParamModel) => ({ name: p.name, type: importSdkTypes(imports, sdk, tsParamType(p)) }));
 }
 
-function behaviourMethod(fn: FunctionModel, imports: Imports) {
+function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   return {
     name: fn.name,
     docs: [`\`${fn.name}\` as the device does it; the arguments are as the application passed them (outputs checked writable).`],
-    parameters: parameters(fn, imports),
-    returnType: importSdkTypes(imports, statusTypeName(fn.name)),
+    parameters: parameters(fn, imports, sdk),
+    returnType: importSdkTypes(imports, sdk, statusTypeName(fn.name)),
   };
 }
 
-function syscallMethod(fn: FunctionModel, model: Model, imports: Imports) {
+function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: string) {
   const args = fn.params.map((p) => p.name).join(', ');
   const call = `this.behaviours.${fn.name}(${args})`;
   const writable = outputsWritableExpression(fn, model);
-  if (writable) imports.value(SDK_RUNTIME, 'canWrite');
+  if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
   const statusEnum = model.data.statusEnum;
   return {
     name: fn.name,
-    parameters: parameters(fn, imports),
+    parameters: parameters(fn, imports, sdk),
     returnType: statusTypeName(fn.name),
     statements: [
       `let $status: ${statusEnum};`,
@@ -51,9 +51,10 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports) {
 export function deviceSyscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
   const { StructureKind, Scope } = tsMorph();
   const statusEnum = model.data.statusEnum;
-  imports.type(SDK, 'MvSyscalls');
-  imports.type(SDK, 'MvFunctionName');
-  imports.type(SDK, statusEnum);
+  const sdk = sdkPackage(model);
+  imports.type(sdk, 'MvSyscalls');
+  imports.type(sdk, 'MvFunctionName');
+  imports.type(sdk, statusEnum);
   const hook = (name: string, docs: string, params: { name: string; type: string }[], returnType: string) => ({
     name,
     docs: [docs],
@@ -68,7 +69,7 @@ export function deviceSyscallStatements(model: Model, imports: Imports): (string
       isExported: true,
       name: 'DeviceBehaviours',
       docs: ['What each syscall does on the device; implemented by hand, one module per spec area (src/areas/).'],
-      methods: model.functions.map((f) => behaviourMethod(f, imports)),
+      methods: model.functions.map((f) => behaviourMethod(f, imports, sdk)),
     },
     ...areaStatements(model, imports, 'DeviceBehaviours', 'device', KERNEL_MODULE.device),
     {
@@ -87,7 +88,7 @@ export function deviceSyscallStatements(model: Model, imports: Imports): (string
         hook('caught', 'The status of a call whose behaviour threw `err`.', [{ name: 'fn', type: 'MvFunctionName' }, { name: 'err', type: 'unknown' }], statusEnum),
         hook('done', "Every call's status passes here before it is returned.", [{ name: 'fn', type: 'MvFunctionName' }, { name: 'status', type: statusEnum }], statusEnum),
         hook('traceCall', 'Reports a finished call to the trace.', [{ name: 'fn', type: 'MvFunctionName' }, { name: 'args', type: 'readonly unknown[]' }, { name: 'status', type: statusEnum }], 'void'),
-        ...model.functions.map((f) => syscallMethod(f, model, imports)),
+        ...model.functions.map((f) => syscallMethod(f, model, imports, sdk)),
       ],
     },
   ];

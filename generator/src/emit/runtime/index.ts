@@ -5,15 +5,15 @@
  */
 import type { Emitter } from '../emitter.js';
 import { lineCommentBanner } from '../banner.js';
-import { Imports } from '../ts/imports.js';
-import { createTsPrinter } from '../ts/project.js';
+import { Imports } from '../core/typescript/imports.js';
+import { createTsPrinter } from '../core/typescript/printer.js';
 import { deviceSyscallStatements } from './device.js';
 import { DEVICE_GENERATED_DIR } from './modules.js';
 
 export const deviceEmitter: Emitter = {
   target: 'device',
   description: 'device core syscall entry layer and area assembly (packages/device/src/generated)',
-  ownedDirs: [DEVICE_GENERATED_DIR],
+  ownedDirs: () => [DEVICE_GENERATED_DIR],
   emit(model, ctx) {
     const printer = createTsPrinter();
     const imports = new Imports();

@@ -1,8 +1,14 @@
-import type { Imports } from '../ts/imports.js';
-
 /** Where the generated entry layers live and what they import: the SDK, its runtime kernel, each runtime's own modules. */
-export const SDK = '@mvmqtt/sdk';
-export const SDK_RUNTIME = '@mvmqtt/sdk/runtime';
+import type { Model } from '../../model/model.js';
+import { sdkPackage } from '../core/facts.js';
+import type { Imports } from '../core/typescript/imports.js';
+
+export { sdkPackage };
+
+/** The SDK's runtime kernel (`<scope>/sdk/runtime`): NVIC, notification centres, handles, error tables. */
+export function sdkRuntimePackage(model: Model): string {
+  return `${sdkPackage(model)}/runtime`;
+}
 
 export const DEVICE_GENERATED_DIR = 'packages/device/src/generated';
 
@@ -13,7 +19,7 @@ export const AREAS_DIR = '../areas';
 export const KERNEL_MODULE = { device: '../kernel/kernel.js', mock: '../kernel.js' } as const;
 
 /** Imports every SDK name a TypeScript type mentions; returns the type. */
-export function importSdkTypes(imports: Imports, tsType: string): string {
-  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(SDK, name);
+export function importSdkTypes(imports: Imports, sdk: string, tsType: string): string {
+  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(sdk, name);
   return tsType;
 }
