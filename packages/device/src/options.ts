@@ -7,6 +7,7 @@
 import { LIMITS } from '@mvmqtt/sdk';
 import type { OverrunPolicy } from '@mvmqtt/sdk/runtime';
 import type { IrqDelivery } from './kernel/delivery.js';
+import type { SystemOptions } from './system.js';
 import type { TraceEvent } from './trace.js';
 
 /** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
@@ -31,7 +32,7 @@ export interface CircuitBreaker {
   windowMs: number;
 }
 
-export interface DeviceOptions {
+export interface DeviceOptions extends SystemOptions {
   /** Random source for handles (default Math.random). Use `seededRandom(n)` for reproducible handles. */
   random?: () => number;
   /** When IRQ handlers run after the kernel pends them (default 'tick': process.nextTick). */
@@ -65,7 +66,9 @@ export interface DeviceOptions {
   debugChecks?: boolean;
 }
 
-export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
+export interface ResolvedOptions extends Required<Omit<DeviceOptions, keyof SystemOptions | 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
+  /** Clocks, identity, logging, power: read by the system state (src/system.ts). */
+  system: SystemOptions;
   limits: ConfigurableLimits;
   circuitBreaker: CircuitBreaker | undefined;
   trace: ((event: TraceEvent) => void) | undefined;
@@ -104,5 +107,6 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     circuitBreaker: o.circuitBreaker,
     trace: o.trace,
     debugChecks: o.debugChecks ?? process.env.NODE_ENV !== 'production',
+    system: o,
   };
 }

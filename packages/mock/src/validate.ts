@@ -16,6 +16,7 @@ import {
   MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
   type MvFunctionName,
+  type MvLimitInfo,
   type MvStatus,
 } from '@mvmqtt/sdk';
 import { Refusal, lateStatus, listedStatuses } from '@mvmqtt/sdk/runtime';
@@ -45,7 +46,9 @@ export interface LimitSetting {
   readonly value?: number;
   readonly min?: number;
   readonly max?: number;
-  readonly status: MvStatus;
+  /** What the call returns on a breach; absent when the call accepts the value and reports the breach in its outcome (`result`). */
+  readonly status?: MvStatus;
+  readonly result?: number;
 }
 
 /** A bad pointer found inside an argument; `path` names it (`request.subscriptions[1].topic.data`). */
@@ -226,7 +229,8 @@ class Walker {
     const value = readPath(owner, f.path);
     for (const name of f.limits) {
       const l = this.env.limit(name);
-      if (!l || (kinds && !kinds.includes(l.kind))) continue;
+      // A limit without a status is not refused here: the behaviour reports it in the call's outcome.
+      if (!l || l.status === undefined || (kinds && !kinds.includes(l.kind))) continue;
       if (l.kind === 'alignment') {
         if (ArrayBuffer.isView(value) && this.env.addressOf(value) % l.value! !== 0) throw new Refusal(l.status, `${what} is not ${l.value}-byte aligned (${name})`);
         continue;
@@ -265,5 +269,5 @@ export function validateArguments(fn: MvFunctionName, params: readonly ParamSche
 
 /** Every limit the spec defines, as the validator reads it (before any option overrides it). */
 export function specLimit(name: string): LimitSetting | undefined {
-  return (LIMITS as Readonly<Record<string, LimitSetting>>)[name];
+  return (LIMITS as Readonly<Record<string, MvLimitInfo>>)[name];
 }

@@ -48,6 +48,7 @@ export class Nvic implements IrqController {
   private head = 0;
   private scheduled = false;
   private draining = false;
+  private handling = 0;
   private readonly drainBound = (): void => {
     this.scheduled = false;
     this.deliver();
@@ -100,6 +101,11 @@ export class Nvic implements IrqController {
     return this.head < this.queue.length;
   }
 
+  /** True while an IRQ handler runs: calls the spec marks "not from an interrupt" refuse then. */
+  get inHandler(): boolean {
+    return this.handling > 0;
+  }
+
   /** True when some pend would run a handler if delivered now. */
   get deliverable(): boolean {
     for (const line of this.lines.values()) if (line.enabled && line.handler && line.queued > line.drop) return true;
@@ -129,10 +135,13 @@ export class Nvic implements IrqController {
           continue;
         }
         ran++;
+        this.handling++;
         try {
           line.handler();
         } catch (err) {
           this.onHandlerError(err, irq);
+        } finally {
+          this.handling--;
         }
       }
       this.queue.length = 0;
