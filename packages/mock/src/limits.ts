@@ -14,7 +14,7 @@ interface LimitInfo extends LimitSetting {
   readonly configurable: boolean;
 }
 
-const SPEC_LIMITS = LIMITS as Readonly<Record<LimitName, LimitInfo>>;
+const SPEC_LIMITS = LIMITS as unknown as Readonly<Record<LimitName, LimitInfo>>;
 
 /** What the call-level limits of one call are measured against. */
 export interface CallMeasures {

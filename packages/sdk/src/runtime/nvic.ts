@@ -28,6 +28,8 @@ export interface IrqController {
   isEnabled(irq: number): boolean;
   /** Pends of this line not yet delivered. */
   pendingCount(irq: number): number;
+  /** NVIC_SetPendingIRQ: the handler runs as if the line had fired. */
+  pend(irq: number): void;
 }
 
 interface IrqLine {
@@ -98,6 +100,11 @@ export class Nvic implements IrqController {
   /** True while queue entries wait to be looked at (the device's `idle()` waits for this). */
   get busy(): boolean {
     return this.head < this.queue.length;
+  }
+
+  /** True while an IRQ handler runs: a system call made now is made from interrupt context. */
+  get inHandler(): boolean {
+    return this.draining;
   }
 
   /** True when some pend would run a handler if delivered now. */
