@@ -14,6 +14,12 @@ export interface ChannelBuffers {
   receiveLength: number;
   send: AddressRange;
   sendLength: number;
+  /** The application's receive buffer (the first `receiveLength` bytes): raw channels hand out pointers into it. */
+  receiveView: Uint8Array;
+  /** The application's send buffer (the first `sendLength` bytes): raw channels queue outgoing bytes in it. */
+  sendView: Uint8Array;
+  /** The endpoint the channel was opened on ('' for the default one). */
+  endpoint: string;
 }
 
 /** What a channel type's factory gets: where to notify, the buffers, and the handle (known once the channel is in the table). */

@@ -9,7 +9,7 @@
  */
 import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, statusName } from '@mvmqtt/sdk';
 import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
-import { Fault, allowedStatuses, statusForException, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
+import { Fault, allowedStatuses, statusForException, unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { guardBehaviours } from './kernel/guard.js';
@@ -55,9 +55,8 @@ export class Device extends DeviceSyscallsBase {
 
   // ------------------------------------------------------------------ entry/exit of every call (see DeviceSyscallsBase)
 
-  protected unwritable(): MvStatus {
-    // Every function with an output lists PARAMETERFAULT (checked in the tests over the spec).
-    return MV_STATUS_PARAMETERFAULT;
+  protected unwritable(fn: MvFunctionName): MvStatus {
+    return unwritableStatus(fn);
   }
 
   protected caught(fn: MvFunctionName, err: unknown): MvStatus {

@@ -9,6 +9,9 @@ import type { OverrunPolicy } from '@mvmqtt/sdk/runtime';
 import type { IrqDelivery } from './kernel/delivery.js';
 import type { SystemOptions } from './system.js';
 import type { TraceEvent } from './trace.js';
+import type { OpaqueEndpoint } from './opaque.js';
+import type { ConfigStoreInput } from './config-store.js';
+import type { ExternalFlashOptions } from './flash.js';
 
 /** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
 export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
@@ -24,6 +27,7 @@ export interface ConfigurableLimits {
   publishesInFlight: number;
   acknowledgementsInFlight: number;
   disconnectsInFlight: number;
+  configKeysPerRequest: number;
 }
 
 export interface CircuitBreaker {
@@ -64,9 +68,29 @@ export interface DeviceOptions extends SystemOptions {
   trace?: (event: TraceEvent) => void;
   /** Throw when a system call is about to return a status its error table does not list (default: on unless NODE_ENV=production). */
   debugChecks?: boolean;
+  /** What raw (opaque-bytes) channels talk to (default: a sink that takes every byte and sends nothing back). */
+  opaqueEndpoint?: OpaqueEndpoint;
+  /** HTTP channels: which URL schemes run (default ['https:'], as Microvisor) and extra CA certificates (PEM) to trust. */
+  http?: HttpOptions;
+  /** The config store mvSendConfigFetchRequest reads: a JSON file path or the parsed document (default: empty). */
+  config?: ConfigStoreInput;
+  /** A config value longer than the application's buffer: 'error' (default; item result SERVERERROR, nothing copied) or 'truncate'. */
+  configValueTooLarge?: 'error' | 'truncate';
+  /** Geometry and backing of the external flash (default: 1 MiB in memory, chip id 0x00EF4017). */
+  externalFlash?: ExternalFlashOptions;
 }
 
-export interface ResolvedOptions extends Required<Omit<DeviceOptions, keyof SystemOptions | 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
+export interface HttpOptions {
+  /** URL schemes requests may use (default ['https:']; add 'http:' to reach plain test servers). */
+  schemes?: readonly string[];
+  /** Extra trusted CA certificates (PEM), added to Node's bundled roots. */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+}
+
+export interface ResolvedOptions extends Required<Omit<DeviceOptions, keyof SystemOptions | 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>> {
+  http: { schemes: readonly string[]; ca: readonly (string | Buffer)[] | undefined };
+  config: ConfigStoreInput | undefined;
+  externalFlash: ExternalFlashOptions;
   /** Clocks, identity, logging, power: read by the system state (src/system.ts). */
   system: SystemOptions;
   limits: ConfigurableLimits;
@@ -94,6 +118,7 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
       publishesInFlight: LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value,
       acknowledgementsInFlight: LIMITS.MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX.value,
       disconnectsInFlight: LIMITS.MQTT_DISCONNECTS_IN_FLIGHT_MAX.value,
+      configKeysPerRequest: LIMITS.CONFIG_KEYS_PER_REQUEST_MAX.value,
       ...o.limits,
     },
     checkReceiveBufferAlignment: o.checkReceiveBufferAlignment ?? true,
@@ -107,6 +132,14 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     circuitBreaker: o.circuitBreaker,
     trace: o.trace,
     debugChecks: o.debugChecks ?? process.env.NODE_ENV !== 'production',
+    opaqueEndpoint: o.opaqueEndpoint ?? (() => undefined),
+    http: {
+      schemes: o.http?.schemes ?? ['https:'],
+      ca: o.http?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(o.http.ca as string | Buffer | (string | Buffer)[]),
+    },
+    config: o.config,
+    configValueTooLarge: o.configValueTooLarge ?? 'error',
+    externalFlash: o.externalFlash ?? {},
     system: o,
   };
 }

@@ -6,6 +6,10 @@
 import {
   FUNCTIONS,
   MV_CLOSUREREASON_NONE,
+  MV_CONFIGKEYFETCHSCOPE_ACCOUNT,
+  MV_CONFIGKEYFETCHSCOPE_DEVICE,
+  MV_CONFIGKEYFETCHSTORE_CONFIG,
+  MV_CONFIGKEYFETCHSTORE_SECRET,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
   MV_EVENTTYPE_NETWORKSTATUSCHANGED,
@@ -30,6 +34,14 @@ import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
 import { MockSystem, type MockSystemOptions } from './system.js';
+import { configKey } from './io.js';
+import { utf8 } from './values.js';
+
+export type MockConfigStore = {
+  [scope in 'device' | 'account']?: { [store in 'config' | 'secret']?: Record<string, string | Uint8Array> };
+};
+const CONFIG_SCOPES = { account: MV_CONFIGKEYFETCHSCOPE_ACCOUNT, device: MV_CONFIGKEYFETCHSCOPE_DEVICE } as const;
+const CONFIG_STORES = { secret: MV_CONFIGKEYFETCHSTORE_SECRET, config: MV_CONFIGKEYFETCHSTORE_CONFIG } as const;
 
 /** What a subscribe or unsubscribe response carries. */
 export interface TopicsResponseData {
@@ -110,6 +122,8 @@ export class Channel implements HandleTarget {
     /** Bytes of the receive buffer the application gave `mvOpenChannel`. */
     readonly receiveLength: number,
     readonly buffers: readonly AddressRange[],
+    /** The application's receive and send buffers (raw channels read and write them). */
+    readonly views?: { receive: Uint8Array; send: Uint8Array },
   ) {}
 
   get connected(): boolean {
@@ -162,6 +176,10 @@ export interface KernelOptions extends MockSystemOptions {
   limits?: LimitOverrides;
   /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
   knownEndpoints?: readonly string[];
+  /** Bytes of external flash the application may use (default 1 MiB, as the device core). */
+  externalFlashSize?: number;
+  /** The config store fetches are answered from (automatic answers): `{ device|account: { config|secret: { key: value } } }`. */
+  config?: MockConfigStore;
   /** Called when an IRQ handler throws (default: rethrown from `flush()` / the microtask). */
   onIrqError?: (err: unknown, irq: number) => void;
 }
@@ -176,8 +194,13 @@ export class Kernel {
   readonly centres: HandleTable<CentreObject>;
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
+  /** Open external-flash handles (they name nothing but themselves). */
+  readonly flashHandles: HandleTable<HandleTarget>;
   readonly respond: 'auto' | 'manual';
   readonly knownEndpoints: ReadonlySet<string>;
+  readonly externalFlashSize: number;
+  /** The config store, `scope/store/key` → value (see io.ts). */
+  readonly configItems = new Map<string, Uint8Array>();
   networkStatus: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
   /** Times (ms) of earlier successful calls, by function, for rate limits. */
   readonly callTimes = new Map<MvFunctionName, number[]>();
@@ -196,6 +219,7 @@ export class Kernel {
     this.networks = new HandleTable(handles);
     this.channels = new HandleTable(handles);
     this.system = new MockSystem(options, handles, () => [...this.centres.values()].map((c) => c.centre));
+    this.flashHandles = new HandleTable(handles);
     this.irqDelivery = options.irqDelivery ?? 'microtask';
     this.nvic = new Nvic(
       this.irqDelivery === 'microtask' ? (drain) => queueMicrotask(drain) : undefined,
@@ -207,6 +231,14 @@ export class Kernel {
     this.limits = new LimitBook(options.limits);
     this.respond = options.respond ?? 'auto';
     this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
+    this.externalFlashSize = options.externalFlashSize ?? 1024 * 1024;
+    for (const [scope, stores] of Object.entries(options.config ?? {})) {
+      for (const [store, items] of Object.entries(stores ?? {})) {
+        for (const [key, value] of Object.entries(items ?? {})) {
+          this.configItems.set(configKey(CONFIG_SCOPES[scope as 'device'], CONFIG_STORES[store as 'config'], key), typeof value === 'string' ? utf8(value) : value);
+        }
+      }
+    }
   }
 
   /** The live object a handle of typedef `handleType` names. */
@@ -221,6 +253,8 @@ export class Kernel {
         return this.channels.get(value);
       case 'MvSystemEventHandle':
         return this.system.subscriptions.get(value) as HandleTarget | undefined;
+      case 'MvExternalFlashHandle':
+        return this.flashHandles.get(value);
       default:
         return undefined;
     }

@@ -4,7 +4,7 @@
  * alive, call rate, requests in flight, requests per object) are checked here, by kind, so the
  * behaviours name no number. Limits the spec marks configurable can be changed per mock.
  */
-import { FUNCTIONS, LIMITS, type LimitName, type MvFunctionName, type MvLimitInfo, type MvStatus } from '@mvmqtt/sdk';
+import { FUNCTIONS, LIMITS, type LimitName, type MvFunctionName, type MvStatus } from '@mvmqtt/sdk';
 import type { LimitSetting } from './validate.js';
 
 export type LimitOverrides = Partial<Record<LimitName, number | false>>;
@@ -14,7 +14,7 @@ interface LimitInfo extends LimitSetting {
   readonly configurable: boolean;
 }
 
-const SPEC_LIMITS: Readonly<Record<LimitName, LimitInfo>> = LIMITS as Readonly<Record<LimitName, MvLimitInfo>>;
+const SPEC_LIMITS = LIMITS as unknown as Readonly<Record<LimitName, LimitInfo>>;
 
 /** What the call-level limits of one call are measured against. */
 export interface CallMeasures {

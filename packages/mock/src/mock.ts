@@ -24,7 +24,7 @@ import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -52,7 +52,8 @@ export interface ForceOptions {
 
 /** Every function has pointer parameters only where it lists PARAMETERFAULT: the behaviours rely on it. */
 for (const [fn, schema] of Object.entries(FUNCTION_SCHEMAS) as [MvFunctionName, (typeof FUNCTION_SCHEMAS)[MvFunctionName]][]) {
-  const pointers = schema.params.some((p) => p.shape.kind === 'box' || p.shape.kind === 'ref');
+  // A handle passed by pointer to be closed (mvExternalFlashClose) may report a bad pointer as a bad handle.
+  const pointers = schema.params.some((p) => (p.shape.kind === 'box' && !(p.direction === 'inout' && p.shape.of.kind === 'handle')) || p.shape.kind === 'ref');
   if (pointers && !listedStatuses(fn).has(MV_STATUS_PARAMETERFAULT)) throw new Error(`@mvmqtt/mock: ${fn} takes pointers but its error table has no PARAMETERFAULT`);
 }
 
@@ -88,7 +89,7 @@ export class MockMicrovisor extends MockSyscallsBase {
     if (forced !== undefined) status = forced;
     else if (!outputsWritable) {
       // Checked before anything else, as the device core does: the call must have no effect.
-      status = MV_STATUS_PARAMETERFAULT;
+      status = unwritableStatus(fn);
       reason = 'an output of the call cannot be written';
     } else if ((ruled = this.refusedByRule(fn)) !== undefined) {
       status = ruled;

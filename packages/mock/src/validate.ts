@@ -16,7 +16,6 @@ import {
   MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
   type MvFunctionName,
-  type MvLimitInfo,
   type MvStatus,
 } from '@mvmqtt/sdk';
 import { Refusal, lateStatus, listedStatuses } from '@mvmqtt/sdk/runtime';
@@ -46,9 +45,8 @@ export interface LimitSetting {
   readonly value?: number;
   readonly min?: number;
   readonly max?: number;
-  /** What the call returns on a breach; absent when the call accepts the value and reports the breach in its outcome (`result`). */
+  /** Absent for a limit whose breach shows up later in a result rather than as a status. */
   readonly status?: MvStatus;
-  readonly result?: number;
 }
 
 /** A bad pointer found inside an argument; `path` names it (`request.subscriptions[1].topic.data`). */
@@ -121,11 +119,26 @@ class Walker {
         }
         if (p.direction === 'in') this.struct(s.struct, value, p.name, 0);
         return;
+      case 'bytes':
+      case 'ints':
+      case 'records':
+      case 'array':
+        // A buffer parameter with its length in a sibling parameter (`data`, `len`).
+        // It must be a real pointer even when the length is zero, as the device core requires.
+        if (s.kind !== 'array' && byteLengthOf(s, value) === undefined) {
+          this.fault(p.name, 'is not a valid pointer', 0);
+          return;
+        }
+        if (this.args) this.counted(s, value, this.args, p.name, -1);
+        return;
       default:
         // Integers and enums by value: C passes any bit pattern; the behaviour reads them.
         return;
     }
   }
+
+  /** The call's arguments by parameter name, for buffer parameters whose length is another parameter. */
+  args: Record<string, unknown> | undefined;
 
   private handle(type: string, value: unknown, what: string, objectKind?: number): void {
     const target = this.env.lookup(type, value);
@@ -229,7 +242,7 @@ class Walker {
     const value = readPath(owner, f.path);
     for (const name of f.limits) {
       const l = this.env.limit(name);
-      // A limit without a status is not refused here: the behaviour reports it in the call's outcome.
+      // A limit reported later in a result (not a status) is not the validator's to refuse.
       if (!l || l.status === undefined || (kinds && !kinds.includes(l.kind))) continue;
       if (l.kind === 'alignment') {
         if (ArrayBuffer.isView(value) && this.env.addressOf(value) % l.value! !== 0) throw new Refusal(l.status, `${what} is not ${l.value}-byte aligned (${name})`);
@@ -263,11 +276,12 @@ function isEmpty(struct: string, value: Record<string, unknown>): boolean {
 /** Checks the arguments of `fn`: throws `Refusal`, or returns what the behaviour still has to report. */
 export function validateArguments(fn: MvFunctionName, params: readonly ParamSchema[], args: readonly unknown[], env: ValidationEnv): Validated {
   const walker = new Walker(fn, env);
+  walker.args = Object.fromEntries(params.map((p, i) => [p.name, args[i]]));
   params.forEach((p, i) => walker.param(p, args[i]));
   return walker.result;
 }
 
 /** Every limit the spec defines, as the validator reads it (before any option overrides it). */
 export function specLimit(name: string): LimitSetting | undefined {
-  return (LIMITS as Readonly<Record<string, MvLimitInfo>>)[name];
+  return (LIMITS as unknown as Readonly<Record<string, LimitSetting>>)[name];
 }

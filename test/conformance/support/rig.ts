@@ -70,6 +70,10 @@ export interface Rig {
   force(fn: MvFunctionName, status: keyof typeof MvStatus): void;
   /** Lets interrupts and kernel work run. */
   settle(): Promise<void>;
+  /** Runs `call` inside an IRQ handler (interrupt context) and resolves with what it returned. */
+  fromInterrupt<T>(call: () => T): Promise<T>;
+  /** Lets the runtime work until `done()` holds (device: real I/O; mock: flushes). */
+  until(done: () => boolean, what: string): Promise<void>;
   /** What the kernel holds (live handles, channels, unread items) and the interrupts taken so far. */
   state(): KernelState & { interrupts: number };
   dispose(): Promise<void>;
@@ -121,6 +125,24 @@ abstract class BaseRig implements Rig {
   }
 
   protected abstract installHandler(irq: number, handler: () => void): void;
+  protected abstract pend(irq: number): void;
+
+  async fromInterrupt<T>(call: () => T): Promise<T> {
+    const irq = this.nextIrq++;
+    let result: { value: T } | undefined;
+    this.installHandler(irq, () => (result = { value: call() }));
+    this.pend(irq);
+    await this.until(() => result !== undefined, 'the interrupt handler to run');
+    return result!.value;
+  }
+
+  async until(done: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 1000 && !done(); i++) {
+      await this.settle();
+      if (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (!done()) throw new Error(`rig: gave up waiting for ${what}`);
+  }
   abstract waitFor(channel: MvChannelHandle, type: MvMqttReadableDataType): Promise<void>;
   abstract publishFromOutside(channel: MvChannelHandle, topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void>;
   abstract loseNetwork(): void;
@@ -219,6 +241,10 @@ export class DeviceRig extends BaseRig {
     this.device.nvic.enable(irq);
   }
 
+  protected pend(irq: number): void {
+    this.device.nvic.pend(irq);
+  }
+
   async waitFor(channel: MvChannelHandle, type: MvMqttReadableDataType): Promise<void> {
     await this.device.waitFor(() => this.head(channel) === type, 10_000, `readable item ${type} on channel ${channel}`);
   }
@@ -263,6 +289,10 @@ export class MockRig extends BaseRig {
   protected installHandler(irq: number, handler: () => void): void {
     this.mock.nvic.setHandler(irq, handler);
     this.mock.nvic.enable(irq);
+  }
+
+  protected pend(irq: number): void {
+    this.mock.nvic.pend(irq);
   }
 
   async waitFor(channel: MvChannelHandle, type: MvMqttReadableDataType): Promise<void> {

@@ -1,8 +1,12 @@
-/** The channels area: mvOpenChannel, mvCloseChannel, mvGetChannelClosureReason. */
+/** The channels area: open, close, closure reason, and raw byte I/O on opaque-bytes channels. */
 import {
   LIMITS,
+  MV_CHANNELTYPE_OPAQUEBYTES,
+  MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INVALIDBUFFERALIGNMENT,
+  MV_STATUS_INVALIDBUFFERSIZE,
   MV_STATUS_INVALIDHANDLE,
+  MV_STATUS_LATEFAULT,
   MV_STATUS_NETWORKNOTCONNECTED,
   MV_STATUS_OKAY,
   MV_STATUS_PARAMETERFAULT,
@@ -11,7 +15,18 @@ import {
   MV_STATUS_UNKNOWNCHANNELTYPE,
   MvChannelType,
 } from '@mvmqtt/sdk';
-import type { MvChannelHandle, MvCloseChannelStatus, MvGetChannelClosureReasonStatus, MvOpenChannelStatus, MvOut } from '@mvmqtt/sdk';
+import type {
+  MvChannelHandle,
+  MvCloseChannelStatus,
+  MvGetChannelClosureReasonStatus,
+  MvOpenChannelStatus,
+  MvOut,
+  MvReadChannelCompleteStatus,
+  MvReadChannelStatus,
+  MvWriteChannelStatus,
+  MvWriteChannelStreamStatus,
+} from '@mvmqtt/sdk';
+import { OpaqueChannel } from '../opaque.js';
 import type { ChannelBuffers } from '../channels.js';
 import { isBox, isStruct, isU32, sizedText, structVersions } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
@@ -58,7 +73,15 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   if (k.recentOpens.length >= rate.value) return rate.status;
   k.recentOpens.push(now);
 
-  const buffers: ChannelBuffers = { receive: k.memory.range(rx, rxLen), receiveLength: rxLen, send: k.memory.range(tx, txLen), sendLength: txLen };
+  const buffers: ChannelBuffers = {
+    receive: k.memory.range(rx, rxLen),
+    receiveLength: rxLen,
+    send: k.memory.range(tx, txLen),
+    sendLength: txLen,
+    receiveView: rx.subarray(0, rxLen),
+    sendView: tx.subarray(0, txLen),
+    endpoint,
+  };
   const target = { centre, tag };
   let handle = 0;
   const channel = k.channelTypes.create(v1.channel_type as MvChannelType, v1.channel_type as MvChannelType, target, buffers, () => handle);
@@ -86,8 +109,84 @@ export function getChannelClosureReason(k: Kernel, handle: unknown, reasonOut: u
   return MV_STATUS_OKAY;
 }
 
+const encoder = new TextEncoder();
+
+/** The bytes a `const uint8_t *data, uint32_t len` pair names, or undefined for a bad pointer or a length past its end. */
+function dataBytes(data: unknown, len: unknown): Uint8Array | undefined {
+  if (!isU32(len)) return undefined;
+  const bytes = data instanceof Uint8Array ? data : typeof data === 'string' ? encoder.encode(data) : undefined;
+  if (!bytes || len > bytes.byteLength) return undefined;
+  return bytes;
+}
+
+/** The raw channel behind `handle`, or the status that says why there is none. */
+function opaqueChannel(k: Kernel, handle: unknown): OpaqueChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED {
+  const channel = k.channels.get(handle);
+  if (!(channel instanceof OpaqueChannel)) return MV_STATUS_INVALIDHANDLE;
+  if (channel.closed) return MV_STATUS_CHANNELCLOSED;
+  return channel;
+}
+
+export function readChannel(k: Kernel, handle: unknown, pointerOut: unknown, lengthOut: unknown): MvReadChannelStatus {
+  const channel = opaqueChannel(k, handle);
+  if (!(channel instanceof OpaqueChannel)) return channel;
+  if (!isBox(pointerOut) || !isBox(lengthOut)) return MV_STATUS_PARAMETERFAULT;
+  const bytes = channel.readable();
+  (pointerOut as MvOut<Uint8Array | null>).value = bytes;
+  (lengthOut as MvOut<number>).value = bytes.byteLength;
+  return MV_STATUS_OKAY;
+}
+
+export function readChannelComplete(k: Kernel, handle: unknown, consumed: unknown): MvReadChannelCompleteStatus {
+  const channel = opaqueChannel(k, handle);
+  if (!(channel instanceof OpaqueChannel)) return channel;
+  // More than was offered frees only what was there (the call has no status for it).
+  channel.consume(isU32(consumed) ? consumed : 0);
+  return MV_STATUS_OKAY;
+}
+
+export function writeChannelStream(k: Kernel, handle: unknown, data: unknown, len: unknown, written: unknown): MvWriteChannelStreamStatus {
+  const channel = opaqueChannel(k, handle);
+  if (!(channel instanceof OpaqueChannel)) return channel;
+  const bytes = dataBytes(data, len);
+  if (!bytes || !isBox(written)) return MV_STATUS_PARAMETERFAULT;
+  const queued = channel.queue(bytes, len as number);
+  return report(written as MvOut<number>, queued);
+}
+
+export function writeChannel(k: Kernel, handle: unknown, data: unknown, len: unknown, available: unknown): MvWriteChannelStatus {
+  const channel = opaqueChannel(k, handle);
+  if (!(channel instanceof OpaqueChannel)) return channel;
+  const bytes = dataBytes(data, len);
+  if (!bytes || !isBox(available)) return MV_STATUS_PARAMETERFAULT;
+  // All or nothing; len 0 only asks for the free space.
+  if ((len as number) > channel.sendSpace) return MV_STATUS_INVALIDBUFFERSIZE;
+  channel.queue(bytes, len as number);
+  return report(available as MvOut<number>, channel.sendSpace);
+}
+
+/** Writes the count after the bytes were queued: a fault now is late (the bytes stay queued). */
+function report(box: MvOut<number>, value: number): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
+  try {
+    box.value = value;
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
+}
+
+/** Registers the raw channel type with the kernel. */
+function registerOpaqueChannels(k: Kernel): void {
+  k.channelTypes.register(MV_CHANNELTYPE_OPAQUEBYTES, (type, target, buffers, handle) => new OpaqueChannel(type, target, buffers, k.options.opaqueEndpoint, handle));
+}
+
 export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
+  registerOpaqueChannels(k);
   return {
+    mvReadChannel: (handle, pointerOut, lengthOut) => readChannel(k, handle, pointerOut, lengthOut),
+    mvReadChannelComplete: (handle, consumed) => readChannelComplete(k, handle, consumed),
+    mvWriteChannelStream: (handle, data, len, written) => writeChannelStream(k, handle, data, len, written),
+    mvWriteChannel: (handle, data, len, available) => writeChannel(k, handle, data, len, available),
     mvOpenChannel: (params, handleOut) => openChannel(k, params, handleOut),
     mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
     mvGetChannelClosureReason: (handle, reasonOut) => getChannelClosureReason(k, handle, reasonOut),

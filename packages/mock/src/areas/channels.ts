@@ -3,6 +3,8 @@ import {
   ENUM_NAMES,
   MV_NETWORKSTATUS_CONNECTED,
   MV_STATUS_NETWORKNOTCONNECTED,
+  MV_STATUS_INVALIDBUFFERSIZE,
+  MV_STATUS_LATEFAULT,
   MV_STATUS_OKAY,
   MV_STATUS_UNKNOWNCHANNELENDPOINT,
   MV_STATUS_UNKNOWNCHANNELTYPE,
@@ -12,11 +14,12 @@ import {
 import type { ChannelsBehaviours } from '../generated/index.js';
 import { Channel, channelOf, limit, type Kernel } from '../kernel.js';
 import { utf8 } from '../values.js';
+import { fillRaw, queueRawDrain, rawState } from '../io.js';
 
 const CHANNEL_TYPES = new Set(Object.keys(ENUM_NAMES.MvChannelType).map(Number));
 
 /** Enum fields whose unknown values get a status of their own (the validator leaves them to us). */
-export const BEHAVIOUR_ENUMS: ReadonlySet<string> = new Set(['MvOpenChannelParams.v1.channel_type']);
+export const BEHAVIOUR_ENUMS: ReadonlySet<string> = new Set(['MvOpenChannelParams.v1.channel_type', 'MvConfigKeyToFetch.scope', 'MvConfigKeyToFetch.store']);
 
 /** The bytes of an `MvSizedString` the validator accepted (length 0: absent). */
 function sizedBytes(s: MvSizedString): Uint8Array {
@@ -26,6 +29,16 @@ function sizedBytes(s: MvSizedString): Uint8Array {
 }
 
 const decoder = new TextDecoder();
+
+/** Writes a count after the bytes were queued: a fault now is late (the bytes stay queued). */
+function report(box: { value: number }, value: number): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
+  try {
+    box.value = value;
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
+}
 
 export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
   return {
@@ -39,7 +52,8 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
       k.noteCall(call.fn);
       const centre = k.centres.get(v1.notification_handle)!.centre;
       const buffers = [k.memory.range(v1.receive_buffer!, v1.receive_buffer_len), k.memory.range(v1.send_buffer!, v1.send_buffer_len)];
-      const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, v1.receive_buffer_len, buffers);
+      const views = { receive: v1.receive_buffer!.subarray(0, v1.receive_buffer_len), send: v1.send_buffer!.subarray(0, v1.send_buffer_len) };
+      const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, v1.receive_buffer_len, buffers, views);
       channel.handle = k.channels.add(channel);
       handle.value = channel.handle as MvChannelHandle;
       return MV_STATUS_OKAY;
@@ -57,6 +71,37 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
     mvGetChannelClosureReason(_call, handle, reason_out) {
       reason_out.value = channelOf(k, handle).closure;
       return MV_STATUS_OKAY;
+    },
+
+    // Raw channels: the validator has checked the handle names an open opaque-bytes channel.
+    mvReadChannel(_call, handle, read_pointer_out, length_out) {
+      const bytes = rawState(channelOf(k, handle)).rx.readable();
+      read_pointer_out.value = bytes;
+      length_out.value = bytes.byteLength;
+      return MV_STATUS_OKAY;
+    },
+
+    mvReadChannelComplete(_call, handle, consumed) {
+      const channel = channelOf(k, handle);
+      rawState(channel).rx.consume(consumed >>> 0);
+      fillRaw(channel);
+      return MV_STATUS_OKAY;
+    },
+
+    mvWriteChannelStream(_call, handle, data, len, written) {
+      const channel = channelOf(k, handle);
+      const queued = rawState(channel).tx.push(typeof data === 'string' ? utf8(data) : data, len);
+      if (queued > 0) queueRawDrain(k, channel);
+      return report(written, queued);
+    },
+
+    mvWriteChannel(_call, handle, data, len, available) {
+      const channel = channelOf(k, handle);
+      const tx = rawState(channel).tx;
+      if (len > tx.space) return MV_STATUS_INVALIDBUFFERSIZE;
+      tx.push(typeof data === 'string' ? utf8(data) : data, len);
+      if (len > 0) queueRawDrain(k, channel);
+      return report(available, tx.space);
     },
   };
 }

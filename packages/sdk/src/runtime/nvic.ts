@@ -28,6 +28,8 @@ export interface IrqController {
   isEnabled(irq: number): boolean;
   /** Pends of this line not yet delivered. */
   pendingCount(irq: number): number;
+  /** NVIC_SetPendingIRQ: the handler runs as if the line had fired. */
+  pend(irq: number): void;
 }
 
 interface IrqLine {

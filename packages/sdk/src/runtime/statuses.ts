@@ -2,7 +2,7 @@
  * What a system call may return, from the spec's error tables, and how an exception raised while
  * a call runs becomes one of those statuses. Shared by the device core and the mock.
  */
-import { FUNCTIONS, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '../generated/index.js';
+import { FUNCTIONS, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '../generated/index.js';
 import type { MvFunctionName, MvStatus } from '../generated/index.js';
 
 interface ErrorTable {
@@ -65,4 +65,13 @@ export function statusForException(fn: MvFunctionName, err: unknown): MvStatus |
   if (err instanceof Refusal && table.listed.has(err.status)) return err.status;
   if (err instanceof Fault && err.late && table.late !== undefined) return table.late;
   return table.listed.has(MV_STATUS_PARAMETERFAULT) ? MV_STATUS_PARAMETERFAULT : undefined;
+}
+
+/**
+ * The status for an output the kernel cannot write: PARAMETERFAULT, or, for a call that takes only
+ * a handle by pointer and lists no PARAMETERFAULT (mvExternalFlashClose), INVALIDHANDLE.
+ */
+export function unwritableStatus(fn: MvFunctionName): MvStatus {
+  const table = TABLES.get(fn)!;
+  return table.listed.has(MV_STATUS_PARAMETERFAULT) || !table.listed.has(MV_STATUS_INVALIDHANDLE) ? MV_STATUS_PARAMETERFAULT : MV_STATUS_INVALIDHANDLE;
 }

@@ -1,0 +1,89 @@
+/** The config-fetch area in the mock: one fetch per channel, answered from the mock's store or by the test (ChannelScript.answerConfig). */
+import {
+  MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND,
+  MV_CONFIGKEYFETCHRESULT_OK,
+  MV_CONFIGKEYFETCHRESULT_SERVERERROR,
+  MV_STATUS_INDEXINVALID,
+  MV_STATUS_INVALIDBUFFERSIZE,
+  MV_STATUS_INVALIDCONFIGKEY,
+  MV_STATUS_LATEFAULT,
+  MV_STATUS_OKAY,
+  MV_STATUS_REQUESTALREADYSENT,
+  MV_STATUS_RESPONSENOTPRESENT,
+  MV_STATUS_UNKNOWNCONFIGSCOPE,
+  MV_STATUS_UNKNOWNCONFIGSTORE,
+  MvConfigKeyFetchScope,
+  MvConfigKeyFetchStore,
+} from '@mvmqtt/sdk';
+import { configRequestSize } from '@mvmqtt/sdk/runtime';
+import type { ConfigFetchBehaviours } from '../generated/index.js';
+import { answerConfig, configKey, configState, type ConfigKeySeen } from '../io.js';
+import { channelOf, type Kernel } from '../kernel.js';
+import { isObject, utf8 } from '../values.js';
+
+const SCOPES = new Set<number>(Object.values(MvConfigKeyFetchScope));
+const STORES = new Set<number>(Object.values(MvConfigKeyFetchStore));
+const latin1 = new TextDecoder('latin1');
+const PRINTABLE = /^[ -~]+$/;
+
+export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
+  return {
+    mvSendConfigFetchRequest(call, handle, request) {
+      const channel = channelOf(k, handle);
+      const state = configState(channel);
+      if (state.sent) return MV_STATUS_REQUESTALREADYSENT;
+      const keys: ConfigKeySeen[] = [];
+      // Key by key, as the device core reads them: a bad element is a late fault where it is met.
+      for (let i = 0; i < request.num_items; i++) {
+        const item: unknown = (request.keys_to_fetch as unknown[] | null)?.[i];
+        if (!isObject(item)) break;
+        const { scope, store, key } = item as { scope: number; store: number; key: { data: unknown; length: number } };
+        if (!SCOPES.has(scope)) return MV_STATUS_UNKNOWNCONFIGSCOPE;
+        if (!STORES.has(store)) return MV_STATUS_UNKNOWNCONFIGSTORE;
+        const data = typeof key.data === 'string' ? utf8(key.data) : key.data;
+        if (key.length > 0 && !(data instanceof Uint8Array && data.byteLength >= key.length)) break;
+        const text = key.length === 0 ? '' : latin1.decode((data as Uint8Array).subarray(0, key.length));
+        if (!PRINTABLE.test(text)) return MV_STATUS_INVALIDCONFIGKEY;
+        keys.push({ scope, store, key: text });
+      }
+      if (keys.length < request.num_items || call.lateFault) {
+        // The kernel had started reading the request: the channel's one request is spent.
+        state.sent = true;
+        return MV_STATUS_LATEFAULT;
+      }
+      if (configRequestSize(keys) > channel.views!.send.byteLength) return MV_STATUS_INVALIDBUFFERSIZE;
+      state.sent = true;
+      state.keys = keys;
+      if (k.respond === 'auto') k.defer(() => answerConfig(channel, keys.map((key) => k.configItems.get(configKey(key.scope, key.store, key.key)))));
+      return MV_STATUS_OKAY;
+    },
+
+    mvReadConfigFetchResponseData(_call, handle, response_data) {
+      const answer = configState(channelOf(k, handle)).answer;
+      if (!answer) return MV_STATUS_RESPONSENOTPRESENT;
+      response_data.result = answer.result;
+      response_data.num_items = answer.items.length;
+      return MV_STATUS_OKAY;
+    },
+
+    mvReadConfigResponseItem(_call, handle, params) {
+      const answer = configState(channelOf(k, handle)).answer;
+      if (!answer) return MV_STATUS_RESPONSENOTPRESENT;
+      if (params.item_index >= answer.items.length) return MV_STATUS_INDEXINVALID;
+      const value = answer.items[params.item_index];
+      const { data, size, length } = params.buf;
+      let copied = 0;
+      let result: number = MV_CONFIGKEYFETCHRESULT_OK;
+      // As the device core with its default (configValueTooLarge 'error'): nothing copied.
+      if (!value) result = MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND;
+      else if (value.byteLength > size) result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
+      else {
+        data!.set(value);
+        copied = value.byteLength;
+      }
+      (params.result as { value: number }).value = result;
+      length!.value = copied;
+      return MV_STATUS_OKAY;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** The external-flash area in the mock: the same geometry and rules as the device core, in memory. */
+import {
+  LIMITS,
+  MV_STATUS_ADDRESSOUTOFRANGE,
+  MV_STATUS_OKAY,
+  MV_STATUS_PARAMETERFAULT,
+  MV_STATUS_UNAVAILABLE,
+  MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
+  STRUCT_VERSIONS,
+  type MvExternalFlashHandle,
+} from '@mvmqtt/sdk';
+import type { ExternalFlashBehaviours } from '../generated/index.js';
+import type { Kernel } from '../kernel.js';
+import { isUint, utf8 } from '../values.js';
+
+const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
+
+export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
+  const flash = new Uint8Array(k.externalFlashSize).fill(0xff);
+  const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
+  const inRange = (address: number, length: number): boolean => address + length <= flash.byteLength;
+  const inIsr = (): boolean => k.nvic.inHandler;
+
+  return {
+    mvExternalFlashOpen(_call, handle) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      if (k.flashHandles.size >= LIMITS.FLASH_HANDLES_OPEN_MAX.value) return LIMITS.FLASH_HANDLES_OPEN_MAX.status;
+      handle.value = k.flashHandles.add({}) as MvExternalFlashHandle;
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashClose(_call, handle) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      k.flashHandles.delete(handle.value);
+      handle.value = 0 as MvExternalFlashHandle;
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashReadBlocking(_call, _handle, address, length, buffer) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      buffer.set(flash.subarray(address, address + length));
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashEraseBlocking(_call, _handle, address, length) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      if (!isUint(address, 32) || !isUint(length, 32)) return MV_STATUS_PARAMETERFAULT;
+      if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      if (address % erase.address.value !== 0) return erase.address.status;
+      if (length % erase.length.value !== 0) return erase.length.status;
+      flash.fill(0xff, address, address + length);
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashWriteBlocking(_call, _handle, address, length, buffer) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      flash.set((typeof buffer === 'string' ? utf8(buffer) : buffer).subarray(0, length), address);
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashGetInfo(_call, _handle, info) {
+      if (inIsr()) return MV_STATUS_UNAVAILABLE;
+      if (!INFO_VERSIONS.has(info.version)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
+      info.v1 = { chip_id: DEFAULT_CHIP_ID, size: flash.byteLength, num_handles: k.flashHandles.size };
+      return MV_STATUS_OKAY;
+    },
+  };
+}
+
+/** The chip id the device core reports by default (a Winbond W25Q64 JEDEC id). */
+const DEFAULT_CHIP_ID = 0x00ef4017;

@@ -1,0 +1,53 @@
+/**
+ * A byte FIFO kept in a buffer the application gave the kernel (a raw channel's receive or send
+ * buffer), shared by the device core and the mock. Bytes wrap at the end of the buffer; a read
+ * hands out the run up to the wrap, as a view into the buffer itself.
+ */
+export class ByteRing {
+  private start = 0;
+  private count = 0;
+
+  constructor(readonly buffer: Uint8Array) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  get space(): number {
+    return this.buffer.byteLength - this.count;
+  }
+
+  /** The oldest bytes that lie contiguously in the buffer (a view, not a copy). */
+  readable(): Uint8Array {
+    const run = Math.min(this.count, this.buffer.byteLength - this.start);
+    return this.buffer.subarray(this.start, this.start + run);
+  }
+
+  /** Drops up to `n` of the oldest bytes; returns how many it dropped. */
+  consume(n: number): number {
+    const dropped = Math.min(n, this.count);
+    this.start = (this.start + dropped) % this.buffer.byteLength;
+    this.count -= dropped;
+    if (this.count === 0) this.start = 0;
+    return dropped;
+  }
+
+  /** Appends as many of the first `len` bytes of `data` as fit; returns how many. */
+  push(data: Uint8Array, len = data.byteLength): number {
+    const n = Math.min(len, this.space);
+    const size = this.buffer.byteLength;
+    for (let i = 0; i < n; i++) this.buffer[(this.start + this.count + i) % size] = data[i];
+    this.count += n;
+    return n;
+  }
+
+  /** Removes and returns every byte (a copy), oldest first. */
+  takeAll(): Uint8Array {
+    const out = new Uint8Array(this.count);
+    const size = this.buffer.byteLength;
+    for (let i = 0; i < out.byteLength; i++) out[i] = this.buffer[(this.start + i) % size];
+    this.start = 0;
+    this.count = 0;
+    return out;
+  }
+}
