@@ -49,7 +49,8 @@ export function createPowerAndSystemBehaviours(k: Kernel): PowerAndSystemBehavio
       return MV_STATUS_OKAY;
     },
     mvCloseSystemNotification(handle) {
-      if (!isBox(handle) || !system.subscriptions.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
+      if (!isBox(handle)) return MV_STATUS_PARAMETERFAULT;
+      if (!system.subscriptions.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
       system.subscriptions.delete(handle.value as number);
       handle.value = 0 as MvSystemEventHandle;
       return MV_STATUS_OKAY;
