@@ -1,6 +1,9 @@
 /** @mvmqtt/device: an emulated Microvisor device core backed by mqtt.js and a real broker. */
 export { Device, type DeviceDiagnostics } from './device.js';
-export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, ConfigurableLimits, CircuitBreaker } from './options.js';
+export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, ConfigurableLimits, CircuitBreaker, HttpOptions } from './options.js';
+export type { OpaqueEndpoint, OpaquePeer } from './opaque.js';
+export { ConfigStore, ConfigStoreError, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
+export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, type ExternalFlashOptions } from './flash.js';
 export type { TraceEvent } from './trace.js';
 export type { DeviceState, CentreState, ChannelState } from './inspect.js';
 export type { InspectOptions, InspectorAttachment } from './inspector.js';
