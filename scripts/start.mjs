@@ -10,6 +10,7 @@
 //   npm start -- --forever                 keep publishing every second until Ctrl-C (reconnecting after
 //                                          network or broker loss)
 //   npm start -- --inspect[=PORT]          serve the live inspector page on 127.0.0.1 (a free port by default)
+//   npm start -- --config FILE             the device's config store (JSON, see packages/device/README.md)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]]';
+const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]] [--config FILE]';
 
 /** A bad command line: one line saying what is wrong, the usage, exit 2. */
 function usageError(message) {
@@ -36,6 +37,7 @@ try {
     options: {
       inspect: { type: 'string' },
       broker: { type: 'string' },
+      config: { type: 'string' },
       protocol: { type: 'string' },
       forever: { type: 'boolean', default: false },
       readings: { type: 'string', default: '3' },
@@ -88,7 +90,17 @@ for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : 
 }
 
 const sdk = await import('@mvmqtt/sdk');
-const { DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient } = await import('@mvmqtt/device');
+const { ConfigStore, ConfigStoreError, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient } = await import('@mvmqtt/device');
+if (args.config !== undefined) {
+  // Checked before anything starts: a bad store is one line naming the file, the JSON pointer and the problem.
+  try {
+    ConfigStore.load(args.config);
+  } catch (e) {
+    if (!(e instanceof ConfigStoreError)) throw e;
+    console.error(`start: --config: ${e.message}`);
+    process.exit(2);
+  }
+}
 const { default: mqtt } = await import('mqtt');
 
 // ---------------------------------------------------------------- printing
@@ -189,7 +201,7 @@ const connectOptions = {
   keepalive: 60,
 };
 
-const device = new Device({ trace });
+const device = new Device({ trace, config: args.config });
 let inspection;
 if (args.inspect !== undefined) {
   // Attached before the client sets up its notification centre, so the page sees every record.

@@ -1,5 +1,7 @@
 // `npm start`: the demo device runs against the embedded broker, prints every call, notification and item, exits 0.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +45,19 @@ describe('npm start (scripts/start.mjs)', () => {
       at = found + 1;
     }
     expect(out).not.toMatch(/-> MV_STATUS_(?!OKAY)/);
+  });
+
+  it('refuses a bad --config store with one line naming the file and the JSON pointer, before anything starts', { timeout: 60_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mvmqtt-start-'));
+    try {
+      const file = join(dir, 'store.json');
+      writeFileSync(file, JSON.stringify({ account: { config: { 'broker-host': ['not', 'a', 'string'] } } }));
+      const run = spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs'), '--config', file], { cwd: root, encoding: 'utf8', timeout: 50_000 });
+      expect(run.status).toBe(2);
+      expect(run.stdout).not.toMatch(/aedes/);
+      expect(run.stderr.trim()).toBe(`start: --config: ${file}: /account/config/broker-host: a value must be a string or { "file": PATH, "encoding": "raw" | "hex" | "base64" }`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
