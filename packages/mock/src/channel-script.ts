@@ -11,6 +11,7 @@ import {
   MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
   type MvClosureReason,
+  type MvConfigFetchResult,
   type MvFunctionName,
   type MvMqttDisconnectResponse,
   type MvMqttLostMessageReason,
@@ -19,6 +20,7 @@ import {
 import { answerFor, deliverAnswer, deliverUnsolicited } from './answers.js';
 import type { Channel, Kernel, PendingRequest, ReadableData, ReadableItem } from './kernel.js';
 import { utf8 } from './values.js';
+import { answerConfig, answerHttp, configState, fillRaw, httpState, rawState, type ConfigKeySeen, type HttpAnswer, type HttpRequestSeen } from './io.js';
 
 export interface IncomingMessage {
   topic: string | Uint8Array;
@@ -121,6 +123,54 @@ export class ChannelScript {
   /** The server closes the channel: CHANNELNOTCONNECTED, unread items are dropped, later calls get CHANNELCLOSED. */
   close(reason: MvClosureReason = MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER): this {
     this.k.failChannel(this.channel, reason);
+    return this;
+  }
+
+  // --- raw (opaque-bytes) channels -----------------------------------------------------------
+
+  /** Bytes from the far end of a raw channel: into the receive buffer as far as they fit, the rest as space frees up. */
+  deliver(bytes: string | Uint8Array): this {
+    if (this.channel.closed) return this;
+    rawState(this.channel).backlog.push(Uint8Array.from(typeof bytes === 'string' ? utf8(bytes) : bytes));
+    fillRaw(this.channel);
+    return this;
+  }
+
+  /** Everything the application has sent on this raw channel and the kernel has drained, since the last call. */
+  takeSent(): Uint8Array {
+    const s = rawState(this.channel);
+    const all = new Uint8Array(s.sent.reduce((n, b) => n + b.byteLength, 0));
+    let at = 0;
+    for (const b of s.sent.splice(0)) {
+      all.set(b, at);
+      at += b.byteLength;
+    }
+    return all;
+  }
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  /** The request the application sent on this HTTP channel, if any. */
+  get httpRequest(): HttpRequestSeen | undefined {
+    return httpState(this.channel).request;
+  }
+
+  /** Answers the channel's HTTP request (once; with `respond: 'auto'` call it before the next flush). */
+  answerHttp(answer: HttpAnswer = {}): this {
+    answerHttp(this.channel, answer);
+    return this;
+  }
+
+  // --- config fetch --------------------------------------------------------------------------
+
+  /** The keys the application asked for on this config channel, in order. */
+  get configKeys(): readonly ConfigKeySeen[] | undefined {
+    return configState(this.channel).keys;
+  }
+
+  /** Answers the channel's config fetch: one value per key (undefined: not found), or a whole-answer result. */
+  answerConfig(values: readonly (string | Uint8Array | undefined)[], result?: MvConfigFetchResult): this {
+    answerConfig(this.channel, values, result);
     return this;
   }
 }

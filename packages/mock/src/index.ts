@@ -6,5 +6,7 @@ export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
 export type { IrqDelivery } from './kernel.js';
 export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
 export type { LimitOverrides } from './limits.js';
+export type { MockConfigStore } from './kernel.js';
+export type { ConfigKeySeen, HttpAnswer, HttpRequestSeen } from './io.js';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';
 export type { Shape, FieldSchema, StructSchema, ParamSchema, FunctionSchema } from './schema.js';

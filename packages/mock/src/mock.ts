@@ -11,6 +11,8 @@ import {
   MV_SYSTEMNOTIFICATIONSOURCE_UPDATE,
   MvStatus,
   statusName,
+  type MvConfigKeyFetchScope,
+  type MvConfigKeyFetchStore,
   type MvEventType,
   type MvFunctionName,
   type MvNetworkStatus,
@@ -26,6 +28,7 @@ import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './g
 import { Kernel, type KernelOptions } from './kernel.js';
 import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
+import { configKey } from './io.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
 export type MockOptions = KernelOptions;
@@ -52,9 +55,8 @@ export interface ForceOptions {
 
 /** Every function has pointer parameters only where it lists PARAMETERFAULT: the behaviours rely on it. */
 for (const [fn, schema] of Object.entries(FUNCTION_SCHEMAS) as [MvFunctionName, (typeof FUNCTION_SCHEMAS)[MvFunctionName]][]) {
-  // A handle passed by pointer to be closed (mvExternalFlashClose) may report a bad pointer as a bad handle.
-  const pointers = schema.params.some((p) => (p.shape.kind === 'box' && !(p.direction === 'inout' && p.shape.of.kind === 'handle')) || p.shape.kind === 'ref');
-  if (pointers && !listedStatuses(fn).has(MV_STATUS_PARAMETERFAULT)) throw new Error(`@mvmqtt/mock: ${fn} takes pointers but its error table has no PARAMETERFAULT`);
+  const pointers = schema.params.some((p) => p.shape.kind === 'box' || p.shape.kind === 'ref');
+  if (pointers && !listedStatuses(fn).has(unwritableStatus(fn))) throw new Error(`@mvmqtt/mock: ${fn} takes pointers but lists no status for a bad one`);
 }
 
 export class MockMicrovisor extends MockSyscallsBase {
@@ -104,8 +106,8 @@ export class MockMicrovisor extends MockSyscallsBase {
           reason = err.reason;
         } else {
           // Reading an argument threw (a getter, a proxy): to the kernel that is unreadable memory.
-          if (!listedStatuses(fn).has(MV_STATUS_PARAMETERFAULT)) throw err;
-          status = MV_STATUS_PARAMETERFAULT;
+          status = unwritableStatus(fn);
+          if (!listedStatuses(fn).has(status)) throw err;
           reason = `reading the arguments failed: ${err instanceof Error ? err.message : String(err)}`;
         }
       }
@@ -266,6 +268,11 @@ export class MockMicrovisor extends MockSyscallsBase {
   /** mvServerLog returns LOGGINGDISABLEDBYSERVER while set. */
   setServerLoggingDisabled(disabled: boolean): void {
     this.kernel.system.serverLog.disabledByServer = disabled;
+  }
+
+  /** Puts an item in the config store automatic fetch answers come from (scope and store: the enum values). */
+  setConfigItem(scope: MvConfigKeyFetchScope, store: MvConfigKeyFetchStore, key: string, value: string | Uint8Array): void {
+    this.kernel.configItems.set(configKey(scope, store, key), typeof value === 'string' ? new TextEncoder().encode(value) : value);
   }
 
   /** Writes a raw record into a centre's ring and pends its IRQ. */

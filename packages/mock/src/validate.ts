@@ -18,7 +18,7 @@ import {
   type MvFunctionName,
   type MvStatus,
 } from '@mvmqtt/sdk';
-import { Refusal, lateStatus, listedStatuses } from '@mvmqtt/sdk/runtime';
+import { Refusal, lateStatus, listedStatuses, unwritableStatus } from '@mvmqtt/sdk/runtime';
 import { STRUCT_SCHEMAS } from './generated/schemas.js';
 import type { FieldSchema, ParamSchema, Shape, StructSchema } from './schema.js';
 import { isBox, isObject, isUint, readPath, byteLengthOf } from './values.js';
@@ -71,6 +71,8 @@ class Walker {
   private readonly late: MvStatus | undefined;
   /** The call reads an item off a queue: its argument is where the item will be written. */
   private readonly consumer: boolean;
+  /** What a bad pointer gets in a call that lists no PARAMETERFAULT (see `unwritableStatus`). */
+  private readonly badPointer: MvStatus;
 
   constructor(
     fn: MvFunctionName,
@@ -79,6 +81,7 @@ class Walker {
     this.listed = listedStatuses(fn);
     this.late = lateStatus(fn);
     this.consumer = (FUNCTIONS[fn] as MvFunctionInfo).consumes !== undefined;
+    this.badPointer = unwritableStatus(fn);
   }
 
   /** The first of `statuses` this call lists (a check whose status the call cannot return is skipped). */
@@ -95,7 +98,7 @@ class Walker {
   private fault(path: string, problem: string, depth: number): false {
     const reason = `${path} ${problem}`;
     if (depth > 0 && this.late !== undefined) this.result.lateFault ??= { path, reason };
-    else this.refuse(reason, MV_STATUS_PARAMETERFAULT);
+    else this.refuse(reason, MV_STATUS_PARAMETERFAULT, this.badPointer);
     return false;
   }
 

@@ -229,7 +229,8 @@ export class DeviceRig extends BaseRig {
 
   constructor(world: World) {
     super(world);
-    this.device = new Device();
+    // Plain http too, so that tests can answer HTTP requests from a server on 127.0.0.1.
+    this.device = new Device({ http: { schemes: ['http:', 'https:'] } });
   }
 
   get sys(): MvSyscalls {

@@ -68,10 +68,14 @@ export function statusForException(fn: MvFunctionName, err: unknown): MvStatus |
 }
 
 /**
- * The status for an output the kernel cannot write: PARAMETERFAULT, or, for a call that takes only
- * a handle by pointer and lists no PARAMETERFAULT (mvExternalFlashClose), INVALIDHANDLE.
+ * The status for an output the kernel cannot write: PARAMETERFAULT where the call lists it;
+ * otherwise INVALIDHANDLE for a call that takes a handle by pointer (mvExternalFlashClose), or
+ * else the one fault the call lists (mvPeriphPeek32: PERIPHERALACCESSFAULT).
  */
 export function unwritableStatus(fn: MvFunctionName): MvStatus {
   const table = TABLES.get(fn)!;
-  return table.listed.has(MV_STATUS_PARAMETERFAULT) || !table.listed.has(MV_STATUS_INVALIDHANDLE) ? MV_STATUS_PARAMETERFAULT : MV_STATUS_INVALIDHANDLE;
+  if (table.listed.has(MV_STATUS_PARAMETERFAULT)) return MV_STATUS_PARAMETERFAULT;
+  if (table.listed.has(MV_STATUS_INVALIDHANDLE)) return MV_STATUS_INVALIDHANDLE;
+  const first = FUNCTIONS[fn].errors[0]?.status as MvStatus | undefined;
+  return first ?? MV_STATUS_PARAMETERFAULT;
 }
