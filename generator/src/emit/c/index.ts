@@ -9,6 +9,7 @@
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { blockCommentBanner, bannerLines } from '../banner.js';
+import { C_HEADER, C_INCLUDE_DIR, C_PACKAGE } from '../c-package.js';
 import { docBlock, escapeCommentText, plainBlock } from './comment.js';
 import { declarationHooks } from './declarations.js';
 import { abiChecks, abiMacro, valueChecks } from './layout.js';
@@ -16,9 +17,9 @@ import { MACRO_PREFIX } from './limits.js';
 import { declarationOrder, type ItemRef } from './order.js';
 import { template } from './templates.js';
 
-const PACKAGE = 'packages/c-headers';
-const INCLUDE_DIR = 'include';
-const HEADER = 'mvmqtt/mvmqtt.h';
+const PACKAGE = C_PACKAGE;
+const INCLUDE_DIR = C_INCLUDE_DIR;
+const HEADER = C_HEADER;
 const LAYOUT_HEADER = 'mvmqtt/mvmqtt_layout.h';
 const LINKER_FRAGMENT = 'ld/mvmqtt_nsc.ld';
 

@@ -4,6 +4,7 @@
  * Examples hold names only, never prose, so nothing from a doc string can end a comment.
  */
 import type { Model } from '../../model/model.js';
+import { applicationInclude } from '../c-package.js';
 import type { CType, EnumModel, FieldModel, FunctionModel, MemberModel, StructModel, TypedefModel } from '../../model/types.js';
 
 const INDENT = '    ';
@@ -210,7 +211,7 @@ export function cExample(fn: FunctionModel, model: Model): string {
   const signature = `${ret} example_${fn.name}(${args.length ? args.join(', ') : 'void'})`;
   const includes = ['#include <stdint.h>'];
   if (structLocals.length) includes.push('#include <string.h>');
-  includes.push(`#include "${model.spec.vendor.header}"`);
+  includes.push(applicationInclude(model));
   return [...includes, '', signature, '{', ...body.map((l) => (l ? INDENT + l : l)), '}'].join('\n');
 }
 
