@@ -48,6 +48,9 @@ export type ProvocationTable = { readonly [F in MvFunctionName]: Readonly<Record
 const WILD = 0x1234 as unknown as Uint8Array;
 const badString = (length = 4): MvSizedString => ({ data: WILD, length });
 
+/** A topic one byte longer than MQTT_TOPIC_LENGTH_MAX. */
+const tooLongTopic = (): string => 'a'.repeat(LIMITS.MQTT_TOPIC_LENGTH_MAX.value + 1);
+
 let uniqueIrq = 1000;
 /** An IRQ line inside the spec's usable range, different for each call of a provocation. */
 function irq(n: number): number {
@@ -325,6 +328,10 @@ export const PROVOCATIONS: ProvocationTable = {
       how: 'one topic more than MQTT_TOPICS_PER_REQUEST_MAX',
       run: (r) => r.sys.mvMqttRequestSubscribe(r.channel(), subscribeRequest(Array.from({ length: LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value + 1 }, (_, i) => `t${i}`))),
     },
+    MV_STATUS_INPUTTOOLONG: {
+      how: 'the second filter is one byte longer than MQTT_TOPIC_LENGTH_MAX',
+      run: (r) => r.sys.mvMqttRequestSubscribe(r.channel(), subscribeRequest(['a', tooLongTopic()])),
+    },
   },
 
   mvMqttReadSubscribeResponse: {
@@ -370,6 +377,10 @@ export const PROVOCATIONS: ProvocationTable = {
       how: 'one topic more than MQTT_TOPICS_PER_REQUEST_MAX',
       run: (r) => r.sys.mvMqttRequestUnsubscribe(r.channel(), unsubscribeRequest(Array.from({ length: LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value + 1 }, (_, i) => `t${i}`))),
     },
+    MV_STATUS_INPUTTOOLONG: {
+      how: 'a filter one byte longer than MQTT_TOPIC_LENGTH_MAX',
+      run: (r) => r.sys.mvMqttRequestUnsubscribe(r.channel(), unsubscribeRequest([tooLongTopic()])),
+    },
   },
 
   mvMqttReadUnsubscribeResponse: {
@@ -414,6 +425,10 @@ export const PROVOCATIONS: ProvocationTable = {
         for (let i = 0; i < LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value; i++) expectOkay(r.sys.mvMqttRequestPublish(ch, publishRequest('a', 'x')), 'publish');
         return r.sys.mvMqttRequestPublish(ch, publishRequest('a', 'x'));
       },
+    },
+    MV_STATUS_INPUTTOOLONG: {
+      how: 'a topic one byte longer than MQTT_TOPIC_LENGTH_MAX',
+      run: (r) => r.sys.mvMqttRequestPublish(r.channel(), publishRequest(tooLongTopic(), 'x')),
     },
   },
 

@@ -182,6 +182,34 @@ const SESSIONS: Record<string, (s: Session) => Promise<void>> = {
     sys.mvMqttReceiveLostMessageInfo(ch, lostInfo());
   },
 
+  async 'topics and filters MQTT does not allow are refused, and the session goes on'(s) {
+    const { r, sys } = s;
+    const ch = r.channel();
+    sys.mvMqttRequestConnect(ch, connectRequest(r.broker, s.unique('client')));
+    await r.waitFor(ch, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
+    sys.mvMqttReadConnectResponse(ch, newMvMqttConnectResponse());
+    const topic = s.unique('same');
+    const raw = (...b: number[]) => ({ data: new Uint8Array(b), length: b.length });
+    const bad = [str(''), str('a\u0000b'), raw(0x61, 0xff), str('a/+'), str('a/#'), str('a\u0007'), str('\uD800'), str('t'.repeat(LIMITS.MQTT_TOPIC_LENGTH_MAX.value + 1))];
+    for (const t of bad) sys.mvMqttRequestPublish(ch, { ...publishRequest('x', 'x', 1, 1), topic: t });
+    for (const f of ['', 'a/#/b', 'a+', '$share//a', 'a\u0000']) {
+      sys.mvMqttRequestSubscribe(ch, subscribeRequest([topic, f], 1, 2));
+      sys.mvMqttRequestUnsubscribe(ch, unsubscribeRequest([topic, f], 3));
+    }
+    sys.mvMqttRequestSubscribe(ch, { ...subscribeRequest(['x'], 1, 4), subscriptions: [{ ...subscribeRequest(['x']).subscriptions![0], topic: raw(0xc3) }] });
+    sys.mvMqttRequestSubscribe(ch, subscribeRequest([`${topic}/+`, `${topic}/#`], 1, 5));
+    await r.waitFor(ch, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE);
+    const sub = topicsResponse(2);
+    sys.mvMqttReadSubscribeResponse(ch, sub.response);
+    s.note(`  subscribe ${sub.state.value} corr ${sub.correlation.value} codes ${sub.length.value}`);
+    sys.mvMqttRequestPublish(ch, publishRequest(`${topic}/ok`, 'x', 1, 6));
+    await r.waitFor(ch, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
+    const pub = newMvMqttPublishResponse();
+    sys.mvMqttReadPublishResponse(ch, pub);
+    s.note(`  publish ${pub.request_state} corr ${pub.correlation_id}`);
+    sys.mvCloseChannel(out(ch));
+  },
+
   async 'the network goes away and comes back'(s) {
     const { r, sys } = s;
     const net = r.network();

@@ -15,7 +15,6 @@ import {
   MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE,
   MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
   MV_MQTTREQUESTSTATE_CONNECTIONCIRCUITBREAKER,
-  MV_MQTTREQUESTSTATE_INVALIDPARAMETERS,
   MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_NXDOMAIN,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
@@ -240,13 +239,13 @@ describe('requests and responses', () => {
     expect(await nextItem(device, ch)).toMatchObject({ type: 'connect', requestState: 0 });
   });
 
-  it('an invalid topic is answered INVALIDPARAMETERS', async () => {
+  it('an invalid topic is refused at once (PARAMETERFAULT), nothing sent, the session goes on', async () => {
     const { device, center, network } = setup();
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
-    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 5, topic: str('a/+'), payload: str('p'), desired_qos: 0, retain: 0 }));
-    expect(await nextItem(device, ch)).toEqual({ type: 'publish', requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId: 5, reasonCode: 0 });
-    expectOk(device.mvMqttRequestSubscribe(ch, { correlation_id: 6, subscriptions: [subscription('a/#/b')], num_subscriptions: 1 }));
-    expect(await nextItem(device, ch)).toMatchObject({ type: 'subscribe', requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, correlationId: 6 });
+    expectStatus(device.mvMqttRequestPublish(ch, { correlation_id: 5, topic: str('a/+'), payload: str('p'), desired_qos: 0, retain: 0 }), MV_STATUS_PARAMETERFAULT);
+    expectStatus(device.mvMqttRequestSubscribe(ch, { correlation_id: 6, subscriptions: [subscription('a/#/b')], num_subscriptions: 1 }), MV_STATUS_PARAMETERFAULT);
+    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 7, topic: str('a/b'), payload: str('p'), desired_qos: 1, retain: 0 }));
+    expect(await nextItem(device, ch)).toEqual({ type: 'publish', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId: 7, reasonCode: 0 });
   });
 
   it('reason_codes_size: too small is INVALIDBUFFERSIZE (response kept); bytes and entries readings', async () => {

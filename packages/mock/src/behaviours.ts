@@ -62,8 +62,7 @@ import { answerNow, autoAnswer } from './answers.js';
 import type { MockCall } from './call.js';
 import type { MockBehaviours } from './generated/syscalls.js';
 import { CentreObject, Channel, NetworkRequest, producedBy, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from './kernel.js';
-import { overlaps } from '@mvmqtt/sdk/runtime';
-import { NotificationCentre } from '@mvmqtt/sdk/runtime';
+import { NotificationCentre, overlaps, sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import { utf8 } from './values.js';
 
 /** The statuses function `F` can return. */
@@ -219,6 +218,9 @@ export class Behaviours implements MockBehaviours {
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
     if (late !== undefined) return isFirstElementPath(late.path) ? MV_STATUS_PARAMETERFAULT : this.failLate(call, channel);
+    // Like the device core: once every topic has been read, one MQTT does not allow is refused.
+    const refused = firstTopicProblem('filter', subscriptions.map((s) => s.topic));
+    if (refused !== undefined) return refused;
     return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: subscriptions.map((s) => s.desired_qos) });
   }
 
@@ -228,6 +230,8 @@ export class Behaviours implements MockBehaviours {
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
     if (call.lateFault !== undefined) return this.failLate(call, channel);
+    const refused = firstTopicProblem('filter', request.topics!.slice(0, request.num_topics));
+    if (refused !== undefined) return refused;
     return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id, topics: new Array<number>(request.num_topics).fill(0) });
   }
 
@@ -236,6 +240,8 @@ export class Behaviours implements MockBehaviours {
     const limited = this.limit(call, { inFlight: channel.inFlight(call.fn) });
     if (limited !== undefined) return limited;
     if (call.lateFault !== undefined) return this.failLate(call, channel);
+    const refused = firstTopicProblem('name', [request.topic]);
+    if (refused !== undefined) return refused;
     return this.issue(call, channel, { fn: call.fn, correlation_id: request.correlation_id });
   }
 
@@ -400,6 +406,15 @@ export class Behaviours implements MockBehaviours {
       info.message_len!.value = data.message_len;
     });
   }
+}
+
+/** The status for the first topic MQTT does not allow (the spec lists it for each request that carries topics). */
+function firstTopicProblem(kind: 'name' | 'filter', topics: readonly MvSizedString[]): (StatusOf<'mvMqttRequestPublish'> & StatusOf<'mvMqttRequestSubscribe'> & StatusOf<'mvMqttRequestUnsubscribe'>) | undefined {
+  for (const topic of topics) {
+    const problem = sizedTopicProblem(kind, topic);
+    if (problem) return problem.status as never;
+  }
+  return undefined;
 }
 
 /** A nested fault inside a subscription's topic (`request.subscriptions[1].topic.data`). */

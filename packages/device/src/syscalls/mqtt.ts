@@ -44,7 +44,9 @@ import type {
   MvMqttRequestUnsubscribeStatus,
   MvOut,
   MvParamInfo,
+  MvSizedString,
 } from '@mvmqtt/sdk';
+import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedCopy, sizedText } from '../kernel/args.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
@@ -122,6 +124,11 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
     }
     throw err;
   }
+  // Every topic has been read: one MQTT does not allow is refused before anything goes out.
+  for (let i = 0; i < n; i++) {
+    const problem = sizedTopicProblem('filter', (subscriptions[i] as { topic: MvSizedString }).topic);
+    if (problem) return problem.status as MvMqttRequestSubscribeStatus;
+  }
   ch.requestSubscribe(correlationId, subs);
   return MV_STATUS_OKAY;
 }
@@ -142,6 +149,10 @@ export function requestUnsubscribe(ch: MqttChannel, request: unknown): MvMqttReq
       return MV_STATUS_LATEFAULT;
     }
     throw err;
+  }
+  for (let i = 0; i < n; i++) {
+    const problem = sizedTopicProblem('filter', (topics as MvSizedString[])[i]);
+    if (problem) return problem.status as MvMqttRequestUnsubscribeStatus;
   }
   ch.requestUnsubscribe(correlationId, list);
   return MV_STATUS_OKAY;
@@ -165,6 +176,8 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
     }
     throw err;
   }
+  const problem = sizedTopicProblem('name', request.topic as MvSizedString);
+  if (problem) return problem.status as MvMqttRequestPublishStatus;
   ch.requestPublish(correlationId, topic, payload, qos as 0 | 1 | 2, retain !== 0);
   return MV_STATUS_OKAY;
 }

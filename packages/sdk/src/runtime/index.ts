@@ -13,3 +13,4 @@ export {
   type OverrunPolicy,
   type RecordOutcome,
 } from './notifications.js';
+export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
