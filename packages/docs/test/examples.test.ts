@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
-import { type Page, readReference, REPO } from './support/reference.js';
+import { type Page, readJson, readReference, REPO } from './support/reference.js';
 
 const HEADERS = join(REPO, 'packages/c-headers/include');
 
