@@ -6,7 +6,7 @@
 //
 //   npm start                              embedded aedes broker on 127.0.0.1 (MQTT 3.1.1)
 //   npm start -- --broker mqtt://h:1883    any broker (mqtts:// uses TLS with the bundled roots)
-//   npm start -- --protocol 5              MQTT 5 (the default with --broker)
+//   npm start -- --protocol 5              MQTT 5 (the default everywhere is 3.1.1, as in MvMqttClient and mqtt.js)
 //   npm start -- --forever                 keep publishing every second until Ctrl-C (reconnecting after
 //                                          network or broker loss)
 //   npm start -- --inspect[=PORT]          serve the live inspector page on 127.0.0.1 (a free port by default)
@@ -88,7 +88,7 @@ for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : 
 }
 
 const sdk = await import('@mvmqtt/sdk');
-const { Device, MvMqttClient } = await import('@mvmqtt/device');
+const { DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient } = await import('@mvmqtt/device');
 const { default: mqtt } = await import('mqtt');
 
 // ---------------------------------------------------------------- printing
@@ -169,7 +169,8 @@ if (!brokerUrl) {
 }
 const url = new URL(brokerUrl);
 const useTls = url.protocol === 'mqtts:';
-const protocolVersion = PROTOCOLS[args.protocol ?? (args.broker ? '5' : '3.1.1')];
+// One default for every path (this demo, MvMqttClient, mqtt.js): MQTT 3.1.1, which every broker speaks.
+const protocolVersion = args.protocol === undefined ? DEFAULT_PROTOCOL_VERSION : PROTOCOLS[args.protocol];
 
 // ---------------------------------------------------------------- the device
 
@@ -212,7 +213,7 @@ try {
 
   say(`subscribe to ${commandTopic}`);
   const granted = await client.subscribe(commandTopic, { qos: 1 });
-  console.log(`${stamp()} granted QoS ${granted.join(', ')}`);
+  console.log(`${stamp()} ${granted.map((r) => r.reason).join(', ')}`);
 
   // A second client, standing in for the operator's back end, sends the device a command.
   operator = await mqtt.connectAsync(brokerUrl, { protocolVersion, reconnectPeriod: 0, clientId: `operator-${deviceId.slice(2, 10)}` });

@@ -28,10 +28,11 @@ function fileLimit(): number {
   return Number(r.stdout.trim());
 }
 
-/** Runs `mvdevice fleet … --json`; resolves with its report, forwarding its live summary. */
-function runFleetCommand(args: string[], log: (line: string) => void): Promise<Record<string, any>> {
+/** Runs `mvdevice fleet … --json`; resolves with its report (whatever its exit code), forwarding its live summary. */
+function runFleetCommand(args: string[], log: (line: string) => void, timeoutMs: number): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MVDEVICE, 'fleet', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -40,7 +41,9 @@ function runFleetCommand(args: string[], log: (line: string) => void): Promise<R
       for (const line of d.split('\n')) if (line.trim()) log(line.trim());
     });
     child.once('error', reject);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') return reject(new Error(`mvdevice fleet did not finish within ${timeoutMs / 1000} s:\n${err}`));
       try {
         resolve(JSON.parse(out));
       } catch {
@@ -67,6 +70,8 @@ export async function benchFleet(opts: FleetOptions) {
     try {
       const r = await runFleetCommand(['--count', String(n), '--broker', broker.url, '--duration', String(opts.durationS), '--interval', '1000', '--qos', '1', '--payload', '100'], (l) =>
         opts.log(`  fleet ${n}: ${l}`),
+        // Generous: connecting, the schedule, and draining on a machine that may be busy.
+        (opts.durationS + 300) * 1000,
       );
       const expected = n * opts.durationS;
       // Lost: every scheduled message the separate subscriber did not count, whether or not its publish completed.

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startAedes } from '../../../test/support/brokers.js';
-import { latency, throughput, throughputUnbounded, type LatencyResult, type ThroughputResult } from './driver.js';
+import { latency, makePayloads, throughput, throughputUnbounded, type LatencyResult, type ThroughputResult } from './driver.js';
 import { rawPublisher, rawSubscriber, rawUnboundedPublisher, type EndpointConfig, type Publisher, type QoS, type Subscriber } from './endpoints.js';
 
 export type Side = 'raw' | 'emulated';
@@ -27,22 +27,33 @@ export interface RuntimeCase {
 /** `cpuUsPerMsg`: this process's CPU time (user + system) over the measured phase, per message; it includes the embedded aedes broker but not mosquitto. */
 export type CaseResult = { case: RuntimeCase; cpuUsPerMsg: number } & ({ throughput: ThroughputResult } | { latency: LatencyResult });
 
-/** With MVMQTT_CPU_PROFILE=FILE (src/profile.ts), the measured phase alone is profiled into FILE. */
+/**
+ * For src/profile.ts: with MVMQTT_CPU_PROFILE=FILE the measured phase alone is CPU-profiled
+ * into FILE (V8's sampler, every 100 µs); with MVMQTT_ALLOC_PROFILE=FILE its allocations are
+ * sampled into FILE (every 4 KB allocated, collected objects included).
+ */
 async function profiled<T>(f: () => Promise<T>): Promise<T> {
-  const file = process.env.MVMQTT_CPU_PROFILE;
-  if (!file) return f();
+  const cpuFile = process.env.MVMQTT_CPU_PROFILE;
+  const allocFile = process.env.MVMQTT_ALLOC_PROFILE;
+  if (!cpuFile && !allocFile) return f();
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
+  if (cpuFile) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  }
+  if (allocFile) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   try {
     return await f();
   } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(profile));
+    if (cpuFile) writeFileSync(cpuFile, JSON.stringify((await session.post('Profiler.stop')).profile));
+    if (allocFile) writeFileSync(allocFile, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
     session.disconnect();
   }
 }
@@ -68,24 +79,26 @@ async function run(c: RuntimeCase): Promise<CaseResult> {
   const emulated = c.pub === 'emulated' || c.sub === 'emulated' ? await import('./emulated.js') : undefined;
   const sub: Subscriber = c.sub === 'emulated' ? await emulated!.emulatedSubscriber(subCfg) : await rawSubscriber(subCfg);
   let pub: Publisher;
+  // Both batches' payloads exist before anything is measured: both sides publish the same bytes.
+  const warmup = { first: 0, payloads: makePayloads(c.payloadSize, 0, c.warmup) };
+  const batch = { first: c.warmup, payloads: makePayloads(c.payloadSize, c.warmup, c.count) };
   try {
     if (c.kind === 'latency') {
       pub = c.pub === 'emulated' ? await emulated!.emulatedPublisher(pubCfg) : await rawPublisher(pubCfg);
-      await latency(pub, sub, { first: 0, count: c.warmup, payloadSize: c.payloadSize });
-      const m = await measured(c.count, () => latency(pub, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize }));
+      await latency(pub, sub, warmup);
+      const m = await measured(c.count, () => latency(pub, sub, batch));
       return { case: c, latency: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
     }
     if (c.pub === 'raw-unbounded') {
       const p = await rawUnboundedPublisher(pubCfg);
       pub = p;
-      await throughputUnbounded(p, sub, { first: 0, count: c.warmup, payloadSize: c.payloadSize });
-      const m = await measured(c.count, () => throughputUnbounded(p, sub, { first: c.warmup, count: c.count, payloadSize: c.payloadSize }));
+      await throughputUnbounded(p, sub, warmup);
+      const m = await measured(c.count, () => throughputUnbounded(p, sub, batch));
       return { case: c, throughput: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
     }
     pub = c.pub === 'emulated' ? await emulated!.emulatedPublisher(pubCfg) : await rawPublisher(pubCfg);
-    const opts = { window: c.window, payloadSize: c.payloadSize };
-    await throughput(pub, sub, { ...opts, first: 0, count: c.warmup });
-    const m = await measured(c.count, () => throughput(pub, sub, { ...opts, first: c.warmup, count: c.count }));
+    await throughput(pub, sub, { ...warmup, window: c.window });
+    const m = await measured(c.count, () => throughput(pub, sub, { ...batch, window: c.window }));
     return { case: c, throughput: m.r, cpuUsPerMsg: m.cpuUsPerMsg };
   } finally {
     await pub!?.close();

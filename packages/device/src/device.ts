@@ -79,6 +79,7 @@ import * as mqtt from './syscalls/mqtt.js';
 import { getNetworkReasons, getNetworkStatus, releaseNetwork, requestNetwork } from './syscalls/network.js';
 import { closeNotifications, setupNotifications } from './syscalls/notifications.js';
 import { deviceState, type DeviceState } from './inspect.js';
+import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
 
 /** OKAY plus every status in each function's error table, from the generated metadata. */
@@ -478,10 +479,8 @@ export class Device implements MvSyscalls {
    * Serves the live inspector page for this device on 127.0.0.1 (devices of one process share
    * a server per port). Loads the optional package `@mvmqtt/inspector` on first use.
    */
-  async inspect(options: { port?: number; name?: string; broker?: string } = {}): Promise<{ url: string; detach(): Promise<void> }> {
-    const name = '@mvmqtt/inspector'; // a variable: the device neither depends on it nor loads it unless asked
-    const inspector = (await import(name)) as { inspect(device: Device, o: typeof options): Promise<{ url: string; detach(): Promise<void> }> };
-    return inspector.inspect(this, options);
+  async inspect(options: InspectOptions = {}): Promise<InspectorAttachment> {
+    return (await loadInspector()).inspect(this, options);
   }
 
   /** Every MQTT connection drops as if the broker went away: each channel gets its unsolicited DISCONNECTRESPONSE. */

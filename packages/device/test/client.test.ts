@@ -32,7 +32,10 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
     expect(client.networkConnected).toBe(true);
     await client.connect({ host: broker.host, port: broker.port, clientId: id(), protocolVersion: 4 });
     expect(client.connected).toBe(true);
-    expect(await client.subscribe({ 'cmd/a': { qos: 1 }, 'cmd/b': { qos: 0 } })).toEqual([1, 0]);
+    expect(await client.subscribe({ 'cmd/a': { qos: 1 }, 'cmd/b': { qos: 0 } })).toEqual([
+      { topic: 'cmd/a', reasonCode: 1, reason: 'granted QoS 1', granted: true },
+      { topic: 'cmd/b', reasonCode: 0, reason: 'granted QoS 0', granted: true },
+    ]);
     expect(await client.publish('data/x', 'reading', { qos: 1 })).toBe(0);
     const other = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     await other.publishAsync('cmd/a', 'go', { qos: 1 });
@@ -44,7 +47,7 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
       if (got.length === 2) break;
     }
     expect(got).toEqual(['cmd/a=go@1', 'cmd/b=now@0']);
-    expect(await client.unsubscribe(['cmd/a', 'cmd/b'])).toEqual([0, 0]);
+    expect((await client.unsubscribe(['cmd/a', 'cmd/b'])).map((r) => r.reasonCode)).toEqual([0, 0]);
     await client.disconnect();
     expect(client.connected).toBe(false);
     await client.close();
@@ -58,6 +61,7 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
     expect(refused).toBeInstanceOf(MvRequestError);
     expect(refused.requestState).toBe(MV_MQTTREQUESTSTATE_REQUESTCOMPLETED);
     expect(refused.reasonCode).toBe(5);
+    expect(refused.message).toBe('connect refused by the broker: 0x05 (Not authorized)');
     const socket = await client.connect({ host: '127.0.0.1', port: await freePort(), clientId: id() }).catch((e) => e);
     expect(socket).toBeInstanceOf(MvRequestError);
     expect(socket.requestState).toBe(MV_MQTTREQUESTSTATE_SOCKETERROR);
@@ -72,6 +76,7 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
     expect(err).toBeInstanceOf(MvStatusError);
     expect((err as MvStatusError).status).toBe(MV_STATUS_INVALIDINTERRUPT);
     expect((err as MvStatusError).call).toBe('mvSetupNotifications');
+    expect((err as MvStatusError).message).toMatch(/IRQ 50 .*already has a notification centre.*\{ irq: 51 \}/);
   });
 
   it('publishes past the in-flight limit by waiting for responses', async () => {
@@ -92,10 +97,10 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
       return 'ended';
     })();
     broker.broker.clients[clientId].close();
-    expect(await disconnected).toEqual({ requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnectCode: 0, requested: false });
+    expect(await disconnected).toMatchObject({ cause: 'broker', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnectCode: 0, requested: false, willReconnect: false });
     expect(await iterating).toBe('ended');
     await expect(client.publish('x', 'y')).rejects.toBeInstanceOf(MvConnectionLostError);
-    await client.disconnect();
+    // The manual path: connect() again, no disconnect() needed first.
     await client.connect({ host: broker.host, port: broker.port, clientId, protocolVersion: 4 });
     expect(client.connected).toBe(true);
     await client.close();
@@ -106,13 +111,16 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
     const client = new MvMqttClient(d);
     await client.connect({ host: broker.host, port: broker.port, clientId: id(), protocolVersion: 4 });
     const pending = client.subscribe('never/answered');
+    const disconnected = new Promise<DisconnectInfo>((r) => client.once('disconnect', r));
     d.simulateNetworkLoss();
     await expect(pending).rejects.toBeInstanceOf(MvConnectionLostError);
+    expect(await disconnected).toMatchObject({ cause: 'network', requested: false });
+    expect((await disconnected).error).toBeInstanceOf(MvConnectionLostError);
     expect(client.networkConnected).toBe(false);
     d.restoreNetwork();
     await client.disconnect();
     await client.connect({ host: broker.host, port: broker.port, clientId: id(), protocolVersion: 4 });
-    expect(await client.subscribe('after')).toEqual([0]);
+    expect((await client.subscribe('after')).map((r) => r.reasonCode)).toEqual([0]);
     await client.close();
   });
 });
@@ -130,7 +138,7 @@ describeWithTools(['mosquitto'], 'MvMqttClient on mosquitto (MQTT 5)', () => {
     const d = new Device();
     const client = new MvMqttClient(d);
     const clientId = id();
-    const session = { host: broker.host, port: broker.port, clientId, cleanStart: false };
+    const session = { host: broker.host, port: broker.port, clientId, cleanStart: false, protocolVersion: 5 as const };
     await client.connect(session);
     expect(await client.publish('nobody/listens', 'x', { qos: 1 })).toBe(0x10);
     await client.subscribe('jobs/#', { qos: 1 });

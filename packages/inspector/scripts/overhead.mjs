@@ -5,12 +5,13 @@
 // machine hits every configuration alike; medians are printed.
 //
 //   node packages/inspector/scripts/overhead.mjs [--messages N] [--rounds N]
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Aedes } from 'aedes';
 import { Device, MvMqttClient } from '@mvmqtt/device';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '7' } } });
 const MESSAGES = Number(values.messages);
 const ROUNDS = Number(values.rounds);
 
@@ -22,22 +23,21 @@ const port = server.address().port;
 async function run(mode, qos) {
   const device = new Device();
   let attachment;
-  let reader;
-  if (mode !== 'none') attachment = await device.inspect({ name: `bench ${mode}` });
+  let page;
+  // 'observer': an empty trace receiver, what any tracing costs the device by itself.
+  const stop = mode === 'observer' ? device.observe(() => {}) : undefined;
+  if (mode === 'attached' || mode === 'page') attachment = await device.inspect({ name: `bench ${mode}` });
   if (mode === 'page') {
-    // A page: read the stream as fast as it comes, as a browser would.
-    const res = await fetch(new URL(`/events?device=${attachment.id}`, attachment.url));
-    reader = res.body.getReader();
-    (async () => {
-      try {
-        while (!(await reader.read()).done);
-      } catch {}
-    })();
+    // A page: another process reads the stream as fast as it comes, as a browser would.
+    const url = new URL(`/events?device=${attachment.id}`, attachment.url).href;
+    page = spawn(process.execPath, ['-e', `fetch(${JSON.stringify(url)}).then(async (r) => { for await (const c of r.body); })`], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1000)); // started, connected and fed its history
   }
   const client = new MvMqttClient(device, { irq: 41 });
   await client.connect({ host: '127.0.0.1', port, clientId: `bench-${mode}-${qos}`, protocolVersion: 4 });
   const payload = 'x'.repeat(64);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const inflight = [];
   for (let i = 0; i < MESSAGES; i++) {
     inflight.push(client.publish('bench/inspector', payload, { qos }));
@@ -45,23 +45,36 @@ async function run(mode, qos) {
   }
   await Promise.all(inflight);
   const rate = MESSAGES / ((performance.now() - t0) / 1000);
-  await reader?.cancel().catch(() => {});
+  const cpu = process.cpuUsage(c0);
+  // Messages per CPU-second of this process: less sensitive than wall time to other load on the machine.
+  const cpuRate = MESSAGES / ((cpu.user + cpu.system) / 1e6);
+  page?.kill();
   await client.close();
   await device.powerOff();
   await attachment?.detach();
-  return rate;
+  stop?.();
+  return { rate, cpuRate };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const modes = ['none', 'attached', 'page'];
-console.log(`| QoS | no inspector (msg/s) | attached | ratio | attached + page open | ratio |`);
-console.log(`|---|---|---|---|---|---|`);
+const modes = ['none', 'observer', 'attached', 'page'];
+console.log(`| QoS (msg/s per wall or CPU second) | no inspector | empty observer | ratio | inspector attached | ratio | attached + page open | ratio |`);
+console.log(`|---|---|---|---|---|---|---|---|`);
 for (const qos of [0, 1]) {
-  const rates = { none: [], attached: [], page: [] };
+  const rates = { none: [], observer: [], attached: [], page: [] };
+  const cpuRates = { none: [], observer: [], attached: [], page: [] };
   await run('none', qos); // warm-up
-  for (let r = 0; r < ROUNDS; r++) for (const m of modes) rates[m].push(await run(m, qos));
-  const [a, b, c] = modes.map((m) => median(rates[m]));
-  console.log(`| ${qos} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)} | ${c.toFixed(0)} | ${(c / a).toFixed(2)} |`);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const m of modes) {
+      const { rate, cpuRate } = await run(m, qos);
+      rates[m].push(rate);
+      cpuRates[m].push(cpuRate);
+    }
+  }
+  for (const [what, table] of [['wall', rates], ['cpu', cpuRates]]) {
+    const [a, ...rest] = modes.map((m) => median(table[m]));
+    console.log(`| ${qos} (${what}) | ${a.toFixed(0)} | ${rest.map((r) => `${r.toFixed(0)} | ${(r / a).toFixed(2)}`).join(' | ')} |`);
+  }
 }
 await new Promise((r) => broker.close(r));
 await new Promise((r) => server.close(r));

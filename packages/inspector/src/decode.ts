@@ -94,19 +94,33 @@ export interface Preview {
   bytes: number;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A payload preview: printable UTF-8 as text, and the first bytes in hex. */
 export function preview(bytes: Uint8Array, max = 96): Preview {
   const head = bytes.subarray(0, max);
-  let hex = '';
-  for (let i = 0; i < Math.min(head.length, 32); i++) hex += (i ? ' ' : '') + head[i].toString(16).padStart(2, '0');
-  let text: string | undefined;
-  try {
-    const t = textDecoder.decode(head);
-    // Printable: no control characters other than tab and newlines.
-    if (!/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t)) text = bytes.length > max ? `${t}…` : t;
-  } catch {
-    // Not UTF-8 (or cut inside a character): hex only.
+  const hexParts: string[] = [];
+  for (let i = 0; i < Math.min(head.length, 32); i++) hexParts.push(HEX[head[i]]);
+  const hex = hexParts.join(' ');
+  // Printable means no control characters other than tab and newlines. Plain ASCII (the
+  // common case) is checked byte by byte; anything else goes through a strict UTF-8 decode.
+  let ascii = true;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i];
+    if (b >= 0x80) ascii = false;
+    else if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return { hex, bytes: bytes.length };
   }
+  let text: string | undefined;
+  if (ascii) text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1');
+  else {
+    try {
+      const t = textDecoder.decode(head);
+      if (!/[\u0080-\u009f]/.test(t)) text = t;
+    } catch {
+      // Not UTF-8 (or cut inside a character): hex only.
+    }
+  }
+  if (text !== undefined && bytes.length > max) text += '…';
   return text === undefined ? { hex, bytes: bytes.length } : { text, hex, bytes: bytes.length };
 }
 

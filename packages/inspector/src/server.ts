@@ -35,9 +35,9 @@ const CONTENT_TYPE: Record<string, string> = {
 
 const TICK_MS = 100;
 /** Events per page per tick: beyond this the page is told how many it skipped. */
-const BATCH_MAX = 400;
+const BATCH_MAX = 100;
 /** Events a newly opened page gets from the past. */
-const HISTORY_MAX = 1500;
+const HISTORY_MAX = 500;
 /** State is re-read every this many ticks. */
 const STATE_EVERY = 3;
 const BODY_MAX = 256 * 1024;

@@ -115,7 +115,7 @@ export interface TapOptions {
   name?: string;
   /** Broker URL used to inject messages (default: the host and port of the device's last connect request). */
   broker?: string;
-  /** Events kept for pages that open later (default 5,000; the oldest are dropped). */
+  /** Events kept (default 500; the oldest are dropped). Kept small: a retained event outlives the young generation and costs the device a garbage collector promotion. */
   capacity?: number;
 }
 
@@ -134,7 +134,7 @@ export class DeviceTap {
     private readonly device: InspectableDevice,
     private readonly options: TapOptions = {},
   ) {
-    this.log = new BoundedLog(options.capacity ?? 5000);
+    this.log = new BoundedLog(options.capacity ?? 500);
     this.stopObserving = device.observe((e) => {
       // A centre set up while attached keeps this receiver after detach: ignore it then.
       if (this.attached) this.onTrace(e);

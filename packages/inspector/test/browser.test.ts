@@ -177,6 +177,8 @@ describeWithTools(['chromium'], 'inspector page in chromium (playwright-core)', 
     mkdirSync(OUTPUT, { recursive: true });
     await page.getByRole('tab', { name: 'Sequence' }).click();
     await page.screenshot({ path: join(OUTPUT, 'sequence.png') });
+    await page.getByRole('tab', { name: 'MQTT packets' }).click();
+    await page.screenshot({ path: join(OUTPUT, 'packets.png') });
     await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.screenshot({ path: join(OUTPUT, 'timeline.png') });
     expect(statSync(join(OUTPUT, 'timeline.png')).size).toBeGreaterThan(10_000);

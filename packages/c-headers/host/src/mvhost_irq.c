@@ -57,10 +57,12 @@ static void on_irq_signal(int sig) {
 
 void mvhost_irq_set_kick(void (*k)(void)) { kick = k; }
 
+__attribute__((weak)) void mvhost_tick_hook(void) {}
+
 void mvhost_irq_init(void) {
   interrupted_thread = pthread_self();
   irq_signal = SIGRTMIN + 4;
-  kick = signal_interrupted_thread;
+  if (!kick) kick = signal_interrupted_thread; /* an RTOS glue may have chosen already */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_irq_signal;

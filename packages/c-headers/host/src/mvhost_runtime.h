@@ -75,6 +75,9 @@ int mvhost_irq_deliverable(void);
  */
 void mvhost_irq_set_kick(void (*kick)(void));
 
+/** Runs in interrupt context on every RTOS tick (the HAL time base hooks in here). Weak no-op by default. */
+void mvhost_tick_hook(void);
+
 /** Called once, before main, by the runtime's constructor. */
 void mvhost_irq_init(void);
 

@@ -1,5 +1,5 @@
 /**
- * `mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] -- FIRMWARE [ARGS…]`
+ * `mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] [--inspect[=PORT]] -- FIRMWARE [ARGS…]`
  *
  * Starts an emulated device and runs a host firmware build (made with mvmqtt_add_host_firmware)
  * against it. While it runs, `kill -USR2 <runner pid>` toggles the network: the first signal
@@ -7,22 +7,26 @@
  * with its last system calls); 0 when --timeout stopped it.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFirmware, type RunningFirmware } from '../host/runner.js';
+import { loadInspector } from '../inspector.js';
 import { UsageError } from './usage.js';
 
-const USAGE = `usage: mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] -- FIRMWARE [ARGS...]
+const USAGE = `usage: mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] [--inspect[=PORT]] -- FIRMWARE [ARGS...]
 
   --config FILE      device configuration (JSON) for the config store
   --device-id ID     the device id the firmware sees
   --trace            print every system call, notification and interrupt
   --timeout SECONDS  stop the firmware after SECONDS and exit 0
+  --inspect[=PORT]   serve the live inspector page on 127.0.0.1 (a free port by default)
 
 While it runs: kill -USR2 <pid> toggles the network (loss, then recovery, then loss…).`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const split = argv.indexOf('--');
-  const own = split < 0 ? argv : argv.slice(0, split);
+  // `--inspect` may come without a port: parseArgs wants a value, so give it the "any port" one.
+  const own = (split < 0 ? argv : argv.slice(0, split)).map((a) => (a === '--inspect' ? '--inspect=0' : a));
   const rest = split < 0 ? [] : argv.slice(split + 1);
   let values;
   let positionals: string[];
@@ -35,6 +39,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'device-id': { type: 'string' },
         trace: { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        inspect: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -60,6 +65,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new UsageError(`cannot read --config ${values.config}: ${(err as Error).message}`);
     }
   }
+  if (values.inspect !== undefined && (!/^\d{1,5}$/.test(values.inspect) || Number(values.inspect) > 65535)) throw new UsageError(`--inspect=${values.inspect}: a port number (0-65535) is needed`);
+  // Started before the firmware, so that the device is attached before its first system call.
+  const inspector = values.inspect !== undefined ? await (await loadInspector()).InspectorServer.start(Number(values.inspect)) : undefined;
   let running: RunningFirmware | undefined;
   const toggleNetwork = () => {
     if (!running) return;
@@ -79,10 +87,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       trace: values.trace,
       timeoutSeconds,
       env: values['device-id'] ? { MVDEVICE_ID: values['device-id'] } : {},
-      onStart: (r) => (running = r),
+      onStart: (r) => {
+        running = r;
+        if (inspector) {
+          inspector.attach(r.device, { name: basename(firmware) });
+          process.stderr.write(`inspector: ${inspector.url}\n`);
+        }
+      },
     });
     return result.exitCode;
   } finally {
+    await inspector?.close();
     process.off('SIGUSR2', toggleNetwork);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

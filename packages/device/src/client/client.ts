@@ -4,6 +4,10 @@
  * interrupt, reads one readable item per CHANNELDATAREADABLE record, and matches responses
  * to requests by correlation ID. It only uses `MvSyscalls` plus the NVIC, so it runs on the
  * emulated device (or anything else implementing the interface).
+ *
+ * On top of that it gives what mqtt.js users expect: optional automatic reconnection with
+ * backoff and resubscription, any number of message consumers, per-topic subscribe results,
+ * named reason codes, PEM credentials, and one error class for "the session is gone".
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -26,8 +30,11 @@ import {
   MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE,
   MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
   MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
+  MV_MQTTREQUESTSTATE_INVALIDPARAMETERS,
+  MV_MQTTREQUESTSTATE_NOTCONNECTED,
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
   MV_NETWORKSTATUS_CONNECTED,
+  MV_STATUS_INVALIDINTERRUPT,
   MV_STATUS_OKAY,
   MV_STATUS_RATELIMITED,
   decodeMvNotification,
@@ -46,65 +53,109 @@ import type {
   MvNetworkStatus,
   MvNotificationHandle,
   MvSizedString,
+  MvStatus,
   MvSyscalls,
   MvTlsCredentials,
 } from '@mvmqtt/sdk';
+import { topicProblem, type TopicKind } from '@mvmqtt/sdk/runtime';
 import type { IrqController } from '../device.js';
-import { MvConnectionLostError, MvRequestError, MvStatusError } from './errors.js';
+import { credentialHint, toDer, type Credential, type DerCredentials } from './credentials.js';
+import {
+  MvConnectionLostError,
+  MvRequestError,
+  MvStatusError,
+  MvSubscribeError,
+  type DisconnectCause,
+  type SubscribeResult,
+  type UnsubscribeResult,
+} from './errors.js';
+import { MessageStream } from './message-stream.js';
+import { describeReasonCode, isRefusal, reasonCodeName } from './reason-codes.js';
 
 /** What the client runs on: the system calls and the NVIC (the emulated `Device` is both). */
 export interface ClientHost extends MvSyscalls {
   readonly nvic: IrqController;
 }
 
+/** MQTT quality of service: at most once, at least once, exactly once. */
+export type QoS = 0 | 1 | 2;
+/** MQTT 3.1.1 (4) or MQTT 5 (5), as mqtt.js numbers them. */
+export type ProtocolVersion = 4 | 5;
+/**
+ * 3.1.1, as mqtt.js and `npm start` default to: every broker speaks it. Pass `protocolVersion: 5`
+ * for broker reason codes on publish and unsubscribe, and the MQTT 5 subscription options.
+ */
+export const DEFAULT_PROTOCOL_VERSION: ProtocolVersion = 4;
+
 export interface ClientOptions {
-  /** IRQ for the client's notification centre (default 41). */
-  irq?: number;
+  /** IRQ for the client's notification centre (default 41). Each client on a device needs its own. */
+  irq?: number | undefined;
   /** Records in the notification ring (default 32). */
-  notificationSlots?: number;
+  notificationSlots?: number | undefined;
   /** Channel receive buffer: the largest topic + payload that can be received (default 7168, as in the vendor demo). */
-  receiveBufferSize?: number;
+  receiveBufferSize?: number | undefined;
   /** Channel send buffer (default 4096). */
-  sendBufferSize?: number;
+  sendBufferSize?: number | undefined;
   /** Acknowledge QoS 1/2 messages as soon as they are read (default false: call `message.ack()`). */
-  autoAck?: boolean;
+  autoAck?: boolean | undefined;
+}
+
+/** Automatic reconnection after the broker or the network goes away. */
+export interface ReconnectOptions {
+  /** Wait before the first attempt, in ms (default 1000, mqtt.js's `reconnectPeriod`). */
+  initialDelayMs?: number | undefined;
+  /** The wait doubles after each failed attempt up to this, in ms (default 30000). */
+  maxDelayMs?: number | undefined;
+  /** Give up after this many failed attempts in a row (default: never). */
+  maxAttempts?: number | undefined;
 }
 
 export interface ConnectOptions {
   host: string;
   port: number;
   clientId: string;
-  /** 5 for MQTT 5 (default), 4 for 3.1.1. */
-  protocolVersion?: 4 | 5;
-  username?: string;
-  password?: string | Uint8Array;
-  /** DER certificates and a PKCS#8 DER key, as Microvisor takes them. `{}` means TLS with the bundled roots. */
-  tls?: { ca?: Uint8Array[]; cert?: Uint8Array[]; key?: Uint8Array };
-  keepalive?: number;
+  /** 4 for MQTT 3.1.1 (default, see `DEFAULT_PROTOCOL_VERSION`), 5 for MQTT 5. */
+  protocolVersion?: ProtocolVersion | undefined;
+  username?: string | undefined;
+  password?: string | Uint8Array | undefined;
+  /**
+   * TLS. Certificates and the key may be DER bytes or PEM (text or file bytes; a PEM bundle may
+   * hold several certificates); PEM is converted to DER and the key to PKCS#8 DER, as Microvisor
+   * takes them. `{}` means TLS with the bundled roots.
+   */
+  tls?: { ca?: Credential[] | undefined; cert?: Credential[] | undefined; key?: Credential | undefined } | undefined;
+  keepalive?: number | undefined;
   /** Default true. */
-  cleanStart?: boolean;
-  will?: { topic: string; payload: string | Uint8Array; qos?: 0 | 1; retain?: boolean };
+  cleanStart?: boolean | undefined;
+  will?: { topic: string; payload: string | Uint8Array; qos?: 0 | 1 | undefined; retain?: boolean | undefined } | undefined;
+  /**
+   * Reconnect by itself when the session is lost (not after `disconnect()`): wait, open a new
+   * channel, connect, subscribe again to every topic subscribed before. `true` uses the defaults.
+   * Default false: the session ends, `connected` turns false, and calling `connect()` again is
+   * the manual path.
+   */
+  reconnect?: boolean | ReconnectOptions | undefined;
 }
 
 export interface SubscribeOptions {
-  qos?: 0 | 1;
-  noLocal?: boolean;
-  retainAsPublished?: boolean;
-  retainHandling?: 0 | 1 | 2;
+  qos?: 0 | 1 | undefined;
+  noLocal?: boolean | undefined;
+  retainAsPublished?: boolean | undefined;
+  retainHandling?: 0 | 1 | 2 | undefined;
 }
 
 export interface PublishOptions {
-  qos?: 0 | 1 | 2;
-  retain?: boolean;
+  qos?: QoS | undefined;
+  retain?: boolean | undefined;
 }
 
 export interface ReceivedMessage {
   topic: string;
   payload: Uint8Array;
-  qos: number;
+  qos: QoS;
   retain: boolean;
   correlationId: number;
-  /** Acknowledge a QoS 1/2 message (no-op for QoS 0 or with autoAck). */
+  /** Acknowledge a QoS 1/2 message (no-op for QoS 0, with autoAck, or when already acknowledged). */
   ack(): void;
 }
 
@@ -115,10 +166,48 @@ export interface LostMessage {
 }
 
 export interface DisconnectInfo {
-  requestState: MvMqttRequestState;
-  disconnectCode: number;
+  /** Who ended it: the application (`disconnect()`), the broker (or its going away), or a network loss. */
+  cause: DisconnectCause;
   /** true when the app asked for it. */
   requested: boolean;
+  /** From the disconnect response; `NOTCONNECTED` when the broker or network ended the session. */
+  requestState: MvMqttRequestState;
+  /** The broker's MQTT 5 DISCONNECT reason code, 0 otherwise. */
+  disconnectCode: number;
+  /** The error pending requests were rejected with (undefined when the application asked). */
+  error: MvConnectionLostError | undefined;
+  /** Whether the client is about to reconnect by itself. */
+  willReconnect: boolean;
+}
+
+export interface ReconnectingInfo {
+  /** 1 for the first attempt after a loss. */
+  attempt: number;
+  /** How long the client waits before this attempt. */
+  delayMs: number;
+  /** Why the previous attempt failed (undefined before the first). */
+  error: Error | undefined;
+}
+
+export interface ReconnectedInfo {
+  attempt: number;
+  /** The topics subscribed again, with the broker's answer for each. */
+  resubscribed: SubscribeResult[];
+}
+
+export interface ClientEvents {
+  /** Every message, as it is read (also delivered to each `messages()` iterator). */
+  message: [ReceivedMessage];
+  lost: [LostMessage];
+  /** The session ended, for any reason (once per session). */
+  disconnect: [DisconnectInfo];
+  /** Automatic reconnection: an attempt is about to be made. */
+  reconnecting: [ReconnectingInfo];
+  /** Automatic reconnection succeeded and the subscriptions were renewed. */
+  reconnect: [ReconnectedInfo];
+  /** Automatic reconnection gave up (`maxAttempts`); the client stays disconnected. */
+  reconnectFailed: [Error];
+  network: [MvNetworkStatus];
 }
 
 interface Waiter<T> {
@@ -127,6 +216,9 @@ interface Waiter<T> {
 }
 
 type Slot = 'publish' | 'subscribe' | 'unsubscribe';
+interface Pending extends Waiter<number[]> {
+  kind: Slot;
+}
 
 const sized = (v: string | Uint8Array | undefined): MvSizedString =>
   v === undefined ? { data: null, length: 0 } : { data: v, length: typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength };
@@ -135,12 +227,13 @@ const decoder = new TextDecoder();
 /** One notification record, in the device layout (16 bytes). */
 const RECORD_SIZE = LAYOUTS.MvNotification.arm32.size;
 const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
+const IRQ_RANGE = LIMITS.NOTIFICATION_IRQ_RANGE;
+const RECONNECT_DEFAULTS = { initialDelayMs: 1000, maxDelayMs: 30_000 } as const;
 
-export class MvMqttClient extends EventEmitter<{
-  lost: [LostMessage];
-  disconnect: [DisconnectInfo];
-  network: [MvNetworkStatus];
-}> {
+/** The tag of the network request's notifications; channels count up from 0x100. */
+const NETWORK_TAG = 1;
+
+export class MvMqttClient extends EventEmitter<ClientEvents> {
   private readonly ring: Uint8Array;
   private readonly center: MvNotificationHandle;
   private readonly network: MvNetworkHandle;
@@ -157,15 +250,27 @@ export class MvMqttClient extends EventEmitter<{
   private readonly payloadBuf: Uint8Array;
   private readonly codes = new Uint32Array(TOPICS_MAX);
   private nextCorrelation = 1;
+  private readonly autoAck: boolean;
 
+  /** The session: set while a channel is connecting or connected. */
+  private sessionLive = false;
+  private protocolVersion: ProtocolVersion = DEFAULT_PROTOCOL_VERSION;
   private connecting: Waiter<void> | undefined;
   private disconnecting: Waiter<void> | undefined;
-  private readonly pending = new Map<number, Waiter<number[]> & { kind: 'subscribe' | 'unsubscribe' | 'publish' }>();
+  private readonly pending = new Map<number, Pending>();
   private readonly slotWaiters: Record<Slot, (() => void)[]> = { publish: [], subscribe: [], unsubscribe: [] };
-  private readonly inbox: ReceivedMessage[] = [];
-  private inboxWaiter: ((m: ReceivedMessage | undefined) => void) | undefined;
-  private ended = false;
-  private readonly autoAck: boolean;
+
+  /** What `connect()` was last given, for reconnecting. */
+  private lastConnect: ConnectOptions | undefined;
+  /** Topics subscribed in this client's sessions (granted), to subscribe again after a reconnect. */
+  private readonly subscriptions = new Map<string, SubscribeOptions>();
+  private reconnecting: Promise<void> | undefined;
+  private stopReconnecting: (() => void) | undefined;
+  private closed = false;
+
+  private readonly streams = new Set<MessageStream<ReceivedMessage>>();
+  /** Messages that arrived while nobody listened: the next `messages()` iterator gets them first. */
+  private backlog: ReceivedMessage[] = [];
 
   constructor(
     private readonly host: ClientHost,
@@ -182,13 +287,20 @@ export class MvMqttClient extends EventEmitter<{
     this.payloadBuf = new Uint8Array(this.rx.byteLength);
 
     const centerOut = out(0 as MvNotificationHandle);
-    this.check('mvSetupNotifications', host.mvSetupNotifications({ irq: this.irq, buffer: this.ring, buffer_size: this.ring.byteLength }, centerOut));
+    const setup = host.mvSetupNotifications({ irq: this.irq, buffer: this.ring, buffer_size: this.ring.byteLength }, centerOut);
+    if (setup === MV_STATUS_INVALIDINTERRUPT)
+      throw new MvStatusError(
+        'mvSetupNotifications',
+        setup,
+        `IRQ ${this.irq} is outside ${IRQ_RANGE.min}–${IRQ_RANGE.max} or already has a notification centre on this device (another MvMqttClient?); give each client its own line: new MvMqttClient(device, { irq: ${this.irq === IRQ_RANGE.max ? IRQ_RANGE.min : this.irq + 1} })`,
+      );
+    this.check('mvSetupNotifications', setup);
     this.center = centerOut.value;
     host.nvic.setHandler(this.irq, () => this.onIrq(slots));
     host.nvic.clearPending(this.irq);
     host.nvic.enable(this.irq);
     const netOut = out(0 as MvNetworkHandle);
-    this.check('mvRequestNetwork', host.mvRequestNetwork({ version: 1, v1: { notification_handle: this.center, notification_tag: 1 } }, netOut));
+    this.check('mvRequestNetwork', host.mvRequestNetwork({ version: 1, v1: { notification_handle: this.center, notification_tag: NETWORK_TAG } }, netOut));
     this.network = netOut.value;
   }
 
@@ -199,15 +311,130 @@ export class MvMqttClient extends EventEmitter<{
     return s.value === MV_NETWORKSTATUS_CONNECTED;
   }
 
+  /** A session is up: requests can be made. */
   get connected(): boolean {
-    return this.channel !== undefined && !this.ended && this.connecting === undefined;
+    return this.sessionLive && this.connecting === undefined;
   }
 
-  /** Opens a channel and connects; rejects with MvRequestError if the broker or Microvisor refuses. */
+  /** Automatic reconnection is under way (see `ConnectOptions.reconnect`). */
+  get reconnectingNow(): boolean {
+    return this.reconnecting !== undefined;
+  }
+
+  /**
+   * Opens a channel and connects. Rejects with `MvRequestError` when Microvisor or the broker
+   * refuses (the reason code named), `MvStatusError` when a system call refuses. Calling it
+   * again after the session was lost is the manual way to reconnect.
+   */
   async connect(o: ConnectOptions): Promise<void> {
-    if (this.channel !== undefined) throw new Error('already connected: disconnect() first');
+    if (this.closed) throw new Error('this client is closed: create a new MvMqttClient');
+    if (this.sessionLive) throw new Error('already connected: disconnect() first');
+    if (this.reconnecting) throw new Error('reconnecting automatically: wait for the reconnect event, or disconnect() first');
+    this.closeChannel(); // the channel of a session that was lost, if any
+    this.subscriptions.clear(); // a new session by the application's hand: it subscribes itself
+    this.lastConnect = o;
+    await this.open(o);
+  }
+
+  /**
+   * Subscribes (one request, up to 8 topics); resolves with the broker's answer per topic. When
+   * some topics are refused it rejects with `MvSubscribeError`, which names them and their codes
+   * (its `results` also holds the granted ones, which are live).
+   */
+  async subscribe(topics: string | string[] | Record<string, SubscribeOptions>, options: SubscribeOptions = {}): Promise<SubscribeResult[]> {
+    const entries: [string, SubscribeOptions][] =
+      typeof topics === 'string' ? [[topics, options]] : Array.isArray(topics) ? topics.map((t) => [t, options]) : Object.entries(topics);
+    const results = await this.subscribeEntries(entries);
+    if (results.some((r) => !r.granted)) throw new MvSubscribeError(results, this.protocolVersion);
+    return results;
+  }
+
+  /** Unsubscribes (one request, up to 8 topics); resolves with the broker's answer per topic. */
+  async unsubscribe(topics: string | string[]): Promise<UnsubscribeResult[]> {
+    const list = Array.isArray(topics) ? topics : [topics];
+    this.checkTopics('filter', 'mvMqttRequestUnsubscribe', list);
+    const codes = await this.request('unsubscribe', 'mvMqttRequestUnsubscribe', (ch, correlation_id) =>
+      this.host.mvMqttRequestUnsubscribe(ch, { correlation_id, topics: list.map((t) => sized(t)), num_topics: list.length }),
+    );
+    const results = list.map((topic, i) => ({ topic, reasonCode: codes[i] ?? 0, reason: reasonCodeName('unsubscribe', codes[i] ?? 0, this.protocolVersion) }));
+    for (const r of results) if (!isRefusal('unsubscribe', r.reasonCode)) this.subscriptions.delete(r.topic);
+    const refused = results.filter((r) => isRefusal('unsubscribe', r.reasonCode));
+    if (refused.length > 0)
+      throw new MvRequestError('unsubscribe', MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, refused[0].reasonCode, codes, this.protocolVersion,
+        `unsubscribe refused for ${refused.map((r) => `'${r.topic}' (${describeReasonCode('unsubscribe', r.reasonCode, this.protocolVersion)})`).join(', ')}`);
+    return results;
+  }
+
+  /**
+   * Publishes; resolves with the broker's reason code (0, or with MQTT 5 0x10 "no matching
+   * subscribers"); a refusal (0x80 and above) rejects with `MvRequestError` naming it. Waits while
+   * too many publishes are in flight.
+   */
+  async publish(topic: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<number> {
+    this.checkTopics('name', 'mvMqttRequestPublish', [topic]);
+    const t = sized(topic);
+    const p = sized(payload);
+    const [code = 0] = await this.request('publish', 'mvMqttRequestPublish', (ch, correlation_id) =>
+      this.host.mvMqttRequestPublish(ch, { correlation_id, topic: t, payload: p, desired_qos: options.qos ?? 0, retain: options.retain ? 1 : 0 }),
+    );
+    if (isRefusal('publish', code))
+      throw new MvRequestError('publish', MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, code, [code], this.protocolVersion,
+        `publish to '${topic}' refused by the broker: ${describeReasonCode('publish', code, this.protocolVersion)}`);
+    return code;
+  }
+
+  /**
+   * The messages as they arrive. Every iterator gets every message (any number of consumers;
+   * `break` leaves without disturbing the others). Iterators end on `disconnect()`, `close()`,
+   * and when the session is lost and the client is not reconnecting by itself; across an
+   * automatic reconnection they keep going. Messages that arrived while nobody listened (no
+   * iterator, no `message` listener) go to the next iterator first.
+   */
+  messages(): AsyncIterableIterator<ReceivedMessage> {
+    const stream = new MessageStream<ReceivedMessage>(() => this.streams.delete(stream));
+    if (this.closed) {
+      stream.end();
+      return stream;
+    }
+    for (const m of this.backlog) stream.push(m);
+    this.backlog = [];
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** Ends the session: stops reconnecting, asks the broker to disconnect, waits for the response, closes the channel. */
+  async disconnect(): Promise<void> {
+    this.stopReconnecting?.();
+    await this.reconnecting;
+    const ch = this.channel;
+    if (ch !== undefined && this.sessionLive) {
+      const done = new Promise<void>((resolve, reject) => (this.disconnecting = { resolve, reject }));
+      const s = this.host.mvMqttRequestDisconnect(ch);
+      if (s === MV_STATUS_OKAY) await done.catch(() => undefined);
+      this.disconnecting = undefined;
+    }
+    this.closeChannel();
+    this.endStreams();
+  }
+
+  /** Disconnects, then releases the network request and the notification centre (and its IRQ). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.disconnect();
+    this.closed = true;
+    this.host.mvReleaseNetwork(out(this.network));
+    this.host.mvCloseNotifications(out(this.center));
+    this.host.nvic.disable(this.irq);
+    this.host.nvic.setHandler(this.irq, undefined);
+  }
+
+  // ------------------------------------------------------------------ connecting
+
+  /** One connect: a fresh channel and a connect request; resolves once the broker accepted. */
+  private async open(o: ConnectOptions): Promise<void> {
+    const creds: DerCredentials | undefined = o.tls ? toDer(o.tls) : undefined;
+    this.protocolVersion = o.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
     this.channelTag = (this.channelTag + 1) >>> 0;
-    this.ended = false;
     const h = out(0 as MvChannelHandle);
     for (;;) {
       const s = this.host.mvOpenChannel(
@@ -234,16 +461,17 @@ export class MvMqttClient extends EventEmitter<{
       await new Promise((r) => setTimeout(r, LIMITS.CHANNEL_OPEN_RATE.windowMs)); // the documented advice: wait, retry
     }
     this.channel = h.value;
-    const tls: MvTlsCredentials | null = o.tls
+    this.sessionLive = true;
+    const tls: MvTlsCredentials | null = creds
       ? {
-          cacert: { num_certs: o.tls.ca?.length ?? 0, certs: o.tls.ca?.map((c) => sized(c)) ?? null },
-          clientcert: { chain: { num_certs: o.tls.cert?.length ?? 0, certs: o.tls.cert?.map((c) => sized(c)) ?? null }, key: sized(o.tls.key) },
+          cacert: { num_certs: creds.ca?.length ?? 0, certs: creds.ca?.map((c) => sized(c)) ?? null },
+          clientcert: { chain: { num_certs: creds.cert?.length ?? 0, certs: creds.cert?.map((c) => sized(c)) ?? null }, key: sized(creds.key) },
         }
       : null;
     const userPass = o.username !== undefined;
     const done = new Promise<void>((resolve, reject) => (this.connecting = { resolve, reject }));
     const s = this.host.mvMqttRequestConnect(this.channel, {
-      protocol_version: o.protocolVersion === 4 ? MV_MQTTPROTOCOLVERSION_V3_1_1 : MV_MQTTPROTOCOLVERSION_V5,
+      protocol_version: this.protocolVersion === 4 ? MV_MQTTPROTOCOLVERSION_V3_1_1 : MV_MQTTPROTOCOLVERSION_V5,
       host: sized(o.host),
       port: o.port,
       clientid: sized(o.clientId),
@@ -265,14 +493,14 @@ export class MvMqttClient extends EventEmitter<{
       await done;
     } catch (err) {
       this.closeChannel();
+      if (err instanceof MvRequestError && err.requestState === MV_MQTTREQUESTSTATE_INVALIDPARAMETERS && creds)
+        throw new MvRequestError('connect', err.requestState, err.reasonCode, [], this.protocolVersion, `connect failed: ${err.requestStateName}: ${credentialHint(creds)}`);
       throw err;
     }
   }
 
-  /** Subscribes (one request, up to 8 topics); resolves with the broker's per-topic codes (granted QoS). */
-  async subscribe(topics: string | string[] | Record<string, SubscribeOptions>, options: SubscribeOptions = {}): Promise<number[]> {
-    const entries: [string, SubscribeOptions][] =
-      typeof topics === 'string' ? [[topics, options]] : Array.isArray(topics) ? topics.map((t) => [t, options]) : Object.entries(topics);
+  private async subscribeEntries(entries: [string, SubscribeOptions][]): Promise<SubscribeResult[]> {
+    this.checkTopics('filter', 'mvMqttRequestSubscribe', entries.map(([t]) => t));
     const subscriptions = entries.map(([topic, o]) => ({
       topic: sized(topic),
       desired_qos: o.qos ?? 0,
@@ -280,71 +508,88 @@ export class MvMqttClient extends EventEmitter<{
       rap: o.retainAsPublished ? 1 : 0,
       rh: o.retainHandling ?? 0,
     }));
-    return this.request('subscribe', 'mvMqttRequestSubscribe', (ch, correlation_id) =>
+    const codes = await this.request('subscribe', 'mvMqttRequestSubscribe', (ch, correlation_id) =>
       this.host.mvMqttRequestSubscribe(ch, { correlation_id, subscriptions, num_subscriptions: subscriptions.length }),
     );
+    return entries.map(([topic, o], i) => {
+      const reasonCode = codes[i] ?? 0x80;
+      const granted = !isRefusal('subscribe', reasonCode);
+      if (granted) this.subscriptions.set(topic, o);
+      return { topic, reasonCode, reason: reasonCodeName('subscribe', reasonCode, this.protocolVersion), granted };
+    });
   }
 
-  async unsubscribe(topics: string | string[]): Promise<number[]> {
-    const list = (Array.isArray(topics) ? topics : [topics]).map((t) => sized(t));
-    return this.request('unsubscribe', 'mvMqttRequestUnsubscribe', (ch, correlation_id) =>
-      this.host.mvMqttRequestUnsubscribe(ch, { correlation_id, topics: list, num_topics: list.length }),
-    );
-  }
-
-  /** Publishes; resolves with the broker's reason code (0, or 0x10 "no subscribers" with MQTT 5). Waits while too many publishes are in flight. */
-  async publish(topic: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<number> {
-    const t = sized(topic);
-    const p = sized(payload);
-    const [code] = await this.request('publish', 'mvMqttRequestPublish', (ch, correlation_id) =>
-      this.host.mvMqttRequestPublish(ch, { correlation_id, topic: t, payload: p, desired_qos: options.qos ?? 0, retain: options.retain ? 1 : 0 }),
-    );
-    return code;
-  }
-
-  /** Messages as they arrive; the iteration ends when the session ends. */
-  async *messages(): AsyncGenerator<ReceivedMessage, void, undefined> {
-    for (;;) {
-      const next = this.inbox.shift() ?? (this.ended ? undefined : await new Promise<ReceivedMessage | undefined>((r) => (this.inboxWaiter = r)));
-      if (!next) return;
-      yield next;
+  /** The session was lost: wait, reconnect, subscribe again; repeat with a doubling wait until it works or is stopped. */
+  private async reconnectLoop(o: ConnectOptions, policy: ReconnectOptions): Promise<void> {
+    let stopped = false;
+    let wake = (): void => undefined;
+    this.stopReconnecting = () => {
+      stopped = true;
+      wake();
+    };
+    let delay = policy.initialDelayMs ?? RECONNECT_DEFAULTS.initialDelayMs;
+    const maxDelay = policy.maxDelayMs ?? RECONNECT_DEFAULTS.maxDelayMs;
+    let error: Error | undefined;
+    for (let attempt = 1; !stopped; attempt++) {
+      this.emit('reconnecting', { attempt, delayMs: delay, error });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (stopped) break;
+      try {
+        this.closeChannel();
+        await this.open(o);
+        const topics = [...this.subscriptions.entries()];
+        const resubscribed: SubscribeResult[] = [];
+        for (let i = 0; i < topics.length; i += TOPICS_MAX) resubscribed.push(...(await this.subscribeEntries(topics.slice(i, i + TOPICS_MAX))));
+        this.emit('reconnect', { attempt, resubscribed });
+        return;
+      } catch (err) {
+        error = err as Error;
+        this.closeChannel();
+        if (policy.maxAttempts !== undefined && attempt >= policy.maxAttempts) {
+          this.emit('reconnectFailed', error);
+          this.endStreams();
+          return;
+        }
+        delay = Math.min(maxDelay, delay * 2);
+      }
     }
   }
 
-  /** Asks the broker to end the session, waits for the response, then closes the channel. */
-  async disconnect(): Promise<void> {
-    const ch = this.channel;
-    if (ch === undefined) return;
-    if (!this.ended) {
-      const done = new Promise<void>((resolve, reject) => (this.disconnecting = { resolve, reject }));
-      const s = this.host.mvMqttRequestDisconnect(ch);
-      if (s === MV_STATUS_OKAY) await done.catch(() => undefined);
-      this.disconnecting = undefined;
-    }
-    this.closeChannel();
-  }
-
-  /** Closes the channel (if any), releases the network request and the notification centre. */
-  async close(): Promise<void> {
-    await this.disconnect();
-    const net = out(this.network);
-    this.host.mvReleaseNetwork(net);
-    const center = out(this.center);
-    this.host.mvCloseNotifications(center);
-    this.host.nvic.disable(this.irq);
-    this.host.nvic.setHandler(this.irq, undefined);
+  private startReconnecting(): void {
+    const o = this.lastConnect;
+    const policy = o?.reconnect;
+    if (!o || !policy || this.closed) return;
+    this.reconnecting = this.reconnectLoop(o, policy === true ? {} : policy).finally(() => {
+      this.reconnecting = undefined;
+      this.stopReconnecting = undefined;
+    });
   }
 
   // ------------------------------------------------------------------ internals
 
   private check(call: MvFunctionName, status: number): void {
-    if (status !== MV_STATUS_OKAY) throw new MvStatusError(call, status as never);
+    if (status !== MV_STATUS_OKAY) throw new MvStatusError(call, status as MvStatus);
+  }
+
+  /** Refuses topics MQTT does not allow before any call, with the reason (the device would give only the status). */
+  private checkTopics(kind: TopicKind, call: MvFunctionName, topics: readonly string[]): void {
+    for (const t of topics) {
+      const problem = topicProblem(kind, t);
+      if (problem) throw new MvStatusError(call, problem.status, `topic ${kind} '${t.length > 60 ? `${t.slice(0, 60)}…` : t}' ${problem.reason}`);
+    }
   }
 
   private async request(kind: Slot, call: MvFunctionName, send: (ch: MvChannelHandle, correlationId: number) => number): Promise<number[]> {
     for (;;) {
       const ch = this.channel;
-      if (ch === undefined || this.ended) throw new MvConnectionLostError('not connected');
+      if (ch === undefined || !this.connected)
+        throw new MvConnectionLostError(this.reconnecting ? 'not connected (reconnecting)' : 'not connected', undefined, MV_MQTTREQUESTSTATE_NOTCONNECTED);
       const correlationId = this.nextCorrelation;
       this.nextCorrelation = (this.nextCorrelation + 1) >>> 0 || 1;
       const result = new Promise<number[]>((resolve, reject) => this.pending.set(correlationId, { kind, resolve, reject }));
@@ -352,7 +597,7 @@ export class MvMqttClient extends EventEmitter<{
       if (s === MV_STATUS_OKAY) return result;
       this.pending.delete(correlationId);
       result.catch(() => undefined);
-      if (s !== MV_STATUS_RATELIMITED) throw new MvStatusError(call, s as never);
+      if (s !== MV_STATUS_RATELIMITED) throw new MvStatusError(call, s as MvStatus);
       // Too many of this kind in flight: wait until one of their responses has been read.
       await new Promise<void>((r) => this.slotWaiters[kind].push(r));
     }
@@ -380,9 +625,12 @@ export class MvMqttClient extends EventEmitter<{
           try {
             this.readOne(this.channel);
           } catch (err) {
-            this.endSession(err as Error); // a read call failed: the session cannot be trusted any more
+            // A read call failed: the session cannot be trusted any more.
+            this.sessionLost('broker', new MvConnectionLostError(`reading the channel failed: ${(err as Error).message}`, 'broker'), MV_MQTTREQUESTSTATE_NOTCONNECTED, 0);
           }
-        } else if (w.event === MV_EVENTTYPE_CHANNELNOTCONNECTED) this.endSession(new MvConnectionLostError('channel not connected (network loss)'));
+        } else if (w.event === MV_EVENTTYPE_CHANNELNOTCONNECTED) {
+          this.sessionLost('network', new MvConnectionLostError('the network connection was lost', 'network', MV_MQTTREQUESTSTATE_NOTCONNECTED), MV_MQTTREQUESTSTATE_NOTCONNECTED, 0);
+        }
       }
     }
   }
@@ -391,7 +639,7 @@ export class MvMqttClient extends EventEmitter<{
   private readOne(ch: MvChannelHandle): void {
     const type = out<MvMqttReadableDataType>(MV_MQTTREADABLEDATATYPE_NONE);
     if (this.host.mvMqttGetNextReadableDataType(ch, type) !== MV_STATUS_OKAY) {
-      this.endSession(new MvConnectionLostError('channel closed'));
+      this.sessionLost('network', new MvConnectionLostError('the channel was closed', 'network', MV_MQTTREQUESTSTATE_NOTCONNECTED), MV_MQTTREQUESTSTATE_NOTCONNECTED, 0);
       return;
     }
     switch (type.value) {
@@ -402,8 +650,8 @@ export class MvMqttClient extends EventEmitter<{
         this.connecting = undefined;
         if (r.request_state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED && r.reason_code === 0) waiter?.resolve();
         else {
-          this.ended = true;
-          waiter?.reject(new MvRequestError('connect', r.request_state, r.reason_code));
+          this.sessionLive = false;
+          waiter?.reject(new MvRequestError('connect', r.request_state, r.reason_code, [r.reason_code], this.protocolVersion));
         }
         break;
       }
@@ -416,14 +664,13 @@ export class MvMqttClient extends EventEmitter<{
         const resp = { request_state: state, correlation_id: corr, reason_codes: this.codes, reason_codes_size: this.codes.byteLength, reason_codes_len: len };
         if (isSub) this.check('mvMqttReadSubscribeResponse', this.host.mvMqttReadSubscribeResponse(ch, resp));
         else this.check('mvMqttReadUnsubscribeResponse', this.host.mvMqttReadUnsubscribeResponse(ch, resp));
-        const codes = Array.from(this.codes.subarray(0, len.value));
-        this.settle(isSub ? 'subscribe' : 'unsubscribe', corr.value, state.value, codes, codes.some((c) => c >= 0x80));
+        this.settle(isSub ? 'subscribe' : 'unsubscribe', corr.value, state.value, Array.from(this.codes.subarray(0, len.value)));
         break;
       }
       case MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE: {
         const r = newMvMqttPublishResponse();
         this.check('mvMqttReadPublishResponse', this.host.mvMqttReadPublishResponse(ch, r));
-        this.settle('publish', r.correlation_id, r.request_state, [r.reason_code], r.reason_code >= 0x80);
+        this.settle('publish', r.correlation_id, r.request_state, [r.reason_code]);
         break;
       }
       case MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED:
@@ -443,10 +690,13 @@ export class MvMqttClient extends EventEmitter<{
       case MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE: {
         const r = newMvMqttDisconnectResponse();
         this.check('mvMqttReadDisconnectResponse', this.host.mvMqttReadDisconnectResponse(ch, r));
-        const requested = this.disconnecting !== undefined;
-        this.emit('disconnect', { requestState: r.request_state, disconnectCode: r.disconnect_code, requested });
-        this.endSession(new MvConnectionLostError('disconnected', r.request_state, r.disconnect_code));
-        this.disconnecting?.resolve();
+        if (this.disconnecting) {
+          this.sessionEnded({ cause: 'application', requested: true, requestState: r.request_state, disconnectCode: r.disconnect_code, error: undefined, willReconnect: false });
+          this.disconnecting.resolve();
+        } else {
+          const code = r.disconnect_code ? `, ${describeReasonCode('disconnect', r.disconnect_code, this.protocolVersion)}` : '';
+          this.sessionLost('broker', new MvConnectionLostError(`the broker ended the session${code}`, 'broker', r.request_state, r.disconnect_code), r.request_state, r.disconnect_code);
+        }
         break;
       }
     }
@@ -479,45 +729,72 @@ export class MvMqttClient extends EventEmitter<{
     const msg: ReceivedMessage = {
       topic: decoder.decode(this.topicBuf.subarray(0, topicLen.value)),
       payload: this.payloadBuf.slice(0, payloadLen.value),
-      qos: qos.value,
+      qos: qos.value as QoS,
       retain: retain.value !== 0,
       correlationId,
       ack,
     };
-    const waiter = this.inboxWaiter;
-    this.inboxWaiter = undefined;
-    if (waiter) waiter(msg);
-    else this.inbox.push(msg);
+    if (this.streams.size === 0 && this.listenerCount('message') === 0) this.backlog.push(msg);
+    for (const s of this.streams) s.push(msg);
+    this.emit('message', msg);
   }
 
-  private settle(kind: Slot, correlationId: number, state: MvMqttRequestState, codes: number[], refused: boolean): void {
+  private settle(kind: Slot, correlationId: number, state: MvMqttRequestState, codes: number[]): void {
     const waiter = this.pending.get(correlationId);
     if (waiter) {
       this.pending.delete(correlationId);
-      if (state !== MV_MQTTREQUESTSTATE_REQUESTCOMPLETED || refused) waiter.reject(new MvRequestError(kind, state, codes[0] ?? 0, codes));
-      else waiter.resolve(codes);
+      if (state === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED) waiter.resolve(codes);
+      // The session went away under the request: the same error as every other request that meets a lost session.
+      else if (state === MV_MQTTREQUESTSTATE_NOTCONNECTED) waiter.reject(new MvConnectionLostError(`${kind} answered NOTCONNECTED: the session is gone`, undefined, state));
+      else waiter.reject(new MvRequestError(kind, state, codes[0] ?? 0, codes, this.protocolVersion));
     }
     for (const wake of this.slotWaiters[kind].splice(0)) wake();
   }
 
-  private endSession(err: Error): void {
-    if (this.ended) return;
-    this.ended = true;
+  /** The broker or the network ended the session: tell everyone, then reconnect if asked to. */
+  private sessionLost(cause: DisconnectCause, error: MvConnectionLostError, requestState: MvMqttRequestState, disconnectCode: number): void {
+    if (!this.sessionLive) return;
+    if (this.connecting) {
+      // Lost before the broker answered the connect: that connect failed; there was no session to report.
+      this.sessionLive = false;
+      this.connecting.reject(error);
+      this.connecting = undefined;
+      return;
+    }
+    const policy = this.lastConnect?.reconnect;
+    const willReconnect = !this.closed && policy !== undefined && policy !== false;
+    this.sessionEnded({ cause, requested: false, requestState, disconnectCode, error, willReconnect });
+    if (willReconnect) this.startReconnecting();
+    else this.endStreams();
+  }
+
+  /** Rejects whatever waits on the session and reports its end (once). */
+  private sessionEnded(info: DisconnectInfo): void {
+    if (!this.sessionLive) return;
+    this.sessionLive = false;
+    const err = info.error ?? new MvConnectionLostError('disconnected by the application', 'application', info.requestState, info.disconnectCode);
     this.connecting?.reject(err);
     this.connecting = undefined;
     for (const w of this.pending.values()) w.reject(err);
     this.pending.clear();
     for (const kind of ['publish', 'subscribe', 'unsubscribe'] as const) for (const wake of this.slotWaiters[kind].splice(0)) wake();
-    const waiter = this.inboxWaiter;
-    this.inboxWaiter = undefined;
-    waiter?.(undefined);
-    this.disconnecting?.resolve();
+    this.emit('disconnect', info);
+  }
+
+  private endStreams(): void {
+    for (const s of this.streams) s.end();
+    this.streams.clear();
   }
 
   private closeChannel(): void {
     const ch = this.channel;
     if (ch === undefined) return;
-    this.endSession(new MvConnectionLostError('channel closed by the application'));
+    if (this.sessionLive) {
+      // Closing a live channel ends the session without a DISCONNECT exchange.
+      this.connecting?.reject(new MvConnectionLostError('channel closed by the application', 'application'));
+      this.connecting = undefined;
+      this.sessionEnded({ cause: 'application', requested: true, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, disconnectCode: 0, error: new MvConnectionLostError('channel closed by the application', 'application'), willReconnect: false });
+    }
     this.channel = undefined;
     this.host.mvCloseChannel(out(ch));
   }

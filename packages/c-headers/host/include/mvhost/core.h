@@ -62,6 +62,9 @@ extern "C" {
 #define __NVIC_PRIO_BITS 4U
 #endif
 
+/* The core clock in Hz (system_stm32u5xx.h declares it too); RCC calls keep it current. */
+extern uint32_t SystemCoreClock;
+
 /* ---- core registers */
 uint32_t mvhost_get_ipsr(void);
 uint32_t mvhost_get_primask(void);

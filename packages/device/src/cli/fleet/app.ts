@@ -68,13 +68,48 @@ function check(status: number, call: string): void {
 
 const sized = (data: Uint8Array): MvSizedString => ({ data, length: data.byteLength });
 
+/**
+ * Correlation ID → callback for the publishes awaiting their response. IDs are handed out in
+ * sequence and the device bounds how many are in flight, so a small array indexed by the
+ * ID's low bits holds them without a Map's per-message hashing and churn; an ID whose slot is
+ * still taken (never, unless far more are outstanding than a device allows) goes to a Map.
+ */
+class PendingTable {
+  private static readonly SLOTS = 256;
+  private readonly ids = new Float64Array(PendingTable.SLOTS).fill(-1);
+  private readonly callbacks: ((() => void) | undefined)[] = new Array(PendingTable.SLOTS).fill(undefined);
+  private readonly overflow = new Map<number, () => void>();
+
+  set(id: number, done: () => void): void {
+    const slot = id & (PendingTable.SLOTS - 1);
+    if (this.ids[slot] === -1) {
+      this.ids[slot] = id;
+      this.callbacks[slot] = done;
+    } else this.overflow.set(id, done);
+  }
+
+  /** Removes and returns the callback (undefined if unknown). */
+  take(id: number): (() => void) | undefined {
+    const slot = id & (PendingTable.SLOTS - 1);
+    if (this.ids[slot] === id) {
+      const done = this.callbacks[slot];
+      this.ids[slot] = -1;
+      this.callbacks[slot] = undefined;
+      return done;
+    }
+    const done = this.overflow.get(id);
+    this.overflow.delete(id);
+    return done;
+  }
+}
+
 export class SyscallApp {
   readonly device: Device;
   private channel = 0 as MvChannelHandle;
   private readonly ring: Uint8Array;
   private nextCorrelation = 1;
   /** Publish correlation ID → what to call when its response is read. */
-  private readonly publishDone = new Map<number, () => void>();
+  private readonly publishDone = new PendingTable();
   private onConnected?: (ok: boolean, reason: string) => void;
   private onSubscribed?: (ok: boolean) => void;
   /** Called with each received message's payload (a view valid only during the call). */
@@ -210,7 +245,7 @@ export class SyscallApp {
     r.desired_qos = qos;
     const status = this.device.mvMqttRequestPublish(this.channel, r);
     if (status !== MV_STATUS_OKAY) {
-      this.publishDone.delete(id);
+      this.publishDone.take(id);
       check(status, 'mvMqttRequestPublish');
     }
   }
@@ -231,8 +266,7 @@ export class SyscallApp {
         const r = this.publishResponse;
         check(d.mvMqttReadPublishResponse(h, r), 'mvMqttReadPublishResponse');
         if (r.request_state !== MV_MQTTREQUESTSTATE_REQUESTCOMPLETED) throw new Error(`publish ${r.correlation_id} ended in request state ${r.request_state}`);
-        const done = this.publishDone.get(r.correlation_id);
-        this.publishDone.delete(r.correlation_id);
+        const done = this.publishDone.take(r.correlation_id);
         done?.();
         return;
       }
