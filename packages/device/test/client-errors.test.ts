@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
 import { makeTestCerts, type TestCerts } from '../../../test/support/certs.js';
 import { describeWithTools } from '../../../test/support/tools.js';
-import { Device, MvCredentialError, MvMqttClient, MvRequestError, MvStatusError } from '../src/index.js';
+import { Device, MvCredentialError, MvMqttClient, MvRequestError, MvStatusError, reasonCodeName } from '../src/index.js';
 
 const id = () => `e-${Math.random().toString(16).slice(2, 10)}`;
 
@@ -91,5 +91,23 @@ describe('MvMqttClient topic checks (aedes)', () => {
     expect((long as MvStatusError).status).toBe(MV_STATUS_INPUTTOOLONG);
     expect(await c.publish('a/b', 'x', { qos: 1 })).toBe(0);
     await c.close();
+  });
+});
+
+describe('reason codes in words', () => {
+  // Expected names from the MQTT tables (3.1.1 §3.2.2.3, 5.0 §2.4), typed here, not read from the code under test.
+  it('names a code by the packet it came in and the protocol version', () => {
+    expect(reasonCodeName('connect', 5, 4)).toBe('Not authorized');
+    expect(reasonCodeName('connect', 4, 4)).toBe('Bad username or password');
+    expect(reasonCodeName('connect', 0x87, 5)).toBe('Not authorized');
+    expect(reasonCodeName('connect', 0x86, 5)).toBe('Bad User Name or Password');
+    expect(reasonCodeName('subscribe', 1, 5)).toBe('granted QoS 1');
+    expect(reasonCodeName('subscribe', 0x80, 4)).toBe('Unspecified error');
+    expect(reasonCodeName('subscribe', 0xa2, 5)).toBe('Wildcard Subscriptions not supported');
+    expect(reasonCodeName('publish', 0x10, 5)).toBe('No matching subscribers');
+    expect(reasonCodeName('publish', 1, 5)).toBe('unknown reason code');
+    expect(reasonCodeName('unsubscribe', 0x11, 5)).toBe('No subscription existed');
+    expect(reasonCodeName('disconnect', 0x8b, 5)).toBe('Server shutting down');
+    expect(reasonCodeName('disconnect', 0, 5)).toBe('normal disconnection');
   });
 });

@@ -198,6 +198,20 @@ describe('MvMqttClient on aedes: partial subscribe, broker restart, network loss
     expect(await consumer).toEqual(['open/b=live']);
   });
 
+  it('the broker going away is one error class: a request waiting for its answer and one made afterwards', async () => {
+    const d = device();
+    const client = new MvMqttClient(d);
+    const clientId = id();
+    await client.connect({ host: broker.host, port: broker.port, clientId });
+    // aedes never answers publishes to hold/ (the authorization callback is never called): the request stays in flight.
+    broker.broker.authorizePublish = (_c, packet, done) => (packet.topic.startsWith('hold/') ? undefined : done(null));
+    const waiting = client.publish('hold/1', 'x', { qos: 1 });
+    broker.broker.clients[clientId].close();
+    await expect(waiting).rejects.toBeInstanceOf(MvConnectionLostError);
+    await expect(client.publish('after', 'x', { qos: 1 })).rejects.toBeInstanceOf(MvConnectionLostError);
+    await client.close();
+  });
+
   it('a network loss is a disconnect event with its cause; the client reconnects once the network is back', async () => {
     const d = device();
     const client = new MvMqttClient(d);
