@@ -44,7 +44,7 @@ function snapshot(dir: string): Map<string, string> {
 beforeAll(() => {
   // The CLI runs the compiled generator: make sure dist/ is current.
   execFileSync('npx', ['tsc', '-p', join(REPO, 'generator')], { stdio: 'inherit' });
-});
+}, 180_000);
 
 describe('mvgen generate', () => {
   it('produces byte-identical output on two runs into two directories', () => {
