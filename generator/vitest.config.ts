@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'generator', include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 },
+  test: { name: 'generator', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000 },
 });

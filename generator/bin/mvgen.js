@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // The CLI runs from dist/: shipped built in the published package, and built by `npm ci` /
-// `npm install` in the repository (the root `prepare` script).
+// `npm install` in the repository (the root `prepare` script). A no-change `generate`/`check`
+// is answered from the stamp before the CLI and its emitters load (src/quick.ts).
 import { existsSync } from 'node:fs';
 
+const quick = new URL('../dist/quick.js', import.meta.url);
 const cli = new URL('../dist/cli.js', import.meta.url);
-if (!existsSync(cli)) {
+if (!existsSync(cli) || !existsSync(quick)) {
   console.error('mvgen: the generator is not built (no dist/cli.js): run `npm run build` at the repository root');
   process.exit(1);
 }
-const { main } = await import(cli.href);
-process.exitCode = main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const answered = (await import(quick.href)).quickExit(argv);
+if (answered !== undefined) process.exitCode = answered;
+else process.exitCode = (await import(cli.href)).main(argv);

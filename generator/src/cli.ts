@@ -9,14 +9,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
-import { validateSpec } from './pipeline.js';
+import { runPipeline } from './pipeline.js';
 import { formatDiagnostic, SpecInvalidError } from './spec/diagnostics.js';
-import { findRepoRoot, generate, UsageError } from './generate.js';
+import { generate } from './generate.js';
+import { findRepoRoot, resolveSpecPath, UsageError } from './locate.js';
 import { TARGETS } from './emit/targets.js';
 import { GENERATOR_VERSION } from './version.js';
-import { Model } from './model/model.js';
-import { buildModel } from './model/build.js';
 import { diffMain } from './diff/cli.js';
+import { writeStamp } from './stamp.js';
 
 const HELP = `mvgen ${GENERATOR_VERSION} — the mvmqtt spec validator and generator
 
@@ -104,12 +104,11 @@ export function main(argv: string[]): number {
         return 0;
       case 'validate': {
         const spec = args.positional[0] ?? args.spec ?? defaultSpec();
-        const { spec: loaded, diagnostics } = validateSpec(spec);
-        if (diagnostics.length) {
+        const { model: m, diagnostics } = runPipeline(spec);
+        if (!m) {
           printDiagnostics(diagnostics);
           return 1;
         }
-        const m = new Model(buildModel(loaded!));
         console.log(
           `mvgen validate: ${m.spec.name} ${m.spec.version} is valid — ${m.areas.length} areas, ${m.functions.length} functions, ` +
             `${m.structs.length} structs, ${m.enums.length} enums, ${m.limits.length} limits (${ms(t0)})`,
@@ -119,7 +118,8 @@ export function main(argv: string[]): number {
       case 'generate':
       case 'check': {
         const check = args.command === 'check';
-        const res = generate({ specPath: args.spec ?? args.positional[0] ?? defaultSpec(), outRoot: args.out, targets: args.targets, mode: check ? 'check' : 'write' });
+        const specPath = args.spec ?? args.positional[0] ?? defaultSpec();
+        const res = generate({ specPath, outRoot: args.out, targets: args.targets, mode: check ? 'check' : 'write' });
         let drift = 0;
         let files = 0;
         let written = 0;
@@ -140,6 +140,17 @@ export function main(argv: string[]): number {
           }
         }
         const where = relative(process.cwd(), res.outRoot) || '.';
+        // The output now matches the spec (written, or checked clean): let the next run skip the work.
+        if (!check || !drift)
+          writeStamp(
+            resolveSpecPath(specPath),
+            res.outRoot,
+            args.targets,
+            { name: res.model.spec.name, version: res.model.spec.version },
+            res.results.flatMap((r) => r.outputs),
+            res.results.flatMap((r) => r.ownedDirs),
+            res.results.map((r) => ({ target: r.target, files: r.files })),
+          );
         if (check) {
           if (drift) {
             console.error(`\nmvgen check: ${drift} generated file(s) out of date in ${where}. Run \`npm run generate\` and commit the result.`);
@@ -168,6 +179,21 @@ export function main(argv: string[]): number {
       console.error(`mvgen: ${e.message}`);
       return 2;
     }
-    throw e;
+    return failure(e);
   }
+}
+
+/**
+ * Anything else: a file system refusal (permissions, a full disk, a path that is not a
+ * directory) or a generator bug. One line, no stack trace (MVGEN_DEBUG=1 shows it).
+ */
+function failure(e: unknown): number {
+  const err = e as NodeJS.ErrnoException;
+  if (process.env.MVGEN_DEBUG) console.error(err?.stack ?? err);
+  if (err?.code && err.syscall) {
+    console.error(`mvgen: cannot ${err.syscall} ${err.path ?? ''}: ${err.code}${err.path ? '' : ` (${err.message})`}`.replace(/ +:/, ':'));
+    return 1;
+  }
+  console.error(`mvgen: internal error: ${err?.message ?? String(e)} (run with MVGEN_DEBUG=1 for details, and please report it)`);
+  return 70;
 }

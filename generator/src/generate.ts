@@ -1,13 +1,13 @@
 /** The library API behind `mvgen generate` and `mvgen check`. */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve, basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadModel } from './pipeline.js';
+import { impliedOutRoot } from './locate.js';
 import { TARGETS, findTarget } from './emit/targets.js';
 import { applyOutputs, planOutputs, type OutputPlan } from './write/output.js';
 import type { Emitter, OutputFile } from './emit/emitter.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { Model } from './model/model.js';
-import { resolveSpecPath } from './spec/load.js';
 
 export interface GenerateOptions {
   specPath: string;
@@ -21,6 +21,10 @@ export interface GenerateOptions {
 export interface TargetResult {
   target: string;
   files: number;
+  /** The files as rendered (what the output holds after a write). */
+  outputs: OutputFile[];
+  /** Directories the target owns entirely (relative to the output root). */
+  ownedDirs: string[];
   plan: OutputPlan;
   written: number;
 }
@@ -29,26 +33,6 @@ export interface GenerateResult {
   model: Model;
   outRoot: string;
   results: TargetResult[];
-}
-
-/** Walks up from `start` to the directory that holds `api-spec/spec/index.json`. */
-export function findRepoRoot(start = process.cwd()): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'api-spec', 'spec', 'index.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
-/** `<root>/api-spec/spec/index.json` → `<root>`; anything else has no implied output root. */
-export function impliedOutRoot(specPath: string): string | undefined {
-  const index = resolveSpecPath(specPath);
-  const specDir = dirname(index);
-  const apiSpec = dirname(specDir);
-  if (basename(specDir) === 'spec' && basename(apiSpec) === 'api-spec') return dirname(apiSpec);
-  return undefined;
 }
 
 export function selectTargets(names?: string[]): Emitter[] {
@@ -60,7 +44,8 @@ export function selectTargets(names?: string[]): Emitter[] {
   });
 }
 
-export class UsageError extends Error {}
+export { findRepoRoot, impliedOutRoot, UsageError } from './locate.js';
+import { UsageError } from './locate.js';
 
 export function specLabel(model: Model): string {
   return `spec ${model.spec.name} ${model.spec.version} (sha256 ${model.spec.hash.slice(0, 16)})`;
@@ -88,14 +73,22 @@ export function generate(opts: GenerateOptions): GenerateResult {
   const outRoot = resolve(opts.outRoot ?? impliedOutRoot(opts.specPath) ?? '');
   if (!opts.outRoot && !impliedOutRoot(opts.specPath))
     throw new UsageError('this spec is not at <repo>/api-spec/spec/index.json: give --out DIR for the generated files');
+  let outStat;
+  try {
+    outStat = statSync(outRoot);
+  } catch {
+    /* does not exist yet: created on write */
+  }
+  if (outStat && !outStat.isDirectory()) throw new UsageError(`--out ${opts.outRoot ?? outRoot} is an existing file, not a directory`);
   // Validation happens before any output is computed, so an invalid spec writes nothing.
   const model = loadModel(opts.specPath);
   const rendered = renderTargets(model, targets);
   const results: TargetResult[] = [];
   for (const [t, files] of rendered) {
-    const plan = planOutputs(outRoot, files, t.ownedDirs);
+    const ownedDirs = t.ownedDirs(model);
+    const plan = planOutputs(outRoot, files, ownedDirs);
     const written = opts.mode === 'write' ? applyOutputs(outRoot, files, plan) : 0;
-    results.push({ target: t.target, files: files.length, plan, written });
+    results.push({ target: t.target, files: files.length, outputs: files, ownedDirs, plan, written });
   }
   return { model, outRoot, results };
 }

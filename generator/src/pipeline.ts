@@ -1,4 +1,7 @@
-/** spec → load → validate (schema, then semantics) → model. The one entry point every command uses. */
+/**
+ * spec → load → validate (schema, then semantics) → model. `runPipeline` is the one entry point
+ * every command uses (validate, generate, check, diff); the other functions are views of it.
+ */
 import { loadSpec, type LoadedSpec } from './spec/load.js';
 import { SpecInvalidError, type Diagnostic } from './spec/diagnostics.js';
 import { validateSchema } from './validate/schema.js';
@@ -6,13 +9,16 @@ import { validateSemantics } from './validate/semantic.js';
 import { buildModel } from './model/build.js';
 import { Model } from './model/model.js';
 
-export interface ValidationResult {
+export interface PipelineResult {
   spec?: LoadedSpec;
+  /** Every problem found; empty when the spec is valid. */
   diagnostics: Diagnostic[];
+  /** The model, built only when there are no diagnostics. */
+  model?: Model;
 }
 
-/** Loads and validates; never throws for a bad spec, returns every problem found. */
-export function validateSpec(specPath: string): ValidationResult {
+/** Loads, validates and (when valid) builds the model. Never throws for a bad spec. */
+export function runPipeline(specPath: string): PipelineResult {
   let spec: LoadedSpec;
   try {
     spec = loadSpec(specPath);
@@ -31,12 +37,24 @@ export function validateSpec(specPath: string): ValidationResult {
       spec.areas,
     );
   }
-  return { spec, diagnostics: [...schemaProblems, ...semantic] };
+  const diagnostics = [...schemaProblems, ...semantic];
+  return { spec, diagnostics, model: diagnostics.length ? undefined : new Model(buildModel(spec)) };
+}
+
+export interface ValidationResult {
+  spec?: LoadedSpec;
+  diagnostics: Diagnostic[];
+}
+
+/** Loads and validates; never throws for a bad spec, returns every problem found. */
+export function validateSpec(specPath: string): ValidationResult {
+  const { spec, diagnostics } = runPipeline(specPath);
+  return { spec, diagnostics };
 }
 
 /** Loads, validates and builds the model; throws SpecInvalidError with every problem. */
 export function loadModel(specPath: string): Model {
-  const { spec, diagnostics } = validateSpec(specPath);
-  if (diagnostics.length || !spec) throw new SpecInvalidError(diagnostics);
-  return new Model(buildModel(spec));
+  const { model, diagnostics } = runPipeline(specPath);
+  if (!model) throw new SpecInvalidError(diagnostics);
+  return model;
 }

@@ -3,8 +3,7 @@
  * major, minor or patch (see README.md in this directory for the rules and why).
  */
 import { basename } from 'node:path';
-import { validateSpec } from '../pipeline.js';
-import { buildModel } from '../model/build.js';
+import { runPipeline } from '../pipeline.js';
 import { Model } from '../model/model.js';
 import { resolveSpecPath } from '../spec/load.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -55,10 +54,10 @@ export class SpecsInvalidError extends Error {
 
 /** Validates both specs (reporting every problem of both), then compares them. */
 export function diffSpecs(oldPath: string, newPath: string): DiffResult {
-  const loaded = ([['old', oldPath], ['new', newPath]] as const).map(([role, path]) => ({ role, path: resolveSpecPath(path), ...validateSpec(path) }));
-  const bad = loaded.filter((l) => l.diagnostics.length || !l.spec);
+  const loaded = ([['old', oldPath], ['new', newPath]] as const).map(([role, path]) => ({ role, path: resolveSpecPath(path), ...runPipeline(path) }));
+  const bad = loaded.filter((l) => l.diagnostics.length || !l.model);
   if (bad.length) throw new SpecsInvalidError(bad.map((l) => ({ role: l.role, path: l.path, diagnostics: l.diagnostics })));
-  const [before, after] = loaded.map((l) => new Model(buildModel(l.spec!)));
+  const [before, after] = loaded.map((l) => l.model!);
   const summary = (m: Model, path: string): SpecSummary => ({ path, name: m.spec.name, version: m.spec.version, hash: m.spec.hash });
   const { changes, bump } = diffModels(before, after, { before: basename(loaded[0].path), after: basename(loaded[1].path) });
   return { before: summary(before, loaded[0].path), after: summary(after, loaded[1].path), changes, bump };

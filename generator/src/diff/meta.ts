@@ -35,6 +35,13 @@ export function diffIndex(ctx: DiffContext): void {
   for (const k of vendorKeys)
     if (sa.vendor[k] !== sb.vendor[k]) log.patch(idxNew(`/vendor/${vendorJson[k]}`), `vendor ${vendorJson[k]} ${sa.vendor[k] ?? '(none)'} → ${sb.vendor[k] ?? '(none)'}`);
 
+  // Product identity: the prefix renames every C macro and the scope every import of a generated package.
+  const [pa, pb] = [sa.product, sb.product];
+  if (pa.macroPrefix !== pb.macroPrefix) log.major(idxNew('/product/macro_prefix'), `C macro prefix ${pa.macroPrefix} → ${pb.macroPrefix}`, TYPE_FACETS);
+  if (pa.npmScope !== pb.npmScope) log.major(idxNew('/product/npm_scope'), `npm scope ${pa.npmScope} → ${pb.npmScope}`, TYPE_FACETS);
+  for (const [target, dir] of Object.entries(pb.outputs))
+    if (pa.outputs[target as keyof typeof pa.outputs] !== dir) log.patch(idxNew(`/product/outputs/${target}`), `${target} output directory ${pa.outputs[target as keyof typeof pa.outputs]} → ${dir}`);
+
   const areas = matchByName(mb.areas, ma.areas, (a) => a.name);
   const areaIndex = (list: { name: string }[], name: string) => list.findIndex((a) => a.name === name);
   for (const a of areas.removed) log.major(idxOld(`/areas/${areaIndex(mb.areas, a.name)}`), `area "${a.name}" (${a.file}) removed`);

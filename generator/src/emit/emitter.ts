@@ -26,7 +26,7 @@ export interface Emitter {
    * Directories (relative to the output root) this target owns entirely: any file in them that
    * the target no longer produces is stale, and `generate` removes it (`check` reports it).
    */
-  ownedDirs: string[];
+  ownedDirs(model: Model): string[];
   emit(model: Model, ctx: EmitContext): OutputFile[];
 }
 

@@ -19,6 +19,7 @@ import type {
   LimitModel,
   MemberModel,
   ModelData,
+  ProductModel,
   StructModel,
   TypedefModel,
 } from './types.js';
@@ -293,6 +294,7 @@ export function buildModel(spec: LoadedSpec): ModelData {
         ...(index.vendor.header_sha256 ? { headerSha256: index.vendor.header_sha256 } : {}),
         complete: index.vendor.complete ?? false,
       },
+      product: productOf(index),
     },
     statusEnum: index.status_enum,
     successStatus: index.success_status,
@@ -314,6 +316,25 @@ export function buildModel(spec: LoadedSpec): ModelData {
     functions,
     limits,
     errata: index.errata.map((e) => ({ id: e.id, item: e.item, vendorPage: e.vendor_page, header: e.header, resolution: e.resolution })),
+  };
+}
+
+/** Where each target writes when the index does not say (this repository's layout). */
+const DEFAULT_OUTPUTS: ProductModel['outputs'] = {
+  json: 'api-spec/generated',
+  c: 'packages/c-headers',
+  ts: 'packages/sdk/src/generated',
+  mock: 'packages/mock/src/generated',
+  docs: 'packages/docs/reference',
+};
+
+/** The index's `product`, with the documented defaults for what it leaves out. */
+function productOf(index: RawIndex): ProductModel {
+  const p = index.product ?? {};
+  return {
+    macroPrefix: p.macro_prefix ?? index.spec.toUpperCase(),
+    npmScope: p.npm_scope ?? `@${index.spec.toLowerCase()}`,
+    outputs: { ...DEFAULT_OUTPUTS, ...(p.outputs ?? {}) },
   };
 }
 

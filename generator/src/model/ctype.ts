@@ -19,16 +19,7 @@ export function parseCType(text: string): ParsedCType | undefined {
   const pointer = stars?.length ?? 0;
   let base: ParsedCType['base'];
   if (tag === 'enum' || tag === 'struct') base = { kind: tag, name };
-  else if (name in INT_TYPES) base = { kind: 'int', name: name as IntName };
+  else if (Object.hasOwn(INT_TYPES, name)) base = { kind: 'int', name: name as IntName };
   else base = { kind: 'name', name };
   return { text, const: Boolean(konst), pointer, base };
 }
-
-export const C_KEYWORDS = new Set(
-  ('auto break case char const continue default do double else enum extern float for goto if inline int long register ' +
-    'restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex ' +
-    '_Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local bool true false alignas alignof ' +
-    'class delete new this template typename namespace private public protected virtual operator friend nullptr ' +
-    'static_assert thread_local')
-    .split(' '),
-);

@@ -1,4 +1,4 @@
-import type { EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ModelData, ParamModel, StructModel, TypedefModel } from './types.js';
+import type { AbiDescription, EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ModelData, ParamModel, ProductModel, StructModel, TypedefModel } from './types.js';
 
 /** The IR plus the look-ups every emitter needs. */
 export class Model {
@@ -44,6 +44,14 @@ export class Model {
   }
   get abis() {
     return this.data.abis;
+  }
+  /** The ABI of the device itself: the layout the kernel reads and writes, and the one docs quote. */
+  get deviceAbi(): AbiDescription {
+    return must(this.data.abis.find((a) => a.role === 'device'), 'ABI with role', 'device');
+  }
+  /** The product's identity: file and package names, macro prefix, output directories. */
+  get product(): ProductModel & { name: string } {
+    return { name: this.data.spec.name, ...this.data.spec.product };
   }
 
   enum(name: string): EnumModel {

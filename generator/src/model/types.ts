@@ -237,6 +237,15 @@ export interface Erratum {
   resolution: string;
 }
 
+export interface ProductModel {
+  /** Prefix of every generated C macro and CMake variable. */
+  macroPrefix: string;
+  /** npm scope of the packages (`@scope`). */
+  npmScope: string;
+  /** Output directory of each target, relative to the output root. */
+  outputs: Record<'json' | 'c' | 'ts' | 'mock' | 'docs', string>;
+}
+
 export interface ModelData {
   spec: {
     name: string;
@@ -246,6 +255,8 @@ export interface ModelData {
     /** sha256 of the spec files (see load.ts). */
     hash: string;
     vendor: { name: string; sdkVersion: string; header: string; includeGuard: string; repository: string; commit: string; headerSha256?: string; complete: boolean };
+    /** The product's identity in generated output (file names come from `name`). */
+    product: ProductModel;
   };
   statusEnum: string;
   successStatus: string;

@@ -1,7 +1,9 @@
 /**
  * A JSON parser that also records where each value starts, so every diagnostic can
  * name `file:line:column` for a JSON pointer. JSON.parse gives no positions, and the
- * spec is small (a few thousand lines), so a hand-written recursive descent is enough.
+ * spec is small (a few thousand lines), so a hand-written recursive descent is enough. It
+ * accepts exactly RFC 8259 JSON and refuses anything else with a position: raw control
+ * characters in strings, invalid escapes, nesting deeper than MAX_DEPTH, duplicate keys.
  */
 export interface Position {
   line: number; // 1-based
@@ -22,6 +24,20 @@ export class JsonSyntaxError extends Error {
     super(message);
   }
 }
+
+/** Deeper documents are refused with a diagnostic before the recursion could exhaust the stack. */
+export const MAX_DEPTH = 256;
+
+const ESCAPES = new Map([
+  ['"', '"'],
+  ['\\', '\\'],
+  ['/', '/'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+]);
 
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -51,29 +67,45 @@ export function parseJsonWithPositions(text: string): ParsedJson {
 
   const parseString = (): string => {
     if (text[i] !== '"') fail(`expected a string, found ${describe(text[i])}`);
-    const start = i;
     i++;
+    let out = '';
     for (;;) {
-      const c = text[i];
-      if (c === undefined || c === '\n') fail('unterminated string');
-      if (c === '\\') i += 2;
-      else if (c === '"') break;
-      else i++;
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c) || c === 10) fail('unterminated string');
+      if (c === 0x22) break;
+      if (c < 0x20) fail(`raw control character U+${c.toString(16).padStart(4, '0').toUpperCase()} inside a string; write it as an escape such as \\n or \\u0009`);
+      if (c !== 0x5c) {
+        out += text[i++];
+        continue;
+      }
+      const e = text[i + 1];
+      const simple = e === undefined ? undefined : ESCAPES.get(e);
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+      } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+        out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+        i += 6;
+      } else if (e === 'u') fail(`invalid escape ${JSON.stringify(text.slice(i, i + 6))}: \\u takes four hex digits`);
+      else fail(`invalid escape "\\${e ?? ''}" in a string; JSON allows \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX`);
     }
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    return out;
   };
 
+  let depth = 0;
   const parseValue = (pointer: string): unknown => {
     skipWs();
     positions.set(pointer, here());
     const c = text[i];
+    if ((c === '{' || c === '[') && ++depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
     if (c === '{') {
       i++;
       const obj: Record<string, unknown> = {};
       skipWs();
       if (text[i] === '}') {
         i++;
+        depth--;
         return obj;
       }
       for (;;) {
@@ -82,13 +114,14 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         const key = parseString();
         const child = `${pointer}/${escapePointerToken(key)}`;
         positions.set(`${child}#key`, keyPos);
-        if (Object.prototype.hasOwnProperty.call(obj, key)) {
+        if (Object.hasOwn(obj, key)) {
           throw new JsonSyntaxError(`duplicate key "${key}"`, keyPos);
         }
         skipWs();
         if (text[i] !== ':') fail(`expected ':' after key "${key}"`);
         i++;
-        obj[key] = parseValue(child);
+        // defineProperty, not `obj[key] =`: a "__proto__" key is an ordinary member, not the prototype.
+        Object.defineProperty(obj, key, { value: parseValue(child), enumerable: true, writable: true, configurable: true });
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -96,6 +129,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         }
         if (text[i] === '}') {
           i++;
+          depth--;
           return obj;
         }
         fail(`expected ',' or '}' in object, found ${describe(text[i])}`);
@@ -107,6 +141,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
       skipWs();
       if (text[i] === ']') {
         i++;
+        depth--;
         return arr;
       }
       for (;;) {
@@ -118,6 +153,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         }
         if (text[i] === ']') {
           i++;
+          depth--;
           return arr;
         }
         fail(`expected ',' or ']' in array, found ${describe(text[i])}`);

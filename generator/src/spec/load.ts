@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createHash } from 'node:crypto';
+import { resolveSpecPath } from '../locate.js';
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from './json-positions.js';
 import { SpecInvalidError, type Diagnostic } from './diagnostics.js';
 
@@ -26,42 +27,38 @@ export function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }
 
-/** Accepts the index file or the directory holding `index.json`. */
-export function resolveSpecPath(p: string): string {
-  const abs = resolve(p);
-  try {
-    if (statSync(abs).isDirectory()) {
-      const inSpec = join(abs, 'spec', 'index.json');
-      try {
-        statSync(inSpec);
-        return inSpec;
-      } catch {
-        return join(abs, 'index.json');
-      }
-    }
-  } catch {
-    /* fall through: reported when read */
-  }
-  return abs;
-}
+export { resolveSpecPath } from '../locate.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Spec files are small; anything bigger is a mistake (and would be slow to parse). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 function readSpecFile(path: string, diagnostics: Diagnostic[]): SpecFile | undefined {
   const shown = displayPath(path);
+  const refuse = (message: string, hint: string, rule = 'io'): undefined => {
+    diagnostics.push({ file: shown, pointer: '', message, hint, rule });
+    return undefined;
+  };
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A FIFO, socket or device would block the read (or never end): only regular files are read.
+    const st = statSync(path);
+    if (!st.isFile()) return refuse(`is not a regular file (${st.isDirectory() ? 'a directory' : 'a FIFO, socket or device'})`, 'a spec file is a plain JSON file');
+    if (st.size > MAX_FILE_BYTES) return refuse(`is ${st.size} bytes, more than a spec file may be (${MAX_FILE_BYTES})`, 'check the path');
+    const bytes = readFileSync(path);
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      return refuse('is not valid UTF-8', 'save the file as UTF-8', 'syntax');
+    }
   } catch (e) {
-    diagnostics.push({
-      file: shown,
-      pointer: '',
-      message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      hint: 'check the path; the index lists area files relative to its own directory',
-      rule: 'io',
-    });
-    return undefined;
+    return refuse(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'check the path; the index lists area files relative to its own directory');
   }
+  // A UTF-8 byte order mark is accepted (RFC 8259 allows a parser to ignore it) and not part of the JSON.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {
-    const { value, positions } = parseJsonWithPositions(text);
+    const { value, positions } = parseJsonWithPositions(json);
     return { path, displayPath: shown, text, data: value, positions };
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
@@ -85,11 +82,13 @@ export function loadSpec(specPath: string): LoadedSpec {
   const indexPath = resolveSpecPath(specPath);
   const index = readSpecFile(indexPath, diagnostics);
   if (!index) throw new SpecInvalidError(diagnostics);
-  const areaNames = (index.data as { areas?: unknown }).areas;
+  const data = index.data;
+  const areaNames = data !== null && typeof data === 'object' && Object.hasOwn(data, 'areas') ? (data as { areas: unknown }).areas : undefined;
   const areas: SpecFile[] = [];
   if (Array.isArray(areaNames)) {
     areaNames.forEach((name, i) => {
-      if (typeof name !== 'string') return; // the schema reports it
+      // The schema reports anything that is not a plain file name beside the index.
+      if (typeof name !== 'string' || !/^[a-z0-9_-]+\.json$/.test(name)) return;
       const f = readSpecFile(join(dirname(indexPath), name), diagnostics);
       if (f) areas.push(f);
       else if (diagnostics.at(-1)?.rule === 'io') {

@@ -1,5 +1,8 @@
 /** The spec files' shapes as the JSON Schema admits them (before resolution). */
 
+/** The targets whose output directory the index names. */
+export type OutputTarget = 'json' | 'c' | 'ts' | 'mock' | 'docs';
+
 export type RawUint = number | string;
 
 export interface RawIndex {
@@ -8,6 +11,7 @@ export interface RawIndex {
   title: string;
   doc: string;
   vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string; complete?: boolean };
+  product?: { macro_prefix?: string; npm_scope?: string; outputs?: Partial<Record<OutputTarget, string>> };
   status_enum: string;
   success_status: string;
   areas: string[];
@@ -105,7 +109,7 @@ export interface RawArea {
 }
 
 export function isUnion(f: RawField | RawUnion): f is RawUnion {
-  return 'union' in f;
+  return Object.hasOwn(f, 'union');
 }
 
 export function uintValue(v: RawUint): number {

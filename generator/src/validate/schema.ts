@@ -28,7 +28,7 @@ export function validateSchema(spec: LoadedSpec): Diagnostic[] {
   for (const file of [spec.index, ...spec.areas]) {
     const data = file.data as Record<string, unknown>;
     // The schema picks index/area by the presence of `areas`; a file in the wrong role is its own error.
-    const looksLikeIndex = data !== null && typeof data === 'object' && 'areas' in data;
+    const looksLikeIndex = data !== null && typeof data === 'object' && !Array.isArray(data) && Object.hasOwn(data, 'areas');
     if (isIndex(file) !== looksLikeIndex) {
       out.push({
         file: file.displayPath,

@@ -8,7 +8,7 @@ import { GENERATOR_VERSION } from '../../../generator/src/version.js';
 import type { EmitContext } from '../../../generator/src/emit/emitter.js';
 import type { Model } from '../../../generator/src/model/model.js';
 
-export { tsEmitter, renderTsItem, SDK_GENERATED_DIR } from '../../../generator/src/emit/ts/index.js';
+export { tsEmitter, renderTsItem } from '../../../generator/src/emit/ts/index.js';
 export { Model } from '../../../generator/src/model/model.js';
 
 export const SDK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +21,9 @@ export function specModel(): Model {
   cached ??= loadModel(SPEC_INDEX);
   return cached;
 }
+
+/** Where the `ts` target writes: the spec index's `product.outputs.ts`. */
+export const SDK_GENERATED_DIR = 'packages/sdk/src/generated';
 
 export function emitContext(model: Model): EmitContext {
   return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model) };

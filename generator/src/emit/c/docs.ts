@@ -8,7 +8,6 @@ import type {
   AbiId,
   EnumConstant,
   EnumModel,
-  Erratum,
   FieldModel,
   FunctionModel,
   LimitModel,
@@ -18,7 +17,8 @@ import type {
   UnionMemberModel,
   UnionModel,
 } from '../../model/types.js';
-import { escapeCommentText as esc } from './comment.js';
+import { escapeCommentText as esc } from '../core/c-comment.js';
+import { errataFor, limitRule, sourceLabel } from '../core/facts.js';
 import { limitMacros } from './limits.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -27,18 +27,6 @@ const bytes = (n: number) => `${n} byte${n === 1 ? '' : 's'}`;
 /** "4 bytes on arm32 (device), 8 bytes on x86_64 (host)" */
 function perAbiSizes(model: Model, size: Record<AbiId, number>): string {
   return model.abis.map((a) => `${bytes(size[a.id])} on ${a.id} (${a.role})`).join(', ');
-}
-
-/**
- * Errata whose `item` names this item: `Struct` (but not `Struct.member`, which belongs to the
- * member), `Struct.member`, a function or a constant, matched as a whole word.
- */
-export function errataFor(model: Model, name: string): Erratum[] {
-  // Asked for every item: skip compiling the RegExp when no erratum even contains the name.
-  if (!model.errata.some((e) => e.item.includes(name))) return [];
-  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const word = new RegExp(`(^|[^A-Za-z0-9_.])${quoted}(?![A-Za-z0-9_]|\\.[A-Za-z_])`);
-  return model.errata.filter((e) => word.test(e.item));
 }
 
 function errataParagraph(model: Model, name: string): string[] {
@@ -51,42 +39,16 @@ function errataParagraph(model: Model, name: string): string[] {
 }
 
 /** One line per limit in a function's or member's doc; the macro's own doc has the full text. */
-function limitLine(l: LimitModel): string {
-  const macros = limitMacros(l)
+function limitLine(model: Model, l: LimitModel): string {
+  const macros = limitMacros(model, l)
     .map((m) => `#${m.name}`)
     .join(', ');
-  return `- ${macros}: ${describeLimit(l)}, otherwise #${l.status}.`;
+  return `- ${macros}: ${limitRule(l, model)}, otherwise #${l.status}.`;
 }
 
-/** A short statement of the limit's rule from its kind and values, e.g. "at most 8 elements". */
-export function describeLimit(l: LimitModel): string {
-  const plural = l.kind === 'range' || l.value !== 1;
-  const unit = l.unit === 'value' ? '' : ` ${plural ? l.unit : l.unit.replace(/s$/, '')}`;
-  switch (l.kind) {
-    case 'max':
-      return `at most ${l.value}${unit}`;
-    case 'min':
-      return `at least ${l.value}${unit}`;
-    case 'range':
-      return `from ${l.min} to ${l.max}${unit}`;
-    case 'multiple_of':
-      return `a multiple of ${l.value}${unit}`;
-    case 'alignment':
-      return `aligned to ${l.value}${unit}`;
-    case 'max_objects':
-      return `at most ${l.value}${unit} at once`;
-    case 'rate':
-      return `at most ${l.value}${unit} per ${l.windowMs} ms`;
-    case 'in_flight':
-      return `at most ${l.value}${unit} in flight`;
-    case 'per_object':
-      return `at most ${l.value}${unit} per object`;
-  }
-}
-
-function limitsParagraph(limits: LimitModel[]): string[] {
+function limitsParagraph(model: Model, limits: LimitModel[]): string[] {
   if (!limits.length) return [];
-  return [`@par Limits\n${limits.map(limitLine).join('\n')}`];
+  return [`@par Limits\n${limits.map((l) => limitLine(model, l)).join('\n')}`];
 }
 
 // ---------------------------------------------------------------- typedefs
@@ -144,7 +106,7 @@ export function fieldDoc(model: Model, s: StructModel, path: string, f: FieldMod
   if (f.optional) notes.push('May be NULL.');
   if (notes.length) out.push(notes.join(' '));
   const limits = model.limitsOn(`${s.name}.${path}`);
-  out.push(...limitsParagraph(limits));
+  out.push(...limitsParagraph(model, limits));
   out.push(...errataParagraph(model, `${s.name}.${path}`));
   return out;
 }
@@ -214,7 +176,7 @@ export function functionDoc(model: Model, f: FunctionModel): string[] {
   if (data.length) out.push(`@par Readable data\n${data.join('\n')}`);
 
   out.push(...callContextParagraph(f));
-  out.push(...limitsParagraph(f.limits.map((n) => model.limit(n))));
+  out.push(...limitsParagraph(model, f.limits.map((n) => model.limit(n))));
   out.push(...errataParagraph(model, f.name));
   out.push(`@par Call address\nNon-secure-callable veneer at 0x${f.nscAddress.toString(16).padStart(8, '0')} (Thumb bit set); see the linker fragment.`);
   return out;
@@ -232,9 +194,9 @@ export function callContextParagraph(f: FunctionModel): string[] {
 // ---------------------------------------------------------------- limits
 
 export function limitDoc(model: Model, l: LimitModel): string[] {
-  const facts = [`Rule: ${describeLimit(l)}; otherwise #${l.status}.`];
+  const facts = [`Rule: ${limitRule(l, model)}; otherwise #${l.status}.`];
   if (l.appliesTo.length) facts.push(`Applies to ${l.appliesTo.map((p) => `\`${p}\``).join(', ')}.`);
   if (l.functions.length) facts.push(`Checked by ${l.functions.map((f) => `${f}()`).join(', ')}.`);
-  facts.push(`Source: ${l.source}.${l.configurable ? ' The emulator lets you change it.' : ''}`);
+  facts.push(`Source: ${sourceLabel(l.source)}.${l.configurable ? ' The emulator lets you change it.' : ''}`);
   return [esc(l.doc), facts.join('\n'), ...errataParagraph(model, l.name)];
 }

@@ -1,28 +1,36 @@
 /**
- * `c` target: the firmware-facing part of @mvmqtt/c-headers.
- *   include/mvmqtt/mvmqtt.h         the declarations of the vendor's mv_syscalls.h that the
- *                                   spec covers, plus version and limit macros
- *   include/mvmqtt/mvmqtt_layout.h  static assertions of values and per-ABI layouts
- *   ld/mvmqtt_nsc.ld                PROVIDE() of every function's veneer address
- *   cmake/mvmqtt*.cmake             targets for add_subdirectory and find_package
+ * `c` target: the firmware-facing part of the C headers package (`<name>` is the spec's name,
+ * `<dir>` the index's `product.outputs.c`).
+ *   <dir>/include/<name>/<name>.h         the declarations of the vendor header that the spec
+ *                                         covers, plus version and limit macros
+ *   <dir>/include/<name>/<name>_layout.h  static assertions of values and per-ABI layouts
+ *   <dir>/ld/<name>_nsc.ld                PROVIDE() of every function's veneer address
+ *   <dir>/cmake/<name>*.cmake             targets for add_subdirectory and find_package
  */
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { blockCommentBanner, bannerLines } from '../banner.js';
-import { docBlock, escapeCommentText, plainBlock } from './comment.js';
+import { cString, docBlock, escapeCommentText, plainBlock } from '../core/c-comment.js';
+import { cHeaderPath } from '../core/c-package.js';
+import { templateSet } from '../core/templates.js';
 import { declarationHooks } from './declarations.js';
 import { abiChecks, abiMacro, valueChecks } from './layout.js';
-import { MACRO_PREFIX } from './limits.js';
 import { declarationOrder, type ItemRef } from './order.js';
-import { template } from './templates.js';
 
-const PACKAGE = 'packages/c-headers';
 const INCLUDE_DIR = 'include';
-const HEADER = 'mvmqtt/mvmqtt.h';
-const LAYOUT_HEADER = 'mvmqtt/mvmqtt_layout.h';
-const LINKER_FRAGMENT = 'ld/mvmqtt_nsc.ld';
 
-const cString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** The files of the package, named after the product (the spec's name). */
+function fileNames(model: Model) {
+  const name = model.product.name;
+  return {
+    header: cHeaderPath(model),
+    layoutHeader: `${name}/${name}_layout.h`,
+    linkerFragment: `ld/${name}_nsc.ld`,
+    cmake: (part: string) => `cmake/${name}${part}.cmake`,
+  };
+}
+
+const templates = () => templateSet('c');
 
 function semver(v: string): [number, number, number] {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
@@ -34,7 +42,7 @@ function versionMacros(model: Model, ctx: EmitContext) {
   const spec = model.spec;
   const [major, minor, patch] = semver(spec.version);
   const [vMajor, vMinor, vPatch] = semver(spec.vendor.sdkVersion);
-  const p = MACRO_PREFIX;
+  const p = model.product.macroPrefix;
   const rows: { name: string; value: string; doc: string }[] = [
     { name: `${p}_SPEC_NAME`, value: cString(spec.name), doc: 'Name of the spec.' },
     { name: `${p}_SPEC_VERSION_MAJOR`, value: String(major), doc: 'Spec version, major part.' },
@@ -72,34 +80,36 @@ function renderItem(model: Model, r: ItemRef): string {
 
 function mainHeader(model: Model, ctx: EmitContext): string {
   const spec = model.spec;
+  const files = fileNames(model);
+  const prefix = model.product.macroPrefix;
   const sections = declarationOrder(model).map(({ area, items }) => ({
-    group: `${MACRO_PREFIX.toLowerCase()}_${area.name}`,
+    group: `${model.product.name}_${area.name}`,
     title: escapeCommentText(area.title).replace(/\n/g, ' '),
     docLines: docBlock([escapeCommentText(area.doc)]).split('\n').slice(1, -1).map((l) => l.replace(/^ \* ?/, '')),
     items: items.map((r) => renderItem(model, r).trimEnd()),
   }));
   const fileDoc = docBlock([
-    `@file ${HEADER.split('/').pop()}\n@brief ${escapeCommentText(spec.title).replace(/\n/g, ' ')}`,
+    `@file ${files.header.split('/').pop()}\n@brief ${escapeCommentText(spec.title).replace(/\n/g, ' ')}`,
     escapeCommentText(spec.doc),
     escapeCommentText(
       `Declares ${spec.vendor.complete ? 'every item' : 'the part'} of ${spec.vendor.header} (${spec.vendor.name} ${spec.vendor.sdkVersion})${spec.vendor.complete ? '' : ' that the spec covers'}, with the vendor's names, ` +
         `values, member order and C types, so code written against the vendor header compiles unchanged and links against the vendor's object ` +
-        `file or against ${LINKER_FRAGMENT}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added. ` +
+        `file or against ${files.linkerFragment}. If the vendor header is included first (${spec.vendor.includeGuard} is defined), only the macros are added. ` +
         (spec.vendor.complete
           ? `Otherwise this header defines ${spec.vendor.includeGuard} itself, so a later include of the vendor header adds nothing.`
           : `The other order does not compile: the spec covers only part of ${spec.vendor.header}, so this header leaves its guard alone.`),
     ),
   ]);
-  return template('mvmqtt.h.hbs')({
+  return templates().template('header.h.hbs')({
     banner: blockCommentBanner(ctx).trimEnd(),
     fileDoc,
-    guard: `${MACRO_PREFIX}_MVMQTT_H`,
-    prefix: MACRO_PREFIX,
+    guard: `${prefix}_${model.product.name.toUpperCase()}_H`,
+    prefix,
     // Seeing the vendor's include guard defined means its declarations are already in the translation unit.
     vendorGuard: spec.vendor.includeGuard,
     // A complete spec claims the vendor's guard; a partial one must not hide the rest of the vendor header.
     defineVendorGuard: spec.vendor.complete,
-    layoutHeader: LAYOUT_HEADER,
+    layoutHeader: files.layoutHeader,
     version: versionMacros(model, ctx),
     limits: model.limits.map((l) => declarationHooks.limit(l, model).trimEnd()),
     sections,
@@ -112,42 +122,45 @@ function mainHeader(model: Model, ctx: EmitContext): string {
  */
 function vendorNamedHeader(model: Model, ctx: EmitContext): string {
   const vendor = model.spec.vendor;
+  const header = fileNames(model).header;
   const fileDoc = docBlock([
     `@file ${vendor.header}\n@brief Drop-in for ${escapeCommentText(vendor.name)} ${vendor.sdkVersion}'s ${vendor.header}.`,
     escapeCommentText(
-      `Includes ${HEADER}, which declares every item of ${vendor.header} with the vendor's names, values, layouts and prototypes and ` +
-        `defines the vendor's include guard (${vendor.includeGuard}), so this file, ${HEADER} and the vendor's own header may be ` +
+      `Includes ${header}, which declares every item of ${vendor.header} with the vendor's names, values, layouts and prototypes and ` +
+        `defines the vendor's include guard (${vendor.includeGuard}), so this file, ${header} and the vendor's own header may be ` +
         'included together in any order.',
     ),
   ]);
-  return template('vendor_header.h.hbs')({
+  return templates().template('vendor_header.h.hbs')({
     banner: blockCommentBanner(ctx).trimEnd(),
     fileDoc,
-    guard: `${MACRO_PREFIX}_VENDOR_${vendor.header.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
-    mainHeader: HEADER,
+    guard: `${model.product.macroPrefix}_VENDOR_${vendor.header.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+    mainHeader: header,
   });
 }
 
 function layoutHeader(model: Model, ctx: EmitContext): string {
   const abis = abiChecks(model);
+  const files = fileNames(model);
+  const prefix = model.product.macroPrefix;
   const fileDoc = docBlock([
-    `@file ${LAYOUT_HEADER.split('/').pop()}\n@brief Compile-time checks of ${HEADER.split('/').pop()} against the spec.`,
+    `@file ${files.layoutHeader.split('/').pop()}\n@brief Compile-time checks of ${files.header.split('/').pop()} against the spec.`,
     escapeCommentText(
-      `Define ${MACRO_PREFIX}_CHECK_VALUES (enum values) and/or ${abis.map((a) => a.macro).join(' / ')} (sizes, alignments and offsets ` +
-        `for that ABI) before including this file, or define none (or ${MACRO_PREFIX}_CHECK_LAYOUT) to check the values and the ABI the ` +
+      `Define ${prefix}_CHECK_VALUES (enum values) and/or ${abis.map((a) => a.macro).join(' / ')} (sizes, alignments and offsets ` +
+        `for that ABI) before including this file, or define none (or ${prefix}_CHECK_LAYOUT) to check the values and the ABI the ` +
         `compiler targets. Works in C99 (negative-size array), C11 (_Static_assert) and C++11 (static_assert); a failing check names the member.`,
     ),
   ]);
-  return template('mvmqtt_layout.h.hbs')({
+  return templates().template('layout.h.hbs')({
     banner: blockCommentBanner(ctx).trimEnd(),
     fileDoc,
-    guard: `${MACRO_PREFIX}_MVMQTT_LAYOUT_H`,
-    prefix: MACRO_PREFIX,
-    lowerPrefix: MACRO_PREFIX.toLowerCase(),
-    mainHeader: HEADER.split('/').pop(),
+    guard: `${prefix}_${model.product.name.toUpperCase()}_LAYOUT_H`,
+    prefix,
+    lowerPrefix: prefix.toLowerCase(),
+    mainHeader: files.header.split('/').pop(),
     abis,
     abiList: abis.map((a) => a.id).join(', '),
-    abiMacros: abis.map((a) => abiMacro(a.id)).join(', '),
+    abiMacros: abis.map((a) => abiMacro(prefix, a.id)).join(', '),
     values: valueChecks(model),
   });
 }
@@ -167,7 +180,7 @@ function linkerFragment(model: Model, ctx: EmitContext): string {
       title: escapeCommentText(a.title).replace(/\n/g, ' '),
       functions: a.functions.map((n) => ({ name: n, address: `0x${model.fn(n).nscAddress.toString(16).padStart(8, '0')}` })),
     }));
-  return template('mvmqtt_nsc.ld.hbs')({ banner: blockCommentBanner(ctx).trimEnd(), usage, sections });
+  return templates().template('nsc.ld.hbs')({ banner: blockCommentBanner(ctx).trimEnd(), usage, sections });
 }
 
 function cmakeFiles(model: Model, ctx: EmitContext): OutputFile[] {
@@ -175,32 +188,41 @@ function cmakeFiles(model: Model, ctx: EmitContext): OutputFile[] {
     .map((l) => `# ${l}`)
     .join('\n');
   const [major] = semver(model.spec.version);
+  const files = fileNames(model);
   const view = {
     banner,
+    name: model.product.name,
+    prefix: model.product.macroPrefix,
+    // `${PREFIX_X}` references: Handlebars would read `${{{prefix}}` as a triple-stash.
+    var: Object.fromEntries(['INCLUDE_DIR', 'LINKER_FRAGMENT', 'SPEC_VERSION'].map((v) => [v, `\${${model.product.macroPrefix}_${v}}`])),
+    header: files.header,
     specVersion: model.spec.version,
     specMajor: String(major),
     specHash: model.spec.hash,
     vendorSdkVersion: model.spec.vendor.sdkVersion,
     includeDir: INCLUDE_DIR,
-    linkerFragment: LINKER_FRAGMENT,
+    linkerFragment: files.linkerFragment,
   };
-  return ['mvmqttTargets.cmake', 'mvmqttConfig.cmake', 'mvmqttConfigVersion.cmake'].map((f) => ({
-    path: `${PACKAGE}/cmake/${f}`,
-    contents: template(`${f}.hbs`)(view),
+  const dir = model.product.outputs.c;
+  return ['Targets', 'Config', 'ConfigVersion'].map((part) => ({
+    path: `${dir}/${files.cmake(part)}`,
+    contents: templates().template(`${part}.cmake.hbs`)(view),
   }));
 }
 
 export const cEmitter: Emitter = {
   target: 'c',
-  description: 'C headers, layout checks, linker fragment and CMake package (packages/c-headers)',
-  ownedDirs: [`${PACKAGE}/${INCLUDE_DIR}`, `${PACKAGE}/ld`, `${PACKAGE}/cmake`],
+  description: 'C headers, layout checks, linker fragment and CMake package',
+  ownedDirs: (model) => ['include', 'ld', 'cmake'].map((d) => `${model.product.outputs.c}/${d}`),
   emit(model, ctx) {
+    const files = fileNames(model);
+    const dir = model.product.outputs.c;
     return [
-      { path: `${PACKAGE}/${INCLUDE_DIR}/${HEADER}`, contents: mainHeader(model, ctx) },
+      { path: `${dir}/${INCLUDE_DIR}/${files.header}`, contents: mainHeader(model, ctx) },
       // Only a spec that covers the whole vendor header may stand in for it under its name.
-      ...(model.spec.vendor.complete ? [{ path: `${PACKAGE}/${INCLUDE_DIR}/${model.spec.vendor.header}`, contents: vendorNamedHeader(model, ctx) }] : []),
-      { path: `${PACKAGE}/${INCLUDE_DIR}/${LAYOUT_HEADER}`, contents: layoutHeader(model, ctx) },
-      { path: `${PACKAGE}/${LINKER_FRAGMENT}`, contents: linkerFragment(model, ctx) },
+      ...(model.spec.vendor.complete ? [{ path: `${dir}/${INCLUDE_DIR}/${model.spec.vendor.header}`, contents: vendorNamedHeader(model, ctx) }] : []),
+      { path: `${dir}/${INCLUDE_DIR}/${files.layoutHeader}`, contents: layoutHeader(model, ctx) },
+      { path: `${dir}/${files.linkerFragment}`, contents: linkerFragment(model, ctx) },
       ...cmakeFiles(model, ctx),
     ];
   },

@@ -6,7 +6,6 @@
  */
 import type { Model } from '../../model/model.js';
 import type { AbiDescription, AbiId, StructModel } from '../../model/types.js';
-import { MACRO_PREFIX } from './limits.js';
 
 export interface Check {
   /** Unique C identifier fragment (the C99 fallback declares a typedef with it). */
@@ -36,16 +35,16 @@ const DETECT: Record<AbiId, string> = {
   x86_64: 'defined(__x86_64__) && !defined(__ILP32__)',
 };
 
-export const abiMacro = (id: AbiId) => `${MACRO_PREFIX}_CHECK_LAYOUT_${id.toUpperCase()}`;
+export const abiMacro = (prefix: string, id: AbiId) => `${prefix}_CHECK_LAYOUT_${id.toUpperCase()}`;
 
 const ident = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 
-function structChecks(abi: AbiDescription, s: StructModel): { checks: Check[]; alignChecks: Check[] } {
+function structChecks(prefix: string, abi: AbiDescription, s: StructModel): { checks: Check[]; alignChecks: Check[] } {
   const t = `struct ${s.name}`;
   const at = `${abi.id}_${s.name}`;
   const checks: Check[] = [{ id: `${at}_size`, expr: `sizeof(${t}) == ${s.layout[abi.id].size}`, message: `${s.name}: size on ${abi.id} must be ${s.layout[abi.id].size}` }];
   const alignChecks: Check[] = [
-    { id: `${at}_align`, expr: `${MACRO_PREFIX}_ALIGNOF(${t}) == ${s.layout[abi.id].align}`, message: `${s.name}: alignment on ${abi.id} must be ${s.layout[abi.id].align}` },
+    { id: `${at}_align`, expr: `${prefix}_ALIGNOF(${t}) == ${s.layout[abi.id].align}`, message: `${s.name}: alignment on ${abi.id} must be ${s.layout[abi.id].align}` },
   ];
   const member = (path: string, offset: number, size: number) => {
     const id = `${at}_${ident(path)}`;
@@ -69,6 +68,7 @@ function structChecks(abi: AbiDescription, s: StructModel): { checks: Check[]; a
 }
 
 export function abiChecks(model: Model): AbiChecks[] {
+  const prefix = model.product.macroPrefix;
   return model.abis.map((abi) => {
     const detect = DETECT[abi.id];
     if (!detect) throw new Error(`mvgen c: no compiler test for ABI "${abi.id}"; add it to DETECT in emit/c/layout.ts`);
@@ -79,11 +79,11 @@ export function abiChecks(model: Model): AbiChecks[] {
     for (const e of model.enums)
       checks.push({ id: `${abi.id}_${e.name}_size`, expr: `sizeof(enum ${e.name}) == ${e.size[abi.id]}`, message: `enum ${e.name}: size on ${abi.id} must be ${e.size[abi.id]}` });
     for (const s of model.structs) {
-      const c = structChecks(abi, s);
+      const c = structChecks(prefix, abi, s);
       checks.push(...c.checks);
       alignChecks.push(...c.alignChecks);
     }
-    return { id: abi.id, macro: abiMacro(abi.id), title: abi.title, role: abi.role, detect, checks, alignChecks };
+    return { id: abi.id, macro: abiMacro(prefix, abi.id), title: abi.title, role: abi.role, detect, checks, alignChecks };
   });
 }
 

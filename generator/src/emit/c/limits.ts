@@ -1,15 +1,14 @@
 /** Limits as C macros: one per value a firmware needs (a range gives _MIN and _MAX, a rate its window). */
+import type { Model } from '../../model/model.js';
 import type { LimitModel } from '../../model/types.js';
-
-export const MACRO_PREFIX = 'MVMQTT';
 
 export interface LimitMacro {
   name: string;
   value: number;
 }
 
-export function limitMacros(l: LimitModel): LimitMacro[] {
-  const base = `${MACRO_PREFIX}_LIMIT_${l.name}`;
+export function limitMacros(model: Model, l: LimitModel): LimitMacro[] {
+  const base = `${model.product.macroPrefix}_LIMIT_${l.name}`;
   const out: LimitMacro[] = [];
   if (l.kind === 'range') {
     out.push({ name: `${base}_MIN`, value: need(l, l.min) }, { name: `${base}_MAX`, value: need(l, l.max) });

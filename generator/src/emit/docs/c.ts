@@ -1,72 +1,15 @@
 /**
- * C text for the reference: declarations exactly as the model types spell them, and a small
- * example per function that declares its arguments and handles every status it documents.
+ * A small C example per function for the reference: it declares the call's arguments and
+ * handles every status the function documents. (Declarations come from the shared C printer.)
  * Examples hold names only, never prose, so nothing from a doc string can end a comment.
  */
 import type { Model } from '../../model/model.js';
-import type { CType, EnumModel, FieldModel, FunctionModel, MemberModel, StructModel, TypedefModel } from '../../model/types.js';
+import type { CType, FieldModel, FunctionModel, StructModel } from '../../model/types.js';
+import { declarator } from '../core/c-declarations.js';
+import { applicationInclude } from '../core/c-package.js';
 
 const INDENT = '    ';
 
-/** `uint32_t *` + `name` → `uint32_t *name`; `uint32_t` + `name` → `uint32_t name`. */
-export function declarator(type: CType, name: string): string {
-  return type.text.endsWith('*') ? `${type.text}${name}` : `${type.text} ${name}`;
-}
-
-export function hex(value: number): string {
-  return `0x${value.toString(16)}`;
-}
-
-/** An address as the vendor writes it: eight hex digits. */
-export function address(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
-}
-
-/** The function's prototype, one parameter per line when it would not fit on one. */
-export function cPrototype(fn: FunctionModel): string {
-  const head = `extern ${declarator(fn.returns, fn.name)}(`;
-  const params = fn.params.map((p) => declarator(p.type, p.name));
-  const oneLine = `${head}${params.length ? params.join(', ') : 'void'});`;
-  if (oneLine.length <= 100 || params.length < 2) return oneLine;
-  const pad = ' '.repeat(head.length);
-  return `${head}${params.map((p, i) => (i ? pad : '') + p).join(',\n')});`;
-}
-
-function memberLines(members: MemberModel[], depth: number): string[] {
-  const ind = INDENT.repeat(depth);
-  const out: string[] = [];
-  for (const m of members) {
-    if (m.kind === 'field') {
-      out.push(`${ind}${declarator(m.type, m.name)};`);
-      continue;
-    }
-    out.push(`${ind}union {`);
-    for (const inner of m.members) {
-      out.push(`${ind}${INDENT}struct {`);
-      out.push(...memberLines(inner.fields, depth + 2));
-      out.push(`${ind}${INDENT}} ${inner.name};`);
-    }
-    out.push(`${ind}};`);
-  }
-  return out;
-}
-
-export function cStruct(s: StructModel): string {
-  return [`struct ${s.name} {`, ...memberLines(s.members, 1), '};'].join('\n');
-}
-
-export function cEnum(e: EnumModel): string {
-  const value = (v: number) => (e.bitmask ? hex(v) : String(v));
-  const lines = e.constants.map((c) => `${INDENT}${c.name} = ${value(c.value)},`);
-  lines.push(`${INDENT}${e.sentinel.name} = ${hex(e.sentinel.value)}`);
-  return [`enum ${e.name} {`, ...lines, '};'].join('\n');
-}
-
-export function cTypedef(t: TypedefModel): string {
-  return `typedef struct ${t.opaqueStruct} *${t.name};`;
-}
-
-/** The C spelling of a type with one level of pointer and any const removed (the storage it points to). */
 /** The type a pointer points to, without const (storage the example owns): `uint8_t **` → `uint8_t *`. */
 function pointee(type: CType): string {
   const b = type.base;
@@ -210,7 +153,7 @@ export function cExample(fn: FunctionModel, model: Model): string {
   const signature = `${ret} example_${fn.name}(${args.length ? args.join(', ') : 'void'})`;
   const includes = ['#include <stdint.h>'];
   if (structLocals.length) includes.push('#include <string.h>');
-  includes.push(`#include "${model.spec.vendor.header}"`);
+  includes.push(applicationInclude(model));
   return [...includes, '', signature, '{', ...body.map((l) => (l ? INDENT + l : l)), '}'].join('\n');
 }
 

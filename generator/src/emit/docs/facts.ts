@@ -1,87 +1,24 @@
 /**
- * Small derived facts the pages share: how a limit reads, which errata mention a name,
- * which calls create or use a handle type, and who reads or produces readable data.
+ * Small derived facts the pages share: which calls create or use a handle type, who reads or
+ * produces readable data, which items an erratum is about. Facts other targets state too
+ * (limit wording, errata look-up) come from core/facts.ts.
  */
 import type { Model } from '../../model/model.js';
-import { mdCode } from './escape.js';
-import type { CType, Erratum, FunctionModel, LimitModel, StructModel } from '../../model/types.js';
+import type { CType, Erratum, FunctionModel, StructModel } from '../../model/types.js';
+import { errataFor } from '../core/facts.js';
 
-const SOURCE_LABELS: Record<string, string> = {
-  header: 'header',
-  vendor_page: 'vendor page',
-  demo: 'vendor demo',
-  inferred: 'inferred',
-};
-
-export function sourceLabel(source: string): string {
-  return SOURCE_LABELS[source] ?? source;
-}
-
-/** ` bytes`, ` request` (singular for one), or nothing for plain values. */
-function unitWord(l: LimitModel, n: number | undefined = l.value): string {
-  if (l.unit === 'value') return '';
-  return ` ${n === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
-}
-
-/** The rule a limit states, in words, with the numbers from the model (Markdown: names are code). */
-export function limitRule(l: LimitModel, model: Model): string {
-  const v = l.value ?? 0;
-  switch (l.kind) {
-    case 'max':
-      return `at most ${v}${unitWord(l)}`;
-    case 'min':
-      return `at least ${v}${unitWord(l)}`;
-    case 'range':
-      return `from ${l.min} to ${l.max}${unitWord(l, l.max)}`;
-    case 'multiple_of':
-      return `a multiple of ${v}${unitWord(l)}`;
-    case 'alignment':
-      return `an address aligned to ${v}${unitWord(l)}`;
-    case 'max_objects':
-      return `at most ${v}${unitWord(l)} at once`;
-    case 'rate':
-      return `at most ${v}${unitWord(l)} in any ${l.windowMs} ms`;
-    case 'in_flight':
-      return `at most ${v}${unitWord(l)} in flight`;
-    case 'per_object': {
-      const handle = perObjectHandle(l, model);
-      return `at most ${v}${unitWord(l)} per ${handle ? mdCode(handle) : 'object'}`;
-    }
-  }
-}
-
-/** The handle type a per-object limit counts against: the first handle its functions take by value. */
-function perObjectHandle(l: LimitModel, model: Model): string | undefined {
-  for (const name of l.functions) {
-    const p = model.fn(name).params.find((q) => q.direction === 'value' && q.type.base.kind === 'handle');
-    if (p) return p.type.base.kind === 'handle' ? p.type.base.name : undefined;
-  }
-  return undefined;
-}
-
-function mentions(text: string, name: string): boolean {
-  // Most texts do not contain the name at all: skip compiling a RegExp for them (asked per item and erratum).
-  if (!text.includes(name)) return false;
-  return new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(text);
-}
-
-function erratumText(e: Erratum): string {
-  return [e.item, e.vendorPage, e.header, e.resolution].join('\n');
-}
-
-/** Errata whose text names `name` as a whole word. */
+/** Errata whose text names `name` (the shared look-up, see core/facts.ts). */
 export function errataMentioning(model: Model, name: string): Erratum[] {
-  return model.errata.filter((e) => mentions(erratumText(e), name));
+  return errataFor(model, name, 'text');
 }
 
 export type ItemKind = 'function' | 'struct' | 'enum' | 'typedef' | 'constant' | 'limit';
 
-/** Every spec item an erratum names, in spec order. */
+/** Every spec item an erratum names, in spec order: the inverse of `errataMentioning`. */
 export function itemsMentionedBy(model: Model, e: Erratum): { kind: ItemKind; name: string }[] {
-  const text = erratumText(e);
   const out: { kind: ItemKind; name: string }[] = [];
   const add = (kind: ItemKind, names: string[]) => {
-    for (const name of names) if (mentions(text, name)) out.push({ kind, name });
+    for (const name of names) if (errataFor(model, name, 'text').includes(e)) out.push({ kind, name });
   };
   add('function', model.functions.map((f) => f.name));
   add('struct', model.structs.map((s) => s.name));

@@ -9,16 +9,14 @@ import { createRenderer } from './render.js';
 import { enumView, errataView, functionView, indexView, limitsView, sessionAreas, sessionView, structView, typedefView } from './views.js';
 import { PAGES } from './links.js';
 
-export const DOCS_ROOT = 'packages/docs/reference';
-
 export const docsEmitter: Emitter = {
   target: 'docs',
-  description: 'Markdown reference (packages/docs/reference)',
-  ownedDirs: [DOCS_ROOT],
+  description: 'Markdown reference',
+  ownedDirs: (model) => [model.product.outputs.docs],
   emit(model, ctx) {
     const render = createRenderer();
     const banner = htmlCommentBanner(ctx);
-    const page = (path: string, body: string): OutputFile => ({ path: `${DOCS_ROOT}/${path}`, contents: `${banner}\n${body}` });
+    const page = (path: string, body: string): OutputFile => ({ path: `${model.product.outputs.docs}/${path}`, contents: `${banner}\n${body}` });
 
     const items = walkItems<OutputFile>(model, {
       typedef: (t) => {

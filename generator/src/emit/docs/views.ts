@@ -5,8 +5,10 @@
  */
 import type { Model } from '../../model/model.js';
 import type { AbiId, EnumModel, Erratum, FieldModel, FunctionModel, LimitModel, ParamModel, StructModel, TypedefModel, UnionModel } from '../../model/types.js';
-import { tsFunctionSignature, tsFieldType, statusTypeName } from '../ts/signature.js';
-import { address, cEnum, cExample, cPrototype, cStruct, cTypedef, hex } from './c.js';
+import { tsFunctionSignature, tsFieldType, statusTypeName } from '../core/typescript/signature.js';
+import { address, cEnum, cPrototype, cStruct, cTypedef, hex } from '../core/c-declarations.js';
+import { limitRule, sdkPackage, sourceLabel } from '../core/facts.js';
+import { cExample } from './c.js';
 import { mdCode, mdInline } from './escape.js';
 import {
   announcingEvents,
@@ -16,9 +18,7 @@ import {
   handleName,
   isUnsolicited,
   itemsMentionedBy,
-  limitRule,
   peekerOf,
-  sourceLabel,
   summary,
 } from './facts.js';
 import { anchors, Linker, pageOf, PAGES, sessionPageOf } from './links.js';
@@ -48,7 +48,7 @@ function errataList(model: Model, name: string, link: Linker) {
 function limitRow(l: LimitModel, model: Model, link: Linker) {
   return {
     name: link.limit(l.name),
-    rule: limitRule(l, model),
+    rule: limitRule(l, model, mdCode),
     appliesTo: l.appliesTo.map((p) => link.limitTarget(p)).join(', '),
     functions: l.functions.map((f) => link.fn(f)).join(', '),
     status: link.constant(l.status),
@@ -76,7 +76,7 @@ export function functionView(fn: FunctionModel, model: Model) {
       hex: hex(e.value),
       when: e.when,
       issued: e.issued ? 'yes' : 'no',
-      source: sourceLabel(e.source),
+      source: e.source,
       inferred: e.source === 'inferred',
       waiver: e.waiver ? [e.waiver.device && `device: ${e.waiver.device}`, e.waiver.mock && `mock: ${e.waiver.mock}`].filter(Boolean).join('; ') : null,
     })),
@@ -132,8 +132,9 @@ export function functionView(fn: FunctionModel, model: Model) {
     nscAddress: address(fn.nscAddress),
     returns: link.type(fn.returns),
     statusType: mdCode(statusTypeName(fn.name)),
-    cPrototype: cPrototype(fn),
+    cPrototype: cPrototype(fn, { extern: true, maxWidth: 100 }),
     tsSignature: tsFunctionSignature(fn, model),
+    sdkPackage: sdkPackage(model),
     params: fn.params.map((p) => ({
       name: mdCode(p.name),
       type: link.type(p.type),
@@ -167,7 +168,7 @@ function paramRules(fn: FunctionModel, p: ParamModel, model: Model, link: Linker
   if (p.counts) rules.push(`number of ${p.countUnit ?? 'elements'} at ${mdCode(p.counts)}`);
   if (p.countedBy) rules.push(`length in ${mdCode(p.countedBy.param)}`);
   if (p.appSets?.length) rules.push(`set ${p.appSets.map((s) => mdCode(s)).join(', ')} before the call`);
-  for (const l of model.limitsOn(`${fn.name}.${p.name}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model)}`);
+  for (const l of model.limitsOn(`${fn.name}.${p.name}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model, mdCode)}`);
   return rules.length ? rules.join('; ') : null;
 }
 
@@ -214,7 +215,7 @@ function fieldRules(s: StructModel, path: string, f: FieldModel, model: Model, l
   if (f.optional) rules.push('optional (may be NULL)');
   if (f.counts) rules.push(`number of ${f.countUnit ?? 'elements'} at ${mdCode(f.counts)}`);
   if (f.countedBy) rules.push(`length in ${mdCode(f.countedBy)}`);
-  for (const l of model.limitsOn(`${s.name}.${path}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model)}`);
+  for (const l of model.limitsOn(`${s.name}.${path}`)) rules.push(`${link.limit(l.name)}: ${limitRule(l, model, mdCode)}`);
   return rules;
 }
 
@@ -450,7 +451,7 @@ export function indexView(model: Model) {
         const t = model.typedef(n);
         return { link: link.typedef(n), sizes: model.abis.map((x) => String(t.size[x.id])), summary: summary(t.doc) };
       }),
-      limits: a.limits.map((n) => ({ link: link.limit(n), rule: limitRule(model.limit(n), model), status: link.constant(model.limit(n).status) })),
+      limits: a.limits.map((n) => ({ link: link.limit(n), rule: limitRule(model.limit(n), model, mdCode), status: link.constant(model.limit(n).status) })),
     })),
   };
 }

@@ -109,7 +109,7 @@ function cmakeSource(ctx: EmitContext): string {
 export const hostEmitter: Emitter = {
   target: 'host',
   description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
-  ownedDirs: [C_DIR, TS_DIR],
+  ownedDirs: () => [C_DIR, TS_DIR],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);
     return [

@@ -1,5 +1,5 @@
 /**
- * `mock` target: the generated half of @mvmqtt/mock in packages/mock/src/generated/. The tables
+ * `mock` target: the generated half of the mock package (the index's `product.outputs.mock`). The tables
  * (argument shapes of every call and struct) and the syscall skeletons come from the model; the
  * behaviour (handle tables, readable queues, the notification ring) is hand-written runtime in
  * packages/mock/src/ that reads these tables. Printed through one ts-morph project, each file
@@ -8,9 +8,8 @@
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { lineCommentBanner } from '../banner.js';
-import { Imports } from '../ts/imports.js';
-import { createTsPrinter, type StatementStructures, type TsPrinter } from '../ts/project.js';
-import { MOCK_GENERATED_DIR } from './modules.js';
+import { Imports } from '../core/typescript/imports.js';
+import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
 import { schemaStatements } from './schemas.js';
 import { syscallStatements } from './syscalls.js';
 
@@ -30,17 +29,17 @@ function files(model: Model): MockFile[] {
   return [...modules, index];
 }
 
-function printFile(printer: TsPrinter, ctx: EmitContext, f: MockFile): OutputFile {
+function printFile(model: Model, printer: TsPrinter, ctx: EmitContext, f: MockFile): OutputFile {
   const text = printer.print(`mock-${f.name}`, [lineCommentBanner(ctx).trimEnd(), f.imports.text(), ...f.statements]);
-  return { path: `${MOCK_GENERATED_DIR}/${f.name}`, contents: text };
+  return { path: `${model.product.outputs.mock}/${f.name}`, contents: text };
 }
 
 export const mockEmitter: Emitter = {
   target: 'mock',
-  description: 'mock runtime tables and syscall skeletons (packages/mock/src/generated)',
-  ownedDirs: [MOCK_GENERATED_DIR],
+  description: 'mock runtime tables and syscall skeletons',
+  ownedDirs: (model) => [model.product.outputs.mock],
   emit(model, ctx) {
     const printer = createTsPrinter();
-    return files(model).map((f) => printFile(printer, ctx, f));
+    return files(model).map((f) => printFile(model, printer, ctx, f));
   },
 };

@@ -6,11 +6,11 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, StructModel } from '../../model/types.js';
-import { code, printLiteral, type Literal } from '../ts/literal.js';
-import { tsMorph, type StatementStructures } from '../ts/project.js';
+import { code, printLiteral, type Literal } from '../core/typescript/literal.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
 import { fieldShape, paramShape } from './shapes.js';
-import { SDK, RUNTIME } from './modules.js';
-import type { Imports } from '../ts/imports.js';
+import { sdkPackage, RUNTIME } from './modules.js';
+import type { Imports } from '../core/typescript/imports.js';
 
 /** Limit names by the `Struct.path` they constrain. */
 function limitsByField(model: Model): Map<string, string[]> {
@@ -64,7 +64,7 @@ function functionEntry(fn: FunctionModel, model: Model, imports: Imports): Liter
       name: p.name,
       direction: p.direction,
       shape: paramShape(p, model),
-      objectKind: p.objectKind ? code(imports.value(SDK, p.objectKind)) : undefined,
+      objectKind: p.objectKind ? code(imports.value(sdkPackage(model), p.objectKind)) : undefined,
     })),
   };
 }
@@ -82,7 +82,7 @@ function constStatement(name: string, value: Literal, doc: string, satisfies: st
 
 export function schemaStatements(model: Model, imports: Imports): StatementStructures[] {
   const limits = limitsByField(model);
-  imports.type(SDK, 'MvFunctionName');
+  imports.type(sdkPackage(model), 'MvFunctionName');
   imports.type(RUNTIME.schema, 'StructSchema');
   imports.type(RUNTIME.schema, 'FunctionSchema');
   return [

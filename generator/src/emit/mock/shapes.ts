@@ -1,11 +1,11 @@
 /**
  * What each C type of the spec looks like at run time in TypeScript, as plain data the mock's
  * validator walks (the runtime type is `Shape` in packages/mock/src/schema.ts). The mapping is
- * the SDK's (generator/src/emit/ts/typemap.ts); this file only says how to check a value of it.
+ * the SDK's (generator/src/emit/core/typescript/typemap.ts); this file only says how to check a value of it.
  */
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
-import type { Literal } from '../ts/literal.js';
+import type { Literal } from '../core/typescript/literal.js';
 
 /** A value (no pointer) of a C type. */
 function valueShape(type: CType, model: Model): Literal {

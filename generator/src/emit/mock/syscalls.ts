@@ -6,14 +6,14 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
-import type { Imports } from '../ts/imports.js';
-import { tsMorph, type StatementStructures } from '../ts/project.js';
-import { statusTypeName, tsParamType } from '../ts/typemap.js';
-import { RUNTIME, SDK } from './modules.js';
+import type { Imports } from '../core/typescript/imports.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
+import { RUNTIME, sdkPackage } from './modules.js';
 
 /** Imports every SDK name a TypeScript type mentions. */
-function importTypes(imports: Imports, tsType: string): string {
-  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(SDK, name);
+function importTypes(imports: Imports, sdk: string, tsType: string): string {
+  for (const name of tsType.match(/\bMv[A-Za-z0-9_]*\b/g) ?? []) imports.type(sdk, name);
   return tsType;
 }
 
@@ -22,25 +22,25 @@ function checkedType(p: ParamModel): string {
   return tsParamType(p).replace(/ \| null$/, '');
 }
 
-function behaviourMethod(fn: FunctionModel, imports: Imports) {
+function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   return {
     name: fn.name,
     docs: [`\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
     parameters: [
       { name: 'call', type: `MockCall<'${fn.name}'>` },
-      ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, checkedType(p)) })),
+      ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, checkedType(p)) })),
     ],
-    returnType: importTypes(imports, statusTypeName(fn.name)),
+    returnType: importTypes(imports, sdk, statusTypeName(fn.name)),
   };
 }
 
-function syscallMethod(fn: FunctionModel, imports: Imports) {
+function syscallMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   const args = fn.params.map((p) => p.name);
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
   const status = statusTypeName(fn.name);
   return {
     name: fn.name,
-    parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, tsParamType(p)) })),
+    parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, tsParamType(p)) })),
     returnType: status,
     statements: [
       `return this.dispatch('${fn.name}', [${args.join(', ')}], (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
@@ -50,9 +50,10 @@ function syscallMethod(fn: FunctionModel, imports: Imports) {
 
 export function syscallStatements(model: Model, imports: Imports): StatementStructures[] {
   const { StructureKind, Scope } = tsMorph();
-  imports.type(SDK, 'MvSyscalls');
-  imports.type(SDK, 'MvFunctionName');
-  imports.type(SDK, model.data.statusEnum);
+  const sdk = sdkPackage(model);
+  imports.type(sdk, 'MvSyscalls');
+  imports.type(sdk, 'MvFunctionName');
+  imports.type(sdk, model.data.statusEnum);
   imports.type(RUNTIME.call, 'MockCall');
   return [
     {
@@ -60,7 +61,7 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
       isExported: true,
       name: 'MockBehaviours',
       docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand in behaviours.ts.'],
-      methods: model.functions.map((f) => behaviourMethod(f, imports)),
+      methods: model.functions.map((f) => behaviourMethod(f, imports, sdk)),
     },
     {
       kind: StructureKind.Class,
@@ -83,7 +84,7 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
           ],
           returnType: model.data.statusEnum,
         },
-        ...model.functions.map((f) => syscallMethod(f, imports)),
+        ...model.functions.map((f) => syscallMethod(f, imports, sdk)),
       ],
     },
   ];

@@ -6,9 +6,9 @@
 import type { Model } from '../../model/model.js';
 import type { StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
-import { deviceAbi, wrapDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { indent } from './text.js';
+import { wrapDoc } from '../core/typescript/doc.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { indent } from '../core/typescript/text.js';
 
 /** Structs that some pointer reaches as a byte-counted buffer. */
 export function rawMemoryStructs(model: Model): StructModel[] {
@@ -36,7 +36,7 @@ interface Slot {
 }
 
 function slots(s: StructModel, model: Model, imports: Imports): Slot[] {
-  const abi = deviceAbi(model);
+  const abi = model.deviceAbi.id;
   return s.fieldPaths.map(({ path, field }) => {
     const t = field.type;
     if (t.pointer > 0 || t.base.kind === 'struct')
@@ -71,7 +71,7 @@ function nest(entries: { path: string[]; value: string }[]): string {
 
 export function codecStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {
   const { StructureKind } = tsMorph();
-  const abi = deviceAbi(model);
+  const abi = model.deviceAbi.id;
   const size = s.layout[abi].size;
   imports.type(MODULES.structs, s.name);
   const fields = slots(s, model, imports);

@@ -5,9 +5,10 @@
  */
 import type { Model } from '../../model/model.js';
 import type { EnumModel } from '../../model/types.js';
-import { constantDoc, enumDoc, sentinelDoc, wrapDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { exportConst, exportType } from './text.js';
+import { wrapDoc } from '../core/typescript/doc.js';
+import { constantDoc, enumDoc, sentinelDoc } from './jsdoc.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { exportConst, exportType } from '../core/typescript/text.js';
 
 /** Bitmask values and sentinels read best in hex, as in the vendor header. */
 function valueText(e: EnumModel, value: number, hex: boolean): string {

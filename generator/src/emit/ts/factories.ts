@@ -5,9 +5,9 @@
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
-import { wrapDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { indent } from './text.js';
+import { wrapDoc } from '../core/typescript/doc.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { indent } from '../core/typescript/text.js';
 
 export function factoryName(struct: string): string {
   return `new${struct}`;

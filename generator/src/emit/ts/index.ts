@@ -11,11 +11,10 @@ import { enumStatements } from './enums.js';
 import { factoryStatements } from './factories.js';
 import { Imports } from './imports.js';
 import { metadataStatements } from './metadata.js';
-import { createTsPrinter, type StatementStructures, type TsPrinter } from './project.js';
+import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
 import { handleStatements, structStatements } from './structs.js';
 import { functionNameType, statusTypeStatements, syscallMember, syscallsBody, syscallsInterface } from './syscalls.js';
 
-export const SDK_GENERATED_DIR = 'packages/sdk/src/generated';
 
 type Statement = string | StatementStructures;
 
@@ -43,7 +42,7 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
     name: 'codecs.ts',
     imports: codecsImports,
     statements: [
-      `// Raw struct bytes are in the device ABI's byte order (${deviceAbi(model).title}).\nconst LITTLE_ENDIAN = ${deviceAbi(model).endianness === 'little'};`,
+      `// Raw struct bytes are in the device ABI's byte order (${model.deviceAbi.title}).\nconst LITTLE_ENDIAN = ${model.deviceAbi.endianness === 'little'};`,
       ...rawMemoryStructs(model).flatMap((s) => codecStatements(s, model, codecsImports)),
     ],
   };
@@ -61,10 +60,10 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
 }
 
 /** Prints one file: banner, imports, then its statements, a blank line between each. */
-function printFile(printer: TsPrinter, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
+function printFile(model: Model, printer: TsPrinter, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
   const imports = f.imports.text();
   const text = printer.print(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
-  return { path: `${SDK_GENERATED_DIR}/${f.name}`, contents: text };
+  return { path: `${model.product.outputs.ts}/${f.name}`, contents: text };
 }
 
 export type TsItemKind = 'function' | 'struct' | 'enum' | 'handle';
@@ -102,17 +101,10 @@ export function renderTsItem(model: Model, kind: TsItemKind, name: string): stri
 
 export const tsEmitter: Emitter = {
   target: 'ts',
-  description: 'typed TypeScript SDK (packages/sdk/src/generated)',
-  ownedDirs: [SDK_GENERATED_DIR],
+  description: 'typed TypeScript SDK',
+  ownedDirs: (model) => [model.product.outputs.ts],
   emit(model, ctx) {
     const printer = createTsPrinter({ format: false });
-    return files(model).map((f) => printFile(printer, ctx, f));
+    return files(model).map((f) => printFile(model, printer, ctx, f));
   },
 };
-
-/** The ABI whose memory layout the kernel writes: the device. */
-function deviceAbi(model: Model) {
-  const abi = model.abis.find((a) => a.role === 'device');
-  if (!abi) throw new Error('mvgen ts: the model has no device ABI');
-  return abi;
-}

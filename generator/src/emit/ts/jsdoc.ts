@@ -3,145 +3,33 @@
  * prose passes through `prose()` so that no doc string can end a comment early or start a tag.
  */
 import type { Model } from '../../model/model.js';
-import type { AbiId, EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ParamModel, StructModel } from '../../model/types.js';
-
-/** Spec prose made safe inside `/** ... *\/`: `*\/` is broken up and a leading `@` is escaped. */
-export function prose(text: string): string {
-  return text
-    .trim()
-    .replace(/\*\//g, '*\\/')
-    .replace(/(^|\s)@(?=\w)/g, '$1\\@');
-}
-
-/** Joins the non-empty sections of a comment with blank lines. */
-export function sections(...parts: (string | false | undefined)[]): string {
-  return parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n\n');
-}
+import { prose, sections } from '../core/typescript/doc.js';
+import { errataFor, limitRule, sourceLabel } from '../core/facts.js';
+import type { EnumConstant, EnumModel, FieldModel, FunctionModel, LimitModel, ParamModel, StructModel } from '../../model/types.js';
 
 /** A bulleted list under a heading, or nothing when there are no items. */
 function list(heading: string, items: string[]): string | undefined {
   return items.length ? `${heading}\n${items.map((i) => `- ${i}`).join('\n')}` : undefined;
 }
 
-/** Generated lines stay within this many columns, as a formatter would keep them. */
-const PAGE_WIDTH = 100;
-
-/** A wrapped line must not start with something Markdown would read as a list, quote or heading. */
-const UNSAFE_LINE_START = /^([-+*](\s|$)|#{1,6}(\s|$)|[>|]|\d+[.)](\s|$)|```)/;
-
-function wrapLine(line: string, width: number, hang: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const word of line.split(' ')) {
-    if (current && current.length + 1 + word.length > width && !UNSAFE_LINE_START.test(word)) {
-      out.push(current);
-      current = hang + word;
-    } else current = current ? `${current} ${word}` : word;
-  }
-  out.push(current);
-  return out;
-}
-
-/**
- * Word-wraps comment text for a comment indented by `indent` columns. Code fences are kept as
- * they are; list items and tags continue with a two-space hanging indent.
- */
-export function wrapDoc(text: string, indent = 0): string {
-  const width = PAGE_WIDTH - indent - ' * '.length;
-  let inFence = false;
-  return text
-    .split('\n')
-    .flatMap((line) => {
-      if (line.startsWith('```')) inFence = !inFence;
-      if (inFence || line.startsWith('```') || line.length <= width) return [line];
-      return wrapLine(line, width, /^(- |@\w+ )/.test(line) ? '  ' : '');
-    })
-    .join('\n');
-}
-
-/** The `/** ... *\/` block for text the emitter writes itself, wrapped (one line when it fits). */
-export function jsdocBlock(raw: string, indent = 0): string {
-  const text = wrapDoc(raw, indent);
-  if (!text.includes('\n') && text.length + indent + 7 <= PAGE_WIDTH) return `/** ${text} */`;
-  const lines = text.split('\n');
-  return `/**\n${lines.map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */`;
-}
-
-/** The ABI of the device itself (layouts in docs and codecs are the device's). */
-export function deviceAbi(model: Model): AbiId {
-  return (model.abis.find((a) => a.role === 'device') ?? model.abis[0]).id;
-}
-
-const LIMIT_SOURCE: Record<LimitModel['source'], string> = {
-  header: 'vendor header',
-  vendor_page: 'vendor web page',
-  demo: 'vendor demo code',
-  inferred: 'inferred by this emulator',
-};
-
-function plural(n: number, unit: string): string {
-  if (unit === 'value') return String(n);
-  return `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`;
-}
-
 /**
  * One line: what a limit allows, what is returned past it, and where the number comes from.
  * `withSubject: false` leaves out the fields it applies to (when the comment sits on one of them).
  */
-export function describeLimit(l: LimitModel, withSubject = true): string {
+export function describeLimit(l: LimitModel, model: Model, withSubject = true): string {
   const subject = withSubject && l.appliesTo.length ? `${l.appliesTo.map((p) => `\`${p}\``).join(', ')}: ` : '';
-  const v = l.value ?? 0;
-  let rule: string;
-  switch (l.kind) {
-    case 'max':
-      rule = `at most ${plural(v, l.unit)}`;
-      break;
-    case 'min':
-      rule = `at least ${plural(v, l.unit)}`;
-      break;
-    case 'range':
-      rule = `from ${l.min ?? 0} to ${l.max ?? 0}`;
-      break;
-    case 'multiple_of':
-      rule = `a multiple of ${plural(v, l.unit)}`;
-      break;
-    case 'alignment':
-      rule = `aligned to ${plural(v, l.unit)}`;
-      break;
-    case 'max_objects':
-      rule = `at most ${plural(v, l.unit)} open at once`;
-      break;
-    case 'rate':
-      rule = `at most ${plural(v, l.unit)} per ${l.windowMs ?? 0} ms`;
-      break;
-    case 'in_flight':
-      rule = `at most ${plural(v, l.unit)} in flight`;
-      break;
-    case 'per_object':
-      rule = `at most ${plural(v, l.unit)} per object`;
-      break;
-  }
-  const origin = `${LIMIT_SOURCE[l.source]}${l.configurable ? ', configurable' : ''}`;
+  const rule = limitRule(l, model, (n) => `\`${n}\``);
+  const origin = `${sourceLabel(l.source)}${l.configurable ? ', configurable' : ''}`;
   return `\`${l.name}\`: ${subject}${rule}, else \`${l.status}\` (${origin}).`;
 }
 
-/**
- * Errata whose subject names `name` as a whole identifier (`MvMqttConnectRequest`,
- * `mvMqttReadPublishResponse`, `MvMqttWill.qos`). A struct's own list leaves out errata about one
- * of its fields (`MvMqttWill.qos`): those sit on the field.
- */
-export function errataFor(name: string, model: Model): string[] {
-  // Asked for every item: skip compiling the RegExp when no erratum even contains the name.
-  if (!model.errata.some((e) => e.item.includes(name))) return [];
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const mention = new RegExp(`(?<![\\w.])${escaped}(?![\\w]|\\.\\w)`);
-  return model.errata
-    .filter((e) => mention.test(e.item))
-    .map((e) => `#${e.id} ${prose(e.item)}. Vendor page: ${prose(e.vendorPage)} Header: ${prose(e.header)} ${prose(e.resolution)}`);
+/** The errata about `name` (see `errataFor`), as JSDoc list items. */
+function errataItems(name: string, model: Model): string[] {
+  return errataFor(model, name).map((e) => `#${e.id} ${prose(e.item)}. Vendor page: ${prose(e.vendorPage)} Header: ${prose(e.header)} ${prose(e.resolution)}`);
 }
 
 function errataSection(name: string, model: Model): string | undefined {
-  return list('Errata:', errataFor(name, model));
+  return list('Errata:', errataItems(name, model));
 }
 
 // ---------------------------------------------------------------- functions
@@ -211,7 +99,7 @@ export function functionDoc(fn: FunctionModel, model: Model, cDecl: string): str
     callContextSection(fn),
     list(
       'Limits:',
-      fn.limits.map((n) => describeLimit(model.limit(n))),
+      fn.limits.map((n) => describeLimit(model.limit(n), model)),
     ),
     errataSection(fn.name, model),
     [...fn.params.map(paramTag), returnsTag(fn, model)].join('\n'),
@@ -230,7 +118,7 @@ function limitsOn(path: string, model: Model): LimitModel[] {
 }
 
 export function structDoc(s: StructModel, model: Model): string {
-  const layout = s.layout[deviceAbi(model)];
+  const layout = s.layout[model.deviceAbi.id];
   const facts = [`C: \`struct ${s.name}\`, ${layout.size} bytes (align ${layout.align}) on the device.`];
   if (s.versioned) facts.push(`Versioned by \`${s.versioned.field}\`; versions: ${s.versioned.versions.join(', ')}.`);
   if (s.kernelWrites) facts.push('The kernel writes the results through the pointer members.');
@@ -238,7 +126,7 @@ export function structDoc(s: StructModel, model: Model): string {
 }
 
 export function fieldDoc(s: StructModel, path: string, f: FieldModel, model: Model): string {
-  const at = f.layout[deviceAbi(model)];
+  const at = f.layout[model.deviceAbi.id];
   const facts: string[] = [];
   facts.push(`C: \`${f.type.text}${f.type.text.endsWith('*') ? '' : ' '}${f.name}\` at offset ${at.offset} (${at.size} bytes) on the device.`);
   if (f.direction === 'out') facts.push('Written by the kernel.');
@@ -246,7 +134,7 @@ export function fieldDoc(s: StructModel, path: string, f: FieldModel, model: Mod
   if (f.countedBy) facts.push(`Its length is \`${f.countedBy}\`.`);
   if (f.optional) facts.push('May be `null`.');
   if (f.required) facts.push('Required: leaving it empty is an error.');
-  const limits = limitsOn(`${s.name}.${path}`, model).map((l) => describeLimit(l, false));
+  const limits = limitsOn(`${s.name}.${path}`, model).map((l) => describeLimit(l, model, false));
   return sections(prose(f.doc), facts.join(' '), list('Limits:', limits), errataSection(`${s.name}.${path}`, model));
 }
 
@@ -269,6 +157,6 @@ export function constantDoc(e: EnumModel, c: EnumConstant, model: Model): string
 }
 
 export function sentinelDoc(e: EnumModel, model: Model): string {
-  const size = e.size[deviceAbi(model)];
+  const size = e.size[model.deviceAbi.id];
   return `Not a value: sizes \`enum ${e.name}\` (${size} byte${size === 1 ? '' : 's'} on the device).`;
 }

@@ -5,10 +5,11 @@
 import type { Model } from '../../model/model.js';
 import type { AbiId, FunctionModel, LimitKind, LimitModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
-import { deviceAbi, describeLimit, prose, sections, wrapDoc } from './jsdoc.js';
-import { Code, code, printLiteral, type Literal } from './literal.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { exportConst, exportType } from './text.js';
+import { prose, sections, wrapDoc } from '../core/typescript/doc.js';
+import { describeLimit } from './jsdoc.js';
+import { Code, code, printLiteral, type Literal } from '../core/typescript/literal.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { exportConst, exportType } from '../core/typescript/text.js';
 
 // Kept complete by the compiler: adding a kind to the IR fails here until it is listed.
 const LIMIT_KINDS: Record<LimitKind, true> = {
@@ -159,7 +160,7 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
     ),
 
     typeAlias('MvAbi', abiType, 'A C ABI the model lays structs out for.'),
-    constStatement('DEVICE_ABI', deviceAbi(model), 'The ABI of the device: the layout the kernel reads and writes.'),
+    constStatement('DEVICE_ABI', model.deviceAbi.id, 'The ABI of the device: the layout the kernel reads and writes.'),
 
     interfaceOf('MvParamInfo', 'A parameter of a syscall.', [
       ['name', 'string'],
@@ -218,7 +219,7 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
     ]),
   ];
 
-  const limitDocs = new Map(model.limits.map((l) => [l.name, sections(prose(l.doc), describeLimit(l))]));
+  const limitDocs = new Map(model.limits.map((l) => [l.name, sections(prose(l.doc), describeLimit(l, model))]));
   const limits = constStatement(
     'LIMITS',
     Object.fromEntries(model.limits.map((l) => [l.name, limitEntry(l, ctx)])),

@@ -5,14 +5,15 @@
 import type { Model } from '../../model/model.js';
 import type { FieldModel, StructModel, TypedefModel, UnionModel } from '../../model/types.js';
 import { Imports, importsFor, MODULES } from './imports.js';
-import { deviceAbi, fieldDoc, prose, sections, structDoc, wrapDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { exportInterface, typeLiteral, type MemberText } from './text.js';
-import { tsFieldType } from './typemap.js';
+import { prose, sections, wrapDoc } from '../core/typescript/doc.js';
+import { fieldDoc, structDoc } from './jsdoc.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { exportInterface, typeLiteral, type MemberText } from '../core/typescript/text.js';
+import { tsFieldType } from '../core/typescript/typemap.js';
 
 export function handleStatements(t: TypedefModel, model: Model): StatementStructures[] {
   const { StructureKind } = tsMorph();
-  const size = t.size[deviceAbi(model)];
+  const size = t.size[model.deviceAbi.id];
   const doc = sections(prose(t.doc), `C: \`typedef struct ${t.opaqueStruct} *${t.name};\`, ${size} bytes on the device.`);
   return [
     {

@@ -5,11 +5,13 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel } from '../../model/types.js';
 import { Imports, importsFor, MODULES } from './imports.js';
-import { functionDoc, jsdocBlock, prose, sections, statusTypeDoc } from './jsdoc.js';
-import { exportType, indent } from './text.js';
-import { tsMorph, type StatementStructures } from './project.js';
-import { cDeclaration, tsFunctionSignature } from './signature.js';
-import { statusTypeName, tsParamType } from './typemap.js';
+import { jsdocBlock, prose, sections } from '../core/typescript/doc.js';
+import { cPrototype } from '../core/c-declarations.js';
+import { functionDoc, statusTypeDoc } from './jsdoc.js';
+import { exportType, indent } from '../core/typescript/text.js';
+import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import { tsFunctionSignature } from '../core/typescript/signature.js';
+import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 
 /** OKAY first, then the error table in spec order. */
 export function returnableStatuses(fn: FunctionModel, model: Model): string[] {
@@ -25,7 +27,7 @@ export function statusTypeStatements(fn: FunctionModel, model: Model, imports: I
 export function syscallMember(fn: FunctionModel, model: Model, imports: Imports): string {
   for (const p of fn.params) importsFor(imports, p.type, tsParamType(p), MODULES.syscalls);
   const signature = tsFunctionSignature(fn, model, { indent: 2 });
-  return `${jsdocBlock(functionDoc(fn, model, cDeclaration(fn, 100 - '   * '.length)), 2)}\n${signature};`;
+  return `${jsdocBlock(functionDoc(fn, model, cPrototype(fn, { maxWidth: 100 - '   * '.length })), 2)}\n${signature};`;
 }
 
 export function syscallsInterface(members: string[], model: Model): string {

@@ -9,6 +9,8 @@ export function escapeCommentText(text: string): string {
   return (
     text
       .replace(/\r\n?/g, '\n')
+      // Control characters (NUL, form feed, ...) have no business in a header: show their code instead.
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `<U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}>`)
       // Doxygen reads `\x` and `@x` as commands; escape them so prose stays prose.
       .replace(/\\/g, '\\\\')
       .replace(/@/g, '\\@')
@@ -91,4 +93,22 @@ export function trailingDoc(text: string): string | undefined {
 /** A plain (non-Doxygen) block comment, e.g. the banner of a linker script or a section title. */
 export function plainBlock(lines: string[]): string {
   return ['/*', ...lines.map((l) => (l ? ` * ${escapeCommentText(l)}` : ' *')), ' */'].join('\n');
+}
+
+/**
+ * A C string literal holding `text` exactly. Besides `\\` and `"`, control characters and every
+ * byte outside ASCII become three-digit octal escapes (of the UTF-8 bytes), so the header stays
+ * ASCII and no newline can end the literal; `?` before `?` is escaped so no trigraph forms.
+ */
+export function cString(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '?' && out.endsWith('?')) out += '\\?';
+    else if (byte < 0x20 || byte >= 0x7f) out += `\\${byte.toString(8).padStart(3, '0')}`;
+    else out += ch;
+  }
+  return `"${out}"`;
 }

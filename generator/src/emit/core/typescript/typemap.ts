@@ -2,7 +2,7 @@
  * How each C type of the spec reads in TypeScript (the shapes are explained in
  * packages/sdk/README.md). Pure string functions: the docs target uses them too.
  */
-import type { CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
+import type { CType, FieldModel, ParamModel, StructModel } from '../../../model/types.js';
 
 /** How a pointer's length is given, when a sibling field carries it. */
 export interface PointerCount {

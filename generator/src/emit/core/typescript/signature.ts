@@ -1,9 +1,9 @@
 /**
- * The TypeScript signature of a syscall exactly as `MvSyscalls` declares it. The docs target
- * prints the same text on each function page, so the two can never disagree.
+ * The TypeScript signature of a syscall exactly as `MvSyscalls` declares it. The SDK and the
+ * docs both print it from here, so the two can never disagree.
  */
-import type { Model } from '../../model/model.js';
-import type { FunctionModel } from '../../model/types.js';
+import type { Model } from '../../../model/model.js';
+import type { FunctionModel } from '../../../model/types.js';
 import { statusTypeName, tsParamType } from './typemap.js';
 
 export { tsTypeOf, tsValueType, tsFieldType, tsParamType, statusTypeName } from './typemap.js';
@@ -26,18 +26,4 @@ export function tsFunctionSignature(fn: FunctionModel, _model?: Model, opts: Sig
   const oneLine = `${fn.name}(${params.join(', ')}): ${returns}`;
   if (params.length === 0 || (opts.indent ?? 0) + oneLine.length + 1 <= maxWidth) return oneLine;
   return `${fn.name}(\n${params.map((p) => `  ${p},\n`).join('')}): ${returns}`;
-}
-
-/**
- * The C prototype, as the vendor header declares it; past `maxWidth` the parameters go one per
- * line, aligned after the parenthesis.
- */
-export function cDeclaration(fn: FunctionModel, maxWidth = Infinity): string {
-  const params = fn.params.map((p) => `${p.type.text}${p.type.text.endsWith('*') ? '' : ' '}${p.name}`);
-  const head = `${fn.returns.text} ${fn.name}(`;
-  const oneLine = `${head}${params.length ? params.join(', ') : 'void'});`;
-  if (oneLine.length <= maxWidth || params.length < 2) return oneLine;
-  const aligned = `${head}${params.join(`,\n${' '.repeat(head.length)}`)});`;
-  if (aligned.split('\n').every((l) => l.length <= maxWidth)) return aligned;
-  return `${head}\n${params.map((p) => `    ${p}`).join(',\n')});`;
 }

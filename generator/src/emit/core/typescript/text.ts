@@ -5,7 +5,7 @@
  * structure; repairing that with the TypeScript formatter cost more than all the rest of the
  * target, so these are laid out here, with the indentation a formatter would give them.
  */
-import { jsdocBlock } from './jsdoc.js';
+import { jsdocBlock } from './doc.js';
 
 /** Indents every non-empty line of `text` by `by` spaces. */
 export function indent(text: string, by = 2): string {
