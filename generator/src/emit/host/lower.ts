@@ -6,7 +6,7 @@
  * the same order and agree on every byte. Nothing here knows an area: only C types.
  */
 import type { Model } from '../../model/model.js';
-import type { AbiId, CType, FieldModel, StructModel } from '../../model/types.js';
+import type { AbiId, CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
 
 /** What one value (not a pointer) is. `struct` refers to `HostTables.structs` by index. */
 export type HostScalar =
@@ -24,6 +24,13 @@ export interface HostPointer {
   writable: boolean;
   /** A sibling field holds the length; absent: exactly one element. */
   count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
+  /** A sibling parameter (by index) holds the length of this buffer parameter. */
+  countParam?: { index: number; unit: 'bytes' | 'elements' };
+  /**
+   * The pointee is itself a pointer the kernel sets (`uint8_t **`): `to` describes what that inner
+   * pointer addresses, and `elementSize` is the pointer size of the ABI.
+   */
+  indirect?: boolean;
 }
 
 export interface HostField {
@@ -93,9 +100,16 @@ export function lowerForHost(model: Model): HostTables {
   const sizeOf = (s: HostScalar): number => (s.kind === 'struct' ? model.structs[s.struct].layout[abi.id].size : s.size);
 
   const pointerOf = (t: CType, count?: HostPointer['count']): HostPointer => {
-    if (t.pointer !== 1) throw new Error(`mvgen host: no host marshalling for "${t.text}" (pointer depth ${t.pointer})`);
+    if (t.pointer > 2) throw new Error(`mvgen host: no host marshalling for "${t.text}" (pointer depth ${t.pointer})`);
     const to = scalarOf(t);
+    if (t.pointer === 2) return { to, elementSize: abi.pointerSize, writable: true, indirect: true };
     return { to, elementSize: sizeOf(to), writable: !t.const, ...(count ? { count } : {}) };
+  };
+  const paramOf = (p: ParamModel, params: ParamModel[]): HostParam => {
+    if (p.type.pointer === 0) return { name: p.name, value: scalarOf(p.type) };
+    const pointer = pointerOf(p.type);
+    if (p.countedBy) pointer.countParam = { index: params.findIndex((q) => q.name === p.countedBy!.param), unit: p.countedBy.unit };
+    return { name: p.name, pointer };
   };
 
   const lowerStruct = (s: StructModel): HostStruct => {
@@ -123,7 +137,7 @@ export function lowerForHost(model: Model): HostTables {
       name: f.name,
       id,
       returns: f.returns.text,
-      params: f.params.map((p) => (p.type.pointer === 0 ? { name: p.name, value: scalarOf(p.type) } : { name: p.name, pointer: pointerOf(p.type) })),
+      params: f.params.map((p) => paramOf(p, f.params)),
     })),
   };
 }

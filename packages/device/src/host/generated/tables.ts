@@ -14,6 +14,10 @@ export interface HostPointer {
   elementSize: number;
   writable: boolean;
   count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
+  /** A sibling parameter (by index) holds the length of this buffer parameter. */
+  countParam?: { index: number; unit: 'bytes' | 'elements' };
+  /** The pointee is itself a pointer the kernel sets (`uint8_t **`). */
+  indirect?: boolean;
 }
 
 export interface HostField {
