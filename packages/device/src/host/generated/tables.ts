@@ -13,11 +13,8 @@ export interface HostPointer {
   to: HostScalar;
   elementSize: number;
   writable: boolean;
-  count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
-  /** A sibling parameter (by index) holds the length of this buffer parameter. */
-  countParam?: { index: number; unit: 'bytes' | 'elements' };
-  /** The pointee is itself a pointer the kernel sets (`uint8_t **`). */
-  indirect?: boolean;
+  /** A struct member's count is a sibling field (offset, size); a parameter's is argument `arg`. */
+  count?: { offset: number; size: number; unit: 'bytes' | 'elements'; arg?: number };
 }
 
 export interface HostField {
@@ -45,6 +42,8 @@ export interface HostFunction {
   id: number;
   returns: string;
   params: HostParam[];
+  /** Why the bridge cannot forward this function yet. */
+  unsupported?: string;
 }
 
 export interface HostTables {
