@@ -50,9 +50,13 @@ const PIECES: (string | number[])[] = [
   [0xf4, 0x8f, 0xbf, 0xbe], // U+10FFFE
 ];
 
-/** Arbitrary byte strings, half of them built from the interesting pieces above. */
+/** Text made of valid characters only, so that about half of it passes as a filter and some as a name. */
+const WELL_FORMED = ['a', 'b', 'sensor', '/', '/', '+', '#', '$share/', '$SYS', ' ', 'é', '😀', '\uFFFD'];
+
+/** Arbitrary byte strings: well-formed text, text with the interesting bytes above, and raw bytes. */
 export const topicBytes = (): fc.Arbitrary<Uint8Array> =>
   fc.oneof(
+    fc.array(fc.constantFrom(...WELL_FORMED), { minLength: 1, maxLength: 8 }).map((parts) => new Uint8Array(Buffer.from(parts.join(''), 'utf8'))),
     fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((parts) => bytesOf(...parts)),
     fc.uint8Array({ maxLength: 24 }),
   );
