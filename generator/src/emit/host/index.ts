@@ -27,7 +27,8 @@ function kindOf(s: HostScalar): number {
 
 function cPointer(p: HostPointer): string {
   const struct = p.to.kind === 'struct' ? p.to.struct : -1;
-  const count = p.count ? `${p.count.offset}u, ${p.count.size}u, ${p.count.unit === 'bytes' ? 1 : 0}` : '0u, 0u, 0';
+  // A parameter's count is another argument: count_size 0 here, the argument index in the param row.
+  const count = p.count && p.count.arg === undefined ? `${p.count.offset}u, ${p.count.size}u, ${p.count.unit === 'bytes' ? 1 : 0}` : `0u, 0u, ${p.count?.unit === 'bytes' ? 1 : 0}`;
   return `{ ${kindOf(p.to)}, ${p.writable ? 1 : 0}, ${struct}, ${p.elementSize}u, ${count} }`;
 }
 
@@ -68,7 +69,11 @@ function cSource(model: Model, t: HostTables, ctx: EmitContext): string {
     if (f.params.length) {
       out.push(`static const struct mvhost_param mvhost_params_${f.name}[] = {`);
       for (const p of f.params)
-        out.push(p.pointer ? `  { 1, ${cPointer(p.pointer)} }, /* ${p.name} */` : `  { 0, { ${kindOf(p.value!)}, 0, -1, 0u, 0u, 0u, 0 } }, /* ${p.name} */`);
+        out.push(
+          p.pointer
+            ? `  { 1, ${cPointer(p.pointer)}, ${p.pointer.count?.arg ?? -1} }, /* ${p.name} */`
+            : `  { 0, { ${kindOf(p.value!)}, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* ${p.name} */`,
+        );
       out.push('};');
     }
     fnRows.push(`  { "${f.name}", ${f.params.length}u, ${f.params.length ? `mvhost_params_${f.name}` : '0'} },`);
