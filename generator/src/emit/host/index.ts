@@ -3,7 +3,7 @@
  *   packages/c-headers/host/generated/mvhost_functions.c  every `mv*` function as a stub that
  *       hands its arguments to the host runtime, plus the pointer tables the runtime's walker
  *       follows to copy what the kernel reads and to check what it writes
- *   packages/c-headers/host/generated/mvmqttHost.cmake   mvmqtt_add_host_firmware()
+ *   packages/c-headers/host/generated/<name>Host.cmake    <name>_add_host_firmware()
  *   packages/device/src/host/generated/tables.ts          the same tables for the device side
  * One lowering (lower.ts) feeds all of them, so both ends walk pointers in the same order.
  */
@@ -13,7 +13,8 @@ import type { Model } from '../../model/model.js';
 import { blockCommentBanner, lineCommentBanner } from '../banner.js';
 import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from './lower.js';
 
-const C_DIR = 'packages/c-headers/host/generated';
+/** Beside the C headers package's own files: `<product.outputs.c>/host/generated`. */
+const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
 const TS_DIR = 'packages/device/src/host/generated';
 const TEMPLATE_DIR = new URL('../../../templates/host/', import.meta.url);
 
@@ -107,19 +108,21 @@ function tsSource(t: HostTables, ctx: EmitContext): string {
   ].join('\n');
 }
 
-function cmakeSource(ctx: EmitContext): string {
-  return lineCommentBanner(ctx, '#') + readFileSync(new URL('mvmqttHost.cmake', TEMPLATE_DIR), 'utf8');
+/** The CMake function file: `@name@` and `@PREFIX@` in the template become the product's name and macro prefix. */
+function cmakeSource(model: Model, ctx: EmitContext): string {
+  const text = readFileSync(new URL('Host.cmake.in', TEMPLATE_DIR), 'utf8').replace(/@name@/g, model.product.name).replace(/@PREFIX@/g, model.product.macroPrefix);
+  return lineCommentBanner(ctx, '#') + text;
 }
 
 export const hostEmitter: Emitter = {
   target: 'host',
   description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
-  ownedDirs: () => [C_DIR, TS_DIR],
+  ownedDirs: (model) => [cDir(model), TS_DIR],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);
     return [
-      { path: `${C_DIR}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
-      { path: `${C_DIR}/mvmqttHost.cmake`, contents: cmakeSource(ctx) },
+      { path: `${cDir(model)}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
+      { path: `${cDir(model)}/${model.product.name}Host.cmake`, contents: cmakeSource(model, ctx) },
       { path: `${TS_DIR}/tables.ts`, contents: tsSource(tables, ctx) },
     ];
   },
