@@ -270,12 +270,14 @@ describe('requests and responses', () => {
     }
   });
 
-  it('LATEFAULT: a read whose output cannot be written still consumes the item', async () => {
+  it('a read into a read-only struct is refused and consumes nothing; a bad pointer inside the struct is LATEFAULT and consumes the item', async () => {
     const { device, center, network } = setup();
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
     expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 1, topic: str('t'), payload: str('p'), desired_qos: 0, retain: 0 }));
     await waitForItem(device, ch, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
-    expectStatus(device.mvMqttReadPublishResponse(ch, Object.freeze(newMvMqttPublishResponse())), MV_STATUS_LATEFAULT);
+    expectStatus(device.mvMqttReadPublishResponse(ch, Object.freeze(newMvMqttPublishResponse())), MV_STATUS_PARAMETERFAULT);
+    expect(peek(device, ch)).toBe(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
+    expectOk(device.mvMqttReadPublishResponse(ch, newMvMqttPublishResponse()));
     expect(peek(device, ch)).toBe(MV_MQTTREADABLEDATATYPE_NONE);
     // A subscribe response with a NULL pointer inside.
     expectOk(device.mvMqttRequestSubscribe(ch, { correlation_id: 2, subscriptions: [subscription('t')], num_subscriptions: 1 }));

@@ -59,11 +59,18 @@ function readScalar(view: DataView, at: number, s: HostScalar): number | bigint 
 
 function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): void {
   const size = s.kind === 'struct' ? 0 : s.size;
-  if (typeof v !== 'number' && typeof v !== 'bigint') return;
-  if (size === 8) view.setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true);
-  else if (size === 4) view.setUint32(at, Number(BigInt.asUintN(32, BigInt(v))), true);
-  else if (size === 2) view.setUint16(at, Number(v) & 0xffff, true);
-  else if (size === 1) view.setUint8(at, Number(v) & 0xff);
+  // Numbers stay numbers: a BigInt per written word cost more than the rest of a call.
+  if (typeof v === 'number') {
+    if (size === 8) {
+      view.setUint32(at, v >>> 0, true);
+      view.setUint32(at + 4, Math.floor(v / 0x1_0000_0000) >>> 0, true);
+    } else if (size === 4) view.setUint32(at, v >>> 0, true);
+    else if (size === 2) view.setUint16(at, v & 0xffff, true);
+    else if (size === 1) view.setUint8(at, v & 0xff);
+  } else if (typeof v === 'bigint') {
+    if (size === 8) view.setBigUint64(at, BigInt.asUintN(64, v), true);
+    else writeScalar(view, at, s, Number(BigInt.asUintN(size * 8, v)));
+  }
 }
 
 /** A value parameter (u64 on the wire) as the device takes it. */
@@ -153,8 +160,21 @@ export class HostMemory {
   }
 }
 
+/** A copy from Node's small-buffer pool: a fresh ArrayBuffer per word written back cost microseconds. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+  if (a.byteLength !== b.byteLength) return false;
+  // Most regions are a word or a small struct: a loop beats a native call there.
+  if (a.byteLength <= 64) {
+    for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  return Buffer.compare(a, b) === 0;
 }
 
 class Walk {
@@ -202,8 +222,8 @@ class Walk {
     const box = { value: readScalar(view, 0, to) };
     if (writable)
       this.track(region, bytes, () => {
-        const out = new Uint8Array(bytes);
-        writeScalar(new DataView(out.buffer), 0, to, box.value);
+        const out = copyOf(bytes);
+        writeScalar(new DataView(out.buffer, out.byteOffset, out.byteLength), 0, to, box.value);
         return out;
       });
     return box;
@@ -224,7 +244,8 @@ class Walk {
   }
 
   private track(region: Region, original: Uint8Array, encode: () => Uint8Array): void {
-    this.writeBacks.push({ address: region.address, original: new Uint8Array(original), encode });
+    // `original` views the request, which nothing writes to: no copy needed.
+    this.writeBacks.push({ address: region.address, original, encode });
   }
 
   private retain(region: Region, bytes: Uint8Array): Uint8Array {
@@ -257,8 +278,8 @@ function getPath(object: Record<string, unknown>, path: string): unknown {
 
 /** Re-encodes the scalar members of structs (pointers are the application's, never rewritten). */
 function encodeStructs(s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
-  const out = new Uint8Array(original);
-  const view = new DataView(out.buffer);
+  const out = copyOf(original);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   objects.forEach((o, i) => encodeStruct(s, view, i * s.size, o));
   return out;
 }

@@ -136,6 +136,10 @@ export class MqttChannel extends Channel {
 
   // ------------------------------------------------------------------ readable items
 
+  override get unread(): number {
+    return this.queue.length;
+  }
+
   peekType(): MvMqttReadableDataType {
     return this.queue.peek()?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
   }
@@ -275,7 +279,7 @@ export class MqttChannel extends Channel {
   }
 
   /** Resolves once the mqtt.js connection (if any) has closed. */
-  whenTransportClosed(): Promise<void> {
+  override whenTransportClosed(): Promise<void> {
     if (!this.transportOpen) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
@@ -615,7 +619,7 @@ export class MqttChannel extends Channel {
   }
 
   /** The connection drops under the channel, as when the broker goes away: the socket closes without a DISCONNECT. */
-  dropTransport(): void {
+  override dropTransport(): void {
     this.client?.stream.destroy();
   }
 

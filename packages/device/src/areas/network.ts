@@ -1,4 +1,4 @@
-/** mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
+/** The network area: mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
 import {
   MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
   MV_NETWORKREASON_NOTCONNECTING,
@@ -18,6 +18,7 @@ import type {
   MvRequestNetworkStatus,
 } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
+import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NetworkRequest, networkStatus } from '../network.js';
 
@@ -60,4 +61,13 @@ export function getNetworkReasons(k: Kernel, reasons: unknown, refCount: unknown
   reasons.value = bits as MvNetworkReason;
   refCount.value = k.networks.size;
   return MV_STATUS_OKAY;
+}
+
+export function createNetworkBehaviours(k: Kernel): NetworkBehaviours {
+  return {
+    mvRequestNetwork: (params, handleOut) => requestNetwork(k, params, handleOut),
+    mvReleaseNetwork: (handleInOut) => releaseNetwork(k, handleInOut),
+    mvGetNetworkStatus: (handle, status) => getNetworkStatus(k, handle, status),
+    mvGetNetworkReasons: (reasons, refCount) => getNetworkReasons(k, reasons, refCount),
+  };
 }

@@ -1,4 +1,4 @@
-/** mvSetupNotifications, mvCloseNotifications. */
+/** The notifications area: mvSetupNotifications, mvCloseNotifications. */
 import {
   LIMITS,
   MV_STATUS_BUFFERALREADYINUSE,
@@ -9,6 +9,7 @@ import {
 } from '@mvmqtt/sdk';
 import type { MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32 } from '../kernel/args.js';
+import type { NotificationsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NotificationCentre, overlaps } from '@mvmqtt/sdk/runtime';
 
@@ -53,4 +54,11 @@ export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNoti
   k.centres.delete(h as number);
   handleInOut.value = 0;
   return MV_STATUS_OKAY;
+}
+
+export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviours {
+  return {
+    mvSetupNotifications: (setup, handleOut) => setupNotifications(k, setup, handleOut),
+    mvCloseNotifications: (handleInOut) => closeNotifications(k, handleInOut),
+  };
 }
