@@ -65,6 +65,12 @@ const howTo = [
   `  mkdir -p /tmp/spec-base && git archive ${since.slice(0, 12)} ${SPEC_DIR} | tar -x -C /tmp/spec-base`,
   `  npx mvgen diff /tmp/spec-base/${SPEC_DIR} ${SPEC_DIR} --changeset`,
 ].join('\n');
+// A release (`npm run version-packages`) consumes the changesets and writes the packages' new
+// version into the spec: that one change is the release itself and needs no changeset.
+if (!changesets.length && isReleaseVersionOnly()) {
+  console.log(`check-changeset: release — the spec's version now follows the packages' version; nothing else in ${SPEC_DIR} changed.`);
+  process.exit(0);
+}
 if (!changesets.length)
   fail(1, `${specChanged.length} spec file(s) changed since ${base} (${specChanged.join(', ')}) but no changeset was added.\nWrite one with:\n${howTo}`);
 
@@ -123,3 +129,14 @@ if (short.length)
       `\nRegenerate the changeset with:\n${howTo}`,
   );
 console.log(`check-changeset: ok — ${summary || 'spec changed'}; covered by ${changesets.join(', ')}.`);
+
+/** Only the spec's `version` changed, to the packages' version, and changesets were consumed. */
+function isReleaseVersionOnly() {
+  const index = `${SPEC_DIR}/index.json`;
+  const consumed = lines(git('diff', '--name-only', '--diff-filter=D', since, '--', '.changeset')).filter((f) => f.endsWith('.md') && !f.endsWith('/README.md'));
+  if (!consumed.length || specChanged.length !== 1 || specChanged[0] !== index) return false;
+  const before = JSON.parse(git('show', `${since}:${index}`));
+  const after = JSON.parse(readFileSync(join(root, index), 'utf8'));
+  const packageVersion = JSON.parse(readFileSync(join(root, 'api-spec/package.json'), 'utf8')).version;
+  return after.version === packageVersion && JSON.stringify({ ...before, version: after.version }) === JSON.stringify(after);
+}

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTools } from '../support/tools.js';
 import { startAedes, type AedesHarness } from '../support/brokers.js';
-import { consumerEnv, createConsumer, installedVersion, packAll, publicPackages, runIn, type Packed, type WorkspacePackage } from './workspace.js';
+import { consumerEnv, createConsumer, installedVersion, packAll, publicPackages, REPO, runIn, type Packed, type WorkspacePackage } from './workspace.js';
 
 const SLOW = 300_000;
 const pkgs: WorkspacePackage[] = publicPackages();
@@ -123,6 +123,11 @@ describe('public packages: metadata matches what npm pack ships', () => {
           const text = readFileSync(node(join(m.name, js)), 'utf8');
           expect(/\/\/# sourceMappingURL=(?!data:)/.test(text), `${m.name}: ${js} names a source map that is not shipped`).toBe(false);
         }
+      });
+
+      it("carries the release's one version: the spec's, which the C header and CMake package carry too", () => {
+        const spec = JSON.parse(readFileSync(join(REPO, 'api-spec/spec/index.json'), 'utf8')) as { version: string };
+        expect(m.version, 'npm run version-packages keeps the spec and the packages in step').toBe(spec.version);
       });
 
       it('depends on the other @mvmqtt packages at exactly their current versions', () => {

@@ -28,7 +28,7 @@ function walk(doc: unknown, pointer: string, byName: boolean): { ok: boolean; nu
     const tok = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(node)) {
       let i = /^\d+$/.test(tok) ? Number(tok) : -1;
-      if (i < 0 && byName) i = node.findIndex((x) => x === tok || x?.name === tok || x?.status === tok || x?.event === tok);
+      if (i < 0 && byName) i = node.findIndex((x) => x === tok || x?.name === tok || x?.item === tok || x?.status === tok || x?.event === tok);
       if (i < 0 || i >= node.length) return { ok: false, numeric: pointer };
       node = node[i];
       out.push(String(i));

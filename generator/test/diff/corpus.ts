@@ -468,12 +468,13 @@ export const CASES: DiffCase[] = [
     new: (s) =>
       s.edit('index.json', (d) => {
         d.errata[1].resolution = 'Follow the header: success is REQUESTCOMPLETED with reason code 0.';
-        d.errata.push({ id: 29, item: 'Example item', vendor_page: 'Says one thing.', header: 'Says another.', resolution: 'Follow the header.' });
+        d.errata.push({ id: 900, item: 'Example', vendor_page: 'Says one thing.', header: 'Says another.', resolution: 'Follow the header.' });
       }),
-    expect: ['patch: index.json#/errata/1: erratum 2: resolution text changed', 'patch: index.json#/errata/28: erratum 29 (Example item) added', 'bump: patch'],
+    expect: ['patch: index.json#/errata/1: erratum 2: resolution text changed', 'patch: index.json#/errata/Example: erratum 900 (Example) added', 'bump: patch'],
   },
   {
     name: 'spec version and area prose',
+    old: (s) => s.edit('index.json', (d) => (d.version = '1.0.0')),
     new: (s) => {
       s.edit('index.json', (d) => (d.version = '1.1.0'));
       area(s, 'mqtt.json', (d) => (d.doc = 'The MQTT calls, in a new wording.'));

@@ -56,6 +56,31 @@ describe('mvdevice fleet on the embedded aedes', () => {
     expect(r.rss_mb_per_device).toBeGreaterThan(0);
   });
 
+  it('Ctrl-C to the whole process group (as a terminal sends it): stops publishing, drains, reports, exit 0', { timeout: 120_000 }, async () => {
+    // Its own process group, so the signal reaches the command and its shards as in a terminal.
+    const child = spawn(process.execPath, [BIN, 'fleet', '--count', '4', '--broker', aedes.url, '--shards', '2', '--duration', '0', '--interval', '200', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // The live summary's first line says the fleet is publishing.
+    await new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (/publishing/.test(stderr)) resolve();
+      }),
+    );
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited, stderr).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r).toMatchObject({ interrupted: true, connected: 4, failed: 0, lost: 0, duplicates: 0 });
+    expect(r.published).toBeGreaterThan(0);
+    expect(r.observed).toBe(r.published);
+  });
+
   it('prints a readable report without --json', { timeout: 120_000 }, async () => {
     const r = await mvdevice(['fleet', '--count', '2', '--broker', aedes.url, '--shards', '1', '--duration', '1', '--interval', '500', '--quiet']);
     expect(r.code, r.stderr).toBe(0);

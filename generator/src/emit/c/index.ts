@@ -11,6 +11,7 @@ import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { blockCommentBanner, bannerLines } from '../banner.js';
 import { cString, docBlock, escapeCommentText, plainBlock } from '../core/c-comment.js';
+import { cHeaderPath } from '../core/c-package.js';
 import { templateSet } from '../core/templates.js';
 import { declarationHooks } from './declarations.js';
 import { abiChecks, abiMacro, valueChecks } from './layout.js';
@@ -22,7 +23,7 @@ const INCLUDE_DIR = 'include';
 function fileNames(model: Model) {
   const name = model.product.name;
   return {
-    header: `${name}/${name}.h`,
+    header: cHeaderPath(model),
     layoutHeader: `${name}/${name}_layout.h`,
     linkerFragment: `ld/${name}_nsc.ld`,
     cmake: (part: string) => `cmake/${name}${part}.cmake`,

@@ -6,6 +6,7 @@
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, FunctionModel, StructModel } from '../../model/types.js';
 import { declarator } from '../core/c-declarations.js';
+import { applicationInclude } from '../core/c-package.js';
 
 const INDENT = '    ';
 
@@ -162,7 +163,7 @@ export function cExample(fn: FunctionModel, model: Model): string {
   const signature = `${ret} example_${fn.name}(${args.length ? args.join(', ') : 'void'})`;
   const includes = ['#include <stdint.h>'];
   if (structLocals.length) includes.push('#include <string.h>');
-  includes.push(`#include "${model.spec.vendor.header}"`);
+  includes.push(applicationInclude(model));
   return [...includes, '', signature, '{', ...body.map((l) => (l ? INDENT + l : l)), '}'].join('\n');
 }
 

@@ -207,3 +207,6 @@ process.on('message', (m: ToShard) => {
 });
 // The command went away (Ctrl-C twice, a crash): do not linger with thousands of sockets.
 process.on('disconnect', () => process.exit());
+// Ctrl-C in a terminal reaches the whole process group: the command decides (stop publishing,
+// drain, report), and tells the shards over IPC.
+process.on('SIGINT', () => undefined);
