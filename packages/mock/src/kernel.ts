@@ -24,7 +24,7 @@ import {
 import { MockClock } from './clock.js';
 import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
-import { LimitBook, type CallMeasures, type LimitOverrides } from './limits.js';
+import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';

@@ -16,3 +16,4 @@ export {
 export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, statusForException } from './statuses.js';
 export { ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
+export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
