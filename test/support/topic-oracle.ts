@@ -37,7 +37,9 @@ const PIECES: (string | number[])[] = [
   [0xf0, 0x9f, 0x98, 0x80], // an emoji (4 bytes)
   [0xef, 0xbf, 0xbd], // U+FFFD itself, which is well-formed
   [0xff], // never valid in UTF-8
-  [0xc0, 0x80], // overlong NUL
+  [0xc0, 0x80], // overlong NUL (2 bytes)
+  [0xe0, 0x80, 0xaf], // overlong / (3 bytes)
+  [0xf0, 0x80, 0x80, 0xa3], // overlong # (4 bytes)
   [0xed, 0xa0, 0x80], // an encoded surrogate
   [0xe2, 0x82], // a truncated sequence
   [0x80], // a lone continuation byte
