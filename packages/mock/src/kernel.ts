@@ -1,6 +1,6 @@
 /**
  * The mock kernel's state: handle tables, notification centres, network requests, channels with
- * their readable queues and requests in flight, the clock and the NVIC. Behaviours (behaviours.ts)
+ * their readable queues and requests in flight, the clock and the NVIC. Behaviours (src/areas/, one module per spec area)
  * act on it; the test scripts it through MockMicrovisor.
  */
 import {

@@ -17,3 +17,4 @@ export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, sta
 export { ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
+export { networkReasons } from './network.js';
