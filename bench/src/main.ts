@@ -67,13 +67,13 @@ function plan(quick: boolean, repeat?: number) {
         generator: { reps: 1, scales: [10] },
         runtime: { reps: 1, count: 4000, warmup: 1000, latencyCount: 400, latencyWarmup: 100, diagnostics: false },
         fleet: { sizes: [20, 100], durationS: 4 },
-        firmware: { calls: 2000, warmup: 500, irqs: 50 },
+        firmware: { calls: 2000, warmup: 500, irqs: 50, publishes: 500, publishReps: 1 },
       }
     : {
         generator: { reps: 3, scales: [10, 100] },
         runtime: { reps: 5, count: 30_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
         fleet: { sizes: [1000, 10_000], durationS: 20 },
-        firmware: { calls: 20_000, warmup: 2000, irqs: 300 },
+        firmware: { calls: 20_000, warmup: 2000, irqs: 300, publishes: 5000, publishReps: 3 },
       };
   if (repeat !== undefined) {
     p.generator.reps = repeat;

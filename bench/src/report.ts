@@ -64,6 +64,7 @@ export function checkTargets(r: Results): TargetCheck[] {
     add('firmware: syscall round trip p50 (µs)', fw.syscall_roundtrip_p50_us, '≤ 30', (v) => v <= 30);
     add('firmware: syscall round trip p99 (µs)', fw.syscall_roundtrip_p99_us, '≤ 200', (v) => v <= 200);
     add('firmware: IRQ delivery p50 (µs)', fw.irq_delivery_p50_us, '≤ 1000', (v) => v <= 1000);
+    if (fw.qos1_throughput_ratio !== undefined) add('firmware: QoS 1 throughput firmware/TypeScript', fw.qos1_throughput_ratio, '≥ 0.5', (v) => v >= 0.5);
   }
   return out;
 }
@@ -157,7 +158,10 @@ export function renderReport(r: Results, opts: { title?: boolean } = {}): string
             ['system call round trip, firmware → device core → firmware', fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
             ['IRQ delivery, record written → handler entered', fw.irq_delivery_p50_us, fw.irq_delivery_p99_us, fw.irqs],
           ],
-        ),
+        ) +
+        (fw.qos1_throughput_ratio !== undefined
+          ? `\n\nQoS 1 publishing, ${fw.qos1_publishes} messages of 100 bytes, side by side on one mosquitto: firmware ${fmt(fw.qos1_firmware_msgs_per_s)} msg/s, TypeScript on the emulated device ${fmt(fw.qos1_typescript_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_throughput_ratio)}.`
+          : ''),
     );
 
   const targets = checkTargets(r);

@@ -52,8 +52,8 @@ export function specLabel(model: Model): string {
 }
 
 /** Renders every selected target in memory; nothing touches the disk here. */
-export function renderTargets(model: Model, targets: Emitter[]): Map<Emitter, OutputFile[]> {
-  const ctx = { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model) };
+export function renderTargets(model: Model, targets: Emitter[], opts: { standalone?: boolean } = {}): Map<Emitter, OutputFile[]> {
+  const ctx = { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), standalone: opts.standalone ?? false };
   const out = new Map<Emitter, OutputFile[]>();
   const owner = new Map<string, string>();
   for (const t of targets) {
@@ -82,7 +82,8 @@ export function generate(opts: GenerateOptions): GenerateResult {
   if (outStat && !outStat.isDirectory()) throw new UsageError(`--out ${opts.outRoot ?? outRoot} is an existing file, not a directory`);
   // Validation happens before any output is computed, so an invalid spec writes nothing.
   const model = loadModel(opts.specPath);
-  const rendered = renderTargets(model, targets);
+  const implied = impliedOutRoot(opts.specPath);
+  const rendered = renderTargets(model, targets, { standalone: !implied || resolve(implied) !== outRoot });
   const results: TargetResult[] = [];
   for (const [t, files] of rendered) {
     const ownedDirs = t.ownedDirs(model);

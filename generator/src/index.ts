@@ -1,5 +1,5 @@
 /** Public API of @mvmqtt/generator, for tools and tests. */
-export { loadModel, validateSpec } from './pipeline.js';
+export { loadModel, runPipeline, validateSpec, type PipelineResult } from './pipeline.js';
 export { Model } from './model/model.js';
 export { buildModel } from './model/build.js';
 export { ABIS, DEVICE_ABI } from './model/abi.js';

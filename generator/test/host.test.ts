@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../src/index.js';
+import { loadModel, Model } from '../src/index.js';
 import { lowerForHost } from '../src/emit/host/lower.js';
 import { hostEmitter } from '../src/emit/host/index.js';
 import { REPO, SPEC_DIR } from './support/spec-copy.js';
@@ -61,5 +61,38 @@ describe('host lowering', () => {
     const ts = files.find((f) => f.path.endsWith('tables.ts'))!.contents;
     expect(ts).toContain(JSON.stringify(tables, null, 2));
     expect(files.find((f) => f.path.endsWith('mvmqttHost.cmake'))!.contents).toContain('function(mvmqtt_add_host_firmware target)');
+  });
+});
+
+describe('host lowering of shapes the spec is growing into', () => {
+  // A copy of the model with two extra functions: a buffer counted by another parameter, and a
+  // pointer to a pointer (which the bridge does not marshal yet).
+  const data = structuredClone(model.data);
+  const u8 = (text: string, pointer: number) => ({ text, base: { kind: 'int' as const, name: 'uint8_t' as const, bits: 8 as const, signed: false }, pointer, const: text.startsWith('const') });
+  const u32 = { text: 'uint32_t', base: { kind: 'int' as const, name: 'uint32_t' as const, bits: 32 as const, signed: false }, pointer: 0, const: false };
+  const template = data.functions[0];
+  data.functions.push(
+    {
+      ...template,
+      name: 'mvHostTestLog',
+      params: [
+        { name: 'message', type: u8('const uint8_t *', 1), direction: 'in', doc: '', countedBy: { param: 'length', unit: 'bytes' } } as never,
+        { name: 'length', type: u32, direction: 'value', doc: '' },
+      ],
+    },
+    { ...template, name: 'mvHostTestRead', params: [{ name: 'out', type: u8('uint8_t * *', 2), direction: 'out', doc: '' }] },
+  );
+  const grown = lowerForHost(new Model(data));
+
+  it('takes a parameter count from the argument that holds it', () => {
+    const log = grown.functions.find((f) => f.name === 'mvHostTestLog')!;
+    expect(log.params[0].pointer?.count).toEqual({ offset: 0, size: 0, unit: 'bytes', arg: 1 });
+    expect(log.unsupported).toBeUndefined();
+  });
+
+  it('marks a function with a pointer to a pointer as not forwardable, without failing generation', () => {
+    const read = grown.functions.find((f) => f.name === 'mvHostTestRead')!;
+    expect(read.unsupported).toMatch(/pointer to a pointer/);
+    expect(read.params[0].value).toEqual({ kind: 'int', size: 8, signed: false });
   });
 });

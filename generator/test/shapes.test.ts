@@ -46,6 +46,7 @@ function gadgetArea() {
       enumOf('MvGadgetSignal', 'MV_GADGETSIGNAL', '0xffffffff', [['ALARM', 1]]),
       enumOf('MvGadgetItem', 'MV_GADGETITEM', '0xffffffff', [['SAMPLE', 0]]),
       enumOf('MvGadgetLogItem', 'MV_GADGETLOGITEM', '0xffffffff', [['LINE', 0, true]]),
+      enumOf('MvGadgetResult', 'MV_GADGETRESULT', '0xffffffff', [['OK', 0], ['TOOLONG', 1]]),
     ],
     structs: [
       {
@@ -69,8 +70,31 @@ function gadgetArea() {
           },
         ],
       },
+      {
+        name: 'MvGadgetQuery',
+        doc: doc('versioned struct of output pointers'),
+        versioned: { field: 'version', versions: [1] },
+        fields: [
+          { name: 'version', type: 'uint32_t', doc: doc('version') },
+          {
+            doc: doc('versions'),
+            union: [
+              {
+                name: 'v1',
+                doc: doc('version 1'),
+                fields: [
+                  { name: 'name', type: 'uint8_t *', direction: 'out', doc: doc('name buffer') },
+                  { name: 'size', type: 'uint32_t', counts: 'name', count_unit: 'bytes', doc: doc('name buffer size') },
+                  { name: 'length', type: 'uint32_t *', direction: 'out', doc: doc('name length') },
+                ],
+              },
+            ],
+          },
+        ],
+      },
     ],
     functions: [
+      fn('mvGadgetQuery', [{ name: 'query', type: 'const struct MvGadgetQuery *', direction: 'in', doc: doc('query with output pointers') }], [err('MV_STATUS_PARAMETERFAULT')]),
       fn('mvGadgetOpen', [{ name: 'handle', type: 'MvGadgetHandle *', direction: 'out', doc: doc('new handle') }], [err('MV_STATUS_UNAVAILABLE', 'Called from an interrupt handler.')], {
         not_in_interrupt: 'MV_STATUS_UNAVAILABLE',
         notifications: [{ event: 'MV_GADGETEVENT_READY', when: 'When the gadget is ready.' }],
@@ -128,6 +152,17 @@ function gadgetArea() {
       fn('mvGadgetClose', [{ name: 'handle', type: 'MvGadgetHandle *', direction: 'inout', doc: doc('handle to close') }], [err('MV_STATUS_INVALIDHANDLE')]),
     ],
     limits: [
+      {
+        name: 'GADGET_ERASE_LENGTH_MAX',
+        doc: doc('longest erase, reported later through a result'),
+        kind: 'max',
+        value: 65536,
+        unit: 'bytes',
+        applies_to: ['mvGadgetErase.length'],
+        functions: ['mvGadgetErase'],
+        result: 'MV_GADGETRESULT_TOOLONG',
+        source: 'inferred',
+      },
       {
         name: 'GADGET_ID_LENGTH',
         doc: doc('exact id length'),
@@ -199,6 +234,11 @@ describe('model', () => {
     expect(model.param('mvGadgetGetInfo.info').appSets).toEqual(['version']);
   });
 
+  it('keeps a limit the call does not refuse, reported through a result constant instead of a status', () => {
+    expect(model.limit('GADGET_ERASE_LENGTH_MAX')).toMatchObject({ result: 'MV_GADGETRESULT_TOOLONG' });
+    expect(model.limit('GADGET_ERASE_LENGTH_MAX').status).toBeUndefined();
+  });
+
   it('sizes a 0xff-sentinel enum to one byte on the device and four on the host', () => {
     expect(model.enum('MvGadgetMode').size).toEqual({ arm32: 1, x86_64: 4 });
     expect(model.readableEnums().map((e) => e.name)).toEqual(['MvGadgetItem', 'MvGadgetLogItem']);
@@ -231,6 +271,7 @@ describe('TypeScript target', () => {
     expect(meta).toMatch(/readonly produces: readonly \(MvGadgetItem \| MvGadgetLogItem\)\[\];/);
     expect(meta).toMatch(/READABLE_DATA_BY_ENUM = \{\n  MvGadgetItem: \{\n    \[MV_GADGETITEM_SAMPLE\]: \{/);
     expect(meta).toMatch(/MvGadgetLogItem: \{\n    \[MV_GADGETLOGITEM_LINE\]: \{[\s\S]*?unsolicited: true/);
+    expect(meta).toMatch(/GADGET_ERASE_LENGTH_MAX: \{[\s\S]*?result: MV_GADGETRESULT_TOOLONG,/);
     // Keyed by value, one flat table would mix the two enums: it exists only for a single enum.
     expect(meta).not.toMatch(/export const READABLE_DATA\b/);
   });
@@ -245,6 +286,9 @@ describe('docs target', () => {
     const getId = read('packages/docs/reference/functions/mvGadgetGetId.md');
     expect(getId).toMatch(/<a id="param-len"><\/a>`len` .*number of bytes at `buf`; \[`GADGET_ID_LENGTH`\]\(\.\.\/limits\.md#gadget_id_length\): from 34 to 34 bytes/);
     expect(getId).toContain('uint8_t buf[34];');
+    // Output pointers inside a versioned struct are wired through its union member.
+    expect(read('packages/docs/reference/functions/mvGadgetQuery.md')).toContain('query.v1.size = sizeof name;');
+    expect(read('packages/docs/reference/limits.md')).toMatch(/GADGET_ERASE_LENGTH_MAX[\s\S]*?MV_GADGETRESULT_TOOLONG/);
     const session = read('packages/docs/reference/sessions/gadget.md');
     expect(session).toMatch(/\| 1 \| set up \| \[`mvGadgetOpen`\]/);
     expect(read('packages/docs/reference/README.md')).toContain('[Area gadget session](sessions/gadget.md)');
@@ -322,33 +366,41 @@ describe('validation of the new shapes', () => {
 
   it('the small spec itself is clean', () => expect(problems(() => {})).toEqual([]));
 
+  it('a limit names a status or a result constant, not both, not neither', () => {
+    expect(problems((a) => delete a.limits[0].result)[0]).toMatch(/^\/limits\/0 schema/);
+    expect(problems((a) => (a.limits[0].status = 'MV_STATUS_PARAMETERFAULT'))[0]).toMatch(/^\/limits\/0 schema/);
+    expect(problems((a) => (a.limits[0].result = 'MV_GADGETRESULT_TOOSHORT'))).toEqual([
+      '/limits/0/result semantic/reference: "MV_GADGETRESULT_TOOSHORT" is not an enum constant of the spec',
+    ]);
+  });
+
   it('a length parameter must name a pointer parameter beside it, and be an integer', () => {
     expect(problems((a) => (gadgetFn(a, 'mvGadgetGetId').params[1].counts = 'buffer'))).toEqual([
-      '/functions/1/params/1/counts semantic/count-param: "len" counts "buffer", which is not a parameter of mvGadgetGetId',
+      '/functions/2/params/1/counts semantic/count-param: "len" counts "buffer", which is not a parameter of mvGadgetGetId',
     ]);
     expect(problems((a) => (gadgetFn(a, 'mvGadgetErase').params.push({ name: 'n', type: 'uint32_t', direction: 'value', counts: 'address', count_unit: 'bytes', doc: 'n' })))).toEqual([
-      '/functions/4/params/3/counts semantic/count-param: "n" counts "address", which is not a pointer (buffer) parameter',
+      '/functions/5/params/3/counts semantic/count-param: "n" counts "address", which is not a pointer (buffer) parameter',
     ]);
     expect(problems((a) => (gadgetFn(a, 'mvGadgetGetId').params[1].type = 'enum MvGadgetMode'))).toContainEqual(
-      '/functions/1/params/1/counts semantic/count-param: length parameter "len" has type "enum MvGadgetMode" (value)',
+      '/functions/2/params/1/counts semantic/count-param: length parameter "len" has type "enum MvGadgetMode" (value)',
     );
   });
 
   it('call context names a status the error table lists', () => {
     expect(problems((a) => (gadgetFn(a, 'mvGadgetOpen').not_in_interrupt = 'MV_STATUS_MICROVISORBUSY'))).toEqual([
-      '/functions/0/not_in_interrupt semantic/call-context: mvGadgetOpen does not list MV_STATUS_MICROVISORBUSY in its error table, yet "not_in_interrupt" says it returns it',
+      '/functions/1/not_in_interrupt semantic/call-context: mvGadgetOpen does not list MV_STATUS_MICROVISORBUSY in its error table, yet "not_in_interrupt" says it returns it',
     ]);
   });
 
   it('a limit on a parameter: the parameter exists, its function is listed, the kind fits the type', () => {
-    expect(problems((a) => (a.limits[0].applies_to = ['mvGadgetGetId.length']))).toEqual([
-      '/limits/0/applies_to/0 semantic/reference: function mvGadgetGetId has no parameter "length"',
+    expect(problems((a) => (a.limits[1].applies_to = ['mvGadgetGetId.length']))).toEqual([
+      '/limits/1/applies_to/0 semantic/reference: function mvGadgetGetId has no parameter "length"',
     ]);
-    expect(problems((a) => (a.limits[1].functions = ['mvGadgetGetId']))).toContainEqual(
-      '/limits/1/applies_to/0 semantic/limit-consistent: the limit applies to a parameter of mvGadgetErase but does not list mvGadgetErase in "functions"',
+    expect(problems((a) => (a.limits[2].functions = ['mvGadgetGetId']))).toContainEqual(
+      '/limits/2/applies_to/0 semantic/limit-consistent: the limit applies to a parameter of mvGadgetErase but does not list mvGadgetErase in "functions"',
     );
-    expect(problems((a) => (a.limits[1].applies_to = ['mvGadgetSetMode.mode']) && (a.limits[1].functions = ['mvGadgetSetMode']))).toContainEqual(
-      '/limits/1/applies_to/0 semantic/limit-consistent: a alignment limit applies to pointers or integer addresses, but mvGadgetSetMode.mode is "enum MvGadgetMode"',
+    expect(problems((a) => (a.limits[2].applies_to = ['mvGadgetSetMode.mode']) && (a.limits[2].functions = ['mvGadgetSetMode']))).toContainEqual(
+      '/limits/2/applies_to/0 semantic/limit-consistent: a alignment limit applies to pointers or integer addresses, but mvGadgetSetMode.mode is "enum MvGadgetMode"',
     );
   });
 });

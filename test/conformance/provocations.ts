@@ -57,6 +57,24 @@ function irq(n: number): number {
   return LIMITS.NOTIFICATION_IRQ_RANGE.min + (n % (LIMITS.NOTIFICATION_IRQ_RANGE.max - LIMITS.NOTIFICATION_IRQ_RANGE.min + 1));
 }
 
+/**
+ * A response struct whose `field` can be written once (the kernel's check that the output is
+ * writable) and faults on the next write (the result itself): the fault comes after the item
+ * has left the queue. The struct has no nested pointers, so this is the only way to get there.
+ */
+function faultsAfterCheck<T extends object>(struct: T, field: keyof T & string): T {
+  let value = (struct as Record<string, unknown>)[field];
+  let writes = 0;
+  Object.defineProperty(struct, field, {
+    get: () => value,
+    set: (v: unknown) => {
+      if (++writes > 1) throw new TypeError(`${field} is no longer writable`);
+      value = v;
+    },
+  });
+  return struct;
+}
+
 function expectOkay(status: MvStatus, what: string): void {
   if (status !== MV_STATUS_OKAY) throw new Error(`setup step ${what} returned ${statusName(status)}`);
 }
@@ -295,10 +313,10 @@ export const PROVOCATIONS: ProvocationTable = {
   mvMqttReadConnectResponse: {
     MV_STATUS_PARAMETERFAULT: { how: 'response_data = NULL', run: (r) => r.sys.mvMqttReadConnectResponse(r.channel(), null) },
     MV_STATUS_LATEFAULT: {
-      how: 'a connect response read into a read-only struct',
+      how: 'a connect response read into a struct that faults once checked',
       run: async (r) => {
         const ch = await channelWith(r, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, (c) => r.sys.mvMqttRequestConnect(c, connectTo(r)));
-        return r.sys.mvMqttReadConnectResponse(ch, Object.freeze(newMvMqttConnectResponse()));
+        return r.sys.mvMqttReadConnectResponse(ch, faultsAfterCheck(newMvMqttConnectResponse(), 'request_state'));
       },
     },
     ...channelRows((r, ch) => r.sys.mvMqttReadConnectResponse(ch, newMvMqttConnectResponse())),
@@ -435,10 +453,10 @@ export const PROVOCATIONS: ProvocationTable = {
   mvMqttReadPublishResponse: {
     MV_STATUS_PARAMETERFAULT: { how: 'response_data = NULL', run: (r) => r.sys.mvMqttReadPublishResponse(r.channel(), null) },
     MV_STATUS_LATEFAULT: {
-      how: 'a publish response read into a read-only struct',
+      how: 'a publish response read into a struct that faults once checked',
       run: async (r) => {
         const ch = await channelWith(r, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, (c) => r.sys.mvMqttRequestPublish(c, publishRequest('a', 'x')));
-        return r.sys.mvMqttReadPublishResponse(ch, Object.freeze(newMvMqttPublishResponse()));
+        return r.sys.mvMqttReadPublishResponse(ch, faultsAfterCheck(newMvMqttPublishResponse(), 'request_state'));
       },
     },
     ...channelRows((r, ch) => r.sys.mvMqttReadPublishResponse(ch, newMvMqttPublishResponse())),
@@ -527,10 +545,10 @@ export const PROVOCATIONS: ProvocationTable = {
   mvMqttReadDisconnectResponse: {
     MV_STATUS_PARAMETERFAULT: { how: 'response_data = NULL', run: (r) => r.sys.mvMqttReadDisconnectResponse(r.channel(), null) },
     MV_STATUS_LATEFAULT: {
-      how: 'a disconnect response read into a read-only struct',
+      how: 'a disconnect response read into a struct that faults once checked',
       run: async (r) => {
         const ch = await channelWith(r, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, (c) => r.sys.mvMqttRequestDisconnect(c));
-        return r.sys.mvMqttReadDisconnectResponse(ch, Object.freeze(newMvMqttDisconnectResponse()));
+        return r.sys.mvMqttReadDisconnectResponse(ch, faultsAfterCheck(newMvMqttDisconnectResponse(), 'request_state'));
       },
     },
     ...channelRows((r, ch) => r.sys.mvMqttReadDisconnectResponse(ch, newMvMqttDisconnectResponse())),

@@ -37,7 +37,9 @@ const PIECES: (string | number[])[] = [
   [0xf0, 0x9f, 0x98, 0x80], // an emoji (4 bytes)
   [0xef, 0xbf, 0xbd], // U+FFFD itself, which is well-formed
   [0xff], // never valid in UTF-8
-  [0xc0, 0x80], // overlong NUL
+  [0xc0, 0x80], // overlong NUL (2 bytes)
+  [0xe0, 0x80, 0xaf], // overlong / (3 bytes)
+  [0xf0, 0x80, 0x80, 0xa3], // overlong # (4 bytes)
   [0xed, 0xa0, 0x80], // an encoded surrogate
   [0xe2, 0x82], // a truncated sequence
   [0x80], // a lone continuation byte
@@ -50,9 +52,13 @@ const PIECES: (string | number[])[] = [
   [0xf4, 0x8f, 0xbf, 0xbe], // U+10FFFE
 ];
 
-/** Arbitrary byte strings, half of them built from the interesting pieces above. */
+/** Text made of valid characters only, so that about half of it passes as a filter and some as a name. */
+const WELL_FORMED = ['a', 'b', 'sensor', '/', '/', '+', '#', '$share/', '$SYS', ' ', 'é', '😀', '\uFFFD'];
+
+/** Arbitrary byte strings: well-formed text, text with the interesting bytes above, and raw bytes. */
 export const topicBytes = (): fc.Arbitrary<Uint8Array> =>
   fc.oneof(
+    fc.array(fc.constantFrom(...WELL_FORMED), { minLength: 1, maxLength: 8 }).map((parts) => new Uint8Array(Buffer.from(parts.join(''), 'utf8'))),
     fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((parts) => bytesOf(...parts)),
     fc.uint8Array({ maxLength: 24 }),
   );

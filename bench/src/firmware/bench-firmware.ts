@@ -5,14 +5,20 @@
  *    call (CLOCK_MONOTONIC), after a discarded warm-up;
  *  - IRQ delivery: from the device writing a notification record (the trace event, on
  *    process.hrtime, i.e. CLOCK_MONOTONIC) to the firmware's handler being entered. Records
- *    come from simulated network loss and recovery, one at a time.
+ *    come from simulated network loss and recovery, one at a time;
+ *  - QoS 1 publishing: the firmware publishes N messages keeping the spec's in-flight maximum
+ *    outstanding, and a TypeScript application on the emulated device (the fleet's SyscallApp)
+ *    does the same against the same mosquitto, side by side; the ratio is firmware / TypeScript.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIMITS } from '@mvmqtt/sdk';
+import { SyscallApp } from '@mvmqtt/device/fleet';
 import { runFirmware } from '@mvmqtt/device/host';
+import { startMosquitto } from '../../../test/support/brokers.js';
 import { hasTool } from '../../../test/support/tools.js';
 import { REPO_ROOT } from '../paths.js';
 import { percentile, round } from '../stats.js';
@@ -21,6 +27,9 @@ export interface FirmwareBenchOptions {
   calls: number;
   warmup: number;
   irqs: number;
+  /** QoS 1 messages per publishing run (0: skip), and repetitions of the side-by-side pair. */
+  publishes: number;
+  publishReps: number;
   log: (line: string) => void;
 }
 
@@ -84,7 +93,7 @@ export async function benchFirmware(o: FirmwareBenchOptions) {
     void device;
     if (result.exitCode !== 0) throw new Error(`the benchmark firmware exited with ${result.exitCode}`);
     const calls = roundTrips.slice(o.warmup);
-    const out = {
+    const out: Record<string, number> = {
       calls: calls.length,
       irqs: delivery.length,
       syscall_roundtrip_p50_us: round(percentile(calls, 50), 1),
@@ -92,10 +101,79 @@ export async function benchFirmware(o: FirmwareBenchOptions) {
       irq_delivery_p50_us: round(percentile(delivery, 50), 1),
       irq_delivery_p99_us: round(percentile(delivery, 99), 1),
     };
+    const publishing = o.publishes > 0 && hasTool('mosquitto') ? await publishSideBySide(exe, o) : undefined;
+    Object.assign(out, publishing ?? {});
     o.log(`  syscall round trip p50 ${out.syscall_roundtrip_p50_us} µs, p99 ${out.syscall_roundtrip_p99_us} µs (${out.calls} calls)`);
     o.log(`  IRQ delivery (record written → handler entered) p50 ${out.irq_delivery_p50_us} µs, p99 ${out.irq_delivery_p99_us} µs (${out.irqs} records)`);
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const PAYLOAD_BYTES = 100;
+
+/** Messages per second of a C firmware and of a TypeScript app publishing QoS 1, alternately. */
+async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
+  const broker = await startMosquitto();
+  const window = LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value;
+  const firmwareRates: number[] = [];
+  const tsRates: number[] = [];
+  try {
+    for (let rep = 0; rep < o.publishReps; rep++) {
+      let line = '';
+      const r = await runFirmware({
+        firmware: exe,
+        args: ['publish', broker.host, String(broker.port), String(o.publishes), String(PAYLOAD_BYTES)],
+        stdout: 'pipe',
+        onStdout: (c) => (line += c.toString()),
+        log: () => undefined,
+        timeoutSeconds: 300,
+      });
+      const m = /^published (\d+) (\d+)$/m.exec(line);
+      if (r.exitCode !== 0 || !m) throw new Error(`the publishing firmware failed (exit ${r.exitCode}): ${line}`);
+      firmwareRates.push(Number(m[1]) / (Number(m[2]) / 1e9));
+      tsRates.push(await publishFromTypeScript(broker.host, broker.port, o.publishes, window));
+    }
+  } finally {
+    await broker.close();
+  }
+  const ratios = firmwareRates.map((f, i) => f / tsRates[i]);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const result = {
+    qos1_publishes: o.publishes,
+    qos1_firmware_msgs_per_s: round(median(firmwareRates), 0),
+    qos1_typescript_msgs_per_s: round(median(tsRates), 0),
+    qos1_throughput_ratio: round(median(ratios), 2),
+  };
+  o.log(`  QoS 1 publishing: firmware ${result.qos1_firmware_msgs_per_s} msg/s, TypeScript ${result.qos1_typescript_msgs_per_s} msg/s, ratio ${result.qos1_throughput_ratio}`);
+  return result;
+}
+
+async function publishFromTypeScript(host: string, port: number, count: number, window: number): Promise<number> {
+  const app = new SyscallApp({ host, port, clientId: 'bench-typescript', protocolVersion: 5, keepaliveS: 60 });
+  await app.connect();
+  const topic = Buffer.from('bench/typescript');
+  const payload = Buffer.alloc(PAYLOAD_BYTES, 'x');
+  try {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      let sent = 0;
+      let done = 0;
+      const pump = () => {
+        while (sent < count && sent - done < window) {
+          sent++;
+          app.publish(topic, payload, 1, () => {
+            done++;
+            if (done === count) resolve();
+            else pump();
+          });
+        }
+      };
+      pump();
+    });
+    return count / ((performance.now() - t0) / 1000);
+  } finally {
+    await app.powerOff();
   }
 }

@@ -16,6 +16,12 @@ export interface EmitContext {
   generatorVersion: string;
   /** Short description of the spec for banners: name, version and hash. */
   specLabel: string;
+  /**
+   * The output goes somewhere other than the repository holding the spec (`--out`), so it has
+   * none of the hand-written package sources beside it: generated code imports what it needs
+   * from the published packages by name instead of by relative path.
+   */
+  standalone?: boolean;
 }
 
 export interface Emitter {

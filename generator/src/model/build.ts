@@ -224,7 +224,8 @@ export function buildModel(spec: LoadedSpec): ModelData {
         unit: l.unit,
         appliesTo: l.applies_to ?? [],
         functions: l.functions,
-        status: l.status,
+        ...(l.status !== undefined ? { status: l.status } : {}),
+        ...(l.result !== undefined ? { result: l.result } : {}),
         source: l.source,
         configurable: l.configurable ?? false,
       });

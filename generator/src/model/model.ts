@@ -179,7 +179,7 @@ export class Model {
     }
     for (const l of this.data.limits) {
       for (const path of l.appliesTo) add(limitsOn, path, l);
-      add(limitsReporting, l.status, l);
+      if (l.status !== undefined) add(limitsReporting, l.status, l);
     }
     for (const s of this.data.structs)
       for (const p of s.fieldPaths) if (p.field.type.base.kind === 'struct') add(users, p.field.type.base.name, s);

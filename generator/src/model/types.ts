@@ -187,7 +187,10 @@ export interface LimitModel {
   /** `Struct.field` and `function.parameter` paths the limit constrains. */
   appliesTo: string[];
   functions: string[];
-  status: string;
+  /** What the call returns on a breach. Absent when the call accepts the value and the outcome reports it (`result`). */
+  status?: string;
+  /** The enum constant that reports the breach later in the outcome the application reads. */
+  result?: string;
   source: 'header' | 'vendor_page' | 'demo' | 'inferred';
   configurable: boolean;
 }

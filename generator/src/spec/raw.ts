@@ -92,7 +92,9 @@ export interface RawLimit {
   unit: 'bytes' | 'elements' | 'objects' | 'calls' | 'requests' | 'value';
   applies_to?: string[];
   functions: string[];
-  status: string;
+  /** What the call returns on a breach; absent when the breach is reported later through `result`. */
+  status?: string;
+  result?: string;
   source: 'header' | 'vendor_page' | 'demo' | 'inferred';
   configurable?: boolean;
 }

@@ -68,6 +68,26 @@ const TS_TYPE_NAMES = words(`
   Int16Array Int32Array BigInt64Array BigUint64Array Float32Array Float64Array Uint8ClampedArray
   Iterable Iterator JSON Math Reflect Proxy Atomics`);
 
+/**
+ * TypeScript's contextual keywords: ordinary identifiers in most places, but an interface or a
+ * type alias cannot take them as its name (`type keyof = ...` does not parse).
+ */
+const TS_CONTEXTUAL = words(`
+  abstract accessor any as asserts assert async bigint boolean constructor declare defer from get global infer
+  intrinsic is keyof module namespace never number object of out override readonly require satisfies set
+  string symbol type undefined unique unknown using`);
+
+/**
+ * Names the generated TypeScript declares at the top level of the SDK and the mock, or imports
+ * into them (the SDK's hand-written `MvOut`/`out`, the mock runtime's types). A spec item with one
+ * of these names would be declared twice.
+ */
+const GENERATED_NAMES = words(`
+  SPEC DEVICE_ABI FUNCTIONS LIMITS LimitName READABLE_DATA READABLE_DATA_BY_ENUM ENUM_NAMES STATUS_NAMES statusName
+  LAYOUTS STRUCT_VERSIONS LITTLE_ENDIAN MvAbi MvParamInfo MvErrorInfo MvFunctionInfo MvLimitKind MvLimitUnit
+  MvLimitSource MvLimitInfo MvReadableDataInfo MvStructLayout MvSyscalls MvFunctionName MvOut out
+  MockBehaviours MockSyscallsBase STRUCT_SCHEMAS FUNCTION_SCHEMAS MockCall StructSchema FunctionSchema`);
+
 /** Keys with a meaning of their own in a JavaScript object literal or on every object. */
 const OBJECT_KEYS = words('__proto__ constructor prototype toString valueOf hasOwnProperty');
 
@@ -103,7 +123,8 @@ export function reservedReason(name: string, role: NameRole): string | undefined
   if (C_STANDARD_NAMES.has(name) || STDINT_TYPE.test(name)) return 'declared by a C standard header the generated code includes';
   if (JS_RESERVED.has(name)) return 'a JavaScript reserved word';
   if (JS_UNBINDABLE.has(name)) return 'a name ES modules cannot declare or bind';
-  if (role === 'type' && TS_TYPE_NAMES.has(name)) return 'a predefined TypeScript type';
+  if (role === 'type' && (TS_TYPE_NAMES.has(name) || TS_CONTEXTUAL.has(name))) return 'a predefined TypeScript type or keyword';
+  if (GENERATED_NAMES.has(name)) return 'a name the generated TypeScript declares itself';
   if (role === 'parameter' && GENERATED_PARAMETERS.has(name)) return 'a parameter name the generated mock uses itself';
   return undefined;
 }

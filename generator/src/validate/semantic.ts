@@ -529,11 +529,14 @@ class ConsistencyChecker {
         if (l.kind === 'range' && l.min! > l.max!) this.report(w('min'), `range ${l.min}..${l.max} is empty`, 'min must not exceed max', 'limit-consistent');
         if ((l.kind === 'multiple_of' || l.kind === 'alignment') && (l.value ?? 0) < 1) this.report(w('value'), `${l.kind} needs a value of at least 1`, undefined, 'limit-consistent');
         if (l.kind === 'alignment' && l.value && (l.value & (l.value - 1)) !== 0) this.report(w('value'), `alignment ${l.value} is not a power of two`, undefined, 'limit-consistent');
-        if (!this.isConstantOf(l.status, index.status_enum)) this.report(w('status'), `"${l.status}" is not a constant of ${index.status_enum}`, suggest(l.status, symbols, 'constant'), 'reference');
+        if (l.status !== undefined && !this.isConstantOf(l.status, index.status_enum))
+          this.report(w('status'), `"${l.status}" is not a constant of ${index.status_enum}`, suggest(l.status, symbols, 'constant'), 'reference');
+        if (l.result !== undefined && !this.isConstantOf(l.result))
+          this.report(w('result'), `"${l.result}" is not an enum constant of the spec`, suggest(l.result, symbols, 'constant'), 'reference');
         l.functions.forEach((fn, j) => {
           const errs = functionErrors.get(fn);
           if (!errs) this.report(w('functions', j), `function "${fn}" does not exist`, suggest(fn, symbols, 'function'), 'reference');
-          else if (!errs.has(l.status))
+          else if (l.status !== undefined && !errs.has(l.status))
             this.report(w('functions', j), `${fn} does not list ${l.status} in its error table, yet this limit reports it`, `add a ${l.status} row to ${fn}, or correct the limit's status`, 'limit-status');
         });
         (l.applies_to ?? []).forEach((path, j) => {

@@ -16,6 +16,9 @@ export interface ChannelBuffers {
   sendLength: number;
 }
 
+/** What a channel type's factory gets: where to notify, the buffers, and the handle (known once the channel is in the table). */
+export type ChannelArgs = [type: MvChannelType, target: NotificationTarget, buffers: ChannelBuffers, handle: () => number];
+
 export class Channel {
   /** Ended by the server, the network or an error; calls other than close/closure-reason get CHANNELCLOSED. */
   closed = false;
@@ -43,6 +46,19 @@ export class Channel {
     this.released = true;
     this.closeConnection();
   }
+
+  /** Items the application has not read yet (channel types without readable items: 0). */
+  get unread(): number {
+    return 0;
+  }
+
+  /** Resolves once the transport (if any) has closed after `release()`. */
+  whenTransportClosed(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The connection drops under the channel, as when the server goes away (channel types without a transport: nothing). */
+  dropTransport(): void {}
 
   /** Tear the transport down abruptly (as a lost link would). Subclasses with a transport override this. */
   protected dropConnection(): void {}

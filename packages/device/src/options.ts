@@ -4,8 +4,7 @@
  * package README explains each choice. Limits that the spec marks `configurable` default
  * to the spec's value and can be overridden under `limits`.
  */
-import { LIMITS } from '@mvmqtt/sdk';
-import type { OverrunPolicy } from '@mvmqtt/sdk/runtime';
+import { LimitBook, type LimitOverrides, type OverrunPolicy } from '@mvmqtt/sdk/runtime';
 import type { IrqDelivery } from './kernel/delivery.js';
 import type { TraceEvent } from './trace.js';
 
@@ -15,15 +14,8 @@ export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
 /** How a refused MQTT 3.1.1 CONNACK's return code (1-5) reaches `reason_code`. */
 export type ConnackCodeMapping = 'raw' | 'v5';
 
-export type { OverrunPolicy };
+export type { LimitOverrides, OverrunPolicy };
 
-export interface ConfigurableLimits {
-  notificationBufferAlignment: number;
-  channelReceiveBufferAlignment: number;
-  publishesInFlight: number;
-  acknowledgementsInFlight: number;
-  disconnectsInFlight: number;
-}
 
 export interface CircuitBreaker {
   /** Inbound messages allowed per window before the connection is dropped. */
@@ -41,8 +33,8 @@ export interface DeviceOptions {
   /** Called when an IRQ handler throws (default: rethrown asynchronously, which fails a test run loudly). */
   onIrqError?: (err: unknown, irq: number) => void;
   overrunPolicy?: OverrunPolicy;
-  /** Overrides of the spec's configurable limits (see LIMITS[...].configurable). */
-  limits?: Partial<ConfigurableLimits>;
+  /** Overrides of the limits the spec marks configurable, by spec name (`{ MQTT_PUBLISHES_IN_FLIGHT_MAX: 3 }`); `false` switches one off. The mock takes the same. */
+  limits?: LimitOverrides;
   /** Enforce the receive-buffer alignment the spec infers (default true; the header checks only the send buffer). */
   checkReceiveBufferAlignment?: boolean;
   reasonCodesSizeUnit?: ReasonCodesSizeUnit;
@@ -66,7 +58,7 @@ export interface DeviceOptions {
 }
 
 export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
-  limits: ConfigurableLimits;
+  limits: LimitBook;
   circuitBreaker: CircuitBreaker | undefined;
   trace: ((event: TraceEvent) => void) | undefined;
   onIrqError: (err: unknown, irq: number) => void;
@@ -78,21 +70,22 @@ function rethrowLater(err: unknown): void {
   });
 }
 
+/** The IRQ lines the limit book allows (any line when NOTIFICATION_IRQ_RANGE is switched off). */
+function usableIrqs(limits: LimitBook): (irq: number) => boolean {
+  const range = limits.get('NOTIFICATION_IRQ_RANGE');
+  if (!range) return Number.isInteger;
+  return (irq) => Number.isInteger(irq) && irq >= range.min! && irq <= range.max!;
+}
+
 export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
+  const limits = new LimitBook(o.limits);
   return {
     random: o.random ?? Math.random,
     irqDelivery: o.irqDelivery ?? 'tick',
-    isUsableIrq: o.isUsableIrq ?? ((irq) => Number.isInteger(irq) && irq >= LIMITS.NOTIFICATION_IRQ_RANGE.min && irq <= LIMITS.NOTIFICATION_IRQ_RANGE.max),
+    isUsableIrq: o.isUsableIrq ?? usableIrqs(limits),
     onIrqError: o.onIrqError ?? rethrowLater,
     overrunPolicy: o.overrunPolicy ?? 'overwrite',
-    limits: {
-      notificationBufferAlignment: LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.value,
-      channelReceiveBufferAlignment: LIMITS.CHANNEL_RECEIVE_BUFFER_ALIGNMENT.value,
-      publishesInFlight: LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value,
-      acknowledgementsInFlight: LIMITS.MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX.value,
-      disconnectsInFlight: LIMITS.MQTT_DISCONNECTS_IN_FLIGHT_MAX.value,
-      ...o.limits,
-    },
+    limits,
     checkReceiveBufferAlignment: o.checkReceiveBufferAlignment ?? true,
     reasonCodesSizeUnit: o.reasonCodesSizeUnit ?? 'lenient',
     connackCodes: o.connackCodes ?? 'raw',

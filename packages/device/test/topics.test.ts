@@ -53,14 +53,16 @@ function topicSuite(broker: () => BrokerUnderTest): void {
   it('publish: arbitrary topic bytes are refused with the documented status, or reach the broker unchanged', async () => {
     const { device, center, network } = setup();
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
-    // A second client sees what the broker got (`#` does not match topics starting with `$`).
+    // A second client sees what the broker got.
     const peer = await mqtt.connectAsync(broker().url, { reconnectPeriod: 0, protocolVersion: broker().v5 ? 5 : 4 });
     const seen = new Map<string, Buffer>(); // payload (the correlation id) → topic bytes
     peer.on('message', (topic, payload) => seen.set(payload.toString(), Buffer.from(topic, 'utf8')));
     await peer.subscribeAsync('#', { qos: 1 });
     try {
       const samples = [
-        ...fc.sample(topicBytes(), { numRuns: 120, seed: SEED }),
+        // Topics starting with $ are legal MQTT but reserved by brokers, which may drop the
+        // connection over a publish to them (aedes does for $SYS): the pure property test covers them.
+        ...fc.sample(topicBytes(), { numRuns: 120, seed: SEED }).filter((b) => b[0] !== 0x24),
         bytesOf('a', [0], 'b'),
         bytesOf('a/', [0xff]),
         new Uint8Array(0),
@@ -74,10 +76,8 @@ function topicSuite(broker: () => BrokerUnderTest): void {
         expectStatus(status, expectedStatus('name', b), what);
         if (status !== MV_STATUS_OKAY) continue;
         expect(await nextItem(device, ch), what).toMatchObject({ type: 'publish', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId: c });
-        if (b[0] !== 0x24) {
-          await device.waitFor(() => seen.has(String(c)), 10_000, `the peer to get ${what}`);
-          expect(seen.get(String(c))!.equals(b), what).toBe(true);
-        }
+        await device.waitFor(() => seen.has(String(c)), 10_000, `the peer to get ${what}`);
+        expect(seen.get(String(c))!.equals(b), what).toBe(true);
       }
       await expectUsable(device, ch, correlation);
     } finally {

@@ -5,6 +5,6 @@ export type { MockClock } from './clock.js';
 export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
 export type { IrqDelivery } from './kernel.js';
 export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
-export type { LimitOverrides } from './limits.js';
+export type { LimitOverrides } from '@mvmqtt/sdk/runtime';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';
 export type { Shape, FieldSchema, StructSchema, ParamSchema, FunctionSchema } from './schema.js';

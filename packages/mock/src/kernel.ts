@@ -1,6 +1,6 @@
 /**
  * The mock kernel's state: handle tables, notification centres, network requests, channels with
- * their readable queues and requests in flight, the clock and the NVIC. Behaviours (behaviours.ts)
+ * their readable queues and requests in flight, the clock and the NVIC. Behaviours (src/areas/, one module per spec area)
  * act on it; the test scripts it through MockMicrovisor.
  */
 import {
@@ -19,10 +19,12 @@ import {
   type MvMqttReadableDataType,
   type MvMqttRequestState,
   type MvNetworkStatus,
+  type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
 import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
-import { LimitBook, type LimitOverrides } from './limits.js';
+import type { MockCall } from './call.js';
+import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
@@ -283,4 +285,17 @@ export class Kernel {
 /** Readable-data types a function's requests produce (from the spec's metadata). */
 export function producedBy(fn: MvFunctionName): MvMqttReadableDataType | undefined {
   return FUNCTIONS[fn].produces[0] as MvMqttReadableDataType | undefined;
+}
+
+/** The statuses function `F` can return. */
+export type StatusOf<F extends MvFunctionName> = ReturnType<MvSyscalls[F]>;
+
+/** The status of the first call-level limit of the call the measures exceed, if any (see `LimitBook.check`). */
+export function limit<F extends MvFunctionName>(k: Kernel, call: MockCall<F>, measures: Omit<CallMeasures, 'now'>): StatusOf<F> | undefined {
+  return k.limits.check(call.fn, { ...measures, now: k.clock.milliseconds() }) as StatusOf<F> | undefined;
+}
+
+/** The channel behind a handle the validator found live. */
+export function channelOf(k: Kernel, handle: number): Channel {
+  return k.channels.get(handle)!;
 }

@@ -15,14 +15,14 @@ import {
   type MvNetworkStatus,
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
-import { BEHAVIOUR_ENUMS, Behaviours } from './behaviours.js';
+import { BEHAVIOUR_ENUMS } from './areas/channels.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
 import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
-import { MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
+import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import type { IrqController } from '@mvmqtt/sdk/runtime';
+import type { IrqController, KernelState } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -64,7 +64,7 @@ export class MockMicrovisor extends MockSyscallsBase {
   constructor(options: MockOptions = {}) {
     super();
     this.kernel = new Kernel(options);
-    this.behaviours = new Behaviours(this.kernel);
+    this.behaviours = createMockBehaviours(this.kernel);
     const k = this.kernel;
     this.env = {
       lookup: (type, value) => k.lookup(type, value),
@@ -76,14 +76,18 @@ export class MockMicrovisor extends MockSyscallsBase {
 
   // --- the syscall entry point ---------------------------------------------------------------
 
-  protected dispatch<F extends MvFunctionName>(fn: F, args: readonly unknown[], behaviour: (call: MockCall<F>) => MvStatus): MvStatus {
+  protected dispatch<F extends MvFunctionName>(fn: F, args: readonly unknown[], outputsWritable: boolean, behaviour: (call: MockCall<F>) => MvStatus): MvStatus {
     const index = this.records.length;
     const copied = args.map((a) => snapshot(a));
     let status: MvStatus;
     let reason: string | undefined;
     const forced = this.takeForced(fn);
     if (forced !== undefined) status = forced;
-    else {
+    else if (!outputsWritable) {
+      // Checked before anything else, as the device core does: the call must have no effect.
+      status = MV_STATUS_PARAMETERFAULT;
+      reason = 'an output of the call cannot be written';
+    } else {
       try {
         const checked = validateArguments(fn, FUNCTION_SCHEMAS[fn].params, args, this.env);
         status = behaviour({ fn, index, ...checked });
@@ -141,6 +145,16 @@ export class MockMicrovisor extends MockSyscallsBase {
   /** Handles of the channels open now (including ones the server closed), oldest first. */
   get channelHandles(): number[] {
     return [...this.kernel.channels.entries()].map(([h]) => h);
+  }
+
+  /** Live handles and channels, as plain data. */
+  kernelState(): KernelState {
+    const k = this.kernel;
+    return {
+      centres: [...k.centres.entries()].map(([h]) => h),
+      networks: [...k.networks.entries()].map(([h]) => h),
+      channels: [...k.channels.entries()].map(([handle, ch]) => ({ handle, closed: ch.closed, unread: ch.readable.length })),
+    };
   }
 
   /** Records written over ones whose IRQ had not been delivered yet, over all centres. */

@@ -18,6 +18,9 @@ import {
   type MvFunctionName,
   type MvStatus,
 } from '@mvmqtt/sdk';
+import { Refusal, lateStatus, listedStatuses, type LimitSetting } from '@mvmqtt/sdk/runtime';
+
+export type { LimitSetting };
 import { STRUCT_SCHEMAS } from './generated/schemas.js';
 import type { FieldSchema, ParamSchema, Shape, StructSchema } from './schema.js';
 import { isBox, isObject, isUint, readPath, byteLengthOf } from './values.js';
@@ -39,21 +42,6 @@ export interface ValidationEnv {
   readonly behaviourEnums: ReadonlySet<string>;
 }
 
-export interface LimitSetting {
-  readonly kind: string;
-  readonly value?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly status: MvStatus;
-}
-
-/** A status the call returns at once. */
-export class Refusal {
-  constructor(
-    readonly status: MvStatus,
-    readonly reason: string,
-  ) {}
-}
 
 /** A bad pointer found inside an argument; `path` names it (`request.subscriptions[1].topic.data`). */
 export interface NestedFault {
@@ -68,21 +56,7 @@ export interface Validated {
   missing?: string;
 }
 
-/** The statuses each function's table lists, and the one it reports a fault found late with. */
-const LISTED = new Map<MvFunctionName, ReadonlySet<MvStatus>>();
-const LATE = new Map<MvFunctionName, MvStatus | undefined>();
-for (const [name, info] of Object.entries(FUNCTIONS) as [MvFunctionName, (typeof FUNCTIONS)[MvFunctionName]][]) {
-  LISTED.set(name, new Set(info.errors.map((e) => e.status)));
-  LATE.set(name, info.errors.find((e) => e.issued)?.status);
-}
-
-export function listedStatuses(fn: MvFunctionName): ReadonlySet<MvStatus> {
-  return LISTED.get(fn)!;
-}
-
-export function lateStatus(fn: MvFunctionName): MvStatus | undefined {
-  return LATE.get(fn);
-}
+export { Refusal, lateStatus, listedStatuses };
 
 /** Walks one call's arguments. Throws `Refusal`; returns what the behaviour must still report. */
 class Walker {

@@ -311,7 +311,10 @@ describe('reading', () => {
     expect(typeOf(mv, ch)).toBe(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
     expect(statusName(mv.mvMqttReadPublishResponse(ch, newMvMqttPublishResponse()))).toBe('MV_STATUS_WRONGDATAREQUESTED');
     expect(typeOf(mv, ch)).toBe(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
-    expect(mv.mvMqttReadConnectResponse(ch, Object.freeze(newMvMqttConnectResponse()))).toBe(MV_STATUS_LATEFAULT);
+    // A read-only response struct is a bad pointer: refused before anything is consumed.
+    expect(statusName(mv.mvMqttReadConnectResponse(ch, Object.freeze(newMvMqttConnectResponse())))).toBe('MV_STATUS_PARAMETERFAULT');
+    expect(typeOf(mv, ch)).toBe(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
+    ok(mv.mvMqttReadConnectResponse(ch, newMvMqttConnectResponse()));
     expect(typeOf(mv, ch)).toBe(0);
     mv.mvMqttRequestPublish(ch, publish());
     mv.flush();

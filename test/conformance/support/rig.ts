@@ -28,6 +28,7 @@ import {
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { Device } from '@mvmqtt/device';
+import type { KernelState } from '@mvmqtt/sdk/runtime';
 import { MockMicrovisor } from '@mvmqtt/mock';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startAedes, type AedesHarness } from '../../support/brokers.js';
@@ -69,6 +70,8 @@ export interface Rig {
   force(fn: MvFunctionName, status: keyof typeof MvStatus): void;
   /** Lets interrupts and kernel work run. */
   settle(): Promise<void>;
+  /** What the kernel holds (live handles, channels, unread items) and the interrupts taken so far. */
+  state(): KernelState & { interrupts: number };
   dispose(): Promise<void>;
 }
 
@@ -125,6 +128,11 @@ abstract class BaseRig implements Rig {
   abstract force(fn: MvFunctionName, status: keyof typeof MvStatus): void;
   abstract settle(): Promise<void>;
   abstract dispose(): Promise<void>;
+  protected abstract kernelState(): KernelState;
+
+  state(): KernelState & { interrupts: number } {
+    return { ...this.kernelState(), interrupts: this.interrupts };
+  }
 
   centre(): MvNotificationHandle {
     const irq = this.nextIrq++;
@@ -235,6 +243,10 @@ export class DeviceRig extends BaseRig {
     await this.device.idle();
   }
 
+  protected kernelState(): KernelState {
+    return this.device.kernelState();
+  }
+
   async dispose(): Promise<void> {
     await this.device.powerOff();
   }
@@ -274,6 +286,10 @@ export class MockRig extends BaseRig {
   force(fn: MvFunctionName, status: keyof typeof MvStatus): void {
     this.forced = true;
     this.mock.force(fn, status);
+  }
+
+  protected kernelState(): KernelState {
+    return this.mock.kernelState();
   }
 
   async settle(): Promise<void> {

@@ -43,7 +43,7 @@ function limitLine(model: Model, l: LimitModel): string {
   const macros = limitMacros(model, l)
     .map((m) => `#${m.name}`)
     .join(', ');
-  return `- ${macros}: ${limitRule(l, model)}, otherwise #${l.status}.`;
+  return `- ${macros}: ${limitRule(l, model)}, otherwise ${breach(l)}.`;
 }
 
 function limitsParagraph(model: Model, limits: LimitModel[]): string[] {
@@ -193,8 +193,13 @@ export function callContextParagraph(f: FunctionModel): string[] {
 
 // ---------------------------------------------------------------- limits
 
+/** How a breach shows: a status the call returns, or a value the outcome reports later. */
+function breach(l: LimitModel): string {
+  return l.status !== undefined ? `#${l.status}` : `the outcome reports #${l.result}`;
+}
+
 export function limitDoc(model: Model, l: LimitModel): string[] {
-  const facts = [`Rule: ${limitRule(l, model)}; otherwise #${l.status}.`];
+  const facts = [`Rule: ${limitRule(l, model)}; otherwise ${breach(l)}.`];
   if (l.appliesTo.length) facts.push(`Applies to ${l.appliesTo.map((p) => `\`${p}\``).join(', ')}.`);
   if (l.functions.length) facts.push(`Checked by ${l.functions.map((f) => `${f}()`).join(', ')}.`);
   facts.push(`Source: ${sourceLabel(l.source)}.${l.configurable ? ' The emulator lets you change it.' : ''}`);

@@ -43,7 +43,17 @@ class Locals {
  * recursing into members held by value (`topic.data`, `topic.length`, ...).
  */
 function wireOutputs(model: Model, s: StructModel, lvalue: string, prefix: string, locals: Locals): void {
-  const fields: FieldModel[] = s.members.flatMap((m) => (m.kind === 'field' ? [m] : m.members.flatMap((u) => u.fields)));
+  // A versioned struct's union: wire the member of the version the example sets (the newest).
+  const newest = s.versioned ? `v${Math.max(...s.versioned.versions)}` : undefined;
+  // Sibling fields stay together: a count is found beside the pointer it sizes.
+  const groups: { at: string; fields: FieldModel[] }[] = [
+    { at: lvalue, fields: s.members.filter((m): m is FieldModel => m.kind === 'field') },
+    ...s.members.flatMap((m) => (m.kind === 'union' ? m.members.filter((u) => !newest || u.name === newest).map((u) => ({ at: `${lvalue}.${u.name}`, fields: u.fields })) : [])),
+  ];
+  for (const { at, fields } of groups) wireFields(model, fields, at, prefix, locals);
+}
+
+function wireFields(model: Model, fields: FieldModel[], lvalue: string, prefix: string, locals: Locals): void {
   for (const f of fields) {
     const path = `${lvalue}.${f.name}`;
     const varBase = prefix ? `${prefix}_${f.name}` : f.name;

@@ -51,7 +51,7 @@ function limitRow(l: LimitModel, model: Model, link: Linker) {
     rule: limitRule(l, model, mdCode),
     appliesTo: l.appliesTo.map((p) => link.limitTarget(p)).join(', '),
     functions: l.functions.map((f) => link.fn(f)).join(', '),
-    status: link.constant(l.status),
+    status: link.constant((l.status ?? l.result)!),
     source: sourceLabel(l.source),
     configurable: l.configurable ? 'yes' : 'no',
     doc: l.doc,
@@ -451,7 +451,7 @@ export function indexView(model: Model) {
         const t = model.typedef(n);
         return { link: link.typedef(n), sizes: model.abis.map((x) => String(t.size[x.id])), summary: summary(t.doc) };
       }),
-      limits: a.limits.map((n) => ({ link: link.limit(n), rule: limitRule(model.limit(n), model, mdCode), status: link.constant(model.limit(n).status) })),
+      limits: a.limits.map((n) => ({ link: link.limit(n), rule: limitRule(model.limit(n), model, mdCode), status: link.constant((model.limit(n).status ?? model.limit(n).result)!) })),
     })),
   };
 }

@@ -3,7 +3,7 @@
  *   packages/c-headers/host/generated/mvhost_functions.c  every `mv*` function as a stub that
  *       hands its arguments to the host runtime, plus the pointer tables the runtime's walker
  *       follows to copy what the kernel reads and to check what it writes
- *   packages/c-headers/host/generated/mvmqttHost.cmake   mvmqtt_add_host_firmware()
+ *   packages/c-headers/host/generated/<name>Host.cmake    <name>_add_host_firmware()
  *   packages/device/src/host/generated/tables.ts          the same tables for the device side
  * One lowering (lower.ts) feeds all of them, so both ends walk pointers in the same order.
  */
@@ -13,7 +13,8 @@ import type { Model } from '../../model/model.js';
 import { blockCommentBanner, lineCommentBanner } from '../banner.js';
 import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from './lower.js';
 
-const C_DIR = 'packages/c-headers/host/generated';
+/** Beside the C headers package's own files: `<product.outputs.c>/host/generated`. */
+const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
 const TS_DIR = 'packages/device/src/host/generated';
 const TEMPLATE_DIR = new URL('../../../templates/host/', import.meta.url);
 
@@ -26,7 +27,8 @@ function kindOf(s: HostScalar): number {
 
 function cPointer(p: HostPointer): string {
   const struct = p.to.kind === 'struct' ? p.to.struct : -1;
-  const count = p.count ? `${p.count.offset}u, ${p.count.size}u, ${p.count.unit === 'bytes' ? 1 : 0}` : '0u, 0u, 0';
+  // A parameter's count is another argument: count_size 0 here, the argument index in the param row.
+  const count = p.count && p.count.arg === undefined ? `${p.count.offset}u, ${p.count.size}u, ${p.count.unit === 'bytes' ? 1 : 0}` : `0u, 0u, ${p.count?.unit === 'bytes' ? 1 : 0}`;
   return `{ ${kindOf(p.to)}, ${p.writable ? 1 : 0}, ${struct}, ${p.elementSize}u, ${count} }`;
 }
 
@@ -67,7 +69,11 @@ function cSource(model: Model, t: HostTables, ctx: EmitContext): string {
     if (f.params.length) {
       out.push(`static const struct mvhost_param mvhost_params_${f.name}[] = {`);
       for (const p of f.params)
-        out.push(p.pointer ? `  { 1, ${cPointer(p.pointer)} }, /* ${p.name} */` : `  { 0, { ${kindOf(p.value!)}, 0, -1, 0u, 0u, 0u, 0 } }, /* ${p.name} */`);
+        out.push(
+          p.pointer
+            ? `  { 1, ${cPointer(p.pointer)}, ${p.pointer.count?.arg ?? -1} }, /* ${p.name} */`
+            : `  { 0, { ${kindOf(p.value!)}, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* ${p.name} */`,
+        );
       out.push('};');
     }
     fnRows.push(`  { "${f.name}", ${f.params.length}u, ${f.params.length ? `mvhost_params_${f.name}` : '0'} },`);
@@ -102,19 +108,21 @@ function tsSource(t: HostTables, ctx: EmitContext): string {
   ].join('\n');
 }
 
-function cmakeSource(ctx: EmitContext): string {
-  return lineCommentBanner(ctx, '#') + readFileSync(new URL('mvmqttHost.cmake', TEMPLATE_DIR), 'utf8');
+/** The CMake function file: `@name@` and `@PREFIX@` in the template become the product's name and macro prefix. */
+function cmakeSource(model: Model, ctx: EmitContext): string {
+  const text = readFileSync(new URL('Host.cmake.in', TEMPLATE_DIR), 'utf8').replace(/@name@/g, model.product.name).replace(/@PREFIX@/g, model.product.macroPrefix);
+  return lineCommentBanner(ctx, '#') + text;
 }
 
 export const hostEmitter: Emitter = {
   target: 'host',
   description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
-  ownedDirs: () => [C_DIR, TS_DIR],
+  ownedDirs: (model) => [cDir(model), TS_DIR],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);
     return [
-      { path: `${C_DIR}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
-      { path: `${C_DIR}/mvmqttHost.cmake`, contents: cmakeSource(ctx) },
+      { path: `${cDir(model)}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
+      { path: `${cDir(model)}/${model.product.name}Host.cmake`, contents: cmakeSource(model, ctx) },
       { path: `${TS_DIR}/tables.ts`, contents: tsSource(tables, ctx) },
     ];
   },

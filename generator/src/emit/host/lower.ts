@@ -6,7 +6,7 @@
  * the same order and agree on every byte. Nothing here knows an area: only C types.
  */
 import type { Model } from '../../model/model.js';
-import type { AbiId, CType, FieldModel, StructModel } from '../../model/types.js';
+import type { AbiId, CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
 
 /** What one value (not a pointer) is. `struct` refers to `HostTables.structs` by index. */
 export type HostScalar =
@@ -22,8 +22,11 @@ export interface HostPointer {
   elementSize: number;
   /** The pointee is not const: the kernel may write through the pointer (checked for writability). */
   writable: boolean;
-  /** A sibling field holds the length; absent: exactly one element. */
-  count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
+  /**
+   * Who holds the length; absent: exactly one element. A struct member's count is a sibling
+   * field (`offset`, `size`); a parameter's count is another argument (`arg`).
+   */
+  count?: { offset: number; size: number; unit: 'bytes' | 'elements'; arg?: number };
 }
 
 export interface HostField {
@@ -49,12 +52,17 @@ export interface HostParam {
   pointer?: HostPointer;
 }
 
+/** Why a function cannot be forwarded yet (a shape the bridge does not marshal, e.g. `uint8_t **`). */
+export type Unsupported = string;
+
 export interface HostFunction {
   name: string;
   /** Index used on the wire; the order of the spec. */
   id: number;
   returns: string;
   params: HostParam[];
+  /** Set when the bridge cannot forward this function yet; the stub still links. */
+  unsupported?: Unsupported;
 }
 
 export interface HostTables {
@@ -63,6 +71,9 @@ export interface HostTables {
   structs: HostStruct[];
   functions: HostFunction[];
 }
+
+/** Parameter counts (`countedBy`), for models that carry them. */
+type ParamWithCount = ParamModel & { countedBy?: { param: string; unit: 'elements' | 'bytes' } };
 
 export function hostAbi(model: Model) {
   const abi = model.abis.find((a) => a.role === 'host');
@@ -105,6 +116,8 @@ export function lowerForHost(model: Model): HostTables {
       const prefix = path.includes('.') ? path.slice(0, path.lastIndexOf('.') + 1) : '';
       const guard = guardFor(s, path, version?.field, abi.id);
       if (field.type.pointer === 0) return { path, offset, value: scalarOf(field.type), ...(guard ? { guard } : {}) };
+      // A pointer to a pointer is passed through as the address it holds, never followed.
+      if (field.type.pointer > 1) return { path, offset, value: { kind: 'int', size: abi.pointerSize, signed: false }, ...(guard ? { guard } : {}) };
       const counter = field.countedBy ? s.fieldPaths.find((p) => p.path === prefix + field.countedBy) : undefined;
       if (field.countedBy && !counter) throw new Error(`mvgen host: ${s.name}.${path} is counted by "${field.countedBy}", which is not a sibling`);
       const count = counter
@@ -119,12 +132,19 @@ export function lowerForHost(model: Model): HostTables {
     abi: abi.id,
     pointerSize: abi.pointerSize,
     structs: model.structs.map(lowerStruct),
-    functions: model.functions.map((f, id) => ({
-      name: f.name,
-      id,
-      returns: f.returns.text,
-      params: f.params.map((p) => (p.type.pointer === 0 ? { name: p.name, value: scalarOf(p.type) } : { name: p.name, pointer: pointerOf(p.type) })),
-    })),
+    functions: model.functions.map((f, id): HostFunction => {
+      const unsupported = f.params.filter((p) => p.type.pointer > 1).map((p) => `${p.name} is a pointer to a pointer (${p.type.text})`);
+      const params = f.params.map((p): HostParam => {
+        if (p.type.pointer === 0) return { name: p.name, value: scalarOf(p.type) };
+        // Forwarded as a raw address, never followed: the function is marked unsupported.
+        if (p.type.pointer > 1) return { name: p.name, value: { kind: 'int', size: 8, signed: false } };
+        const countedBy = (p as ParamWithCount).countedBy;
+        const arg = countedBy ? f.params.findIndex((q) => q.name === countedBy.param) : -1;
+        if (countedBy && arg < 0) throw new Error(`mvgen host: ${f.name}.${p.name} is counted by "${countedBy.param}", which is not a parameter`);
+        return { name: p.name, pointer: pointerOf(p.type, countedBy ? { offset: 0, size: 0, unit: countedBy.unit, arg } : undefined) };
+      });
+      return { name: f.name, id, returns: f.returns.text, params, ...(unsupported.length ? { unsupported: unsupported.join('; ') } : {}) };
+    }),
   };
 }
 

@@ -68,6 +68,10 @@ export function fieldShape(path: string, field: FieldModel, owner: StructModel, 
 
 export function paramShape(param: ParamModel, model: Model): Literal {
   if (param.type.pointer === 0) return valueShape(param.type, model);
+  // A buffer parameter: its length is the sibling parameter named by `countPath`.
+  const count = param.countedBy ? { path: param.countedBy.param, unit: param.countedBy.unit } : undefined;
+  // A pointer the kernel sets (`uint8_t **`): a box that receives what the inner pointer would be.
+  if (param.type.pointer > 1) return { kind: 'box', of: pointerShape({ ...param.type, pointer: param.type.pointer - 1 }, model, false, count), writes: true };
   // `in` struct pointers may still carry pointers the kernel writes through (the read calls).
-  return pointerShape(param.type, model, param.direction === 'out' || param.direction === 'inout');
+  return pointerShape(param.type, model, param.direction === 'out' || param.direction === 'inout', count);
 }

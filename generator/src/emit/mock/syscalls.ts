@@ -9,6 +9,9 @@ import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../core/typescript/imports.js';
 import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
+import { areaStatements } from '../runtime/areas.js';
+import { KERNEL_MODULE, sdkRuntimePackage } from '../runtime/modules.js';
+import { outputsWritableExpression } from '../runtime/outputs.js';
 import { RUNTIME, sdkPackage } from './modules.js';
 
 /** Imports every SDK name a TypeScript type mentions. */
@@ -34,21 +37,24 @@ function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   };
 }
 
-function syscallMethod(fn: FunctionModel, imports: Imports, sdk: string) {
+function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: string) {
   const args = fn.params.map((p) => p.name);
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
   const status = statusTypeName(fn.name);
+  // The device's entry layer runs the same output check (../runtime/outputs.ts).
+  const writable = outputsWritableExpression(fn, model);
+  if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
   return {
     name: fn.name,
     parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, tsParamType(p)) })),
     returnType: status,
     statements: [
-      `return this.dispatch('${fn.name}', [${args.join(', ')}], (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
+      `return this.dispatch('${fn.name}', [${args.join(', ')}], ${writable ?? 'true'}, (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
     ],
   };
 }
 
-export function syscallStatements(model: Model, imports: Imports): StatementStructures[] {
+export function syscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
   const { StructureKind, Scope } = tsMorph();
   const sdk = sdkPackage(model);
   imports.type(sdk, 'MvSyscalls');
@@ -60,16 +66,17 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
       kind: StructureKind.Interface,
       isExported: true,
       name: 'MockBehaviours',
-      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand in behaviours.ts.'],
+      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).'],
       methods: model.functions.map((f) => behaviourMethod(f, imports, sdk)),
     },
+    ...areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock),
     {
       kind: StructureKind.Class,
       isExported: true,
       isAbstract: true,
       name: 'MockSyscallsBase',
       implements: ['MvSyscalls'],
-      docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, argument checks) to its behaviour.'],
+      docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, output check, argument checks) to its behaviour.'],
       properties: [{ name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
       methods: [
         {
@@ -80,11 +87,12 @@ export function syscallStatements(model: Model, imports: Imports): StatementStru
           parameters: [
             { name: 'fn', type: 'F' },
             { name: 'args', type: 'readonly unknown[]' },
+            { name: 'outputsWritable', type: 'boolean' },
             { name: 'behaviour', type: `(call: MockCall<F>) => ${model.data.statusEnum}` },
           ],
           returnType: model.data.statusEnum,
         },
-        ...model.functions.map((f) => syscallMethod(f, imports, sdk)),
+        ...model.functions.map((f) => syscallMethod(f, model, imports, sdk)),
       ],
     },
   ];

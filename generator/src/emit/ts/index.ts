@@ -9,7 +9,8 @@ import { lineCommentBanner } from '../banner.js';
 import { codecStatements, rawMemoryStructs } from './codecs.js';
 import { enumStatements } from './enums.js';
 import { factoryStatements } from './factories.js';
-import { Imports } from './imports.js';
+import { Imports, MODULES } from './imports.js';
+import { sdkPackage } from '../core/facts.js';
 import { metadataStatements } from './metadata.js';
 import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
 import { handleStatements, structStatements } from './structs.js';
@@ -61,6 +62,8 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
 
 /** Prints one file: banner, imports, then its statements, a blank line between each. */
 function printFile(model: Model, printer: TsPrinter, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
+  // Standalone output has no hand-written `box.ts` beside it: take `MvOut` from the published SDK.
+  if (ctx.standalone) f.imports.moveModule(MODULES.box, sdkPackage(model));
   const imports = f.imports.text();
   const text = printer.print(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
   return { path: `${model.product.outputs.ts}/${f.name}`, contents: text };

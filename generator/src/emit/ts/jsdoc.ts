@@ -20,7 +20,7 @@ export function describeLimit(l: LimitModel, model: Model, withSubject = true): 
   const subject = withSubject && l.appliesTo.length ? `${l.appliesTo.map((p) => `\`${p}\``).join(', ')}: ` : '';
   const rule = limitRule(l, model, (n) => `\`${n}\``);
   const origin = `${sourceLabel(l.source)}${l.configurable ? ', configurable' : ''}`;
-  return `\`${l.name}\`: ${subject}${rule}, else \`${l.status}\` (${origin}).`;
+  return `\`${l.name}\`: ${subject}${rule}, else \`${l.status ?? l.result}\` (${origin}).`;
 }
 
 /** The errata about `name` (see `errataFor`), as JSDoc list items. */

@@ -86,92 +86,92 @@ const struct mvhost_struct mvhost_structs[] = {
 const struct mvhost_field *const mvhost_struct_fields = mvhost_fields;
 
 static const struct mvhost_param mvhost_params_mvSetupNotifications[] = {
-  { 1, { 4, 0, 1, 24u, 0u, 0u, 0 } }, /* notifications */
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle_out */
+  { 1, { 4, 0, 1, 24u, 0u, 0u, 0 }, -1 }, /* notifications */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle_out */
 };
 static const struct mvhost_param mvhost_params_mvCloseNotifications[] = {
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle_in_out */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle_in_out */
 };
 static const struct mvhost_param mvhost_params_mvRequestNetwork[] = {
-  { 1, { 4, 0, 2, 24u, 0u, 0u, 0 } }, /* params */
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle */
+  { 1, { 4, 0, 2, 24u, 0u, 0u, 0 }, -1 }, /* params */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle */
 };
 static const struct mvhost_param mvhost_params_mvReleaseNetwork[] = {
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle */
 };
 static const struct mvhost_param mvhost_params_mvGetNetworkStatus[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 } }, /* status */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* status */
 };
 static const struct mvhost_param mvhost_params_mvGetNetworkReasons[] = {
-  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 } }, /* reasons */
-  { 1, { 1, 1, -1, 4u, 0u, 0u, 0 } }, /* request_ref_count */
+  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* reasons */
+  { 1, { 1, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* request_ref_count */
 };
 static const struct mvhost_param mvhost_params_mvOpenChannel[] = {
-  { 1, { 4, 0, 4, 80u, 0u, 0u, 0 } }, /* params */
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle */
+  { 1, { 4, 0, 4, 80u, 0u, 0u, 0 }, -1 }, /* params */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle */
 };
 static const struct mvhost_param mvhost_params_mvCloseChannel[] = {
-  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 } }, /* handle */
+  { 1, { 3, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* handle */
 };
 static const struct mvhost_param mvhost_params_mvGetChannelClosureReason[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 } }, /* reason_out */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* reason_out */
 };
 static const struct mvhost_param mvhost_params_mvMqttGetNextReadableDataType[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 } }, /* data_type */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 2, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* data_type */
 };
 static const struct mvhost_param mvhost_params_mvMqttRequestConnect[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 12, 112u, 0u, 0u, 0 } }, /* request */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 12, 112u, 0u, 0u, 0 }, -1 }, /* request */
 };
 static const struct mvhost_param mvhost_params_mvMqttReadConnectResponse[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 1, 13, 8u, 0u, 0u, 0 } }, /* response_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 1, 13, 8u, 0u, 0u, 0 }, -1 }, /* response_data */
 };
 static const struct mvhost_param mvhost_params_mvMqttRequestSubscribe[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 15, 24u, 0u, 0u, 0 } }, /* request */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 15, 24u, 0u, 0u, 0 }, -1 }, /* request */
 };
 static const struct mvhost_param mvhost_params_mvMqttReadSubscribeResponse[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 16, 40u, 0u, 0u, 0 } }, /* response_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 16, 40u, 0u, 0u, 0 }, -1 }, /* response_data */
 };
 static const struct mvhost_param mvhost_params_mvMqttRequestUnsubscribe[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 17, 24u, 0u, 0u, 0 } }, /* request */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 17, 24u, 0u, 0u, 0 }, -1 }, /* request */
 };
 static const struct mvhost_param mvhost_params_mvMqttReadUnsubscribeResponse[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 18, 40u, 0u, 0u, 0 } }, /* response_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 18, 40u, 0u, 0u, 0 }, -1 }, /* response_data */
 };
 static const struct mvhost_param mvhost_params_mvMqttRequestPublish[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 19, 48u, 0u, 0u, 0 } }, /* request */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 19, 48u, 0u, 0u, 0 }, -1 }, /* request */
 };
 static const struct mvhost_param mvhost_params_mvMqttReadPublishResponse[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 1, 20, 12u, 0u, 0u, 0 } }, /* response_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 1, 20, 12u, 0u, 0u, 0 }, -1 }, /* response_data */
 };
 static const struct mvhost_param mvhost_params_mvMqttReceiveMessage[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 21, 72u, 0u, 0u, 0 } }, /* message_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 21, 72u, 0u, 0u, 0 }, -1 }, /* message_data */
 };
 static const struct mvhost_param mvhost_params_mvMqttReceiveLostMessageInfo[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 0, 22, 40u, 0u, 0u, 0 } }, /* lost_message_info */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 0, 22, 40u, 0u, 0u, 0 }, -1 }, /* lost_message_info */
 };
 static const struct mvhost_param mvhost_params_mvMqttAcknowledgeMessage[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 0, { 1, 0, -1, 0u, 0u, 0u, 0 } }, /* correlation_id */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 0, { 1, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* correlation_id */
 };
 static const struct mvhost_param mvhost_params_mvMqttRequestDisconnect[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
 };
 static const struct mvhost_param mvhost_params_mvMqttReadDisconnectResponse[] = {
-  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 } }, /* handle */
-  { 1, { 4, 1, 23, 8u, 0u, 0u, 0 } }, /* response_data */
+  { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
+  { 1, { 4, 1, 23, 8u, 0u, 0u, 0 }, -1 }, /* response_data */
 };
 
 const struct mvhost_function mvhost_functions[23] = {

@@ -118,11 +118,16 @@ static const uint8_t *add_region(uint64_t address, uint64_t length, int writable
 
 static void walk_struct(uint32_t index, const uint8_t *bytes);
 
-static void walk_pointer(const struct mvhost_pointer *p, uint64_t address, const uint8_t *owner) {
+/* `count`: the pointer's length from an argument (parameters), or UINT64_MAX to read it from `owner`. */
+static void walk_pointer(const struct mvhost_pointer *p, uint64_t address, const uint8_t *owner, uint64_t count) {
   if (address == 0) return;
-  uint64_t count = 1;
-  if (p->count_size) count = read_uint(owner + p->count_offset, p->count_size);
-  uint64_t length = p->count_size && p->count_in_bytes ? count : count * p->element_size;
+  int counted = count != UINT64_MAX;
+  if (!counted && p->count_size) {
+    count = read_uint(owner + p->count_offset, p->count_size);
+    counted = 1;
+  }
+  if (!counted) count = 1;
+  uint64_t length = counted && p->count_in_bytes ? count : count * p->element_size;
   const uint8_t *bytes = add_region(address, length, p->writable);
   if (!bytes || p->kind != MVHOST_KIND_STRUCT) return;
   uint64_t elements = length / p->element_size;
@@ -135,7 +140,7 @@ static void walk_struct(uint32_t index, const uint8_t *bytes) {
     const struct mvhost_field *f = &mvhost_struct_fields[s->first_field + i];
     if (f->guard_size && read_uint(bytes + f->guard_offset, f->guard_size) != f->guard_value) continue;
     if (f->is_pointer)
-      walk_pointer(&f->pointer, read_uint(bytes + f->offset, sizeof(void *)), bytes);
+      walk_pointer(&f->pointer, read_uint(bytes + f->offset, sizeof(void *)), bytes, UINT64_MAX);
     else
       walk_struct((uint32_t)f->pointer.struct_index, bytes + f->offset);
   }
@@ -189,7 +194,8 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   region_count = 0;
   for (uint32_t i = 0; i < fn->param_count; i++) put_u64(args[i]);
   for (uint32_t i = 0; i < fn->param_count; i++)
-    if (fn->params[i].is_pointer) walk_pointer(&fn->params[i].pointer, args[i], NULL);
+    if (fn->params[i].is_pointer)
+      walk_pointer(&fn->params[i].pointer, args[i], NULL, fn->params[i].count_arg >= 0 ? args[fn->params[i].count_arg] : UINT64_MAX);
   uint32_t header[4] = { request_used, function_id, fn->param_count, region_count };
   memcpy(request, header, sizeof header);
   write_all(call_fd, request, request_used);

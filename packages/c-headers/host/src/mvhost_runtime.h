@@ -41,6 +41,7 @@ struct mvhost_struct {
 struct mvhost_param {
   uint8_t is_pointer;
   struct mvhost_pointer pointer; /* for values only kind is used */
+  int32_t count_arg;             /* the argument holding this pointer's length, or -1 */
 };
 
 struct mvhost_function {

@@ -564,7 +564,8 @@ export class MvMqttClient extends EventEmitter<ClientEvents> {
   private startReconnecting(): void {
     const o = this.lastConnect;
     const policy = o?.reconnect;
-    if (!o || !policy || this.closed) return;
+    // Lost again while renewing the subscriptions: the running loop sees the failure and tries again.
+    if (!o || !policy || this.closed || this.reconnecting) return;
     this.reconnecting = this.reconnectLoop(o, policy === true ? {} : policy).finally(() => {
       this.reconnecting = undefined;
       this.stopReconnecting = undefined;

@@ -18,6 +18,8 @@ export interface BridgeHooks {
   onCall?(name: string, args: readonly unknown[], status: number): void;
   /** When an interrupt is forwarded to the firmware. */
   onIrq?(irq: number): void;
+  /** A call the bridge cannot serve (a function the device core or the bridge lacks): the firmware is stopped. */
+  onBridgeError?(err: Error): void;
 }
 
 export class HostBridge {
@@ -35,6 +37,9 @@ export class HostBridge {
   ) {
     const target = device as unknown as Record<string, Syscall | undefined>;
     this.calls = HOST_TABLES.functions.map((f) => {
+      if (f.unsupported) return () => {
+        throw new Error(`the host bridge cannot forward ${f.name} yet: ${f.unsupported}`);
+      };
       const impl = target[f.name];
       // A function the spec has but this device does not implement yet: the firmware gets a clear error.
       if (typeof impl !== 'function') return () => {
@@ -54,7 +59,14 @@ export class HostBridge {
 
   private serve(frame: Buffer): void {
     const { fn, args, finish } = this.memory.decode(frame);
-    const status = this.calls[fn](...args);
+    let status: number;
+    try {
+      status = this.calls[fn](...args);
+    } catch (err) {
+      // Not a bad argument (those get their status from the device): a call this bridge cannot serve.
+      this.hooks.onBridgeError?.(err as Error);
+      return;
+    }
     this.calls_served++;
     this.callSocket.write(encodeAnswer(status, finish()));
     // Records the device wrote during the call (into a ring the call did not name) go out now.

@@ -89,9 +89,15 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
     onIrq(irq) {
       if (o.trace) log(`${stamp()}   irq ${irq} -> firmware`);
     },
+    onBridgeError(err) {
+      log(`mvdevice: ${err.message}; stopping the firmware`);
+      bridgeFailed = true;
+      child.kill('SIGKILL');
+    },
   });
 
   let timedOut = false;
+  let bridgeFailed = false;
   const stop = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -114,6 +120,8 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
 
   const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
+  // EX_SOFTWARE: the run ended because the host bridge could not serve a call, not by the firmware.
+  if (bridgeFailed) return { exitCode: 70, timedOut, lastCalls: calls };
   if (signal) {
     const number = constants.signals[signal] ?? 0;
     log(`firmware ${o.firmware} crashed: ${signal}`);

@@ -5,24 +5,10 @@
  * PARAMETERFAULT, or LATEFAULT when the fault was found after the request had started.
  */
 import { STRUCT_VERSIONS } from '@mvmqtt/sdk';
-import type { MvOut, MvSizedString, MvStatus } from '@mvmqtt/sdk';
+import type { MvOut, MvSizedString } from '@mvmqtt/sdk';
 
-export class Fault {
-  constructor(
-    /** true: found after the kernel had started acting on the request (LATEFAULT). */
-    readonly late: boolean,
-    readonly reason: string,
-  ) {}
-}
-
-/** A refusal with a specific status other than a fault. */
-export class Refusal {
-  constructor(readonly status: MvStatus) {}
-}
-
-export function fault(reason: string, late = false): never {
-  throw new Fault(late, reason);
-}
+export { Fault, Refusal, fault } from '@mvmqtt/sdk/runtime';
+import { fault } from '@mvmqtt/sdk/runtime';
 
 export function isStruct(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;

@@ -1,10 +1,10 @@
 /** The device's kernel state, shared by the system-call implementations. */
-import type { Channel } from '../channels.js';
+import { Channel, type ChannelArgs } from '../channels.js';
 import type { NetworkRequest } from '../network.js';
 import type { ResolvedOptions } from '../options.js';
 import { DeviceClock } from './clock.js';
 import { IRQ_SCHEDULERS } from './delivery.js';
-import { HandleAllocator, HandleTable, Nvic, SimulatedMemory, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
+import { ChannelTypes, HandleAllocator, HandleTable, Nvic, SimulatedMemory, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
 
 export interface Diagnostics extends NotificationCounters {
   /** System calls that returned a status their error table does not list (always 0 unless the emulator has a bug). */
@@ -18,6 +18,8 @@ export class Kernel {
   readonly centres: HandleTable<NotificationCentre>;
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
+  /** How each channel type is built; areas that carry traffic register theirs. */
+  readonly channelTypes = new ChannelTypes<ChannelArgs, Channel>((type, target, buffers) => new Channel(type, target, buffers));
   readonly diagnostics: Diagnostics = { notificationOverruns: 0, notificationsDropped: 0, statusViolations: 0 };
   /** The simulated link to the Microvisor cloud. */
   networkUp = true;

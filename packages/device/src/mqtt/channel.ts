@@ -103,6 +103,9 @@ export class MqttChannel extends Channel {
   private transportOpen = false;
   private closeWaiters: (() => void)[] = [];
 
+  private readonly publishesMax: number;
+  private readonly acknowledgementsMax: number;
+  private readonly disconnectsMax: number;
   private subscribesInFlight = 0;
   private unsubscribesInFlight = 0;
   private publishesInFlight = 0;
@@ -132,9 +135,18 @@ export class MqttChannel extends Channel {
     private readonly handleForTrace: () => number,
   ) {
     super(type as never, target, buffers);
+    // Read once: the checks run on every request. A limit switched off never refuses.
+    const limits = options.limits;
+    this.publishesMax = limits.value('MQTT_PUBLISHES_IN_FLIGHT_MAX') ?? Infinity;
+    this.acknowledgementsMax = limits.value('MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX') ?? Infinity;
+    this.disconnectsMax = limits.value('MQTT_DISCONNECTS_IN_FLIGHT_MAX') ?? Infinity;
   }
 
   // ------------------------------------------------------------------ readable items
+
+  override get unread(): number {
+    return this.queue.length;
+  }
 
   peekType(): MvMqttReadableDataType {
     return this.queue.peek()?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
@@ -199,15 +211,15 @@ export class MqttChannel extends Channel {
   }
 
   canPublish(): boolean {
-    return this.publishesInFlight < this.options.limits.publishesInFlight;
+    return this.publishesInFlight < this.publishesMax;
   }
 
   canAcknowledge(): boolean {
-    return this.acksInFlight < this.options.limits.acknowledgementsInFlight;
+    return this.acksInFlight < this.acknowledgementsMax;
   }
 
   canDisconnect(): boolean {
-    return this.disconnectsInFlight < this.options.limits.disconnectsInFlight;
+    return this.disconnectsInFlight < this.disconnectsMax;
   }
 
   /** A request's nested pointer faulted after it had started: the channel is unusable (the call returns LATEFAULT). */
@@ -275,7 +287,7 @@ export class MqttChannel extends Channel {
   }
 
   /** Resolves once the mqtt.js connection (if any) has closed. */
-  whenTransportClosed(): Promise<void> {
+  override whenTransportClosed(): Promise<void> {
     if (!this.transportOpen) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
@@ -615,7 +627,7 @@ export class MqttChannel extends Channel {
   }
 
   /** The connection drops under the channel, as when the broker goes away: the socket closes without a DISCONNECT. */
-  dropTransport(): void {
+  override dropTransport(): void {
     this.client?.stream.destroy();
   }
 

@@ -1381,7 +1381,9 @@ export interface MvLimitInfo {
   readonly appliesTo: readonly string[];
   readonly functions: readonly MvFunctionName[];
   /** What a call returns when the limit is exceeded. */
-  readonly status: MvStatus;
+  readonly status?: MvStatus;
+  /** When the call accepts the value: the enum constant its outcome reports the breach with. */
+  readonly result?: number;
   readonly source: MvLimitSource;
   /** The emulator may let a test change it. */
   readonly configurable: boolean;

@@ -65,3 +65,10 @@ export function seededRandom(seed: number): Random {
     return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
   };
 }
+
+/** What a runtime's kernel holds, as plain data: for tests that a call changed nothing, and for inspectors. */
+export interface KernelState {
+  centres: number[];
+  networks: number[];
+  channels: { handle: number; closed: boolean; unread: number }[];
+}

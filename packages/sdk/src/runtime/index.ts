@@ -1,6 +1,6 @@
 // Building blocks for runtimes that implement MvSyscalls (the device core, the mock): `@mvmqtt/sdk/runtime`.
-export { HandleAllocator, HandleTable, seededRandom, type Random } from './handles.js';
-export { SimulatedMemory, overlaps, type AddressRange } from './memory.js';
+export { HandleAllocator, HandleTable, seededRandom, type KernelState, type Random } from './handles.js';
+export { SimulatedMemory, canWrite, overlaps, type AddressRange } from './memory.js';
 export { Nvic, type IrqController, type IrqHandler, type IrqScheduler } from './nvic.js';
 export {
   NotificationCentre,
@@ -13,4 +13,8 @@ export {
   type OverrunPolicy,
   type RecordOutcome,
 } from './notifications.js';
+export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, statusForException } from './statuses.js';
+export { ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
+export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
+export { networkReasons } from './network.js';

@@ -19,6 +19,16 @@ export class Imports {
     return name;
   }
 
+  /** Imports from `from` come from `to` instead (the same names, another module). */
+  moveModule(from: string, to: string): void {
+    const e = this.modules.get(from);
+    if (!e) return;
+    this.modules.delete(from);
+    const t = this.entry(to);
+    for (const v of e.values) t.values.add(v);
+    for (const v of e.types) t.types.add(v);
+  }
+
   /** One import statement per module and kind, sorted, wrapped one name per line when long. */
   text(): string {
     const out: string[] = [];

@@ -13,7 +13,8 @@ export interface HostPointer {
   to: HostScalar;
   elementSize: number;
   writable: boolean;
-  count?: { offset: number; size: number; unit: 'bytes' | 'elements' };
+  /** A struct member's count is a sibling field (offset, size); a parameter's is argument `arg`. */
+  count?: { offset: number; size: number; unit: 'bytes' | 'elements'; arg?: number };
 }
 
 export interface HostField {
@@ -41,6 +42,8 @@ export interface HostFunction {
   id: number;
   returns: string;
   params: HostParam[];
+  /** Why the bridge cannot forward this function yet. */
+  unsupported?: string;
 }
 
 export interface HostTables {

@@ -1,4 +1,4 @@
-/** mvSetupNotifications, mvCloseNotifications. */
+/** The notifications area: mvSetupNotifications, mvCloseNotifications. */
 import {
   LIMITS,
   MV_STATUS_BUFFERALREADYINUSE,
@@ -9,6 +9,7 @@ import {
 } from '@mvmqtt/sdk';
 import type { MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32 } from '../kernel/args.js';
+import type { NotificationsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NotificationCentre, overlaps } from '@mvmqtt/sdk/runtime';
 
@@ -22,7 +23,8 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
   }
   // The ring must lie inside memory the application owns.
   if (size > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
-  if (!k.memory.isAligned(buffer, k.options.limits.notificationBufferAlignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
+  const alignment = k.options.limits.value('NOTIFICATION_BUFFER_ALIGNMENT');
+  if (alignment !== undefined && !k.memory.isAligned(buffer, alignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
   if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
 
   const range = k.memory.range(buffer, size);
@@ -53,4 +55,11 @@ export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNoti
   k.centres.delete(h as number);
   handleInOut.value = 0;
   return MV_STATUS_OKAY;
+}
+
+export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviours {
+  return {
+    mvSetupNotifications: (setup, handleOut) => setupNotifications(k, setup, handleOut),
+    mvCloseNotifications: (handleInOut) => closeNotifications(k, handleInOut),
+  };
 }

@@ -1,7 +1,6 @@
-/** mvOpenChannel, mvCloseChannel, mvGetChannelClosureReason. */
+/** The channels area: mvOpenChannel, mvCloseChannel, mvGetChannelClosureReason. */
 import {
   LIMITS,
-  MV_CHANNELTYPE_MQTT,
   MV_STATUS_INVALIDBUFFERALIGNMENT,
   MV_STATUS_INVALIDHANDLE,
   MV_STATUS_NETWORKNOTCONNECTED,
@@ -13,10 +12,10 @@ import {
   MvChannelType,
 } from '@mvmqtt/sdk';
 import type { MvChannelHandle, MvCloseChannelStatus, MvGetChannelClosureReasonStatus, MvOpenChannelStatus, MvOut } from '@mvmqtt/sdk';
-import { Channel, type ChannelBuffers } from '../channels.js';
+import type { ChannelBuffers } from '../channels.js';
 import { isBox, isStruct, isU32, sizedText, structVersions } from '../kernel/args.js';
+import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { MqttChannel } from '../mqtt/channel.js';
 
 const VERSIONS = structVersions('MvOpenChannelParams');
 const CHANNEL_TYPES = new Set<number>(Object.values(MvChannelType));
@@ -41,7 +40,8 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   if (!CHANNEL_TYPES.has(v1.channel_type as number)) return MV_STATUS_UNKNOWNCHANNELTYPE;
   if (!sizeOk(rxLen) || !sizeOk(txLen)) return LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.status;
   if (!k.memory.isAligned(tx, LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.value)) return LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status;
-  if (k.options.checkReceiveBufferAlignment && !k.memory.isAligned(rx, k.options.limits.channelReceiveBufferAlignment)) {
+  const rxAlignment = k.options.limits.value('CHANNEL_RECEIVE_BUFFER_ALIGNMENT');
+  if (k.options.checkReceiveBufferAlignment && rxAlignment !== undefined && !k.memory.isAligned(rx, rxAlignment)) {
     return MV_STATUS_INVALIDBUFFERALIGNMENT;
   }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
@@ -62,11 +62,7 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   const buffers: ChannelBuffers = { receive: k.memory.range(rx, rxLen), receiveLength: rxLen, send: k.memory.range(tx, txLen), sendLength: txLen };
   const target = { centre, tag };
   let handle = 0;
-  const channel =
-    v1.channel_type === MV_CHANNELTYPE_MQTT
-      ? new MqttChannel(v1.channel_type, target, buffers, k.options, () => handle)
-      : // Other channel types open (and count), but the emulator carries no traffic on them.
-        new Channel(v1.channel_type as MvChannelType, target, buffers);
+  const channel = k.channelTypes.create(v1.channel_type as MvChannelType, v1.channel_type as MvChannelType, target, buffers, () => handle);
   handle = k.channels.add(channel);
   (handleOut as MvOut<MvChannelHandle>).value = handle as MvChannelHandle;
   return MV_STATUS_OKAY;
@@ -89,4 +85,12 @@ export function getChannelClosureReason(k: Kernel, handle: unknown, reasonOut: u
   if (!channel) return MV_STATUS_INVALIDHANDLE;
   reasonOut.value = channel.closureReason;
   return MV_STATUS_OKAY;
+}
+
+export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
+  return {
+    mvOpenChannel: (params, handleOut) => openChannel(k, params, handleOut),
+    mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
+    mvGetChannelClosureReason: (handle, reasonOut) => getChannelClosureReason(k, handle, reasonOut),
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * The mvMqtt* calls: argument checks in the kernel's order, then the channel does the work.
+ * The MQTT area (the mvMqtt* calls): argument checks in the kernel's order, then the channel does the work.
  * Requests: a fault in the request struct itself is PARAMETERFAULT (nothing sent); a fault in
  * a pointer read while the request is being sent is LATEFAULT, and the channel is unusable.
  * Reads: PARAMETERFAULT and INVALIDBUFFERSIZE leave the item queued; once it has been taken
@@ -8,6 +8,7 @@
 import {
   FUNCTIONS,
   LIMITS,
+  MV_CHANNELTYPE_MQTT,
   MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
   MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE,
   MV_MQTTREADABLEDATATYPE_MESSAGELOST,
@@ -48,6 +49,7 @@ import type {
 } from '@mvmqtt/sdk';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedCopy, sizedText } from '../kernel/args.js';
+import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
@@ -319,4 +321,67 @@ export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttRe
     (topic.length as MvOut<number>).value = item.topicLength;
     (info.message_len as MvOut<number>).value = item.messageLength;
   });
+}
+
+export function createMqttBehaviours(k: Kernel): MqttBehaviours {
+  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
+  const unit = k.options.reasonCodesSizeUnit;
+  return {
+    mvMqttGetNextReadableDataType(handle, dataType) {
+      const ch = mqttChannel(k, 'mvMqttGetNextReadableDataType', handle);
+      return typeof ch === 'number' ? ch : getNextReadableDataType(ch, dataType);
+    },
+    mvMqttRequestConnect(handle, request) {
+      const ch = mqttChannel(k, 'mvMqttRequestConnect', handle);
+      return typeof ch === 'number' ? ch : requestConnect(k, ch, request);
+    },
+    mvMqttReadConnectResponse(handle, response) {
+      const ch = mqttChannel(k, 'mvMqttReadConnectResponse', handle);
+      return typeof ch === 'number' ? ch : readConnectResponse(ch, response);
+    },
+    mvMqttRequestSubscribe(handle, request) {
+      const ch = mqttChannel(k, 'mvMqttRequestSubscribe', handle);
+      return typeof ch === 'number' ? ch : requestSubscribe(ch, request);
+    },
+    mvMqttReadSubscribeResponse(handle, response) {
+      const ch = mqttChannel(k, 'mvMqttReadSubscribeResponse', handle);
+      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit);
+    },
+    mvMqttRequestUnsubscribe(handle, request) {
+      const ch = mqttChannel(k, 'mvMqttRequestUnsubscribe', handle);
+      return typeof ch === 'number' ? ch : requestUnsubscribe(ch, request);
+    },
+    mvMqttReadUnsubscribeResponse(handle, response) {
+      const ch = mqttChannel(k, 'mvMqttReadUnsubscribeResponse', handle);
+      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit);
+    },
+    mvMqttRequestPublish(handle, request) {
+      const ch = mqttChannel(k, 'mvMqttRequestPublish', handle);
+      return typeof ch === 'number' ? ch : requestPublish(ch, request);
+    },
+    mvMqttReadPublishResponse(handle, response) {
+      const ch = mqttChannel(k, 'mvMqttReadPublishResponse', handle);
+      return typeof ch === 'number' ? ch : readPublishResponse(ch, response);
+    },
+    mvMqttReceiveMessage(handle, message) {
+      const ch = mqttChannel(k, 'mvMqttReceiveMessage', handle);
+      return typeof ch === 'number' ? ch : receiveMessage(ch, message);
+    },
+    mvMqttReceiveLostMessageInfo(handle, info) {
+      const ch = mqttChannel(k, 'mvMqttReceiveLostMessageInfo', handle);
+      return typeof ch === 'number' ? ch : receiveLostMessageInfo(ch, info);
+    },
+    mvMqttAcknowledgeMessage(handle, correlationId) {
+      const ch = mqttChannel(k, 'mvMqttAcknowledgeMessage', handle);
+      return typeof ch === 'number' ? ch : acknowledgeMessage(ch, correlationId);
+    },
+    mvMqttRequestDisconnect(handle) {
+      const ch = mqttChannel(k, 'mvMqttRequestDisconnect', handle);
+      return typeof ch === 'number' ? ch : requestDisconnect(ch);
+    },
+    mvMqttReadDisconnectResponse(handle, response) {
+      const ch = mqttChannel(k, 'mvMqttReadDisconnectResponse', handle);
+      return typeof ch === 'number' ? ch : readDisconnectResponse(ch, response);
+    },
+  };
 }

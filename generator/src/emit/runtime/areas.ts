@@ -1,0 +1,40 @@
+/**
+ * Behaviours by spec area. Each runtime implements one module per area that has functions
+ * (`src/areas/<area>.ts`, exporting `create<Area>Behaviours(k)`); the generated file assembles
+ * them into the runtime's behaviours object. A new area in the spec therefore needs one new
+ * module per runtime and nothing else; a new function needs one new method in its area module.
+ */
+import type { Model } from '../../model/model.js';
+import type { AreaModel } from '../../model/types.js';
+import type { Imports } from '../core/typescript/imports.js';
+import { AREAS_DIR } from './modules.js';
+
+function pascal(name: string): string {
+  return name.replace(/(^|[-_ ])([a-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+}
+
+export function areaTypeName(area: AreaModel): string {
+  return `${pascal(area.name)}Behaviours`;
+}
+
+function areasWithFunctions(model: Model): AreaModel[] {
+  return model.areas.filter((a) => a.functions.length > 0);
+}
+
+/**
+ * One `Pick` type per area of the runtime's behaviours interface, and the function that builds
+ * the whole interface from the area modules.
+ */
+export function areaStatements(model: Model, imports: Imports, behavioursInterface: string, runtime: string, kernelModule: string): string[] {
+  imports.type(kernelModule, 'Kernel');
+  const areas = areasWithFunctions(model);
+  const out: string[] = [];
+  for (const area of areas) {
+    const names = area.functions.map((f) => `'${f}'`).join(' | ');
+    out.push(`/** The ${runtime}'s behaviours for the ${area.name} area, implemented in \`${AREAS_DIR.replace('../', 'src/')}/${area.name}.ts\`. */\nexport type ${areaTypeName(area)} = Pick<${behavioursInterface}, ${names}>;`);
+    imports.value(`${AREAS_DIR}/${area.name}.js`, `create${areaTypeName(area)}`);
+  }
+  const spreads = areas.map((a) => `    ...create${areaTypeName(a)}(k),`).join('\n');
+  out.push(`/** Every behaviour of the ${runtime}, one module per spec area. */\nexport function create${behavioursInterface}(k: Kernel): ${behavioursInterface} {\n  return {\n${spreads}\n  };\n}`);
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * A user's own spec, outside any repository: `mvgen generate --spec my-spec --out generated`
+ * must give output that builds on its own, as in a project that installed the published
+ * packages. The C header compiles with gcc; the TypeScript SDK compiles with tsc, taking what
+ * is hand-written (the `MvOut` box) from the installed `@mvmqtt/sdk` by package name.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTools } from '../../test/support/tools.js';
+import { REPO, SPEC_DIR } from './support/spec-copy.js';
+
+const MVGEN = join(REPO, 'generator/bin/mvgen.js');
+
+describeWithTools(['gcc'], 'a spec outside the repository feeds every target', () => {
+  let project: string;
+  let out: string;
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'mvgen-user-'));
+    cpSync(SPEC_DIR, join(project, 'my-spec'), { recursive: true });
+    // The user's edit: a new call of their own.
+    const mqtt = JSON.parse(readFileSync(join(project, 'my-spec/mqtt.json'), 'utf8'));
+    mqtt.functions.push({ name: 'mvAcmeBlink', doc: 'Blinks the board LED (a call of the user\'s own).', nsc_address: '0x0c1ff101', params: [], errors: [] });
+    writeFileSync(join(project, 'my-spec/mqtt.json'), JSON.stringify(mqtt, null, 2));
+    // What `npm install @mvmqtt/sdk` would give the project (the workspace package, built).
+    mkdirSync(join(project, 'node_modules/@mvmqtt'), { recursive: true });
+    symlinkSync(join(REPO, 'packages/sdk'), join(project, 'node_modules/@mvmqtt/sdk'), 'dir');
+    const r = spawnSync(process.execPath, [MVGEN, 'generate', '--spec', 'my-spec', '--out', 'generated'], { cwd: project, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    out = join(project, 'generated');
+  }, 180_000);
+
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('writes every target under --out and nothing beside it', () => {
+    expect(readdirSync(project).sort()).toEqual(['generated', 'my-spec', 'node_modules']);
+    expect(readdirSync(out).sort()).toEqual(['api-spec', 'packages']);
+  });
+
+  it('gives a C header that compiles on its own, with the new call', () => {
+    const probe = join(project, 'probe.c');
+    writeFileSync(probe, '#include <mvmqtt/mvmqtt.h>\n#include <mvmqtt/mvmqtt_layout.h>\nenum MvStatus probe(void) { return mvAcmeBlink(); }\n');
+    execFileSync('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-fsyntax-only', '-I', join(out, 'packages/c-headers/include'), probe], { stdio: 'pipe' });
+  });
+
+  it('gives TypeScript that compiles on its own, importing the hand-written box by package name', () => {
+    const sdk = join(out, 'packages/sdk/src/generated');
+    const imports = readdirSync(sdk).flatMap((f) => [...readFileSync(join(sdk, f), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]));
+    expect(imports.filter((m) => !m.startsWith('./'))).toEqual(expect.arrayContaining(['@mvmqtt/sdk']));
+    expect(imports.filter((m) => m.startsWith('../'))).toEqual([]);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [] },
+        include: ['generated/packages/sdk/src/generated/*.ts'],
+      }),
+    );
+    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 180_000);
+});
