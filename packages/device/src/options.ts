@@ -7,23 +7,13 @@
 import { LimitBook, type LimitOverrides, type OverrunPolicy } from '@mvmqtt/sdk/runtime';
 import type { IrqDelivery } from './kernel/delivery.js';
 import type { TraceEvent } from './trace.js';
-
-/** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
-export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
-
-/** How a refused MQTT 3.1.1 CONNACK's return code (1-5) reaches `reason_code`. */
-export type ConnackCodeMapping = 'raw' | 'v5';
+import { resolveMqttOptions, type MqttOptions, type ResolvedMqttOptions } from './mqtt/options.js';
 
 export type { LimitOverrides, OverrunPolicy };
+export type { CircuitBreaker, ConnackCodeMapping, MqttOptions, ReasonCodesSizeUnit } from './mqtt/options.js';
 
-
-export interface CircuitBreaker {
-  /** Inbound messages allowed per window before the connection is dropped. */
-  maxMessages: number;
-  windowMs: number;
-}
-
-export interface DeviceOptions {
+/** The generic device: handles, IRQs, notifications, limits, channels, trace. */
+export interface CoreOptions {
   /** Random source for handles (default Math.random). Use `seededRandom(n)` for reproducible handles. */
   random?: () => number;
   /** When IRQ handlers run after the kernel pends them (default 'tick': process.nextTick). */
@@ -37,29 +27,19 @@ export interface DeviceOptions {
   limits?: LimitOverrides;
   /** Enforce the receive-buffer alignment the spec infers (default true; the header checks only the send buffer). */
   checkReceiveBufferAlignment?: boolean;
-  reasonCodesSizeUnit?: ReasonCodesSizeUnit;
-  connackCodes?: ConnackCodeMapping;
-  /** Session expiry (seconds) sent with an MQTT 5 connect whose clean_start is 0; default 3600. */
-  sessionExpirySeconds?: number;
-  /** Seconds to wait for TCP + TLS + CONNACK before reporting SOCKETERROR (default 10). */
-  connectTimeoutSeconds?: number;
-  /** Refuse client keys that are not RSA, as the vendor page says Microvisor does (default true). */
-  rsaKeysOnly?: boolean;
-  /** Use TLS even without tls_credentials (Node's bundled Mozilla roots verify the broker), as Microvisor always does. Default false: plain MQTT unless credentials are given. */
-  alwaysTls?: boolean;
   /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
   knownEndpoints?: readonly string[];
-  /** Trip the connection circuit breaker on a flood of inbound messages (default off). */
-  circuitBreaker?: CircuitBreaker;
   /** Receives every system call, notification and readable item (for logs and the demo). */
   trace?: (event: TraceEvent) => void;
   /** Throw when a system call is about to return a status its error table does not list (default: on unless NODE_ENV=production). */
   debugChecks?: boolean;
 }
 
-export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError'>> {
+/** Every option a device takes: the generic ones and the MQTT area's (flat keys). */
+export interface DeviceOptions extends CoreOptions, MqttOptions {}
+
+export interface ResolvedOptions extends Required<Omit<CoreOptions, 'limits' | 'trace' | 'onIrqError'>>, ResolvedMqttOptions {
   limits: LimitBook;
-  circuitBreaker: CircuitBreaker | undefined;
   trace: ((event: TraceEvent) => void) | undefined;
   onIrqError: (err: unknown, irq: number) => void;
 }
@@ -87,15 +67,9 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     overrunPolicy: o.overrunPolicy ?? 'overwrite',
     limits,
     checkReceiveBufferAlignment: o.checkReceiveBufferAlignment ?? true,
-    reasonCodesSizeUnit: o.reasonCodesSizeUnit ?? 'lenient',
-    connackCodes: o.connackCodes ?? 'raw',
-    sessionExpirySeconds: o.sessionExpirySeconds ?? 3600,
-    connectTimeoutSeconds: o.connectTimeoutSeconds ?? 10,
-    rsaKeysOnly: o.rsaKeysOnly ?? true,
-    alwaysTls: o.alwaysTls ?? false,
     knownEndpoints: o.knownEndpoints ?? [],
-    circuitBreaker: o.circuitBreaker,
     trace: o.trace,
     debugChecks: o.debugChecks ?? process.env.NODE_ENV !== 'production',
+    ...resolveMqttOptions(o),
   };
 }
