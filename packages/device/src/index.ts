@@ -2,7 +2,7 @@
 export { Device, type DeviceDiagnostics } from './device.js';
 export type { LogSink, SystemEvent, SystemOptions } from './system.js';
 export { DEFAULT_DEVICE_ID, DEFAULT_CLOCKS, type ClockSettings, type RunEnd, type RegisterAccess } from '@mvmqtt/sdk/runtime';
-export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, ConfigurableLimits, CircuitBreaker, HttpOptions } from './options.js';
+export type { DeviceOptions, CoreOptions, MqttOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, LimitOverrides, CircuitBreaker, HttpOptions } from './options.js';
 export type { OpaqueEndpoint, OpaquePeer } from './opaque.js';
 export { ConfigStore, ConfigStoreError, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, type ExternalFlashOptions } from './flash.js';

@@ -347,7 +347,7 @@ describe('in-flight limits (RATELIMITED)', () => {
 
   it('publish: a configurable number in flight (spec default from LIMITS)', async () => {
     expect(LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.configurable).toBe(true);
-    const { device, center, network } = setup({ limits: { publishesInFlight: 3 } });
+    const { device, center, network } = setup({ limits: { MQTT_PUBLISHES_IN_FLIGHT_MAX: 3 } });
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
     const pub = (n: number) => device.mvMqttRequestPublish(ch, { correlation_id: n, topic: str('p'), payload: str('x'), desired_qos: 1, retain: 0 });
     for (let i = 0; i < 3; i++) expectOk(pub(i));
@@ -362,7 +362,7 @@ describe('in-flight limits (RATELIMITED)', () => {
   });
 
   it('acknowledge and disconnect limits', async () => {
-    const { device, center, network } = setup({ limits: { acknowledgementsInFlight: 0 } });
+    const { device, center, network } = setup({ limits: { MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX: 0 } });
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
     expectStatus(device.mvMqttAcknowledgeMessage(ch, 1), MV_STATUS_RATELIMITED);
     for (let i = 0; i < LIMITS.MQTT_DISCONNECTS_IN_FLIGHT_MAX.value; i++) expectOk(device.mvMqttRequestDisconnect(ch));
@@ -370,7 +370,7 @@ describe('in-flight limits (RATELIMITED)', () => {
   });
 
   it('an acknowledgement written into a backed-up socket holds its slot until the socket drains', async () => {
-    const { device, center, network } = setup({ limits: { acknowledgementsInFlight: 2 } });
+    const { device, center, network } = setup({ limits: { MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX: 2 } });
     const ch = await connected(device, center, network, { ...at(), clientId: id() });
     await subscribed(device, ch, [subscription('acks/#', 1)]);
     const other = await peer();

@@ -49,7 +49,7 @@ describe('mvSetupNotifications', () => {
   });
 
   it('the alignment rule is configurable', () => {
-    const d = newDevice({ limits: { notificationBufferAlignment: 1 } });
+    const d = newDevice({ limits: { NOTIFICATION_BUFFER_ALIGNMENT: 1 } });
     expectOk(setup(d, 1, new Uint8Array(100).subarray(4), 32).status);
   });
 

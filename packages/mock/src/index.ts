@@ -5,7 +5,7 @@ export type { MockClock } from './clock.js';
 export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
 export type { IrqDelivery } from './kernel.js';
 export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
-export type { LimitOverrides } from './limits.js';
+export type { LimitOverrides } from '@mvmqtt/sdk/runtime';
 export type { MockConfigStore } from './kernel.js';
 export type { ConfigKeySeen, HttpAnswer, HttpRequestSeen } from './io.js';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';

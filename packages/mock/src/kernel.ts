@@ -1,6 +1,6 @@
 /**
  * The mock kernel's state: handle tables, notification centres, network requests, channels with
- * their readable queues and requests in flight, the clock and the NVIC. Behaviours (behaviours.ts)
+ * their readable queues and requests in flight, the clock and the NVIC. Behaviours (src/areas/, one module per spec area)
  * act on it; the test scripts it through MockMicrovisor.
  */
 import {
@@ -29,7 +29,7 @@ import {
 import { MockClock } from './clock.js';
 import { HandleAllocator, HandleTable, postSystemEvent, seededRandom } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
-import { LimitBook, type CallMeasures, type LimitOverrides } from './limits.js';
+import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';

@@ -18,7 +18,9 @@ import {
   type MvFunctionName,
   type MvStatus,
 } from '@mvmqtt/sdk';
-import { Refusal, lateStatus, listedStatuses, unwritableStatus } from '@mvmqtt/sdk/runtime';
+import { Refusal, lateStatus, listedStatuses, unwritableStatus, type LimitSetting } from '@mvmqtt/sdk/runtime';
+
+export type { LimitSetting };
 import { STRUCT_SCHEMAS } from './generated/schemas.js';
 import type { FieldSchema, ParamSchema, Shape, StructSchema } from './schema.js';
 import { isBox, isObject, isUint, readPath, byteLengthOf } from './values.js';
@@ -40,14 +42,6 @@ export interface ValidationEnv {
   readonly behaviourEnums: ReadonlySet<string>;
 }
 
-export interface LimitSetting {
-  readonly kind: string;
-  readonly value?: number;
-  readonly min?: number;
-  readonly max?: number;
-  /** Absent for a limit whose breach shows up later in a result rather than as a status. */
-  readonly status?: MvStatus;
-}
 
 /** A bad pointer found inside an argument; `path` names it (`request.subscriptions[1].topic.data`). */
 export interface NestedFault {

@@ -55,7 +55,8 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   if (!CHANNEL_TYPES.has(v1.channel_type as number)) return MV_STATUS_UNKNOWNCHANNELTYPE;
   if (!sizeOk(rxLen) || !sizeOk(txLen)) return LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.status;
   if (!k.memory.isAligned(tx, LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.value)) return LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status;
-  if (k.options.checkReceiveBufferAlignment && !k.memory.isAligned(rx, k.options.limits.channelReceiveBufferAlignment)) {
+  const rxAlignment = k.options.limits.value('CHANNEL_RECEIVE_BUFFER_ALIGNMENT');
+  if (k.options.checkReceiveBufferAlignment && rxAlignment !== undefined && !k.memory.isAligned(rx, rxAlignment)) {
     return MV_STATUS_INVALIDBUFFERALIGNMENT;
   }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;

@@ -95,7 +95,8 @@ export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, hand
   if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
   const count = request.num_items;
   if (!isU32(count)) return MV_STATUS_PARAMETERFAULT;
-  if (count > k.options.limits.configKeysPerRequest) return MV_STATUS_TOOMANYCONFIGKEYS;
+  const maxKeys = k.options.limits.get('CONFIG_KEYS_PER_REQUEST_MAX')?.value;
+  if (maxKeys !== undefined && count > maxKeys) return MV_STATUS_TOOMANYCONFIGKEYS;
   if (channel.sent) return MV_STATUS_REQUESTALREADYSENT;
   const keys: KeyToFetch[] = [];
   try {

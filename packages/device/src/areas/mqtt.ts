@@ -53,7 +53,7 @@ import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
-import type { ReasonCodesSizeUnit } from '../options.js';
+import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 
 type Lookup = MqttChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
 

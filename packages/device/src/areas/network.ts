@@ -1,8 +1,5 @@
 /** The network area: mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
 import {
-  MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
-  MV_NETWORKREASON_NOTCONNECTING,
-  MV_NETWORKREASON_USINGNETWORK,
   MV_STATUS_INVALIDHANDLE,
   MV_STATUS_OKAY,
   MV_STATUS_PARAMETERFAULT,
@@ -12,12 +9,12 @@ import type {
   MvGetNetworkReasonsStatus,
   MvGetNetworkStatusStatus,
   MvNetworkHandle,
-  MvNetworkReason,
   MvOut,
   MvReleaseNetworkStatus,
   MvRequestNetworkStatus,
 } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
+import { networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NetworkRequest, networkStatus } from '../network.js';
@@ -55,10 +52,7 @@ export function getNetworkStatus(k: Kernel, handle: unknown, status: unknown): M
 
 export function getNetworkReasons(k: Kernel, reasons: unknown, refCount: unknown): MvGetNetworkReasonsStatus {
   if (!isBox(reasons) || !isBox(refCount)) return MV_STATUS_PARAMETERFAULT;
-  let bits: number = MV_NETWORKREASON_NOTCONNECTING;
-  if (k.networks.size > 0) bits |= MV_NETWORKREASON_USINGNETWORK;
-  if (!k.networkApiUsed) bits |= MV_NETWORKREASON_NEVERUSEDNETWORKAPI;
-  reasons.value = bits as MvNetworkReason;
+  reasons.value = networkReasons(k.networks.size, k.networkApiUsed);
   refCount.value = k.networks.size;
   return MV_STATUS_OKAY;
 }

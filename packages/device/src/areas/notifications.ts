@@ -23,7 +23,8 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
   }
   // The ring must lie inside memory the application owns.
   if (size > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
-  if (!k.memory.isAligned(buffer, k.options.limits.notificationBufferAlignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
+  const alignment = k.options.limits.value('NOTIFICATION_BUFFER_ALIGNMENT');
+  if (alignment !== undefined && !k.memory.isAligned(buffer, alignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
   if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
   // A fast interrupt cannot also be a centre's IRQ.
   if (k.system.fast.isFast(irq)) return MV_STATUS_INVALIDINTERRUPT;

@@ -103,6 +103,9 @@ export class MqttChannel extends Channel {
   private transportOpen = false;
   private closeWaiters: (() => void)[] = [];
 
+  private readonly publishesMax: number;
+  private readonly acknowledgementsMax: number;
+  private readonly disconnectsMax: number;
   private subscribesInFlight = 0;
   private unsubscribesInFlight = 0;
   private publishesInFlight = 0;
@@ -132,6 +135,11 @@ export class MqttChannel extends Channel {
     private readonly handleForTrace: () => number,
   ) {
     super(type as never, target, buffers);
+    // Read once: the checks run on every request. A limit switched off never refuses.
+    const limits = options.limits;
+    this.publishesMax = limits.value('MQTT_PUBLISHES_IN_FLIGHT_MAX') ?? Infinity;
+    this.acknowledgementsMax = limits.value('MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX') ?? Infinity;
+    this.disconnectsMax = limits.value('MQTT_DISCONNECTS_IN_FLIGHT_MAX') ?? Infinity;
   }
 
   // ------------------------------------------------------------------ readable items
@@ -203,15 +211,15 @@ export class MqttChannel extends Channel {
   }
 
   canPublish(): boolean {
-    return this.publishesInFlight < this.options.limits.publishesInFlight;
+    return this.publishesInFlight < this.publishesMax;
   }
 
   canAcknowledge(): boolean {
-    return this.acksInFlight < this.options.limits.acknowledgementsInFlight;
+    return this.acksInFlight < this.acknowledgementsMax;
   }
 
   canDisconnect(): boolean {
-    return this.disconnectsInFlight < this.options.limits.disconnectsInFlight;
+    return this.disconnectsInFlight < this.disconnectsMax;
   }
 
   /** A request's nested pointer faulted after it had started: the channel is unusable (the call returns LATEFAULT). */

@@ -13,7 +13,7 @@ import {
   MV_CLOSUREREASON_CONNECTIONTERMINATED,
 } from '@mvmqtt/sdk';
 import type { MvClosureReason, MvMqttRequestState } from '@mvmqtt/sdk';
-import type { ConnackCodeMapping } from '../options.js';
+import type { ConnackCodeMapping } from './options.js';
 
 /** getaddrinfo failures. */
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);

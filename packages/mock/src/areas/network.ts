@@ -1,12 +1,6 @@
 /** The network area in the mock: mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
-import {
-  MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
-  MV_NETWORKREASON_NOTCONNECTING,
-  MV_NETWORKREASON_USINGNETWORK,
-  MV_STATUS_OKAY,
-  type MvNetworkHandle,
-  type MvNetworkReason,
-} from '@mvmqtt/sdk';
+import { MV_STATUS_OKAY, type MvNetworkHandle } from '@mvmqtt/sdk';
+import { networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import { NetworkRequest, type Kernel } from '../kernel.js';
 
@@ -31,10 +25,7 @@ export function createNetworkBehaviours(k: Kernel): NetworkBehaviours {
     },
 
     mvGetNetworkReasons(_call, reasons, request_ref_count) {
-      let bits: number = MV_NETWORKREASON_NOTCONNECTING;
-      if (k.networks.size > 0) bits |= MV_NETWORKREASON_USINGNETWORK;
-      if (!k.networkApiUsed) bits |= MV_NETWORKREASON_NEVERUSEDNETWORKAPI;
-      reasons.value = bits as MvNetworkReason;
+      reasons.value = networkReasons(k.networks.size, k.networkApiUsed);
       request_ref_count.value = k.networks.size;
       return MV_STATUS_OKAY;
     },

@@ -41,3 +41,5 @@ export {
 } from './system.js';
 export { ByteRing } from './byte-ring.js';
 export { CONFIG_ITEM_FRAMING, configAnswerSize, configRequestSize, httpRequestSize } from './io-accounting.js';
+export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
+export { networkReasons } from './network.js';

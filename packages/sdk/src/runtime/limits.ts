@@ -1,13 +1,23 @@
 /**
- * The spec's limits as the mock applies them. Field limits (sizes, counts, ranges, alignment)
- * are checked by the validator through the schemas; the limits on calls themselves (objects
- * alive, call rate, requests in flight, requests per object) are checked here, by kind, so the
- * behaviours name no number. Limits the spec marks configurable can be changed per mock.
+ * The limit book: every limit of the spec as one runtime applies it, shared by the device core
+ * and the mock. Both take the same overrides, keyed by the spec's limit names: a limit the spec
+ * marks configurable can be given another value, or `false` to switch it off. Call-level limits
+ * (objects alive, call rate, requests in flight, requests per object) can be checked here by
+ * kind, so behaviours name no number.
  */
-import { FUNCTIONS, LIMITS, type LimitName, type MvFunctionName, type MvStatus } from '@mvmqtt/sdk';
-import type { LimitSetting } from './validate.js';
+import { FUNCTIONS, LIMITS } from '../generated/index.js';
+import type { LimitName, MvFunctionName, MvStatus } from '../generated/index.js';
 
 export type LimitOverrides = Partial<Record<LimitName, number | false>>;
+
+/** A limit as the runtime applies it (a field of the spec's `LIMITS` entry, possibly overridden). */
+export interface LimitSetting {
+  readonly kind: string;
+  readonly value?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly status: MvStatus;
+}
 
 interface LimitInfo extends LimitSetting {
   readonly windowMs?: number;
@@ -36,17 +46,22 @@ export class LimitBook {
     for (const [name, l] of Object.entries(SPEC_LIMITS) as [LimitName, LimitInfo][]) {
       const o = overrides[name];
       if (o === undefined) this.settings.set(name, l);
-      else if (!l.configurable) throw new Error(`@mvmqtt/mock: limit ${name} is not configurable in the spec`);
+      else if (!l.configurable) throw new RangeError(`limit ${name} is not configurable in the spec`);
       else if (o === false) this.settings.set(name, undefined);
-      else if (l.value === undefined) throw new Error(`@mvmqtt/mock: limit ${name} has no single value to override`);
+      else if (l.value === undefined) throw new RangeError(`limit ${name} has no single value to override`);
       else this.settings.set(name, { ...l, value: o });
     }
-    for (const name of Object.keys(overrides)) if (!(name in SPEC_LIMITS)) throw new Error(`@mvmqtt/mock: the spec has no limit named ${name}`);
+    for (const name of Object.keys(overrides)) if (!Object.hasOwn(SPEC_LIMITS, name)) throw new RangeError(`the spec has no limit named ${name}`);
   }
 
   /** The current setting, or undefined when switched off. */
   get(name: string): LimitSetting | undefined {
     return this.settings.get(name);
+  }
+
+  /** The limit's single value as configured, or undefined when it is switched off. */
+  value(name: LimitName): number | undefined {
+    return this.settings.get(name)?.value;
   }
 
   /**
