@@ -41,7 +41,8 @@ describe('system-call guards', () => {
     for (const fn of NAMES) expect(typeof (device as unknown as Record<string, unknown>)[fn], fn).toBe('function');
   });
 
-  it.each(NAMES)('%s with NULL for every pointer returns a listed status', (fn) => {
+  // Calls without pointers (mvNoOp, mvSystemLedEnable(0), ...) may well succeed with zeros.
+  it.each(NAMES.filter((fn) => FUNCTIONS[fn].params.some((p) => p.direction !== 'value')))('%s with NULL for every pointer returns a listed status', (fn) => {
     const { device } = world();
     const args = FUNCTIONS[fn].params.map((p) => (p.direction === 'value' ? 0 : null));
     const status = (device as unknown as Record<string, (...a: unknown[]) => number>)[fn](...args);
