@@ -32,6 +32,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRequest, lostInfo, messageBuffers, publishRequest, str, subscribeRequest, topicsResponse, typeBox, unsubscribeRequest } from './support/args.js';
 import { makeRig, World, type Rig } from './support/rig.js';
+import { IO_SESSIONS } from './same-answers-io.js';
 
 /** What a session observed: one line per call (status and anything it read back that must agree). */
 type Transcript = string[];
@@ -68,6 +69,7 @@ function nextType(s: Session, ch: MvChannelHandle): MvMqttReadableDataType {
 }
 
 const SESSIONS: Record<string, (s: Session) => Promise<void>> = {
+  ...IO_SESSIONS,
   async 'the demo application: connect, subscribe, publish, receive, acknowledge, unsubscribe, disconnect'(s) {
     const { r, sys } = s;
     const ch = r.channel();

@@ -17,4 +17,4 @@ export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, sta
 export { ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
 export { ByteRing } from './byte-ring.js';
-export { CONFIG_ITEM_FRAMING, configAnswerSize, configRequestSize, httpRequestSize } from './io-accounting.js';
+export { CONFIG_ITEM_FRAMING, HTTP_METHODS, configAnswerSize, configRequestSize, httpRequestProblem, httpRequestSize } from './io-accounting.js';
