@@ -35,6 +35,7 @@ import {
 import { connectRequest, lostInfo, messageBuffers, publishRequest, readOnlyBox, str, subscribeRequest, topicsResponse, typeBox, unsubscribeRequest } from './support/args.js';
 import type { Rig } from './support/rig.js';
 import { IO_PROVOCATIONS } from './provocations-io.js';
+import { CORE_PROVOCATIONS } from './provocations-core.js';
 
 export interface Provocation {
   /** What the provocation does, in a few words (printed with the results). */
@@ -125,6 +126,7 @@ const connectWith = (r: Rig, change: (req: MvMqttConnectRequest) => void): MvSta
 
 export const PROVOCATIONS: ProvocationTable = {
   ...IO_PROVOCATIONS,
+  ...CORE_PROVOCATIONS,
   mvSetupNotifications: {
     MV_STATUS_PARAMETERFAULT: { how: 'notifications = NULL', run: (r) => r.sys.mvSetupNotifications(null, out(0 as MvNotificationHandle)) },
     MV_STATUS_INVALIDBUFFERSIZE: {

@@ -12,11 +12,15 @@ import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
 import { Fault, allowedStatuses, statusForException, unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
+import { guardBehaviours } from './kernel/guard.js';
 import { loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
 import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
+import type { SystemEvent } from './system.js';
+import { MV_SYSTEMNOTIFICATIONSOURCE_UPDATE } from '@mvmqtt/sdk';
+import { postSystemEvent, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 
 export type { IrqController };
 
@@ -42,7 +46,11 @@ export class Device extends DeviceSyscallsBase {
     this.debug = this.options.debugChecks;
     this.nvic = this.k.nvic;
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
-    this.behaviours = createDeviceBehaviours(this.k);
+    this.behaviours = guardBehaviours(this.k, createDeviceBehaviours(this.k));
+    // A call that does not return ends the run: channels close, the process goes on.
+    this.k.system.onEvent((event) => {
+      if (event.kind === 'run-end') void this.powerOff().catch(() => undefined);
+    });
   }
 
   // ------------------------------------------------------------------ entry/exit of every call (see DeviceSyscallsBase)
@@ -138,6 +146,76 @@ export class Device extends DeviceSyscallsBase {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  // ------------------------------------------------------------------ system: clocks, logs, power, end of the run
+
+  /** Server logs, test logs, the system LED, power saving and the end of the run, as they happen; returns the removal. */
+  onSystemEvent(listener: (event: SystemEvent) => void): () => void {
+    return this.k.system.onEvent(listener);
+  }
+
+  /** How the run ended (mvTestingComplete, mvRestart, mvDeepSleep), or undefined while it goes on. */
+  get runEnd(): RunEnd | undefined {
+    return this.k.system.power.ended;
+  }
+
+  /** Resolves when a call that does not return ends the run (`exitCode` is what a runner should exit with). */
+  whenRunEnds(): Promise<RunEnd> {
+    const ended = this.k.system.power.ended;
+    if (ended) return Promise.resolve(ended);
+    return new Promise((resolve) => {
+      const off = this.k.system.onEvent((e) => {
+        if (e.kind !== 'run-end') return;
+        off();
+        resolve(this.k.system.power.ended!);
+      });
+    });
+  }
+
+  /** The server synchronises the wall clock (default: to the host's time). */
+  setWallTime(epochMicroseconds?: bigint): void {
+    this.k.system.wallClock.set(epochMicroseconds);
+  }
+
+  /** mvGetWallTime reads TIMENOTSET again, as after a restart. */
+  unsetWallTime(): void {
+    this.k.system.wallClock.unset();
+  }
+
+  /** An update has been downloaded: UPDATEDOWNLOADED goes to every UPDATE subscription; mvRestart then applies it. */
+  stageUpdate(): void {
+    this.k.system.power.updateStaged = true;
+    postSystemEvent(this.k.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_UPDATE);
+  }
+
+  /** Microvisor is busy with its own work: mvRestart, mvPowerSave and mvDeepSleep return MICROVISORBUSY while set. */
+  setMicrovisorBusy(busy: boolean): void {
+    this.k.system.power.microvisorBusy = busy;
+  }
+
+  /** Microvisor withdraws fast interrupts (a hung IRQ or a flood): the per-IRQ calls return UNAVAILABLE. */
+  withdrawFastInterrupts(withdrawn = true): void {
+    this.k.system.fast.withdrawn = withdrawn;
+  }
+
+  /** The cloud stops (or resumes) accepting server logs: mvServerLog returns LOGGINGDISABLEDBYSERVER while disabled. */
+  setServerLoggingDisabled(disabled: boolean): void {
+    this.k.system.serverLog.disabledByServer = disabled;
+  }
+
+  /** The system LED as the application last set it (on at start). */
+  get systemLedEnabled(): boolean {
+    return this.k.system.power.ledEnabled;
+  }
+
+  /** Every mvPeriphPeek32/mvPeriphPoke32 so far, and the current value of a register by name (`RCC_CFGR2`). */
+  get registerAccesses(): readonly RegisterAccess[] {
+    return this.k.system.registers.log;
+  }
+
+  readRegister(name: string): number | undefined {
+    return this.k.system.registers.read(name);
   }
 
   // ------------------------------------------------------------------ observers (the inspector)

@@ -1,5 +1,7 @@
 /** @mvmqtt/device: an emulated Microvisor device core backed by mqtt.js and a real broker. */
 export { Device, type DeviceDiagnostics } from './device.js';
+export type { LogSink, SystemEvent, SystemOptions } from './system.js';
+export { DEFAULT_DEVICE_ID, DEFAULT_CLOCKS, type ClockSettings, type RunEnd, type RegisterAccess } from '@mvmqtt/sdk/runtime';
 export type { DeviceOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, ConfigurableLimits, CircuitBreaker, HttpOptions } from './options.js';
 export type { OpaqueEndpoint, OpaquePeer } from './opaque.js';
 export { ConfigStore, ConfigStoreError, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';

@@ -7,6 +7,7 @@
 import { LIMITS } from '@mvmqtt/sdk';
 import type { OverrunPolicy } from '@mvmqtt/sdk/runtime';
 import type { IrqDelivery } from './kernel/delivery.js';
+import type { SystemOptions } from './system.js';
 import type { TraceEvent } from './trace.js';
 import type { OpaqueEndpoint } from './opaque.js';
 import type { ConfigStoreInput } from './config-store.js';
@@ -35,7 +36,7 @@ export interface CircuitBreaker {
   windowMs: number;
 }
 
-export interface DeviceOptions {
+export interface DeviceOptions extends SystemOptions {
   /** Random source for handles (default Math.random). Use `seededRandom(n)` for reproducible handles. */
   random?: () => number;
   /** When IRQ handlers run after the kernel pends them (default 'tick': process.nextTick). */
@@ -86,10 +87,12 @@ export interface HttpOptions {
   ca?: string | Buffer | readonly (string | Buffer)[];
 }
 
-export interface ResolvedOptions extends Required<Omit<DeviceOptions, 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>> {
+export interface ResolvedOptions extends Required<Omit<DeviceOptions, keyof SystemOptions | 'limits' | 'circuitBreaker' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>> {
   http: { schemes: readonly string[]; ca: readonly (string | Buffer)[] | undefined };
   config: ConfigStoreInput | undefined;
   externalFlash: ExternalFlashOptions;
+  /** Clocks, identity, logging, power: read by the system state (src/system.ts). */
+  system: SystemOptions;
   limits: ConfigurableLimits;
   circuitBreaker: CircuitBreaker | undefined;
   trace: ((event: TraceEvent) => void) | undefined;
@@ -137,5 +140,6 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     config: o.config,
     configValueTooLarge: o.configValueTooLarge ?? 'error',
     externalFlash: o.externalFlash ?? {},
+    system: o,
   };
 }

@@ -14,6 +14,7 @@ import {
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
   MV_EVENTTYPE_NETWORKSTATUSCHANGED,
   MV_NETWORKSTATUS_CONNECTED,
+  MV_SYSTEMNOTIFICATIONSOURCE_NETWORK,
   type MvClosureReason,
   type MvFunctionName,
   type MvMqttConnectResponse,
@@ -26,12 +27,13 @@ import {
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { HandleAllocator, HandleTable, seededRandom } from '@mvmqtt/sdk/runtime';
+import { HandleAllocator, HandleTable, postSystemEvent, seededRandom } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from './limits.js';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
+import { MockSystem, type MockSystemOptions } from './system.js';
 import { configKey } from './io.js';
 import { utf8 } from './values.js';
 
@@ -163,7 +165,7 @@ export class Channel implements HandleTarget {
 /** When IRQ handlers run: once the current JavaScript job ends, or only on `flush()`. */
 export type IrqDelivery = 'microtask' | 'manual';
 
-export interface KernelOptions {
+export interface KernelOptions extends MockSystemOptions {
   /** Seed of the handle generator (default 1). */
   seed?: number;
   /** When IRQ handlers run: `microtask` (default, like the device core) or `manual` (on `flush()`). */
@@ -204,6 +206,8 @@ export class Kernel {
   readonly callTimes = new Map<MvFunctionName, number[]>();
   /** A network request has been made since the start (for mvGetNetworkReasons). */
   networkApiUsed = false;
+  /** Clocks, registers, logging, power, system notifications. */
+  readonly system: MockSystem;
   /** Deferred kernel work (answers to requests, acknowledgements completing), run by `flush()`. */
   private readonly work: (() => void)[] = [];
   private workScheduled = false;
@@ -214,6 +218,7 @@ export class Kernel {
     this.centres = new HandleTable(handles);
     this.networks = new HandleTable(handles);
     this.channels = new HandleTable(handles);
+    this.system = new MockSystem(options, handles, () => [...this.centres.values()].map((c) => c.centre));
     this.flashHandles = new HandleTable(handles);
     this.irqDelivery = options.irqDelivery ?? 'microtask';
     this.nvic = new Nvic(
@@ -246,6 +251,8 @@ export class Kernel {
         return this.networks.get(value) as HandleTarget | undefined;
       case 'MvChannelHandle':
         return this.channels.get(value);
+      case 'MvSystemEventHandle':
+        return this.system.subscriptions.get(value) as HandleTarget | undefined;
       case 'MvExternalFlashHandle':
         return this.flashHandles.get(value);
       default:
@@ -271,7 +278,14 @@ export class Kernel {
     if (status === this.networkStatus) return;
     this.networkStatus = status;
     for (const request of this.networks.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
+    postSystemEvent(this.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
+    if (this.logsOnline) this.defer(() => this.system.drainLogs(this.logsOnline));
     if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.failChannel(channel, closeReason);
+  }
+
+  /** Server logs leave the buffer while the link is up and the application has not released its network. */
+  get logsOnline(): boolean {
+    return this.networkStatus === MV_NETWORKSTATUS_CONNECTED && (!this.networkApiUsed || this.networks.size > 0);
   }
 
   /** Records a successful call towards the rate limits of `fn`. */

@@ -56,7 +56,7 @@ export class LimitBook {
   check(fn: MvFunctionName, m: CallMeasures): MvStatus | undefined {
     for (const name of FUNCTIONS[fn].limits) {
       const l = this.settings.get(name) as LimitInfo | undefined;
-      if (!l || l.value === undefined) continue;
+      if (!l || l.value === undefined || l.status === undefined) continue;
       const exceeded =
         (l.kind === 'max_objects' && m.objects !== undefined && m.objects >= l.value) ||
         (l.kind === 'in_flight' && m.inFlight !== undefined && m.inFlight >= l.value) ||

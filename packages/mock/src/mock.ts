@@ -8,6 +8,7 @@ import {
   FUNCTIONS,
   MV_CLOSUREREASON_NETWORKDISCONNECTED,
   MV_STATUS_PARAMETERFAULT,
+  MV_SYSTEMNOTIFICATIONSOURCE_UPDATE,
   MvStatus,
   statusName,
   type MvConfigKeyFetchScope,
@@ -18,13 +19,14 @@ import {
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
 import { BEHAVIOUR_ENUMS } from './areas/channels.js';
+import { SYSTEM_BEHAVIOUR_ENUMS } from './areas/power_and_system.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
 import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
+import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { configKey } from './io.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
@@ -73,7 +75,7 @@ export class MockMicrovisor extends MockSyscallsBase {
       lookup: (type, value) => k.lookup(type, value),
       limit: (name) => k.limits.get(name),
       addressOf: (view) => k.memory.addressOf(view),
-      behaviourEnums: BEHAVIOUR_ENUMS,
+      behaviourEnums: new Set([...BEHAVIOUR_ENUMS, ...SYSTEM_BEHAVIOUR_ENUMS]),
     };
   }
 
@@ -83,6 +85,7 @@ export class MockMicrovisor extends MockSyscallsBase {
     const index = this.records.length;
     const copied = args.map((a) => snapshot(a));
     let status: MvStatus;
+    let ruled: MvStatus | undefined;
     let reason: string | undefined;
     const forced = this.takeForced(fn);
     if (forced !== undefined) status = forced;
@@ -90,6 +93,9 @@ export class MockMicrovisor extends MockSyscallsBase {
       // Checked before anything else, as the device core does: the call must have no effect.
       status = unwritableStatus(fn);
       reason = 'an output of the call cannot be written';
+    } else if ((ruled = this.refusedByRule(fn)) !== undefined) {
+      status = ruled;
+      reason = this.kernel.nvic.inHandler ? 'called from an interrupt handler' : 'not in application-test mode';
     } else {
       try {
         const checked = validateArguments(fn, FUNCTION_SCHEMAS[fn].params, args, this.env);
@@ -108,6 +114,11 @@ export class MockMicrovisor extends MockSyscallsBase {
     }
     this.records.push({ index, fn, args: copied, status, statusName: statusName(status), at: this.kernel.clock.microseconds(), forced: forced !== undefined, reason });
     return status;
+  }
+
+  /** The spec's per-function rules: some calls refuse inside an IRQ handler, some outside application-test mode. */
+  private refusedByRule(fn: MvFunctionName): MvStatus | undefined {
+    return refusedInInterrupt(fn, this.kernel.nvic.inHandler) ?? refusedOutsideTestMode(fn, this.kernel.system.testMode);
   }
 
   // --- what the test inspects ----------------------------------------------------------------
@@ -189,6 +200,74 @@ export class MockMicrovisor extends MockSyscallsBase {
    */
   setNetworkStatus(status: MvNetworkStatus): void {
     this.kernel.setNetworkStatus(status, MV_CLOSUREREASON_NETWORKDISCONNECTED);
+  }
+
+  // --- the system outside networking: logs, power, clocks, registers ---------------------------
+
+  /** Server log messages that have left the buffer (sent while online), oldest first. */
+  get serverLogs(): readonly string[] {
+    return this.kernel.system.serverLogs;
+  }
+
+  /** Test log messages (application-test mode), oldest first. */
+  get testLogs(): readonly string[] {
+    return this.kernel.system.testLogs;
+  }
+
+  /** How the run ended (mvTestingComplete, mvRestart, mvDeepSleep), or undefined while it goes on. */
+  get runEnd(): RunEnd | undefined {
+    return this.kernel.system.power.ended;
+  }
+
+  /** The system LED as the application last set it (on at start). */
+  get systemLedEnabled(): boolean {
+    return this.kernel.system.power.ledEnabled;
+  }
+
+  /** System LED changes and low-power entries, in order. */
+  get powerEvents(): readonly ({ kind: 'system-led'; enabled: boolean } | { kind: 'power-save'; mode: number })[] {
+    return this.kernel.system.powerEvents;
+  }
+
+  /** Every mvPeriphPeek32/mvPeriphPoke32 so far. */
+  get registerAccesses(): readonly RegisterAccess[] {
+    return this.kernel.system.registers.log;
+  }
+
+  /** The current value of a register by name (`RCC_CFGR2`). */
+  readRegister(name: string): number | undefined {
+    return this.kernel.system.registers.read(name);
+  }
+
+  /** The server synchronises the wall clock (default: to the host's time). */
+  setWallTime(epochMicroseconds?: bigint): void {
+    this.kernel.system.wallClock.set(epochMicroseconds);
+  }
+
+  /** mvGetWallTime reads TIMENOTSET again. */
+  unsetWallTime(): void {
+    this.kernel.system.wallClock.unset();
+  }
+
+  /** An update has been downloaded: UPDATEDOWNLOADED to every UPDATE subscription; mvRestart then applies it. */
+  stageUpdate(): void {
+    this.kernel.system.power.updateStaged = true;
+    postSystemEvent(this.kernel.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_UPDATE);
+  }
+
+  /** mvRestart, mvPowerSave and mvDeepSleep return MICROVISORBUSY while set. */
+  setMicrovisorBusy(busy: boolean): void {
+    this.kernel.system.power.microvisorBusy = busy;
+  }
+
+  /** Microvisor withdraws fast interrupts: the per-IRQ calls return UNAVAILABLE while set. */
+  withdrawFastInterrupts(withdrawn = true): void {
+    this.kernel.system.fast.withdrawn = withdrawn;
+  }
+
+  /** mvServerLog returns LOGGINGDISABLEDBYSERVER while set. */
+  setServerLoggingDisabled(disabled: boolean): void {
+    this.kernel.system.serverLog.disabledByServer = disabled;
   }
 
   /** Puts an item in the config store automatic fetch answers come from (scope and store: the enum values). */

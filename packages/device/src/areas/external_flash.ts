@@ -36,7 +36,8 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     },
     mvExternalFlashClose(handle) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isBox(handle) || !handles.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
+      if (!isBox(handle)) return MV_STATUS_PARAMETERFAULT;
+      if (!handles.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
       handles.delete(handle.value as number);
       (handle as MvOut<MvExternalFlashHandle>).value = 0 as MvExternalFlashHandle;
       return MV_STATUS_OKAY;

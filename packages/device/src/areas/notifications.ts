@@ -25,6 +25,8 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
   if (size > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
   if (!k.memory.isAligned(buffer, k.options.limits.notificationBufferAlignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
   if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
+  // A fast interrupt cannot also be a centre's IRQ.
+  if (k.system.fast.isFast(irq)) return MV_STATUS_INVALIDINTERRUPT;
 
   const range = k.memory.range(buffer, size);
   for (const c of k.centres.values()) {
@@ -60,5 +62,12 @@ export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviour
   return {
     mvSetupNotifications: (setup, handleOut) => setupNotifications(k, setup, handleOut),
     mvCloseNotifications: (handleInOut) => closeNotifications(k, handleInOut),
+    mvTempTriggerNotification(handle, type, tag) {
+      const centre = k.centres.get(handle);
+      if (!centre) return MV_STATUS_INVALIDHANDLE;
+      // One record through the same ring and NVIC as a real event; the type and tag are written as given.
+      centre.post(type, isU32(tag) ? tag : 0);
+      return MV_STATUS_OKAY;
+    },
   };
 }

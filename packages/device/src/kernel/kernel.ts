@@ -2,6 +2,7 @@
 import { Channel, type ChannelArgs } from '../channels.js';
 import type { NetworkRequest } from '../network.js';
 import type { ResolvedOptions } from '../options.js';
+import { DeviceSystem } from '../system.js';
 import { DeviceClock } from './clock.js';
 import { IRQ_SCHEDULERS } from './delivery.js';
 import { ChannelTypes, HandleAllocator, HandleTable, Nvic, SimulatedMemory, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
@@ -28,6 +29,8 @@ export class Kernel {
   recentOpens: number[] = [];
   /** Fault injection: this many coming mvOpenChannel calls return UNAVAILABLE. */
   unavailableOpens = 0;
+  /** Everything outside networking: clocks, registers, logging, power, system notifications. */
+  readonly system: DeviceSystem;
 
   constructor(readonly options: ResolvedOptions) {
     const allocator = new HandleAllocator(options.random);
@@ -35,5 +38,6 @@ export class Kernel {
     this.networks = new HandleTable(allocator);
     this.channels = new HandleTable(allocator);
     this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
+    this.system = new DeviceSystem(options.system, allocator, this.centres, () => this.networkUp && (!this.networkApiUsed || this.networks.size > 0));
   }
 }

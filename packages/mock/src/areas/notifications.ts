@@ -7,6 +7,8 @@ import { CentreObject, limit, type Kernel } from '../kernel.js';
 export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviours {
   return {
     mvSetupNotifications(call, setup, handle_out) {
+      // A fast interrupt cannot also be a centre's IRQ.
+      if (k.system.fast.isFast(setup.irq)) return MV_STATUS_INVALIDINTERRUPT;
       const ring = setup.buffer!.subarray(0, setup.buffer_size);
       const range = k.memory.range(ring, ring.byteLength);
       for (const { centre } of k.centres.values()) {
@@ -26,6 +28,12 @@ export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviour
       object.centre.closed = true;
       k.centres.delete(handle_in_out.value);
       handle_in_out.value = 0 as MvNotificationHandle;
+      return MV_STATUS_OKAY;
+    },
+
+    mvTempTriggerNotification(_call, handle, type, tag) {
+      // One record through the same ring and NVIC as a real event.
+      k.centres.get(handle)!.centre.post(type, tag);
       return MV_STATUS_OKAY;
     },
   };

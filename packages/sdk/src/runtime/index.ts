@@ -16,5 +16,28 @@ export {
 export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, statusForException, unwritableStatus } from './statuses.js';
 export { ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
+export { RegisterFile, DEFAULT_CLOCKS, type ClockSettings, type RegisterAccess, type RegisterFileOptions } from './registers.js';
+export {
+  DEFAULT_DEVICE_ID,
+  FastInterrupts,
+  LOG_MESSAGE_OVERHEAD,
+  LogBuffer,
+  PowerState,
+  SPEC_LOG_RULES,
+  WallClock,
+  WifiStore,
+  copyDeviceId,
+  deviceIdBytes,
+  isSystemSource,
+  postSystemEvent,
+  refusedInInterrupt,
+  refusedOutsideTestMode,
+  testingCompleteEnd,
+  type LogBufferRules,
+  type RunEnd,
+  type SystemSubscription,
+  type WallTimeMode,
+  type WifiSettings,
+} from './system.js';
 export { ByteRing } from './byte-ring.js';
 export { CONFIG_ITEM_FRAMING, HTTP_METHODS, configAnswerSize, configRequestSize, httpRequestProblem, httpRequestSize } from './io-accounting.js';

@@ -50,6 +50,7 @@ export class Nvic implements IrqController {
   private head = 0;
   private scheduled = false;
   private draining = false;
+  private handling = 0;
   private readonly drainBound = (): void => {
     this.scheduled = false;
     this.deliver();
@@ -102,9 +103,9 @@ export class Nvic implements IrqController {
     return this.head < this.queue.length;
   }
 
-  /** True while an IRQ handler runs: a system call made now is made from interrupt context. */
+  /** True while an IRQ handler runs: calls the spec marks "not from an interrupt" refuse then. */
   get inHandler(): boolean {
-    return this.draining;
+    return this.handling > 0;
   }
 
   /** True when some pend would run a handler if delivered now. */
@@ -136,10 +137,13 @@ export class Nvic implements IrqController {
           continue;
         }
         ran++;
+        this.handling++;
         try {
           line.handler();
         } catch (err) {
           this.onHandlerError(err, irq);
+        } finally {
+          this.handling--;
         }
       }
       this.queue.length = 0;
