@@ -47,10 +47,6 @@ export class Device extends DeviceSyscallsBase {
     this.nvic = this.k.nvic;
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
     this.behaviours = guardBehaviours(this.k, createDeviceBehaviours(this.k));
-    // A call that does not return ends the run: channels close, the process goes on.
-    this.k.system.onEvent((event) => {
-      if (event.kind === 'run-end') void this.powerOff().catch(() => undefined);
-    });
   }
 
   // ------------------------------------------------------------------ entry/exit of every call (see DeviceSyscallsBase)
@@ -160,7 +156,11 @@ export class Device extends DeviceSyscallsBase {
     return this.k.system.power.ended;
   }
 
-  /** Resolves when a call that does not return ends the run (`exitCode` is what a runner should exit with). */
+  /**
+   * Resolves when a call that does not return ends the run (`exitCode` is what a runner should exit
+   * with). The device itself keeps answering: stopping the application and calling `powerOff()` is
+   * the runner's job, so a test can still look at the state the run ended in.
+   */
   whenRunEnds(): Promise<RunEnd> {
     const ended = this.k.system.power.ended;
     if (ended) return Promise.resolve(ended);

@@ -7,7 +7,7 @@ import {
   MV_STATUS_OKAY,
   MV_STATUS_PARAMETERFAULT,
 } from '@mvmqtt/sdk';
-import type { MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
+import type { MvEventType, MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
 import { isBox, isStruct, isU32 } from '../kernel/args.js';
 import type { NotificationsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -58,6 +58,13 @@ export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNoti
   return MV_STATUS_OKAY;
 }
 
+/** The low 32 bits of a value passed where C passes a 32-bit integer (anything else reads as 0). */
+function low32(x: unknown): number {
+  if (typeof x === 'number' && Number.isFinite(x)) return x >>> 0;
+  if (typeof x === 'bigint') return Number(BigInt.asUintN(32, x));
+  return 0;
+}
+
 export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviours {
   return {
     mvSetupNotifications: (setup, handleOut) => setupNotifications(k, setup, handleOut),
@@ -65,8 +72,9 @@ export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviour
     mvTempTriggerNotification(handle, type, tag) {
       const centre = k.centres.get(handle);
       if (!centre) return MV_STATUS_INVALIDHANDLE;
-      // One record through the same ring and NVIC as a real event; the type and tag are written as given.
-      centre.post(type, isU32(tag) ? tag : 0);
+      // One record through the same ring and NVIC as a real event; the type and tag are written as
+      // the kernel would read the registers: their low 32 bits, whatever the value.
+      centre.post(low32(type) as MvEventType, low32(tag));
       return MV_STATUS_OKAY;
     },
   };
