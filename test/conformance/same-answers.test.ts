@@ -35,6 +35,7 @@ import { propertySeed } from '../support/seed.js';
 import { topicBytes } from '../support/topic-oracle.js';
 import { connectRequest, lostInfo, messageBuffers, publishRequest, str, subscribeRequest, topicsResponse, typeBox, unsubscribeRequest } from './support/args.js';
 import { makeRig, World, type Rig } from './support/rig.js';
+import { IO_SESSIONS } from './same-answers-io.js';
 
 /** What a session observed: one line per call (status and anything it read back that must agree). */
 type Transcript = string[];
@@ -71,6 +72,7 @@ function nextType(s: Session, ch: MvChannelHandle): MvMqttReadableDataType {
 }
 
 const SESSIONS: Record<string, (s: Session) => Promise<void>> = {
+  ...IO_SESSIONS,
   async 'the demo application: connect, subscribe, publish, receive, acknowledge, unsubscribe, disconnect'(s) {
     const { r, sys } = s;
     const ch = r.channel();

@@ -8,26 +8,15 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import {
-  LIMITS,
-  MV_HTTPRESULT_INVALIDHEADERS,
-  MV_HTTPRESULT_INVALIDTIMEOUT,
   MV_HTTPRESULT_OK,
   MV_HTTPRESULT_REQUESTFAILED,
   MV_HTTPRESULT_RESPONSETOOLARGE,
-  MV_HTTPRESULT_UNSUPPORTEDMETHOD,
-  MV_HTTPRESULT_UNSUPPORTEDURISCHEME,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
 } from '@mvmqtt/sdk';
 import type { MvChannelType, MvHttpResult } from '@mvmqtt/sdk';
-import { httpRequestSize, type NotificationTarget } from '@mvmqtt/sdk/runtime';
+import { httpRequestProblem, httpRequestSize, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import { Channel, type ChannelBuffers } from './channels.js';
 import type { ResolvedOptions } from './options.js';
-
-/** The methods Microvisor carries out; any other gives UNSUPPORTEDMETHOD. */
-export const HTTP_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
-
-/** One request header line, `Name: value`, printable ASCII, a non-empty name without spaces. */
-const HEADER_LINE = /^[!-9;-~]+:[ -~]*$/;
 
 export interface HttpRequestText {
   method: string;
@@ -106,18 +95,7 @@ export class HttpChannel extends Channel {
   }
 
   private check(r: HttpRequestText): MvHttpResult | undefined {
-    let url: URL;
-    try {
-      url = new URL(r.url);
-    } catch {
-      return MV_HTTPRESULT_UNSUPPORTEDURISCHEME;
-    }
-    if (!this.options.schemes.includes(url.protocol)) return MV_HTTPRESULT_UNSUPPORTEDURISCHEME;
-    if (!HTTP_METHODS.has(r.method)) return MV_HTTPRESULT_UNSUPPORTEDMETHOD;
-    if (!r.headers.every((h) => HEADER_LINE.test(h))) return MV_HTTPRESULT_INVALIDHEADERS;
-    const range = LIMITS.HTTP_TIMEOUT_RANGE;
-    if (r.timeoutMs < range.min || r.timeoutMs > range.max) return MV_HTTPRESULT_INVALIDTIMEOUT;
-    return undefined;
+    return httpRequestProblem(r, this.options.schemes);
   }
 
   /**

@@ -8,13 +8,11 @@ import {
   MV_CONFIGFETCHRESULT_RESPONSETOOLARGE,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
   MV_EVENTTYPE_CHANNELDATAWRITESPACE,
-  MV_HTTPRESULT_INVALIDTIMEOUT,
   MV_HTTPRESULT_OK,
-  LIMITS,
   type MvConfigFetchResult,
   type MvHttpResult,
 } from '@mvmqtt/sdk';
-import { ByteRing, configAnswerSize } from '@mvmqtt/sdk/runtime';
+import { ByteRing, configAnswerSize, httpRequestProblem } from '@mvmqtt/sdk/runtime';
 import type { Channel, Kernel } from './kernel.js';
 import { utf8 } from './values.js';
 
@@ -123,11 +121,10 @@ export function answerHttp(channel: Channel, answer: HttpAnswer): void {
   channel.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.target.tag);
 }
 
-/** The automatic answer: an empty 200, or INVALIDTIMEOUT for a timeout outside the spec's range. */
+/** The automatic answer: an empty 200, or what the device core would find wrong with the request (https only). */
 export function autoHttpAnswer(request: HttpRequestSeen): HttpAnswer {
-  const range = LIMITS.HTTP_TIMEOUT_RANGE;
-  if (request.timeout_ms < range.min || request.timeout_ms > range.max) return { result: MV_HTTPRESULT_INVALIDTIMEOUT, status_code: 0 };
-  return { result: MV_HTTPRESULT_OK, status_code: 200 };
+  const problem = httpRequestProblem({ ...request, timeoutMs: request.timeout_ms }, ['https:']);
+  return problem === undefined ? { result: MV_HTTPRESULT_OK, status_code: 200 } : { result: problem, status_code: 0 };
 }
 
 // --- config fetch ----------------------------------------------------------------------------

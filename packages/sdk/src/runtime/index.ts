@@ -40,6 +40,6 @@ export {
   type WifiSettings,
 } from './system.js';
 export { ByteRing } from './byte-ring.js';
-export { CONFIG_ITEM_FRAMING, configAnswerSize, configRequestSize, httpRequestSize } from './io-accounting.js';
+export { CONFIG_ITEM_FRAMING, HTTP_METHODS, configAnswerSize, configRequestSize, httpRequestProblem, httpRequestSize } from './io-accounting.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { networkReasons } from './network.js';

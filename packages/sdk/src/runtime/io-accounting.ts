@@ -1,3 +1,6 @@
+import { LIMITS, MV_HTTPRESULT_INVALIDHEADERS, MV_HTTPRESULT_INVALIDTIMEOUT, MV_HTTPRESULT_UNSUPPORTEDMETHOD, MV_HTTPRESULT_UNSUPPORTEDURISCHEME } from '../generated/index.js';
+import type { MvHttpResult } from '../generated/index.js';
+
 /**
  * How the emulators count requests against a channel's send buffer and answers against its
  * receive buffer, where Microvisor documents only that they must fit (shared by the device core
@@ -23,4 +26,26 @@ export function configRequestSize(keys: readonly { key: string }[]): number {
 /** A config answer: each item with its framing and value. */
 export function configAnswerSize(values: readonly (Uint8Array | undefined)[]): number {
   return values.reduce((sum, v) => sum + CONFIG_ITEM_FRAMING + (v?.byteLength ?? 0), 0);
+}
+
+/** The methods Microvisor carries out; any other gives UNSUPPORTEDMETHOD. */
+export const HTTP_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+/** One request header line, `Name: value`, printable ASCII, a non-empty name without spaces. */
+const HEADER_LINE = /^[!-9;-~]+:[ -~]*$/;
+
+/**
+ * What is wrong with an accepted HTTP request's content, reported later in the response's
+ * `result` rather than by the call: the scheme, the method, a header line, the timeout.
+ */
+export function httpRequestProblem(r: { method: string; url: string; headers: readonly string[]; timeoutMs: number }, schemes: readonly string[]): MvHttpResult | undefined {
+  // The scheme as URL parsers report it (`https:`); a URL without one is unsupported.
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(r.url);
+  const protocol = scheme ? `${scheme[1].toLowerCase()}:` : '';
+  if (!schemes.includes(protocol)) return MV_HTTPRESULT_UNSUPPORTEDURISCHEME;
+  if (!HTTP_METHODS.has(r.method)) return MV_HTTPRESULT_UNSUPPORTEDMETHOD;
+  if (!r.headers.every((h) => HEADER_LINE.test(h))) return MV_HTTPRESULT_INVALIDHEADERS;
+  const range = LIMITS.HTTP_TIMEOUT_RANGE;
+  if (r.timeoutMs < range.min || r.timeoutMs > range.max) return MV_HTTPRESULT_INVALIDTIMEOUT;
+  return undefined;
 }
