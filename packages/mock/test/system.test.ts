@@ -1,0 +1,37 @@
+/** The mock's scripting for the areas outside networking: logs, run end, staged updates, world switches. */
+import { MV_STATUS_LOGGINGDISABLEDBYSERVER, MV_STATUS_OKAY, MV_STATUS_UNAVAILABLE, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, out } from '@mvmqtt/sdk';
+import { describe, expect, it } from 'vitest';
+import { MockMicrovisor } from '../src/index.js';
+
+describe('mock: logging, testing, power', () => {
+  it('server logs are captured on flush while online, and the server can disable them', () => {
+    const mock = new MockMicrovisor({ irqDelivery: 'manual' });
+    expect(mock.mvServerLoggingInit(new Uint8Array(1024), 1024)).toBe(MV_STATUS_OKAY);
+    expect(mock.mvServerLog('one', 3)).toBe(MV_STATUS_OKAY);
+    expect(mock.serverLogs).toEqual([]);
+    mock.flush();
+    expect(mock.serverLogs).toEqual(['one']);
+    mock.setServerLoggingDisabled(true);
+    expect(mock.mvServerLog('two', 3)).toBe(MV_STATUS_LOGGINGDISABLEDBYSERVER);
+  });
+
+  it('mvTestingComplete works only in test mode and records how the run ended', () => {
+    expect(new MockMicrovisor().mvTestingComplete(0)).toBe(MV_STATUS_UNAVAILABLE);
+    const mock = new MockMicrovisor({ testMode: true });
+    expect(mock.mvTestingComplete(0)).toBe(MV_STATUS_OKAY);
+    expect(mock.runEnd).toEqual({ reason: 'testing-complete', status: 0, exitCode: 0 });
+  });
+
+  it('a staged update interrupts the UPDATE subscriber once', () => {
+    const mock = new MockMicrovisor({ irqDelivery: 'manual' });
+    const centre = out(0);
+    expect(mock.mvSetupNotifications({ irq: 30, buffer: new Uint8Array(64), buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
+    let irqs = 0;
+    mock.nvic.setHandler(30, () => irqs++);
+    mock.nvic.enable(30);
+    expect(mock.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 2, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0))).toBe(MV_STATUS_OKAY);
+    mock.stageUpdate();
+    mock.flush();
+    expect(irqs).toBe(1);
+  });
+});
