@@ -3,8 +3,26 @@
  * kept in memory or in a file (created, or grown to `size` filled with 0xFF, when shorter).
  * Writes overwrite by default; `nor: true` models NOR flash, where a write can only clear bits
  * (new = old AND data), so writing without erasing first corrupts what was there.
+ * Shared by the device core and the mock, so both keep the same geometry, defaults and bytes.
  */
-import { closeSync, existsSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+
+/** The part of node:fs a file-backed flash uses (the SDK builds without Node's types). */
+interface FlashFs {
+  existsSync(path: string): boolean;
+  openSync(path: string, flags: string): number;
+  fstatSync(fd: number): { size: number };
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  closeSync(fd: number): void;
+}
+declare const process: { getBuiltinModule?(id: string): unknown };
+
+/** node:fs, loaded only when a flash is backed by a file (so the runtime still loads where there is no file system). */
+function nodeFs(): FlashFs {
+  const fs = typeof process === 'object' ? (process.getBuiltinModule?.('node:fs') as FlashFs | undefined) : undefined;
+  if (!fs) throw new Error('externalFlash.file needs Node.js (20.16 or later): there is no file system here');
+  return fs;
+}
 
 export interface ExternalFlashOptions {
   /** Bytes available to the application (default 1 MiB; a multiple of the 4096-byte erase sector). */
@@ -26,6 +44,7 @@ export class ExternalFlash {
   private readonly nor: boolean;
   private readonly bytes: Uint8Array;
   private readonly fd: number | undefined;
+  private readonly fs: FlashFs | undefined;
 
   constructor(options: ExternalFlashOptions = {}) {
     this.size = options.size ?? DEFAULT_FLASH_SIZE;
@@ -34,10 +53,11 @@ export class ExternalFlash {
     if (!Number.isInteger(this.size) || this.size <= 0 || this.size % 4096 !== 0) throw new Error(`externalFlash.size must be a positive multiple of 4096 (got ${this.size})`);
     this.bytes = new Uint8Array(this.size).fill(0xff);
     if (options.file !== undefined) {
-      this.fd = openSync(options.file, existsSync(options.file) ? 'r+' : 'w+');
-      const have = Math.min(fstatSync(this.fd).size, this.size);
-      if (have > 0) readSync(this.fd, this.bytes, 0, have, 0);
-      if (have < this.size) writeSync(this.fd, this.bytes, have, this.size - have, have);
+      const fs = (this.fs = nodeFs());
+      this.fd = fs.openSync(options.file, fs.existsSync(options.file) ? 'r+' : 'w+');
+      const have = Math.min(fs.fstatSync(this.fd).size, this.size);
+      if (have > 0) fs.readSync(this.fd, this.bytes, 0, have, 0);
+      if (have < this.size) fs.writeSync(this.fd, this.bytes, have, this.size - have, have);
     }
   }
 
@@ -61,10 +81,10 @@ export class ExternalFlash {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) this.fs!.closeSync(this.fd);
   }
 
   private persist(address: number, length: number): void {
-    if (this.fd !== undefined && length > 0) writeSync(this.fd, this.bytes, address, length, address);
+    if (this.fd !== undefined && length > 0) this.fs!.writeSync(this.fd, this.bytes, address, length, address);
   }
 }
