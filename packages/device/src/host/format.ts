@@ -1,4 +1,4 @@
-/** One-line renderings of device events for `mvdevice run --trace` and crash reports. */
+/** One-line renderings of device events: `mvdevice run --trace`, crash reports and `npm start` (scripts/start.mjs) all print with these. */
 import { ENUM_NAMES, statusName } from '@mvmqtt/sdk';
 import type { TraceEvent } from '../trace.js';
 
