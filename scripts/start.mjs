@@ -105,14 +105,14 @@ for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : 
 
 const sdk = await import('@mvmqtt/sdk');
 const { deviceIdBytes } = await import('@mvmqtt/sdk/runtime');
-const { ConfigStore, ConfigStoreError, DEFAULT_DEVICE_ID, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient, formatCall, formatEvent, loadConfigStore } = await import('@mvmqtt/device');
+const { ConfigStore, ConfigStoreError, DEFAULT_DEVICE_ID, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient, formatCall, formatEvent } = await import('@mvmqtt/device');
 
 // The store given with --config, checked before anything starts: a bad store is one line naming
 // the file, the JSON pointer and the problem.
 let userStore;
 if (args.config !== undefined) {
   try {
-    userStore = loadConfigStore(args.config);
+    userStore = ConfigStore.load(args.config);
   } catch (e) {
     if (!(e instanceof ConfigStoreError)) throw e;
     console.error(`start: --config: ${e.message}`);
@@ -185,7 +185,7 @@ if (defaultBroker) {
   if (defaultBroker.username) defaults.device.config.username = decodeURIComponent(defaultBroker.username);
   if (defaultBroker.password) defaults.device.secret.password = decodeURIComponent(defaultBroker.password);
 }
-const store = (userStore ?? ConfigStore.empty()).withFallback(loadConfigStore(defaults));
+const store = (userStore ?? ConfigStore.empty()).withFallback(ConfigStore.load(defaults));
 
 // ---------------------------------------------------------------- the device
 

@@ -1,15 +1,8 @@
 /**
- * The device's config store (option `config`, `--config FILE`). The format, its checks and the
- * store itself are the shared runtime's (`ConfigStore` in `@mvmqtt/sdk/runtime`, also the mock's);
- * the device adds the file system.
+ * The device's config store (option `config`, `--config FILE`): the shared runtime's `ConfigStore`
+ * (`@mvmqtt/sdk/runtime`), one parser for the device core and the mock. `ConfigStore.load(input)`
+ * loads and checks a store; a bad one throws one `ConfigStoreError` naming the file, the JSON
+ * pointer and the problem.
  */
-import { readFileSync } from 'node:fs';
-import { ConfigStore, type ConfigStoreInput } from '@mvmqtt/sdk/runtime';
-
 export { ConfigStore, ConfigStoreError } from '@mvmqtt/sdk/runtime';
 export type { ConfigStoreDocument, ConfigStoreInput, ConfigValue } from '@mvmqtt/sdk/runtime';
-
-/** Loads and checks a store; throws `ConfigStoreError` (one problem, naming the file and the JSON pointer). */
-export function loadConfigStore(input: ConfigStoreInput): ConfigStore {
-  return ConfigStore.load(input, (path) => readFileSync(path));
-}

@@ -4,7 +4,7 @@ export type { LogSink, SystemEvent, SystemOptions } from './system.js';
 export { DEFAULT_DEVICE_ID, DEFAULT_CLOCKS, type ClockSettings, type RunEnd, type RegisterAccess } from '@mvmqtt/sdk/runtime';
 export type { DeviceOptions, CoreOptions, MqttOptions, OverrunPolicy, ReasonCodesSizeUnit, ConnackCodeMapping, LimitOverrides, CircuitBreaker, HttpOptions } from './options.js';
 export type { OpaqueEndpoint, OpaquePeer } from './opaque.js';
-export { ConfigStore, ConfigStoreError, loadConfigStore, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
+export { ConfigStore, ConfigStoreError, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, type ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 export type { TraceEvent } from './trace.js';
 export type { DeviceState, CentreState, ChannelState } from './inspect.js';

@@ -24,7 +24,7 @@ import {
   type MvConfigResponseReadItemParams,
 } from '@mvmqtt/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigStoreError, loadConfigStore, type ConfigStoreDocument } from '../src/config-store.js';
+import { ConfigStore, ConfigStoreError, type ConfigStoreDocument } from '../src/config-store.js';
 import type { DeviceOptions } from '../src/index.js';
 import { deviceFixture, expectOk, openParams, str } from './helpers.js';
 
@@ -116,7 +116,7 @@ describe('config store checks', () => {
   };
   const problem = (input: string): string => {
     try {
-      loadConfigStore(input);
+      ConfigStore.load(input);
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigStoreError);
       const message = (err as Error).message;
@@ -143,7 +143,7 @@ describe('config store checks', () => {
     expect(problem(bad({ device: { config: { k: 'v'.repeat(LIMITS.CONFIG_VALUE_LENGTH_MAX.value + 1) } } }))).toMatch(/at most 4096 \(CONFIG_VALUE_LENGTH_MAX\)/);
     expect(problem(bad({ device: { config: { 'tab\there': 'x' } } }))).toMatch(/printable ASCII/);
     // At the limits exactly, the store loads.
-    expect(loadConfigStore(bad({ device: { config: { ['k'.repeat(100)]: 'v'.repeat(4096) } } })).size).toBe(1);
+    expect(ConfigStore.load(bad({ device: { config: { ['k'.repeat(100)]: 'v'.repeat(4096) } } })).size).toBe(1);
   });
 
   it('a device given a bad store fails at construction with that one error', () => {

@@ -30,7 +30,6 @@ import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
 import { MockSystem, type MockSystemOptions } from './system.js';
-import { readFileSync } from 'node:fs';
 import { ConfigStore, type ConfigStoreInput } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 
@@ -235,7 +234,7 @@ export class Kernel {
     this.respond = options.respond ?? 'auto';
     this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
     this.externalFlash = { ...options.externalFlash, size: options.externalFlash?.size ?? options.externalFlashSize };
-    this.config = options.config === undefined ? ConfigStore.empty() : ConfigStore.load(options.config, (path) => readFileSync(path));
+    this.config = options.config === undefined ? ConfigStore.empty() : ConfigStore.load(options.config);
     this.configValueTooLarge = options.configValueTooLarge ?? 'error';
   }
 

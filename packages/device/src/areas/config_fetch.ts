@@ -36,7 +36,7 @@ import type {
 } from '@mvmqtt/sdk';
 import { configAnswerSize, configRequestSize, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import { Channel, type ChannelBuffers } from '../channels.js';
-import { ConfigStore, loadConfigStore } from '../config-store.js';
+import { ConfigStore } from '../config-store.js';
 import { Fault, fault, isBox, isStruct, isU32, sizedBytes } from '../kernel/args.js';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -161,7 +161,7 @@ export function readConfigResponseItem(k: Kernel, handle: unknown, params: unkno
 export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_CONFIGFETCH, (type, target, buffers) => new ConfigFetchChannel(type, target, buffers));
   // Loaded once, when the device is made, so that a bad store fails at start and not on first use.
-  const store = k.options.config === undefined ? ConfigStore.empty() : loadConfigStore(k.options.config);
+  const store = k.options.config === undefined ? ConfigStore.empty() : ConfigStore.load(k.options.config);
   return {
     mvSendConfigFetchRequest: (handle, request) => sendConfigFetchRequest(k, () => store, handle, request),
     mvReadConfigFetchResponseData: (handle, data) => readConfigFetchResponseData(k, handle, data),

@@ -9,9 +9,9 @@
  * (not from a JSON file), a VALUE may also be a Uint8Array, delivered as it is.
  * A bad store is one `ConfigStoreError` naming the file, the JSON pointer and what is wrong.
  *
- * The SDK has no file system: whoever loads a store passes `readFile` (Node's `readFileSync`;
- * relative paths are the working directory's). A value's relative PATH resolves against the store
- * file's folder, or the working directory for a document given in code.
+ * Files are read with node:fs unless the caller passes its own `readFile` (relative paths are the
+ * working directory's). A value's relative PATH resolves against the store file's folder, or the
+ * working directory for a document given in code.
  */
 import {
   LIMITS,
@@ -20,6 +20,7 @@ import {
   MV_CONFIGKEYFETCHSTORE_CONFIG,
   MV_CONFIGKEYFETCHSTORE_SECRET,
 } from '../generated/index.js';
+import { nodeFs } from './node-fs.js';
 
 // The SDK builds without DOM or Node types; both runtimes provide TextEncoder and TextDecoder.
 declare const TextEncoder: new () => { encode(text: string): Uint8Array };
@@ -97,7 +98,7 @@ export class ConfigStore {
    * Loads and checks a store (`--config FILE`, a device's or the mock's `config` option);
    * throws `ConfigStoreError` (one problem, naming the file and the JSON pointer).
    */
-  static load(input: ConfigStoreInput, readFile: ConfigFileReader): ConfigStore {
+  static load(input: ConfigStoreInput, readFile: ConfigFileReader = (path) => nodeFs('a config store file').readFileSync(path)): ConfigStore {
     if (input instanceof ConfigStore) return input;
     if (typeof input !== 'string') return ConfigStore.fromDocument(input, '<config option>', readFile);
     let text: string;

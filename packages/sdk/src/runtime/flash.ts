@@ -5,24 +5,7 @@
  * (new = old AND data), so writing without erasing first corrupts what was there.
  * Shared by the device core and the mock, so both keep the same geometry, defaults and bytes.
  */
-
-/** The part of node:fs a file-backed flash uses (the SDK builds without Node's types). */
-interface FlashFs {
-  existsSync(path: string): boolean;
-  openSync(path: string, flags: string): number;
-  fstatSync(fd: number): { size: number };
-  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  closeSync(fd: number): void;
-}
-declare const process: { getBuiltinModule?(id: string): unknown };
-
-/** node:fs, loaded only when a flash is backed by a file (so the runtime still loads where there is no file system). */
-function nodeFs(): FlashFs {
-  const fs = typeof process === 'object' ? (process.getBuiltinModule?.('node:fs') as FlashFs | undefined) : undefined;
-  if (!fs) throw new Error('externalFlash.file needs Node.js (20.16 or later): there is no file system here');
-  return fs;
-}
+import { nodeFs, type RuntimeFs } from './node-fs.js';
 
 export interface ExternalFlashOptions {
   /** Bytes available to the application (default 1 MiB; a multiple of the 4096-byte erase sector). */
@@ -44,7 +27,7 @@ export class ExternalFlash {
   private readonly nor: boolean;
   private readonly bytes: Uint8Array;
   private readonly fd: number | undefined;
-  private readonly fs: FlashFs | undefined;
+  private readonly fs: RuntimeFs | undefined;
 
   constructor(options: ExternalFlashOptions = {}) {
     this.size = options.size ?? DEFAULT_FLASH_SIZE;
@@ -53,7 +36,7 @@ export class ExternalFlash {
     if (!Number.isInteger(this.size) || this.size <= 0 || this.size % 4096 !== 0) throw new Error(`externalFlash.size must be a positive multiple of 4096 (got ${this.size})`);
     this.bytes = new Uint8Array(this.size).fill(0xff);
     if (options.file !== undefined) {
-      const fs = (this.fs = nodeFs());
+      const fs = (this.fs = nodeFs('externalFlash.file'));
       this.fd = fs.openSync(options.file, fs.existsSync(options.file) ? 'r+' : 'w+');
       const have = Math.min(fs.fstatSync(this.fd).size, this.size);
       if (have > 0) fs.readSync(this.fd, this.bytes, 0, have, 0);
