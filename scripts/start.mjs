@@ -105,7 +105,7 @@ for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : 
 
 const sdk = await import('@mvmqtt/sdk');
 const { deviceIdBytes } = await import('@mvmqtt/sdk/runtime');
-const { ConfigStore, ConfigStoreError, DEFAULT_DEVICE_ID, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient, formatCall, formatEvent } = await import('@mvmqtt/device');
+const { ConfigStore, ConfigStoreError, DEFAULT_DEVICE_ID, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient, describeRunEnd, formatCall, formatEvent } = await import('@mvmqtt/device');
 
 // The store given with --config, checked before anything starts: a bad store is one line naming
 // the file, the JSON pointer and the problem.
@@ -445,8 +445,7 @@ try {
   }
   const end = device.runEnd;
   if (end) {
-    const detail = end.reason === 'testing-complete' ? `status ${end.status}` : end.reason === 'restart' ? `next wake reason ${sdk.ENUM_NAMES.MvWakeReason[end.nextWakeReason]}` : `mode ${end.mode}`;
-    console.log(`${stamp()} run ended: ${end.reason} (${detail}); exit code ${end.exitCode}`);
+    console.log(`${stamp()} run ended: ${describeRunEnd(end)}; exit code ${end.exitCode}`);
     process.exitCode = end.exitCode;
   }
   await operator?.endAsync().catch(() => undefined);

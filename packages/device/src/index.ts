@@ -13,4 +13,4 @@ export type { IrqDelivery } from './kernel/delivery.js';
 export type { IrqHandler, IrqController } from '@mvmqtt/sdk/runtime';
 export { seededRandom } from '@mvmqtt/sdk/runtime';
 export * from './client/index.js';
-export { formatCall, formatEvent, showValue } from './host/format.js';
+export { describeRunEnd, formatCall, formatEvent, showValue } from './host/format.js';
