@@ -48,26 +48,29 @@ import type {
   MvSizedString,
 } from '@mvmqtt/sdk';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedCopy, sizedText } from '../kernel/args.js';
+import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedBytes, sizedCopy, sizedText } from '../kernel/args.js';
 import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
+import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 
 type Lookup = MqttChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
 
-/** Each function's handle kind, looked up once: `FUNCTIONS[fn]` with a varying `fn` is a slow (megamorphic) load on every call. */
-const HANDLE_KIND = new Map<MvFunctionName, MvParamInfo['objectKind']>(
-  (Object.keys(FUNCTIONS) as MvFunctionName[]).map((fn) => [fn, (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind]),
-);
-
-/** The channel behind `handle` if it is of the kind the function's handle parameter names (MQTT), and not closed. */
-export function mqttChannel(k: Kernel, fn: MvFunctionName, handle: unknown): Lookup {
-  const ch = k.channels.get(handle);
-  if (!(ch instanceof MqttChannel) || ch.type !== HANDLE_KIND.get(fn)) return MV_STATUS_INVALIDHANDLE;
-  if (ch.closed) return MV_STATUS_CHANNELCLOSED;
-  return ch;
+/**
+ * The lookup for one function's handle argument: the channel behind it if it is of the kind
+ * the function's handle parameter names (MQTT), and not closed. The kind is read from the spec
+ * once per function, not on every call.
+ */
+function channelLookup(k: Kernel, fn: MvFunctionName): (handle: unknown) => Lookup {
+  const kind = (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind;
+  return (handle) => {
+    const ch = k.channels.get(handle);
+    if (!(ch instanceof MqttChannel) || ch.type !== kind) return MV_STATUS_INVALIDHANDLE;
+    if (ch.closed) return MV_STATUS_CHANNELCLOSED;
+    return ch;
+  };
 }
 
 const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
@@ -166,10 +169,10 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
   if (!isU32(correlationId) || !isU32(qos) || !isU32(retain)) return MV_STATUS_PARAMETERFAULT;
   if (qos > PUBLISH_QOS_MAX) return LIMITS.MQTT_PUBLISH_QOS.status;
   if (!ch.canPublish()) return LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.status;
-  let topic: string;
+  let topic: PublishTopic;
   let payload: Buffer;
   try {
-    topic = sizedText(request.topic, 'request->topic', true);
+    topic = publishTopic(ch.publishTopics, request.topic as MvSizedString);
     payload = sizedCopy(request.payload, 'request->payload', true);
   } catch (err) {
     if (err instanceof Fault) {
@@ -178,10 +181,24 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
     }
     throw err;
   }
-  const problem = sizedTopicProblem('name', request.topic as MvSizedString);
-  if (problem) return problem.status as MvMqttRequestPublishStatus;
-  ch.requestPublish(correlationId, topic, payload, qos as 0 | 1 | 2, retain !== 0);
+  if (topic.problem) return topic.problem.status as MvMqttRequestPublishStatus;
+  ch.requestPublish(correlationId, topic.text, payload, qos as 0 | 1 | 2, retain !== 0);
   return MV_STATUS_OKAY;
+}
+
+/**
+ * The topic of a publish request as text, and what MQTT finds wrong with it. A device
+ * publishes to a few topics over and over: bytes equal to the last ones are not decoded and
+ * judged again (comparing them costs less than either).
+ */
+function publishTopic(cache: TopicCache, s: MvSizedString): PublishTopic {
+  const bytes = isStruct(s) && s.data instanceof Uint8Array ? sizedBytes(s, 'request->topic', true) : undefined;
+  if (bytes) {
+    const hit = cache.find(bytes);
+    if (hit) return hit;
+    return cache.remember(bytes, { text: decoder.decode(bytes), problem: sizedTopicProblem('name', s) });
+  }
+  return { text: sizedText(s, 'request->topic', true), problem: sizedTopicProblem('name', s) };
 }
 
 export function acknowledgeMessage(ch: MqttChannel, correlationId: unknown): MvMqttAcknowledgeMessageStatus {
@@ -204,25 +221,22 @@ export function getNextReadableDataType(ch: MqttChannel, out: unknown): MvMqttGe
   return MV_STATUS_OKAY;
 }
 
-/** Runs the writes of a read after the item was consumed: any fault now is LATEFAULT. */
-function writeLate(write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
-  try {
-    write();
-    return MV_STATUS_OKAY;
-  } catch {
-    return MV_STATUS_LATEFAULT;
-  }
-}
+// The reads below write through the app's pointers after the item was consumed: any fault
+// then is LATEFAULT. (A try block in each rather than a shared helper taking a closure: these
+// run once per message.)
 
 export function readConnectResponse(ch: MqttChannel, out: unknown): MvMqttReadConnectResponseStatus {
   if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
   const item = ch.head(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
-  return writeLate(() => {
+  try {
     out.request_state = item.requestState;
     out.reason_code = item.reasonCode;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 export function readPublishResponse(ch: MqttChannel, out: unknown): MvMqttReadPublishResponseStatus {
@@ -230,11 +244,14 @@ export function readPublishResponse(ch: MqttChannel, out: unknown): MvMqttReadPu
   const item = ch.head(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
-  return writeLate(() => {
+  try {
     out.request_state = item.requestState;
     out.correlation_id = item.correlationId;
     out.reason_code = item.reasonCode;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 export function readDisconnectResponse(ch: MqttChannel, out: unknown): MvMqttReadDisconnectResponseStatus {
@@ -242,10 +259,13 @@ export function readDisconnectResponse(ch: MqttChannel, out: unknown): MvMqttRea
   const item = ch.head(MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
-  return writeLate(() => {
+  try {
     out.request_state = item.requestState;
     out.disconnect_code = item.disconnectCode;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 /** How many codes a reason-code buffer of `size` holds (the header says bytes; the demos pass entries). */
@@ -266,7 +286,7 @@ export function readReasonCodes(
   const codes = item.reasonCodes;
   if (codes.length > reasonCodeCapacity(out.reason_codes_size, unit)) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  return writeLate(() => {
+  try {
     (out.request_state as MvOut<number>).value = item.requestState;
     (out.correlation_id as MvOut<number>).value = item.correlationId;
     if (codes.length > 0) {
@@ -275,7 +295,10 @@ export function readReasonCodes(
       for (let i = 0; i < codes.length; i++) array[i] = codes[i];
     }
     (out.reason_codes_len as MvOut<number>).value = codes.length;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 /** The writable bytes of an `MvSizedStringBuffer` (`size` bytes at `data`), or a late fault. */
@@ -286,6 +309,7 @@ function bufferBytes(b: Record<string, unknown>, what: string): Uint8Array {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMessageStatus {
   if (!isStruct(msg)) return MV_STATUS_PARAMETERFAULT;
@@ -296,7 +320,7 @@ export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMess
   if (item.topicLength > topic.size || item.payload.byteLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
   const correlationId = ch.issueCorrelation(item);
-  return writeLate(() => {
+  try {
     encoder.encodeInto(item.topic, bufferBytes(topic, 'message_data->topic'));
     (topic.length as MvOut<number>).value = item.topicLength;
     bufferBytes(payload, 'message_data->payload').set(item.payload);
@@ -304,7 +328,10 @@ export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMess
     (msg.correlation_id as MvOut<number>).value = correlationId;
     (msg.qos as MvOut<number>).value = item.qos;
     (msg.retain as MvOut<number>).value = item.retain ? 1 : 0;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttReceiveLostMessageInfoStatus {
@@ -315,72 +342,91 @@ export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttRe
   if (!isStruct(topic) || !isU32(topic.size)) return MV_STATUS_PARAMETERFAULT;
   if (item.topicLength > topic.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  return writeLate(() => {
+  try {
     (info.reason as MvOut<number>).value = MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL;
     encoder.encodeInto(item.topic, bufferBytes(requireStruct(topic, 'lost_message_info->topic', true), 'lost_message_info->topic'));
     (topic.length as MvOut<number>).value = item.topicLength;
     (info.message_len as MvOut<number>).value = item.messageLength;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
   const unit = k.options.reasonCodesSizeUnit;
+  const channel = {
+    mvMqttGetNextReadableDataType: channelLookup(k, 'mvMqttGetNextReadableDataType'),
+    mvMqttRequestConnect: channelLookup(k, 'mvMqttRequestConnect'),
+    mvMqttReadConnectResponse: channelLookup(k, 'mvMqttReadConnectResponse'),
+    mvMqttRequestSubscribe: channelLookup(k, 'mvMqttRequestSubscribe'),
+    mvMqttReadSubscribeResponse: channelLookup(k, 'mvMqttReadSubscribeResponse'),
+    mvMqttRequestUnsubscribe: channelLookup(k, 'mvMqttRequestUnsubscribe'),
+    mvMqttReadUnsubscribeResponse: channelLookup(k, 'mvMqttReadUnsubscribeResponse'),
+    mvMqttRequestPublish: channelLookup(k, 'mvMqttRequestPublish'),
+    mvMqttReadPublishResponse: channelLookup(k, 'mvMqttReadPublishResponse'),
+    mvMqttReceiveMessage: channelLookup(k, 'mvMqttReceiveMessage'),
+    mvMqttReceiveLostMessageInfo: channelLookup(k, 'mvMqttReceiveLostMessageInfo'),
+    mvMqttAcknowledgeMessage: channelLookup(k, 'mvMqttAcknowledgeMessage'),
+    mvMqttRequestDisconnect: channelLookup(k, 'mvMqttRequestDisconnect'),
+    mvMqttReadDisconnectResponse: channelLookup(k, 'mvMqttReadDisconnectResponse'),
+  };
   return {
     mvMqttGetNextReadableDataType(handle, dataType) {
-      const ch = mqttChannel(k, 'mvMqttGetNextReadableDataType', handle);
+      const ch = channel.mvMqttGetNextReadableDataType(handle);
       return typeof ch === 'number' ? ch : getNextReadableDataType(ch, dataType);
     },
     mvMqttRequestConnect(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestConnect', handle);
+      const ch = channel.mvMqttRequestConnect(handle);
       return typeof ch === 'number' ? ch : requestConnect(k, ch, request);
     },
     mvMqttReadConnectResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadConnectResponse', handle);
+      const ch = channel.mvMqttReadConnectResponse(handle);
       return typeof ch === 'number' ? ch : readConnectResponse(ch, response);
     },
     mvMqttRequestSubscribe(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestSubscribe', handle);
+      const ch = channel.mvMqttRequestSubscribe(handle);
       return typeof ch === 'number' ? ch : requestSubscribe(ch, request);
     },
     mvMqttReadSubscribeResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadSubscribeResponse', handle);
+      const ch = channel.mvMqttReadSubscribeResponse(handle);
       return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit);
     },
     mvMqttRequestUnsubscribe(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestUnsubscribe', handle);
+      const ch = channel.mvMqttRequestUnsubscribe(handle);
       return typeof ch === 'number' ? ch : requestUnsubscribe(ch, request);
     },
     mvMqttReadUnsubscribeResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadUnsubscribeResponse', handle);
+      const ch = channel.mvMqttReadUnsubscribeResponse(handle);
       return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit);
     },
     mvMqttRequestPublish(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestPublish', handle);
+      const ch = channel.mvMqttRequestPublish(handle);
       return typeof ch === 'number' ? ch : requestPublish(ch, request);
     },
     mvMqttReadPublishResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadPublishResponse', handle);
+      const ch = channel.mvMqttReadPublishResponse(handle);
       return typeof ch === 'number' ? ch : readPublishResponse(ch, response);
     },
     mvMqttReceiveMessage(handle, message) {
-      const ch = mqttChannel(k, 'mvMqttReceiveMessage', handle);
+      const ch = channel.mvMqttReceiveMessage(handle);
       return typeof ch === 'number' ? ch : receiveMessage(ch, message);
     },
     mvMqttReceiveLostMessageInfo(handle, info) {
-      const ch = mqttChannel(k, 'mvMqttReceiveLostMessageInfo', handle);
+      const ch = channel.mvMqttReceiveLostMessageInfo(handle);
       return typeof ch === 'number' ? ch : receiveLostMessageInfo(ch, info);
     },
     mvMqttAcknowledgeMessage(handle, correlationId) {
-      const ch = mqttChannel(k, 'mvMqttAcknowledgeMessage', handle);
+      const ch = channel.mvMqttAcknowledgeMessage(handle);
       return typeof ch === 'number' ? ch : acknowledgeMessage(ch, correlationId);
     },
     mvMqttRequestDisconnect(handle) {
-      const ch = mqttChannel(k, 'mvMqttRequestDisconnect', handle);
+      const ch = channel.mvMqttRequestDisconnect(handle);
       return typeof ch === 'number' ? ch : requestDisconnect(ch);
     },
     mvMqttReadDisconnectResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadDisconnectResponse', handle);
+      const ch = channel.mvMqttReadDisconnectResponse(handle);
       return typeof ch === 'number' ? ch : readDisconnectResponse(ch, response);
     },
   };

@@ -40,6 +40,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
 import { ItemQueue, type MessageItem, type ReadableItem } from './items.js';
+import { TopicCache } from './topic-cache.js';
 
 const enum Phase {
   Idle,
@@ -85,6 +86,8 @@ const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
 
 export class MqttChannel extends Channel {
   private readonly queue = new ItemQueue();
+  /** The topic of the last publish request, decoded and judged (see topic-cache.ts). */
+  readonly publishTopics = new TopicCache();
   /** Topic + payload bytes of messages queued and not yet read (they occupy the receive buffer). */
   private unreadMessageBytes = 0;
   private client: MqttClient | undefined;
