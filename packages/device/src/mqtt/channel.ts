@@ -81,6 +81,10 @@ type HeldAck = Record<string, unknown> | undefined | typeof ACK_NOW;
 
 type SendPacket = (packet: Record<string, unknown>, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void;
 
+/** mqtt.js copies its publish options into the packet: shared ones spare an object per publish. */
+const QOS0 = Object.freeze({ qos: 0, retain: false } as const);
+const QOS0_RETAINED = Object.freeze({ qos: 0, retain: true } as const);
+
 const SUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.value;
 const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
 
@@ -349,7 +353,7 @@ export class MqttChannel extends Channel {
       // is complete once the socket took the bytes; while it is backed up, at its next 'drain',
       // as a device's send buffer must empty before it takes more. Without this wait an app
       // publishing in a loop never yields and the socket buffer grows without bound.
-      client.publish(topic, payload, { qos: 0, retain });
+      client.publish(topic, payload, retain ? QOS0_RETAINED : QOS0);
       if (!this.socketBackedUp(client)) {
         this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
         return;
