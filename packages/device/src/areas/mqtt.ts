@@ -29,6 +29,7 @@ import {
   MV_STATUS_WRONGDATAREQUESTED,
 } from '@mvmqtt/sdk';
 import type {
+  MvChannelHandle,
   MvFunctionName,
   MvMqttAcknowledgeMessageStatus,
   MvMqttGetNextReadableDataTypeStatus,
@@ -53,24 +54,24 @@ import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
-import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
+import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
+import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
 
-type Lookup = MqttChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
+type NoChannel = typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
+type Lookup = MqttChannel | NoChannel;
 
-/**
- * The lookup for one function's handle argument: the channel behind it if it is of the kind
- * the function's handle parameter names (MQTT), and not closed. The kind is read from the spec
- * once per function, not on every call.
- */
-function channelLookup(k: Kernel, fn: MvFunctionName): (handle: unknown) => Lookup {
-  const kind = (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind;
-  return (handle) => {
-    const ch = k.channels.get(handle);
-    if (!(ch instanceof MqttChannel) || ch.type !== kind) return MV_STATUS_INVALIDHANDLE;
-    if (ch.closed) return MV_STATUS_CHANNELCLOSED;
-    return ch;
-  };
+/** The channel kind a function's handle parameter names (read from the spec once per function, not per call). */
+function handleKind(fn: MvFunctionName): MvParamInfo['objectKind'] {
+  return (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind;
+}
+
+/** The channel behind `handle` if it is of `kind` (the function's handle kind: MQTT), and not closed. */
+export function mqttChannel(k: Kernel, kind: MvParamInfo['objectKind'], handle: unknown): Lookup {
+  const ch = k.channels.get(handle);
+  if (!(ch instanceof MqttChannel) || ch.type !== kind) return MV_STATUS_INVALIDHANDLE;
+  if (ch.closed) return MV_STATUS_CHANNELCLOSED;
+  return ch;
 }
 
 const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
@@ -99,6 +100,22 @@ export function requestConnect(k: Kernel, ch: MqttChannel, request: unknown): Mv
   }
 }
 
+/** A pointer that faulted once part of the request had gone out: the channel is unusable. Anything else is not ours. */
+function endLate(ch: MqttChannel, err: unknown): typeof MV_STATUS_LATEFAULT {
+  if (!(err instanceof Fault && err.late)) throw err;
+  ch.terminate();
+  return MV_STATUS_LATEFAULT;
+}
+
+/** The status for the first filter MQTT does not allow; checked once every topic has been read, before anything goes out. */
+function filterRefusal(topics: readonly MvSizedString[]): MvMqttRequestSubscribeStatus & MvMqttRequestUnsubscribeStatus | undefined {
+  for (const topic of topics) {
+    const problem = sizedTopicProblem('filter', topic);
+    if (problem) return problem.status as MvMqttRequestSubscribeStatus & MvMqttRequestUnsubscribeStatus;
+  }
+  return undefined;
+}
+
 export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttRequestSubscribeStatus {
   if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
   const { correlation_id: correlationId, num_subscriptions: n, subscriptions } = request;
@@ -114,6 +131,7 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
   }
   if (!ch.canSubscribe()) return LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.status;
   const subs: Subscription[] = [];
+  const topics: MvSizedString[] = [];
   try {
     for (let i = 0; i < n; i++) {
       const s = subscriptions[i] as Record<string, number>;
@@ -121,19 +139,13 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
       // before anything went out, a bad later one only after part of the request was sent.
       const topic = sizedText(s.topic, `request->subscriptions[${i}].topic`, i > 0);
       subs.push({ topic, qos: s.desired_qos as 0 | 1, nl: s.nl === 1, rap: s.rap === 1, rh: s.rh as 0 | 1 | 2 });
+      topics.push(s.topic as unknown as MvSizedString);
     }
   } catch (err) {
-    if (err instanceof Fault && err.late) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
-  // Every topic has been read: one MQTT does not allow is refused before anything goes out.
-  for (let i = 0; i < n; i++) {
-    const problem = sizedTopicProblem('filter', (subscriptions[i] as { topic: MvSizedString }).topic);
-    if (problem) return problem.status as MvMqttRequestSubscribeStatus;
-  }
+  const refused = filterRefusal(topics);
+  if (refused !== undefined) return refused;
   ch.requestSubscribe(correlationId, subs);
   return MV_STATUS_OKAY;
 }
@@ -149,16 +161,10 @@ export function requestUnsubscribe(ch: MqttChannel, request: unknown): MvMqttReq
     if (!Array.isArray(topics) || topics.length < n) fault('request->topics does not hold num_topics entries', true);
     for (let i = 0; i < n; i++) list.push(sizedText(topics[i], `request->topics[${i}]`, true));
   } catch (err) {
-    if (err instanceof Fault) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
-  for (let i = 0; i < n; i++) {
-    const problem = sizedTopicProblem('filter', (topics as MvSizedString[])[i]);
-    if (problem) return problem.status as MvMqttRequestUnsubscribeStatus;
-  }
+  const refused = filterRefusal((topics as MvSizedString[]).slice(0, n));
+  if (refused !== undefined) return refused;
   ch.requestUnsubscribe(correlationId, list);
   return MV_STATUS_OKAY;
 }
@@ -175,16 +181,14 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
     topic = publishTopic(ch.publishTopics, request.topic as MvSizedString);
     payload = sizedCopy(request.payload, 'request->payload', true);
   } catch (err) {
-    if (err instanceof Fault) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
   if (topic.problem) return topic.problem.status as MvMqttRequestPublishStatus;
   ch.requestPublish(correlationId, topic.text, payload, qos as 0 | 1 | 2, retain !== 0);
   return MV_STATUS_OKAY;
 }
+
+const decoder = new TextDecoder();
 
 /**
  * The topic of a publish request as text, and what MQTT finds wrong with it. A device
@@ -221,51 +225,49 @@ export function getNextReadableDataType(ch: MqttChannel, out: unknown): MvMqttGe
   return MV_STATUS_OKAY;
 }
 
-// The reads below write through the app's pointers after the item was consumed: any fault
-// then is LATEFAULT. (A try block in each rather than a shared helper taking a closure: these
-// run once per message.)
-
-export function readConnectResponse(ch: MqttChannel, out: unknown): MvMqttReadConnectResponseStatus {
-  if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
-  if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-  ch.consumeHead();
+/** Runs the writes of a read after the item was consumed: any fault now is LATEFAULT. */
+function writeLate(write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
   try {
-    out.request_state = item.requestState;
-    out.reason_code = item.reasonCode;
+    write();
     return MV_STATUS_OKAY;
   } catch {
     return MV_STATUS_LATEFAULT;
   }
 }
 
-export function readPublishResponse(ch: MqttChannel, out: unknown): MvMqttReadPublishResponseStatus {
+/** Takes the head item if it is a `type` answer and writes it into `out` (connect, publish and disconnect responses). */
+function readResponse<T extends ReadableItem['type']>(
+  ch: MqttChannel,
+  out: unknown,
+  type: T,
+  write: (out: Record<string, unknown>, item: Extract<ReadableItem, { type: T }>) => void,
+): MvMqttReadConnectResponseStatus & MvMqttReadPublishResponseStatus & MvMqttReadDisconnectResponseStatus {
   if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
+  const item = ch.head(type);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
   try {
-    out.request_state = item.requestState;
-    out.correlation_id = item.correlationId;
-    out.reason_code = item.reasonCode;
+    write(out, item);
     return MV_STATUS_OKAY;
   } catch {
-    return MV_STATUS_LATEFAULT;
+    return MV_STATUS_LATEFAULT; // the item is gone: a fault now is late
   }
 }
 
-export function readDisconnectResponse(ch: MqttChannel, out: unknown): MvMqttReadDisconnectResponseStatus {
-  if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE);
-  if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-  ch.consumeHead();
-  try {
-    out.request_state = item.requestState;
-    out.disconnect_code = item.disconnectCode;
-    return MV_STATUS_OKAY;
-  } catch {
-    return MV_STATUS_LATEFAULT;
-  }
+function writeConnectResponse(out: Record<string, unknown>, item: ConnectResponseItem): void {
+  out.request_state = item.requestState;
+  out.reason_code = item.reasonCode;
+}
+
+function writePublishResponse(out: Record<string, unknown>, item: PublishResponseItem): void {
+  out.request_state = item.requestState;
+  out.correlation_id = item.correlationId;
+  out.reason_code = item.reasonCode;
+}
+
+function writeDisconnectResponse(out: Record<string, unknown>, item: DisconnectResponseItem): void {
+  out.request_state = item.requestState;
+  out.disconnect_code = item.disconnectCode;
 }
 
 /** How many codes a reason-code buffer of `size` holds (the header says bytes; the demos pass entries). */
@@ -286,7 +288,7 @@ export function readReasonCodes(
   const codes = item.reasonCodes;
   if (codes.length > reasonCodeCapacity(out.reason_codes_size, unit)) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  try {
+  return writeLate(() => {
     (out.request_state as MvOut<number>).value = item.requestState;
     (out.correlation_id as MvOut<number>).value = item.correlationId;
     if (codes.length > 0) {
@@ -295,10 +297,7 @@ export function readReasonCodes(
       for (let i = 0; i < codes.length; i++) array[i] = codes[i];
     }
     (out.reason_codes_len as MvOut<number>).value = codes.length;
-    return MV_STATUS_OKAY;
-  } catch {
-    return MV_STATUS_LATEFAULT;
-  }
+  });
 }
 
 /** The writable bytes of an `MvSizedStringBuffer` (`size` bytes at `data`), or a late fault. */
@@ -309,7 +308,6 @@ function bufferBytes(b: Record<string, unknown>, what: string): Uint8Array {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMessageStatus {
   if (!isStruct(msg)) return MV_STATUS_PARAMETERFAULT;
@@ -320,6 +318,7 @@ export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMess
   if (item.topicLength > topic.size || item.payload.byteLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
   const correlationId = ch.issueCorrelation(item);
+  // writeLate inlined: this runs once per received message, and a closure per call is garbage per message.
   try {
     encoder.encodeInto(item.topic, bufferBytes(topic, 'message_data->topic'));
     (topic.length as MvOut<number>).value = item.topicLength;
@@ -342,92 +341,40 @@ export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttRe
   if (!isStruct(topic) || !isU32(topic.size)) return MV_STATUS_PARAMETERFAULT;
   if (item.topicLength > topic.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  try {
+  return writeLate(() => {
     (info.reason as MvOut<number>).value = MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL;
     encoder.encodeInto(item.topic, bufferBytes(requireStruct(topic, 'lost_message_info->topic', true), 'lost_message_info->topic'));
     (topic.length as MvOut<number>).value = item.topicLength;
     (info.message_len as MvOut<number>).value = item.messageLength;
-    return MV_STATUS_OKAY;
-  } catch {
-    return MV_STATUS_LATEFAULT;
-  }
+  });
 }
 
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
   const unit = k.options.reasonCodesSizeUnit;
-  const channel = {
-    mvMqttGetNextReadableDataType: channelLookup(k, 'mvMqttGetNextReadableDataType'),
-    mvMqttRequestConnect: channelLookup(k, 'mvMqttRequestConnect'),
-    mvMqttReadConnectResponse: channelLookup(k, 'mvMqttReadConnectResponse'),
-    mvMqttRequestSubscribe: channelLookup(k, 'mvMqttRequestSubscribe'),
-    mvMqttReadSubscribeResponse: channelLookup(k, 'mvMqttReadSubscribeResponse'),
-    mvMqttRequestUnsubscribe: channelLookup(k, 'mvMqttRequestUnsubscribe'),
-    mvMqttReadUnsubscribeResponse: channelLookup(k, 'mvMqttReadUnsubscribeResponse'),
-    mvMqttRequestPublish: channelLookup(k, 'mvMqttRequestPublish'),
-    mvMqttReadPublishResponse: channelLookup(k, 'mvMqttReadPublishResponse'),
-    mvMqttReceiveMessage: channelLookup(k, 'mvMqttReceiveMessage'),
-    mvMqttReceiveLostMessageInfo: channelLookup(k, 'mvMqttReceiveLostMessageInfo'),
-    mvMqttAcknowledgeMessage: channelLookup(k, 'mvMqttAcknowledgeMessage'),
-    mvMqttRequestDisconnect: channelLookup(k, 'mvMqttRequestDisconnect'),
-    mvMqttReadDisconnectResponse: channelLookup(k, 'mvMqttReadDisconnectResponse'),
+  /** `body` on the open MQTT channel `handle` names, or the status that says why there is none (one wrapper per function, made once). */
+  const on = <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) => {
+    const kind = handleKind(fn);
+    return (handle: MvChannelHandle, arg: A): S | NoChannel => {
+      const ch = mqttChannel(k, kind, handle);
+      return typeof ch === 'number' ? ch : body(ch, arg);
+    };
   };
+  const disconnect = on('mvMqttRequestDisconnect', requestDisconnect);
   return {
-    mvMqttGetNextReadableDataType(handle, dataType) {
-      const ch = channel.mvMqttGetNextReadableDataType(handle);
-      return typeof ch === 'number' ? ch : getNextReadableDataType(ch, dataType);
-    },
-    mvMqttRequestConnect(handle, request) {
-      const ch = channel.mvMqttRequestConnect(handle);
-      return typeof ch === 'number' ? ch : requestConnect(k, ch, request);
-    },
-    mvMqttReadConnectResponse(handle, response) {
-      const ch = channel.mvMqttReadConnectResponse(handle);
-      return typeof ch === 'number' ? ch : readConnectResponse(ch, response);
-    },
-    mvMqttRequestSubscribe(handle, request) {
-      const ch = channel.mvMqttRequestSubscribe(handle);
-      return typeof ch === 'number' ? ch : requestSubscribe(ch, request);
-    },
-    mvMqttReadSubscribeResponse(handle, response) {
-      const ch = channel.mvMqttReadSubscribeResponse(handle);
-      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit);
-    },
-    mvMqttRequestUnsubscribe(handle, request) {
-      const ch = channel.mvMqttRequestUnsubscribe(handle);
-      return typeof ch === 'number' ? ch : requestUnsubscribe(ch, request);
-    },
-    mvMqttReadUnsubscribeResponse(handle, response) {
-      const ch = channel.mvMqttReadUnsubscribeResponse(handle);
-      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit);
-    },
-    mvMqttRequestPublish(handle, request) {
-      const ch = channel.mvMqttRequestPublish(handle);
-      return typeof ch === 'number' ? ch : requestPublish(ch, request);
-    },
-    mvMqttReadPublishResponse(handle, response) {
-      const ch = channel.mvMqttReadPublishResponse(handle);
-      return typeof ch === 'number' ? ch : readPublishResponse(ch, response);
-    },
-    mvMqttReceiveMessage(handle, message) {
-      const ch = channel.mvMqttReceiveMessage(handle);
-      return typeof ch === 'number' ? ch : receiveMessage(ch, message);
-    },
-    mvMqttReceiveLostMessageInfo(handle, info) {
-      const ch = channel.mvMqttReceiveLostMessageInfo(handle);
-      return typeof ch === 'number' ? ch : receiveLostMessageInfo(ch, info);
-    },
-    mvMqttAcknowledgeMessage(handle, correlationId) {
-      const ch = channel.mvMqttAcknowledgeMessage(handle);
-      return typeof ch === 'number' ? ch : acknowledgeMessage(ch, correlationId);
-    },
-    mvMqttRequestDisconnect(handle) {
-      const ch = channel.mvMqttRequestDisconnect(handle);
-      return typeof ch === 'number' ? ch : requestDisconnect(ch);
-    },
-    mvMqttReadDisconnectResponse(handle, response) {
-      const ch = channel.mvMqttReadDisconnectResponse(handle);
-      return typeof ch === 'number' ? ch : readDisconnectResponse(ch, response);
-    },
+    mvMqttGetNextReadableDataType: on('mvMqttGetNextReadableDataType', getNextReadableDataType),
+    mvMqttRequestConnect: on('mvMqttRequestConnect', (ch, request) => requestConnect(k, ch, request)),
+    mvMqttReadConnectResponse: on('mvMqttReadConnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, writeConnectResponse)),
+    mvMqttRequestSubscribe: on('mvMqttRequestSubscribe', requestSubscribe),
+    mvMqttReadSubscribeResponse: on('mvMqttReadSubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit)),
+    mvMqttRequestUnsubscribe: on('mvMqttRequestUnsubscribe', requestUnsubscribe),
+    mvMqttReadUnsubscribeResponse: on('mvMqttReadUnsubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit)),
+    mvMqttRequestPublish: on('mvMqttRequestPublish', requestPublish),
+    mvMqttReadPublishResponse: on('mvMqttReadPublishResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, writePublishResponse)),
+    mvMqttReceiveMessage: on('mvMqttReceiveMessage', receiveMessage),
+    mvMqttReceiveLostMessageInfo: on('mvMqttReceiveLostMessageInfo', receiveLostMessageInfo),
+    mvMqttAcknowledgeMessage: on('mvMqttAcknowledgeMessage', acknowledgeMessage),
+    mvMqttRequestDisconnect: (handle) => disconnect(handle, undefined),
+    mvMqttReadDisconnectResponse: on('mvMqttReadDisconnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, writeDisconnectResponse)),
   };
 }
