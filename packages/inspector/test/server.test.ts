@@ -7,15 +7,20 @@ import { BoundedLog, InspectorServer, inspect, preview, valueText } from '../src
 import { decodeArgs } from '../src/decode.js';
 
 describe('BoundedLog', () => {
-  it('keeps the newest events, counts what it dropped, and tells a slow reader what it skipped', () => {
-    const log = new BoundedLog<{ seq: number; n: number }>(4);
-    for (let n = 1; n <= 10; n++) log.push({ n });
+  it('keeps the newest items, counts what it dropped, and tells a slow reader what it skipped', () => {
+    const log = new BoundedLog<{ n: number }>(4);
+    for (let n = 1; n <= 10; n++) expect(log.push({ n }, n * 10)).toBe(n);
+    const items = (r: { from: number; to: number }) => Array.from({ length: r.to - r.from }, (_, i) => log.at(r.from + i)?.n);
     expect(log.dropped).toBe(6);
-    expect(log.since(0, 100).events.map((e) => e.n)).toEqual([7, 8, 9, 10]);
+    expect(items(log.since(0, 100))).toEqual([7, 8, 9, 10]);
     expect(log.since(0, 100).skipped).toBe(6);
-    expect(log.since(8, 100).events.map((e) => e.n)).toEqual([9, 10]);
+    expect(items(log.since(8, 100))).toEqual([9, 10]);
     expect(log.since(8, 100).skipped).toBe(0);
-    expect(log.since(6, 2)).toEqual({ events: [{ seq: 9, n: 9 }, { seq: 10, n: 10 }], skipped: 2 });
+    expect(log.since(6, 2)).toEqual({ from: 9, to: 11, skipped: 2 });
+    expect(log.at(6)).toBeUndefined(); // overwritten
+    expect(log.at(11)).toBeUndefined(); // not yet pushed
+    expect(log.timeAt(9)).toBe(90);
+    expect(() => new BoundedLog(0)).toThrow(RangeError);
   });
 });
 
@@ -104,6 +109,46 @@ describe('inspector server', () => {
     expect((await post(`api/devices/${attachment.id}/network-up`, {})).status).toBe(200);
     expect(device.networkUp).toBe(true);
 
+    await client.close();
+    await device.powerOff();
+    await attachment.detach();
+  });
+
+  it('a late attach shows what was set up before it: centres, channels, sessions, network; and the records that follow', async () => {
+    const device = new Device();
+    const client = new MvMqttClient(device, { irq: 44 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-late', protocolVersion: 4 });
+    await client.subscribe('cmd/late', { qos: 1 });
+    const inbox = client.messages();
+
+    const attachment = server.attach(device, { name: 'late' });
+    const state = (await (await fetch(`${server.url}api/devices/${attachment.id}/state`)).json()) as {
+      networkUp: boolean;
+      injectTo: string;
+      centres: { irq: number; writePosition: number; slots: unknown[] }[];
+      channels: { state: string; session: { broker: string; clientId: string; protocol: string; subscriptions: { topic: string; granted: number }[] } }[];
+    };
+    expect(state.networkUp).toBe(true);
+    expect(state.centres).toHaveLength(1);
+    expect(state.centres[0].irq).toBe(44);
+    // Connect and subscribe responses were written before the attach: the write position moved.
+    expect(state.centres[0].writePosition).toBeGreaterThan(0);
+    expect(state.channels[0].state).toBe('connected');
+    expect(state.channels[0].session).toMatchObject({ broker: `127.0.0.1:${broker.port}`, clientId: 'inspector-late', protocol: 'MQTT 3.1.1', subscriptions: [{ topic: 'cmd/late', granted: 1 }] });
+    expect(state.injectTo).toBe(`mqtt://127.0.0.1:${broker.port}`);
+
+    // The timeline starts with the snapshot, then the records of the centre set up before the attach.
+    await client.publish('cmd/other', 'x', { qos: 1 });
+    const text = await streamUntil(attachment.id, 'MV_EVENTTYPE_CHANNELDATAREADABLE');
+    expect(text).toMatch(/"kind":"attach"[^}]*centre 0x[0-9a-f]+ on IRQ 44: \d+ slots/);
+    expect(text).toMatch(/MQTT 3\.1\.1 to 127\.0\.0\.1:\d+ as inspector-late, subscribed to cmd\/late \(QoS 1\)/);
+    expect(text).toContain('"totals":{');
+
+    // Inject works with the broker learnt from the device's state.
+    expect((await post(`api/devices/${attachment.id}/inject`, { topic: 'cmd/late', payload: 'late hello', qos: 1 })).status).toBe(200);
+    const { value } = await inbox.next();
+    expect(new TextDecoder().decode(value!.payload)).toBe('late hello');
+    value!.ack();
     await client.close();
     await device.powerOff();
     await attachment.detach();
