@@ -49,7 +49,8 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
 
 /** A centre's record receiver that forwards to the trace (none without a trace: a record then costs no allocation). */
 export function notificationObserver(trace: ResolvedOptions['trace']): ((record: NotificationRecord) => void) | undefined {
-  return trace && ((record) => trace({ kind: 'notification', ...record }));
+  // Field by field: spreading the record costs more than writing it.
+  return trace && ((r) => trace({ kind: 'notification', irq: r.irq, slot: r.slot, microseconds: r.microseconds, eventType: r.eventType, tag: r.tag, outcome: r.outcome }));
 }
 
 export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNotificationsStatus {
