@@ -100,12 +100,30 @@ function resetDeviceView() {
 
 // ---------------------------------------------------------------- devices
 
+// A fleet lists thousands of devices: the list shows this many, narrowed by the filter.
+const DEVICE_ROWS = 200;
+
 function onDevices(list) {
   page.devices = list;
   if (!page.device && list.length) return selectDevice(list[0].id);
+  renderDevices();
+}
+
+function renderDevices() {
+  const list = page.devices;
+  const filter = $('device-filter').value.trim().toLowerCase();
+  $('device-filter').parentElement.hidden = list.length <= 10;
+  let shown = filter ? list.filter((d) => d.name.toLowerCase().includes(filter) || d.id === page.device) : list;
+  const more = shown.length - DEVICE_ROWS;
+  if (more > 0) {
+    // Keep the selected device in view even when it is past the first rows.
+    const selected = shown.find((d) => d.id === page.device);
+    shown = shown.slice(0, DEVICE_ROWS);
+    if (selected && !shown.includes(selected)) shown.push(selected);
+  }
   const ul = $('devices');
   ul.replaceChildren(
-    ...list.map((d) =>
+    ...shown.map((d) =>
       el(
         'li',
         {},
@@ -118,6 +136,7 @@ function onDevices(list) {
       ),
     ),
   );
+  if (more > 0) ul.append(el('li', { class: 'more', text: `${more.toLocaleString('en-US')} more: type to find one` }));
   $('no-devices').hidden = list.length > 0;
   const current = list.find((d) => d.id === page.device);
   $('device-title').textContent = current ? current.name : list.length ? '' : 'waiting for a device…';
@@ -537,6 +556,7 @@ function setupControls() {
   });
 
   $('filters').addEventListener('input', rebuildTimeline);
+  $('device-filter').addEventListener('input', renderDevices);
   $('filters').addEventListener('submit', (ev) => ev.preventDefault());
   $('f-pause').addEventListener('change', (ev) => {
     page.paused = ev.target.checked;
