@@ -320,7 +320,9 @@ export class InspectorServer {
   private deviceList(): DeviceEntry[] {
     const list: DeviceEntry[] = [];
     for (const e of this.listed.values()) list.push({ id: e.id, name: e.name, networkUp: e.device.networkUp });
-    for (const u of this.upstreams.values()) for (const d of u.devices) list.push({ id: `${u.key}.${d.id}`, name: d.name, networkUp: d.networkUp });
+    // Upstreams in the order of their keys (shard 2 before shard 10), whichever reported first.
+    const upstreams = [...this.upstreams.values()].sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+    for (const u of upstreams) for (const d of u.devices) list.push({ id: `${u.key}.${d.id}`, name: d.name, networkUp: d.networkUp });
     return list;
   }
 

@@ -460,7 +460,8 @@ export class DeviceTap {
           broker: `${se.host}:${se.port}${se.tls ? ' (TLS)' : ''}`,
           clientId: se.clientId,
           protocol: se.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1',
-          state: tracked?.state ?? (ch.connected ? 'connected' : ch.closed ? 'ended' : 'connecting'),
+          // A channel closed by the network or the broker sent no packet saying so.
+          state: ch.closed ? 'ended' : (tracked?.state ?? (ch.connected ? 'connected' : 'connecting')),
           packetsIn: tracked?.packetsIn ?? 0,
           packetsOut: tracked?.packetsOut ?? 0,
           subscriptions,

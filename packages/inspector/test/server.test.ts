@@ -167,6 +167,64 @@ describe('inspector server', () => {
     await attachment.detach();
   });
 
+  it('an offered device is observed only while a page shows it; a relaying server lists and serves it', async () => {
+    const device = new Device();
+    // Count the device's observers as the servers add and remove them.
+    let observers = 0;
+    const observe = device.observe.bind(device);
+    device.observe = (receiver) => {
+      observers++;
+      const stop = observe(receiver);
+      return () => {
+        observers--;
+        stop();
+      };
+    };
+    const client = new MvMqttClient(device, { irq: 45 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-offered', protocolVersion: 4 });
+    const shard = await InspectorServer.start();
+    const fleet = await InspectorServer.start();
+    try {
+      const offered = shard.offer(device, { name: 'offered 7' });
+      fleet.relay('s0', shard.url);
+      expect(observers).toBe(0);
+      const list = (await (await fetch(`${fleet.url}api/devices`)).json()) as { id: string; name: string }[];
+      expect(list).toEqual([{ id: `s0.${offered.id}`, name: 'offered 7', networkUp: true }]);
+
+      // A page on the relaying server: the fleet's list, then the device's snapshot and live calls from the shard.
+      const res = await fetch(`${fleet.url}events?device=s0.${offered.id}`);
+      const reader = res.body!.getReader();
+      let text = '';
+      const readUntil = async (needle: string) => {
+        while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
+      };
+      await readUntil('MQTT 3.1.1 to 127.0.0.1');
+      expect(observers).toBe(1);
+      await client.publish('offered/t', 'x', { qos: 1 });
+      await readUntil('mvMqttRequestPublish');
+      // Whole messages only, each device list the relaying server's own.
+      for (const message of text.split('\n\n').filter((m) => m.includes('event: devices'))) expect(message).toContain(`"id":"s0.${offered.id}"`);
+      const state = (await (await fetch(`${fleet.url}api/devices/s0.${offered.id}/state`)).json()) as { name: string; channels: { state: string }[] };
+      expect(state.name).toBe('offered 7');
+      expect(state.channels[0].state).toBe('connected');
+      await reader.cancel();
+      await device.waitFor(() => observers === 0, 10_000, 'the shard to stop observing once the page closed');
+
+      // A control through the relaying server reaches the device, and leaves it unobserved.
+      const res2 = await fetch(`${fleet.url}api/devices/s0.${offered.id}/network-down`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res2.status).toBe(200);
+      expect(device.networkUp).toBe(false);
+      expect(observers).toBe(0);
+      expect((await fetch(`${fleet.url}api/devices/s0.nope/state`)).status).toBe(404);
+      expect((await fetch(`${fleet.url}api/devices/s0.${offered.id}/inject`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    } finally {
+      await client.close();
+      await device.powerOff();
+      await fleet.close();
+      await shard.close();
+    }
+  });
+
   it('several devices share one server; detaching stops their events', async () => {
     const a = new Device();
     const b = new Device();

@@ -88,6 +88,7 @@ function resetDeviceView() {
   page.counts = { calls: 0, errors: 0, notes: 0, pin: 0, pout: 0 };
   page.skipped = 0;
   page.totals = undefined;
+  $('inject-topic').value = ''; // the next device's own topics are offered when its state arrives
   page.functions.clear();
   page.channels.clear();
   for (const sel of ['f-function', 'f-channel']) $(sel).replaceChildren(el('option', { value: '', text: 'all' }));
