@@ -41,9 +41,8 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: the end of the run', () => {
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('mvdevice run: mvRestart ends the run with exit 0 and says how, though the firmware spins on', { timeout: 60_000 }, async () => {
+  it('mvdevice run: mvRestart ends the run with exit 0 and says how (the firmware, which would spin on, is stopped)', { timeout: 60_000 }, async () => {
     const run = await mvdeviceRun(['--timeout', '30', '--', firmware, 'restart']);
-    expect(run.stdout).toContain('returned 0');
     expect(run.stderr).toMatch(/mvdevice: run ended by the firmware: restart \(next wake reason MV_WAKEREASON_REMOTEAPPLICATIONRESTART\); exit code 0/);
     expect(run.stderr).not.toMatch(/crashed/);
     expect(run.code).toBe(0);
