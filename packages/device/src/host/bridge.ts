@@ -1,15 +1,18 @@
 /**
  * Serves a host firmware build: answers its system calls from a `Device`, and forwards the
  * device's interrupts (after writing the notification records into the firmware's ring).
- * Calls arrive on the call socket one at a time (the firmware waits for each answer);
- * interrupts and ring writes go out on the event socket, in the order they happened.
+ * Calls come one at a time (the firmware waits for each answer): through the shared-memory
+ * channel when the runner made one (see native/mvhost_shm.c), else on the call socket.
+ * Interrupts and ring writes go out on the event socket, in the order they happened.
  */
 import type { Socket } from 'node:net';
 import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, EVENT_WRITES_ONLY, FrameReader, encodeAnswer, encodeEvent } from './protocol.js';
+import { EVENT_IRQ, EVENT_WRITES_ONLY, FrameReader, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent } from './protocol.js';
+import type { ShmAddon } from './shm.js';
+import type { MemoryWrite } from './protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
@@ -22,18 +25,43 @@ export interface BridgeHooks {
   onBridgeError?(err: Error): void;
 }
 
+/** A call channel shared with the firmware (the runner creates it and hands its fd to the child). */
+export interface SharedCallChannel {
+  addon: ShmAddon;
+  buffer: ArrayBuffer;
+  /** Bytes in each of the request and answer areas. */
+  capacity: number;
+}
+
+/**
+ * After an answer, the device core spins this long for the firmware's next call before going
+ * back to its event loop (most firmware calls follow each other within microseconds).
+ */
+const NEXT_CALL_SPIN_NS = 15_000;
+/** Calls served back to back before the event loop gets a turn (network I/O must not starve). */
+const CALLS_PER_TURN = 64;
+
 export class HostBridge {
   readonly memory = new HostMemory();
   private readonly reader = new FrameReader();
   private readonly calls: Syscall[];
   calls_served = 0;
   irqs_forwarded = 0;
+  /** Which transport carries the calls. */
+  readonly transport: 'shared-memory' | 'socket';
+  private served = 0;
+  private pumping = false;
+  private pumpScheduled = false;
+  private closed = false;
+  private readonly requests: Buffer | undefined;
+  private readonly answers: Buffer | undefined;
 
   constructor(
     private readonly device: Device,
     private readonly callSocket: Socket,
     private readonly eventSocket: Socket,
     private readonly hooks: BridgeHooks = {},
+    private readonly channel?: SharedCallChannel,
   ) {
     const target = device as unknown as Record<string, Syscall | undefined>;
     this.calls = HOST_TABLES.functions.map((f) => {
@@ -54,21 +82,88 @@ export class HostBridge {
       device.nvic.enable(irq);
     }
     callSocket.setNoDelay?.(true);
-    callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame)));
+    this.transport = channel ? 'shared-memory' : 'socket';
+    if (channel) {
+      const area = channel.addon.REQUEST_AREA;
+      this.requests = Buffer.from(channel.buffer, area, channel.capacity);
+      this.answers = Buffer.from(channel.buffer, area + channel.capacity, channel.capacity);
+      // A doorbell byte: the firmware made a call while this end was not watching.
+      callSocket.on('data', () => {
+        channel.addon.watch(channel.buffer, false);
+        this.pump();
+      });
+    } else {
+      callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame)));
+    }
   }
 
-  private serve(frame: Buffer): void {
-    const { fn, args, finish } = this.memory.decode(frame);
+  /** Stops serving (the firmware has ended). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * Serves shared-memory calls while they keep coming, then marks this end idle so that the
+   * next call rings the doorbell. Gives the event loop a turn every CALLS_PER_TURN calls.
+   */
+  private pump(): void {
+    const { addon, buffer } = this.channel!;
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let turn = 0; !this.closed; ) {
+        const seq = addon.next(buffer, this.served, NEXT_CALL_SPIN_NS);
+        if (seq === this.served) {
+          if (addon.idle(buffer, this.served)) return;
+          continue;
+        }
+        const length = this.requests!.readUInt32LE(0);
+        this.served = seq;
+        if (length < 16 || length > this.requests!.byteLength) {
+          this.closed = true;
+          this.hooks.onBridgeError?.(new Error(`malformed request of ${length} bytes from the firmware`));
+          return;
+        }
+        this.serve(this.requests!.subarray(0, length), seq);
+        if (++turn === CALLS_PER_TURN) {
+          // Still watching: the firmware's next call waits for the next turn, with no doorbell.
+          if (!this.pumpScheduled) {
+            this.pumpScheduled = true;
+            setImmediate(() => {
+              this.pumpScheduled = false;
+              this.pump();
+            });
+          }
+          return;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private serve(frame: Buffer, seq?: number): void {
+    let fn: number;
+    let args: unknown[];
+    let finish: () => MemoryWrite[];
     let status: number;
     try {
+      ({ fn, args, finish } = this.memory.decode(frame));
       status = this.calls[fn](...args);
     } catch (err) {
-      // Not a bad argument (those get their status from the device): a call this bridge cannot serve.
+      // Not a bad argument (those get their status from the device): a request this bridge cannot serve.
+      this.closed = true;
       this.hooks.onBridgeError?.(err as Error);
       return;
     }
     this.calls_served++;
-    this.callSocket.write(encodeAnswer(status, finish()));
+    const writes = finish();
+    if (seq === undefined) this.callSocket.write(encodeAnswer(status, writes));
+    else {
+      if (answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
+      encodeAnswerInto(this.answers!, status, writes);
+      this.channel!.addon.answer(this.channel!.buffer, seq);
+    }
     // Records the device wrote during the call (into a ring the call did not name) go out now.
     const later = this.memory.retainedWrites();
     if (later.length) this.eventSocket.write(encodeEvent(EVENT_WRITES_ONLY, 0, later));

@@ -36,13 +36,24 @@ function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): voi
   }
 }
 
+export function answerSize(writes: readonly MemoryWrite[]): number {
+  return 16 + writesSize(writes);
+}
+
+/** Encodes an answer at the start of `target` (at least answerSize(writes) bytes). */
+export function encodeAnswerInto(target: Buffer, status: number, writes: readonly MemoryWrite[]): void {
+  const length = answerSize(writes);
+  target.writeUInt32LE(length, 0);
+  target.writeUInt32LE(writes.length, 4);
+  // Status values are small integers: two words instead of a BigInt per call.
+  target.writeInt32LE(status | 0, 8);
+  target.writeInt32LE(status < 0 ? -1 : 0, 12);
+  putWrites(target, 16, writes);
+}
+
 export function encodeAnswer(status: number, writes: readonly MemoryWrite[]): Buffer {
-  const length = 16 + writesSize(writes);
-  const buf = Buffer.alloc(length);
-  buf.writeUInt32LE(length, 0);
-  buf.writeUInt32LE(writes.length, 4);
-  buf.writeBigInt64LE(BigInt(status), 8);
-  putWrites(buf, 16, writes);
+  const buf = Buffer.allocUnsafe(answerSize(writes));
+  encodeAnswerInto(buf, status, writes);
   return buf;
 }
 
