@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,18 +182,12 @@ static napi_value idle(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/*
- * watch(buffer, woken): the device core watches the request word again (after a doorbell, or
- * when `woken`: it has just sent an interrupt, which ends the firmware's wait for one).
- */
+/* watch(buffer): the device core watches the request word again (after a doorbell). */
 static napi_value watch(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!args(env, info, 2, argv)) return NULL;
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return NULL;
   uint8_t *base = mapping(env, argv[0]);
   if (!base) return NULL;
-  bool woken = false;
-  napi_get_value_bool(env, argv[1], &woken);
-  if (woken) atomic_store(WORD(base, FIRMWARE_IN_WFI), 0u);
   atomic_store(WORD(base, DEVICE_IDLE), 0u);
   return NULL;
 }

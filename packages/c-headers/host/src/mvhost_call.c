@@ -18,8 +18,13 @@
  * packages/device/src/host/protocol.ts):
  *   request  u32 length, u32 function, u32 argument count, u32 region count,
  *            u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
- *   answer   u32 length, u32 write count, i64 status, then writes { u64 address, u32 length, u32 0, bytes }
+ *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
+ *            then writes { u64 address, u32 length, u32 flags, bytes }
  *   event    u32 length, u32 type, u32 irq, u32 write count, then writes (device → firmware, event socket)
+ * A write flagged WRITE_KEPT lands in memory the application lent the kernel in an earlier call
+ * (a notification ring, a channel buffer): an answer may write there besides its own regions.
+ * Before a call returns, the event thread must have applied every event sent before its answer,
+ * so that the application never sees an answer ahead of the memory it describes.
  */
 #define _GNU_SOURCE
 #include "mvhost_runtime.h"
@@ -51,6 +56,8 @@ static inline void spin_pause(void) {
 
 enum { REGION_READABLE = 1, REGION_WRITABLE = 2, REGION_TOO_LARGE = 4 };
 enum { EVENT_IRQ = 1 };
+enum { WRITE_KEPT = 1 };
+enum { ANSWER_HEADER = 24 };
 
 /* One request at a time: calls run with every signal blocked, and only one task runs at once. */
 #define REQUEST_CAPACITY (8u << 20)
@@ -94,6 +101,8 @@ static uint32_t region_count;
 static int call_fd = -1;
 static int event_fd = -1;
 static pid_t self;
+/* Events the event thread has finished (writes applied, IRQ pended). */
+static _Atomic uint32_t events_applied;
 
 static void die(const char *what) {
   static const char prefix[] = "mvhost: ";
@@ -274,10 +283,11 @@ static const uint8_t *exchange_shared(void) {
 /* Writes the request to the call socket and reads the answer back into the request buffer. */
 static const uint8_t *exchange_socket(void) {
   write_all(call_fd, request, request_used);
-  if (!read_all(call_fd, request, 16)) die("the device core went away (no answer)");
+  if (!read_all(call_fd, request, ANSWER_HEADER)) die("the device core went away (no answer)");
   uint32_t length;
   memcpy(&length, request, 4);
-  if (length < 16 || length > request_capacity || !read_all(call_fd, request + 16, length - 16)) die("malformed answer from the device core");
+  if (length < ANSWER_HEADER || length > request_capacity || !read_all(call_fd, request + ANSWER_HEADER, length - ANSWER_HEADER))
+    die("malformed answer from the device core");
   return request;
 }
 
@@ -299,25 +309,31 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   memcpy(request, header, sizeof header);
 
   const uint8_t *answer = shm ? exchange_shared() : exchange_socket();
-  uint32_t length, write_count;
+  uint32_t length, write_count, events_before;
   int64_t status;
   memcpy(&length, answer, 4);
   memcpy(&write_count, answer + 4, 4);
   memcpy(&status, answer + 8, 8);
-  if (length < 16 || length > request_capacity) die("malformed answer from the device core");
-  uint32_t at = 16;
+  memcpy(&events_before, answer + 16, 4);
+  if (length < ANSWER_HEADER || length > request_capacity) die("malformed answer from the device core");
+  uint32_t at = ANSWER_HEADER;
   for (uint32_t i = 0; i < write_count; i++) {
     uint64_t address;
-    uint32_t size;
+    uint32_t size, flags;
     if (at + 16 > length) die("malformed write in an answer from the device core");
     memcpy(&address, answer + at, 8);
     memcpy(&size, answer + at + 8, 4);
+    memcpy(&flags, answer + at + 12, 4);
     at += 16;
     if (size > length - at) die("malformed write in an answer from the device core");
-    // The device core only writes where the application passed writable memory for this call.
+    // The device core only writes where the application passed writable memory for this call,
+    // or into memory it was lent earlier (checked by the copy, which fails instead of faulting).
     if (inside_writable_region(address, size)) memcpy((void *)(uintptr_t)address, answer + at, size);
+    else if (flags & WRITE_KEPT) (void)copy_to_app(address, answer + at, size);
     at += align8(size);
   }
+  // Those events are already in the event socket: the wait is the event thread's few microseconds.
+  while ((int32_t)(atomic_load(&events_applied) - events_before) < 0) sched_yield();
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   return status;
 }
@@ -343,6 +359,7 @@ static void *event_thread(void *unused) {
       at += align8(length);
     }
     if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
+    atomic_fetch_add(&events_applied, 1);
   }
   return NULL;
 }

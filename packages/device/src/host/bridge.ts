@@ -3,16 +3,18 @@
  * device's interrupts (after writing the notification records into the firmware's ring).
  * Calls come one at a time (the firmware waits for each answer): through the shared-memory
  * channel when the runner made one (see native/mvhost_shm.c), else on the call socket.
- * Interrupts and ring writes go out on the event socket, in the order they happened.
+ * A call is like an SVC: everything the kernel wrote during it, into the call's own regions or
+ * into memory lent earlier (rings, channel buffers), comes back in its answer, and interrupts it
+ * raised are forwarded after the answer. Interrupts between calls go out on the event socket
+ * with the writes that preceded them.
  */
 import type { Socket } from 'node:net';
 import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, EVENT_WRITES_ONLY, FrameReader, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent } from './protocol.js';
+import { EVENT_IRQ, FrameReader, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
 import type { ShmAddon } from './shm.js';
-import type { MemoryWrite } from './protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
@@ -47,6 +49,11 @@ export class HostBridge {
   private readonly calls: Syscall[];
   calls_served = 0;
   irqs_forwarded = 0;
+  /** Events written to the event socket so far (every answer carries it). */
+  private eventsSent = 0;
+  /** Set while a call runs: interrupts it raises wait for its answer. */
+  private inCall = false;
+  private readonly raisedInCall: number[] = [];
   /** Which transport carries the calls. */
   readonly transport: 'shared-memory' | 'socket';
   private served = 0;
@@ -89,7 +96,7 @@ export class HostBridge {
       this.answers = Buffer.from(channel.buffer, area + channel.capacity, channel.capacity);
       // A doorbell byte: the firmware made a call while this end was not watching.
       callSocket.on('data', () => {
-        channel.addon.watch(channel.buffer, false);
+        channel.addon.watch(channel.buffer);
         this.pump();
       });
     } else {
@@ -142,36 +149,46 @@ export class HostBridge {
     }
   }
 
+  /** Serves one request; `seq` is its sequence number on the shared channel (none: from the call socket). */
   private serve(frame: Buffer, seq?: number): void {
     let fn: number;
     let args: unknown[];
-    let finish: () => MemoryWrite[];
     let status: number;
+    let writes: MemoryWrite[];
+    this.inCall = true;
     try {
+      let finish: () => MemoryWrite[];
       ({ fn, args, finish } = this.memory.decode(frame));
       status = this.calls[fn](...args);
+      writes = [...finish(), ...this.memory.retainedWrites()];
+      if (seq !== undefined && answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
     } catch (err) {
       // Not a bad argument (those get their status from the device): a request this bridge cannot serve.
+      this.inCall = false;
       this.closed = true;
+      this.raisedInCall.length = 0;
       this.hooks.onBridgeError?.(err as Error);
       return;
     }
+    this.inCall = false;
     this.calls_served++;
-    const writes = finish();
-    if (seq === undefined) this.callSocket.write(encodeAnswer(status, writes));
+    if (seq === undefined) this.callSocket.write(encodeAnswer(status, writes, this.eventsSent));
     else {
-      if (answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
-      encodeAnswerInto(this.answers!, status, writes);
+      encodeAnswerInto(this.answers!, status, writes, this.eventsSent);
       this.channel!.addon.answer(this.channel!.buffer, seq);
     }
-    // Records the device wrote during the call (into a ring the call did not name) go out now.
-    const later = this.memory.retainedWrites();
-    if (later.length) this.eventSocket.write(encodeEvent(EVENT_WRITES_ONLY, 0, later));
+    for (const irq of this.raisedInCall.splice(0)) this.sendIrq(irq);
     this.hooks.onCall?.(HOST_TABLES.functions[fn].name, args, status);
   }
 
   private forwardIrq(irq: number): void {
+    if (this.inCall) this.raisedInCall.push(irq);
+    else this.sendIrq(irq);
+  }
+
+  private sendIrq(irq: number): void {
     this.irqs_forwarded++;
+    this.eventsSent++;
     this.eventSocket.write(encodeEvent(EVENT_IRQ, irq, this.memory.retainedWrites()));
     this.hooks.onIrq?.(irq);
   }

@@ -14,8 +14,8 @@ export interface ShmAddon {
   next(buffer: ArrayBuffer, served: number, spinNs: number): number;
   /** Marks the device core as not watching (requests then ring the doorbell); false if one slipped in. */
   idle(buffer: ArrayBuffer, served: number): boolean;
-  /** Watching again (after a doorbell, or `woken`: after sending an interrupt, which ends a WFI). */
-  watch(buffer: ArrayBuffer, woken: boolean): void;
+  /** Watching again (after a doorbell). */
+  watch(buffer: ArrayBuffer): void;
   /** The answer to request `seq` is complete; wakes the firmware if it sleeps. */
   answer(buffer: ArrayBuffer, seq: number): void;
 }
