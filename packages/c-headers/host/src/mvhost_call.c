@@ -85,13 +85,17 @@ enum {
 /*
  * How long the firmware waits for an answer before sleeping on the futex (most calls are
  * answered well within it), and for how much of that it spins without yielding the core (when
- * both processes share one, the device core needs it to answer).
+ * both processes share one, the device core needs it to answer). The budget halves after each
+ * wait that ended on the futex and doubles after one that did not, between MIN and MAX: on a
+ * machine too busy to run both processes at once, spinning only takes time from the device core.
  */
-#define ANSWER_SPIN_NS 200000u
+#define ANSWER_SPIN_MAX_NS 200000u
+#define ANSWER_SPIN_MIN_NS 5000u
 #define ANSWER_PAUSE_NS 500u
 
 static uint8_t *shm;
 static uint32_t shm_seq;
+static uint32_t answer_spin_ns = ANSWER_SPIN_MAX_NS;
 static uint32_t request_capacity = REQUEST_CAPACITY;
 static uint8_t *request;
 static uint8_t *answer_area; /* the shared answer area, or NULL: answers arrive on the call socket into `request` */
@@ -268,8 +272,13 @@ static const uint8_t *exchange_shared(void) {
     for (unsigned i = 1; atomic_load(answered) != seq; i++) {
       if (now - start < ANSWER_PAUSE_NS) spin_pause();
       else sched_yield();
-      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= ANSWER_SPIN_NS) break;
+      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= answer_spin_ns) break;
     }
+  }
+  if (atomic_load(answered) == seq) {
+    if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
+  } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
+    answer_spin_ns /= 2;
   }
   while (atomic_load(answered) != seq) {
     atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 1u);

@@ -36,10 +36,13 @@ export interface SharedCallChannel {
 }
 
 /**
- * After an answer, the device core spins this long for the firmware's next call before going
- * back to its event loop (most firmware calls follow each other within microseconds).
+ * After an answer, the device core spins up to this long for the firmware's next call before
+ * going back to its event loop (most firmware calls follow each other within microseconds).
+ * The budget halves after each spin that saw no call and doubles after one that did, down to
+ * MIN: on a machine too busy to run both processes at once, spinning only delays the firmware.
  */
-const NEXT_CALL_SPIN_NS = 15_000;
+const NEXT_CALL_SPIN_MAX_NS = 15_000;
+const NEXT_CALL_SPIN_MIN_NS = 500;
 /** Calls served back to back before the event loop gets a turn (network I/O must not starve). */
 const CALLS_PER_TURN = 64;
 
@@ -57,6 +60,7 @@ export class HostBridge {
   /** Which transport carries the calls. */
   readonly transport: 'shared-memory' | 'socket';
   private served = 0;
+  private spinNs = NEXT_CALL_SPIN_MAX_NS;
   private pumping = false;
   private pumpScheduled = false;
   private closed = false;
@@ -119,11 +123,13 @@ export class HostBridge {
     this.pumping = true;
     try {
       for (let turn = 0; !this.closed; ) {
-        const seq = addon.next(buffer, this.served, NEXT_CALL_SPIN_NS);
+        const seq = addon.next(buffer, this.served, this.spinNs);
         if (seq === this.served) {
+          this.spinNs = Math.max(NEXT_CALL_SPIN_MIN_NS, this.spinNs >> 1);
           if (addon.idle(buffer, this.served)) return;
           continue;
         }
+        this.spinNs = Math.min(NEXT_CALL_SPIN_MAX_NS, this.spinNs * 2);
         const length = this.requests!.readUInt32LE(0);
         this.served = seq;
         if (length < 16 || length > this.requests!.byteLength) {
