@@ -168,8 +168,17 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
   });
 });
 
-/** The bare-metal example (examples/host_baremetal) against a broker, watched by a second client. */
-async function runBareMetal(exe: string, host: string, port: number, clientId: string, mqtt311 = false, transport?: 'shared-memory' | 'socket') {
+/**
+ * The bare-metal example (examples/host_baremetal) against a broker, watched by a second client.
+ * Its settings come from the config store; without a `client` key its client id is the device id.
+ */
+async function runBareMetal(
+  exe: string,
+  host: string,
+  port: number,
+  o: { clientId?: string; deviceId: string; mqtt311?: boolean; transport?: 'shared-memory' | 'socket' },
+) {
+  const clientId = o.clientId ?? o.deviceId;
   const topic = `host/${clientId}/echo`;
   const watcher = await mqtt.connectAsync({ host, port, protocolVersion: 4, clientId: `${clientId}-watcher` });
   const seen: string[] = [];
@@ -177,20 +186,27 @@ async function runBareMetal(exe: string, host: string, port: number, clientId: s
     if (t === topic) seen.push(payload.toString());
   });
   await watcher.subscribeAsync(topic, { qos: 1 });
+  const config: Record<string, string> = { 'broker-host': host, 'broker-port': String(port), topic };
+  if (o.clientId) config.client = o.clientId;
+  if (o.mqtt311) config['mqtt-version'] = '3.1.1';
   let stdout = '';
+  const serverLog: string[] = [];
   let used: string | undefined;
   try {
     const result = await runFirmware({
       firmware: exe,
-      args: [host, String(port), clientId, topic, ...(mqtt311 ? ['3.1.1'] : [])],
       stdout: 'pipe',
       onStdout: (c) => (stdout += c),
       log: () => undefined,
       timeoutSeconds: 60,
-      transport,
-      onStart: (run) => (used = run.bridge.transport),
+      deviceOptions: { config: { device: { config } }, deviceId: o.deviceId, serverLog: 'none' },
+      transport: o.transport,
+      onStart: (r) => {
+        used = r.bridge.transport;
+        r.device.onSystemEvent((e) => e.kind === 'server-log' && serverLog.push(e.text));
+      },
     });
-    return { result, stdout, seen, topic, transport: used };
+    return { result, stdout, seen, topic, serverLog, transport: used };
   } finally {
     await watcher.endAsync();
   }
@@ -216,13 +232,17 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
       console.warn(`SKIPPED: the shared-memory transport test: ${shmUnavailable}`);
       return;
     }
-    const { result, stdout, seen, topic, transport: used } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, `bare-aedes-${transport}`, true, transport);
+    const deviceId = 'UV0123456789abcdef0123456789abcdef';
+    const { result, stdout, seen, topic, serverLog, transport: used } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { deviceId, mqtt311: true, transport });
     expect(used).toBe(transport);
     expect(result.timedOut).toBe(false);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, stdout).toBe(0);
+    expect(stdout).toContain(`config: broker ${broker.host}:${broker.port}, client ${deviceId}, topic ${topic}`);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(stdout).toContain('finished: done');
     expect(seen).toEqual(['{"hello":"from a host build"}']);
+    // Its steps reached the server log too (while the device was online).
+    expect(serverLog).toContain(`message on ${topic}: {"hello":"from a host build"}`);
   });
 });
 
@@ -240,8 +260,8 @@ describeWithTools(['cmake', 'gcc', 'mosquitto'], 'host firmware: bare-metal exam
   });
 
   it('runs the same session against mosquitto', async () => {
-    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-mosquitto');
-    expect(result.exitCode).toBe(0);
+    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { clientId: 'bare-mosquitto', deviceId: 'UVfedcba9876543210fedcba9876543210' });
+    expect(result.exitCode, stdout).toBe(0);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(seen).toEqual(['{"hello":"from a host build"}']);
   });
