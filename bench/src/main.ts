@@ -4,7 +4,8 @@
  * (only for a full, quiet run of every section, unless --out names another file) and the
  * README tables generated from it. A noisy run goes to bench/results.noisy.json instead.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 // The sections are imported when they run (they load the generator, the device, brokers), so
 // a usage error costs nothing.
 import { machineInfo } from './machine.js';
@@ -57,7 +58,22 @@ function parseArgs(argv: string[]): Args {
     } else throw new UsageError(`unknown argument ${arg}`);
   }
   for (const s of a.only) if (!SECTIONS.includes(s)) throw new UsageError(`unknown section "${s}" (sections: ${SECTIONS.join(', ')})`);
+  if (a.out !== undefined) checkOut(a.out);
   return a;
+}
+
+/** `--out FILE` is checked before a run of minutes, not when the results are written at its end. */
+function checkOut(out: string): void {
+  const kind = (path: string) => {
+    try {
+      return statSync(path).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return 'none';
+    }
+  };
+  if (kind(out) === 'dir') throw new UsageError(`--out ${out} is a directory; name a file`);
+  const parent = dirname(resolve(out));
+  if (kind(parent) !== 'dir') throw new UsageError(`--out ${out}: the folder ${parent} does not exist`);
 }
 
 /** Counts for a full run (about 10 minutes) and for --quick (which must stay under a minute). */
@@ -147,6 +163,8 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   if (err instanceof UsageError) console.error(`bench: ${err.message}\n${USAGE}`);
-  else console.error(err);
+  // A section that cannot run (a broker missing, a file not writable): one line; MVMQTT_DEBUG=1 shows the stack.
+  else if (process.env.MVMQTT_DEBUG) console.error(err);
+  else console.error(`bench: failed: ${err instanceof Error ? err.message : String(err)} (MVMQTT_DEBUG=1 shows where)`);
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -85,6 +85,24 @@ describe('npm start (scripts/start.mjs)', () => {
   for (const [args, problem] of cases) it(`refuses ${args.join(' ')}`, () => expectUsageError(run(start, args), 'start', problem));
 });
 
+describe('npm run bench (bench/src/main.ts)', () => {
+  // As `npm run bench -- ARGS` runs it, without the build step in front.
+  const bench = (args: string[]): Run => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/src/main.ts'), ...args], { cwd: join(REPO, 'bench'), encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const cases: [string[], RegExp][] = [
+    [['--bogus'], /unknown argument --bogus/],
+    [['--only', 'generator,nope'], /unknown section "nope"/],
+    [['--repeat', '2.5'], /--repeat takes a positive whole number/],
+    [['--only'], /--only needs a value/],
+    // Checked before minutes of measuring, not when the results are written at the end.
+    [['--quick', '--out', join(tmpdir(), 'no-such-dir-mvmqtt', 'r.json')], /--out .*: the folder .*no-such-dir-mvmqtt does not exist/],
+    [['--quick', '--out', tmpdir()], /--out .* is a directory; name a file/],
+  ];
+  for (const [args, problem] of cases) it(`refuses ${args.join(' ')}`, () => expectUsageError(bench(args), 'bench', problem));
+});
+
 describe('the other root scripts', () => {
   it('npm run conformance refuses arguments', () => expectUsageError(run(join(REPO, 'scripts/conformance.mjs'), ['--bogus']), 'conformance', /--bogus/));
   it('scripts/check-changeset.mjs refuses an unknown option', () => expectUsageError(run(join(REPO, 'scripts/check-changeset.mjs'), ['--bogus']), 'check-changeset', /--bogus/));
