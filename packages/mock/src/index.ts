@@ -10,3 +10,4 @@ export type { MockConfigStore } from './kernel.js';
 export type { ConfigKeySeen, HttpAnswer, HttpRequestSeen } from './io.js';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';
 export type { Shape, FieldSchema, StructSchema, ParamSchema, FunctionSchema } from './schema.js';
+export { SpecMockEngine, type SpecCallRecord, type SpecFunctionTable } from './spec-mock.js';

@@ -9,9 +9,12 @@ import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { lineCommentBanner } from '../banner.js';
 import { Imports } from '../core/typescript/imports.js';
+import { BOX_NAMES } from '../ts/imports.js';
 import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
+import { posix } from 'node:path';
+import { mockPackage, RUNTIME, sdkPackage } from './modules.js';
 import { schemaStatements } from './schemas.js';
-import { syscallStatements } from './syscalls.js';
+import { specMockStatements, syscallStatements } from './syscalls.js';
 
 interface MockFile {
   name: string;
@@ -19,12 +22,29 @@ interface MockFile {
   statements: (string | StatementStructures)[];
 }
 
-function files(model: Model): MockFile[] {
+/**
+ * In the repository the mock's runtime sits beside the output (src/*.ts, src/areas/). Standalone
+ * (a spec outside it, `--out` elsewhere) nothing does: the output takes the schema types and the
+ * engine from the published mock package by name, the spec's types and tables from the SDK
+ * generated from the same spec (a relative path inside the output), and adds `SpecMock` (mock.ts).
+ */
+function files(model: Model, standalone: boolean): MockFile[] {
   const schemaImports = new Imports();
   const schemas = { name: 'schemas.ts', imports: schemaImports, statements: schemaStatements(model, schemaImports) };
   const syscallImports = new Imports();
-  const syscalls = { name: 'syscalls.ts', imports: syscallImports, statements: syscallStatements(model, syscallImports) };
-  const modules = [schemas, syscalls];
+  const syscalls = { name: 'syscalls.ts', imports: syscallImports, statements: syscallStatements(model, syscallImports, standalone) };
+  const modules: MockFile[] = [schemas, syscalls];
+  if (standalone) {
+    const mockImports = new Imports();
+    modules.push({ name: 'mock.ts', imports: mockImports, statements: specMockStatements(model, mockImports, mockPackage(model)) });
+    const rel = posix.relative(model.product.outputs.mock, `${model.product.outputs.ts}/index.js`);
+    const generatedSdk = rel.startsWith('.') ? rel : `./${rel}`;
+    for (const m of modules) {
+      // The generated SDK has every name of the spec; the box (MvOut) is hand-written: the published SDK's.
+      m.imports.moveModule(sdkPackage(model), generatedSdk, (name) => BOX_NAMES.has(name));
+      m.imports.moveModule(RUNTIME.schema, mockPackage(model));
+    }
+  }
   const index = { name: 'index.ts', imports: new Imports(), statements: modules.map((m) => `export * from './${m.name.replace(/\.ts$/, '.js')}';`) };
   return [...modules, index];
 }
@@ -40,6 +60,6 @@ export const mockEmitter: Emitter = {
   ownedDirs: (model) => [model.product.outputs.mock],
   emit(model, ctx) {
     const printer = createTsPrinter();
-    return files(model).map((f) => printFile(model, printer, ctx, f));
+    return files(model, ctx.standalone ?? false).map((f) => printFile(model, printer, ctx, f));
   },
 };

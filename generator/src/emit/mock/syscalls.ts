@@ -25,10 +25,10 @@ function checkedType(p: ParamModel): string {
   return tsParamType(p).replace(/ \| null$/, '');
 }
 
-function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
+function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string, standalone: boolean) {
   return {
     name: fn.name,
-    docs: [`\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
+    docs: [standalone ? `\`${fn.name}\`, once its outputs are writable.` : `\`${fn.name}\` once its arguments passed \`FUNCTION_SCHEMAS.${fn.name}\`: pointers are set, handles are live and of the right kind.`],
     parameters: [
       { name: 'call', type: `MockCall<'${fn.name}'>` },
       ...fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, checkedType(p)) })),
@@ -54,22 +54,38 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   };
 }
 
-export function syscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
+/**
+ * The statements of `syscalls.ts`. `standalone` (a spec outside this repository): no area modules
+ * exist beside the output, so the behaviours are whatever the test gives `SpecMock` (mock.ts), and
+ * `MockCall` is declared here over the spec's own function names.
+ */
+export function syscallStatements(model: Model, imports: Imports, standalone = false): (string | StatementStructures)[] {
   const { StructureKind, Scope } = tsMorph();
   const sdk = sdkPackage(model);
   imports.type(sdk, 'MvSyscalls');
   imports.type(sdk, 'MvFunctionName');
   imports.type(sdk, model.data.statusEnum);
-  imports.type(RUNTIME.call, 'MockCall');
+  if (!standalone) imports.type(RUNTIME.call, 'MockCall');
+  const mockCall = `/** What a behaviour learns about its call beyond the arguments. */
+export interface MockCall<F extends MvFunctionName = MvFunctionName> {
+  readonly fn: F;
+  /** Position of the call in the mock's call records. */
+  readonly index: number;
+}`;
   return [
+    ...(standalone ? [mockCall] : []),
     {
       kind: StructureKind.Interface,
       isExported: true,
       name: 'MockBehaviours',
-      docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).'],
-      methods: model.functions.map((f) => behaviourMethod(f, imports, sdk)),
+      docs: [
+        standalone
+          ? 'What each syscall does in the mock: a test gives `SpecMock` the ones it needs (mock.ts); the others answer OKAY.'
+          : 'What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).',
+      ],
+      methods: model.functions.map((f) => behaviourMethod(f, imports, sdk, standalone)),
     },
-    ...areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock),
+    ...(standalone ? [] : areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock)),
     {
       kind: StructureKind.Class,
       isExported: true,
@@ -95,5 +111,46 @@ export function syscallStatements(model: Model, imports: Imports): (string | Sta
         ...model.functions.map((f) => syscallMethod(f, model, imports, sdk)),
       ],
     },
+  ];
+}
+
+/**
+ * `mock.ts` of a standalone mock: `SpecMock`, every call of the spec answered by the published
+ * mock package's `SpecMockEngine` with the spec's own tables (from the generated SDK beside it).
+ */
+export function specMockStatements(model: Model, imports: Imports, mockPackage: string): string[] {
+  const sdk = sdkPackage(model);
+  const status = model.data.statusEnum;
+  imports.value(mockPackage, 'SpecMockEngine');
+  imports.value(sdk, 'FUNCTIONS');
+  imports.value(sdk, 'STATUS_NAMES');
+  imports.value(sdk, model.data.successStatus);
+  imports.type(sdk, 'MvFunctionName');
+  imports.type(sdk, status);
+  imports.value('./syscalls.js', 'MockSyscallsBase');
+  imports.type('./syscalls.js', 'MockBehaviours');
+  imports.type('./syscalls.js', 'MockCall');
+  return [
+    `/**
+ * A mock of every system call of this spec: each call is recorded (\`engine.calls\`); an output it
+ * cannot write gets the status the function's error table gives for that; a status forced with
+ * \`engine.force(fn, status)\` (one the table lists) comes next; otherwise the behaviour given to the
+ * constructor for that function runs, and a function without one answers ${model.data.successStatus}.
+ */
+export class SpecMock extends MockSyscallsBase {
+  protected readonly behaviours: MockBehaviours;
+  /** The call records and forced statuses (\`SpecMockEngine\` of the mock package). */
+  readonly engine = new SpecMockEngine<MvFunctionName>(FUNCTIONS, STATUS_NAMES, ${model.data.successStatus});
+
+  constructor(private readonly given: Partial<MockBehaviours> = {}) {
+    super();
+    this.behaviours = given as MockBehaviours;
+  }
+
+  protected dispatch<F extends MvFunctionName>(fn: F, args: readonly unknown[], outputsWritable: boolean, behaviour: (call: MockCall<F>) => ${status}): ${status} {
+    const own = this.given[fn] !== undefined;
+    return this.engine.dispatch(fn, args, outputsWritable, own ? (index) => behaviour({ fn, index }) : undefined) as ${status};
+  }
+}`,
   ];
 }

@@ -14,6 +14,9 @@ export const MODULES = {
   syscalls: './syscalls.js',
 } as const;
 
+/** What the hand-written `box` module declares: the SDK package exports them, the generated index does not. */
+export const BOX_NAMES: ReadonlySet<string> = new Set(['MvOut', 'out']);
+
 /** Records the imports a C type needs once mapped to `tsType`, from inside module `here`. */
 export function importsFor(imports: Imports, type: CType, tsType: string, here: string): void {
   const b = type.base;

@@ -2,7 +2,7 @@
  * What a system call may return, from the spec's error tables, and how an exception raised while
  * a call runs becomes one of those statuses. Shared by the device core and the mock.
  */
-import { FUNCTIONS, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '../generated/index.js';
+import { FUNCTIONS, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, STATUS_NAMES } from '../generated/index.js';
 import type { MvFunctionName, MvStatus } from '../generated/index.js';
 
 interface ErrorTable {
@@ -73,9 +73,15 @@ export function statusForException(fn: MvFunctionName, err: unknown): MvStatus |
  * else the one fault the call lists (mvPeriphPeek32: PERIPHERALACCESSFAULT).
  */
 export function unwritableStatus(fn: MvFunctionName): MvStatus {
-  const table = TABLES.get(fn)!;
-  if (table.listed.has(MV_STATUS_PARAMETERFAULT)) return MV_STATUS_PARAMETERFAULT;
-  if (table.listed.has(MV_STATUS_INVALIDHANDLE)) return MV_STATUS_INVALIDHANDLE;
-  const first = FUNCTIONS[fn].errors[0]?.status as MvStatus | undefined;
-  return first ?? MV_STATUS_PARAMETERFAULT;
+  return unwritableStatusIn(FUNCTIONS[fn].errors, STATUS_NAMES) as MvStatus;
+}
+
+/**
+ * The same rule over any spec's tables (a mock generated from a user's own spec): `errors` is one
+ * function's error table, `names` its status names by value (the generated `STATUS_NAMES`).
+ */
+export function unwritableStatusIn(errors: readonly { readonly status: number }[], names: Readonly<Record<number, string>>): number {
+  const byName = (name: string) => errors.find((e) => names[e.status] === name)?.status;
+  const parameterFault = Object.keys(names).find((v) => names[Number(v)] === 'MV_STATUS_PARAMETERFAULT');
+  return byName('MV_STATUS_PARAMETERFAULT') ?? byName('MV_STATUS_INVALIDHANDLE') ?? errors[0]?.status ?? Number(parameterFault);
 }

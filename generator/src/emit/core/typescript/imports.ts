@@ -19,14 +19,20 @@ export class Imports {
     return name;
   }
 
-  /** Imports from `from` come from `to` instead (the same names, another module). */
-  moveModule(from: string, to: string): void {
+  /** Imports from `from` come from `to` instead (the same names, another module), except the names `stay` keeps. */
+  moveModule(from: string, to: string, stay: (name: string) => boolean = () => false): void {
     const e = this.modules.get(from);
     if (!e) return;
-    this.modules.delete(from);
     const t = this.entry(to);
-    for (const v of e.values) t.values.add(v);
-    for (const v of e.types) t.types.add(v);
+    for (const kind of ['values', 'types'] as const) {
+      for (const v of e[kind]) {
+        if (stay(v)) continue;
+        t[kind].add(v);
+        e[kind].delete(v);
+      }
+    }
+    if (e.values.size === 0 && e.types.size === 0) this.modules.delete(from);
+    if (t.values.size === 0 && t.types.size === 0) this.modules.delete(to);
   }
 
   /** One import statement per module and kind, sorted, wrapped one name per line when long. */
