@@ -37,5 +37,6 @@ export function loseNetwork(k: Kernel): void {
 export function restoreNetwork(k: Kernel): void {
   if (k.networkUp) return;
   k.networkUp = true;
+  if (k.networks.size > 0) k.system.wallClock.networkConnected();
   announce(k);
 }

@@ -1,5 +1,5 @@
 /** The areas outside networking on the device core: register file and clocks, logs, run end, system notifications. */
-import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out } from '@mvmqtt/sdk';
+import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out, type MvNetworkHandle, type MvNotificationHandle } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { Device, type SystemEvent } from '../src/index.js';
 
@@ -57,6 +57,37 @@ describe('identity and wall time', () => {
     d.setWallTime(1_000_000n);
     expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
     expect(t.value >= 1_000_000n).toBe(true);
+    await d.powerOff();
+  });
+
+  it("wallTime 'network': TIMENOTSET until the application's network is first connected, then the host's time, kept after the link drops", async () => {
+    const d = new Device({ wallTime: 'network' });
+    const t = out(0n);
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
+    const centre = out(0 as MvNotificationHandle);
+    expect(d.mvSetupNotifications({ irq: 40, buffer: new Uint8Array(64), buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
+    // A request made while the link is down connects nothing yet.
+    d.simulateNetworkLoss();
+    const network = out(0 as MvNetworkHandle);
+    expect(d.mvRequestNetwork({ version: 1, v1: { notification_handle: centre.value, notification_tag: 1 } }, network)).toBe(MV_STATUS_OKAY);
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
+    const before = BigInt(Date.now()) * 1000n;
+    d.restoreNetwork();
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
+    expect(t.value >= before && t.value <= BigInt(Date.now()) * 1000n).toBe(true);
+    d.simulateNetworkLoss();
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
+    await d.powerOff();
+  });
+
+  it("wallTime 'network': a network request granted while the link is up sets the clock at once", async () => {
+    const d = new Device({ wallTime: 'network' });
+    const t = out(0n);
+    const centre = out(0 as MvNotificationHandle);
+    expect(d.mvSetupNotifications({ irq: 40, buffer: new Uint8Array(64), buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
+    expect(d.mvRequestNetwork({ version: 1, v1: { notification_handle: centre.value, notification_tag: 1 } }, out(0 as MvNetworkHandle))).toBe(MV_STATUS_OKAY);
+    expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
     await d.powerOff();
   });
 });

@@ -274,6 +274,7 @@ export class Kernel {
   setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
     if (status === this.networkStatus) return;
     this.networkStatus = status;
+    if (status === MV_NETWORKSTATUS_CONNECTED && this.networks.size > 0) this.system.wallClock.networkConnected();
     for (const request of this.networks.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
     postSystemEvent(this.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
     if (this.logsOnline) this.defer(() => this.system.drainLogs(this.logsOnline));

@@ -1,7 +1,36 @@
 /** The mock's scripting for the areas outside networking: logs, run end, staged updates, world switches. */
-import { MV_STATUS_LOGGINGDISABLEDBYSERVER, MV_STATUS_OKAY, MV_STATUS_UNAVAILABLE, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, out } from '@mvmqtt/sdk';
+import {
+  MV_NETWORKSTATUS_CONNECTED,
+  MV_NETWORKSTATUS_CONNECTING,
+  MV_NETWORKSTATUS_DISCONNECTEDWITHLINKUP,
+  MV_STATUS_LOGGINGDISABLEDBYSERVER,
+  MV_STATUS_OKAY,
+  MV_STATUS_TIMENOTSET,
+  MV_STATUS_UNAVAILABLE,
+  MV_SYSTEMNOTIFICATIONSOURCE_UPDATE,
+  out,
+  type MvNetworkHandle,
+  type MvNotificationHandle,
+} from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { MockMicrovisor } from '../src/index.js';
+
+describe('mock: wall time', () => {
+  it("wallTime 'network': TIMENOTSET until the application's network is first connected, as on the device core", () => {
+    const mock = new MockMicrovisor({ wallTime: 'network', irqDelivery: 'manual' });
+    const t = out(0n);
+    expect(mock.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
+    const centre = out(0 as MvNotificationHandle);
+    expect(mock.mvSetupNotifications({ irq: 30, buffer: new Uint8Array(64), buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
+    mock.setNetworkStatus(MV_NETWORKSTATUS_CONNECTING);
+    expect(mock.mvRequestNetwork({ version: 1, v1: { notification_handle: centre.value, notification_tag: 1 } }, out(0 as MvNetworkHandle))).toBe(MV_STATUS_OKAY);
+    expect(mock.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
+    mock.setNetworkStatus(MV_NETWORKSTATUS_CONNECTED);
+    expect(mock.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
+    mock.setNetworkStatus(MV_NETWORKSTATUS_DISCONNECTEDWITHLINKUP);
+    expect(mock.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
+  });
+});
 
 describe('mock: logging, testing, power', () => {
   it('server logs are captured on flush while online, and the server can disable them', () => {

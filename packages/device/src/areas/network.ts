@@ -31,6 +31,7 @@ export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): 
   if (!centre) return MV_STATUS_PARAMETERFAULT;
   k.networkApiUsed = true;
   (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ centre, tag: v1.notification_tag })) as MvNetworkHandle;
+  if (k.networkUp) k.system.wallClock.networkConnected();
   return MV_STATUS_OKAY;
 }
 

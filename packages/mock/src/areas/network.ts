@@ -1,5 +1,5 @@
 /** The network area in the mock: mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
-import { MV_STATUS_OKAY, type MvNetworkHandle } from '@mvmqtt/sdk';
+import { MV_NETWORKSTATUS_CONNECTED, MV_STATUS_OKAY, type MvNetworkHandle } from '@mvmqtt/sdk';
 import { networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import { NetworkRequest, type Kernel } from '../kernel.js';
@@ -10,6 +10,7 @@ export function createNetworkBehaviours(k: Kernel): NetworkBehaviours {
       const centre = k.centres.get(params.v1.notification_handle)!.centre;
       k.networkApiUsed = true;
       handle.value = k.networks.add(new NetworkRequest({ centre, tag: params.v1.notification_tag })) as MvNetworkHandle;
+      if (k.networkStatus === MV_NETWORKSTATUS_CONNECTED) k.system.wallClock.networkConnected();
       return MV_STATUS_OKAY;
     },
 

@@ -65,15 +65,27 @@ export function copyDeviceId(id: Uint8Array, buf: Uint8Array, len: number): MvSt
 
 // ------------------------------------------------------------------------------------------ wall time
 
-/** `host`: the host's clock, already synchronised; `unset`: TIMENOTSET until the test sets it. */
-export type WallTimeMode = 'host' | 'unset';
+/**
+ * `host`: the host's clock, already synchronised; `unset`: TIMENOTSET until the test sets it;
+ * `network`: TIMENOTSET until the device first has its network (the server sets the clock when the
+ * device connects: the application's network request granted while the link is up, or the link
+ * coming back while one is held), the host's time from then on.
+ */
+export type WallTimeMode = 'host' | 'unset' | 'network';
 
 export class WallClock {
   /** Offset from the host clock in µs; undefined while the time is not set. */
   private offsetUs: bigint | undefined;
+  private readonly setOnConnect: boolean;
 
   constructor(mode: WallTimeMode = 'host') {
     this.offsetUs = mode === 'host' ? 0n : undefined;
+    this.setOnConnect = mode === 'network';
+  }
+
+  /** The device has its network: in `network` mode an unset clock is synchronised now. */
+  networkConnected(): void {
+    if (this.setOnConnect && this.offsetUs === undefined) this.set();
   }
 
   private static hostUs(): bigint {
@@ -371,7 +383,7 @@ export interface SystemStateOptions {
   clocks?: Partial<ClockSettings>;
   /** Accept the secure alias (0x5…) of the register addresses too (default false). */
   secureRegisterAlias?: boolean;
-  /** `host` (default): wall time is set; `unset`: TIMENOTSET until the runtime's `setWallTime()`. */
+  /** `host` (default): wall time is set; `unset`: TIMENOTSET until the runtime's `setWallTime()`; `network`: TIMENOTSET until the application's network is first connected. */
   wallTime?: WallTimeMode;
   /** Boot in application-test mode: mvTestingComplete and test logging work (default false). */
   testMode?: boolean;
