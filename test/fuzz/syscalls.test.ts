@@ -41,9 +41,10 @@ import { RecipeArbitraries, type CallRecipe, type FuzzWorld } from './recipes.js
 import { propertySeed } from '../support/seed.js';
 
 const SEED = propertySeed('fuzz');
-/** At least this many syscalls in all (the issue asks for 100,000 or more), split between the runtimes. */
+/** At least this many syscalls on each runtime (200,000 or more per `npm test`, on both). */
 const BUDGET = Number(process.env.FUZZ_CALLS ?? 200_000);
-const SHARE: Record<RuntimeName, number> = { mock: 0.6, device: 0.4 };
+/** Each runtime's share of the budget: the whole of it, on both. */
+const SHARE: Record<RuntimeName, number> = { mock: 1, device: 1 };
 const MAX_STEPS = 40;
 
 type RuntimeName = 'mock' | 'device';
@@ -258,10 +259,16 @@ describe('fuzzing every syscall with arbitrary arguments', () => {
       }
       elapsed[name] = performance.now() - started;
       expect(counters[name]).toBeGreaterThanOrEqual(target);
-    }, 120_000);
+      // A generous bound (a quiet machine needs a fraction of it): 200,000 calls on a loaded 2-core box take minutes.
+    }, 900_000);
   }
 
-  it('made the budgeted number of syscalls in all', () => {
-    expect(counters.mock + counters.device).toBeGreaterThanOrEqual(BUDGET);
+  it('made the budgeted number of syscalls on each runtime, every function of the spec among them', () => {
+    const all = Object.keys(FUNCTIONS) as MvFunctionName[];
+    for (const name of ['mock', 'device'] as const) {
+      expect(counters[name], name).toBeGreaterThanOrEqual(BUDGET);
+      const called = new Set([...seen[name]].map((pair) => pair.split(' ')[0]));
+      expect(all.filter((fn) => !called.has(fn)), `functions ${name} never saw`).toEqual([]);
+    }
   });
 });
