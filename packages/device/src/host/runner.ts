@@ -1,6 +1,6 @@
 /**
- * Runs a host firmware build against a fresh emulated device: the device clock starts with the
- * firmware, the firmware's system calls and interrupts go through a HostBridge, and the
+ * Runs a host firmware build against an emulated device (a fresh one, or one the caller made,
+ * as a fleet does): the firmware's system calls and interrupts go through a HostBridge, and the
  * firmware never outlives the runner (same process group, and the host runtime asks the kernel
  * to kill it when its parent dies).
  */
@@ -27,7 +27,12 @@ export interface RunOptions {
   /** 'pipe' hands the firmware's stdout to `onStdout` (tests); default: inherited. */
   stdout?: 'inherit' | 'pipe';
   onStdout?: (chunk: Buffer) => void;
+  /** Options for the fresh device (ignored when `device` is given). */
   deviceOptions?: DeviceOptions;
+  /** Run against this device instead of a fresh one; its owner powers it off. */
+  device?: Device;
+  /** After every system call: its name, its arguments as the device left them, its status. */
+  onCall?: (name: string, args: readonly unknown[], status: number) => void;
   env?: NodeJS.ProcessEnv;
   /**
    * How calls travel: 'shared-memory' (the default when the mvhost_shm addon is built) or
@@ -61,18 +66,24 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   const stamp = () => `[${((performance.now() - t0) / 1000).toFixed(3).padStart(9)} s]`;
   // The last calls as they were made; rendered only when needed (a crash), not on every call.
   const lastCalls: { name: string; args: readonly unknown[]; status: number }[] = [];
-  const device = new Device({
-    ...o.deviceOptions,
-    trace: (e) => {
-      o.deviceOptions?.trace?.(e);
-      if (!o.trace) return;
-      const line = formatEvent(e);
-      if (line) log(`${stamp()}   ${line}`);
-    },
-  });
+  const ownDevice = !o.device;
+  const device =
+    o.device ??
+    new Device({
+      ...o.deviceOptions,
+      trace: (e) => {
+        o.deviceOptions?.trace?.(e);
+        if (!o.trace) return;
+        const line = formatEvent(e);
+        if (line) log(`${stamp()}   ${line}`);
+      },
+    });
+  const powerOff = async () => {
+    if (ownDevice) await device.powerOff();
+  };
   const addon = o.transport === 'socket' ? undefined : loadShmAddon();
   if (o.transport === 'shared-memory' && !addon) {
-    await device.powerOff();
+    await powerOff();
     throw new Error(`cannot use the shared-memory transport: ${shmUnavailable}`);
   }
   let channel: (SharedCallChannel & { fd: number }) | undefined;
@@ -91,7 +102,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   // The child has its own copy of the channel's fd; the mapping here stays.
   if (channel) closeSync(channel.fd);
   if (spawned) {
-    await device.powerOff();
+    await powerOff();
     throw new Error(`cannot start firmware ${o.firmware}: ${spawned.message}`);
   }
   if (o.stdout === 'pipe') (child.stdout as Readable).on('data', (c: Buffer) => o.onStdout?.(c));
@@ -104,6 +115,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
       lastCalls.push({ name, args, status });
       if (lastCalls.length > LAST_CALLS) lastCalls.shift();
       if (o.trace) log(`${stamp()} ${formatCall(name, args, status)}`);
+      o.onCall?.(name, args, status);
     },
     onIrq(irq) {
       if (o.trace) log(`${stamp()}   irq ${irq} -> firmware`);
@@ -136,7 +148,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   bridge.close();
   callSocket.destroy();
   eventSocket.destroy();
-  await device.powerOff();
+  await powerOff();
 
   const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
