@@ -488,8 +488,8 @@ static void system_clock_config(void) {
 int main(void) {
     HAL_Init();
     system_clock_config();
-    /* __HAL_RCC_GPIOA_CLK_ENABLE() goes through mvPeriphPoke32 in Microvisor's HAL: it joins when
-     * the spec covers the peripheral-access calls. */
+    /* In Microvisor's HAL this is mvPeriphPoke32 on RCC: the device core keeps the register. */
+    __HAL_RCC_GPIOA_CLK_ENABLE();
     GPIO_InitTypeDef led = { LED_PIN, GPIO_MODE_OUTPUT_PP, GPIO_NOPULL, GPIO_SPEED_FREQ_LOW, 0 };
     HAL_GPIO_Init(LED_PORT, &led);
     uart.Instance = USART2;
