@@ -10,7 +10,9 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Device } from '../device.js';
 import type { DeviceOptions } from '../options.js';
-import { HostBridge } from './bridge.js';
+import { closeSync } from 'node:fs';
+import { HostBridge, type SharedCallChannel } from './bridge.js';
+import { SHM_AREA_BYTES, loadShmAddon, shmUnavailable } from './shm.js';
 import { formatCall, formatEvent } from './format.js';
 
 export interface RunOptions {
@@ -27,6 +29,11 @@ export interface RunOptions {
   onStdout?: (chunk: Buffer) => void;
   deviceOptions?: DeviceOptions;
   env?: NodeJS.ProcessEnv;
+  /**
+   * How calls travel: 'shared-memory' (the default when the mvhost_shm addon is built) or
+   * 'socket'. Asking for shared memory without the addon is an error.
+   */
+  transport?: 'shared-memory' | 'socket';
   /** Called once the firmware is running, with controls for network loss and stopping. */
   onStart?: (run: RunningFirmware) => void;
 }
@@ -63,14 +70,26 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
       if (line) log(`${stamp()}   ${line}`);
     },
   });
+  const addon = o.transport === 'socket' ? undefined : loadShmAddon();
+  if (o.transport === 'shared-memory' && !addon) {
+    await device.powerOff();
+    throw new Error(`cannot use the shared-memory transport: ${shmUnavailable}`);
+  }
+  let channel: (SharedCallChannel & { fd: number }) | undefined;
+  if (addon) {
+    const { fd, buffer } = addon.create(SHM_AREA_BYTES);
+    channel = { addon, buffer, capacity: SHM_AREA_BYTES, fd };
+  }
   const child = spawn(o.firmware, [...(o.args ?? [])], {
-    stdio: ['inherit', o.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe'],
-    env: { ...process.env, ...o.env, MVHOST_CALL_FD: '3', MVHOST_EVENT_FD: '4' },
+    stdio: ['inherit', o.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe', ...(channel ? [channel.fd] : [])],
+    env: { ...process.env, ...o.env, MVHOST_CALL_FD: '3', MVHOST_EVENT_FD: '4', MVHOST_SHM_FD: channel ? '5' : '' },
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (err) => resolve(err));
   });
+  // The child has its own copy of the channel's fd; the mapping here stays.
+  if (channel) closeSync(channel.fd);
   if (spawned) {
     await device.powerOff();
     throw new Error(`cannot start firmware ${o.firmware}: ${spawned.message}`);
@@ -94,7 +113,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
       bridgeFailed = true;
       child.kill('SIGKILL');
     },
-  });
+  }, channel);
 
   let timedOut = false;
   let bridgeFailed = false;
@@ -114,6 +133,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
 
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
   if (timer) clearTimeout(timer);
+  bridge.close();
   callSocket.destroy();
   eventSocket.destroy();
   await device.powerOff();

@@ -40,6 +40,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
 import { ItemQueue, type MessageItem, type ReadableItem } from './items.js';
+import { TopicCache } from './topic-cache.js';
 
 const enum Phase {
   Idle,
@@ -80,6 +81,10 @@ type HeldAck = Record<string, unknown> | undefined | typeof ACK_NOW;
 
 type SendPacket = (packet: Record<string, unknown>, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void;
 
+/** mqtt.js copies its publish options into the packet: shared ones spare an object per publish. */
+const QOS0 = Object.freeze({ qos: 0, retain: false } as const);
+const QOS0_RETAINED = Object.freeze({ qos: 0, retain: true } as const);
+
 const SUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.value;
 const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
 
@@ -97,6 +102,8 @@ export interface MqttSessionState {
 
 export class MqttChannel extends Channel {
   private readonly queue = new ItemQueue();
+  /** The topic of the last publish request, decoded and judged (see topic-cache.ts). */
+  readonly publishTopics = new TopicCache();
   /** Topic + payload bytes of messages queued and not yet read (they occupy the receive buffer). */
   private unreadMessageBytes = 0;
   private client: MqttClient | undefined;
@@ -371,7 +378,7 @@ export class MqttChannel extends Channel {
       // is complete once the socket took the bytes; while it is backed up, at its next 'drain',
       // as a device's send buffer must empty before it takes more. Without this wait an app
       // publishing in a loop never yields and the socket buffer grows without bound.
-      client.publish(topic, payload, { qos: 0, retain });
+      client.publish(topic, payload, retain ? QOS0_RETAINED : QOS0);
       if (!this.socketBackedUp(client)) {
         this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
         return;
