@@ -244,6 +244,37 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
     // Its steps reached the server log too (while the device was online).
     expect(serverLog).toContain(`message on ${topic}: {"hello":"from a host build"}`);
   });
+
+  it('runs as a fleet: one firmware process per device, settings from each device\'s config store, counted from its calls', { timeout: 120_000 }, async () => {
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '3', '--shards', '1', '--broker', broker.url, '--protocol', '4', '--duration', '1', '--firmware', join(dir, 'host_baremetal'), '--json', '--quiet'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c));
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
+    const r = JSON.parse(run.stdout) as Record<string, unknown>;
+    // Each firmware subscribes to its uplink topic, publishes one message there, reads its echo and ends.
+    expect(r).toMatchObject({ devices: 3, connected: 3, failed: 0, published: 3, refused: 0, device_errors: 0, unstamped: 3, observed: 0, lost: 0, device_received: 3 });
+    expect(r.firmware).toBe('host_baremetal (host build)');
+  });
+
+  it('refuses a fleet firmware that is neither a script nor a host build', async () => {
+    const notElf = join(dir, 'not-a-firmware');
+    writeFileSync(notElf, '#!/bin/sh\n', { mode: 0o755 });
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '1', '--broker', broker.url, '--firmware', notElf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('neither a script module nor a host build');
+  });
 });
 
 describeWithTools(['cmake', 'gcc', 'mosquitto'], 'host firmware: bare-metal example against mosquitto', () => {
