@@ -31,8 +31,17 @@ import type { ChannelBuffers } from '../channels.js';
 import { isBox, isStruct, isU32, sizedText, structVersions } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { NetworkLink } from '../network.js';
 
 const VERSIONS = structVersions('MvOpenChannelParams');
+
+/** What mvOpenChannel remembers between calls, kept in the kernel as `k.state(ChannelOpens)`. */
+export class ChannelOpens {
+  /** Times (performance.now) of recent successful opens, for the open rate limit. */
+  recent: number[] = [];
+  /** Fault injection: this many coming opens return UNAVAILABLE. */
+  unavailable = 0;
+}
 const CHANNEL_TYPES = new Set<number>(Object.values(MvChannelType));
 
 function sizeOk(len: number): boolean {
@@ -60,9 +69,10 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
     return MV_STATUS_INVALIDBUFFERALIGNMENT;
   }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
-  if (!k.networkUp) return MV_STATUS_NETWORKNOTCONNECTED;
-  if (k.unavailableOpens > 0) {
-    k.unavailableOpens--;
+  if (!k.state(NetworkLink).up) return MV_STATUS_NETWORKNOTCONNECTED;
+  const opens = k.state(ChannelOpens);
+  if (opens.unavailable > 0) {
+    opens.unavailable--;
     return MV_STATUS_UNAVAILABLE;
   }
   if (k.channels.size >= LIMITS.CHANNELS_OPEN_MAX.value) return LIMITS.CHANNELS_OPEN_MAX.status;
@@ -70,9 +80,9 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   // Rate limit: at most `value` successful opens within any `windowMs`.
   const now = performance.now();
   const rate = LIMITS.CHANNEL_OPEN_RATE;
-  k.recentOpens = k.recentOpens.filter((t) => now - t < rate.windowMs);
-  if (k.recentOpens.length >= rate.value) return rate.status;
-  k.recentOpens.push(now);
+  opens.recent = opens.recent.filter((t) => now - t < rate.windowMs);
+  if (opens.recent.length >= rate.value) return rate.status;
+  opens.recent.push(now);
 
   const buffers: ChannelBuffers = {
     receive: k.memory.range(rx, rxLen),

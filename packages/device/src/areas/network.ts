@@ -17,7 +17,7 @@ import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
 import { networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { NetworkRequest, networkStatus } from '../network.js';
+import { NetworkLink, NetworkRequest, networkStatus } from '../network.js';
 
 const VERSIONS = structVersions('MvRequestNetworkParams');
 
@@ -29,7 +29,7 @@ export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): 
   // The call has no INVALIDHANDLE: a notification handle that names nothing is a bad field (PARAMETERFAULT).
   const centre = k.centres.get(v1.notification_handle);
   if (!centre) return MV_STATUS_PARAMETERFAULT;
-  k.networkApiUsed = true;
+  k.state(NetworkLink).apiUsed = true;
   (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ centre, tag: v1.notification_tag })) as MvNetworkHandle;
   return MV_STATUS_OKAY;
 }
@@ -52,7 +52,7 @@ export function getNetworkStatus(k: Kernel, handle: unknown, status: unknown): M
 
 export function getNetworkReasons(k: Kernel, reasons: unknown, refCount: unknown): MvGetNetworkReasonsStatus {
   if (!isBox(reasons) || !isBox(refCount)) return MV_STATUS_PARAMETERFAULT;
-  reasons.value = networkReasons(k.networks.size, k.networkApiUsed);
+  reasons.value = networkReasons(k.networks.size, k.state(NetworkLink).apiUsed);
   refCount.value = k.networks.size;
   return MV_STATUS_OKAY;
 }

@@ -52,5 +52,6 @@ export {
   writeHttpResponseData,
   type HttpResponseSummary,
 } from './io-accounting.js';
+export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { networkReasons } from './network.js';
