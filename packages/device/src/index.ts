@@ -7,7 +7,7 @@ export type { OpaqueEndpoint, OpaquePeer } from './opaque.js';
 export { ConfigStore, ConfigStoreError, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, type ExternalFlashOptions } from './flash.js';
 export type { TraceEvent } from './trace.js';
-export type { DeviceState, CentreState, ChannelState } from './inspect.js';
+export type { DeviceState, CentreState, ChannelState, MqttSessionState } from './inspect.js';
 export type { InspectOptions, InspectorAttachment } from './inspector.js';
 export type { IrqDelivery } from './kernel/delivery.js';
 export type { IrqHandler, IrqController } from '@mvmqtt/sdk/runtime';

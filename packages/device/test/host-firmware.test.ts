@@ -4,12 +4,12 @@
  * expected statuses come from the spec's constants, not from the bridge under test.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
 import { describeWithTools } from '../../../test/support/tools.js';
@@ -112,6 +112,35 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     expect(run.stderr).toMatch(/^\[\s*[\d.]+ s\] mvRequestNetwork\(.*\) -> MV_STATUS_OKAY$/m);
   });
 
+  it('hands raw channel reads back as pointers into the application\'s own receive buffer, across the ring\'s wrap', async () => {
+    let stdout = '';
+    const result = await runFirmware({
+      firmware: join(dir, 'host_raw_channel'),
+      stdout: 'pipe',
+      onStdout: (c) => (stdout += c),
+      log: () => undefined,
+      timeoutSeconds: 60,
+      // The far end answers every chunk with the same bytes plus one.
+      deviceOptions: { opaqueEndpoint: (peer) => (bytes) => peer.deliver(bytes.map((b) => (b + 1) & 0xff)) },
+    });
+    expect(result.exitCode, stdout).toBe(0);
+    const r = reports(stdout);
+    expect(r.open).toBe(MV_STATUS_OKAY);
+    for (const name of ['read_null_pointer_out', 'read_unmapped_pointer_out', 'read_read_only_pointer_out', 'read_null_length_out']) expect(r[name], name).toBe(MV_STATUS_PARAMETERFAULT);
+    expect(r.length_untouched).toBe(1);
+    expect(r.read_empty).toBe(MV_STATUS_OKAY);
+    expect(r.empty_length).toBe(0);
+    // 800 bytes through a 512-byte ring, at most 150 used per read: every pointer inside it, a wrap, every byte right.
+    expect(r.received).toBe(800);
+    expect(r.pointers_outside_buffer).toBe(0);
+    expect(r.wraps).toBeGreaterThanOrEqual(1);
+    expect(r.reads).toBeGreaterThanOrEqual(6);
+    expect(r.mismatches).toBe(0);
+    expect(r.complete).toBe(MV_STATUS_OKAY);
+    expect(r.close).toBe(MV_STATUS_OKAY);
+    expect(r.read_closed).toBe(MV_STATUS_INVALIDHANDLE);
+  });
+
   it('refuses bad command lines with a diagnostic', async () => {
     const noFirmware = await mvdevice([]);
     expect(noFirmware.code).toBe(2);
@@ -119,11 +148,27 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     const badTimeout = await mvdevice(['--timeout', 'soon', '--', probe]);
     expect(badTimeout.code).toBe(2);
     expect(badTimeout.stderr).toContain('--timeout wants a positive number');
+    const badDeviceId = await mvdevice(['--device-id', 'UV123', '--', probe]);
+    expect(badDeviceId.code).toBe(2);
+    expect(badDeviceId.stderr).toContain('--device-id "UV123": a device id is "UV" followed by');
+    const missingConfig = await mvdevice(['--config', join(dir, 'no-such-store.json'), '--', probe]);
+    expect(missingConfig.code).toBe(2);
+    expect(missingConfig.stderr).toContain('no-such-store.json: /: cannot read the file (ENOENT)');
+    const store = join(dir, 'bad-store.json');
+    writeFileSync(store, JSON.stringify({ device: { config: { 'broker-host': { file: 'missing.pem' } } } }));
+    const badConfig = await mvdevice(['--config', store, '--', probe]);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('/device/config/broker-host/file: cannot read');
+    for (const run of [badDeviceId, missingConfig, badConfig]) expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
-/** The bare-metal example (examples/host_baremetal) against a broker, watched by a second client. */
-async function runBareMetal(exe: string, host: string, port: number, clientId: string, mqtt311 = false) {
+/**
+ * The bare-metal example (examples/host_baremetal) against a broker, watched by a second client.
+ * Its settings come from the config store; without a `client` key its client id is the device id.
+ */
+async function runBareMetal(exe: string, host: string, port: number, o: { clientId?: string; deviceId: string; mqtt311?: boolean }) {
+  const clientId = o.clientId ?? o.deviceId;
   const topic = `host/${clientId}/echo`;
   const watcher = await mqtt.connectAsync({ host, port, protocolVersion: 4, clientId: `${clientId}-watcher` });
   const seen: string[] = [];
@@ -131,17 +176,22 @@ async function runBareMetal(exe: string, host: string, port: number, clientId: s
     if (t === topic) seen.push(payload.toString());
   });
   await watcher.subscribeAsync(topic, { qos: 1 });
+  const config: Record<string, string> = { 'broker-host': host, 'broker-port': String(port), topic };
+  if (o.clientId) config.client = o.clientId;
+  if (o.mqtt311) config['mqtt-version'] = '3.1.1';
   let stdout = '';
+  const serverLog: string[] = [];
   try {
     const result = await runFirmware({
       firmware: exe,
-      args: [host, String(port), clientId, topic, ...(mqtt311 ? ['3.1.1'] : [])],
       stdout: 'pipe',
       onStdout: (c) => (stdout += c),
       log: () => undefined,
       timeoutSeconds: 60,
+      deviceOptions: { config: { device: { config } }, deviceId: o.deviceId, serverLog: 'none' },
+      onStart: (r) => r.device.onSystemEvent((e) => e.kind === 'server-log' && serverLog.push(e.text)),
     });
-    return { result, stdout, seen, topic };
+    return { result, stdout, seen, topic, serverLog };
   } finally {
     await watcher.endAsync();
   }
@@ -161,12 +211,16 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
   });
 
   it('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0', async () => {
-    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-aedes', true);
+    const deviceId = 'UV0123456789abcdef0123456789abcdef';
+    const { result, stdout, seen, topic, serverLog } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { deviceId, mqtt311: true });
     expect(result.timedOut).toBe(false);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, stdout).toBe(0);
+    expect(stdout).toContain(`config: broker ${broker.host}:${broker.port}, client ${deviceId}, topic ${topic}`);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(stdout).toContain('finished: done');
     expect(seen).toEqual(['{"hello":"from a host build"}']);
+    // Its steps reached the server log too (while the device was online).
+    expect(serverLog).toContain(`message on ${topic}: {"hello":"from a host build"}`);
   });
 });
 
@@ -184,8 +238,8 @@ describeWithTools(['cmake', 'gcc', 'mosquitto'], 'host firmware: bare-metal exam
   });
 
   it('runs the same session against mosquitto', async () => {
-    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-mosquitto');
-    expect(result.exitCode).toBe(0);
+    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { clientId: 'bare-mosquitto', deviceId: 'UVfedcba9876543210fedcba9876543210' });
+    expect(result.exitCode, stdout).toBe(0);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(seen).toEqual(['{"hello":"from a host build"}']);
   });

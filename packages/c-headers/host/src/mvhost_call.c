@@ -10,15 +10,22 @@
  * packages/device/src/host/protocol.ts):
  *   request  u32 length, u32 function, u32 argument count, u32 region count,
  *            u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
- *   answer   u32 length, u32 write count, i64 status, then writes { u64 address, u32 length, u32 0, bytes }
+ *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
+ *            then writes { u64 address, u32 length, u32 flags, bytes }
  *   event    u32 length, u32 type, u32 irq, u32 write count, then writes (device → firmware, event socket)
+ * A write flagged WRITE_KEPT lands in memory the application lent the kernel in an earlier call
+ * (a notification ring, a channel buffer): an answer may write there besides its own regions.
+ * Before a call returns, the event thread must have applied every event sent before its answer,
+ * so that the application never sees an answer ahead of the memory it describes.
  */
 #define _GNU_SOURCE
 #include "mvhost_runtime.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +35,7 @@
 
 enum { REGION_READABLE = 1, REGION_WRITABLE = 2, REGION_TOO_LARGE = 4 };
 enum { EVENT_IRQ = 1 };
+enum { WRITE_KEPT = 1 };
 
 /* One request at a time: calls run with every signal blocked, and only one task runs at once. */
 #define REQUEST_CAPACITY (8u << 20)
@@ -46,6 +54,8 @@ static uint32_t region_count;
 static int call_fd = -1;
 static int event_fd = -1;
 static pid_t self;
+/* Events the event thread has finished (writes applied, IRQ pended). */
+static _Atomic uint32_t events_applied;
 
 static void die(const char *what) {
   static const char prefix[] = "mvhost: ";
@@ -200,24 +210,29 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   memcpy(request, header, sizeof header);
   write_all(call_fd, request, request_used);
 
-  uint32_t answer[4];
+  uint32_t answer[6];
   if (!read_all(call_fd, answer, sizeof answer)) die("the device core went away (no answer)");
   int64_t status;
   memcpy(&status, &answer[2], 8);
-  uint32_t rest = answer[0] - 16;
+  uint32_t rest = answer[0] - sizeof answer;
   if (rest > REQUEST_CAPACITY || !read_all(call_fd, request, rest)) die("malformed answer from the device core");
   uint32_t at = 0;
   for (uint32_t i = 0; i < answer[1]; i++) {
     uint64_t address;
-    uint32_t length;
+    uint32_t length, flags;
     memcpy(&address, request + at, 8);
     memcpy(&length, request + at + 8, 4);
+    memcpy(&flags, request + at + 12, 4);
     at += 16;
     if (at + length > rest) die("malformed write in an answer from the device core");
-    // The device core only writes where the application passed writable memory for this call.
+    // The device core only writes where the application passed writable memory for this call,
+    // or into memory it was lent earlier (checked by the copy, which fails instead of faulting).
     if (inside_writable_region(address, length)) memcpy((void *)(uintptr_t)address, request + at, length);
+    else if (flags & WRITE_KEPT) (void)copy_to_app(address, request + at, length);
     at += align8(length);
   }
+  // Those events are already in the event socket: the wait is the event thread's few microseconds.
+  while ((int32_t)(atomic_load(&events_applied) - answer[4]) < 0) sched_yield();
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   return status;
 }
@@ -243,6 +258,7 @@ static void *event_thread(void *unused) {
       at += align8(length);
     }
     if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
+    atomic_fetch_add(&events_applied, 1);
   }
   return NULL;
 }

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-enum mvhost_kind { MVHOST_KIND_INT = 1, MVHOST_KIND_ENUM = 2, MVHOST_KIND_HANDLE = 3, MVHOST_KIND_STRUCT = 4 };
+enum mvhost_kind { MVHOST_KIND_INT = 1, MVHOST_KIND_ENUM = 2, MVHOST_KIND_HANDLE = 3, MVHOST_KIND_STRUCT = 4, MVHOST_KIND_ADDRESS = 5 };
 
 /** A pointer, and what lies behind it. */
 struct mvhost_pointer {

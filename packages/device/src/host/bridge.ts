@@ -1,15 +1,18 @@
 /**
  * Serves a host firmware build: answers its system calls from a `Device`, and forwards the
  * device's interrupts (after writing the notification records into the firmware's ring).
- * Calls arrive on the call socket one at a time (the firmware waits for each answer);
- * interrupts and ring writes go out on the event socket, in the order they happened.
+ * Calls arrive on the call socket one at a time (the firmware waits for each answer).
+ * A call is like an SVC: everything the kernel wrote during it, into the call's own regions or
+ * into memory lent earlier (rings, channel buffers), comes back in its answer, and interrupts it
+ * raised are forwarded after the answer. Interrupts between calls go out on the event socket
+ * with the writes that preceded them.
  */
 import type { Socket } from 'node:net';
 import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, EVENT_WRITES_ONLY, FrameReader, encodeAnswer, encodeEvent } from './protocol.js';
+import { EVENT_IRQ, FrameReader, encodeAnswer, encodeEvent } from './protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
@@ -28,6 +31,11 @@ export class HostBridge {
   private readonly calls: Syscall[];
   calls_served = 0;
   irqs_forwarded = 0;
+  /** Events written to the event socket so far (every answer carries it). */
+  private eventsSent = 0;
+  /** Set while a call runs: interrupts it raises wait for its answer. */
+  private inCall = false;
+  private readonly raisedInCall: number[] = [];
 
   constructor(
     private readonly device: Device,
@@ -60,23 +68,33 @@ export class HostBridge {
   private serve(frame: Buffer): void {
     const { fn, args, finish } = this.memory.decode(frame);
     let status: number;
+    let answer: Buffer;
+    this.inCall = true;
     try {
       status = this.calls[fn](...args);
+      answer = encodeAnswer(status, [...finish(), ...this.memory.retainedWrites()], this.eventsSent);
     } catch (err) {
       // Not a bad argument (those get their status from the device): a call this bridge cannot serve.
+      this.inCall = false;
+      this.raisedInCall.length = 0;
       this.hooks.onBridgeError?.(err as Error);
       return;
     }
+    this.inCall = false;
     this.calls_served++;
-    this.callSocket.write(encodeAnswer(status, finish()));
-    // Records the device wrote during the call (into a ring the call did not name) go out now.
-    const later = this.memory.retainedWrites();
-    if (later.length) this.eventSocket.write(encodeEvent(EVENT_WRITES_ONLY, 0, later));
+    this.callSocket.write(answer);
+    for (const irq of this.raisedInCall.splice(0)) this.sendIrq(irq);
     this.hooks.onCall?.(HOST_TABLES.functions[fn].name, args, status);
   }
 
   private forwardIrq(irq: number): void {
+    if (this.inCall) this.raisedInCall.push(irq);
+    else this.sendIrq(irq);
+  }
+
+  private sendIrq(irq: number): void {
     this.irqs_forwarded++;
+    this.eventsSent++;
     this.eventSocket.write(encodeEvent(EVENT_IRQ, irq, this.memory.retainedWrites()));
     this.hooks.onIrq?.(irq);
   }

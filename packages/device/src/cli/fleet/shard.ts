@@ -10,6 +10,7 @@ import { Device } from '../../device.js';
 import { LOADERS, type FirmwareRun, type FleetDevice, type FleetReporter } from './firmware.js';
 import type { FromShard, ShardCounters, ShardSpec, ToShard } from './protocol.js';
 import { nowMs, writeStamp } from './stamp.js';
+import { startShardInspector, type ShardInspector } from './inspect.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const send = (m: FromShard) => process.send!(m);
@@ -23,6 +24,7 @@ let devices: Device[] = [];
 let runs: (FirmwareRun | undefined)[] = [];
 let baseline: NodeJS.MemoryUsage;
 let stopRequested = false;
+let inspector: ShardInspector | undefined;
 let issued = 0;
 
 function problem(text: string): void {
@@ -58,6 +60,10 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
   gc();
   baseline = process.memoryUsage();
 
+  if (spec.inspect) {
+    inspector = await startShardInspector();
+    send({ type: 'inspector', url: inspector.url });
+  }
   devices = new Array(spec.count);
   runs = new Array(spec.count);
   const bootStartMs = nowMs();
@@ -70,6 +76,7 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
       const local = next++;
       const index = spec.first + local;
       const device = (devices[local] = new Device());
+      inspector?.offer(device, `device ${index}`);
       const ctx: FleetDevice = {
         index,
         clientId: `${spec.clientIdPrefix}${index}`,
@@ -200,6 +207,7 @@ process.on('message', (m: ToShard) => {
     case 'poweroff':
       clearInterval(stats);
       powerOff()
+        .then(() => inspector?.close())
         .catch(() => undefined)
         .finally(() => process.disconnect?.());
       return;
