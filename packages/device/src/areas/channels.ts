@@ -48,7 +48,7 @@ function sizeOk(len: number): boolean {
   return len >= LIMITS.CHANNEL_BUFFER_SIZE_MIN.value && len % LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.value === 0;
 }
 
-export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvOpenChannelStatus {
+export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, params: unknown, handleOut: unknown): MvOpenChannelStatus {
   if (!isStruct(params) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
   // This call has no UNSUPPORTEDSTRUCTUREVERSION in its table: an unknown version is a bad struct.
   const v1 = params.v1;
@@ -69,8 +69,7 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
     return MV_STATUS_INVALIDBUFFERALIGNMENT;
   }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
-  if (!k.state(NetworkLink).up) return MV_STATUS_NETWORKNOTCONNECTED;
-  const opens = k.state(ChannelOpens);
+  if (!link.up) return MV_STATUS_NETWORKNOTCONNECTED;
   if (opens.unavailable > 0) {
     opens.unavailable--;
     return MV_STATUS_UNAVAILABLE;
@@ -193,12 +192,14 @@ function registerOpaqueChannels(k: Kernel): void {
 
 export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
   registerOpaqueChannels(k);
+  const link = k.state(NetworkLink);
+  const opens = k.state(ChannelOpens);
   return {
     mvReadChannel: (handle, pointerOut, lengthOut) => readChannel(k, handle, pointerOut, lengthOut),
     mvReadChannelComplete: (handle, consumed) => readChannelComplete(k, handle, consumed),
     mvWriteChannelStream: (handle, data, len, written) => writeChannelStream(k, handle, data, len, written),
     mvWriteChannel: (handle, data, len, available) => writeChannel(k, handle, data, len, available),
-    mvOpenChannel: (params, handleOut) => openChannel(k, params, handleOut),
+    mvOpenChannel: (params, handleOut) => openChannel(k, link, opens, params, handleOut),
     mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
     mvGetChannelClosureReason: (handle, reasonOut) => getChannelClosureReason(k, handle, reasonOut),
   };

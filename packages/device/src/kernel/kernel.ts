@@ -33,10 +33,11 @@ export class Kernel {
     this.networks = new HandleTable(allocator);
     this.channels = new HandleTable(allocator);
     this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
-    this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => this.state(NetworkLink).online(this.networks.size));
+    const link = this.state(NetworkLink);
+    this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => link.online(this.networks.size));
   }
 
-  /** The state of kind `owner` an area keeps (made on first use): the kernel holds it without knowing its shape. */
+  /** The state of kind `owner` an area keeps (made on first use): the kernel holds it without knowing its shape. Look it up once, when the area's behaviours are made. */
   state<T>(owner: new () => T): T {
     let state = this.areaStates.get(owner) as T | undefined;
     if (state === undefined) this.areaStates.set(owner, (state = new owner()));
