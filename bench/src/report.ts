@@ -162,12 +162,15 @@ export function renderReport(r: Results, opts: { title?: boolean } = {}): string
         table(
           ['measurement', 'p50', 'p99', 'samples'],
           [
-            ['system call round trip, firmware → device core → firmware', fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
+            [`system call round trip, firmware → device core → firmware${fw.shared_memory_transport ? ' (shared memory)' : ''}`, fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
+            ...(fw.shared_memory_transport && fw.socket_syscall_roundtrip_p50_us !== undefined
+              ? [['the same over the socket transport (the fallback without the addon)', fw.socket_syscall_roundtrip_p50_us, fw.socket_syscall_roundtrip_p99_us, fw.calls]]
+              : []),
             ['IRQ delivery, record written → handler entered', fw.irq_delivery_p50_us, fw.irq_delivery_p99_us, fw.irqs],
           ],
         ) +
         (fw.qos1_throughput_ratio !== undefined
-          ? `\n\nQoS 1 publishing, ${fw.qos1_publishes} messages of 100 bytes, side by side on one mosquitto: firmware ${fmt(fw.qos1_firmware_msgs_per_s)} msg/s, TypeScript on the emulated device ${fmt(fw.qos1_typescript_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_throughput_ratio)}.`
+          ? `\n\nQoS 1 publishing, ${fw.qos1_publishes} messages of 100 bytes, side by side on one mosquitto: firmware ${fmt(fw.qos1_firmware_msgs_per_s)} msg/s, TypeScript on the emulated device ${fmt(fw.qos1_typescript_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_throughput_ratio)}${fw.shared_memory_transport && fw.qos1_socket_throughput_ratio !== undefined ? ` (over the socket transport: ${fmt(fw.qos1_socket_firmware_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_socket_throughput_ratio)})` : ''}.`
           : ''),
     );
 

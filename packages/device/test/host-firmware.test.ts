@@ -12,8 +12,9 @@ import mqtt from 'mqtt';
 import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
-import { describeWithTools } from '../../../test/support/tools.js';
+import { describeWithTools, requireAll } from '../../../test/support/tools.js';
 import { runFirmware } from '../src/host/runner.js';
+import { loadShmAddon, shmUnavailable } from '../src/host/shm.js';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const C_HEADERS = join(PACKAGES, 'c-headers');
@@ -34,9 +35,9 @@ interface CliRun {
 }
 
 /** `mvdevice run` as a user types it; `onLine` may answer firmware output (e.g. with a signal). */
-function mvdevice(args: string[], onLine?: (line: string, pid: number) => void): Promise<CliRun> {
+function mvdevice(args: string[], onLine?: (line: string, pid: number) => void, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -72,11 +73,15 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context', async () => {
+  // Both call transports: shared memory (the default when the addon is built) and the socket alone.
+  it.each([
+    ['the default transport', {}],
+    ['the socket transport', { MVDEVICE_HOST_TRANSPORT: 'socket' }],
+  ])('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context (%s)', async (_, env) => {
     const run = await mvdevice(['--', probe], (line, pid) => {
       // The firmware waits for network loss: drive it the documented way.
       if (line === 'waiting_for_network_loss 1') process.kill(pid, 'SIGUSR2');
-    });
+    }, env);
     expect(run.stderr).toContain('network lost');
     expect(run.code).toBe(0);
     const r = reports(run.stdout);
@@ -167,7 +172,12 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
  * The bare-metal example (examples/host_baremetal) against a broker, watched by a second client.
  * Its settings come from the config store; without a `client` key its client id is the device id.
  */
-async function runBareMetal(exe: string, host: string, port: number, o: { clientId?: string; deviceId: string; mqtt311?: boolean }) {
+async function runBareMetal(
+  exe: string,
+  host: string,
+  port: number,
+  o: { clientId?: string; deviceId: string; mqtt311?: boolean; transport?: 'shared-memory' | 'socket' },
+) {
   const clientId = o.clientId ?? o.deviceId;
   const topic = `host/${clientId}/echo`;
   const watcher = await mqtt.connectAsync({ host, port, protocolVersion: 4, clientId: `${clientId}-watcher` });
@@ -181,6 +191,7 @@ async function runBareMetal(exe: string, host: string, port: number, o: { client
   if (o.mqtt311) config['mqtt-version'] = '3.1.1';
   let stdout = '';
   const serverLog: string[] = [];
+  let used: string | undefined;
   try {
     const result = await runFirmware({
       firmware: exe,
@@ -189,9 +200,13 @@ async function runBareMetal(exe: string, host: string, port: number, o: { client
       log: () => undefined,
       timeoutSeconds: 60,
       deviceOptions: { config: { device: { config } }, deviceId: o.deviceId, serverLog: 'none' },
-      onStart: (r) => r.device.onSystemEvent((e) => e.kind === 'server-log' && serverLog.push(e.text)),
+      transport: o.transport,
+      onStart: (r) => {
+        used = r.bridge.transport;
+        r.device.onSystemEvent((e) => e.kind === 'server-log' && serverLog.push(e.text));
+      },
     });
-    return { result, stdout, seen, topic, serverLog };
+    return { result, stdout, seen, topic, serverLog, transport: used };
   } finally {
     await watcher.endAsync();
   }
@@ -210,9 +225,16 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0', async () => {
+  it.each(['shared-memory', 'socket'] as const)('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0 (%s transport)', async (transport) => {
+    if (transport === 'shared-memory' && !loadShmAddon()) {
+      // The build could not make the addon (no compiler or Node headers): calls use the socket.
+      if (requireAll()) throw new Error(`MVMQTT_REQUIRE_ALL=1 but ${shmUnavailable}`);
+      console.warn(`SKIPPED: the shared-memory transport test: ${shmUnavailable}`);
+      return;
+    }
     const deviceId = 'UV0123456789abcdef0123456789abcdef';
-    const { result, stdout, seen, topic, serverLog } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { deviceId, mqtt311: true });
+    const { result, stdout, seen, topic, serverLog, transport: used } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { deviceId, mqtt311: true, transport });
+    expect(used).toBe(transport);
     expect(result.timedOut).toBe(false);
     expect(result.exitCode, stdout).toBe(0);
     expect(stdout).toContain(`config: broker ${broker.host}:${broker.port}, client ${deviceId}, topic ${topic}`);
@@ -221,6 +243,37 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
     expect(seen).toEqual(['{"hello":"from a host build"}']);
     // Its steps reached the server log too (while the device was online).
     expect(serverLog).toContain(`message on ${topic}: {"hello":"from a host build"}`);
+  });
+
+  it('runs as a fleet: one firmware process per device, settings from each device\'s config store, counted from its calls', { timeout: 120_000 }, async () => {
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '3', '--shards', '1', '--broker', broker.url, '--protocol', '4', '--duration', '1', '--firmware', join(dir, 'host_baremetal'), '--json', '--quiet'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c));
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
+    const r = JSON.parse(run.stdout) as Record<string, unknown>;
+    // Each firmware subscribes to its uplink topic, publishes one message there, reads its echo and ends.
+    expect(r).toMatchObject({ devices: 3, connected: 3, failed: 0, published: 3, refused: 0, device_errors: 0, unstamped: 3, observed: 0, lost: 0, device_received: 3 });
+    expect(r.firmware).toBe('host_baremetal (host build)');
+  });
+
+  it('refuses a fleet firmware that is neither a script nor a host build', async () => {
+    const notElf = join(dir, 'not-a-firmware');
+    writeFileSync(notElf, '#!/bin/sh\n', { mode: 0o755 });
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '1', '--broker', broker.url, '--firmware', notElf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('neither a script module nor a host build');
   });
 });
 

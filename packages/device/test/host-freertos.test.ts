@@ -138,5 +138,26 @@ describeWithShared('third_party', 'host firmware: FreeRTOS example', () => {
         await watcher.endAsync();
       }
     });
+
+    it('runs as a fleet (plain MQTT): each firmware process fetches its broker, client id and topics from its own device\'s store', { timeout: 120_000 }, async () => {
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [MVDEVICE, 'fleet', '--count', '2', '--shards', '1', '--broker', broker.url, '--protocol', '5', '--duration', '4', '--firmware', join(dir, 'build/host_freertos'), '--json', '--quiet'],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c));
+        child.stderr.on('data', (c: Buffer) => (stderr += c));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
+      const r = JSON.parse(run.stdout) as Record<string, number>;
+      expect(r).toMatchObject({ devices: 2, connected: 2, failed: 0, refused: 0, device_errors: 0, lost: 0 });
+      // A reading every 2 s on the fleet's uplink topics: the fleet's subscriber saw them (unstamped).
+      expect(r.published).toBeGreaterThanOrEqual(2);
+      expect(r.unstamped).toBeGreaterThanOrEqual(r.published);
+    });
   });
 });

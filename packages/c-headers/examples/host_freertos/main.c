@@ -10,7 +10,8 @@
  *
  * Settings come from the config store, as in the vendor demos: once the network is up the work
  * task opens a config-fetch channel and asks for
- *   device config  broker-host, broker-port, client (optional: the device id by default)
+ *   device config  broker-host, broker-port, client (optional: the device id by default),
+ *                  topic, command-topic (optional: reading/<client id>, command/<client id>)
  *   device secret  root-CA, cert, private-key (DER; optional: all three turn on mutual TLS)
  * On a host build the store is the runner's --config file. Progress goes to the UART console and,
  * through mvServerLog, to the server log.
@@ -122,7 +123,7 @@ void TIM8_BRK_IRQHandler(void) {
 
 /* ------------------------------------------------------------------ config fetch */
 
-enum { KEY_HOST, KEY_PORT, KEY_CLIENT, KEY_CA, KEY_CERT, KEY_KEY, KEY_COUNT };
+enum { KEY_HOST, KEY_PORT, KEY_CLIENT, KEY_TOPIC, KEY_COMMAND_TOPIC, KEY_CA, KEY_CERT, KEY_KEY, KEY_COUNT };
 
 static const struct {
     const char *key;
@@ -131,6 +132,8 @@ static const struct {
     [KEY_HOST] = { "broker-host", MV_CONFIGKEYFETCHSTORE_CONFIG },
     [KEY_PORT] = { "broker-port", MV_CONFIGKEYFETCHSTORE_CONFIG },
     [KEY_CLIENT] = { "client", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_TOPIC] = { "topic", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_COMMAND_TOPIC] = { "command-topic", MV_CONFIGKEYFETCHSTORE_CONFIG },
     [KEY_CA] = { "root-CA", MV_CONFIGKEYFETCHSTORE_SECRET },
     [KEY_CERT] = { "cert", MV_CONFIGKEYFETCHSTORE_SECRET },
     [KEY_KEY] = { "private-key", MV_CONFIGKEYFETCHSTORE_SECRET },
@@ -209,6 +212,8 @@ static int read_config(void) {
     int32_t ca = read_config_item(KEY_CA, settings.ca, sizeof settings.ca);
     int32_t cert = read_config_item(KEY_CERT, settings.cert, sizeof settings.cert);
     int32_t key = read_config_item(KEY_KEY, settings.key, sizeof settings.key);
+    int command_topic = read_config_text(KEY_COMMAND_TOPIC, settings.command_topic, sizeof settings.command_topic);
+    int reading_topic = read_config_text(KEY_TOPIC, settings.reading_topic, sizeof settings.reading_topic);
     close_config_channel();
     if (!ok) {
         say("the config store needs broker-host and broker-port");
@@ -220,8 +225,9 @@ static int read_config(void) {
         settings.cert_len = (uint32_t)cert;
         settings.key_len = (uint32_t)key;
     }
-    snprintf(settings.command_topic, sizeof settings.command_topic, "command/%s", settings.client_id);
-    snprintf(settings.reading_topic, sizeof settings.reading_topic, "reading/%s", settings.client_id);
+    if (!command_topic) snprintf(settings.command_topic, sizeof settings.command_topic, "command/%s", settings.client_id);
+    if (!reading_topic)
+        snprintf(settings.reading_topic, sizeof settings.reading_topic, "reading/%s", settings.client_id);
     settings.fetched = 1;
     say("config: broker %s:%u, client %s%s", settings.host, (unsigned)settings.port, settings.client_id, settings.ca_len ? ", mutual TLS" : "");
     return 1;
@@ -482,8 +488,8 @@ static void system_clock_config(void) {
 int main(void) {
     HAL_Init();
     system_clock_config();
-    /* __HAL_RCC_GPIOA_CLK_ENABLE() goes through mvPeriphPoke32 in Microvisor's HAL: it joins when
-     * the spec covers the peripheral-access calls. */
+    /* In Microvisor's HAL this is mvPeriphPoke32 on RCC: the device core keeps the register. */
+    __HAL_RCC_GPIOA_CLK_ENABLE();
     GPIO_InitTypeDef led = { LED_PIN, GPIO_MODE_OUTPUT_PP, GPIO_NOPULL, GPIO_SPEED_FREQ_LOW, 0 };
     HAL_GPIO_Init(LED_PORT, &led);
     uart.Instance = USART2;

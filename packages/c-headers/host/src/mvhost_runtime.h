@@ -58,6 +58,12 @@ extern const uint32_t mvhost_function_count;
 /** Forwards one system call to the device core; atomic with respect to the application's interrupts. */
 int64_t mvhost_call(uint32_t function_id, const uint64_t *args);
 
+/**
+ * The firmware is about to sleep until an interrupt (1) or has woken (0): the device core then
+ * stops waiting for its next call and gets on with the I/O that will raise the interrupt.
+ */
+void mvhost_call_sleeping(int sleeping);
+
 /* ---- interrupts (mvhost_irq.c) */
 
 /** Number of interrupt lines the host NVIC keeps (covers every STM32U585 IRQn). */

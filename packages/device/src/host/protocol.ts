@@ -44,14 +44,25 @@ function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): voi
   }
 }
 
+export function answerSize(writes: readonly MemoryWrite[]): number {
+  return ANSWER_HEADER + writesSize(writes);
+}
+
+/** Encodes an answer at the start of `target` (at least answerSize(writes) bytes). */
+export function encodeAnswerInto(target: Buffer, status: number, writes: readonly MemoryWrite[], eventsBefore: number): void {
+  target.writeUInt32LE(answerSize(writes), 0);
+  target.writeUInt32LE(writes.length, 4);
+  // Status values are small integers: two words instead of a BigInt per call.
+  target.writeInt32LE(status | 0, 8);
+  target.writeInt32LE(status < 0 ? -1 : 0, 12);
+  target.writeUInt32LE(eventsBefore >>> 0, 16);
+  target.writeUInt32LE(0, 20);
+  putWrites(target, ANSWER_HEADER, writes);
+}
+
 export function encodeAnswer(status: number, writes: readonly MemoryWrite[], eventsBefore: number): Buffer {
-  const length = ANSWER_HEADER + writesSize(writes);
-  const buf = Buffer.alloc(length);
-  buf.writeUInt32LE(length, 0);
-  buf.writeUInt32LE(writes.length, 4);
-  buf.writeBigInt64LE(BigInt(status), 8);
-  buf.writeUInt32LE(eventsBefore >>> 0, 16);
-  putWrites(buf, ANSWER_HEADER, writes);
+  const buf = Buffer.allocUnsafe(answerSize(writes));
+  encodeAnswerInto(buf, status, writes, eventsBefore);
   return buf;
 }
 

@@ -63,7 +63,7 @@ export interface FleetReport {
   observed: number;
   duplicates: number;
   unstamped: number;
-  /** Published (the broker acknowledged, at QoS 1) but never seen by the fleet's subscriber. */
+  /** Published (the broker acknowledged, at QoS 1) but never seen by the fleet's subscriber (stamped or not). */
   lost: number;
   device_received: number;
   latency_ms: { p50: number; p90: number; p99: number; max: number };
@@ -267,7 +267,8 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
         observed: observer.counts.counted,
         duplicates: observer.counts.duplicates,
         unstamped: observer.counts.unstamped,
-        lost: Math.max(0, published - observer.counts.counted),
+        // A firmware's own (unstamped) payloads that it reported published arrived if the subscriber saw them.
+        lost: Math.max(0, published - observer.counts.counted - observer.counts.unstamped),
         device_received: sum(shards, 'received'),
         latency_ms: { p50: r3(lat.percentile(50)), p90: r3(lat.percentile(90)), p99: r3(lat.percentile(99)), max: r3(lat.maxMs) },
         rss_mb_per_device: r3(rssDelta / o.count / 2 ** 20),

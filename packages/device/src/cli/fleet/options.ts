@@ -18,7 +18,9 @@ publishes on the fleet's schedule. A separate subscriber counts what arrives.
   --broker URL           mqtt://[user:password@]host:port (required)
   --config FILE          JSON file with any of these options (flags win), plus "settings"
                          (an object handed to the firmware as device.settings)
-  --firmware MODULE      firmware module (.js/.mjs/.ts…) exporting { boot(device) }
+  --firmware MODULE      firmware module (.js/.mjs/.ts…) exporting { boot(device) }, or a
+                         host build of C firmware (mvmqtt_add_host_firmware): one process per
+                         device, its broker, client id and topics in its config store
                          (default: the built-in telemetry firmware)
   --duration S           seconds of publishing; 0 = until Ctrl-C (default 30)
   --interval MS          each device publishes every MS milliseconds (default 1000)

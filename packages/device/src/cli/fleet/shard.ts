@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Device } from '../../device.js';
-import { LOADERS, type FirmwareRun, type FleetDevice, type FleetReporter } from './firmware.js';
+import { LOADERS, type FirmwareRun, type FleetDevice, type FleetDeviceInfo, type FleetReporter } from './firmware.js';
 import type { FromShard, ShardCounters, ShardSpec, ToShard } from './protocol.js';
 import { nowMs, writeStamp } from './stamp.js';
 import { startShardInspector, type ShardInspector } from './inspect.js';
@@ -75,9 +75,7 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
     while (next < spec.count) {
       const local = next++;
       const index = spec.first + local;
-      const device = (devices[local] = new Device());
-      inspector?.offer(device, `device ${index}`);
-      const ctx: FleetDevice = {
+      const info: FleetDeviceInfo = {
         index,
         clientId: `${spec.clientIdPrefix}${index}`,
         broker: spec.broker,
@@ -86,6 +84,11 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
         topics: { up: `${spec.prefix}/${index}/up`, down: `${spec.prefix}/${index}/down` },
         payloadBytes: spec.payloadBytes,
         settings: spec.settings,
+      };
+      const device = (devices[local] = new Device(firmware.deviceOptions?.(info)));
+      inspector?.offer(device, `device ${index}`);
+      const ctx: FleetDevice = {
+        ...info,
         syscalls: device,
         stamp: (payload, seq) => writeStamp(payload, index, seq),
         report: reporter(index),
@@ -125,7 +128,8 @@ function publish(startMs: number): Promise<void> {
           return;
         }
         const run = runs[cursor];
-        if (run) {
+        // A firmware on its own schedule has no ticks: nothing is issued for it.
+        if (run?.tick) {
           issued++;
           try {
             run.tick(round);
