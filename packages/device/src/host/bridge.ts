@@ -47,7 +47,7 @@ const NEXT_CALL_SPIN_MIN_NS = 500;
 const CALLS_PER_TURN = 64;
 
 export class HostBridge {
-  readonly memory = new HostMemory();
+  readonly memory: HostMemory;
   private readonly reader = new FrameReader();
   private readonly calls: Syscall[];
   calls_served = 0;
@@ -74,6 +74,7 @@ export class HostBridge {
     private readonly hooks: BridgeHooks = {},
     private readonly channel?: SharedCallChannel,
   ) {
+    this.memory = new HostMemory((buffer, address) => device.placeBuffer(buffer, address));
     const target = device as unknown as Record<string, Syscall | undefined>;
     this.calls = HOST_TABLES.functions.map((f) => {
       if (f.unsupported) return () => {
