@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { RunEnd } from '@mvmqtt/sdk/runtime';
 import { Device } from '../device.js';
 import type { DeviceOptions } from '../options.js';
 import { closeSync } from 'node:fs';
 import { HostBridge, type SharedCallChannel } from './bridge.js';
 import { SHM_AREA_BYTES, loadShmAddon, shmUnavailable } from './shm.js';
-import { formatCall, formatEvent } from './format.js';
+import { describeRunEnd, formatCall, formatEvent } from './format.js';
 
 export interface RunOptions {
   firmware: string;
@@ -51,8 +52,14 @@ export interface RunningFirmware {
 }
 
 export interface RunResult {
-  /** What the runner exits with: the firmware's status, 128 + signal for a crash, 0 after a timeout. */
+  /**
+   * What the runner exits with: the run-end code when the firmware ended its run (mvRestart,
+   * mvDeepSleep: 0; mvTestingComplete: 0 for status 0, else 1), otherwise the firmware's
+   * status, 128 + signal for a crash, 0 after a timeout.
+   */
   exitCode: number;
+  /** How the firmware ended its run, when a call that does not return did. */
+  runEnd?: RunEnd;
   signal?: NodeJS.Signals;
   timedOut: boolean;
   lastCalls: string[];
@@ -129,11 +136,19 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
 
   let timedOut = false;
   let bridgeFailed = false;
+  let runEnd: RunEnd | undefined;
   const stop = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 2000).unref();
   };
+  // mvRestart, mvDeepSleep and mvTestingComplete never return on a device: the run is over, so the
+  // runner stops the firmware (which may still be spinning after the call) and exits with the run's code.
+  void device.whenRunEnds().then((end) => {
+    runEnd = end;
+    log(`mvdevice: run ended by the firmware: ${describeRunEnd(end)}; exit code ${end.exitCode}`);
+    stop();
+  });
   const timer =
     o.timeoutSeconds !== undefined
       ? setTimeout(() => {
@@ -151,6 +166,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   await powerOff();
 
   const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
+  if (runEnd) return { exitCode: runEnd.exitCode, runEnd, timedOut, lastCalls: calls };
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
   // EX_SOFTWARE: the run ended because the host bridge could not serve a call, not by the firmware.
   if (bridgeFailed) return { exitCode: 70, timedOut, lastCalls: calls };
