@@ -14,19 +14,27 @@ export function errataMentioning(model: Model, name: string): Erratum[] {
 
 export type ItemKind = 'function' | 'struct' | 'enum' | 'typedef' | 'constant' | 'limit';
 
+type Mention = { kind: ItemKind; name: string };
+const mentionsByModel = new WeakMap<Model, Map<Erratum, Mention[]>>();
+
 /** Every spec item an erratum names, in spec order: the inverse of `errataMentioning`. */
-export function itemsMentionedBy(model: Model, e: Erratum): { kind: ItemKind; name: string }[] {
-  const out: { kind: ItemKind; name: string }[] = [];
-  const add = (kind: ItemKind, names: string[]) => {
-    for (const name of names) if (errataFor(model, name, 'text').includes(e)) out.push({ kind, name });
-  };
-  add('function', model.functions.map((f) => f.name));
-  add('struct', model.structs.map((s) => s.name));
-  add('enum', model.enums.map((x) => x.name));
-  add('typedef', model.typedefs.map((t) => t.name));
-  add('constant', model.enums.flatMap((x) => x.constants.map((c) => c.name)));
-  add('limit', model.limits.map((l) => l.name));
-  return out;
+export function itemsMentionedBy(model: Model, e: Erratum): Mention[] {
+  let mentions = mentionsByModel.get(model);
+  if (!mentions) {
+    // Inverted once for all errata: each item is looked up once, not once per erratum.
+    const byErratum = new Map<Erratum, Mention[]>(model.errata.map((x) => [x, []]));
+    const add = (kind: ItemKind, names: string[]) => {
+      for (const name of names) for (const x of errataFor(model, name, 'text')) byErratum.get(x)?.push({ kind, name });
+    };
+    add('function', model.functions.map((f) => f.name));
+    add('struct', model.structs.map((s) => s.name));
+    add('enum', model.enums.map((x) => x.name));
+    add('typedef', model.typedefs.map((t) => t.name));
+    add('constant', model.enums.flatMap((x) => x.constants.map((c) => c.name)));
+    add('limit', model.limits.map((l) => l.name));
+    mentionsByModel.set(model, (mentions = byErratum));
+  }
+  return [...(mentions.get(e) ?? [])];
 }
 
 export function handleName(t: CType): string | undefined {
