@@ -327,6 +327,8 @@ const DEFAULT_OUTPUTS: ProductModel['outputs'] = {
   ts: 'packages/sdk/src/generated',
   mock: 'packages/mock/src/generated',
   docs: 'packages/docs/reference',
+  device: 'packages/device/src/generated',
+  host: 'packages/device/src/host/generated',
 };
 
 /** The index's `product`, with the documented defaults for what it leaves out. */

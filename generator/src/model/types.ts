@@ -245,8 +245,8 @@ export interface ProductModel {
   macroPrefix: string;
   /** npm scope of the packages (`@scope`). */
   npmScope: string;
-  /** Output directory of each target, relative to the output root. */
-  outputs: Record<'json' | 'c' | 'ts' | 'mock' | 'docs', string>;
+  /** Output directory of each target, relative to the output root (`host`: its TypeScript half; its C half goes beside `c`). */
+  outputs: Record<'json' | 'c' | 'ts' | 'mock' | 'docs' | 'device' | 'host', string>;
 }
 
 export interface ModelData {

@@ -1,7 +1,7 @@
 /** The spec files' shapes as the JSON Schema admits them (before resolution). */
 
 /** The targets whose output directory the index names. */
-export type OutputTarget = 'json' | 'c' | 'ts' | 'mock' | 'docs';
+export type OutputTarget = 'json' | 'c' | 'ts' | 'mock' | 'docs' | 'device' | 'host';
 
 export type RawUint = number | string;
 

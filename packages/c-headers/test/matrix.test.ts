@@ -1,7 +1,7 @@
 /**
  * The compile matrix: the committed header and its layout checks, with code written against
  * the vendor header, under -Wall -Wextra -Werror -pedantic on every compiler and standard of
- * issue 3. Host compilers check the x86_64 layout, the Cortex-M33 compiler the device layout;
+ * the matrix (support/toolchain.ts). Host compilers check the x86_64 layout, the Cortex-M33 compiler the device layout;
  * a second compile selects the other ABI's checks and must fail, so the checks are live.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';

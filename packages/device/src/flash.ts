@@ -5,6 +5,7 @@
  * (new = old AND data), so writing without erasing first corrupts what was there.
  */
 import { closeSync, existsSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+import { LIMITS } from '@mvmqtt/sdk';
 
 export interface ExternalFlashOptions {
   /** Bytes available to the application (default 1 MiB; a multiple of the 4096-byte erase sector). */
@@ -19,25 +20,42 @@ export interface ExternalFlashOptions {
 
 export const DEFAULT_FLASH_SIZE = 1024 * 1024;
 export const DEFAULT_FLASH_CHIP_ID = 0x00ef4017;
+/** The erase sector: the unit the spec's erase limits are stated in, and the unit of storage here. */
+const SECTOR = LIMITS.FLASH_ERASE_LENGTH_MULTIPLE.value;
+const ERASED = 0xff;
 
+/**
+ * Erased sectors are not stored: a sector gets its own bytes on its first write and gives
+ * them back when erased whole. A device that never touches its flash costs no memory, which
+ * matters when one process runs thousands of devices (`mvdevice fleet`): a 1 MiB flash
+ * filled with 0xFF up front was 1 MiB of resident memory per device.
+ */
 export class ExternalFlash {
   readonly size: number;
   readonly chipId: number;
   private readonly nor: boolean;
-  private readonly bytes: Uint8Array;
+  /** Sector index → its bytes; undefined = erased (all 0xFF). */
+  private readonly sectors: (Uint8Array | undefined)[];
   private readonly fd: number | undefined;
 
   constructor(options: ExternalFlashOptions = {}) {
     this.size = options.size ?? DEFAULT_FLASH_SIZE;
     this.chipId = options.chipId ?? DEFAULT_FLASH_CHIP_ID;
     this.nor = options.nor ?? false;
-    if (!Number.isInteger(this.size) || this.size <= 0 || this.size % 4096 !== 0) throw new Error(`externalFlash.size must be a positive multiple of 4096 (got ${this.size})`);
-    this.bytes = new Uint8Array(this.size).fill(0xff);
+    if (!Number.isInteger(this.size) || this.size <= 0 || this.size % SECTOR !== 0) throw new Error(`externalFlash.size must be a positive multiple of ${SECTOR} (got ${this.size})`);
+    this.sectors = new Array(this.size / SECTOR).fill(undefined);
     if (options.file !== undefined) {
       this.fd = openSync(options.file, existsSync(options.file) ? 'r+' : 'w+');
       const have = Math.min(fstatSync(this.fd).size, this.size);
-      if (have > 0) readSync(this.fd, this.bytes, 0, have, 0);
-      if (have < this.size) writeSync(this.fd, this.bytes, have, this.size - have, have);
+      const chunk = new Uint8Array(SECTOR);
+      for (let at = 0; at < have; at += SECTOR) {
+        const n = Math.min(SECTOR, have - at);
+        chunk.fill(ERASED);
+        readSync(this.fd, chunk, 0, n, at);
+        if (!chunk.every((b) => b === ERASED)) this.sectors[at / SECTOR] = chunk.slice();
+      }
+      // A shorter file grows to the flash's size, erased.
+      if (have < this.size) this.persist(have, this.size - have);
     }
   }
 
@@ -47,16 +65,26 @@ export class ExternalFlash {
   }
 
   read(address: number, into: Uint8Array, length: number): void {
-    into.set(this.bytes.subarray(address, address + length));
+    this.spans(address, length, (sector, from, n, at) => {
+      const bytes = this.sectors[sector];
+      if (bytes) into.set(bytes.subarray(from, from + n), at);
+      else into.fill(ERASED, at, at + n);
+    });
   }
 
   write(address: number, data: Uint8Array, length: number): void {
-    for (let i = 0; i < length; i++) this.bytes[address + i] = this.nor ? this.bytes[address + i] & data[i] : data[i];
+    this.spans(address, length, (sector, from, n, at) => {
+      const bytes = (this.sectors[sector] ??= new Uint8Array(SECTOR).fill(ERASED));
+      for (let i = 0; i < n; i++) bytes[from + i] = this.nor ? bytes[from + i] & data[at + i] : data[at + i];
+    });
     this.persist(address, length);
   }
 
   erase(address: number, length: number): void {
-    this.bytes.fill(0xff, address, address + length);
+    this.spans(address, length, (sector, from, n) => {
+      if (n === SECTOR) this.sectors[sector] = undefined;
+      else this.sectors[sector]?.fill(ERASED, from, from + n);
+    });
     this.persist(address, length);
   }
 
@@ -64,7 +92,21 @@ export class ExternalFlash {
     if (this.fd !== undefined) closeSync(this.fd);
   }
 
+  /** Calls `each(sector, offset in the sector, byte count, offset from address)` for the sectors [address, address + length) covers. */
+  private spans(address: number, length: number, each: (sector: number, from: number, n: number, at: number) => void): void {
+    for (let at = 0; at < length; ) {
+      const sector = Math.floor((address + at) / SECTOR);
+      const from = (address + at) % SECTOR;
+      const n = Math.min(SECTOR - from, length - at);
+      each(sector, from, n, at);
+      at += n;
+    }
+  }
+
   private persist(address: number, length: number): void {
-    if (this.fd !== undefined && length > 0) writeSync(this.fd, this.bytes, address, length, address);
+    const fd = this.fd;
+    if (fd === undefined || length <= 0) return;
+    const erased = new Uint8Array(SECTOR).fill(ERASED);
+    this.spans(address, length, (sector, from, n, at) => void writeSync(fd, this.sectors[sector] ?? erased, from, n, address + at));
   }
 }

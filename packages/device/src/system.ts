@@ -5,44 +5,12 @@
  * device has: where logs go (stdout, a file, listeners) and how the end of the run is reported.
  */
 import { appendFileSync } from 'node:fs';
-import type { MvWakeReason } from '@mvmqtt/sdk';
-import {
-  DEFAULT_DEVICE_ID,
-  FastInterrupts,
-  HandleTable,
-  LogBuffer,
-  PowerState,
-  RegisterFile,
-  SPEC_LOG_RULES,
-  WallClock,
-  WifiStore,
-  deviceIdBytes,
-  type ClockSettings,
-  type HandleAllocator,
-  type NotificationCentre,
-  type RunEnd,
-  type SystemSubscription,
-  type WallTimeMode,
-} from '@mvmqtt/sdk/runtime';
+import { SystemState, type HandleAllocator, type NotificationCentre, type RunEnd, type SystemStateOptions } from '@mvmqtt/sdk/runtime';
 
 /** Where log messages go besides the device's listeners. */
 export type LogSink = 'stdout' | 'none' | { file: string };
 
-export interface SystemOptions {
-  /** The 34-character device SID `mvGetDeviceId` returns (default `DEFAULT_DEVICE_ID`, "UV" + 32 hex digits). */
-  deviceId?: string;
-  /** Clock tree in Hz (default 160 MHz everywhere); the RCC register file is set to match. */
-  clocks?: Partial<ClockSettings>;
-  /** Accept the secure alias (0x5…) of the register addresses too (default false). */
-  secureRegisterAlias?: boolean;
-  /** `host` (default): wall time is set; `unset`: TIMENOTSET until `device.setWallTime()`. */
-  wallTime?: WallTimeMode;
-  /** Boot in application-test mode: mvTestingComplete and test logging work (default false). */
-  testMode?: boolean;
-  /** What `mvGetWakeReason` reports for this run (default COLDBOOT). */
-  wakeReason?: MvWakeReason;
-  /** Wi-Fi settings stored at start (default none). */
-  wifi?: { ssid: string; password?: string };
+export interface SystemOptions extends SystemStateOptions {
   /** Where mvServerLog messages go (default `stdout`, each line prefixed `[mv-server-log]`). */
   serverLog?: LogSink;
   /** Where mvTestLog messages go (default `stdout`, prefixed `[mv-test-log]`). */
@@ -59,38 +27,18 @@ export type SystemEvent =
 
 const PREFIX = { 'server-log': '[mv-server-log] ', 'test-log': '[mv-test-log] ' } as const;
 
-export class DeviceSystem {
-  readonly deviceId: Uint8Array;
-  readonly registers: RegisterFile;
-  readonly wallClock: WallClock;
-  readonly fast: FastInterrupts;
-  readonly serverLog = new LogBuffer(SPEC_LOG_RULES);
-  readonly testLog = new LogBuffer(SPEC_LOG_RULES);
-  readonly wifi: WifiStore;
-  readonly power: PowerState;
-  readonly testMode: boolean;
-  readonly subscriptions: HandleTable<SystemSubscription>;
+export class DeviceSystem extends SystemState {
   private listeners: ((event: SystemEvent) => void)[] = [];
   private drainScheduled = false;
 
   constructor(
     private readonly options: SystemOptions,
     allocator: HandleAllocator,
-    centres: { values(): Iterable<NotificationCentre> },
+    centres: () => Iterable<NotificationCentre>,
     /** Logs flow only while this holds (the link is up and the application has not released its network). */
     private readonly online: () => boolean,
   ) {
-    this.deviceId = deviceIdBytes(options.deviceId ?? DEFAULT_DEVICE_ID);
-    this.registers = new RegisterFile({ clocks: options.clocks, secureAlias: options.secureRegisterAlias });
-    this.wallClock = new WallClock(options.wallTime ?? 'host');
-    this.fast = new FastInterrupts((irq) => {
-      for (const c of centres.values()) if (c.irq === irq) return true;
-      return false;
-    });
-    this.wifi = new WifiStore(options.wifi);
-    this.power = new PowerState(options.wakeReason);
-    this.testMode = options.testMode ?? false;
-    this.subscriptions = new HandleTable(allocator);
+    super(options, allocator, centres);
   }
 
   onEvent(listener: (event: SystemEvent) => void): () => void {

@@ -1,5 +1,5 @@
 // Raw (opaque-bytes) channel I/O and the external flash on the device core.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -153,6 +153,44 @@ describe('external flash', () => {
     expectOk(device.mvExternalFlashEraseBlocking(h, sector, sector));
     expectOk(device.mvExternalFlashReadBlocking(h, sector, 8, buf));
     expect([...buf]).toEqual(Array(8).fill(0xff));
+  });
+
+  it('reads and writes across sector boundaries; erasing one sector leaves its neighbours', () => {
+    const { device, h } = openFlash({ externalFlash: { size: 64 * 1024 } });
+    const sector = LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT.value;
+    // 3 bytes at the end of sector 1, a whole sector 2, 3 bytes at the start of sector 3.
+    const data = Uint8Array.from({ length: sector + 6 }, (_, i) => i % 251);
+    expectOk(device.mvExternalFlashWriteBlocking(h, 2 * sector - 3, data.byteLength, data));
+    const back = new Uint8Array(data.byteLength + 2);
+    expectOk(device.mvExternalFlashReadBlocking(h, 2 * sector - 4, back.byteLength, back));
+    expect(back[0]).toBe(0xff);
+    expect([...back.subarray(1, 1 + data.byteLength)]).toEqual([...data]);
+    expect(back[back.byteLength - 1]).toBe(0xff);
+    expectOk(device.mvExternalFlashEraseBlocking(h, 2 * sector, sector));
+    expectOk(device.mvExternalFlashReadBlocking(h, 2 * sector - 4, back.byteLength, back));
+    const expected = new Uint8Array(back.byteLength).fill(0xff);
+    expected.set(data.subarray(0, 3), 1);
+    expected.set(data.subarray(sector + 3), 1 + sector + 3);
+    expect([...back]).toEqual([...expected]);
+  });
+
+  it('a file-backed flash grows a short file, erased, and reloads what was written anywhere in it', () => {
+    const file = join(dir, 'short.bin');
+    const sector = LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT.value;
+    // A file shorter than the flash, ending inside sector 1.
+    writeFileSync(file, Buffer.concat([Buffer.alloc(sector, 0xff), Buffer.from('xyz')]));
+    const first = openFlash({ externalFlash: { file, size: 4 * sector } });
+    const bytes = readFileSync(file);
+    expect(bytes.byteLength).toBe(4 * sector);
+    expect(bytes.subarray(sector, sector + 3).toString()).toBe('xyz');
+    expect(bytes.subarray(sector + 3).every((b) => b === 0xff)).toBe(true);
+    expectOk(first.device.mvExternalFlashWriteBlocking(first.h, 3 * sector + 10, 2, 'ok'));
+    const second = openFlash({ externalFlash: { file, size: 4 * sector } });
+    const buf = new Uint8Array(3);
+    expectOk(second.device.mvExternalFlashReadBlocking(second.h, sector, 3, buf));
+    expect(Buffer.from(buf).toString()).toBe('xyz');
+    expectOk(second.device.mvExternalFlashReadBlocking(second.h, 3 * sector + 9, 3, buf));
+    expect([...buf]).toEqual([0xff, 0x6f, 0x6b]);
   });
 
   it('with NOR semantics a write only clears bits', () => {

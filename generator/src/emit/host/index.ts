@@ -1,10 +1,10 @@
 /**
  * `host` target: what a host build of unmodified firmware needs to reach the emulated device.
- *   packages/c-headers/host/generated/mvhost_functions.c  every `mv*` function as a stub that
+ *   <outputs.c>/host/generated/mvhost_functions.c  every `mv*` function as a stub that
  *       hands its arguments to the host runtime, plus the pointer tables the runtime's walker
  *       follows to copy what the kernel reads and to check what it writes
- *   packages/c-headers/host/generated/<name>Host.cmake    <name>_add_host_firmware()
- *   packages/device/src/host/generated/tables.ts          the same tables for the device side
+ *   <outputs.c>/host/generated/<name>Host.cmake     <name>_add_host_firmware()
+ *   <outputs.host>/tables.ts                        the same tables for the device side
  * One lowering (lower.ts) feeds all of them, so both ends walk pointers in the same order.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,6 @@ import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from
 
 /** Beside the C headers package's own files: `<product.outputs.c>/host/generated`. */
 const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
-const TS_DIR = 'packages/device/src/host/generated';
 const TEMPLATE_DIR = new URL('../../../templates/host/', import.meta.url);
 
 /** Kind numbers shared by the C runtime (mvhost_runtime.h) and the TypeScript decoder. */
@@ -117,13 +116,13 @@ function cmakeSource(model: Model, ctx: EmitContext): string {
 export const hostEmitter: Emitter = {
   target: 'host',
   description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
-  ownedDirs: (model) => [cDir(model), TS_DIR],
+  ownedDirs: (model) => [cDir(model), model.product.outputs.host],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);
     return [
       { path: `${cDir(model)}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
       { path: `${cDir(model)}/${model.product.name}Host.cmake`, contents: cmakeSource(model, ctx) },
-      { path: `${TS_DIR}/tables.ts`, contents: tsSource(tables, ctx) },
+      { path: `${model.product.outputs.host}/tables.ts`, contents: tsSource(tables, ctx) },
     ];
   },
 };

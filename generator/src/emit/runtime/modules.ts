@@ -10,8 +10,6 @@ export function sdkRuntimePackage(model: Model): string {
   return `${sdkPackage(model)}/runtime`;
 }
 
-export const DEVICE_GENERATED_DIR = 'packages/device/src/generated';
-
 /** Seen from a runtime's `src/generated/`: one behaviour module per spec area. */
 export const AREAS_DIR = '../areas';
 

@@ -34,7 +34,7 @@ function entry(tool: Tool, program: string, lang: 'c' | 'c++', std: string, abi:
   return { tool, argv: [program, '-x', lang, `-std=${std}`, ...extra], lang, std, abi, label: `${program} -std=${std}` };
 }
 
-/** The compile matrix from issue 3 (plus C99 on the device, which exercises the negative-array checks there). */
+/** The compile matrix: C99/C11/C17 and C++11/17/20 on the host compilers, C11 and C++17 on the device (plus C99 there, which exercises the negative-array checks). */
 export const MATRIX: Compiler[] = [
   ...['c99', 'c11', 'c17'].flatMap((std) => [entry('gcc', 'gcc', 'c', std, 'x86_64'), entry('clang', 'clang', 'c', std, 'x86_64')]),
   ...['c++11', 'c++17', 'c++20'].flatMap((std) => [entry('g++', 'g++', 'c++', std, 'x86_64'), entry('clang++', 'clang++', 'c++', std, 'x86_64')]),

@@ -19,6 +19,7 @@ import type {
   MvReadHttpResponseHeaderStatus,
   MvSendHttpRequestStatus,
 } from '@mvmqtt/sdk';
+import { writeHttpResponseData } from '@mvmqtt/sdk/runtime';
 import { Fault, fault, isStruct, isU32, sizedBytes, sizedCopy } from '../kernel/args.js';
 import type { HttpBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -85,11 +86,7 @@ export function readHttpResponseData(k: Kernel, handle: unknown, data: unknown):
   if (!isStruct(data)) return MV_STATUS_PARAMETERFAULT;
   const r = channel.response;
   if (!r) return MV_STATUS_RESPONSENOTPRESENT;
-  data.result = r.result;
-  data.status_code = r.statusCode;
-  data.num_headers = r.headers.length;
-  data.body_length = r.body.byteLength;
-  return MV_STATUS_OKAY;
+  return writeHttpResponseData(data, { result: r.result, statusCode: r.statusCode, headerCount: r.headers.length, bodyLength: r.body.byteLength });
 }
 
 /** `buf` names at least `size` writable bytes. */

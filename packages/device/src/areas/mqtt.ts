@@ -29,6 +29,7 @@ import {
   MV_STATUS_WRONGDATAREQUESTED,
 } from '@mvmqtt/sdk';
 import type {
+  MvChannelHandle,
   MvFunctionName,
   MvMqttAcknowledgeMessageStatus,
   MvMqttGetNextReadableDataTypeStatus,
@@ -53,9 +54,11 @@ import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
+import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 
-type Lookup = MqttChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
+type NoChannel = typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
+type Lookup = MqttChannel | NoChannel;
 
 /** Each function's handle kind, looked up once: `FUNCTIONS[fn]` with a varying `fn` is a slow (megamorphic) load on every call. */
 const HANDLE_KIND = new Map<MvFunctionName, MvParamInfo['objectKind']>(
@@ -96,6 +99,22 @@ export function requestConnect(k: Kernel, ch: MqttChannel, request: unknown): Mv
   }
 }
 
+/** A pointer that faulted once part of the request had gone out: the channel is unusable. Anything else is not ours. */
+function endLate(ch: MqttChannel, err: unknown): typeof MV_STATUS_LATEFAULT {
+  if (!(err instanceof Fault && err.late)) throw err;
+  ch.terminate();
+  return MV_STATUS_LATEFAULT;
+}
+
+/** The status for the first filter MQTT does not allow; checked once every topic has been read, before anything goes out. */
+function filterRefusal(topics: readonly MvSizedString[]): MvMqttRequestSubscribeStatus & MvMqttRequestUnsubscribeStatus | undefined {
+  for (const topic of topics) {
+    const problem = sizedTopicProblem('filter', topic);
+    if (problem) return problem.status as MvMqttRequestSubscribeStatus & MvMqttRequestUnsubscribeStatus;
+  }
+  return undefined;
+}
+
 export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttRequestSubscribeStatus {
   if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
   const { correlation_id: correlationId, num_subscriptions: n, subscriptions } = request;
@@ -111,6 +130,7 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
   }
   if (!ch.canSubscribe()) return LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.status;
   const subs: Subscription[] = [];
+  const topics: MvSizedString[] = [];
   try {
     for (let i = 0; i < n; i++) {
       const s = subscriptions[i] as Record<string, number>;
@@ -118,19 +138,13 @@ export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttReque
       // before anything went out, a bad later one only after part of the request was sent.
       const topic = sizedText(s.topic, `request->subscriptions[${i}].topic`, i > 0);
       subs.push({ topic, qos: s.desired_qos as 0 | 1, nl: s.nl === 1, rap: s.rap === 1, rh: s.rh as 0 | 1 | 2 });
+      topics.push(s.topic as unknown as MvSizedString);
     }
   } catch (err) {
-    if (err instanceof Fault && err.late) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
-  // Every topic has been read: one MQTT does not allow is refused before anything goes out.
-  for (let i = 0; i < n; i++) {
-    const problem = sizedTopicProblem('filter', (subscriptions[i] as { topic: MvSizedString }).topic);
-    if (problem) return problem.status as MvMqttRequestSubscribeStatus;
-  }
+  const refused = filterRefusal(topics);
+  if (refused !== undefined) return refused;
   ch.requestSubscribe(correlationId, subs);
   return MV_STATUS_OKAY;
 }
@@ -146,16 +160,10 @@ export function requestUnsubscribe(ch: MqttChannel, request: unknown): MvMqttReq
     if (!Array.isArray(topics) || topics.length < n) fault('request->topics does not hold num_topics entries', true);
     for (let i = 0; i < n; i++) list.push(sizedText(topics[i], `request->topics[${i}]`, true));
   } catch (err) {
-    if (err instanceof Fault) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
-  for (let i = 0; i < n; i++) {
-    const problem = sizedTopicProblem('filter', (topics as MvSizedString[])[i]);
-    if (problem) return problem.status as MvMqttRequestUnsubscribeStatus;
-  }
+  const refused = filterRefusal((topics as MvSizedString[]).slice(0, n));
+  if (refused !== undefined) return refused;
   ch.requestUnsubscribe(correlationId, list);
   return MV_STATUS_OKAY;
 }
@@ -172,11 +180,7 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
     topic = sizedText(request.topic, 'request->topic', true);
     payload = sizedCopy(request.payload, 'request->payload', true);
   } catch (err) {
-    if (err instanceof Fault) {
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
-    throw err;
+    return endLate(ch, err);
   }
   const problem = sizedTopicProblem('name', request.topic as MvSizedString);
   if (problem) return problem.status as MvMqttRequestPublishStatus;
@@ -214,38 +218,39 @@ function writeLate(write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_
   }
 }
 
-export function readConnectResponse(ch: MqttChannel, out: unknown): MvMqttReadConnectResponseStatus {
+/** Takes the head item if it is a `type` answer and writes it into `out` (connect, publish and disconnect responses). */
+function readResponse<T extends ReadableItem['type']>(
+  ch: MqttChannel,
+  out: unknown,
+  type: T,
+  write: (out: Record<string, unknown>, item: Extract<ReadableItem, { type: T }>) => void,
+): MvMqttReadConnectResponseStatus & MvMqttReadPublishResponseStatus & MvMqttReadDisconnectResponseStatus {
   if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
+  const item = ch.head(type);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
-  return writeLate(() => {
-    out.request_state = item.requestState;
-    out.reason_code = item.reasonCode;
-  });
+  try {
+    write(out, item);
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT; // the item is gone: a fault now is late
+  }
 }
 
-export function readPublishResponse(ch: MqttChannel, out: unknown): MvMqttReadPublishResponseStatus {
-  if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE);
-  if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-  ch.consumeHead();
-  return writeLate(() => {
-    out.request_state = item.requestState;
-    out.correlation_id = item.correlationId;
-    out.reason_code = item.reasonCode;
-  });
+function writeConnectResponse(out: Record<string, unknown>, item: ConnectResponseItem): void {
+  out.request_state = item.requestState;
+  out.reason_code = item.reasonCode;
 }
 
-export function readDisconnectResponse(ch: MqttChannel, out: unknown): MvMqttReadDisconnectResponseStatus {
-  if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
-  const item = ch.head(MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE);
-  if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-  ch.consumeHead();
-  return writeLate(() => {
-    out.request_state = item.requestState;
-    out.disconnect_code = item.disconnectCode;
-  });
+function writePublishResponse(out: Record<string, unknown>, item: PublishResponseItem): void {
+  out.request_state = item.requestState;
+  out.correlation_id = item.correlationId;
+  out.reason_code = item.reasonCode;
+}
+
+function writeDisconnectResponse(out: Record<string, unknown>, item: DisconnectResponseItem): void {
+  out.request_state = item.requestState;
+  out.disconnect_code = item.disconnectCode;
 }
 
 /** How many codes a reason-code buffer of `size` holds (the header says bytes; the demos pass entries). */
@@ -326,62 +331,28 @@ export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttRe
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
   const unit = k.options.reasonCodesSizeUnit;
+  /** `body` on the open MQTT channel `handle` names, or the status that says why there is none (one wrapper per function, made once). */
+  const on =
+    <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) =>
+    (handle: MvChannelHandle, arg: A): S | NoChannel => {
+      const ch = mqttChannel(k, fn, handle);
+      return typeof ch === 'number' ? ch : body(ch, arg);
+    };
+  const disconnect = on('mvMqttRequestDisconnect', requestDisconnect);
   return {
-    mvMqttGetNextReadableDataType(handle, dataType) {
-      const ch = mqttChannel(k, 'mvMqttGetNextReadableDataType', handle);
-      return typeof ch === 'number' ? ch : getNextReadableDataType(ch, dataType);
-    },
-    mvMqttRequestConnect(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestConnect', handle);
-      return typeof ch === 'number' ? ch : requestConnect(k, ch, request);
-    },
-    mvMqttReadConnectResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadConnectResponse', handle);
-      return typeof ch === 'number' ? ch : readConnectResponse(ch, response);
-    },
-    mvMqttRequestSubscribe(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestSubscribe', handle);
-      return typeof ch === 'number' ? ch : requestSubscribe(ch, request);
-    },
-    mvMqttReadSubscribeResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadSubscribeResponse', handle);
-      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit);
-    },
-    mvMqttRequestUnsubscribe(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestUnsubscribe', handle);
-      return typeof ch === 'number' ? ch : requestUnsubscribe(ch, request);
-    },
-    mvMqttReadUnsubscribeResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadUnsubscribeResponse', handle);
-      return typeof ch === 'number' ? ch : readReasonCodes(ch, response, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit);
-    },
-    mvMqttRequestPublish(handle, request) {
-      const ch = mqttChannel(k, 'mvMqttRequestPublish', handle);
-      return typeof ch === 'number' ? ch : requestPublish(ch, request);
-    },
-    mvMqttReadPublishResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadPublishResponse', handle);
-      return typeof ch === 'number' ? ch : readPublishResponse(ch, response);
-    },
-    mvMqttReceiveMessage(handle, message) {
-      const ch = mqttChannel(k, 'mvMqttReceiveMessage', handle);
-      return typeof ch === 'number' ? ch : receiveMessage(ch, message);
-    },
-    mvMqttReceiveLostMessageInfo(handle, info) {
-      const ch = mqttChannel(k, 'mvMqttReceiveLostMessageInfo', handle);
-      return typeof ch === 'number' ? ch : receiveLostMessageInfo(ch, info);
-    },
-    mvMqttAcknowledgeMessage(handle, correlationId) {
-      const ch = mqttChannel(k, 'mvMqttAcknowledgeMessage', handle);
-      return typeof ch === 'number' ? ch : acknowledgeMessage(ch, correlationId);
-    },
-    mvMqttRequestDisconnect(handle) {
-      const ch = mqttChannel(k, 'mvMqttRequestDisconnect', handle);
-      return typeof ch === 'number' ? ch : requestDisconnect(ch);
-    },
-    mvMqttReadDisconnectResponse(handle, response) {
-      const ch = mqttChannel(k, 'mvMqttReadDisconnectResponse', handle);
-      return typeof ch === 'number' ? ch : readDisconnectResponse(ch, response);
-    },
+    mvMqttGetNextReadableDataType: on('mvMqttGetNextReadableDataType', getNextReadableDataType),
+    mvMqttRequestConnect: on('mvMqttRequestConnect', (ch, request) => requestConnect(k, ch, request)),
+    mvMqttReadConnectResponse: on('mvMqttReadConnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, writeConnectResponse)),
+    mvMqttRequestSubscribe: on('mvMqttRequestSubscribe', requestSubscribe),
+    mvMqttReadSubscribeResponse: on('mvMqttReadSubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit)),
+    mvMqttRequestUnsubscribe: on('mvMqttRequestUnsubscribe', requestUnsubscribe),
+    mvMqttReadUnsubscribeResponse: on('mvMqttReadUnsubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit)),
+    mvMqttRequestPublish: on('mvMqttRequestPublish', requestPublish),
+    mvMqttReadPublishResponse: on('mvMqttReadPublishResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, writePublishResponse)),
+    mvMqttReceiveMessage: on('mvMqttReceiveMessage', receiveMessage),
+    mvMqttReceiveLostMessageInfo: on('mvMqttReceiveLostMessageInfo', receiveLostMessageInfo),
+    mvMqttAcknowledgeMessage: on('mvMqttAcknowledgeMessage', acknowledgeMessage),
+    mvMqttRequestDisconnect: (handle) => disconnect(handle, undefined),
+    mvMqttReadDisconnectResponse: on('mvMqttReadDisconnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, writeDisconnectResponse)),
   };
 }

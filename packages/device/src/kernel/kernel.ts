@@ -38,6 +38,6 @@ export class Kernel {
     this.networks = new HandleTable(allocator);
     this.channels = new HandleTable(allocator);
     this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
-    this.system = new DeviceSystem(options.system, allocator, this.centres, () => this.networkUp && (!this.networkApiUsed || this.networks.size > 0));
+    this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => this.networkUp && (!this.networkApiUsed || this.networks.size > 0));
   }
 }

@@ -1,5 +1,4 @@
 /** Fast interrupts in the mock: the shared per-IRQ state and global gate. */
-import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import type { MvClearFastInterruptStatus, MvDisableFastInterruptStatus, MvEnableFastInterruptStatus, MvSetFastInterruptStatus } from '@mvmqtt/sdk';
 import type { FastInterruptsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
@@ -11,13 +10,7 @@ export function createFastInterruptsBehaviours(k: Kernel): FastInterruptsBehavio
     mvClearFastInterrupt: (_call, irqn) => fast.clear(irqn) as MvClearFastInterruptStatus,
     mvEnableFastInterrupt: (_call, irqn) => fast.setEnabled(irqn, true) as MvEnableFastInterruptStatus,
     mvDisableFastInterrupt: (_call, irqn) => fast.setEnabled(irqn, false) as MvDisableFastInterruptStatus,
-    mvDisableAllFastInterrupts() {
-      fast.allEnabled = false;
-      return MV_STATUS_OKAY;
-    },
-    mvEnableAllFastInterrupts() {
-      fast.allEnabled = true;
-      return MV_STATUS_OKAY;
-    },
+    mvDisableAllFastInterrupts: () => fast.setAllEnabled(false),
+    mvEnableAllFastInterrupts: () => fast.setAllEnabled(true),
   };
 }

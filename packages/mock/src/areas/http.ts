@@ -9,7 +9,7 @@ import {
   MV_STATUS_RESPONSENOTPRESENT,
   type MvSizedString,
 } from '@mvmqtt/sdk';
-import { httpRequestSize } from '@mvmqtt/sdk/runtime';
+import { httpRequestSize, writeHttpResponseData } from '@mvmqtt/sdk/runtime';
 import type { HttpBehaviours } from '../generated/index.js';
 import { answerHttp, autoHttpAnswer, httpState, type HttpRequestSeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
@@ -47,11 +47,7 @@ export function createHttpBehaviours(k: Kernel): HttpBehaviours {
     mvReadHttpResponseData(_call, handle, response_data) {
       const r = httpState(channelOf(k, handle)).response;
       if (!r) return MV_STATUS_RESPONSENOTPRESENT;
-      response_data.result = r.result;
-      response_data.status_code = r.status_code;
-      response_data.num_headers = r.headers.length;
-      response_data.body_length = r.body.byteLength;
-      return MV_STATUS_OKAY;
+      return writeHttpResponseData(response_data as unknown as Record<string, unknown>, { result: r.result, statusCode: r.status_code, headerCount: r.headers.length, bodyLength: r.body.byteLength });
     },
 
     mvReadHttpResponseHeader(_call, handle, header_index, buf, size) {

@@ -27,7 +27,8 @@ import {
 import { answerNow, autoAnswer } from '../answers.js';
 import type { MockCall } from '../call.js';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import type { MqttBehaviours } from '../generated/index.js';
+import { FUNCTION_SCHEMAS, STRUCT_SCHEMAS, type MqttBehaviours } from '../generated/index.js';
+import type { ParamSchema, StructSchema } from '../schema.js';
 import { channelOf, limit, producedBy, type Channel, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type StatusOf, type TopicsResponseData } from '../kernel.js';
 
 /** Copies bytes into an application `MvSizedStringBuffer` and writes their length. */
@@ -120,39 +121,9 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
       return issue(k, call, channel, { fn: call.fn });
     },
 
-    mvMqttReadConnectResponse(call, handle, response_data) {
-      const channel = channelOf(k, handle);
-      const item = head(call, channel);
-      if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-      const data = item.data as MvMqttConnectResponse;
-      return consume(call, channel, () => {
-        response_data.request_state = data.request_state;
-        response_data.reason_code = data.reason_code;
-      });
-    },
-
-    mvMqttReadPublishResponse(call, handle, response_data) {
-      const channel = channelOf(k, handle);
-      const item = head(call, channel);
-      if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-      const data = item.data as MvMqttPublishResponse;
-      return consume(call, channel, () => {
-        response_data.request_state = data.request_state;
-        response_data.correlation_id = data.correlation_id;
-        response_data.reason_code = data.reason_code;
-      });
-    },
-
-    mvMqttReadDisconnectResponse(call, handle, response_data) {
-      const channel = channelOf(k, handle);
-      const item = head(call, channel);
-      if (!item) return MV_STATUS_WRONGDATAREQUESTED;
-      const data = item.data as MvMqttDisconnectResponse;
-      return consume(call, channel, () => {
-        response_data.request_state = data.request_state;
-        response_data.disconnect_code = data.disconnect_code;
-      });
-    },
+    mvMqttReadConnectResponse: (call, handle, response_data) => readResponse(k, call, handle, response_data),
+    mvMqttReadPublishResponse: (call, handle, response_data) => readResponse(k, call, handle, response_data),
+    mvMqttReadDisconnectResponse: (call, handle, response_data) => readResponse(k, call, handle, response_data),
 
     mvMqttReadSubscribeResponse(call, handle, response_data) {
       return readTopicsResponse(k, call, handle, response_data);
@@ -237,6 +208,32 @@ function consume(call: MockCall, channel: Channel, write: () => void): typeof MV
   } catch {
     return MV_STATUS_LATEFAULT;
   }
+}
+
+const RESPONSE_FIELDS = new Map<MockCall['fn'], readonly string[]>();
+
+/** The fields of the struct a read call fills in (its second parameter), as the spec lists them. */
+function responseFields(fn: MockCall['fn']): readonly string[] {
+  let fields = RESPONSE_FIELDS.get(fn);
+  if (fields === undefined) {
+    const shape = (FUNCTION_SCHEMAS[fn].params as readonly ParamSchema[])[1].shape;
+    if (shape.kind !== 'ref') throw new Error(`${fn} does not fill in a struct`);
+    fields = (STRUCT_SCHEMAS as Readonly<Record<string, StructSchema>>)[shape.struct].fields.map((f) => f.path);
+    RESPONSE_FIELDS.set(fn, fields);
+  }
+  return fields;
+}
+
+/** Connect, publish and disconnect responses: the item holds the struct's own fields, copied one by one. */
+function readResponse(k: Kernel, call: MockCall, handle: MvChannelHandle, response: MvMqttConnectResponse | MvMqttPublishResponse | MvMqttDisconnectResponse) {
+  const channel = channelOf(k, handle);
+  const item = head(call, channel);
+  if (!item) return MV_STATUS_WRONGDATAREQUESTED;
+  const data = item.data as unknown as Readonly<Record<string, unknown>>;
+  const out = response as unknown as Record<string, unknown>;
+  return consume(call, channel, () => {
+    for (const field of responseFields(call.fn)) out[field] = data[field];
+  });
 }
 
 /** Subscribe and unsubscribe responses share their layout: pointers the kernel writes through. */

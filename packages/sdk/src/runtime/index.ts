@@ -24,6 +24,7 @@ export {
   LogBuffer,
   PowerState,
   SPEC_LOG_RULES,
+  SystemState,
   WallClock,
   WifiStore,
   copyDeviceId,
@@ -35,11 +36,21 @@ export {
   testingCompleteEnd,
   type LogBufferRules,
   type RunEnd,
+  type SystemStateOptions,
   type SystemSubscription,
   type WallTimeMode,
   type WifiSettings,
 } from './system.js';
 export { ByteRing } from './byte-ring.js';
-export { CONFIG_ITEM_FRAMING, HTTP_METHODS, configAnswerSize, configRequestSize, httpRequestProblem, httpRequestSize } from './io-accounting.js';
+export {
+  CONFIG_ITEM_FRAMING,
+  HTTP_METHODS,
+  configAnswerSize,
+  configRequestSize,
+  httpRequestProblem,
+  httpRequestSize,
+  writeHttpResponseData,
+  type HttpResponseSummary,
+} from './io-accounting.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { networkReasons } from './network.js';

@@ -1,5 +1,5 @@
 import { LIMITS, MV_HTTPRESULT_INVALIDHEADERS, MV_HTTPRESULT_INVALIDTIMEOUT, MV_HTTPRESULT_UNSUPPORTEDMETHOD, MV_HTTPRESULT_UNSUPPORTEDURISCHEME } from '../generated/index.js';
-import type { MvHttpResult } from '../generated/index.js';
+import { MV_STATUS_OKAY, type MvHttpResult } from '../generated/index.js';
 
 /**
  * How the emulators count requests against a channel's send buffer and answers against its
@@ -48,4 +48,21 @@ export function httpRequestProblem(r: { method: string; url: string; headers: re
   const range = LIMITS.HTTP_TIMEOUT_RANGE;
   if (r.timeoutMs < range.min || r.timeoutMs > range.max) return MV_HTTPRESULT_INVALIDTIMEOUT;
   return undefined;
+}
+
+/** A received HTTP response as both runtimes keep it. */
+export interface HttpResponseSummary {
+  readonly result: MvHttpResult;
+  readonly statusCode: number;
+  readonly headerCount: number;
+  readonly bodyLength: number;
+}
+
+/** `mvReadHttpResponseData`'s answer: the summary written into the application's struct. */
+export function writeHttpResponseData(out: Record<string, unknown>, r: HttpResponseSummary): typeof MV_STATUS_OKAY {
+  out.result = r.result;
+  out.status_code = r.statusCode;
+  out.num_headers = r.headerCount;
+  out.body_length = r.bodyLength;
+  return MV_STATUS_OKAY;
 }

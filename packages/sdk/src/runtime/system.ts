@@ -35,7 +35,9 @@ import {
   type MvStatus,
   type MvWakeReason,
 } from '../generated/index.js';
-import type { NotificationTarget } from './notifications.js';
+import { HandleTable, type HandleAllocator } from './handles.js';
+import type { NotificationCentre, NotificationTarget } from './notifications.js';
+import { RegisterFile, type ClockSettings } from './registers.js';
 
 // The SDK builds without DOM or Node types; both runtimes provide TextEncoder.
 declare const TextEncoder: new () => { encode(text: string): Uint8Array };
@@ -155,6 +157,12 @@ export class FastInterrupts {
     const line = this.lines.get(irq);
     if (line) line.enabled = enabled;
     else this.pendingEnables.set(irq, enabled);
+    return MV_STATUS_OKAY;
+  }
+
+  /** mvEnableAllFastInterrupts / mvDisableAllFastInterrupts: the global gate, whatever it was. */
+  setAllEnabled(enabled: boolean): typeof MV_STATUS_OKAY {
+    this.allEnabled = enabled;
     return MV_STATUS_OKAY;
   }
 
@@ -352,3 +360,56 @@ export function postSystemEvent(subscriptions: Iterable<SystemSubscription>, sou
   for (const s of subscriptions) if (s.source === source) s.centre.post(event, s.tag);
 }
 
+
+// ------------------------------------------------------------------------------------------ the whole
+
+/** What both runtimes let a user set about the state outside networking. */
+export interface SystemStateOptions {
+  /** The 34-character device SID `mvGetDeviceId` returns (default `DEFAULT_DEVICE_ID`, "UV" + 32 hex digits). */
+  deviceId?: string;
+  /** Clock tree in Hz (default 160 MHz everywhere); the RCC register file is set to match. */
+  clocks?: Partial<ClockSettings>;
+  /** Accept the secure alias (0x5…) of the register addresses too (default false). */
+  secureRegisterAlias?: boolean;
+  /** `host` (default): wall time is set; `unset`: TIMENOTSET until the runtime's `setWallTime()`. */
+  wallTime?: WallTimeMode;
+  /** Boot in application-test mode: mvTestingComplete and test logging work (default false). */
+  testMode?: boolean;
+  /** What `mvGetWakeReason` reports for this run (default COLDBOOT). */
+  wakeReason?: MvWakeReason;
+  /** Wi-Fi settings stored at start (default none). */
+  wifi?: { ssid: string; password?: string };
+}
+
+/**
+ * The state outside networking, as both runtimes hold it: register file, wall clock, fast
+ * interrupts, server and test log buffers, Wi-Fi store, power/system state and system-notification
+ * subscriptions. Each runtime extends it with where logs go and how the end of a run is reported.
+ */
+export class SystemState {
+  readonly deviceId: Uint8Array;
+  readonly registers: RegisterFile;
+  readonly wallClock: WallClock;
+  readonly fast: FastInterrupts;
+  readonly serverLog = new LogBuffer(SPEC_LOG_RULES);
+  readonly testLog = new LogBuffer(SPEC_LOG_RULES);
+  readonly wifi: WifiStore;
+  readonly power: PowerState;
+  readonly testMode: boolean;
+  readonly subscriptions: HandleTable<SystemSubscription>;
+
+  /** `centres`: the live notification centres (a fast interrupt may only use an IRQ none of them has). */
+  constructor(options: SystemStateOptions, allocator: HandleAllocator, centres: () => Iterable<NotificationCentre>) {
+    this.deviceId = deviceIdBytes(options.deviceId ?? DEFAULT_DEVICE_ID);
+    this.registers = new RegisterFile({ clocks: options.clocks, secureAlias: options.secureRegisterAlias });
+    this.wallClock = new WallClock(options.wallTime ?? 'host');
+    this.fast = new FastInterrupts((irq) => {
+      for (const c of centres()) if (c.irq === irq) return true;
+      return false;
+    });
+    this.wifi = new WifiStore(options.wifi);
+    this.power = new PowerState(options.wakeReason);
+    this.testMode = options.testMode ?? false;
+    this.subscriptions = new HandleTable(allocator);
+  }
+}

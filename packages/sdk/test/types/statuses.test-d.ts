@@ -1,7 +1,7 @@
 /**
  * Each syscall returns OKAY plus exactly the statuses of its error table. The expected unions are
  * written out here from the vendor header's documented statuses (see
- * /work/test/fixtures/vendor/microvisor-abi.json, `functions.*.documented_error_statuses`), plus the
+ * test/fixtures/vendor/microvisor-abi.json, `functions.*.documented_error_statuses`), plus the
  * spec's inferred `MV_STATUS_WRONGDATAREQUESTED` on the MQTT read calls.
  */
 import { describe, expectTypeOf, test } from 'vitest';

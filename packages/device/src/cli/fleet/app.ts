@@ -131,8 +131,12 @@ export class SyscallApp {
   /** One publish request, refilled for every publish (the kernel copies what it needs during the call). */
   private readonly publishRequest: MvMqttPublishRequest = { correlation_id: 0, topic: { data: null, length: 0 }, payload: { data: null, length: 0 }, desired_qos: 0, retain: 0 };
 
-  constructor(readonly cfg: AppConfig) {
-    this.device = new Device(cfg.device);
+  /** `device`: the device to run on (the fleet hands each firmware its own); by default a new one with `cfg.device`. */
+  constructor(
+    readonly cfg: AppConfig,
+    device?: Device,
+  ) {
+    this.device = device ?? new Device(cfg.device);
     const slots = cfg.notificationSlots ?? 32;
     this.ring = new Uint8Array(slots * 16);
     this.payloadBuf = Buffer.alloc(cfg.receiveBufferBytes ?? 7168);

@@ -21,7 +21,7 @@ export const firmware: FleetFirmware = {
       clientId: device.clientId,
       protocolVersion: device.protocolVersion,
       keepaliveS: KEEPALIVE_S,
-    });
+    }, device.syscalls);
     // A firmware reads its memory from static buffers: build them once, not per message.
     const up = Buffer.from(device.topics.up);
     const payload = Buffer.alloc(device.payloadBytes, 0x61);
