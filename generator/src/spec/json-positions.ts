@@ -45,6 +45,8 @@ const ESCAPES = new Map([
 ]);
 
 export function escapePointerToken(token: string): string {
+  // Nearly every token (a name, an index) has nothing to escape.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
