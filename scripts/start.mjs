@@ -1,18 +1,29 @@
 #!/usr/bin/env node
-// `npm start`: a demo Microvisor device on the emulated core. It requests the network, opens
-// an MQTT channel, connects, subscribes to command/device/<id>, publishes sensor readings to
-// sensor/device/<id>, receives a command from a second MQTT client, acknowledges it,
-// disconnects and exits 0, printing every system call, notification and readable item.
+// `npm start`: a demo Microvisor device on the emulated core. Like the vendor's MQTT demo it
+// starts server logging, reads its device id, fetches the broker settings from the config store
+// (mvSendConfigFetchRequest), then connects, subscribes to command/device/<id>, publishes sensor
+// readings to sensor/device/<id>, receives a command from a second MQTT client, acknowledges it
+// and acts on it: "restart" disconnects and calls mvRestart, which ends the device's run. It prints
+// every system call, notification and readable item, and its server log lines ([mv-server-log]).
 //
-//   npm start                              embedded aedes broker on 127.0.0.1 (MQTT 3.1.1)
-//   npm start -- --broker mqtt://h:1883    any broker (mqtts:// uses TLS with the bundled roots)
+//   npm start                              the embedded aedes broker on 127.0.0.1 (MQTT 3.1.1)
+//   npm start -- --config FILE             the device's config store (JSON, see README "npm start"):
+//                                          broker-host, broker-port, client-id, username (device/config),
+//                                          password (device/secret), root-CA (device/config, turns TLS on);
+//                                          keys it lacks come from the default store (the embedded broker)
+//   npm start -- --broker mqtt://h:1883    the default store names this broker instead (mqtts:// uses TLS
+//                                          with the bundled roots; user:pass@ gives username and password)
+//   npm start -- --device-id ID            the device id (default: the emulator's stable one, printed at start)
 //   npm start -- --protocol 5              MQTT 5 (the default everywhere is 3.1.1, as in MvMqttClient and mqtt.js)
+//   npm start -- --test-mode               boot in application-test mode: the run ends with mvTestingComplete
+//                                          (status 0 when every step worked) instead of mvRestart
 //   npm start -- --forever                 keep publishing every second until Ctrl-C (reconnecting after
 //                                          network or broker loss)
 //   npm start -- --inspect[=PORT]          serve the live inspector page on 127.0.0.1 (a free port by default)
-//   npm start -- --config FILE             the device's config store (JSON, see packages/device/README.md)
+//
+// Exit status: the run-end code when the application ended its run (mvRestart and mvDeepSleep: 0;
+// mvTestingComplete: 0 for status 0, else 1), 1 when the demo failed, 2 for a bad command line or store.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -21,7 +32,8 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const USAGE = 'usage: npm start -- [--broker mqtt[s]://[user:pass@]host[:port]] [--protocol 3.1.1|5] [--forever] [--readings N] [--inspect[=PORT]] [--config FILE]';
+const USAGE =
+  'usage: npm start -- [--config FILE] [--broker mqtt[s]://[user:pass@]host[:port]] [--device-id ID] [--protocol 3.1.1|5] [--test-mode] [--forever] [--readings N] [--inspect[=PORT]]';
 
 /** A bad command line: one line saying what is wrong, the usage, exit 2. */
 function usageError(message) {
@@ -38,7 +50,9 @@ try {
       inspect: { type: 'string' },
       broker: { type: 'string' },
       config: { type: 'string' },
+      'device-id': { type: 'string' },
       protocol: { type: 'string' },
+      'test-mode': { type: 'boolean', default: false },
       forever: { type: 'boolean', default: false },
       readings: { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,16 +70,16 @@ const PROTOCOLS = { '3.1.1': 4, 4: 4, 5: 5 };
 if (args.protocol !== undefined && !Object.hasOwn(PROTOCOLS, args.protocol)) usageError(`--protocol ${args.protocol}: the device speaks MQTT 3.1.1 (or 4) and 5`);
 if (!/^[1-9]\d*$/.test(args.readings)) usageError(`--readings ${args.readings}: a positive whole number is needed`);
 if (args.inspect !== undefined && (!/^\d{1,5}$/.test(args.inspect) || Number(args.inspect) > 65535)) usageError(`--inspect=${args.inspect}: a port number (0-65535) is needed`);
+let brokerArg;
 if (args.broker !== undefined) {
-  let url;
   try {
-    url = new URL(args.broker);
+    brokerArg = new URL(args.broker);
   } catch {
     usageError(`--broker ${args.broker}: not a URL (mqtt://host:1883 or mqtts://host:8883)`);
   }
-  if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') usageError(`--broker ${args.broker}: the scheme must be mqtt:// or mqtts://, not ${url.protocol}//`);
-  if (!url.hostname) usageError(`--broker ${args.broker}: no host`);
-  if (url.pathname && url.pathname !== '/') usageError(`--broker ${args.broker}: a broker URL has no path`);
+  if (brokerArg.protocol !== 'mqtt:' && brokerArg.protocol !== 'mqtts:') usageError(`--broker ${args.broker}: the scheme must be mqtt:// or mqtts://, not ${brokerArg.protocol}//`);
+  if (!brokerArg.hostname) usageError(`--broker ${args.broker}: no host`);
+  if (brokerArg.pathname && brokerArg.pathname !== '/') usageError(`--broker ${args.broker}: a broker URL has no path`);
 }
 
 // ---------------------------------------------------------------- build what the demo runs (fresh checkouts have no dist/)
@@ -90,68 +104,42 @@ for (const pkg of args.inspect !== undefined ? ['sdk', 'device', 'inspector'] : 
 }
 
 const sdk = await import('@mvmqtt/sdk');
-const { ConfigStore, ConfigStoreError, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient } = await import('@mvmqtt/device');
+const { deviceIdBytes } = await import('@mvmqtt/sdk/runtime');
+const { ConfigStore, ConfigStoreError, DEFAULT_DEVICE_ID, DEFAULT_PROTOCOL_VERSION, Device, MvMqttClient, describeRunEnd, formatCall, formatEvent } = await import('@mvmqtt/device');
+
+// The store given with --config, checked before anything starts: a bad store is one line naming
+// the file, the JSON pointer and the problem.
+let userStore;
 if (args.config !== undefined) {
-  // Checked before anything starts: a bad store is one line naming the file, the JSON pointer and the problem.
   try {
-    ConfigStore.load(args.config);
+    userStore = ConfigStore.load(args.config);
   } catch (e) {
     if (!(e instanceof ConfigStoreError)) throw e;
     console.error(`start: --config: ${e.message}`);
     process.exit(2);
   }
 }
+const deviceId = args['device-id'] ?? DEFAULT_DEVICE_ID;
+try {
+  deviceIdBytes(deviceId); // the device's own check of the id, before anything starts
+} catch (e) {
+  usageError(`--device-id ${deviceId}: ${e.message.replace(/^deviceId option: /, '')}`);
+}
 const { default: mqtt } = await import('mqtt');
 
-// ---------------------------------------------------------------- printing
+// ---------------------------------------------------------------- printing: the device package's trace formatter
 
 const t0 = performance.now();
 const stamp = () => `[${(performance.now() - t0).toFixed(1).padStart(8)} ms]`;
-const enumName = (en, v) => sdk.ENUM_NAMES[en]?.[v] ?? String(v);
-
-/** Arguments as the kernel saw them after the call (out-boxes hold what it wrote). */
-function show(v, depth = 0) {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
-  if (typeof v !== 'object') return String(v);
-  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
-  if (v instanceof Uint32Array) return `<u32[${v.length}]>`;
-  const keys = Object.keys(v);
-  if (keys.length === 1 && keys[0] === 'value') return `&${show(v.value, depth)}`;
-  if (keys.length === 2 && 'data' in v && 'length' in v) {
-    // An MvSizedString: show the text it holds.
-    if (v.length === 0) return '""';
-    return typeof v.data === 'string' ? show(v.data) : `<${v.length} bytes>`;
-  }
-  if (depth > 3) return '{…}';
-  if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
-  return `{${keys.map((k) => `${k}: ${show(v[k], depth + 1)}`).join(', ')}}`;
-}
-
-function clip(s, n = 300) {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
 
 function trace(e) {
-  if (e.kind === 'syscall') {
-    console.log(`${stamp()} ${e.name}(${clip(e.args.map((a) => show(a)).join(', '))}) -> ${sdk.statusName(e.status)}`);
-  } else if (e.kind === 'notification') {
-    const what = e.outcome === 'written' ? '' : ` (${e.outcome})`;
-    console.log(`${stamp()}   notification irq ${e.irq} slot ${e.slot}: ${enumName('MvEventType', e.eventType)} tag ${e.tag} at ${e.microseconds} us${what}`);
-  } else if (e.kind === 'readable') {
-    const { type, ...fields } = e.item;
-    if (fields.payload instanceof Uint8Array) fields.payload = new TextDecoder().decode(fields.payload);
-    if (fields.requestState !== undefined) fields.requestState = enumName('MvMqttRequestState', fields.requestState);
-    console.log(`${stamp()}   readable item on channel ${e.channel}: ${enumName('MvMqttReadableDataType', type)} ${clip(JSON.stringify(fields), 200)}`);
-  } else if (e.kind === 'network') {
-    console.log(`${stamp()}   network status: ${enumName('MvNetworkStatus', e.status)}`);
-  }
+  const line = e.kind === 'syscall' ? formatCall(e.name, e.args, e.status) : formatEvent(e);
+  if (line !== undefined) console.log(`${stamp()} ${e.kind === 'syscall' ? '' : '  '}${line}`);
 }
 
 const say = (s) => console.log(`\n${stamp()} == ${s}`);
 
-// ---------------------------------------------------------------- the broker
+// ---------------------------------------------------------------- the broker and the default store
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -164,50 +152,133 @@ async function freePort() {
   });
 }
 
+const { MV_CONFIGKEYFETCHSCOPE_DEVICE: DEVICE, MV_CONFIGKEYFETCHSTORE_CONFIG: CONFIG, MV_CONFIGKEYFETCHSTORE_SECRET: SECRET } = sdk;
+/** True when the --config store names a broker itself: the embedded one is then not needed. */
+const storeNamesBroker = userStore?.get(DEVICE, CONFIG, 'broker-host') !== undefined;
+
 let stopBroker = async () => {};
-let brokerUrl = args.broker;
-if (!brokerUrl) {
+let defaultBroker = brokerArg;
+if (!defaultBroker && !storeNamesBroker) {
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker();
   const port = await freePort();
   const server = createServer(broker.handle);
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  brokerUrl = `mqtt://127.0.0.1:${port}`;
+  defaultBroker = new URL(`mqtt://127.0.0.1:${port}`);
   stopBroker = async () => {
     await new Promise((resolve) => broker.close(resolve));
     await new Promise((resolve) => server.close(resolve));
   };
-  say(`embedded aedes broker on ${brokerUrl} (MQTT 3.1.1)`);
+  say(`embedded aedes broker on ${defaultBroker.href} (MQTT 3.1.1)`);
 }
-const url = new URL(brokerUrl);
-const useTls = url.protocol === 'mqtts:';
-// One default for every path (this demo, MvMqttClient, mqtt.js): MQTT 3.1.1, which every broker speaks.
-const protocolVersion = args.protocol === undefined ? DEFAULT_PROTOCOL_VERSION : PROTOCOLS[args.protocol];
+
+/** The default store: the broker (embedded, or --broker) and the device id as client id; --config keys take precedence. */
+const defaults = {
+  device: {
+    config: { 'client-id': deviceId },
+    secret: {},
+  },
+};
+if (defaultBroker) {
+  defaults.device.config['broker-host'] = defaultBroker.hostname;
+  defaults.device.config['broker-port'] = defaultBroker.port || (defaultBroker.protocol === 'mqtts:' ? '8883' : '1883');
+  if (defaultBroker.username) defaults.device.config.username = decodeURIComponent(defaultBroker.username);
+  if (defaultBroker.password) defaults.device.secret.password = decodeURIComponent(defaultBroker.password);
+}
+const store = (userStore ?? ConfigStore.empty()).withFallback(ConfigStore.load(defaults));
 
 // ---------------------------------------------------------------- the device
 
-const deviceId = `UV${randomBytes(16).toString('hex').toUpperCase()}`; // 34 characters, like mvGetDeviceId
-const commandTopic = `command/device/${deviceId}`;
-const sensorTopic = `sensor/device/${deviceId}`;
-
-const connectOptions = {
-  host: url.hostname,
-  port: Number(url.port) || (useTls ? 8883 : 1883),
-  clientId: deviceId,
-  protocolVersion,
-  username: url.username ? decodeURIComponent(url.username) : undefined,
-  password: url.password ? decodeURIComponent(url.password) : undefined,
-  tls: useTls ? {} : undefined,
-  keepalive: 60,
-};
-
-const device = new Device({ trace, config: args.config });
+const device = new Device({ trace, config: store, deviceId, testMode: args['test-mode'] });
+console.log(`${stamp()} device id ${deviceId}${args['device-id'] ? '' : ' (the default; --device-id ID for another)'}`);
 let inspection;
 if (args.inspect !== undefined) {
-  // Attached before the client sets up its notification centre, so the page sees every record.
-  inspection = await device.inspect({ port: Number(args.inspect), name: `demo ${deviceId.slice(0, 10)}…`, broker: brokerUrl });
+  // Attached before the application sets up its notification centres, so the page sees every record.
+  inspection = await device.inspect({ port: Number(args.inspect), name: `demo ${deviceId.slice(0, 10)}…`, broker: defaultBroker?.href ?? 'from --config' });
   console.log(`inspector: ${inspection.url.replace(/\?.*$/, '')}`);
 }
+
+// ---------------------------------------------------------------- the application's helpers (what firmware would do)
+
+const text = (s) => new TextEncoder().encode(s);
+const sized = (s) => ({ data: s, length: text(s).byteLength });
+
+/** Server logging as the vendor demos set it up: a 512-byte-aligned buffer, a multiple of 512 bytes. */
+const logBuffer = new Uint8Array(4096);
+function serverLog(message) {
+  const bytes = text(message);
+  device.mvServerLog(bytes, bytes.byteLength); // the vendor demos ignore the status; the trace shows it
+}
+
+/**
+ * Fetches device-scoped keys through a CONFIGFETCH channel, as the vendor's MQTT demo does: its own
+ * notification centre and network request, one request, wait for CHANNELDATAREADABLE, read each
+ * item, close everything. Returns key → value (undefined when the store has no such key).
+ */
+async function fetchConfig(keys) {
+  const IRQ = 42;
+  const TAG = 7;
+  const ring = new Uint8Array(4 * 16);
+  const center = sdk.out(0);
+  const check = (fn, status) => {
+    if (status !== sdk.MV_STATUS_OKAY) throw new Error(`${fn} returned ${sdk.statusName(status)}`);
+  };
+  check('mvSetupNotifications', device.mvSetupNotifications({ irq: IRQ, buffer: ring, buffer_size: ring.byteLength }, center));
+  let answered;
+  const readable = new Promise((resolve) => (answered = resolve));
+  let slot = 0;
+  device.nvic.setHandler(IRQ, () => {
+    const record = sdk.decodeMvNotification(ring, slot * 16);
+    slot = (slot + 1) % 4;
+    if (record.tag === TAG) answered(record.event_type);
+  });
+  device.nvic.enable(IRQ);
+  const network = sdk.out(0);
+  const channel = sdk.out(0);
+  try {
+    check('mvRequestNetwork', device.mvRequestNetwork({ version: 1, v1: { notification_handle: center.value, notification_tag: 1 } }, network));
+    const rx = new Uint8Array(2560);
+    const tx = new Uint8Array(2560);
+    const params = sdk.newMvOpenChannelParams();
+    Object.assign(params.v1, {
+      notification_handle: center.value,
+      notification_tag: TAG,
+      network_handle: network.value,
+      receive_buffer: rx,
+      receive_buffer_len: rx.byteLength,
+      send_buffer: tx,
+      send_buffer_len: tx.byteLength,
+      channel_type: sdk.MV_CHANNELTYPE_CONFIGFETCH,
+      endpoint: sized(''),
+    });
+    check('mvOpenChannel', device.mvOpenChannel(params, channel));
+    const request = { num_items: keys.length, keys_to_fetch: keys.map(([store, key]) => ({ scope: DEVICE, store, key: sized(key) })) };
+    check('mvSendConfigFetchRequest', device.mvSendConfigFetchRequest(channel.value, request));
+    const event = await Promise.race([readable, new Promise((r) => setTimeout(r, 5000, 'timeout'))]);
+    if (event !== sdk.MV_EVENTTYPE_CHANNELDATAREADABLE) throw new Error(`the config fetch got no answer (${event === 'timeout' ? 'none in 5 s' : sdk.ENUM_NAMES.MvEventType[event]})`);
+    const data = sdk.newMvConfigResponseData();
+    check('mvReadConfigFetchResponseData', device.mvReadConfigFetchResponseData(channel.value, data));
+    if (data.result !== sdk.MV_CONFIGFETCHRESULT_OK) throw new Error(`the config fetch failed: ${sdk.ENUM_NAMES.MvConfigFetchResult[data.result]}`);
+    const values = {};
+    for (let i = 0; i < data.num_items; i++) {
+      const buf = new Uint8Array(sdk.LIMITS.CONFIG_VALUE_LENGTH_MAX.value);
+      const item = { item_index: i, result: sdk.out(0), buf: { data: buf, size: buf.byteLength, length: sdk.out(0) } };
+      check('mvReadConfigResponseItem', device.mvReadConfigResponseItem(channel.value, item));
+      const [, key] = keys[i];
+      if (item.result.value === sdk.MV_CONFIGKEYFETCHRESULT_OK) values[key] = buf.slice(0, item.buf.length.value);
+      else if (item.result.value !== sdk.MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND) throw new Error(`config key ${key}: ${sdk.ENUM_NAMES.MvConfigKeyFetchResult[item.result.value]}`);
+    }
+    return values;
+  } finally {
+    if (channel.value) device.mvCloseChannel(channel);
+    if (network.value) device.mvReleaseNetwork(network);
+    device.mvCloseNotifications(center);
+    device.nvic.disable(IRQ);
+  }
+}
+
+// ---------------------------------------------------------------- the application
+
 let client;
 let operator;
 const watchdog = setTimeout(() => {
@@ -215,20 +286,69 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, args.forever ? 2 ** 31 - 1 : 30_000);
 
+let ok = false;
+/** The operator's command asked for a restart (the demo's normal end; not after Ctrl-C in --forever). */
+let restart = false;
 try {
-  say(`device ${deviceId}: notification centre and network request`);
+  say('server logging and the device id');
+  device.mvServerLoggingInit(logBuffer, logBuffer.byteLength);
+  const idBuf = new Uint8Array(sdk.LIMITS.DEVICE_ID_LENGTH.max);
+  device.mvGetDeviceId(idBuf, idBuf.byteLength);
+  const id = new TextDecoder().decode(idBuf);
+  serverLog(`demo starting on device ${id}`);
+  const commandTopic = `command/device/${id}`;
+  const sensorTopic = `sensor/device/${id}`;
+
+  say('fetch the broker settings from the config store');
+  const settings = await fetchConfig([
+    [CONFIG, 'broker-host'],
+    [CONFIG, 'broker-port'],
+    [CONFIG, 'client-id'],
+    [CONFIG, 'username'],
+    [SECRET, 'password'],
+    [CONFIG, 'root-CA'],
+  ]);
+  const utf8 = (bytes) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
+  const host = utf8(settings['broker-host']);
+  const portText = utf8(settings['broker-port']);
+  if (host === undefined || portText === undefined) throw new Error('the config store has no broker-host or broker-port');
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw new Error(`config key broker-port: "${portText}" is not a port number`);
+  const useTls = settings['root-CA'] !== undefined || (brokerArg?.protocol === 'mqtts:' && host === brokerArg.hostname);
+  const connectOptions = {
+    host,
+    port,
+    clientId: utf8(settings['client-id']) ?? id,
+    protocolVersion: args.protocol === undefined ? DEFAULT_PROTOCOL_VERSION : PROTOCOLS[args.protocol],
+    username: utf8(settings.username),
+    password: settings.password,
+    tls: useTls ? (settings['root-CA'] ? { ca: [settings['root-CA']] } : {}) : undefined,
+    keepalive: 60,
+  };
+  const brokerUrl = `${useTls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  serverLog(`broker ${brokerUrl}, client id ${connectOptions.clientId}`);
+
+  say(`notification centre and network request`);
   client = new MvMqttClient(device, { irq: 41, notificationSlots: 8 });
   console.log(`${stamp()} network connected: ${client.networkConnected}`);
 
-  say(`open an MQTT channel and connect to ${url.host} (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}${useTls ? ', TLS' : ''})`);
+  say(`open an MQTT channel and connect to ${host}:${port} (MQTT ${connectOptions.protocolVersion === 5 ? '5' : '3.1.1'}${useTls ? ', TLS' : ''})`);
   await client.connect(connectOptions);
+  serverLog('connected');
 
   say(`subscribe to ${commandTopic}`);
   const granted = await client.subscribe(commandTopic, { qos: 1 });
   console.log(`${stamp()} ${granted.map((r) => r.reason).join(', ')}`);
 
   // A second client, standing in for the operator's back end, sends the device a command.
-  operator = await mqtt.connectAsync(brokerUrl, { protocolVersion, reconnectPeriod: 0, clientId: `operator-${deviceId.slice(2, 10)}` });
+  operator = await mqtt.connectAsync(brokerUrl, {
+    protocolVersion: connectOptions.protocolVersion,
+    reconnectPeriod: 0,
+    clientId: `operator-${id.slice(2, 10)}`,
+    username: connectOptions.username,
+    password: settings.password === undefined ? undefined : Buffer.from(settings.password),
+    ca: settings['root-CA'] === undefined ? undefined : Buffer.from(settings['root-CA']),
+  });
   const inbound = client.messages();
 
   let reading = 0;
@@ -243,14 +363,18 @@ try {
   };
 
   for (let i = 0; i < Number(args.readings); i++) await publishReading();
+  serverLog(`published ${reading} readings`);
 
   say('the operator sends a command');
   await operator.publishAsync(commandTopic, JSON.stringify({ action: 'restart' }), { qos: 1 });
   const { value: command } = await inbound.next();
   if (!command) throw new Error('the session ended before the command arrived');
-  console.log(`${stamp()} command on ${command.topic} (QoS ${command.qos}, correlation ${command.correlationId}): ${new TextDecoder().decode(command.payload)}`);
+  const commandText = new TextDecoder().decode(command.payload);
+  console.log(`${stamp()} command on ${command.topic} (QoS ${command.qos}, correlation ${command.correlationId}): ${commandText}`);
   say('acknowledge the command');
   command.ack();
+  serverLog(`command received: ${commandText}`);
+  restart = !args.forever && commandText === JSON.stringify({ action: 'restart' });
 
   if (args.forever) {
     say('publishing every second; Ctrl-C to stop');
@@ -299,13 +423,31 @@ try {
 
   say('disconnect');
   await client.disconnect();
+  serverLog('disconnected; done');
+  // Logs travel while the application holds its network: let them go before it is released.
+  await device.idle();
   await client.close();
   say('done');
+  ok = true;
 } catch (err) {
-  console.error(`\n${stamp()} demo failed: ${err?.stack ?? err}`);
+  // One line for what went wrong (the trace above shows the calls); the stack only with MVMQTT_DEBUG=1.
+  console.error(`\n${stamp()} demo failed: ${process.env.MVMQTT_DEBUG ? (err?.stack ?? err) : (err?.message ?? err)}`);
   process.exitCode = 1;
 } finally {
   clearTimeout(watchdog);
+  // In test mode the run reports its result; otherwise a "restart" command ends it with mvRestart.
+  if (args['test-mode']) {
+    say(`end the test run: mvTestingComplete(${ok ? 0 : 1})`);
+    device.mvTestingComplete(ok ? 0 : 1);
+  } else if (ok && restart) {
+    say('act on the command: mvRestart');
+    device.mvRestart(sdk.MV_RESTARTMODE_AUTOAPPLYUPDATE);
+  }
+  const end = device.runEnd;
+  if (end) {
+    console.log(`${stamp()} run ended: ${describeRunEnd(end)}; exit code ${end.exitCode}`);
+    process.exitCode = end.exitCode;
+  }
   await operator?.endAsync().catch(() => undefined);
   await device.powerOff();
   await inspection?.detach();

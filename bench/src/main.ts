@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware] [--out FILE] [--max-load X]`
- * Runs the three sections in one go, prints Markdown tables and writes bench/results.json
+ * `npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware,inspector] [--out FILE] [--max-load X]`
+ * Runs the sections in one go, prints Markdown tables and writes bench/results.json
  * (only for a full, quiet run of every section, unless --out names another file) and the
  * README tables generated from it. A noisy run goes to bench/results.noisy.json instead.
  */
@@ -14,8 +14,8 @@ import { LoadMonitor } from './load.js';
 import { updateReadmes } from './readme.js';
 import { round } from './stats.js';
 
-type Section = 'generator' | 'runtime' | 'fleet' | 'firmware';
-const SECTIONS: Section[] = ['generator', 'runtime', 'fleet', 'firmware'];
+type Section = 'generator' | 'runtime' | 'fleet' | 'firmware' | 'inspector';
+const SECTIONS: Section[] = ['generator', 'runtime', 'fleet', 'firmware', 'inspector'];
 
 interface Args {
   quick: boolean;
@@ -28,7 +28,7 @@ interface Args {
   maxLoad: number;
 }
 
-const USAGE = 'usage: npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware] [--out FILE] [--max-load X] [--quiet]';
+const USAGE = 'usage: npm run bench [-- --quick] [--repeat N] [--only generator,runtime,fleet,firmware,inspector] [--out FILE] [--max-load X] [--quiet]';
 
 class UsageError extends Error {}
 
@@ -68,16 +68,19 @@ function plan(quick: boolean, repeat?: number) {
         runtime: { reps: 1, count: 4000, warmup: 1000, latencyCount: 400, latencyWarmup: 100, diagnostics: false },
         fleet: { sizes: [20, 100], durationS: 4 },
         firmware: { calls: 2000, warmup: 500, irqs: 50, publishes: 500, publishReps: 1 },
+        inspector: { reps: 1, count: 3000, warmup: 1000 },
       }
     : {
         generator: { reps: 3, scales: [10, 100] },
         runtime: { reps: 5, count: 30_000, warmup: 4000, latencyCount: 2000, latencyWarmup: 300, diagnostics: true },
         fleet: { sizes: [1000, 10_000], durationS: 20 },
         firmware: { calls: 20_000, warmup: 2000, irqs: 300, publishes: 5000, publishReps: 3 },
+        inspector: { reps: 5, count: 20_000, warmup: 4000 },
       };
   if (repeat !== undefined) {
     p.generator.reps = repeat;
     p.runtime.reps = repeat;
+    p.inspector.reps = repeat;
   }
   return p;
 }
@@ -113,6 +116,12 @@ async function main(): Promise<void> {
     log('== firmware (host build of C firmware through the host bridge)');
     const { benchFirmware } = await import('./firmware/bench-firmware.js');
     results.firmware = await benchFirmware({ ...p.firmware, log });
+  }
+  if (args.only.includes('inspector')) {
+    log('== inspector (what attaching the live inspector costs the device)');
+    const { benchInspector } = await import('./inspector/bench-inspector.js');
+    const { publishWindow } = await import('./runtime/window.js');
+    results.inspector = await benchInspector({ ...p.inspector, window: publishWindow(), payloadSize: 100, log });
   }
   const loadReport = load.stop();
   results.load = loadReport;

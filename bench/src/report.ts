@@ -59,6 +59,13 @@ export function checkTargets(r: Results): TargetCheck[] {
     add(`fleet ${n}: messages lost`, f.lost, '= 0', (v) => v === 0);
     if (Number(n) >= 10_000) add(`fleet ${n}: RSS per device (MB)`, f.rss_mb_per_device, '≤ 0.1', (v) => v <= 0.1);
   }
+  for (const q of ['qos0', 'qos1']) {
+    const i = r.inspector?.[q];
+    if (!i) continue;
+    const Q = q === 'qos0' ? 'QoS 0' : 'QoS 1';
+    add(`inspector ${Q}: detached / never inspected`, i.detached_ratio, '≥ 0.95', (v) => v >= 0.95, withSpread(i.detached_ratio, i.detached_ratio_min, i.detached_ratio_max));
+    add(`inspector ${Q}: page open / never inspected`, i.page_open_ratio, '≥ 0.8', (v) => v >= 0.8, withSpread(i.page_open_ratio, i.page_open_ratio_min, i.page_open_ratio_max));
+  }
   const fw = r.firmware;
   if (fw && !fw.skipped) {
     add('firmware: syscall round trip p50 (µs)', fw.syscall_roundtrip_p50_us, '≤ 30', (v) => v <= 30);
@@ -155,14 +162,35 @@ export function renderReport(r: Results, opts: { title?: boolean } = {}): string
         table(
           ['measurement', 'p50', 'p99', 'samples'],
           [
-            ['system call round trip, firmware → device core → firmware', fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
+            [`system call round trip, firmware → device core → firmware${fw.shared_memory_transport ? ' (shared memory)' : ''}`, fw.syscall_roundtrip_p50_us, fw.syscall_roundtrip_p99_us, fw.calls],
+            ...(fw.shared_memory_transport && fw.socket_syscall_roundtrip_p50_us !== undefined
+              ? [['the same over the socket transport (the fallback without the addon)', fw.socket_syscall_roundtrip_p50_us, fw.socket_syscall_roundtrip_p99_us, fw.calls]]
+              : []),
             ['IRQ delivery, record written → handler entered', fw.irq_delivery_p50_us, fw.irq_delivery_p99_us, fw.irqs],
           ],
         ) +
         (fw.qos1_throughput_ratio !== undefined
-          ? `\n\nQoS 1 publishing, ${fw.qos1_publishes} messages of 100 bytes, side by side on one mosquitto: firmware ${fmt(fw.qos1_firmware_msgs_per_s)} msg/s, TypeScript on the emulated device ${fmt(fw.qos1_typescript_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_throughput_ratio)}.`
+          ? `\n\nQoS 1 publishing, ${fw.qos1_publishes} messages of 100 bytes, side by side on one mosquitto: firmware ${fmt(fw.qos1_firmware_msgs_per_s)} msg/s, TypeScript on the emulated device ${fmt(fw.qos1_typescript_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_throughput_ratio)}${fw.shared_memory_transport && fw.qos1_socket_throughput_ratio !== undefined ? ` (over the socket transport: ${fmt(fw.qos1_socket_firmware_msgs_per_s)} msg/s, ratio ${fmt(fw.qos1_socket_throughput_ratio)})` : ''}.`
           : ''),
     );
+
+  const ins = r.inspector;
+  if (ins) {
+    const s = ins.settings;
+    const rows: unknown[][] = [];
+    for (const q of ['qos0', 'qos1']) {
+      const i = ins[q];
+      if (!i) continue;
+      const cell = (k: string) => withSpread(i[`${k}_ratio`], i[`${k}_ratio_min`], i[`${k}_ratio_max`]);
+      const cpu = (k: string) => withSpread(i[`${k}_cpu_ratio`], i[`${k}_cpu_ratio_min`], i[`${k}_cpu_ratio_max`]);
+      rows.push([q === 'qos0' ? 'QoS 0' : 'QoS 1', i.none_msg_s, cell('detached'), cell('attached'), cell('page_open'), `${cpu('detached')} / ${cpu('attached')} / ${cpu('page_open')}`]);
+    }
+    parts.push(
+      `### Inspector: an emulated device publishing (${s.messages} × ${s.payload_bytes}-byte messages, window ${s.window}) with the inspector detached, attached, and attached with a page open (${s.page_reader}), each against never inspected in the same repetition; median of ${s.reps} (min–max)
+` +
+        table(['QoS', 'never inspected (msg/s)', 'detached', 'attached', 'page open', 'CPU per message: detached / attached / page open (never = 1)'], rows),
+    );
+  }
 
   const targets = checkTargets(r);
   if (targets.length)

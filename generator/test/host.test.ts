@@ -65,8 +65,8 @@ describe('host lowering', () => {
 });
 
 describe('host lowering of shapes the spec is growing into', () => {
-  // A copy of the model with two extra functions: a buffer counted by another parameter, and a
-  // pointer to a pointer (which the bridge does not marshal yet).
+  // A copy of the model with extra functions: a buffer counted by another parameter, a pointer
+  // handed back through an out `T **`, and a `T **` the bridge does not marshal (an input).
   const data = structuredClone(model.data);
   const u8 = (text: string, pointer: number) => ({ text, base: { kind: 'int' as const, name: 'uint8_t' as const, bits: 8 as const, signed: false }, pointer, const: text.startsWith('const') });
   const u32 = { text: 'uint32_t', base: { kind: 'int' as const, name: 'uint32_t' as const, bits: 32 as const, signed: false }, pointer: 0, const: false };
@@ -81,6 +81,7 @@ describe('host lowering of shapes the spec is growing into', () => {
       ],
     },
     { ...template, name: 'mvHostTestRead', params: [{ name: 'out', type: u8('uint8_t * *', 2), direction: 'out', doc: '' }] },
+    { ...template, name: 'mvHostTestTake', params: [{ name: 'list', type: u8('uint8_t * *', 2), direction: 'in', doc: '' }] },
   );
   const grown = lowerForHost(new Model(data));
 
@@ -90,9 +91,25 @@ describe('host lowering of shapes the spec is growing into', () => {
     expect(log.unsupported).toBeUndefined();
   });
 
-  it('marks a function with a pointer to a pointer as not forwardable, without failing generation', () => {
+  it('hands back an address through an out pointer to a pointer', () => {
     const read = grown.functions.find((f) => f.name === 'mvHostTestRead')!;
-    expect(read.unsupported).toMatch(/pointer to a pointer/);
-    expect(read.params[0].value).toEqual({ kind: 'int', size: 8, signed: false });
+    expect(read.unsupported).toBeUndefined();
+    expect(read.params[0].pointer).toEqual({ to: { kind: 'address', size: 8 }, elementSize: 8, writable: true });
+  });
+
+  it('marks a function taking a pointer to a pointer as input as not forwardable, without failing generation', () => {
+    const take = grown.functions.find((f) => f.name === 'mvHostTestTake')!;
+    expect(take.unsupported).toMatch(/pointer to a pointer/);
+    expect(take.params[0].value).toEqual({ kind: 'int', size: 8, signed: false });
+  });
+
+  it('marks memory lent to the kernel beyond the call (writable members that are not outs) as kept', () => {
+    const kept = grown.structs.flatMap((s) => s.fields.filter((f) => f.pointer?.kept).map((f) => `${s.name}.${f.path}`));
+    const expected = model.structs.flatMap((s) =>
+      s.fieldPaths.filter(({ field }) => field.type.pointer === 1 && !field.type.const && field.direction !== 'out').map(({ path }) => `${s.name}.${path}`),
+    );
+    expect(kept).toEqual(expected);
+    expect(kept).toContain('MvNotificationSetup.buffer');
+    expect(kept).toContain('MvOpenChannelParams.v1.receive_buffer');
   });
 });

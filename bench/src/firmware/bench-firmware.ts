@@ -52,63 +52,74 @@ export async function benchFirmware(o: FirmwareBenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'mvmqtt-bench-firmware-'));
   try {
     const exe = build(dir);
-    const roundTrips: number[] = [];
-    const written: bigint[] = [];
-    const delivery: number[] = [];
-    let partial = '';
-    let toggle: (() => void) | undefined;
-    let device: import('@mvmqtt/device').Device | undefined;
-    const result = await runFirmware({
-      firmware: exe,
-      args: [String(o.calls + o.warmup), String(o.irqs)],
-      stdout: 'pipe',
-      log: () => undefined,
-      timeoutSeconds: 300,
-      deviceOptions: {
-        trace: (e) => {
-          if (e.kind === 'notification') written.push(process.hrtime.bigint());
-        },
-      },
-      onStart: (r) => {
-        device = r.device;
-        toggle = () => (r.device.networkUp ? r.device.simulateNetworkLoss() : r.device.restoreNetwork());
-      },
-      onStdout: (chunk) => {
-        partial += chunk.toString();
-        const lines = partial.split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) {
-          const [kind, a, b] = line.split(' ');
-          if (kind === 'rt') roundTrips.push(Number(a) / 1000);
-          else if (kind === 'ready') toggle?.();
-          else if (kind === 'irq') {
-            const n = Number(a);
-            delivery.push(Number(BigInt(b) - written[n]) / 1000);
-            // One record at a time: the next one once this handler has run.
-            if (n + 1 < o.irqs) setImmediate(() => toggle?.());
-          }
-        }
-      },
-    });
-    void device;
-    if (result.exitCode !== 0) throw new Error(`the benchmark firmware exited with ${result.exitCode}`);
-    const calls = roundTrips.slice(o.warmup);
+    // The default transport (shared memory when the addon is built), then the socket alone, in the same run.
+    const main = await measureCalls(exe, o);
+    const socket = main.transport === 'socket' ? main : await measureCalls(exe, o, 'socket');
     const out: Record<string, number> = {
-      calls: calls.length,
-      irqs: delivery.length,
-      syscall_roundtrip_p50_us: round(percentile(calls, 50), 1),
-      syscall_roundtrip_p99_us: round(percentile(calls, 99), 1),
-      irq_delivery_p50_us: round(percentile(delivery, 50), 1),
-      irq_delivery_p99_us: round(percentile(delivery, 99), 1),
+      calls: main.calls.length,
+      irqs: main.delivery.length,
+      shared_memory_transport: main.transport === 'shared-memory' ? 1 : 0,
+      syscall_roundtrip_p50_us: round(percentile(main.calls, 50), 1),
+      syscall_roundtrip_p99_us: round(percentile(main.calls, 99), 1),
+      irq_delivery_p50_us: round(percentile(main.delivery, 50), 1),
+      irq_delivery_p99_us: round(percentile(main.delivery, 99), 1),
+      socket_syscall_roundtrip_p50_us: round(percentile(socket.calls, 50), 1),
+      socket_syscall_roundtrip_p99_us: round(percentile(socket.calls, 99), 1),
+      socket_irq_delivery_p50_us: round(percentile(socket.delivery, 50), 1),
     };
     const publishing = o.publishes > 0 && hasTool('mosquitto') ? await publishSideBySide(exe, o) : undefined;
     Object.assign(out, publishing ?? {});
-    o.log(`  syscall round trip p50 ${out.syscall_roundtrip_p50_us} µs, p99 ${out.syscall_roundtrip_p99_us} µs (${out.calls} calls)`);
+    o.log(`  syscall round trip (${main.transport}) p50 ${out.syscall_roundtrip_p50_us} µs, p99 ${out.syscall_roundtrip_p99_us} µs (${out.calls} calls); socket transport p50 ${out.socket_syscall_roundtrip_p50_us} µs, p99 ${out.socket_syscall_roundtrip_p99_us} µs`);
     o.log(`  IRQ delivery (record written → handler entered) p50 ${out.irq_delivery_p50_us} µs, p99 ${out.irq_delivery_p99_us} µs (${out.irqs} records)`);
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Round trips (µs) and IRQ deliveries (µs) of one run of the benchmark firmware. */
+async function measureCalls(exe: string, o: FirmwareBenchOptions, transport?: 'socket') {
+  const roundTrips: number[] = [];
+  const written: bigint[] = [];
+  const delivery: number[] = [];
+  let partial = '';
+  let toggle: (() => void) | undefined;
+  let used = 'socket' as 'shared-memory' | 'socket';
+  const result = await runFirmware({
+    firmware: exe,
+    args: [String(o.calls + o.warmup), String(o.irqs)],
+    stdout: 'pipe',
+    log: () => undefined,
+    timeoutSeconds: 300,
+    transport,
+    deviceOptions: {
+      trace: (e) => {
+        if (e.kind === 'notification') written.push(process.hrtime.bigint());
+      },
+    },
+    onStart: (r) => {
+      used = r.bridge.transport;
+      toggle = () => (r.device.networkUp ? r.device.simulateNetworkLoss() : r.device.restoreNetwork());
+    },
+    onStdout: (chunk) => {
+      partial += chunk.toString();
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const [kind, a, b] = line.split(' ');
+        if (kind === 'rt') roundTrips.push(Number(a) / 1000);
+        else if (kind === 'ready') toggle?.();
+        else if (kind === 'irq') {
+          const n = Number(a);
+          delivery.push(Number(BigInt(b) - written[n]) / 1000);
+          // One record at a time: the next one once this handler has run.
+          if (n + 1 < o.irqs) setImmediate(() => toggle?.());
+        }
+      }
+    },
+  });
+  if (result.exitCode !== 0) throw new Error(`the benchmark firmware exited with ${result.exitCode}`);
+  return { transport: used, calls: roundTrips.slice(o.warmup), delivery };
 }
 
 const PAYLOAD_BYTES = 100;
@@ -118,35 +129,44 @@ async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
   const broker = await startMosquitto();
   const window = LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.value;
   const firmwareRates: number[] = [];
+  const socketRates: number[] = [];
   const tsRates: number[] = [];
+  const publishFromFirmware = async (transport?: 'socket') => {
+    let line = '';
+    const r = await runFirmware({
+      firmware: exe,
+      args: ['publish', broker.host, String(broker.port), String(o.publishes), String(PAYLOAD_BYTES)],
+      stdout: 'pipe',
+      onStdout: (c) => (line += c.toString()),
+      log: () => undefined,
+      timeoutSeconds: 300,
+      transport,
+    });
+    const m = /^published (\d+) (\d+)$/m.exec(line);
+    if (r.exitCode !== 0 || !m) throw new Error(`the publishing firmware failed (exit ${r.exitCode}): ${line}`);
+    return Number(m[1]) / (Number(m[2]) / 1e9);
+  };
   try {
     for (let rep = 0; rep < o.publishReps; rep++) {
-      let line = '';
-      const r = await runFirmware({
-        firmware: exe,
-        args: ['publish', broker.host, String(broker.port), String(o.publishes), String(PAYLOAD_BYTES)],
-        stdout: 'pipe',
-        onStdout: (c) => (line += c.toString()),
-        log: () => undefined,
-        timeoutSeconds: 300,
-      });
-      const m = /^published (\d+) (\d+)$/m.exec(line);
-      if (r.exitCode !== 0 || !m) throw new Error(`the publishing firmware failed (exit ${r.exitCode}): ${line}`);
-      firmwareRates.push(Number(m[1]) / (Number(m[2]) / 1e9));
+      firmwareRates.push(await publishFromFirmware());
+      socketRates.push(await publishFromFirmware('socket'));
       tsRates.push(await publishFromTypeScript(broker.host, broker.port, o.publishes, window));
     }
   } finally {
     await broker.close();
   }
   const ratios = firmwareRates.map((f, i) => f / tsRates[i]);
+  const socketRatios = socketRates.map((f, i) => f / tsRates[i]);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const result = {
     qos1_publishes: o.publishes,
     qos1_firmware_msgs_per_s: round(median(firmwareRates), 0),
     qos1_typescript_msgs_per_s: round(median(tsRates), 0),
     qos1_throughput_ratio: round(median(ratios), 2),
+    qos1_socket_firmware_msgs_per_s: round(median(socketRates), 0),
+    qos1_socket_throughput_ratio: round(median(socketRatios), 2),
   };
-  o.log(`  QoS 1 publishing: firmware ${result.qos1_firmware_msgs_per_s} msg/s, TypeScript ${result.qos1_typescript_msgs_per_s} msg/s, ratio ${result.qos1_throughput_ratio}`);
+  o.log(`  QoS 1 publishing: firmware ${result.qos1_firmware_msgs_per_s} msg/s, TypeScript ${result.qos1_typescript_msgs_per_s} msg/s, ratio ${result.qos1_throughput_ratio} (socket transport: ${result.qos1_socket_firmware_msgs_per_s} msg/s, ratio ${result.qos1_socket_throughput_ratio})`);
   return result;
 }
 

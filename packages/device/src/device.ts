@@ -16,6 +16,7 @@ import { guardBehaviours } from './kernel/guard.js';
 import { loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
+import { notificationObserver } from './areas/notifications.js';
 import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
 import type { SystemEvent } from './system.js';
@@ -44,6 +45,7 @@ export class Device extends DeviceSyscallsBase {
     this.options = resolveOptions(options);
     this.k = new Kernel(this.options);
     this.debug = this.options.debugChecks;
+    this.tracing = this.options.trace !== undefined;
     this.nvic = this.k.nvic;
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
     this.behaviours = guardBehaviours(this.k, createDeviceBehaviours(this.k));
@@ -75,10 +77,11 @@ export class Device extends DeviceSyscallsBase {
     return status;
   }
 
-  /** Read on every call: observers may attach and detach at any time. */
-  protected get tracing(): boolean {
-    return this.options.trace !== undefined;
-  }
+  /**
+   * Tested by every call, and all a call pays while nothing listens: a plain field, set
+   * whenever the receivers change (observers attach and detach at any time).
+   */
+  protected tracing: boolean;
 
   protected traceCall(fn: MvFunctionName, args: readonly unknown[], status: MvStatus): void {
     this.options.trace?.({ kind: 'syscall', name: fn, args, status });
@@ -226,8 +229,8 @@ export class Device extends DeviceSyscallsBase {
 
   /**
    * Adds a receiver of trace events beside `options.trace`; returns its removal. While no
-   * observer is attached the device pays nothing for this. A notification centre reports its
-   * records to the receivers present when it was set up.
+   * observer is attached a call pays one boolean test for this. Centres set up earlier report
+   * their records to the new receiver too.
    */
   observe(observer: (event: TraceEvent) => void): () => void {
     if (this.ownTrace === null) this.ownTrace = this.options.trace;
@@ -247,6 +250,9 @@ export class Device extends DeviceSyscallsBase {
         : (event: TraceEvent) => {
             for (const receive of receivers) receive(event);
           };
+    this.tracing = this.options.trace !== undefined;
+    const observe = notificationObserver(this.options.trace);
+    for (const centre of this.k.centres.values()) centre.setObserver(observe);
   }
 
   /** Centres, IRQ lines, network requests and channels as they are now. */

@@ -4,7 +4,9 @@
  * (the inspector polls it while a page is open), so it costs nothing otherwise.
  */
 import type { Kernel } from './kernel/kernel.js';
-import { MqttChannel } from './mqtt/channel.js';
+import { MqttChannel, type MqttSessionState } from './mqtt/channel.js';
+
+export type { MqttSessionState };
 import { NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
 
 export interface CentreState {
@@ -16,6 +18,11 @@ export interface CentreState {
   irqEnabled: boolean;
   /** Records whose IRQ handler has not run yet. */
   irqsPending: number;
+  /** The slot the kernel writes next. */
+  writePosition: number;
+  /** This centre's records written over unnotified ones, and records dropped. */
+  overruns: number;
+  dropped: number;
 }
 
 export interface ChannelState {
@@ -28,6 +35,8 @@ export interface ChannelState {
   /** Ended by the server, the network or an error. */
   closed: boolean;
   closureReason: number;
+  /** MQTT channels once a connect was requested. */
+  session?: MqttSessionState;
 }
 
 export interface DeviceState {
@@ -51,11 +60,16 @@ export function deviceState(k: Kernel): DeviceState {
       slots: c.ring.byteLength / NOTIFICATION_RECORD_SIZE,
       irqEnabled: k.nvic.isEnabled(c.irq),
       irqsPending: k.nvic.pendingCount(c.irq),
+      writePosition: c.writePosition,
+      overruns: c.overruns,
+      dropped: c.dropped,
     });
   }
   const channels: ChannelState[] = [];
   for (const [handle, ch] of k.channels.entries()) {
+    const session = ch instanceof MqttChannel ? ch.sessionState() : undefined;
     channels.push({
+      ...(session ? { session } : {}),
       handle,
       type: ch.type,
       centre: centreHandles.get(ch.target.centre) ?? 0,

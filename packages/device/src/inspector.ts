@@ -24,6 +24,10 @@ export interface InspectOptions {
 export interface InspectorServerHandle {
   readonly url: string;
   attach(device: Device, options?: Omit<InspectOptions, 'port'>): InspectorAttachment;
+  /** Lists the device; it is observed only while a page shows it. */
+  offer(device: Device, options?: Omit<InspectOptions, 'port'>): InspectorAttachment;
+  /** Lists and relays the devices of another inspector server under `key`. */
+  relay(key: string, url: string): void;
   close(): Promise<void>;
 }
 

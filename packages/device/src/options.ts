@@ -10,7 +10,7 @@ import type { SystemOptions } from './system.js';
 import type { TraceEvent } from './trace.js';
 import type { OpaqueEndpoint } from './opaque.js';
 import type { ConfigStoreInput } from './config-store.js';
-import type { ExternalFlashOptions } from './flash.js';
+import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 import { resolveMqttOptions, type MqttOptions, type ResolvedMqttOptions } from './mqtt/options.js';
 
 export type { LimitOverrides, OverrunPolicy };

@@ -126,6 +126,7 @@ describe('mvdevice usage errors: one line, the usage hint, exit 2, no stack trac
     ['a TLS broker', ['fleet', '--count', '1', '--broker', 'mqtts://127.0.0.1:8883'], /TLS brokers are not supported/],
     ['a missing firmware file', ['fleet', '--count', '1', '--broker', 'mqtt://127.0.0.1:1883', '--firmware', 'nowhere/firmware.ts'], /no such file/],
     ['an unknown config key', ['fleet', '--config', '__CONFIG__'], /unknown key "colour"/],
+    ['an --inspect port that is not one', ['fleet', '--count', '1', '--broker', 'mqtt://127.0.0.1:1883', '--inspect=web'], /--inspect takes a whole number from 0 to 65535, not "web"/],
     ['an unknown command', ['flet'], /unknown command "flet"/],
   ];
   for (const [what, args, message] of cases)

@@ -4,16 +4,17 @@
  * expected statuses come from the spec's constants, not from the bridge under test.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
-import { describeWithTools } from '../../../test/support/tools.js';
+import { describeWithTools, requireAll } from '../../../test/support/tools.js';
 import { runFirmware } from '../src/host/runner.js';
+import { loadShmAddon, shmUnavailable } from '../src/host/shm.js';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const C_HEADERS = join(PACKAGES, 'c-headers');
@@ -34,9 +35,9 @@ interface CliRun {
 }
 
 /** `mvdevice run` as a user types it; `onLine` may answer firmware output (e.g. with a signal). */
-function mvdevice(args: string[], onLine?: (line: string, pid: number) => void): Promise<CliRun> {
+function mvdevice(args: string[], onLine?: (line: string, pid: number) => void, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -72,11 +73,15 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context', async () => {
+  // Both call transports: shared memory (the default when the addon is built) and the socket alone.
+  it.each([
+    ['the default transport', {}],
+    ['the socket transport', { MVDEVICE_HOST_TRANSPORT: 'socket' }],
+  ])('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context (%s)', async (_, env) => {
     const run = await mvdevice(['--', probe], (line, pid) => {
       // The firmware waits for network loss: drive it the documented way.
       if (line === 'waiting_for_network_loss 1') process.kill(pid, 'SIGUSR2');
-    });
+    }, env);
     expect(run.stderr).toContain('network lost');
     expect(run.code).toBe(0);
     const r = reports(run.stdout);
@@ -112,6 +117,35 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     expect(run.stderr).toMatch(/^\[\s*[\d.]+ s\] mvRequestNetwork\(.*\) -> MV_STATUS_OKAY$/m);
   });
 
+  it('hands raw channel reads back as pointers into the application\'s own receive buffer, across the ring\'s wrap', async () => {
+    let stdout = '';
+    const result = await runFirmware({
+      firmware: join(dir, 'host_raw_channel'),
+      stdout: 'pipe',
+      onStdout: (c) => (stdout += c),
+      log: () => undefined,
+      timeoutSeconds: 60,
+      // The far end answers every chunk with the same bytes plus one.
+      deviceOptions: { opaqueEndpoint: (peer) => (bytes) => peer.deliver(bytes.map((b) => (b + 1) & 0xff)) },
+    });
+    expect(result.exitCode, stdout).toBe(0);
+    const r = reports(stdout);
+    expect(r.open).toBe(MV_STATUS_OKAY);
+    for (const name of ['read_null_pointer_out', 'read_unmapped_pointer_out', 'read_read_only_pointer_out', 'read_null_length_out']) expect(r[name], name).toBe(MV_STATUS_PARAMETERFAULT);
+    expect(r.length_untouched).toBe(1);
+    expect(r.read_empty).toBe(MV_STATUS_OKAY);
+    expect(r.empty_length).toBe(0);
+    // 800 bytes through a 512-byte ring, at most 150 used per read: every pointer inside it, a wrap, every byte right.
+    expect(r.received).toBe(800);
+    expect(r.pointers_outside_buffer).toBe(0);
+    expect(r.wraps).toBeGreaterThanOrEqual(1);
+    expect(r.reads).toBeGreaterThanOrEqual(6);
+    expect(r.mismatches).toBe(0);
+    expect(r.complete).toBe(MV_STATUS_OKAY);
+    expect(r.close).toBe(MV_STATUS_OKAY);
+    expect(r.read_closed).toBe(MV_STATUS_INVALIDHANDLE);
+  });
+
   it('refuses bad command lines with a diagnostic', async () => {
     const noFirmware = await mvdevice([]);
     expect(noFirmware.code).toBe(2);
@@ -119,11 +153,32 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     const badTimeout = await mvdevice(['--timeout', 'soon', '--', probe]);
     expect(badTimeout.code).toBe(2);
     expect(badTimeout.stderr).toContain('--timeout wants a positive number');
+    const badDeviceId = await mvdevice(['--device-id', 'UV123', '--', probe]);
+    expect(badDeviceId.code).toBe(2);
+    expect(badDeviceId.stderr).toContain('--device-id "UV123": a device id is "UV" followed by');
+    const missingConfig = await mvdevice(['--config', join(dir, 'no-such-store.json'), '--', probe]);
+    expect(missingConfig.code).toBe(2);
+    expect(missingConfig.stderr).toContain('no-such-store.json: /: cannot read the file (ENOENT)');
+    const store = join(dir, 'bad-store.json');
+    writeFileSync(store, JSON.stringify({ device: { config: { 'broker-host': { file: 'missing.pem' } } } }));
+    const badConfig = await mvdevice(['--config', store, '--', probe]);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('/device/config/broker-host/file: cannot read');
+    for (const run of [badDeviceId, missingConfig, badConfig]) expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
-/** The bare-metal example (examples/host_baremetal) against a broker, watched by a second client. */
-async function runBareMetal(exe: string, host: string, port: number, clientId: string, mqtt311 = false) {
+/**
+ * The bare-metal example (examples/host_baremetal) against a broker, watched by a second client.
+ * Its settings come from the config store; without a `client` key its client id is the device id.
+ */
+async function runBareMetal(
+  exe: string,
+  host: string,
+  port: number,
+  o: { clientId?: string; deviceId: string; mqtt311?: boolean; transport?: 'shared-memory' | 'socket' },
+) {
+  const clientId = o.clientId ?? o.deviceId;
   const topic = `host/${clientId}/echo`;
   const watcher = await mqtt.connectAsync({ host, port, protocolVersion: 4, clientId: `${clientId}-watcher` });
   const seen: string[] = [];
@@ -131,17 +186,27 @@ async function runBareMetal(exe: string, host: string, port: number, clientId: s
     if (t === topic) seen.push(payload.toString());
   });
   await watcher.subscribeAsync(topic, { qos: 1 });
+  const config: Record<string, string> = { 'broker-host': host, 'broker-port': String(port), topic };
+  if (o.clientId) config.client = o.clientId;
+  if (o.mqtt311) config['mqtt-version'] = '3.1.1';
   let stdout = '';
+  const serverLog: string[] = [];
+  let used: string | undefined;
   try {
     const result = await runFirmware({
       firmware: exe,
-      args: [host, String(port), clientId, topic, ...(mqtt311 ? ['3.1.1'] : [])],
       stdout: 'pipe',
       onStdout: (c) => (stdout += c),
       log: () => undefined,
       timeoutSeconds: 60,
+      deviceOptions: { config: { device: { config } }, deviceId: o.deviceId, serverLog: 'none' },
+      transport: o.transport,
+      onStart: (r) => {
+        used = r.bridge.transport;
+        r.device.onSystemEvent((e) => e.kind === 'server-log' && serverLog.push(e.text));
+      },
     });
-    return { result, stdout, seen, topic };
+    return { result, stdout, seen, topic, serverLog, transport: used };
   } finally {
     await watcher.endAsync();
   }
@@ -160,13 +225,55 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: bare-metal example against a
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0', async () => {
-    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-aedes', true);
+  it.each(['shared-memory', 'socket'] as const)('connects (MQTT 3.1.1), subscribes, publishes, receives its echo, disconnects and exits 0 (%s transport)', async (transport) => {
+    if (transport === 'shared-memory' && !loadShmAddon()) {
+      // The build could not make the addon (no compiler or Node headers): calls use the socket.
+      if (requireAll()) throw new Error(`MVMQTT_REQUIRE_ALL=1 but ${shmUnavailable}`);
+      console.warn(`SKIPPED: the shared-memory transport test: ${shmUnavailable}`);
+      return;
+    }
+    const deviceId = 'UV0123456789abcdef0123456789abcdef';
+    const { result, stdout, seen, topic, serverLog, transport: used } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { deviceId, mqtt311: true, transport });
+    expect(used).toBe(transport);
     expect(result.timedOut).toBe(false);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, stdout).toBe(0);
+    expect(stdout).toContain(`config: broker ${broker.host}:${broker.port}, client ${deviceId}, topic ${topic}`);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(stdout).toContain('finished: done');
     expect(seen).toEqual(['{"hello":"from a host build"}']);
+    // Its steps reached the server log too (while the device was online).
+    expect(serverLog).toContain(`message on ${topic}: {"hello":"from a host build"}`);
+  });
+
+  it('runs as a fleet: one firmware process per device, settings from each device\'s config store, counted from its calls', { timeout: 120_000 }, async () => {
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '3', '--shards', '1', '--broker', broker.url, '--protocol', '4', '--duration', '1', '--firmware', join(dir, 'host_baremetal'), '--json', '--quiet'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c));
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
+    const r = JSON.parse(run.stdout) as Record<string, unknown>;
+    // Each firmware subscribes to its uplink topic, publishes one message there, reads its echo and ends.
+    expect(r).toMatchObject({ devices: 3, connected: 3, failed: 0, published: 3, refused: 0, device_errors: 0, unstamped: 3, observed: 0, lost: 0, device_received: 3 });
+    expect(r.firmware).toBe('host_baremetal (host build)');
+  });
+
+  it('refuses a fleet firmware that is neither a script nor a host build', async () => {
+    const notElf = join(dir, 'not-a-firmware');
+    writeFileSync(notElf, '#!/bin/sh\n', { mode: 0o755 });
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MVDEVICE, 'fleet', '--count', '1', '--broker', broker.url, '--firmware', notElf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('neither a script module nor a host build');
   });
 });
 
@@ -184,8 +291,8 @@ describeWithTools(['cmake', 'gcc', 'mosquitto'], 'host firmware: bare-metal exam
   });
 
   it('runs the same session against mosquitto', async () => {
-    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, 'bare-mosquitto');
-    expect(result.exitCode).toBe(0);
+    const { result, stdout, seen, topic } = await runBareMetal(join(dir, 'host_baremetal'), broker.host, broker.port, { clientId: 'bare-mosquitto', deviceId: 'UVfedcba9876543210fedcba9876543210' });
+    expect(result.exitCode, stdout).toBe(0);
     expect(stdout).toContain(`message on ${topic}: {"hello":"from a host build"}`);
     expect(seen).toEqual(['{"hello":"from a host build"}']);
   });

@@ -114,6 +114,39 @@ function topicSuite(broker: () => BrokerUnderTest): void {
     await expectUsable(device, ch, 3);
   });
 
+  it('one topic buffer rewritten between publishes: each publish is judged and sent by the bytes it holds at the call', async () => {
+    const { device, center, network } = setup();
+    const ch = await connected(device, center, network, { ...at(), clientId: id() });
+    const peer = await mqtt.connectAsync(broker().url, { reconnectPeriod: 0, protocolVersion: broker().v5 ? 5 : 4 });
+    const seen = new Map<string, string>(); // payload (the correlation id) → topic
+    peer.on('message', (topic, payload) => seen.set(payload.toString(), topic));
+    await peer.subscribeAsync('reuse/#', { qos: 1 });
+    try {
+      const buffer = Buffer.from('reuse/a');
+      const steps: [text: string, length: number, status: number, sent?: string][] = [
+        ['reuse/a', 7, MV_STATUS_OKAY, 'reuse/a'],
+        ['reuse/+', 7, MV_STATUS_PARAMETERFAULT],
+        ['reuse/b', 7, MV_STATUS_OKAY, 'reuse/b'],
+        ['reuse/b', 6, MV_STATUS_OKAY, 'reuse/'],
+        ['reuse/#', 7, MV_STATUS_PARAMETERFAULT],
+        ['reuse/b', 7, MV_STATUS_OKAY, 'reuse/b'],
+      ];
+      let correlation = 1;
+      for (const [text, length, status, sent] of steps) {
+        const c = correlation++;
+        buffer.write(text); // in place: the same memory every time, as firmware reuses a static buffer
+        const what = `publish to "${text.slice(0, length)}" (step ${c})`;
+        expectStatus(publish(device, ch, { data: buffer, length }, c), status, what);
+        if (sent === undefined) continue;
+        expect(await nextItem(device, ch), what).toMatchObject({ type: 'publish', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId: c });
+        await device.waitFor(() => seen.has(String(c)), 10_000, `the peer to get ${what}`);
+        expect(seen.get(String(c)), what).toBe(sent);
+      }
+    } finally {
+      await peer.endAsync();
+    }
+  });
+
   it('a topic past the MQTT length leaves the channel working and powerOff() clean', async () => {
     const { device, center, network } = setup();
     const ch = await connected(device, center, network, { ...at(), clientId: id() });

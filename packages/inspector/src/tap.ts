@@ -7,9 +7,9 @@
  * page has richer renderers for the kinds it knows and shows the text for the others, so a
  * new area (config reads, server log lines) only has to publish its events.
  */
-import type { Device, TraceEvent, DeviceState } from '@mvmqtt/device';
-import { DEVICE_ABI, ENUM_NAMES, LAYOUTS, MV_MQTTPROTOCOLVERSION_V5, decodeMvNotification, statusName } from '@mvmqtt/sdk';
-import { decodeArgs, FUNCTION_SHAPES, preview, quote, sizedText, valueText, type DecodedArg, type Preview } from './decode.js';
+import type { Device, TraceEvent, DeviceState, MqttSessionState } from '@mvmqtt/device';
+import { DEVICE_ABI, ENUM_NAMES, LAYOUTS, decodeMvNotification, statusName } from '@mvmqtt/sdk';
+import { decodeArgs, FUNCTION_SHAPES, preview, quote, valueText, type DecodedArg, type Preview } from './decode.js';
 import { BoundedLog } from './log.js';
 
 /** What the inspector needs from a device: the observer hook, its state and the simulated-world controls. */
@@ -60,16 +60,25 @@ export type ViewEvent = Base | SyscallEvent | NotificationEvent | PacketEvent;
 /**
  * What the log keeps: the trace event as the device reported it, turned into a view event
  * only when a page reads it (formatting every event as it happens would cost the device more
- * than its own work). Arguments are therefore rendered when read, at most a tick later: a
- * buffer the application rewrites within that time shows its newer content.
+ * than its own work), or a view event made by the inspector itself. Arguments are therefore
+ * rendered when read, at most a tick later: a buffer the application rewrites within that
+ * time shows its newer content.
  */
-interface Entry {
-  seq: number;
-  t: number;
-  raw?: TraceEvent;
-  view?: ViewEvent;
+type Entry = TraceEvent | { kind: 'view'; view: ViewEvent };
+
+/** Running totals since the attach, counted for every event (the timeline only keeps the latest in detail). */
+export interface Totals {
+  calls: number;
+  errors: number;
+  notifications: number;
+  packetsIn: number;
+  packetsOut: number;
+  /** System calls by function name. */
+  byFunction: Record<string, number>;
 }
 
+/** Events of one event-loop turn that share a clock reading at most. */
+const CLOCK_EVENTS = 32;
 const RECORD_SIZE = LAYOUTS.MvNotification[DEVICE_ABI].size;
 const enumNames = ENUM_NAMES as unknown as Record<string, Record<number, string> | undefined>;
 const enumText = (en: string, v: number): string => enumNames[en]?.[v] ?? String(v);
@@ -81,12 +90,10 @@ interface Subscription {
   granted?: number;
 }
 
+/** What the packets say about a channel's session since the attach (where it connects, and what is granted, the device says). */
 interface Session {
   channel: number;
-  broker?: string;
-  clientId?: string;
-  protocol?: string;
-  state: string;
+  state: string | undefined;
   packetsIn: number;
   packetsOut: number;
   subscriptions: Map<string, Subscription>;
@@ -95,20 +102,22 @@ interface Session {
   lastReasonCode?: number;
 }
 
-interface IrqStats {
-  records: number;
-  overruns: number;
-  dropped: number;
-  /** The slot the next record goes to (known once a record was written). */
-  writePosition?: number;
-}
-
-/** Where the device's broker is, for injecting messages: given, or read from its last connect request. */
+/** Where the device's broker is, for injecting messages: given, or the one its MQTT channel connected to. */
 interface BrokerAddress {
   url: string;
   username?: string;
   password?: string;
   protocolVersion: 4 | 5;
+}
+
+function brokerOf(s: MqttSessionState): BrokerAddress {
+  const host = s.host.includes(':') ? `[${s.host}]` : s.host;
+  return {
+    url: `${s.tls ? 'mqtts' : 'mqtt'}://${host}:${s.port}`,
+    protocolVersion: s.protocolVersion,
+    ...(s.username ? { username: s.username } : {}),
+    ...(s.password ? { password: s.password } : {}),
+  };
 }
 
 export interface TapOptions {
@@ -121,12 +130,26 @@ export interface TapOptions {
 
 export class DeviceTap {
   readonly log: BoundedLog<Entry>;
+  /** Renderings of log entries, made when first read (by sequence number modulo capacity). */
+  private readonly views: (ViewEvent | undefined)[];
   private readonly t0 = performance.now();
   private readonly sessions = new Map<number, Session>();
-  private readonly irqs = new Map<number, IrqStats>();
-  private brokerAddress: BrokerAddress | undefined;
+  /** Records per IRQ line since the attach. */
+  private readonly records = new Map<number, number>();
+  private readonly counts = { calls: 0, errors: 0, notifications: 0 };
+  private readonly byFunction = new Map<string, number>();
   private readonly stopObserving: () => void;
   private attached = true;
+  /**
+   * Reading the clock costs more than the rest of an event's bookkeeping (a system call on
+   * some virtual machines), so events of one turn of the event loop share one reading: it is
+   * taken at the turn's first event and again every CLOCK_EVENTS events within the turn.
+   */
+  private clock = 0;
+  private clockUses = 0;
+  private readonly clockExpires = (): void => {
+    this.clockUses = 0;
+  };
 
   constructor(
     readonly id: string,
@@ -135,8 +158,10 @@ export class DeviceTap {
     private readonly options: TapOptions = {},
   ) {
     this.log = new BoundedLog(options.capacity ?? 500);
+    this.views = new Array<ViewEvent | undefined>(this.log.capacity).fill(undefined);
+    this.snapshot();
     this.stopObserving = device.observe((e) => {
-      // A centre set up while attached keeps this receiver after detach: ignore it then.
+      // A receiver may be called once more while the device is detaching it: ignore it then.
       if (this.attached) this.onTrace(e);
     });
   }
@@ -150,44 +175,102 @@ export class DeviceTap {
     this.stopObserving();
   }
 
-  private now(): number {
-    return Math.round((performance.now() - this.t0) * 10) / 10;
+  /** Milliseconds since the attach, to a tenth. */
+  private ms(time: number): number {
+    return Math.round((time - this.t0) * 10) / 10;
   }
 
   /** A view event from outside the trace (the inspector's own controls, other areas). */
-  note(kind: string, area: string, text: string): void {
-    const t = this.now();
-    this.log.push({ t, view: { seq: 0, t, kind, area, text } });
+  note(kind: string, area: string, text: string, channel?: number): void {
+    const view: ViewEvent = { seq: 0, t: 0, kind, area, text };
+    if (channel !== undefined) view.channel = channel;
+    this.log.push({ kind: 'view', view }, this.now());
   }
 
-  /** Runs for every trace event while attached: only bookkeeping, no formatting. */
+  /**
+   * What was there before the attach: the centres, channels and sessions, and the network,
+   * as notes at the head of the timeline (their records and packets went by unseen).
+   */
+  private snapshot(): void {
+    const st = this.device.inspectState();
+    const hex = (h: number) => `0x${h.toString(16)}`;
+    const before = 'before the inspector attached';
+    this.note('attach', 'inspector', `attached: network ${st.networkUp ? 'up' : 'down'}, ${st.networkRequests.length} network request(s), ${st.centres.length} notification centre(s), ${st.channels.length} channel(s) ${before}`);
+    for (const h of st.networkRequests) this.note('attach', 'network', `network request ${hex(h)} (${before})`);
+    for (const c of st.centres) {
+      this.note('attach', 'notifications', `centre ${hex(c.handle)} on IRQ ${c.irq}: ${c.slots} slots, next write slot ${c.writePosition}, ${c.irqsPending} IRQ(s) pending, ${c.overruns} overrun(s) (${before})`);
+    }
+    for (const ch of st.channels) {
+      const se = ch.session;
+      const state = ch.closed ? `closed: ${enumText('MvClosureReason', ch.closureReason)}` : ch.connected ? 'connected' : 'open';
+      let text = `channel ${hex(ch.handle)} ${enumText('MvChannelType', ch.type)}, ${state}, notifies centre ${hex(ch.centre)} tag ${ch.tag}`;
+      if (se) {
+        text += `; MQTT ${se.protocolVersion === 5 ? '5' : '3.1.1'} to ${se.host}:${se.port}${se.tls ? ' (TLS)' : ''} as ${se.clientId}`;
+        if (se.subscriptions.length) text += `, subscribed to ${se.subscriptions.map((x) => `${x.topic} (QoS ${x.granted})`).join(', ')}`;
+        this.session(ch.handle).state = ch.connected ? 'connected' : undefined;
+      }
+      this.note('attach', 'channels', `${text} (${before})`, ch.handle);
+    }
+  }
+
+  private now(): number {
+    if (this.clockUses === 0) setImmediate(this.clockExpires);
+    else if (this.clockUses < CLOCK_EVENTS) {
+      this.clockUses++;
+      return this.clock;
+    }
+    this.clockUses = 1;
+    return (this.clock = performance.now());
+  }
+
+  /** Runs for every trace event while attached: counting and bookkeeping only, no formatting. */
   private onTrace(e: TraceEvent): void {
-    this.log.push({ t: this.now(), raw: e });
+    this.log.push(e, this.now());
     switch (e.kind) {
       case 'syscall':
-        if (e.name === 'mvMqttRequestConnect' && e.status === 0) this.rememberBroker(e.args[0] as number, e.args[1]);
+        this.counts.calls++;
+        if (e.status !== 0) this.counts.errors++;
+        this.byFunction.set(e.name, (this.byFunction.get(e.name) ?? 0) + 1);
         return;
-      case 'notification': {
-        const stats = this.irqStats(e.irq);
-        stats.records++;
-        if (e.outcome === 'overwrote-unnotified') stats.overruns++;
-        if (e.outcome === 'dropped') stats.dropped++;
-        else stats.writePosition = e.slot + 1;
+      case 'notification':
+        this.counts.notifications++;
+        this.records.set(e.irq, (this.records.get(e.irq) ?? 0) + 1);
+        return;
+      case 'mqtt-packet': {
+        const s = this.session(e.channel);
+        if (e.direction === 'in') s.packetsIn++;
+        else s.packetsOut++;
+        // Publishes and their acks change nothing else the session view shows: the common case stops here.
+        if (e.packet.cmd !== 'publish' && e.packet.cmd !== 'puback') this.track(s, e.direction, e.packet);
         return;
       }
-      case 'mqtt-packet':
-        return this.track(e.channel, e.direction, e.packet);
     }
   }
 
-  /** The view event of a log entry (made once, on first read). */
-  view(entry: Entry): ViewEvent {
-    if (!entry.view) {
-      entry.view = this.format(entry.raw as TraceEvent, entry.t);
-      entry.raw = undefined;
+  /** The totals since the attach (every event counted, whether the page got it in detail or not). */
+  totals(): Totals {
+    let packetsIn = 0;
+    let packetsOut = 0;
+    for (const s of this.sessions.values()) {
+      packetsIn += s.packetsIn;
+      packetsOut += s.packetsOut;
     }
-    entry.view.seq = entry.seq;
-    return entry.view;
+    return { ...this.counts, packetsIn, packetsOut, byFunction: Object.fromEntries(this.byFunction) };
+  }
+
+  /** The view event with this sequence number (made once, on first read); undefined once overwritten. */
+  view(seq: number): ViewEvent | undefined {
+    const entry = this.log.at(seq);
+    if (entry === undefined) return undefined;
+    const i = seq % this.log.capacity;
+    let view = this.views[i];
+    if (view === undefined || view.seq !== seq) {
+      const t = this.ms(this.log.timeAt(seq));
+      view = entry.kind === 'view' ? { ...entry.view, t } : this.format(entry, t);
+      view.seq = seq;
+      this.views[i] = view;
+    }
+    return view;
   }
 
   private format(e: TraceEvent, t: number): ViewEvent {
@@ -219,12 +302,6 @@ export class DeviceTap {
     }
   }
 
-  private irqStats(irq: number): IrqStats {
-    let s = this.irqs.get(irq);
-    if (!s) this.irqs.set(irq, (s = { records: 0, overruns: 0, dropped: 0 }));
-    return s;
-  }
-
   private formatSyscall(t: number, name: string, args: readonly unknown[], status: number): SyscallEvent {
     const shape = FUNCTION_SHAPES.get(name);
     const decoded = decodeArgs(name, args);
@@ -245,44 +322,20 @@ export class DeviceTap {
     return ev;
   }
 
-  private rememberBroker(channel: number, request: unknown): void {
-    const r = request as Record<string, unknown> | null;
-    if (!r) return;
-    const host = sizedText(r.host);
-    const port = r.port as number;
-    const tls = r.tls_credentials !== null && r.tls_credentials !== undefined;
-    const auth = r.authentication as { username_password?: { username?: unknown; password?: unknown } } | undefined;
-    const protocolVersion = r.protocol_version === MV_MQTTPROTOCOLVERSION_V5 ? 5 : 4;
-    if (!host) return;
-    const url = `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const session = this.session(channel);
-    session.broker = `${host}:${port}${tls ? ' (TLS)' : ''}`;
-    session.clientId = sizedText(r.clientid);
-    session.protocol = protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
-    const username = sizedText(auth?.username_password?.username) || undefined;
-    const password = sizedText(auth?.username_password?.password) || undefined;
-    this.brokerAddress = { url, protocolVersion, ...(username ? { username } : {}), ...(password ? { password } : {}) };
-  }
-
   private session(channel: number): Session {
     let s = this.sessions.get(channel);
-    if (!s) this.sessions.set(channel, (s = { channel, state: 'opened', packetsIn: 0, packetsOut: 0, subscriptions: new Map(), awaiting: new Map() }));
+    if (!s) this.sessions.set(channel, (s = { channel, state: undefined, packetsIn: 0, packetsOut: 0, subscriptions: new Map(), awaiting: new Map() }));
     return s;
   }
 
-  /** Session bookkeeping from the packets (cheap: publishes only count). */
-  private track(channel: number, direction: 'in' | 'out', p: Readonly<Record<string, unknown>>): void {
-    const s = this.session(channel);
-    if (direction === 'in') s.packetsIn++;
-    else s.packetsOut++;
+  /** Session bookkeeping from the packets that are not publishes (connect, subscribe, disconnect and their acks). */
+  private track(s: Session, direction: 'in' | 'out', p: Readonly<Record<string, unknown>>): void {
     const cmd = p.cmd;
-    if (cmd === 'publish' || cmd === 'puback') return;
     const id = p.messageId as number | undefined;
     const code = (p.reasonCode ?? p.returnCode) as number | undefined;
     switch (cmd) {
       case 'connect':
         s.state = 'connecting';
-        s.clientId = (p.clientId as string) ?? s.clientId;
         break;
       case 'connack':
         s.state = code ? `refused (${code})` : 'connected';
@@ -369,8 +422,6 @@ export class DeviceTap {
   state(): InspectorState {
     const st: DeviceState = this.device.inspectState();
     const centres = st.centres.map((c) => {
-      const stats = this.irqs.get(c.irq);
-      const write = stats?.writePosition !== undefined ? stats.writePosition % c.slots : undefined;
       const slots = [];
       for (let i = 0; i < c.slots; i++) {
         const r = decodeMvNotification(c.ring, i * RECORD_SIZE);
@@ -380,18 +431,24 @@ export class DeviceTap {
         handle: `0x${c.handle.toString(16)}`,
         irq: c.irq,
         slots,
-        writePosition: write,
+        writePosition: c.writePosition,
         // The handler runs once per record, in order: records not yet delivered sit just behind the write position.
-        deliveredPosition: write === undefined ? undefined : (((write - c.irqsPending) % c.slots) + c.slots) % c.slots,
+        deliveredPosition: (((c.writePosition - c.irqsPending) % c.slots) + c.slots) % c.slots,
         irqEnabled: c.irqEnabled,
         irqsPending: c.irqsPending,
-        records: stats?.records ?? 0,
-        overruns: stats?.overruns ?? 0,
-        dropped: stats?.dropped ?? 0,
+        records: this.records.get(c.irq) ?? 0,
+        overruns: c.overruns,
+        dropped: c.dropped,
       };
     });
     const channels = st.channels.map((ch) => {
-      const session = this.sessions.get(ch.handle);
+      const tracked = this.sessions.get(ch.handle);
+      const se = ch.session;
+      // Granted subscriptions as the device knows them (from before the attach too), then what is asked and not yet answered or refused.
+      const subscriptions: Subscription[] = (se?.subscriptions ?? []).map((x) => ({ topic: x.topic, requestedQos: tracked?.subscriptions.get(x.topic)?.requestedQos ?? x.granted, granted: x.granted }));
+      for (const sub of tracked?.subscriptions.values() ?? []) {
+        if ((sub.granted === undefined || sub.granted >= 0x80) && !subscriptions.some((x) => x.topic === sub.topic)) subscriptions.push(sub);
+      }
       return {
         handle: `0x${ch.handle.toString(16)}`,
         handleValue: ch.handle,
@@ -399,14 +456,15 @@ export class DeviceTap {
         centre: `0x${ch.centre.toString(16)}`,
         tag: ch.tag,
         state: ch.closed ? `closed: ${enumText('MvClosureReason', ch.closureReason)}` : ch.connected ? 'connected' : 'open',
-        session: session && {
-          broker: session.broker,
-          clientId: session.clientId,
-          protocol: session.protocol,
-          state: session.state,
-          packetsIn: session.packetsIn,
-          packetsOut: session.packetsOut,
-          subscriptions: [...session.subscriptions.values()],
+        session: se && {
+          broker: `${se.host}:${se.port}${se.tls ? ' (TLS)' : ''}`,
+          clientId: se.clientId,
+          protocol: se.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1',
+          // A channel closed by the network or the broker sent no packet saying so.
+          state: ch.closed ? 'ended' : (tracked?.state ?? (ch.connected ? 'connected' : 'connecting')),
+          packetsIn: tracked?.packetsIn ?? 0,
+          packetsOut: tracked?.packetsOut ?? 0,
+          subscriptions,
         },
       };
     });
@@ -420,8 +478,15 @@ export class DeviceTap {
       overruns: st.notificationOverruns,
       dropped: st.notificationsDropped,
       eventsDropped: this.log.dropped,
-      injectTo: this.options.broker ?? this.brokerAddress?.url,
+      injectTo: this.options.broker ?? this.broker(st)?.url,
     };
+  }
+
+  /** The broker of the device's MQTT session (a connected one first, else the latest asked for). */
+  private broker(st: DeviceState = this.device.inspectState()): BrokerAddress | undefined {
+    const sessions = st.channels.filter((ch) => ch.session);
+    const ch = sessions.find((x) => x.connected) ?? sessions.at(-1);
+    return ch?.session && brokerOf(ch.session);
   }
 
   // ------------------------------------------------------------------ controls
@@ -447,7 +512,8 @@ export class DeviceTap {
   /** Publishes through the device's broker with a separate client, as a back end would. */
   async inject(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean): Promise<string> {
     const given = this.options.broker;
-    const target = given ? { url: given, protocolVersion: this.brokerAddress?.protocolVersion ?? 4 } : this.brokerAddress;
+    const known = this.broker();
+    const target = given ? { url: given, protocolVersion: known?.protocolVersion ?? 4 } : known;
     if (!target) throw new InspectorInputError('the device has not connected to a broker yet, and no broker was given');
     const { default: mqtt } = await import('mqtt');
     const client = await mqtt.connectAsync(target.url, {

@@ -7,15 +7,20 @@ import { BoundedLog, InspectorServer, inspect, preview, valueText } from '../src
 import { decodeArgs } from '../src/decode.js';
 
 describe('BoundedLog', () => {
-  it('keeps the newest events, counts what it dropped, and tells a slow reader what it skipped', () => {
-    const log = new BoundedLog<{ seq: number; n: number }>(4);
-    for (let n = 1; n <= 10; n++) log.push({ n });
+  it('keeps the newest items, counts what it dropped, and tells a slow reader what it skipped', () => {
+    const log = new BoundedLog<{ n: number }>(4);
+    for (let n = 1; n <= 10; n++) expect(log.push({ n }, n * 10)).toBe(n);
+    const items = (r: { from: number; to: number }) => Array.from({ length: r.to - r.from }, (_, i) => log.at(r.from + i)?.n);
     expect(log.dropped).toBe(6);
-    expect(log.since(0, 100).events.map((e) => e.n)).toEqual([7, 8, 9, 10]);
+    expect(items(log.since(0, 100))).toEqual([7, 8, 9, 10]);
     expect(log.since(0, 100).skipped).toBe(6);
-    expect(log.since(8, 100).events.map((e) => e.n)).toEqual([9, 10]);
+    expect(items(log.since(8, 100))).toEqual([9, 10]);
     expect(log.since(8, 100).skipped).toBe(0);
-    expect(log.since(6, 2)).toEqual({ events: [{ seq: 9, n: 9 }, { seq: 10, n: 10 }], skipped: 2 });
+    expect(log.since(6, 2)).toEqual({ from: 9, to: 11, skipped: 2 });
+    expect(log.at(6)).toBeUndefined(); // overwritten
+    expect(log.at(11)).toBeUndefined(); // not yet pushed
+    expect(log.timeAt(9)).toBe(90);
+    expect(() => new BoundedLog(0)).toThrow(RangeError);
   });
 });
 
@@ -109,6 +114,46 @@ describe('inspector server', () => {
     await attachment.detach();
   });
 
+  it('a late attach shows what was set up before it: centres, channels, sessions, network; and the records that follow', async () => {
+    const device = new Device();
+    const client = new MvMqttClient(device, { irq: 44 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-late', protocolVersion: 4 });
+    await client.subscribe('cmd/late', { qos: 1 });
+    const inbox = client.messages();
+
+    const attachment = server.attach(device, { name: 'late' });
+    const state = (await (await fetch(`${server.url}api/devices/${attachment.id}/state`)).json()) as {
+      networkUp: boolean;
+      injectTo: string;
+      centres: { irq: number; writePosition: number; slots: unknown[] }[];
+      channels: { state: string; session: { broker: string; clientId: string; protocol: string; subscriptions: { topic: string; granted: number }[] } }[];
+    };
+    expect(state.networkUp).toBe(true);
+    expect(state.centres).toHaveLength(1);
+    expect(state.centres[0].irq).toBe(44);
+    // Connect and subscribe responses were written before the attach: the write position moved.
+    expect(state.centres[0].writePosition).toBeGreaterThan(0);
+    expect(state.channels[0].state).toBe('connected');
+    expect(state.channels[0].session).toMatchObject({ broker: `127.0.0.1:${broker.port}`, clientId: 'inspector-late', protocol: 'MQTT 3.1.1', subscriptions: [{ topic: 'cmd/late', granted: 1 }] });
+    expect(state.injectTo).toBe(`mqtt://127.0.0.1:${broker.port}`);
+
+    // The timeline starts with the snapshot, then the records of the centre set up before the attach.
+    await client.publish('cmd/other', 'x', { qos: 1 });
+    const text = await streamUntil(attachment.id, 'MV_EVENTTYPE_CHANNELDATAREADABLE');
+    expect(text).toMatch(/"kind":"attach"[^}]*centre 0x[0-9a-f]+ on IRQ 44: \d+ slots/);
+    expect(text).toMatch(/MQTT 3\.1\.1 to 127\.0\.0\.1:\d+ as inspector-late, subscribed to cmd\/late \(QoS 1\)/);
+    expect(text).toContain('"totals":{');
+
+    // Inject works with the broker learnt from the device's state.
+    expect((await post(`api/devices/${attachment.id}/inject`, { topic: 'cmd/late', payload: 'late hello', qos: 1 })).status).toBe(200);
+    const { value } = await inbox.next();
+    expect(new TextDecoder().decode(value!.payload)).toBe('late hello');
+    value!.ack();
+    await client.close();
+    await device.powerOff();
+    await attachment.detach();
+  });
+
   it('a broker disconnect from the control ends the MQTT session unsolicited', async () => {
     const device = new Device();
     const attachment = server.attach(device);
@@ -120,6 +165,64 @@ describe('inspector server', () => {
     await client.close();
     await device.powerOff();
     await attachment.detach();
+  });
+
+  it('an offered device is observed only while a page shows it; a relaying server lists and serves it', async () => {
+    const device = new Device();
+    // Count the device's observers as the servers add and remove them.
+    let observers = 0;
+    const observe = device.observe.bind(device);
+    device.observe = (receiver) => {
+      observers++;
+      const stop = observe(receiver);
+      return () => {
+        observers--;
+        stop();
+      };
+    };
+    const client = new MvMqttClient(device, { irq: 45 });
+    await client.connect({ host: '127.0.0.1', port: broker.port, clientId: 'inspector-offered', protocolVersion: 4 });
+    const shard = await InspectorServer.start();
+    const fleet = await InspectorServer.start();
+    try {
+      const offered = shard.offer(device, { name: 'offered 7' });
+      fleet.relay('s0', shard.url);
+      expect(observers).toBe(0);
+      const list = (await (await fetch(`${fleet.url}api/devices`)).json()) as { id: string; name: string }[];
+      expect(list).toEqual([{ id: `s0.${offered.id}`, name: 'offered 7', networkUp: true }]);
+
+      // A page on the relaying server: the fleet's list, then the device's snapshot and live calls from the shard.
+      const res = await fetch(`${fleet.url}events?device=s0.${offered.id}`);
+      const reader = res.body!.getReader();
+      let text = '';
+      const readUntil = async (needle: string) => {
+        while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
+      };
+      await readUntil('MQTT 3.1.1 to 127.0.0.1');
+      expect(observers).toBe(1);
+      await client.publish('offered/t', 'x', { qos: 1 });
+      await readUntil('mvMqttRequestPublish');
+      // Whole messages only, each device list the relaying server's own.
+      for (const message of text.split('\n\n').filter((m) => m.includes('event: devices'))) expect(message).toContain(`"id":"s0.${offered.id}"`);
+      const state = (await (await fetch(`${fleet.url}api/devices/s0.${offered.id}/state`)).json()) as { name: string; channels: { state: string }[] };
+      expect(state.name).toBe('offered 7');
+      expect(state.channels[0].state).toBe('connected');
+      await reader.cancel();
+      await device.waitFor(() => observers === 0, 10_000, 'the shard to stop observing once the page closed');
+
+      // A control through the relaying server reaches the device, and leaves it unobserved.
+      const res2 = await fetch(`${fleet.url}api/devices/s0.${offered.id}/network-down`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res2.status).toBe(200);
+      expect(device.networkUp).toBe(false);
+      expect(observers).toBe(0);
+      expect((await fetch(`${fleet.url}api/devices/s0.nope/state`)).status).toBe(404);
+      expect((await fetch(`${fleet.url}api/devices/s0.${offered.id}/inject`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    } finally {
+      await client.close();
+      await device.powerOff();
+      await fleet.close();
+      await shard.close();
+    }
   });
 
   it('several devices share one server; detaching stops their events', async () => {

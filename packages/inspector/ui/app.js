@@ -15,6 +15,7 @@ const page = {
   source: undefined,
   counts: { calls: 0, errors: 0, notes: 0, pin: 0, pout: 0 },
   skipped: 0,
+  totals: undefined,
   functions: new Set(),
   channels: new Set(),
   paused: false,
@@ -86,6 +87,8 @@ function resetDeviceView() {
   page.state = undefined;
   page.counts = { calls: 0, errors: 0, notes: 0, pin: 0, pout: 0 };
   page.skipped = 0;
+  page.totals = undefined;
+  $('inject-topic').value = ''; // the next device's own topics are offered when its state arrives
   page.functions.clear();
   page.channels.clear();
   for (const sel of ['f-function', 'f-channel']) $(sel).replaceChildren(el('option', { value: '', text: 'all' }));
@@ -98,12 +101,30 @@ function resetDeviceView() {
 
 // ---------------------------------------------------------------- devices
 
+// A fleet lists thousands of devices: the list shows this many, narrowed by the filter.
+const DEVICE_ROWS = 200;
+
 function onDevices(list) {
   page.devices = list;
   if (!page.device && list.length) return selectDevice(list[0].id);
+  renderDevices();
+}
+
+function renderDevices() {
+  const list = page.devices;
+  const filter = $('device-filter').value.trim().toLowerCase();
+  $('device-filter').parentElement.hidden = list.length <= 10;
+  let shown = filter ? list.filter((d) => d.name.toLowerCase().includes(filter) || d.id === page.device) : list;
+  const more = shown.length - DEVICE_ROWS;
+  if (more > 0) {
+    // Keep the selected device in view even when it is past the first rows.
+    const selected = shown.find((d) => d.id === page.device);
+    shown = shown.slice(0, DEVICE_ROWS);
+    if (selected && !shown.includes(selected)) shown.push(selected);
+  }
   const ul = $('devices');
   ul.replaceChildren(
-    ...list.map((d) =>
+    ...shown.map((d) =>
       el(
         'li',
         {},
@@ -116,6 +137,7 @@ function onDevices(list) {
       ),
     ),
   );
+  if (more > 0) ul.append(el('li', { class: 'more', text: `${more.toLocaleString('en-US')} more: type to find one` }));
   $('no-devices').hidden = list.length > 0;
   const current = list.find((d) => d.id === page.device);
   $('device-title').textContent = current ? current.name : list.length ? '' : 'waiting for a device…';
@@ -124,8 +146,12 @@ function onDevices(list) {
 
 // ---------------------------------------------------------------- events
 
-function onEvents({ events, skipped }) {
+function onEvents({ events, skipped, totals }) {
   page.skipped += skipped;
+  if (totals) page.totals = totals;
+  for (const name of Object.keys(totals?.byFunction ?? {})) addFunction(name);
+  // Events left out of a busy batch: one marker row where they were (the totals count them).
+  if (skipped > 0 && page.events.length) events = [{ seq: 0, t: events[0]?.t ?? 0, kind: 'skipped', area: 'inspector', text: `… ${skipped.toLocaleString('en-US')} more events (counted in the totals, not shown)` }, ...events];
   for (const e of events) count(e);
   page.events.push(...events);
   if (page.events.length > MAX_EVENTS) page.events.splice(0, page.events.length - MAX_EVENTS);
@@ -136,14 +162,17 @@ function onEvents({ events, skipped }) {
   scheduleSequence();
 }
 
+function addFunction(name) {
+  if (page.functions.has(name)) return;
+  page.functions.add(name);
+  addOption('f-function', name, name);
+}
+
 function count(e) {
   if (e.kind === 'syscall') {
     page.counts.calls++;
     if (e.status !== 0) page.counts.errors++;
-    if (!page.functions.has(e.name)) {
-      page.functions.add(e.name);
-      addOption('f-function', e.name, e.name);
-    }
+    addFunction(e.name);
   } else if (e.kind === 'notification') page.counts.notes++;
   else if (e.kind === 'mqtt') e.direction === 'in' ? page.counts.pin++ : page.counts.pout++;
   if (e.channel !== undefined && !page.channels.has(e.channel)) {
@@ -247,15 +276,18 @@ function rebuildTimeline() {
 }
 
 function renderSummary() {
-  const c = page.counts;
-  $('sum-calls').textContent = c.calls;
-  $('sum-errors').textContent = c.errors;
-  $('sum-notes').textContent = c.notes;
-  $('sum-packets').textContent = `${c.pin} / ${c.pout}`;
+  // The server's totals count every event since the attach; the page's own counts only those it received.
+  const t = page.totals;
+  const c = t ? { calls: t.calls, errors: t.errors, notes: t.notifications, pin: t.packetsIn, pout: t.packetsOut } : page.counts;
+  const n = (x) => x.toLocaleString('en-US');
+  $('sum-calls').textContent = n(c.calls);
+  $('sum-errors').textContent = n(c.errors);
+  $('sum-notes').textContent = n(c.notes);
+  $('sum-packets').textContent = `${n(c.pin)} / ${n(c.pout)}`;
   const d = $('dropped');
-  const lost = page.skipped + (page.state?.eventsDropped ?? 0);
+  const lost = page.skipped;
   d.hidden = lost === 0;
-  d.textContent = `${lost} older events were dropped to keep up (bounded buffers, oldest first).`;
+  d.textContent = `${lost.toLocaleString('en-US')} events were not shown in detail to keep up (the newest are; the totals above count all).`;
 }
 
 // ---------------------------------------------------------------- state (rings, channels, network)
@@ -525,6 +557,7 @@ function setupControls() {
   });
 
   $('filters').addEventListener('input', rebuildTimeline);
+  $('device-filter').addEventListener('input', renderDevices);
   $('filters').addEventListener('submit', (ev) => ev.preventDefault());
   $('f-pause').addEventListener('change', (ev) => {
     page.paused = ev.target.checked;

@@ -165,8 +165,3 @@ export function answerConfig(channel: Channel, items: readonly (string | Uint8Ar
   channel.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.target.tag);
 }
 
-
-/** The mock's config store, `scope/store/key` → value. */
-export type ConfigItems = Map<string, Uint8Array>;
-
-export const configKey = (scope: number, store: number, key: string): string => `${scope}/${store}/${key}`;

@@ -6,10 +6,6 @@
 import {
   FUNCTIONS,
   MV_CLOSUREREASON_NONE,
-  MV_CONFIGKEYFETCHSCOPE_ACCOUNT,
-  MV_CONFIGKEYFETCHSCOPE_DEVICE,
-  MV_CONFIGKEYFETCHSTORE_CONFIG,
-  MV_CONFIGKEYFETCHSTORE_SECRET,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
   MV_EVENTTYPE_NETWORKSTATUSCHANGED,
@@ -34,14 +30,11 @@ import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
 import { MockSystem, type MockSystemOptions } from './system.js';
-import { configKey } from './io.js';
-import { utf8 } from './values.js';
+import { ConfigStore, type ConfigStoreInput } from '@mvmqtt/sdk/runtime';
+import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 
-export type MockConfigStore = {
-  [scope in 'device' | 'account']?: { [store in 'config' | 'secret']?: Record<string, string | Uint8Array> };
-};
-const CONFIG_SCOPES = { account: MV_CONFIGKEYFETCHSCOPE_ACCOUNT, device: MV_CONFIGKEYFETCHSCOPE_DEVICE } as const;
-const CONFIG_STORES = { secret: MV_CONFIGKEYFETCHSTORE_SECRET, config: MV_CONFIGKEYFETCHSTORE_CONFIG } as const;
+/** The mock's `config` option: the device core's store format (a file path, a document, or a loaded store). */
+export type MockConfigStore = ConfigStoreInput;
 
 /** What a subscribe or unsubscribe response carries. */
 export interface TopicsResponseData {
@@ -176,10 +169,18 @@ export interface KernelOptions extends MockSystemOptions {
   limits?: LimitOverrides;
   /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
   knownEndpoints?: readonly string[];
-  /** Bytes of external flash the application may use (default 1 MiB, as the device core). */
+  /** Bytes of external flash the application may use (default 1 MiB, as the device core); `externalFlash.size` says the same. */
   externalFlashSize?: number;
-  /** The config store fetches are answered from (automatic answers): `{ device|account: { config|secret: { key: value } } }`. */
+  /** Geometry and backing of the external flash, as the device core's option (default 1 MiB in memory). */
+  externalFlash?: ExternalFlashOptions;
+  /**
+   * The config store automatic fetch answers come from, in the device core's format (a JSON file
+   * path, `{ device|account: { config|secret: { key: value } } }`, or a `ConfigStore`); checked
+   * with the same parser, so a bad store throws the same `ConfigStoreError`.
+   */
   config?: MockConfigStore;
+  /** A config value longer than the application's buffer: 'error' (default, as the device core; SERVERERROR, nothing copied) or 'truncate'. */
+  configValueTooLarge?: 'error' | 'truncate';
   /** Called when an IRQ handler throws (default: rethrown from `flush()` / the microtask). */
   onIrqError?: (err: unknown, irq: number) => void;
 }
@@ -198,9 +199,10 @@ export class Kernel {
   readonly flashHandles: HandleTable<HandleTarget>;
   readonly respond: 'auto' | 'manual';
   readonly knownEndpoints: ReadonlySet<string>;
-  readonly externalFlashSize: number;
-  /** The config store, `scope/store/key` → value (see io.ts). */
-  readonly configItems = new Map<string, Uint8Array>();
+  readonly externalFlash: ExternalFlashOptions;
+  /** The config store automatic fetch answers come from. */
+  readonly config: ConfigStore;
+  readonly configValueTooLarge: 'error' | 'truncate';
   networkStatus: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
   /** Times (ms) of earlier successful calls, by function, for rate limits. */
   readonly callTimes = new Map<MvFunctionName, number[]>();
@@ -231,14 +233,9 @@ export class Kernel {
     this.limits = new LimitBook(options.limits);
     this.respond = options.respond ?? 'auto';
     this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
-    this.externalFlashSize = options.externalFlashSize ?? 1024 * 1024;
-    for (const [scope, stores] of Object.entries(options.config ?? {})) {
-      for (const [store, items] of Object.entries(stores ?? {})) {
-        for (const [key, value] of Object.entries(items ?? {})) {
-          this.configItems.set(configKey(CONFIG_SCOPES[scope as 'device'], CONFIG_STORES[store as 'config'], key), typeof value === 'string' ? utf8(value) : value);
-        }
-      }
-    }
+    this.externalFlash = { ...options.externalFlash, size: options.externalFlash?.size ?? options.externalFlashSize };
+    this.config = options.config === undefined ? ConfigStore.empty() : ConfigStore.load(options.config);
+    this.configValueTooLarge = options.configValueTooLarge ?? 'error';
   }
 
   /** The live object a handle of typedef `handleType` names. */

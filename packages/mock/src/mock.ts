@@ -28,7 +28,6 @@ import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './g
 import { Kernel, type KernelOptions } from './kernel.js';
 import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
-import { configKey } from './io.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
 export type MockOptions = KernelOptions;
@@ -272,7 +271,7 @@ export class MockMicrovisor extends MockSyscallsBase {
 
   /** Puts an item in the config store automatic fetch answers come from (scope and store: the enum values). */
   setConfigItem(scope: MvConfigKeyFetchScope, store: MvConfigKeyFetchStore, key: string, value: string | Uint8Array): void {
-    this.kernel.configItems.set(configKey(scope, store, key), typeof value === 'string' ? new TextEncoder().encode(value) : value);
+    this.kernel.config.set(scope, store, key, typeof value === 'string' ? new TextEncoder().encode(value) : value);
   }
 
   /** Writes a raw record into a centre's ring and pends its IRQ. */

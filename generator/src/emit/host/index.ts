@@ -18,7 +18,7 @@ const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
 const TEMPLATE_DIR = new URL('../../../templates/host/', import.meta.url);
 
 /** Kind numbers shared by the C runtime (mvhost_runtime.h) and the TypeScript decoder. */
-const KIND = { int: 1, enum: 2, handle: 3, struct: 4 } as const;
+const KIND = { int: 1, enum: 2, handle: 3, struct: 4, address: 5 } as const;
 
 function kindOf(s: HostScalar): number {
   return KIND[s.kind];

@@ -13,7 +13,9 @@ export type HostScalar =
   | { kind: 'int'; size: number; signed: boolean }
   | { kind: 'enum'; size: number }
   | { kind: 'handle'; size: number }
-  | { kind: 'struct'; struct: number };
+  | { kind: 'struct'; struct: number }
+  /** A pointer value the kernel writes (behind a `T **` out): an address in the application's memory. */
+  | { kind: 'address'; size: number };
 
 /** A pointer and what the kernel may do through it. */
 export interface HostPointer {
@@ -27,6 +29,12 @@ export interface HostPointer {
    * field (`offset`, `size`); a parameter's count is another argument (`arg`).
    */
   count?: { offset: number; size: number; unit: 'bytes' | 'elements'; arg?: number };
+  /**
+   * Memory the application lends the kernel beyond the call (a struct member the kernel may write
+   * that is not an out, e.g. a notification ring or a channel buffer): the device side keeps one
+   * copy per buffer and sends what the kernel writes there later.
+   */
+  kept?: true;
 }
 
 export interface HostField {
@@ -52,7 +60,7 @@ export interface HostParam {
   pointer?: HostPointer;
 }
 
-/** Why a function cannot be forwarded yet (a shape the bridge does not marshal, e.g. `uint8_t **`). */
+/** Why a function cannot be forwarded yet (a shape the bridge does not marshal, e.g. `uint8_t ***`). */
 export type Unsupported = string;
 
 export interface HostFunction {
@@ -123,7 +131,9 @@ export function lowerForHost(model: Model): HostTables {
       const count = counter
         ? { offset: counter.field.layout[abi.id].offset, size: counter.field.layout[abi.id].size, unit: counter.field.countUnit ?? ('elements' as const) }
         : undefined;
-      return { path, offset, pointer: pointerOf(field.type, count), ...(guard ? { guard } : {}) };
+      const pointer = pointerOf(field.type, count);
+      if (pointer.writable && field.direction !== 'out') pointer.kept = true;
+      return { path, offset, pointer, ...(guard ? { guard } : {}) };
     });
     return { name: s.name, size: s.layout[abi.id].size, fields };
   };
@@ -133,9 +143,12 @@ export function lowerForHost(model: Model): HostTables {
     pointerSize: abi.pointerSize,
     structs: model.structs.map(lowerStruct),
     functions: model.functions.map((f, id): HostFunction => {
-      const unsupported = f.params.filter((p) => p.type.pointer > 1).map((p) => `${p.name} is a pointer to a pointer (${p.type.text})`);
+      // An out parameter `T **` receives an address (into memory the application lent the kernel).
+      const addressOut = (p: ParamModel) => p.type.pointer === 2 && p.direction === 'out';
+      const unsupported = f.params.filter((p) => p.type.pointer > 1 && !addressOut(p)).map((p) => `${p.name} is a pointer to a pointer (${p.type.text})`);
       const params = f.params.map((p): HostParam => {
         if (p.type.pointer === 0) return { name: p.name, value: scalarOf(p.type) };
+        if (addressOut(p)) return { name: p.name, pointer: { to: { kind: 'address', size: abi.pointerSize }, elementSize: abi.pointerSize, writable: true } };
         // Forwarded as a raw address, never followed: the function is marked unsupported.
         if (p.type.pointer > 1) return { name: p.name, value: { kind: 'int', size: 8, signed: false } };
         const countedBy = (p as ParamWithCount).countedBy;

@@ -8,9 +8,13 @@
  * Commands: `interval <ms>` changes the publishing period, `led on` / `led off` drive the LED,
  * `stop` disconnects and ends the program (host builds only; a device would carry on).
  *
- * Settings come from the command line on a host build: broker host, port, client id, and for
- * mutual TLS the CA, client certificate and key (DER files). The vendor demos fetch them from
- * the config store (mvGetConfig...); those calls join when the spec covers them.
+ * Settings come from the config store, as in the vendor demos: once the network is up the work
+ * task opens a config-fetch channel and asks for
+ *   device config  broker-host, broker-port, client (optional: the device id by default),
+ *                  topic, command-topic (optional: reading/<client id>, command/<client id>)
+ *   device secret  root-CA, cert, private-key (DER; optional: all three turn on mutual TLS)
+ * On a host build the store is the runner's --config file. Progress goes to the UART console and,
+ * through mvServerLog, to the server log.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +29,12 @@
 #define RING_RECORDS 16u
 #define TAG_NETWORK 1u
 #define TAG_CHANNEL 2u
+#define TAG_CONFIG 3u
 #define CHANNEL_BUFFER (4u * 1024u)
+#define CONFIG_RECEIVE_BUFFER (8u * 1024u)
+#define CONFIG_SEND_BUFFER 512u
+#define CERT_MAX 2048u
+#define LOG_BUFFER (4u * 1024u)
 #define LED_PORT GPIOA
 #define LED_PIN GPIO_PIN_5
 
@@ -38,37 +47,44 @@ static struct MvNotification ring[RING_RECORDS] __attribute__((aligned(8)));
 static volatile uint32_t ring_index;
 static uint8_t receive_buffer[CHANNEL_BUFFER] __attribute__((aligned(512)));
 static uint8_t send_buffer[CHANNEL_BUFFER] __attribute__((aligned(512)));
+static uint8_t log_buffer[LOG_BUFFER] __attribute__((aligned(512)));
 
 static osMessageQueueId_t events;
 static osMutexId_t console;
 static UART_HandleTypeDef uart;
 
+/* What the config store holds for this device (filled in by the config fetch). */
 static struct {
-    const char *host;
+    char host[128];
     uint16_t port;
-    const char *client_id;
+    char client_id[64];
+    char device_id[35];
     char command_topic[96];
     char reading_topic[96];
-    uint8_t *ca, *cert, *key;
+    uint8_t ca[CERT_MAX], cert[CERT_MAX], key[CERT_MAX];
     uint32_t ca_len, cert_len, key_len;
+    int fetched;
 } settings;
 
 static struct {
     MvNotificationHandle notifications;
     MvNetworkHandle network;
     MvChannelHandle channel;
+    MvChannelHandle config_channel;
     int connected;   /* MQTT session up */
     int stopping;
+    int logging;     /* mvServerLoggingInit succeeded */
     uint32_t interval_ms;
     uint32_t next_id;
     uint32_t readings;
-} app = { 0, 0, 0, 0, 0, 2000u, 1u, 0u };
+} app = { 0, 0, 0, 0, 0, 0, 0, 2000u, 1u, 0u };
 
 void example_assert_failed(const char *file, int line) {
     fprintf(stderr, "assertion failed at %s:%d\n", file, line);
     abort();
 }
 
+/* A line to the UART console and, once logging is set up, to the server log. */
 static void say(const char *format, ...) {
     char line[256];
     va_list args;
@@ -80,6 +96,8 @@ static void say(const char *format, ...) {
     osMutexAcquire(console, osWaitForever);
     HAL_UART_Transmit(&uart, (const uint8_t *)line, (uint16_t)n, 100);
     HAL_UART_Transmit(&uart, (const uint8_t *)"\n", 1, 100);
+    /* Best effort, as on a device: a full buffer or a server that turned logging off drops it. */
+    if (app.logging) (void)mvServerLog((const uint8_t *)line, (uint16_t)n);
     osMutexRelease(console);
 }
 
@@ -101,6 +119,118 @@ void TIM8_BRK_IRQHandler(void) {
         record->event_type = MV_EVENTTYPE_NOEVENT;
         ring_index = (ring_index + 1u) % RING_RECORDS;
     }
+}
+
+/* ------------------------------------------------------------------ config fetch */
+
+enum { KEY_HOST, KEY_PORT, KEY_CLIENT, KEY_TOPIC, KEY_COMMAND_TOPIC, KEY_CA, KEY_CERT, KEY_KEY, KEY_COUNT };
+
+static const struct {
+    const char *key;
+    enum MvConfigKeyFetchStore store;
+} config_keys[KEY_COUNT] = {
+    [KEY_HOST] = { "broker-host", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_PORT] = { "broker-port", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_CLIENT] = { "client", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_TOPIC] = { "topic", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_COMMAND_TOPIC] = { "command-topic", MV_CONFIGKEYFETCHSTORE_CONFIG },
+    [KEY_CA] = { "root-CA", MV_CONFIGKEYFETCHSTORE_SECRET },
+    [KEY_CERT] = { "cert", MV_CONFIGKEYFETCHSTORE_SECRET },
+    [KEY_KEY] = { "private-key", MV_CONFIGKEYFETCHSTORE_SECRET },
+};
+
+static void close_config_channel(void) {
+    if (app.config_channel) (void)mvCloseChannel(&app.config_channel);
+    app.config_channel = 0;
+}
+
+/* Opens a config-fetch channel and asks for every key; the answer arrives as a notification. */
+static void request_config(void) {
+    static uint8_t receive[CONFIG_RECEIVE_BUFFER] __attribute__((aligned(512)));
+    static uint8_t send[CONFIG_SEND_BUFFER] __attribute__((aligned(512)));
+    struct MvOpenChannelParams params;
+    memset(&params, 0, sizeof params);
+    params.version = 1;
+    params.v1.notification_handle = app.notifications;
+    params.v1.notification_tag = TAG_CONFIG;
+    params.v1.network_handle = app.network;
+    params.v1.receive_buffer = receive;
+    params.v1.receive_buffer_len = sizeof receive;
+    params.v1.send_buffer = send;
+    params.v1.send_buffer_len = sizeof send;
+    params.v1.channel_type = MV_CHANNELTYPE_CONFIGFETCH;
+    params.v1.endpoint = text("");
+    enum MvStatus status = mvOpenChannel(&params, &app.config_channel);
+    if (status != MV_STATUS_OKAY) {
+        say("config channel failed: %d", (int)status);
+        app.config_channel = 0;
+        return;
+    }
+    struct MvConfigKeyToFetch keys[KEY_COUNT];
+    for (int i = 0; i < KEY_COUNT; i++) {
+        keys[i].scope = MV_CONFIGKEYFETCHSCOPE_DEVICE;
+        keys[i].store = config_keys[i].store;
+        keys[i].key = text(config_keys[i].key);
+    }
+    struct MvConfigKeyFetchParams request = { KEY_COUNT, keys };
+    status = mvSendConfigFetchRequest(app.config_channel, &request);
+    if (status != MV_STATUS_OKAY) {
+        say("config request failed: %d", (int)status);
+        close_config_channel();
+    }
+}
+
+/* Reads item `index` into `buffer` (`size` bytes); returns its length, or -1 if it is not there. */
+static int32_t read_config_item(uint32_t index, uint8_t *buffer, uint32_t size) {
+    enum MvConfigKeyFetchResult result = MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND;
+    uint32_t length = 0;
+    struct MvConfigResponseReadItemParams item = { index, &result, { buffer, size, &length } };
+    if (mvReadConfigResponseItem(app.config_channel, &item) != MV_STATUS_OKAY || result != MV_CONFIGKEYFETCHRESULT_OK) return -1;
+    return (int32_t)length;
+}
+
+/* Reads a text item into `out` (NUL-terminated); returns 0 if the store has no such key. */
+static int read_config_text(uint32_t index, char *out, uint32_t size) {
+    int32_t n = read_config_item(index, (uint8_t *)out, size - 1u);
+    if (n < 0) return 0;
+    out[n] = 0;
+    return 1;
+}
+
+/* The answer is here: take the settings, close the channel. */
+static int read_config(void) {
+    struct MvConfigResponseData response;
+    char port[8];
+    if (mvReadConfigFetchResponseData(app.config_channel, &response) != MV_STATUS_OKAY || response.result != MV_CONFIGFETCHRESULT_OK) {
+        say("config fetch failed");
+        close_config_channel();
+        return 0;
+    }
+    int ok = read_config_text(KEY_HOST, settings.host, sizeof settings.host) && read_config_text(KEY_PORT, port, sizeof port);
+    if (!read_config_text(KEY_CLIENT, settings.client_id, sizeof settings.client_id))
+        memcpy(settings.client_id, settings.device_id, sizeof settings.device_id);
+    int32_t ca = read_config_item(KEY_CA, settings.ca, sizeof settings.ca);
+    int32_t cert = read_config_item(KEY_CERT, settings.cert, sizeof settings.cert);
+    int32_t key = read_config_item(KEY_KEY, settings.key, sizeof settings.key);
+    int command_topic = read_config_text(KEY_COMMAND_TOPIC, settings.command_topic, sizeof settings.command_topic);
+    int reading_topic = read_config_text(KEY_TOPIC, settings.reading_topic, sizeof settings.reading_topic);
+    close_config_channel();
+    if (!ok) {
+        say("the config store needs broker-host and broker-port");
+        return 0;
+    }
+    settings.port = (uint16_t)atoi(port);
+    if (ca >= 0 && cert >= 0 && key >= 0) {
+        settings.ca_len = (uint32_t)ca;
+        settings.cert_len = (uint32_t)cert;
+        settings.key_len = (uint32_t)key;
+    }
+    if (!command_topic) snprintf(settings.command_topic, sizeof settings.command_topic, "command/%s", settings.client_id);
+    if (!reading_topic)
+        snprintf(settings.reading_topic, sizeof settings.reading_topic, "reading/%s", settings.client_id);
+    settings.fetched = 1;
+    say("config: broker %s:%u, client %s%s", settings.host, (unsigned)settings.port, settings.client_id, settings.ca_len ? ", mutual TLS" : "");
+    return 1;
 }
 
 /* ------------------------------------------------------------------ MQTT */
@@ -134,7 +264,7 @@ static void open_and_connect(void) {
     request.port = settings.port;
     request.clientid = text(settings.client_id);
     request.authentication.method = MV_MQTTAUTHENTICATIONMETHOD_NONE;
-    if (settings.ca) {
+    if (settings.ca_len) {
         ca_chain = sized(settings.ca, settings.ca_len);
         own_chain = sized(settings.cert, settings.cert_len);
         tls.cacert.num_certs = 1;
@@ -147,7 +277,7 @@ static void open_and_connect(void) {
     request.keepalive = 60;
     request.clean_start = 1;
     status = mvMqttRequestConnect(app.channel, &request);
-    say("connecting to %s:%u%s: %d", settings.host, (unsigned)settings.port, settings.ca ? " (mutual TLS)" : "", (int)status);
+    say("connecting to %s:%u%s: %d", settings.host, (unsigned)settings.port, settings.ca_len ? " (mutual TLS)" : "", (int)status);
 }
 
 static void close_channel(void) {
@@ -279,20 +409,27 @@ static void drain_channel(void) {
     }
 }
 
+/* Up: fetch the settings once, then (re)connect. Down: drop the channels; they reopen when it is back. */
 static void network_changed(void) {
     enum MvNetworkStatus status = MV_NETWORKSTATUS_DELIBERATELYOFFLINE;
     (void)mvGetNetworkStatus(app.network, &status);
-    if (status == MV_NETWORKSTATUS_CONNECTED && !app.channel) {
+    if (status == MV_NETWORKSTATUS_CONNECTED && !app.channel && !app.config_channel) {
         say("network up");
-        open_and_connect();
-    } else if (status != MV_NETWORKSTATUS_CONNECTED && app.channel) {
+        if (!settings.fetched) request_config();
+        else open_and_connect();
+    } else if (status != MV_NETWORKSTATUS_CONNECTED && (app.channel || app.config_channel)) {
         say("network down");
+        close_config_channel();
         close_channel();
     }
 }
 
 static void work_task(void *argument) {
     (void)argument;
+    app.logging = mvServerLoggingInit(log_buffer, sizeof log_buffer) == MV_STATUS_OKAY;
+    uint8_t id[34];
+    if (mvGetDeviceId(id, sizeof id) == MV_STATUS_OKAY) memcpy(settings.device_id, id, sizeof id);
+    say("device %s", settings.device_id);
     struct MvNotificationSetup setup = { NOTIFICATION_IRQ, ring, sizeof ring };
     if (mvSetupNotifications(&setup, &app.notifications) != MV_STATUS_OKAY) example_assert_failed(__FILE__, __LINE__);
     NVIC_ClearPendingIRQ(NOTIFICATION_IRQ);
@@ -312,7 +449,10 @@ static void work_task(void *argument) {
         uint32_t wait = app.interval_ms > now - last_publish ? app.interval_ms - (now - last_publish) : 0u;
         if (osMessageQueueGet(events, &e, NULL, wait) == osOK) {
             if (e.tag == TAG_NETWORK) network_changed();
-            else if (e.type == MV_EVENTTYPE_CHANNELNOTCONNECTED) {
+            else if (e.tag == TAG_CONFIG) {
+                if (e.type == MV_EVENTTYPE_CHANNELDATAREADABLE && app.config_channel && read_config()) open_and_connect();
+                else close_config_channel();
+            } else if (e.type == MV_EVENTTYPE_CHANNELNOTCONNECTED) {
                 say("channel lost");
                 close_channel();
                 network_changed();
@@ -321,7 +461,7 @@ static void work_task(void *argument) {
         if (HAL_GetTick() - last_publish >= app.interval_ms) {
             last_publish = HAL_GetTick();
             if (app.connected && !app.stopping) publish_reading();
-            else if (!app.channel && !app.stopping) network_changed(); /* retry after a refusal */
+            else if (!app.channel && !app.config_channel && !app.stopping) network_changed(); /* retry after a refusal */
         }
     }
 }
@@ -332,17 +472,6 @@ static void led_task(void *argument) {
         osDelay(1000);
         if (!app.connected) HAL_GPIO_TogglePin(LED_PORT, LED_PIN); /* blink while offline */
     }
-}
-
-static uint8_t *read_file(const char *path, uint32_t *length) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    static uint8_t store[3][8192];
-    static int used;
-    uint8_t *buffer = store[used++ % 3];
-    *length = (uint32_t)fread(buffer, 1, sizeof store[0], f);
-    fclose(f);
-    return buffer;
 }
 
 static void system_clock_config(void) {
@@ -356,26 +485,11 @@ static void system_clock_config(void) {
     (void)HAL_RCC_ClockConfig(&clk, FLASH_LATENCY_4);
 }
 
-int main(int argc, char **argv) {
-    settings.host = argc > 1 ? argv[1] : "127.0.0.1";
-    settings.port = (uint16_t)(argc > 2 ? atoi(argv[2]) : 1883);
-    settings.client_id = argc > 3 ? argv[3] : "mvmqtt-freertos";
-    if (argc > 6) {
-        settings.ca = read_file(argv[4], &settings.ca_len);
-        settings.cert = read_file(argv[5], &settings.cert_len);
-        settings.key = read_file(argv[6], &settings.key_len);
-        if (!settings.ca || !settings.cert || !settings.key) {
-            fprintf(stderr, "cannot read the TLS files\n");
-            return 2;
-        }
-    }
-    snprintf(settings.command_topic, sizeof settings.command_topic, "command/%s", settings.client_id);
-    snprintf(settings.reading_topic, sizeof settings.reading_topic, "reading/%s", settings.client_id);
-
+int main(void) {
     HAL_Init();
     system_clock_config();
-    /* __HAL_RCC_GPIOA_CLK_ENABLE() goes through mvPeriphPoke32 in Microvisor's HAL: it joins when
-     * the spec covers the peripheral-access calls. */
+    /* In Microvisor's HAL this is mvPeriphPoke32 on RCC: the device core keeps the register. */
+    __HAL_RCC_GPIOA_CLK_ENABLE();
     GPIO_InitTypeDef led = { LED_PIN, GPIO_MODE_OUTPUT_PP, GPIO_NOPULL, GPIO_SPEED_FREQ_LOW, 0 };
     HAL_GPIO_Init(LED_PORT, &led);
     uart.Instance = USART2;
@@ -389,7 +503,7 @@ int main(int argc, char **argv) {
     const osThreadAttr_t blink = { .name = "led", .stack_size = 2048, .priority = osPriorityLow };
     osThreadNew(work_task, NULL, &work);
     osThreadNew(led_task, NULL, &blink);
-    say("starting %s", settings.client_id);
+    say("starting");
     osKernelStart();
     return 1;
 }

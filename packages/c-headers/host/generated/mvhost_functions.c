@@ -149,7 +149,7 @@ static const struct mvhost_param mvhost_params_mvGetChannelClosureReason[] = {
 };
 static const struct mvhost_param mvhost_params_mvReadChannel[] = {
   { 0, { 3, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* handle */
-  { 0, { 1, 0, -1, 0u, 0u, 0u, 0 }, -1 }, /* read_pointer_out */
+  { 1, { 5, 1, -1, 8u, 0u, 0u, 0 }, -1 }, /* read_pointer_out */
   { 1, { 1, 1, -1, 4u, 0u, 0u, 0 }, -1 }, /* length_out */
 };
 static const struct mvhost_param mvhost_params_mvReadChannelComplete[] = {

@@ -1,33 +1,63 @@
 /*
  * The firmware end of the system-call bridge. A call copies every byte the kernel would read
- * (following pointers as the generated tables describe) into one request, sends it over the
- * call socket to the device core, and applies the writes of the answer. Application pointers
- * are read and checked with process_vm_readv/process_vm_writev on this very process: a bad
- * pointer becomes a region the device core sees as invalid (so it answers PARAMETERFAULT, as
- * the device does), never a SIGSEGV here.
+ * (following pointers as the generated tables describe) into one request, hands it to the
+ * device core, waits for the answer and applies its writes. Application pointers are read and
+ * checked with process_vm_readv/process_vm_writev on this very process: a bad pointer becomes a
+ * region the device core sees as invalid (so it answers PARAMETERFAULT, as the device does),
+ * never a SIGSEGV here.
+ *
+ * Two transports, chosen by the runner:
+ *  - shared memory (MVHOST_SHM_FD, the device core's mvhost_shm addon): the request and the
+ *    answer are built in place in one mapping shared with the device core, and each end spins
+ *    briefly on the other's sequence word before sleeping. The firmware sleeps on a futex; the
+ *    device core sleeps in its event loop, and a request then rings it with one byte on the
+ *    call socket. A call then costs no process wake-up while both ends are busy.
+ *  - the call socket alone (no addon): the request is written to it and the answer read back.
  *
  * Wire format (little-endian, every record 8-byte aligned; mirrored in
  * packages/device/src/host/protocol.ts):
  *   request  u32 length, u32 function, u32 argument count, u32 region count,
  *            u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
- *   answer   u32 length, u32 write count, i64 status, then writes { u64 address, u32 length, u32 0, bytes }
+ *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
+ *            then writes { u64 address, u32 length, u32 flags, bytes }
  *   event    u32 length, u32 type, u32 irq, u32 write count, then writes (device → firmware, event socket)
+ * A write flagged WRITE_KEPT lands in memory the application lent the kernel in an earlier call
+ * (a notification ring, a channel buffer): an answer may write there besides its own regions.
+ * Before a call returns, the event thread must have applied every event sent before its answer,
+ * so that the application never sees an answer ahead of the memory it describes.
  */
 #define _GNU_SOURCE
 #include "mvhost_runtime.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
+
+/* A hint to the core that this thread is spinning on memory another process will write. */
+static inline void spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
 
 enum { REGION_READABLE = 1, REGION_WRITABLE = 2, REGION_TOO_LARGE = 4 };
 enum { EVENT_IRQ = 1 };
+enum { WRITE_KEPT = 1 };
+enum { ANSWER_HEADER = 24 };
 
 /* One request at a time: calls run with every signal blocked, and only one task runs at once. */
 #define REQUEST_CAPACITY (8u << 20)
@@ -39,13 +69,44 @@ struct region {
   uint32_t flags;
 };
 
+/*
+ * The shared mapping (layout in packages/device/native/mvhost_shm.c): sequence words, each on
+ * its own cache line, then the request area and the answer area of `capacity` bytes each.
+ */
+enum {
+  SHM_REQUEST_SEQ = 0,
+  SHM_ANSWER_SEQ = 64,
+  SHM_DEVICE_IDLE = 128,
+  SHM_FIRMWARE_SLEEPING = 192,
+  SHM_CAPACITY = 256,
+  SHM_FIRMWARE_IN_WFI = 320,
+  SHM_REQUEST_AREA = 512,
+};
+/*
+ * How long the firmware waits for an answer before sleeping on the futex (most calls are
+ * answered well within it), and for how much of that it spins without yielding the core (when
+ * both processes share one, the device core needs it to answer). The budget halves after each
+ * wait that ended on the futex and doubles after one that did not, between MIN and MAX: on a
+ * machine too busy to run both processes at once, spinning only takes time from the device core.
+ */
+#define ANSWER_SPIN_MAX_NS 200000u
+#define ANSWER_SPIN_MIN_NS 5000u
+#define ANSWER_PAUSE_NS 500u
+
+static uint8_t *shm;
+static uint32_t shm_seq;
+static uint32_t answer_spin_ns = ANSWER_SPIN_MAX_NS;
+static uint32_t request_capacity = REQUEST_CAPACITY;
 static uint8_t *request;
+static uint8_t *answer_area; /* the shared answer area, or NULL: answers arrive on the call socket into `request` */
 static uint32_t request_used;
 static struct region regions[MAX_REGIONS];
 static uint32_t region_count;
 static int call_fd = -1;
 static int event_fd = -1;
 static pid_t self;
+/* Events the event thread has finished (writes applied, IRQ pended). */
+static _Atomic uint32_t events_applied;
 
 static void die(const char *what) {
   static const char prefix[] = "mvhost: ";
@@ -103,7 +164,7 @@ static const uint8_t *add_region(uint64_t address, uint64_t length, int writable
   put_u32(len32);
   put_u32(0);
   const uint8_t *bytes = NULL;
-  if (length > REQUEST_CAPACITY - request_used - 64) {
+  if (length > request_capacity - request_used - 64) {
     flags = REGION_TOO_LARGE;
   } else if (copy_from_app(request + request_used, address, len32)) {
     flags = REGION_READABLE;
@@ -182,6 +243,63 @@ static void require_connection(void) {
   die("not connected to a device core; start this firmware with `npx mvdevice run -- <firmware>`");
 }
 
+static _Atomic uint32_t *shm_word(uint32_t offset) { return (_Atomic uint32_t *)(shm + offset); }
+
+static uint64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void mvhost_call_sleeping(int sleeping) {
+  if (shm) atomic_store(shm_word(SHM_FIRMWARE_IN_WFI), sleeping ? 1u : 0u);
+}
+
+/* Publishes the request in the shared area and waits for its answer there. */
+static const uint8_t *exchange_shared(void) {
+  uint32_t seq = ++shm_seq;
+  atomic_store(shm_word(SHM_REQUEST_SEQ), seq);
+  // The device core is back in its event loop: ring it. (It sets its flag, then looks at the
+  // sequence; we set the sequence, then look at its flag: one of us always sees the other.)
+  if (atomic_load(shm_word(SHM_DEVICE_IDLE))) {
+    static const uint8_t doorbell = 1;
+    write_all(call_fd, &doorbell, 1);
+  }
+  _Atomic uint32_t *answered = shm_word(SHM_ANSWER_SEQ);
+  if (atomic_load(answered) != seq) {
+    // Spin on the core first; then yield it each round, in case the device core waits for it.
+    uint64_t start = monotonic_ns(), now = start;
+    for (unsigned i = 1; atomic_load(answered) != seq; i++) {
+      if (now - start < ANSWER_PAUSE_NS) spin_pause();
+      else sched_yield();
+      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= answer_spin_ns) break;
+    }
+  }
+  if (atomic_load(answered) == seq) {
+    if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
+  } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
+    answer_spin_ns /= 2;
+  }
+  while (atomic_load(answered) != seq) {
+    atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 1u);
+    uint32_t seen = atomic_load(answered);
+    if (seen != seq) syscall(SYS_futex, (uint32_t *)answered, FUTEX_WAIT, seen, NULL, NULL, 0);
+    atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 0u);
+  }
+  return answer_area;
+}
+
+/* Writes the request to the call socket and reads the answer back into the request buffer. */
+static const uint8_t *exchange_socket(void) {
+  write_all(call_fd, request, request_used);
+  if (!read_all(call_fd, request, ANSWER_HEADER)) die("the device core went away (no answer)");
+  uint32_t length;
+  memcpy(&length, request, 4);
+  if (length < ANSWER_HEADER || length > request_capacity || !read_all(call_fd, request + ANSWER_HEADER, length - ANSWER_HEADER))
+    die("malformed answer from the device core");
+  return request;
+}
+
 int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   sigset_t all, saved;
   sigfillset(&all);
@@ -198,26 +316,33 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
       walk_pointer(&fn->params[i].pointer, args[i], NULL, fn->params[i].count_arg >= 0 ? args[fn->params[i].count_arg] : UINT64_MAX);
   uint32_t header[4] = { request_used, function_id, fn->param_count, region_count };
   memcpy(request, header, sizeof header);
-  write_all(call_fd, request, request_used);
 
-  uint32_t answer[4];
-  if (!read_all(call_fd, answer, sizeof answer)) die("the device core went away (no answer)");
+  const uint8_t *answer = shm ? exchange_shared() : exchange_socket();
+  uint32_t length, write_count, events_before;
   int64_t status;
-  memcpy(&status, &answer[2], 8);
-  uint32_t rest = answer[0] - 16;
-  if (rest > REQUEST_CAPACITY || !read_all(call_fd, request, rest)) die("malformed answer from the device core");
-  uint32_t at = 0;
-  for (uint32_t i = 0; i < answer[1]; i++) {
+  memcpy(&length, answer, 4);
+  memcpy(&write_count, answer + 4, 4);
+  memcpy(&status, answer + 8, 8);
+  memcpy(&events_before, answer + 16, 4);
+  if (length < ANSWER_HEADER || length > request_capacity) die("malformed answer from the device core");
+  uint32_t at = ANSWER_HEADER;
+  for (uint32_t i = 0; i < write_count; i++) {
     uint64_t address;
-    uint32_t length;
-    memcpy(&address, request + at, 8);
-    memcpy(&length, request + at + 8, 4);
+    uint32_t size, flags;
+    if (at + 16 > length) die("malformed write in an answer from the device core");
+    memcpy(&address, answer + at, 8);
+    memcpy(&size, answer + at + 8, 4);
+    memcpy(&flags, answer + at + 12, 4);
     at += 16;
-    if (at + length > rest) die("malformed write in an answer from the device core");
-    // The device core only writes where the application passed writable memory for this call.
-    if (inside_writable_region(address, length)) memcpy((void *)(uintptr_t)address, request + at, length);
-    at += align8(length);
+    if (size > length - at) die("malformed write in an answer from the device core");
+    // The device core only writes where the application passed writable memory for this call,
+    // or into memory it was lent earlier (checked by the copy, which fails instead of faulting).
+    if (inside_writable_region(address, size)) memcpy((void *)(uintptr_t)address, answer + at, size);
+    else if (flags & WRITE_KEPT) (void)copy_to_app(address, answer + at, size);
+    at += align8(size);
   }
+  // Those events are already in the event socket: the wait is the event thread's few microseconds.
+  while ((int32_t)(atomic_load(&events_applied) - events_before) < 0) sched_yield();
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   return status;
 }
@@ -243,6 +368,7 @@ static void *event_thread(void *unused) {
       at += align8(length);
     }
     if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
+    atomic_fetch_add(&events_applied, 1);
   }
   return NULL;
 }
@@ -267,8 +393,22 @@ __attribute__((constructor)) static void mvhost_start(void) {
   // Never outlive the runner, even if it is killed without a chance to clean up.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) _exit(0);
-  request = malloc(REQUEST_CAPACITY);
-  if (!request) die("out of memory for the call buffer");
+  int shm_fd = fd_from_env("MVHOST_SHM_FD");
+  if (shm_fd >= 0) {
+    // The device core sized the mapping; its header says how large each area is.
+    uint32_t capacity = 0;
+    if (pread(shm_fd, &capacity, sizeof capacity, SHM_CAPACITY) != (ssize_t)sizeof capacity || capacity < 4096u) die("the call channel from the device core is unusable");
+    void *base = mmap(NULL, SHM_REQUEST_AREA + 2 * (size_t)capacity, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+    if (base == MAP_FAILED) die("cannot map the call channel from the device core");
+    close(shm_fd);
+    shm = base;
+    request_capacity = capacity;
+    request = shm + SHM_REQUEST_AREA;
+    answer_area = request + capacity;
+  } else {
+    request = malloc(REQUEST_CAPACITY);
+    if (!request) die("out of memory for the call buffer");
+  }
   pthread_t thread;
   pthread_attr_t attr;
   sigset_t all, saved;

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-enum mvhost_kind { MVHOST_KIND_INT = 1, MVHOST_KIND_ENUM = 2, MVHOST_KIND_HANDLE = 3, MVHOST_KIND_STRUCT = 4 };
+enum mvhost_kind { MVHOST_KIND_INT = 1, MVHOST_KIND_ENUM = 2, MVHOST_KIND_HANDLE = 3, MVHOST_KIND_STRUCT = 4, MVHOST_KIND_ADDRESS = 5 };
 
 /** A pointer, and what lies behind it. */
 struct mvhost_pointer {
@@ -57,6 +57,12 @@ extern const uint32_t mvhost_function_count;
 
 /** Forwards one system call to the device core; atomic with respect to the application's interrupts. */
 int64_t mvhost_call(uint32_t function_id, const uint64_t *args);
+
+/**
+ * The firmware is about to sleep until an interrupt (1) or has woken (0): the device core then
+ * stops waiting for its next call and gets on with the I/O that will raise the interrupt.
+ */
+void mvhost_call_sleeping(int sleeping);
 
 /* ---- interrupts (mvhost_irq.c) */
 

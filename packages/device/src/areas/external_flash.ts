@@ -13,7 +13,7 @@ import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
 import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { ExternalFlash } from '../flash.js';
+import { ExternalFlash } from '@mvmqtt/sdk/runtime';
 
 const INFO_VERSIONS = structVersions('MvExternalFlashInfo');
 const encoder = new TextEncoder();

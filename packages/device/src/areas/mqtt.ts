@@ -49,26 +49,27 @@ import type {
   MvSizedString,
 } from '@mvmqtt/sdk';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedCopy, sizedText } from '../kernel/args.js';
+import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedBytes, sizedCopy, sizedText } from '../kernel/args.js';
 import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
 import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
+import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
 
 type NoChannel = typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
 type Lookup = MqttChannel | NoChannel;
 
-/** Each function's handle kind, looked up once: `FUNCTIONS[fn]` with a varying `fn` is a slow (megamorphic) load on every call. */
-const HANDLE_KIND = new Map<MvFunctionName, MvParamInfo['objectKind']>(
-  (Object.keys(FUNCTIONS) as MvFunctionName[]).map((fn) => [fn, (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind]),
-);
+/** The channel kind a function's handle parameter names (read from the spec once per function, not per call). */
+function handleKind(fn: MvFunctionName): MvParamInfo['objectKind'] {
+  return (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind;
+}
 
-/** The channel behind `handle` if it is of the kind the function's handle parameter names (MQTT), and not closed. */
-export function mqttChannel(k: Kernel, fn: MvFunctionName, handle: unknown): Lookup {
+/** The channel behind `handle` if it is of `kind` (the function's handle kind: MQTT), and not closed. */
+export function mqttChannel(k: Kernel, kind: MvParamInfo['objectKind'], handle: unknown): Lookup {
   const ch = k.channels.get(handle);
-  if (!(ch instanceof MqttChannel) || ch.type !== HANDLE_KIND.get(fn)) return MV_STATUS_INVALIDHANDLE;
+  if (!(ch instanceof MqttChannel) || ch.type !== kind) return MV_STATUS_INVALIDHANDLE;
   if (ch.closed) return MV_STATUS_CHANNELCLOSED;
   return ch;
 }
@@ -174,18 +175,34 @@ export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequest
   if (!isU32(correlationId) || !isU32(qos) || !isU32(retain)) return MV_STATUS_PARAMETERFAULT;
   if (qos > PUBLISH_QOS_MAX) return LIMITS.MQTT_PUBLISH_QOS.status;
   if (!ch.canPublish()) return LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.status;
-  let topic: string;
+  let topic: PublishTopic;
   let payload: Buffer;
   try {
-    topic = sizedText(request.topic, 'request->topic', true);
+    topic = publishTopic(ch.publishTopics, request.topic as MvSizedString);
     payload = sizedCopy(request.payload, 'request->payload', true);
   } catch (err) {
     return endLate(ch, err);
   }
-  const problem = sizedTopicProblem('name', request.topic as MvSizedString);
-  if (problem) return problem.status as MvMqttRequestPublishStatus;
-  ch.requestPublish(correlationId, topic, payload, qos as 0 | 1 | 2, retain !== 0);
+  if (topic.problem) return topic.problem.status as MvMqttRequestPublishStatus;
+  ch.requestPublish(correlationId, topic.text, payload, qos as 0 | 1 | 2, retain !== 0);
   return MV_STATUS_OKAY;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The topic of a publish request as text, and what MQTT finds wrong with it. A device
+ * publishes to a few topics over and over: bytes equal to the last ones are not decoded and
+ * judged again (comparing them costs less than either).
+ */
+function publishTopic(cache: TopicCache, s: MvSizedString): PublishTopic {
+  const bytes = isStruct(s) && s.data instanceof Uint8Array ? sizedBytes(s, 'request->topic', true) : undefined;
+  if (bytes) {
+    const hit = cache.find(bytes);
+    if (hit) return hit;
+    return cache.remember(bytes, { text: decoder.decode(bytes), problem: sizedTopicProblem('name', s) });
+  }
+  return { text: sizedText(s, 'request->topic', true), problem: sizedTopicProblem('name', s) };
 }
 
 export function acknowledgeMessage(ch: MqttChannel, correlationId: unknown): MvMqttAcknowledgeMessageStatus {
@@ -301,7 +318,8 @@ export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMess
   if (item.topicLength > topic.size || item.payload.byteLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
   const correlationId = ch.issueCorrelation(item);
-  return writeLate(() => {
+  // writeLate inlined: this runs once per received message, and a closure per call is garbage per message.
+  try {
     encoder.encodeInto(item.topic, bufferBytes(topic, 'message_data->topic'));
     (topic.length as MvOut<number>).value = item.topicLength;
     bufferBytes(payload, 'message_data->payload').set(item.payload);
@@ -309,7 +327,10 @@ export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMess
     (msg.correlation_id as MvOut<number>).value = correlationId;
     (msg.qos as MvOut<number>).value = item.qos;
     (msg.retain as MvOut<number>).value = item.retain ? 1 : 0;
-  });
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT;
+  }
 }
 
 export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttReceiveLostMessageInfoStatus {
@@ -332,12 +353,13 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
   const unit = k.options.reasonCodesSizeUnit;
   /** `body` on the open MQTT channel `handle` names, or the status that says why there is none (one wrapper per function, made once). */
-  const on =
-    <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) =>
-    (handle: MvChannelHandle, arg: A): S | NoChannel => {
-      const ch = mqttChannel(k, fn, handle);
+  const on = <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) => {
+    const kind = handleKind(fn);
+    return (handle: MvChannelHandle, arg: A): S | NoChannel => {
+      const ch = mqttChannel(k, kind, handle);
       return typeof ch === 'number' ? ch : body(ch, arg);
     };
+  };
   const disconnect = on('mvMqttRequestDisconnect', requestDisconnect);
   return {
     mvMqttGetNextReadableDataType: on('mvMqttGetNextReadableDataType', getNextReadableDataType),

@@ -6,17 +6,21 @@
  * simulates network loss, the next brings it back. (SIGUSR1 is Node's: it starts the inspector.) Exit status: the firmware's; 128 + signal if it crashed (reported
  * with its last system calls); 0 when --timeout stopped it.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LIMITS } from '@mvmqtt/sdk';
+import { deviceIdBytes } from '@mvmqtt/sdk/runtime';
+import { ConfigStore, ConfigStoreError } from '../config-store.js';
 import { runFirmware, type RunningFirmware } from '../host/runner.js';
 import { loadInspector } from '../inspector.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `usage: mvdevice run [--config FILE] [--device-id ID] [--trace] [--timeout SECONDS] [--inspect[=PORT]] -- FIRMWARE [ARGS...]
 
-  --config FILE      device configuration (JSON) for the config store
-  --device-id ID     the device id the firmware sees
+  --config FILE      the config store mvSendConfigFetchRequest reads (JSON:
+                     { "device"|"account": { "config"|"secret": { KEY: VALUE } } },
+                     VALUE a string or { "file": PATH, "encoding": "raw"|"hex"|"base64" })
+  --device-id ID     the device id mvGetDeviceId returns ("UV" + hex digits, ${LIMITS.DEVICE_ID_LENGTH.min} characters)
   --trace            print every system call, notification and interrupt
   --timeout SECONDS  stop the firmware after SECONDS and exit 0
   --inspect[=PORT]   serve the live inspector page on 127.0.0.1 (a free port by default)
@@ -57,12 +61,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     timeoutSeconds = Number(values.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout wants a positive number of seconds, not "${values.timeout}"`);
   }
+  // Both are checked here, before anything starts, so that a bad value is a usage error (exit 2).
   if (values.config !== undefined) {
-    // The config store arrives with the config area of the spec; until then the file is only checked.
     try {
-      JSON.parse(readFileSync(values.config, 'utf8'));
+      ConfigStore.load(values.config);
     } catch (err) {
-      throw new UsageError(`cannot read --config ${values.config}: ${(err as Error).message}`);
+      if (err instanceof ConfigStoreError) throw new UsageError(`--config ${err.message}`);
+      throw err;
+    }
+  }
+  const deviceId = values['device-id'];
+  if (deviceId !== undefined) {
+    try {
+      deviceIdBytes(deviceId);
+    } catch {
+      const length = LIMITS.DEVICE_ID_LENGTH.min;
+      throw new UsageError(`--device-id ${JSON.stringify(deviceId)}: a device id is "UV" followed by ${length - 2} hex digits (${length} characters)`);
     }
   }
   if (values.inspect !== undefined && (!/^\d{1,5}$/.test(values.inspect) || Number(values.inspect) > 65535)) throw new UsageError(`--inspect=${values.inspect}: a port number (0-65535) is needed`);
@@ -86,7 +100,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       args,
       trace: values.trace,
       timeoutSeconds,
-      env: values['device-id'] ? { MVDEVICE_ID: values['device-id'] } : {},
+      deviceOptions: { config: values.config, deviceId },
       onStart: (r) => {
         running = r;
         if (inspector) {

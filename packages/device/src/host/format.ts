@@ -1,5 +1,6 @@
-/** One-line renderings of device events for `mvdevice run --trace` and crash reports. */
+/** One-line renderings of device events: `mvdevice run --trace`, crash reports and `npm start` (scripts/start.mjs) all print with these. */
 import { ENUM_NAMES, statusName } from '@mvmqtt/sdk';
+import type { RunEnd } from '@mvmqtt/sdk/runtime';
 import type { TraceEvent } from '../trace.js';
 
 const enumName = (en: string, v: number): string => (ENUM_NAMES as Record<string, Record<number, string>>)[en]?.[v] ?? String(v);
@@ -49,4 +50,11 @@ export function formatEvent(e: TraceEvent): string | undefined {
     case 'network':
       return `network: ${enumName('MvNetworkStatus', e.status)}`;
   }
+}
+
+/** `testing-complete (status 3)`, `restart (next wake reason …)`, `deep-sleep (mode 1)`. */
+export function describeRunEnd(end: RunEnd): string {
+  if (end.reason === 'testing-complete') return `testing-complete (status ${end.status})`;
+  if (end.reason === 'restart') return `restart (next wake reason ${enumName('MvWakeReason', end.nextWakeReason)})`;
+  return `deep-sleep (mode ${enumName('MvDeepSleepMode', end.mode)})`;
 }

@@ -24,8 +24,9 @@ interface WriteBack {
 }
 
 /**
- * A buffer of records the kernel keeps and writes later (a pointer to structs counted in bytes:
- * the notification ring). The device writes into `shadow`; `synced` is what the firmware has.
+ * Memory the application lends the kernel beyond the call (a `kept` pointer: the notification
+ * ring, a channel's receive and send buffers). The device keeps `shadow` as that memory and
+ * writes into it whenever it likes; `synced` is what the firmware has.
  */
 export interface RetainedBuffer {
   address: bigint;
@@ -52,6 +53,8 @@ function readScalar(view: DataView, at: number, s: HostScalar): number | bigint 
       return s.size === 1 ? view.getUint8(at) : s.size === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
     case 'handle':
       return s.size === 8 ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
+    case 'address':
+      return s.size === 8 ? view.getBigUint64(at, true) : BigInt(view.getUint32(at, true));
     case 'struct':
       throw new Error('readScalar: struct');
   }
@@ -126,7 +129,7 @@ export class HostMemory {
     }
     const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
-    const walk = new Walk(regions, this.retained);
+    const walk = new Walk(regions, this);
     const args = description.params.map((p, i) => (p.pointer ? walk.pointer(raw[i], p.pointer) : valueArgument(raw[i], p.value!)));
     if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
     return {
@@ -143,6 +146,19 @@ export class HostMemory {
     };
   }
 
+  /**
+   * The firmware's address of a view the device handed out (a `T **` out): it must lie in memory
+   * the application lent the kernel, the only application memory the device holds.
+   */
+  addressOf(view: Uint8Array): bigint {
+    for (const r of this.retained.values()) {
+      if (view.buffer !== r.shadow.buffer) continue;
+      const offset = view.byteOffset - r.shadow.byteOffset;
+      if (offset >= 0 && offset + view.byteLength <= r.shadow.byteLength) return r.address + BigInt(offset);
+    }
+    throw new Error('the device core handed out a pointer to memory the application did not lend it');
+  }
+
   /** What the device wrote into retained buffers since the firmware last got them. */
   retainedWrites(): MemoryWrite[] {
     const writes: MemoryWrite[] = [];
@@ -153,7 +169,7 @@ export class HostMemory {
       let end = r.shadow.byteLength;
       while (start < end && r.shadow[start] === r.synced[start]) start++;
       while (end > start && r.shadow[end - 1] === r.synced[end - 1]) end--;
-      writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end) });
+      writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end), kept: true });
       r.synced.set(r.shadow.subarray(start, end), start);
     }
     return writes;
@@ -183,7 +199,7 @@ class Walk {
 
   constructor(
     private readonly regions: Region[],
-    private readonly retained: Map<string, RetainedBuffer>,
+    private readonly memory: HostMemory,
   ) {}
 
   pointer(address: bigint, p: HostPointer): unknown {
@@ -200,12 +216,29 @@ class Walk {
   private pointee(region: Region, bytes: Uint8Array, p: HostPointer): unknown {
     const to = p.to;
     const writable = p.writable && (region.flags & REGION_WRITABLE) !== 0;
+    // Lent to the kernel, which writes it later, in place: one buffer kept across calls.
+    if (p.kept) {
+      if (to.kind === 'struct') for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) this.struct(STRUCTS[to.struct], bytes, at);
+      return this.retain(region, bytes);
+    }
+    if (to.kind === 'address') {
+      // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const box: { value: unknown } = { value: readScalar(view, 0, to) };
+      if (writable)
+        this.track(region, bytes, () => {
+          const out = copyOf(bytes);
+          const v = box.value;
+          const address = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
+          writeScalar(new DataView(out.buffer, out.byteOffset, out.byteLength), 0, to, address);
+          return out;
+        });
+      return box;
+    }
     if (p.count) {
       if (to.kind === 'struct') {
         const elements: Record<string, unknown>[] = [];
         for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) elements.push(this.struct(STRUCTS[to.struct], bytes, at));
-        // Records the kernel writes later, in place: one buffer kept across calls.
-        if (p.count.unit === 'bytes') return this.retain(region, bytes);
         if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, elements));
         return elements;
       }
@@ -250,10 +283,10 @@ class Walk {
 
   private retain(region: Region, bytes: Uint8Array): Uint8Array {
     const key = `${region.address}:${region.length}`;
-    let r = this.retained.get(key);
+    let r = this.memory.retained.get(key);
     if (!r) {
       r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes) };
-      this.retained.set(key, r);
+      this.memory.retained.set(key, r);
     } else if (!sameBytes(bytes, r.synced)) {
       // The application changed its buffer (e.g. cleared consumed records): that is the truth now.
       r.shadow.set(bytes);

@@ -3,21 +3,29 @@
  * packages/c-headers/host/src/mvhost_call.c). Little-endian; every record starts 8-byte aligned.
  *   request  u32 length, u32 function, u32 argument count, u32 region count,
  *            u64 arguments[], regions { u64 address, u32 length, u32 flags, bytes }
- *   answer   u32 length, u32 write count, i64 status, writes { u64 address, u32 length, u32 0, bytes }
+ *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
+ *            writes { u64 address, u32 length, u32 flags, bytes }
  *   event    u32 length, u32 type, u32 irq, u32 write count, writes (device → firmware)
+ * A write's flags: WRITE_KEPT marks memory the application lent the kernel in an earlier call (a
+ * ring, a channel buffer), which an answer may write besides the regions its own call named.
+ * The events count lets the firmware finish applying every event sent before the answer (their
+ * writes into lent memory) before the call returns: the two sockets are read by two threads.
  */
 export const REQUEST_HEADER = 16;
+export const ANSWER_HEADER = 24;
 export const REGION_HEADER = 16;
 export const REGION_READABLE = 1;
 export const REGION_WRITABLE = 2;
-export const EVENT_WRITES_ONLY = 0;
 export const EVENT_IRQ = 1;
+export const WRITE_KEPT = 1;
 
 export const align8 = (n: number): number => (n + 7) & ~7;
 
 export interface MemoryWrite {
   address: bigint;
   bytes: Uint8Array;
+  /** Into memory lent to the kernel earlier (not a region of the current call). */
+  kept?: boolean;
 }
 
 function writesSize(writes: readonly MemoryWrite[]): number {
@@ -30,19 +38,31 @@ function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): voi
   for (const w of writes) {
     buf.writeBigUInt64LE(w.address, at);
     buf.writeUInt32LE(w.bytes.byteLength, at + 8);
-    buf.writeUInt32LE(0, at + 12);
+    buf.writeUInt32LE(w.kept ? WRITE_KEPT : 0, at + 12);
     buf.set(w.bytes, at + 16);
     at += REGION_HEADER + align8(w.bytes.byteLength);
   }
 }
 
-export function encodeAnswer(status: number, writes: readonly MemoryWrite[]): Buffer {
-  const length = 16 + writesSize(writes);
-  const buf = Buffer.alloc(length);
-  buf.writeUInt32LE(length, 0);
-  buf.writeUInt32LE(writes.length, 4);
-  buf.writeBigInt64LE(BigInt(status), 8);
-  putWrites(buf, 16, writes);
+export function answerSize(writes: readonly MemoryWrite[]): number {
+  return ANSWER_HEADER + writesSize(writes);
+}
+
+/** Encodes an answer at the start of `target` (at least answerSize(writes) bytes). */
+export function encodeAnswerInto(target: Buffer, status: number, writes: readonly MemoryWrite[], eventsBefore: number): void {
+  target.writeUInt32LE(answerSize(writes), 0);
+  target.writeUInt32LE(writes.length, 4);
+  // Status values are small integers: two words instead of a BigInt per call.
+  target.writeInt32LE(status | 0, 8);
+  target.writeInt32LE(status < 0 ? -1 : 0, 12);
+  target.writeUInt32LE(eventsBefore >>> 0, 16);
+  target.writeUInt32LE(0, 20);
+  putWrites(target, ANSWER_HEADER, writes);
+}
+
+export function encodeAnswer(status: number, writes: readonly MemoryWrite[], eventsBefore: number): Buffer {
+  const buf = Buffer.allocUnsafe(answerSize(writes));
+  encodeAnswerInto(buf, status, writes, eventsBefore);
   return buf;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Runs a host firmware build against a fresh emulated device: the device clock starts with the
- * firmware, the firmware's system calls and interrupts go through a HostBridge, and the
+ * Runs a host firmware build against an emulated device (a fresh one, or one the caller made,
+ * as a fleet does): the firmware's system calls and interrupts go through a HostBridge, and the
  * firmware never outlives the runner (same process group, and the host runtime asks the kernel
  * to kill it when its parent dies).
  */
@@ -8,10 +8,13 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { RunEnd } from '@mvmqtt/sdk/runtime';
 import { Device } from '../device.js';
 import type { DeviceOptions } from '../options.js';
-import { HostBridge } from './bridge.js';
-import { formatCall, formatEvent } from './format.js';
+import { closeSync } from 'node:fs';
+import { HostBridge, type SharedCallChannel } from './bridge.js';
+import { SHM_AREA_BYTES, loadShmAddon, shmUnavailable } from './shm.js';
+import { describeRunEnd, formatCall, formatEvent } from './format.js';
 
 export interface RunOptions {
   firmware: string;
@@ -25,8 +28,18 @@ export interface RunOptions {
   /** 'pipe' hands the firmware's stdout to `onStdout` (tests); default: inherited. */
   stdout?: 'inherit' | 'pipe';
   onStdout?: (chunk: Buffer) => void;
+  /** Options for the fresh device (ignored when `device` is given). */
   deviceOptions?: DeviceOptions;
+  /** Run against this device instead of a fresh one; its owner powers it off. */
+  device?: Device;
+  /** After every system call: its name, its arguments as the device left them, its status. */
+  onCall?: (name: string, args: readonly unknown[], status: number) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * How calls travel: 'shared-memory' (the default when the mvhost_shm addon is built) or
+   * 'socket'. Asking for shared memory without the addon is an error.
+   */
+  transport?: 'shared-memory' | 'socket';
   /** Called once the firmware is running, with controls for network loss and stopping. */
   onStart?: (run: RunningFirmware) => void;
 }
@@ -39,8 +52,14 @@ export interface RunningFirmware {
 }
 
 export interface RunResult {
-  /** What the runner exits with: the firmware's status, 128 + signal for a crash, 0 after a timeout. */
+  /**
+   * What the runner exits with: the run-end code when the firmware ended its run (mvRestart,
+   * mvDeepSleep: 0; mvTestingComplete: 0 for status 0, else 1), otherwise the firmware's
+   * status, 128 + signal for a crash, 0 after a timeout.
+   */
   exitCode: number;
+  /** How the firmware ended its run, when a call that does not return did. */
+  runEnd?: RunEnd;
   signal?: NodeJS.Signals;
   timedOut: boolean;
   lastCalls: string[];
@@ -54,25 +73,43 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   const stamp = () => `[${((performance.now() - t0) / 1000).toFixed(3).padStart(9)} s]`;
   // The last calls as they were made; rendered only when needed (a crash), not on every call.
   const lastCalls: { name: string; args: readonly unknown[]; status: number }[] = [];
-  const device = new Device({
-    ...o.deviceOptions,
-    trace: (e) => {
-      o.deviceOptions?.trace?.(e);
-      if (!o.trace) return;
-      const line = formatEvent(e);
-      if (line) log(`${stamp()}   ${line}`);
-    },
-  });
+  const ownDevice = !o.device;
+  const device =
+    o.device ??
+    new Device({
+      ...o.deviceOptions,
+      trace: (e) => {
+        o.deviceOptions?.trace?.(e);
+        if (!o.trace) return;
+        const line = formatEvent(e);
+        if (line) log(`${stamp()}   ${line}`);
+      },
+    });
+  const powerOff = async () => {
+    if (ownDevice) await device.powerOff();
+  };
+  const addon = o.transport === 'socket' ? undefined : loadShmAddon();
+  if (o.transport === 'shared-memory' && !addon) {
+    await powerOff();
+    throw new Error(`cannot use the shared-memory transport: ${shmUnavailable}`);
+  }
+  let channel: (SharedCallChannel & { fd: number }) | undefined;
+  if (addon) {
+    const { fd, buffer } = addon.create(SHM_AREA_BYTES);
+    channel = { addon, buffer, capacity: SHM_AREA_BYTES, fd };
+  }
   const child = spawn(o.firmware, [...(o.args ?? [])], {
-    stdio: ['inherit', o.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe'],
-    env: { ...process.env, ...o.env, MVHOST_CALL_FD: '3', MVHOST_EVENT_FD: '4' },
+    stdio: ['inherit', o.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe', ...(channel ? [channel.fd] : [])],
+    env: { ...process.env, ...o.env, MVHOST_CALL_FD: '3', MVHOST_EVENT_FD: '4', MVHOST_SHM_FD: channel ? '5' : '' },
   });
   const spawned = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (err) => resolve(err));
   });
+  // The child has its own copy of the channel's fd; the mapping here stays.
+  if (channel) closeSync(channel.fd);
   if (spawned) {
-    await device.powerOff();
+    await powerOff();
     throw new Error(`cannot start firmware ${o.firmware}: ${spawned.message}`);
   }
   if (o.stdout === 'pipe') (child.stdout as Readable).on('data', (c: Buffer) => o.onStdout?.(c));
@@ -85,6 +122,7 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
       lastCalls.push({ name, args, status });
       if (lastCalls.length > LAST_CALLS) lastCalls.shift();
       if (o.trace) log(`${stamp()} ${formatCall(name, args, status)}`);
+      o.onCall?.(name, args, status);
     },
     onIrq(irq) {
       if (o.trace) log(`${stamp()}   irq ${irq} -> firmware`);
@@ -94,15 +132,23 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
       bridgeFailed = true;
       child.kill('SIGKILL');
     },
-  });
+  }, channel);
 
   let timedOut = false;
   let bridgeFailed = false;
+  let runEnd: RunEnd | undefined;
   const stop = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 2000).unref();
   };
+  // mvRestart, mvDeepSleep and mvTestingComplete never return on a device: the run is over, so the
+  // runner stops the firmware (which may still be spinning after the call) and exits with the run's code.
+  void device.whenRunEnds().then((end) => {
+    runEnd = end;
+    log(`mvdevice: run ended by the firmware: ${describeRunEnd(end)}; exit code ${end.exitCode}`);
+    stop();
+  });
   const timer =
     o.timeoutSeconds !== undefined
       ? setTimeout(() => {
@@ -114,11 +160,13 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
 
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
   if (timer) clearTimeout(timer);
+  bridge.close();
   callSocket.destroy();
   eventSocket.destroy();
-  await device.powerOff();
+  await powerOff();
 
   const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
+  if (runEnd) return { exitCode: runEnd.exitCode, runEnd, timedOut, lastCalls: calls };
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
   // EX_SOFTWARE: the run ended because the host bridge could not serve a call, not by the firmware.
   if (bridgeFailed) return { exitCode: 70, timedOut, lastCalls: calls };

@@ -40,6 +40,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
 import { ItemQueue, type MessageItem, type ReadableItem } from './items.js';
+import { TopicCache } from './topic-cache.js';
 
 const enum Phase {
   Idle,
@@ -80,11 +81,29 @@ type HeldAck = Record<string, unknown> | undefined | typeof ACK_NOW;
 
 type SendPacket = (packet: Record<string, unknown>, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void;
 
+/** mqtt.js copies its publish options into the packet: shared ones spare an object per publish. */
+const QOS0 = Object.freeze({ qos: 0, retain: false } as const);
+const QOS0_RETAINED = Object.freeze({ qos: 0, retain: true } as const);
+
 const SUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.value;
 const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
 
+export interface MqttSessionState {
+  host: string;
+  port: number;
+  tls: boolean;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  username?: string;
+  password?: string;
+  /** Topic filters the broker granted (granted QoS), in the order first granted. */
+  subscriptions: { topic: string; granted: number }[];
+}
+
 export class MqttChannel extends Channel {
   private readonly queue = new ItemQueue();
+  /** The topic of the last publish request, decoded and judged (see topic-cache.ts). */
+  readonly publishTopics = new TopicCache();
   /** Topic + payload bytes of messages queued and not yet read (they occupy the receive buffer). */
   private unreadMessageBytes = 0;
   private client: MqttClient | undefined;
@@ -122,6 +141,9 @@ export class MqttChannel extends Channel {
   private readonly byMessageId = new Map<number, PendingRequest>();
   /** QoS 0 publishes written while the socket was backed up: complete at its next 'drain'. */
   private publishesAwaitingDrain: PendingRequest[] = [];
+  /** For observers (the inspector attaching late): the connect request as made, and the topics the broker granted. Never touched by a publish. */
+  private session: { host: string; port: number; tls: boolean; clientId: string; protocolVersion: 4 | 5; username?: string; password?: string } | undefined;
+  private readonly granted = new Map<string, number>();
   /** Acknowledgements written while the socket was backed up: in flight until its next 'drain'. */
   private acksAwaitingDrain = 0;
   /** Whether the one shared 'drain' listener is registered. */
@@ -198,6 +220,12 @@ export class MqttChannel extends Channel {
 
   // ------------------------------------------------------------------ requests
 
+  /** The session as an observer sees it: where the connect request went, and the subscriptions in force. */
+  sessionState(): MqttSessionState | undefined {
+    if (!this.session) return undefined;
+    return { ...this.session, subscriptions: [...this.granted].map(([topic, granted]) => ({ topic, granted })) };
+  }
+
   get isConnected(): boolean {
     return this.phase === Phase.Connected;
   }
@@ -233,6 +261,10 @@ export class MqttChannel extends Channel {
   requestConnect(plan: ConnectPlan): void {
     this.connectRequested = true;
     this.version = plan.protocolVersion;
+    this.session = { host: plan.host, port: plan.port, tls: plan.tls !== undefined, clientId: plan.clientId, protocolVersion: plan.protocolVersion };
+    if (plan.username !== undefined) this.session.username = plan.username;
+    if (plan.password !== undefined) this.session.password = plan.password.toString('utf8');
+    if (plan.clean) this.granted.clear();
     if (plan.credentialError) {
       this.phase = Phase.Ended;
       this.closureReason = MV_CLOSUREREASON_CONNECTIONTERMINATED;
@@ -346,7 +378,7 @@ export class MqttChannel extends Channel {
       // is complete once the socket took the bytes; while it is backed up, at its next 'drain',
       // as a device's send buffer must empty before it takes more. Without this wait an app
       // publishing in a loop never yields and the socket buffer grows without bound.
-      client.publish(topic, payload, { qos: 0, retain });
+      client.publish(topic, payload, retain ? QOS0_RETAINED : QOS0);
       if (!this.socketBackedUp(client)) {
         this.push({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
         return;
@@ -398,6 +430,9 @@ export class MqttChannel extends Channel {
       const byTopic = new Map<string, number>();
       req.sent?.forEach((topic, i) => byTopic.set(topic, codes[i] ?? 0));
       reasonCodes = (req.topics ?? []).map((t) => byTopic.get(t) ?? 0);
+      // Codes below 0x80 grant (the QoS); the others refuse.
+      if (req.type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) req.topics?.forEach((t, i) => (reasonCodes[i] < 0x80 ? this.granted.set(t, reasonCodes[i]) : undefined));
+      else req.topics?.forEach((t) => this.granted.delete(t));
     }
     this.push({ type: req.type, requestState, correlationId: req.correlationId, reasonCodes });
   }

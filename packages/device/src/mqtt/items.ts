@@ -69,32 +69,41 @@ export type ReadableItem =
   | LostMessageItem
   | DisconnectResponseItem;
 
-/** A FIFO that reuses its array (no per-item shifting). */
+/**
+ * A FIFO that reuses its array: `head` is the next item to read, `tail` the next free slot.
+ * Nothing shifts, and the array keeps its capacity while items come and go (an item per
+ * message, so reallocating it on every empty-then-refill would be garbage per message).
+ */
 export class ItemQueue {
   private items: (ReadableItem | undefined)[] = [];
   private head = 0;
+  private tail = 0;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
 
   push(item: ReadableItem): void {
-    this.items.push(item);
+    this.items[this.tail++] = item;
   }
 
   peek(): ReadableItem | undefined {
-    return this.items[this.head];
+    return this.head < this.tail ? this.items[this.head] : undefined;
   }
 
   shift(): ReadableItem | undefined {
+    if (this.head === this.tail) return undefined;
     const item = this.items[this.head];
-    if (item === undefined) return undefined;
     this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
+    if (this.head === this.tail) {
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+      this.tail = 0;
+      if (this.items.length > RETAINED_CAPACITY) this.items = [];
+    } else if (this.head > RETAINED_CAPACITY && this.head * 2 > this.tail) {
+      // Never empty for long: move the unread items to the front instead of growing forever.
+      this.items.copyWithin(0, this.head, this.tail);
+      this.items.fill(undefined, this.tail - this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     return item;
@@ -103,5 +112,9 @@ export class ItemQueue {
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.tail = 0;
   }
 }
+
+/** Slots kept between bursts; a queue that grew past this is released once it empties. */
+const RETAINED_CAPACITY = 1024;

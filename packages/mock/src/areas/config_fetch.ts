@@ -17,7 +17,7 @@ import {
 } from '@mvmqtt/sdk';
 import { configRequestSize } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
-import { answerConfig, configKey, configState, type ConfigKeySeen } from '../io.js';
+import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
 import { isObject, utf8 } from '../values.js';
 
@@ -54,7 +54,7 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
       if (configRequestSize(keys) > channel.views!.send.byteLength) return MV_STATUS_INVALIDBUFFERSIZE;
       state.sent = true;
       state.keys = keys;
-      if (k.respond === 'auto') k.defer(() => answerConfig(channel, keys.map((key) => k.configItems.get(configKey(key.scope, key.store, key.key)))));
+      if (k.respond === 'auto') k.defer(() => answerConfig(channel, keys.map((key) => k.config.get(key.scope, key.store, key.key))));
       return MV_STATUS_OKAY;
     },
 
@@ -74,12 +74,12 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
       const { data, size, length } = params.buf;
       let copied = 0;
       let result: number = MV_CONFIGKEYFETCHRESULT_OK;
-      // As the device core with its default (configValueTooLarge 'error'): nothing copied.
+      // As the device core: too long is SERVERERROR with nothing copied, or (configValueTooLarge 'truncate') what fits.
       if (!value) result = MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND;
-      else if (value.byteLength > size) result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
+      else if (value.byteLength > size && k.configValueTooLarge === 'error') result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
       else {
-        data!.set(value);
-        copied = value.byteLength;
+        copied = Math.min(size, value.byteLength);
+        data!.set(value.subarray(0, copied));
       }
       (params.result as { value: number }).value = result;
       length!.value = copied;

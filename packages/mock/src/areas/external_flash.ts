@@ -1,4 +1,4 @@
-/** The external-flash area in the mock: the same geometry and rules as the device core, in memory. */
+/** The external-flash area in the mock: the device core's flash (`ExternalFlash` of the shared runtime), in memory or file-backed, with the same rules. */
 import {
   LIMITS,
   MV_STATUS_ADDRESSOUTOFRANGE,
@@ -9,6 +9,7 @@ import {
   STRUCT_VERSIONS,
   type MvExternalFlashHandle,
 } from '@mvmqtt/sdk';
+import { ExternalFlash } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
 import { isUint, utf8 } from '../values.js';
@@ -16,9 +17,9 @@ import { isUint, utf8 } from '../values.js';
 const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
 
 export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
-  const flash = new Uint8Array(k.externalFlashSize).fill(0xff);
+  const flash = new ExternalFlash(k.externalFlash);
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
-  const inRange = (address: number, length: number): boolean => address + length <= flash.byteLength;
+  const inRange = (address: number, length: number): boolean => flash.inRange(address, length);
   const inIsr = (): boolean => k.nvic.inHandler;
 
   return {
@@ -37,7 +38,7 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     mvExternalFlashReadBlocking(_call, _handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
       if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
-      buffer.set(flash.subarray(address, address + length));
+      flash.read(address, buffer, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashEraseBlocking(_call, _handle, address, length) {
@@ -46,23 +47,20 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
       if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       if (address % erase.address.value !== 0) return erase.address.status;
       if (length % erase.length.value !== 0) return erase.length.status;
-      flash.fill(0xff, address, address + length);
+      flash.erase(address, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashWriteBlocking(_call, _handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
       if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
-      flash.set((typeof buffer === 'string' ? utf8(buffer) : buffer).subarray(0, length), address);
+      flash.write(address, typeof buffer === 'string' ? utf8(buffer) : buffer, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashGetInfo(_call, _handle, info) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
       if (!INFO_VERSIONS.has(info.version)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
-      info.v1 = { chip_id: DEFAULT_CHIP_ID, size: flash.byteLength, num_handles: k.flashHandles.size };
+      info.v1 = { chip_id: flash.chipId, size: flash.size, num_handles: k.flashHandles.size };
       return MV_STATUS_OKAY;
     },
   };
 }
-
-/** The chip id the device core reports by default (a Winbond W25Q64 JEDEC id). */
-const DEFAULT_CHIP_ID = 0x00ef4017;

@@ -61,6 +61,10 @@ export class NotificationCentre {
   closed = false;
   /** This centre's own share of `counters.notificationOverruns`. */
   overruns = 0;
+  /** This centre's own share of `counters.notificationsDropped`. */
+  dropped = 0;
+  /** Told of every record; replaced when observers come and go (an inspector attached late). */
+  private observe: ((record: NotificationRecord) => void) | undefined;
 
   constructor(
     readonly irq: number,
@@ -73,6 +77,17 @@ export class NotificationCentre {
   ) {
     this.records = ring.byteLength / NOTIFICATION_RECORD_SIZE;
     this.words = new DataView(ring.buffer, ring.byteOffset, ring.byteLength);
+    this.observe = options.observe;
+  }
+
+  /** The slot the next record goes to. */
+  get writePosition(): number {
+    return this.next;
+  }
+
+  /** Installs (or, with undefined, removes) the receiver of this centre's records. */
+  setObserver(observe: ((record: NotificationRecord) => void) | undefined): void {
+    this.observe = observe;
   }
 
   /** Writes one record and pends the IRQ for it. Nothing happens once the centre is closed. */
@@ -80,7 +95,7 @@ export class NotificationCentre {
     if (this.closed) return;
     const slot = this.next;
     const offset = slot * NOTIFICATION_RECORD_SIZE;
-    const { policy, counters, observe } = this.options;
+    const { policy, counters } = this.options;
     let outcome: RecordOutcome = 'written';
     if (policy === 'drop-when-unconsumed') {
       if (this.words.getUint32(offset + EVENT_TYPE_OFFSET, true) !== MV_EVENTTYPE_NOEVENT) outcome = 'dropped';
@@ -90,6 +105,7 @@ export class NotificationCentre {
     const microseconds = this.clock.now();
     if (outcome === 'dropped') {
       counters.notificationsDropped++;
+      this.dropped++;
     } else {
       if (outcome === 'overwrote-unnotified') {
         counters.notificationOverruns++;
@@ -104,6 +120,7 @@ export class NotificationCentre {
       words.setUint32(offset + TAG_OFFSET, tag, true);
       this.next = slot + 1 === this.records ? 0 : slot + 1;
     }
+    const observe = this.observe;
     if (observe) observe({ irq: this.irq, slot, microseconds: BigInt(microseconds), eventType, tag, outcome });
     if (outcome !== 'dropped') this.nvic.pend(this.irq);
   }

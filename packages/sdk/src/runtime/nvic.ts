@@ -12,6 +12,9 @@
 
 export type IrqHandler = () => void;
 
+/** Queue capacity kept between delivery passes (entries); a bigger one is released. */
+const RETAINED_QUEUE_MAX = 1024;
+
 /**
  * Schedules one later call of `drain`. `undefined` means manual delivery: handlers run only when
  * the runtime calls `Nvic.deliver()`.
@@ -45,9 +48,14 @@ interface IrqLine {
 
 export class Nvic implements IrqController {
   private readonly lines = new Map<number, IrqLine>();
-  /** One IRQ number per pend, in pend order; `head` is the next to deliver (no shifting). */
-  private queue: number[] = [];
+  /**
+   * One IRQ number per pend, in pend order: `head` is the next to deliver, `tail` the next free
+   * slot. The array keeps its capacity between passes (truncating it would reallocate its
+   * backing store on the next pends: one pend per notification record, so per message).
+   */
+  private readonly queue: number[] = [];
   private head = 0;
+  private tail = 0;
   private scheduled = false;
   private draining = false;
   private handling = 0;
@@ -94,13 +102,13 @@ export class Nvic implements IrqController {
   /** Called by the kernel: one pend = one future handler invocation. */
   pend(irq: number): void {
     this.line(irq).queued++;
-    this.queue.push(irq);
+    this.queue[this.tail++] = irq;
     this.requestDrain();
   }
 
   /** True while queue entries wait to be looked at (the device's `idle()` waits for this). */
   get busy(): boolean {
-    return this.head < this.queue.length;
+    return this.head < this.tail;
   }
 
   /** True while an IRQ handler runs: calls the spec marks "not from an interrupt" refuse then. */
@@ -124,7 +132,7 @@ export class Nvic implements IrqController {
     this.draining = true;
     let ran = 0;
     try {
-      while (this.head < this.queue.length) {
+      while (this.head < this.tail) {
         const irq = this.queue[this.head++];
         const line = this.lines.get(irq)!;
         line.queued--;
@@ -146,8 +154,10 @@ export class Nvic implements IrqController {
           this.handling--;
         }
       }
-      this.queue.length = 0;
       this.head = 0;
+      this.tail = 0;
+      // An unusual burst does not pin its memory for the device's life.
+      if (this.queue.length > RETAINED_QUEUE_MAX) this.queue.length = 0;
     } finally {
       this.draining = false;
     }

@@ -59,14 +59,18 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   warnAboutFileLimit(o, err);
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
-  const fleet = startFleet(o, (p) => {
-    if (o.quiet) return;
-    if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
-    else if (p.elapsedS - lastLine >= 5) {
-      lastLine = p.elapsedS;
-      err(progressLine(p));
-    }
-  });
+  const fleet = startFleet(
+    o,
+    (p) => {
+      if (o.quiet) return;
+      if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+      else if (p.elapsedS - lastLine >= 5) {
+        lastLine = p.elapsedS;
+        err(progressLine(p));
+      }
+    },
+    (url) => err(`inspector: ${url}`),
+  );
   // First Ctrl-C: stop publishing, drain, report. Second: leave now.
   const onSigint = () => {
     process.off('SIGINT', onSigint);

@@ -9,16 +9,17 @@
  * The firmware tells the fleet what happened through `device.report`; the fleet's own
  * subscriber checks it independently (see `stamp`).
  *
- * MODULE is resolved by the first loader that accepts it. Only TypeScript/JavaScript modules
- * exist today; a host-built C firmware plugs in as another `FirmwareLoader` (an entry in
- * LOADERS) whose `load` returns a `FleetFirmware` driving the C program.
+ * MODULE is resolved by the first loader that accepts it: a TypeScript/JavaScript module, or a
+ * host-built C firmware (./host-firmware.ts: one firmware process per device).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Device } from '../../device.js';
+import type { DeviceOptions } from '../../options.js';
 import { UsageError } from '../usage.js';
+import { hostFirmwareLoader } from './host-firmware.js';
 
 export interface FleetDevice {
   /** 0 … count−1, unique in the fleet. */
@@ -32,7 +33,7 @@ export interface FleetDevice {
   readonly topics: { readonly up: string; readonly down: string };
   /** Payload size the fleet was asked for (bytes, at least STAMP_BYTES). */
   readonly payloadBytes: number;
-  /** The config file's `firmware` object, as given. */
+  /** The config file's `settings` object, as given. */
   readonly settings: Readonly<Record<string, unknown>>;
   /** The emulated device: every `MvSyscalls` call, plus `nvic`. */
   readonly syscalls: Device;
@@ -44,6 +45,9 @@ export interface FleetDevice {
   stamp(payload: Uint8Array, seq: number): void;
   readonly report: FleetReporter;
 }
+
+/** What a device is in the fleet, before its `Device` exists. */
+export type FleetDeviceInfo = Omit<FleetDevice, 'syscalls' | 'stamp' | 'report'>;
 
 export interface FleetReporter {
   /** A publish completed (its publish response was read and says so). */
@@ -57,8 +61,11 @@ export interface FleetReporter {
 }
 
 export interface FirmwareRun {
-  /** One slot of the fleet's publish schedule (every `--interval` ms, staggered across the fleet). */
-  tick(seq: number): void;
+  /**
+   * One slot of the fleet's publish schedule (every `--interval` ms, staggered across the fleet).
+   * A firmware that keeps its own schedule (a host-built C program) has none.
+   */
+  tick?(seq: number): void;
   /** Before power-off: finish cleanly (optional; the fleet powers the device off afterwards). */
   stop?(): Promise<void> | void;
 }
@@ -66,6 +73,8 @@ export interface FirmwareRun {
 export interface FleetFirmware {
   /** Shown in the report. */
   readonly name?: string;
+  /** Options for the `Device` the shard makes for this device (e.g. a config store with the broker). */
+  deviceOptions?(device: FleetDeviceInfo): DeviceOptions;
   /** Brings one device up and resolves once it is connected (and subscribed, if it subscribes). */
   boot(device: FleetDevice): Promise<FirmwareRun>;
 }
@@ -115,13 +124,13 @@ const scriptLoader: FirmwareLoader = {
 };
 
 /** In order of preference; the first that accepts the argument loads it. */
-export const LOADERS: FirmwareLoader[] = [scriptLoader];
+export const LOADERS: FirmwareLoader[] = [scriptLoader, hostFirmwareLoader];
 
 /** The built-in firmware (publishes stamped telemetry, subscribes to its command topic). */
 export const BUILTIN_FIRMWARE = fileURLToPath(new URL(`./telemetry${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
 export function loaderFor(spec: string): FirmwareLoader {
   const loader = LOADERS.find((l) => l.accepts(spec));
-  if (!loader) throw new UsageError(`--firmware ${spec}: not a firmware this fleet can run (accepted: a ${[...SCRIPT_EXTENSIONS].join('/')} module)`);
+  if (!loader) throw new UsageError(`--firmware ${spec}: not a firmware this fleet can run (accepted: a ${[...SCRIPT_EXTENSIONS].join('/')} module, or a host build)`);
   return loader;
 }

@@ -13,6 +13,7 @@ import { Observer } from './observer.js';
 import type { FleetOptions } from './options.js';
 import type { FromShard, ShardCounters, ShardMemory, ToShard } from './protocol.js';
 import { nowMs } from './stamp.js';
+import { startFleetInspector, type FleetInspector } from './inspect.js';
 
 const SHARD = fileURLToPath(new URL(`./shard${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /** After the last publish completed, the subscriber gets this long without progress to see the last messages. */
@@ -62,7 +63,7 @@ export interface FleetReport {
   observed: number;
   duplicates: number;
   unstamped: number;
-  /** Published (the broker acknowledged, at QoS 1) but never seen by the fleet's subscriber. */
+  /** Published (the broker acknowledged, at QoS 1) but never seen by the fleet's subscriber (stamped or not). */
   lost: number;
   device_received: number;
   latency_ms: { p50: number; p90: number; p99: number; max: number };
@@ -88,8 +89,11 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export class FleetError extends Error {}
 
-/** Runs the fleet; `onProgress` is called about once a second. Ctrl-C: call the returned `interrupt()`. */
-export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => void): { report: Promise<FleetReport>; interrupt: () => void } {
+/**
+ * Runs the fleet; `onProgress` is called about once a second, `onInspector` with the page's
+ * address once the inspector serves it (`o.inspect`). Ctrl-C: call the returned `interrupt()`.
+ */
+export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => void, onInspector?: (url: string) => void): { report: Promise<FleetReport>; interrupt: () => void } {
   let interrupted = false;
   let shards: Shard[] = [];
   let phase: FleetProgress['phase'] = 'connecting';
@@ -118,7 +122,16 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
     const shardCount = Math.min(o.shards, o.count);
     let failure: Error | undefined;
     let progressTimer: NodeJS.Timeout | undefined;
+    let inspector: FleetInspector | undefined;
     try {
+      if (o.inspect !== undefined) {
+        try {
+          inspector = await startFleetInspector(o.inspect);
+        } catch (err) {
+          throw new FleetError(`--inspect=${o.inspect}: cannot serve the inspector (${(err as Error).message})`);
+        }
+        onInspector?.(inspector.url);
+      }
       const waiters = new Set<() => void>();
       const changed = () => waiters.forEach((w) => w());
       const until = (pred: () => boolean) =>
@@ -147,6 +160,7 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
         const shard: Shard = { proc, counters: { connected: 0, failed: 0, published: 0, refused: 0, received: 0, errors: 0, problems: [] }, exited: false };
         proc.on('message', (m: FromShard) => {
           if (m.type === 'fatal') failure ??= new FleetError(`shard ${k}: ${m.message}`);
+          else if (m.type === 'inspector') inspector?.addShard(k, m.url);
           else {
             shard.counters = m.counters;
             if (m.type === 'ready') shard.ready = m;
@@ -179,6 +193,7 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
             connectConcurrency: o.connectConcurrency,
             connectTimeoutMs: CONNECT_TIMEOUT_MS,
             settings: o.settings,
+            inspect: inspector !== undefined,
           },
         } satisfies ToShard);
         return shard;
@@ -252,7 +267,8 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
         observed: observer.counts.counted,
         duplicates: observer.counts.duplicates,
         unstamped: observer.counts.unstamped,
-        lost: Math.max(0, published - observer.counts.counted),
+        // A firmware's own (unstamped) payloads that it reported published arrived if the subscriber saw them.
+        lost: Math.max(0, published - observer.counts.counted - observer.counts.unstamped),
         device_received: sum(shards, 'received'),
         latency_ms: { p50: r3(lat.percentile(50)), p90: r3(lat.percentile(90)), p99: r3(lat.percentile(99)), max: r3(lat.maxMs) },
         rss_mb_per_device: r3(rssDelta / o.count / 2 ** 20),
@@ -277,6 +293,7 @@ export function startFleet(o: FleetOptions, onProgress: (p: FleetProgress) => vo
         ),
       );
       await observer.close();
+      await inspector?.close();
     }
   })();
   return { report, interrupt };

@@ -18,7 +18,9 @@ publishes on the fleet's schedule. A separate subscriber counts what arrives.
   --broker URL           mqtt://[user:password@]host:port (required)
   --config FILE          JSON file with any of these options (flags win), plus "settings"
                          (an object handed to the firmware as device.settings)
-  --firmware MODULE      firmware module (.js/.mjs/.ts…) exporting { boot(device) }
+  --firmware MODULE      firmware module (.js/.mjs/.ts…) exporting { boot(device) }, or a
+                         host build of C firmware (mvmqtt_add_host_firmware): one process per
+                         device, its broker, client id and topics in its config store
                          (default: the built-in telemetry firmware)
   --duration S           seconds of publishing; 0 = until Ctrl-C (default 30)
   --interval MS          each device publishes every MS milliseconds (default 1000)
@@ -29,6 +31,8 @@ publishes on the fleet's schedule. A separate subscriber counts what arrives.
   --prefix TOPIC         topic prefix; device i uses PREFIX/i/up and PREFIX/i/down
                          (default mvfleet/<random>)
   --connect-concurrency N  connects in progress at once per shard (default 100)
+  --inspect[=PORT]       serve the live inspector on 127.0.0.1 (a free port by default):
+                         pick any device of the fleet from its list
   --json                 print the final report as JSON on stdout
   --quiet                no live summary
   -h, --help             this text`;
@@ -48,6 +52,8 @@ export interface FleetOptions {
   settings: Record<string, unknown>;
   json: boolean;
   quiet: boolean;
+  /** --inspect: the inspector's port (0: a free one); undefined without the flag. */
+  inspect?: number;
 }
 
 /** Flag name → its type; the config file takes the same names. */
@@ -64,18 +70,20 @@ const FLAGS = {
   shards: 'string',
   prefix: 'string',
   'connect-concurrency': 'string',
+  inspect: 'string',
   json: 'boolean',
   quiet: 'boolean',
   help: 'boolean',
 } as const;
 type Flag = keyof typeof FLAGS;
 const CONFIG_ONLY = new Set(['settings']);
-const FLAG_ONLY = new Set<Flag>(['config', 'help', 'json', 'quiet']);
+const FLAG_ONLY = new Set<Flag>(['config', 'help', 'json', 'quiet', 'inspect']);
 
 function parseFlags(argv: string[]): Partial<Record<Flag, string | boolean>> {
   try {
     const { values } = parseArgs({
-      args: argv,
+      // `--inspect` may come without a port: parseArgs wants a value, so give it the "any port" one.
+      args: argv.map((a) => (a === '--inspect' ? '--inspect=0' : a)),
       options: { ...Object.fromEntries(Object.entries(FLAGS).map(([k, type]) => [k, { type }])), help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
@@ -174,5 +182,6 @@ export function fleetOptions(argv: string[]): FleetOptions | null {
     settings: settings as Record<string, unknown>,
     json: flags.json === true,
     quiet: flags.quiet === true,
+    ...(flags.inspect !== undefined ? { inspect: integer(flags.inspect, 'inspect', 0, 65535) } : {}),
   };
 }

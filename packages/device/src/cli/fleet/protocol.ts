@@ -20,6 +20,8 @@ export interface ShardSpec {
   connectConcurrency: number;
   connectTimeoutMs: number;
   settings: Record<string, unknown>;
+  /** Serve this shard's devices to the fleet's inspector (`--inspect`). */
+  inspect: boolean;
 }
 
 export interface ShardCounters {
@@ -54,4 +56,6 @@ export type FromShard =
   /** Every device booted or failed; when the first was powered on and the last connected (epoch ms), and the CPU time it took. */
   | { type: 'ready'; counters: ShardCounters; bootStartMs: number; lastConnectedMs: number; connectCpuMs: number; firmwareName: string }
   | { type: 'done'; counters: ShardCounters; memory: ShardMemory; cpuMs: number; publishPhaseMs: number }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** The shard's inspector server (with --inspect), for the fleet's inspector to relay. */
+  | { type: 'inspector'; url: string };

@@ -7,9 +7,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Device } from '../../device.js';
-import { LOADERS, type FirmwareRun, type FleetDevice, type FleetReporter } from './firmware.js';
+import { LOADERS, type FirmwareRun, type FleetDevice, type FleetDeviceInfo, type FleetReporter } from './firmware.js';
 import type { FromShard, ShardCounters, ShardSpec, ToShard } from './protocol.js';
 import { nowMs, writeStamp } from './stamp.js';
+import { startShardInspector, type ShardInspector } from './inspect.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const send = (m: FromShard) => process.send!(m);
@@ -23,6 +24,7 @@ let devices: Device[] = [];
 let runs: (FirmwareRun | undefined)[] = [];
 let baseline: NodeJS.MemoryUsage;
 let stopRequested = false;
+let inspector: ShardInspector | undefined;
 let issued = 0;
 
 function problem(text: string): void {
@@ -58,6 +60,10 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
   gc();
   baseline = process.memoryUsage();
 
+  if (spec.inspect) {
+    inspector = await startShardInspector();
+    send({ type: 'inspector', url: inspector.url });
+  }
   devices = new Array(spec.count);
   runs = new Array(spec.count);
   const bootStartMs = nowMs();
@@ -69,8 +75,7 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
     while (next < spec.count) {
       const local = next++;
       const index = spec.first + local;
-      const device = (devices[local] = new Device());
-      const ctx: FleetDevice = {
+      const info: FleetDeviceInfo = {
         index,
         clientId: `${spec.clientIdPrefix}${index}`,
         broker: spec.broker,
@@ -79,6 +84,11 @@ async function boot(): Promise<{ bootStartMs: number; lastConnectedMs: number; c
         topics: { up: `${spec.prefix}/${index}/up`, down: `${spec.prefix}/${index}/down` },
         payloadBytes: spec.payloadBytes,
         settings: spec.settings,
+      };
+      const device = (devices[local] = new Device(firmware.deviceOptions?.(info)));
+      inspector?.offer(device, `device ${index}`);
+      const ctx: FleetDevice = {
+        ...info,
         syscalls: device,
         stamp: (payload, seq) => writeStamp(payload, index, seq),
         report: reporter(index),
@@ -118,7 +128,8 @@ function publish(startMs: number): Promise<void> {
           return;
         }
         const run = runs[cursor];
-        if (run) {
+        // A firmware on its own schedule has no ticks: nothing is issued for it.
+        if (run?.tick) {
           issued++;
           try {
             run.tick(round);
@@ -200,6 +211,7 @@ process.on('message', (m: ToShard) => {
     case 'poweroff':
       clearInterval(stats);
       powerOff()
+        .then(() => inspector?.close())
         .catch(() => undefined)
         .finally(() => process.disconnect?.());
       return;

@@ -3,9 +3,10 @@
  * kept in memory or in a file (created, or grown to `size` filled with 0xFF, when shorter).
  * Writes overwrite by default; `nor: true` models NOR flash, where a write can only clear bits
  * (new = old AND data), so writing without erasing first corrupts what was there.
+ * Shared by the device core and the mock, so both keep the same geometry, defaults and bytes.
  */
-import { closeSync, existsSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
-import { LIMITS } from '@mvmqtt/sdk';
+import { LIMITS } from '../generated/index.js';
+import { nodeFs, type RuntimeFs } from './node-fs.js';
 
 export interface ExternalFlashOptions {
   /** Bytes available to the application (default 1 MiB; a multiple of the 4096-byte erase sector). */
@@ -37,6 +38,7 @@ export class ExternalFlash {
   /** Sector index → its bytes; undefined = erased (all 0xFF). */
   private readonly sectors: (Uint8Array | undefined)[];
   private readonly fd: number | undefined;
+  private readonly fs: RuntimeFs | undefined;
 
   constructor(options: ExternalFlashOptions = {}) {
     this.size = options.size ?? DEFAULT_FLASH_SIZE;
@@ -45,13 +47,14 @@ export class ExternalFlash {
     if (!Number.isInteger(this.size) || this.size <= 0 || this.size % SECTOR !== 0) throw new Error(`externalFlash.size must be a positive multiple of ${SECTOR} (got ${this.size})`);
     this.sectors = new Array(this.size / SECTOR).fill(undefined);
     if (options.file !== undefined) {
-      this.fd = openSync(options.file, existsSync(options.file) ? 'r+' : 'w+');
-      const have = Math.min(fstatSync(this.fd).size, this.size);
+      const fs = (this.fs = nodeFs('externalFlash.file'));
+      this.fd = fs.openSync(options.file, fs.existsSync(options.file) ? 'r+' : 'w+');
+      const have = Math.min(fs.fstatSync(this.fd).size, this.size);
       const chunk = new Uint8Array(SECTOR);
       for (let at = 0; at < have; at += SECTOR) {
         const n = Math.min(SECTOR, have - at);
         chunk.fill(ERASED);
-        readSync(this.fd, chunk, 0, n, at);
+        fs.readSync(this.fd, chunk, 0, n, at);
         if (!chunk.every((b) => b === ERASED)) this.sectors[at / SECTOR] = chunk.slice();
       }
       // A shorter file grows to the flash's size, erased.
@@ -89,7 +92,7 @@ export class ExternalFlash {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) this.fs!.closeSync(this.fd);
   }
 
   /** Calls `each(sector, offset in the sector, byte count, offset from address)` for the sectors [address, address + length) covers. */
@@ -105,8 +108,9 @@ export class ExternalFlash {
 
   private persist(address: number, length: number): void {
     const fd = this.fd;
-    if (fd === undefined || length <= 0) return;
+    const fs = this.fs;
+    if (fd === undefined || !fs || length <= 0) return;
     const erased = new Uint8Array(SECTOR).fill(ERASED);
-    this.spans(address, length, (sector, from, n, at) => void writeSync(fd, this.sectors[sector] ?? erased, from, n, address + at));
+    this.spans(address, length, (sector, from, n, at) => void fs.writeSync(fd, this.sectors[sector] ?? erased, from, n, address + at));
   }
 }

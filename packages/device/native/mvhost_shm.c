@@ -1,0 +1,220 @@
+/*
+ * The device core's end of the shared-memory call channel to a host firmware build (the
+ * firmware's end is packages/c-headers/host/src/mvhost_call.c). A Node-API addon, built by
+ * scripts/build-native.mjs with the system C compiler; without it the bridge falls back to
+ * the call socket alone.
+ *
+ * Why an addon: a system call is one request and one answer, and two process wake-ups per call
+ * cost more than the call itself. Here both ends spin briefly on sequence numbers in one shared
+ * mapping, and only sleep (the device core in its event loop, woken by a doorbell byte on the
+ * call socket; the firmware on a futex) when the other end is slow. JavaScript reads and writes
+ * the request and answer areas directly; the ordering-sensitive steps live here.
+ *
+ * Layout (mirrored in mvhost_call.c; the firmware reads the capacity from the header):
+ *   word at 0    request sequence, written by the firmware after the request is complete
+ *   word at 64   answer sequence, written by the device core after the answer is complete
+ *   word at 128  1 while the device core is not watching (the firmware then rings the doorbell)
+ *   word at 192  1 while the firmware sleeps on the answer word (the device core then wakes it)
+ *   word at 256  capacity of each area in bytes
+ *   word at 320  1 while the firmware waits for an interrupt (no call will come before one)
+ *   request area at 512, answer area at 512 + capacity
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A hint to the core that this thread is spinning on memory another process will write. */
+static inline void spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
+
+enum {
+  REQUEST_SEQ = 0,
+  ANSWER_SEQ = 64,
+  DEVICE_IDLE = 128,
+  FIRMWARE_SLEEPING = 192,
+  CAPACITY_WORD = 256,
+  FIRMWARE_IN_WFI = 320,
+  REQUEST_AREA = 512,
+};
+
+#define WORD(base, offset) ((_Atomic uint32_t *)((uint8_t *)(base) + (offset)))
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static napi_value fail(napi_env env, const char *what) {
+  char message[160];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(errno));
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static void unmap(napi_env env, void *data, void *hint) {
+  (void)env;
+  munmap(data, (size_t)(uintptr_t)hint);
+}
+
+/* The mapping behind an ArrayBuffer argument (NULL and a pending exception when it is not one). */
+static uint8_t *mapping(napi_env env, napi_value value) {
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || length < REQUEST_AREA) {
+    napi_throw_type_error(env, NULL, "expected the call channel's ArrayBuffer");
+    return NULL;
+  }
+  return data;
+}
+
+static int args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < want) {
+    napi_throw_type_error(env, NULL, "missing argument");
+    return 0;
+  }
+  return 1;
+}
+
+static uint32_t u32_arg(napi_env env, napi_value v) {
+  uint32_t out = 0;
+  napi_get_value_uint32(env, v, &out);
+  return out;
+}
+
+static napi_value u32_value(napi_env env, uint32_t v) {
+  napi_value out;
+  napi_create_uint32(env, v, &out);
+  return out;
+}
+
+/* create(capacity) → { fd, buffer }: a fresh memfd (close-on-exec; hand it to the child through spawn) and its mapping. */
+static napi_value create(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return NULL;
+  uint32_t capacity = u32_arg(env, argv[0]);
+  size_t size = REQUEST_AREA + 2 * (size_t)capacity;
+  int fd = (int)syscall(SYS_memfd_create, "mvhost-calls", 1u /* MFD_CLOEXEC */);
+  if (fd < 0) return fail(env, "memfd_create");
+  if (ftruncate(fd, (off_t)size) != 0) {
+    close(fd);
+    return fail(env, "ftruncate");
+  }
+  void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    close(fd);
+    return fail(env, "mmap");
+  }
+  atomic_store(WORD(base, DEVICE_IDLE), 1u); /* nobody watches until the first doorbell */
+  atomic_store(WORD(base, CAPACITY_WORD), capacity);
+  napi_value buffer, result;
+  if (napi_create_external_arraybuffer(env, base, size, unmap, (void *)(uintptr_t)size, &buffer) != napi_ok) {
+    munmap(base, size);
+    close(fd);
+    napi_throw_error(env, NULL, "cannot wrap the call channel's mapping");
+    return NULL;
+  }
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "fd", u32_value(env, (uint32_t)fd));
+  napi_set_named_property(env, result, "buffer", buffer);
+  return result;
+}
+
+/*
+ * next(buffer, served, spinNs) → the request sequence once it differs from `served` (a new
+ * request is complete), spinning up to spinNs; `served` when none came in that time, or at
+ * once when the firmware waits for an interrupt.
+ */
+static napi_value next(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv)) return NULL;
+  uint8_t *base = mapping(env, argv[0]);
+  if (!base) return NULL;
+  uint32_t served = u32_arg(env, argv[1]);
+  uint32_t spin = u32_arg(env, argv[2]);
+  uint32_t seq = atomic_load(WORD(base, REQUEST_SEQ));
+  if (seq == served && spin) {
+    // No sched_yield here: on a busy machine one can cost a whole time slice, and everything
+    // the device does waits for this thread.
+    uint64_t until = now_ns() + spin;
+    for (unsigned i = 1; (seq = atomic_load(WORD(base, REQUEST_SEQ))) == served && !atomic_load(WORD(base, FIRMWARE_IN_WFI)); i++) {
+      spin_pause();
+      if ((i & 31u) == 0 && now_ns() >= until) break;
+    }
+  }
+  return u32_value(env, seq);
+}
+
+/*
+ * idle(buffer, served) → true when the device core may sleep: it marks itself not watching, so
+ * the firmware's next request rings the doorbell. False (and still watching) when a request
+ * slipped in meanwhile. Both ends store, then load the other's word (sequentially consistent),
+ * so a request is never left without a doorbell.
+ */
+static napi_value idle(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  uint8_t *base = mapping(env, argv[0]);
+  if (!base) return NULL;
+  uint32_t served = u32_arg(env, argv[1]);
+  atomic_store(WORD(base, DEVICE_IDLE), 1u);
+  int may_sleep = atomic_load(WORD(base, REQUEST_SEQ)) == served;
+  if (!may_sleep) atomic_store(WORD(base, DEVICE_IDLE), 0u);
+  napi_value out;
+  napi_get_boolean(env, may_sleep, &out);
+  return out;
+}
+
+/* watch(buffer): the device core watches the request word again (after a doorbell). */
+static napi_value watch(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return NULL;
+  uint8_t *base = mapping(env, argv[0]);
+  if (!base) return NULL;
+  atomic_store(WORD(base, DEVICE_IDLE), 0u);
+  return NULL;
+}
+
+/* answer(buffer, seq): the answer area holds the answer to request `seq`; wake the firmware if it sleeps. */
+static napi_value answer(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  uint8_t *base = mapping(env, argv[0]);
+  if (!base) return NULL;
+  atomic_store(WORD(base, ANSWER_SEQ), u32_arg(env, argv[1]));
+  if (atomic_load(WORD(base, FIRMWARE_SLEEPING)))
+    syscall(SYS_futex, (uint32_t *)WORD(base, ANSWER_SEQ), FUTEX_WAKE, 1, NULL, NULL, 0);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+    { "create", NULL, create, NULL, NULL, NULL, napi_default, NULL },
+    { "next", NULL, next, NULL, NULL, NULL, napi_default, NULL },
+    { "idle", NULL, idle, NULL, NULL, NULL, napi_default, NULL },
+    { "watch", NULL, watch, NULL, NULL, NULL, napi_default, NULL },
+    { "answer", NULL, answer, NULL, NULL, NULL, napi_default, NULL },
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  napi_set_named_property(env, exports, "REQUEST_AREA", u32_value(env, REQUEST_AREA));
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,73 @@
+/**
+ * A host firmware that ends its run (mvRestart, mvDeepSleep, mvTestingComplete) ends `mvdevice run`
+ * and `runFirmware` with the run-end code, although the firmware itself never exits: on a device
+ * those calls do not return. The expected codes are the ones packages/device/README.md documents.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTools } from '../../../test/support/tools.js';
+import { runFirmware } from '../src/host/runner.js';
+
+const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
+const MVDEVICE = join(PACKAGES, 'device/bin/mvdevice.js');
+
+function mvdeviceRun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describeWithTools(['cmake', 'gcc'], 'host firmware: the end of the run', () => {
+  let dir: string;
+  let firmware: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mvmqtt-run-end-'));
+    const source = fileURLToPath(new URL('./fixtures/host-run-end', import.meta.url));
+    const configure = spawnSync('cmake', ['-S', source, '-B', dir, `-DCMAKE_PREFIX_PATH=${join(PACKAGES, 'c-headers')}`], { encoding: 'utf8' });
+    if (configure.status !== 0) throw new Error(`cmake configure failed:\n${configure.stdout}${configure.stderr}`);
+    const build = spawnSync('cmake', ['--build', dir, '-j2'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    firmware = join(dir, 'host_run_end');
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('mvdevice run: mvRestart ends the run with exit 0 and says how (the firmware, which would spin on, is stopped)', { timeout: 60_000 }, async () => {
+    const run = await mvdeviceRun(['--timeout', '30', '--', firmware, 'restart']);
+    expect(run.stderr).toMatch(/mvdevice: run ended by the firmware: restart \(next wake reason MV_WAKEREASON_REMOTEAPPLICATIONRESTART\); exit code 0/);
+    expect(run.stderr).not.toMatch(/crashed/);
+    expect(run.code).toBe(0);
+  });
+
+  it('runFirmware: mvTestingComplete in test mode exits 0 for status 0 and 1 for any other; without test mode the call is refused and the firmware runs on', { timeout: 90_000 }, async () => {
+    const quiet = { log: () => undefined, stdout: 'pipe' as const };
+    const passed = await runFirmware({ ...quiet, firmware, args: ['testing', '0'], deviceOptions: { testMode: true }, timeoutSeconds: 30 });
+    expect(passed).toMatchObject({ exitCode: 0, timedOut: false, runEnd: { reason: 'testing-complete', status: 0, exitCode: 0 } });
+    const failed = await runFirmware({ ...quiet, firmware, args: ['testing', '3'], deviceOptions: { testMode: true }, timeoutSeconds: 30 });
+    expect(failed).toMatchObject({ exitCode: 1, timedOut: false, runEnd: { reason: 'testing-complete', status: 3, exitCode: 1 } });
+    // Outside test mode mvTestingComplete is refused (the spec's testModeOnly status), so nothing ends the run but the timeout.
+    let printed = '';
+    const refused = await runFirmware({ ...quiet, onStdout: (c) => (printed += c), firmware, args: ['testing', '3'], timeoutSeconds: 2 });
+    expect(refused.runEnd).toBeUndefined();
+    expect(refused.timedOut).toBe(true);
+    expect(printed).toMatch(/^returned [1-9]\d*$/m);
+  });
+
+  it('runFirmware: mvDeepSleep ends the run with 0; a firmware that just exits keeps its own code', { timeout: 60_000 }, async () => {
+    const quiet = { log: () => undefined, stdout: 'pipe' as const };
+    const slept = await runFirmware({ ...quiet, firmware, args: ['deep-sleep'], timeoutSeconds: 30 });
+    expect(slept).toMatchObject({ exitCode: 0, timedOut: false, runEnd: { reason: 'deep-sleep', exitCode: 0 } });
+    const exited = await runFirmware({ ...quiet, firmware, args: ['exit', '5'], timeoutSeconds: 30 });
+    expect(exited).toMatchObject({ exitCode: 5, timedOut: false });
+    expect(exited.runEnd).toBeUndefined();
+  });
+});
