@@ -33,5 +33,6 @@ describeWithTools(['mosquitto'], 'fleet harness on mosquitto', () => {
     const r = (await benchFleet({ sizes: [5], durationS: 2, log: () => undefined })) as Record<string, any>;
     expect(r['5']).toMatchObject({ devices: 5, connected: 5, expected: 10, published: 10, observed: 10, lost: 0, duplicates: 0 });
     expect(r['5'].rss_mb_per_device).toBeGreaterThan(0);
+    expect(r['5'].connect_cpu_s_per_1000).toBeGreaterThan(0);
   });
 });

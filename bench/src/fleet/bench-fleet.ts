@@ -75,9 +75,11 @@ export async function benchFleet(opts: FleetOptions) {
       );
       const expected = n * opts.durationS;
       // Lost: every scheduled message the separate subscriber did not count, whether or not its publish completed.
-      const summary = { ...r, expected, lost_after_completion: r.lost, lost: expected - r.observed };
+      // CPU per device depends much less on what else the machine runs than the connect time does.
+      const connectCpuPer1000 = Math.round((r.connect_cpu_s / n) * 1000 * 1000) / 1000;
+      const summary = { ...r, expected, lost_after_completion: r.lost, lost: expected - r.observed, connect_cpu_s_per_1000: connectCpuPer1000 };
       opts.log(
-        `  fleet ${n}: connected in ${r.connect_s} s, ${r.published} published, ${r.observed} of ${expected} counted by the separate subscriber, ${summary.lost} lost, ` +
+        `  fleet ${n}: connected in ${r.connect_s} s (${connectCpuPer1000} CPU s per 1,000 devices), ${r.published} published, ${r.observed} of ${expected} counted by the separate subscriber, ${summary.lost} lost, ` +
           `${r.rss_mb_per_device} MB RSS/device, ${r.cpu_pct}% CPU`,
       );
       out[String(n)] = summary;

@@ -322,21 +322,92 @@ export type WifiBehaviours = Pick<DeviceBehaviours, 'mvSetWifiConfig' | 'mvGetWi
 
 /** Every behaviour of the device, one module per spec area. */
 export function createDeviceBehaviours(k: Kernel): DeviceBehaviours {
+  const notifications = createNotificationsBehaviours(k);
+  const network = createNetworkBehaviours(k);
+  const channels = createChannelsBehaviours(k);
+  const mqtt = createMqttBehaviours(k);
+  const coreClockDevice = createCoreClockDeviceBehaviours(k);
+  const peripheralRegisterAccess = createPeripheralRegisterAccessBehaviours(k);
+  const fastInterrupts = createFastInterruptsBehaviours(k);
+  const http = createHttpBehaviours(k);
+  const configFetch = createConfigFetchBehaviours(k);
+  const serverLogging = createServerLoggingBehaviours(k);
+  const applicationTesting = createApplicationTestingBehaviours(k);
+  const powerAndSystem = createPowerAndSystemBehaviours(k);
+  const externalFlash = createExternalFlashBehaviours(k);
+  const wifi = createWifiBehaviours(k);
   return {
-    ...createNotificationsBehaviours(k),
-    ...createNetworkBehaviours(k),
-    ...createChannelsBehaviours(k),
-    ...createMqttBehaviours(k),
-    ...createCoreClockDeviceBehaviours(k),
-    ...createPeripheralRegisterAccessBehaviours(k),
-    ...createFastInterruptsBehaviours(k),
-    ...createHttpBehaviours(k),
-    ...createConfigFetchBehaviours(k),
-    ...createServerLoggingBehaviours(k),
-    ...createApplicationTestingBehaviours(k),
-    ...createPowerAndSystemBehaviours(k),
-    ...createExternalFlashBehaviours(k),
-    ...createWifiBehaviours(k),
+    mvSetupNotifications: notifications.mvSetupNotifications,
+    mvCloseNotifications: notifications.mvCloseNotifications,
+    mvTempTriggerNotification: notifications.mvTempTriggerNotification,
+    mvRequestNetwork: network.mvRequestNetwork,
+    mvReleaseNetwork: network.mvReleaseNetwork,
+    mvGetNetworkStatus: network.mvGetNetworkStatus,
+    mvGetNetworkReasons: network.mvGetNetworkReasons,
+    mvOpenChannel: channels.mvOpenChannel,
+    mvCloseChannel: channels.mvCloseChannel,
+    mvGetChannelClosureReason: channels.mvGetChannelClosureReason,
+    mvReadChannel: channels.mvReadChannel,
+    mvReadChannelComplete: channels.mvReadChannelComplete,
+    mvWriteChannelStream: channels.mvWriteChannelStream,
+    mvWriteChannel: channels.mvWriteChannel,
+    mvMqttGetNextReadableDataType: mqtt.mvMqttGetNextReadableDataType,
+    mvMqttRequestConnect: mqtt.mvMqttRequestConnect,
+    mvMqttReadConnectResponse: mqtt.mvMqttReadConnectResponse,
+    mvMqttRequestSubscribe: mqtt.mvMqttRequestSubscribe,
+    mvMqttReadSubscribeResponse: mqtt.mvMqttReadSubscribeResponse,
+    mvMqttRequestUnsubscribe: mqtt.mvMqttRequestUnsubscribe,
+    mvMqttReadUnsubscribeResponse: mqtt.mvMqttReadUnsubscribeResponse,
+    mvMqttRequestPublish: mqtt.mvMqttRequestPublish,
+    mvMqttReadPublishResponse: mqtt.mvMqttReadPublishResponse,
+    mvMqttReceiveMessage: mqtt.mvMqttReceiveMessage,
+    mvMqttReceiveLostMessageInfo: mqtt.mvMqttReceiveLostMessageInfo,
+    mvMqttAcknowledgeMessage: mqtt.mvMqttAcknowledgeMessage,
+    mvMqttRequestDisconnect: mqtt.mvMqttRequestDisconnect,
+    mvMqttReadDisconnectResponse: mqtt.mvMqttReadDisconnectResponse,
+    mvNoOp: coreClockDevice.mvNoOp,
+    mvGetMicroseconds: coreClockDevice.mvGetMicroseconds,
+    mvGetSysClk: coreClockDevice.mvGetSysClk,
+    mvGetHClk: coreClockDevice.mvGetHClk,
+    mvGetPClk1: coreClockDevice.mvGetPClk1,
+    mvGetPClk2: coreClockDevice.mvGetPClk2,
+    mvGetWallTime: coreClockDevice.mvGetWallTime,
+    mvGetDeviceId: coreClockDevice.mvGetDeviceId,
+    mvPeriphPeek32: peripheralRegisterAccess.mvPeriphPeek32,
+    mvPeriphPoke32: peripheralRegisterAccess.mvPeriphPoke32,
+    mvSetFastInterrupt: fastInterrupts.mvSetFastInterrupt,
+    mvClearFastInterrupt: fastInterrupts.mvClearFastInterrupt,
+    mvEnableFastInterrupt: fastInterrupts.mvEnableFastInterrupt,
+    mvDisableFastInterrupt: fastInterrupts.mvDisableFastInterrupt,
+    mvDisableAllFastInterrupts: fastInterrupts.mvDisableAllFastInterrupts,
+    mvEnableAllFastInterrupts: fastInterrupts.mvEnableAllFastInterrupts,
+    mvSendHttpRequest: http.mvSendHttpRequest,
+    mvReadHttpResponseData: http.mvReadHttpResponseData,
+    mvReadHttpResponseHeader: http.mvReadHttpResponseHeader,
+    mvReadHttpResponseBody: http.mvReadHttpResponseBody,
+    mvSendConfigFetchRequest: configFetch.mvSendConfigFetchRequest,
+    mvReadConfigFetchResponseData: configFetch.mvReadConfigFetchResponseData,
+    mvReadConfigResponseItem: configFetch.mvReadConfigResponseItem,
+    mvServerLoggingInit: serverLogging.mvServerLoggingInit,
+    mvServerLog: serverLogging.mvServerLog,
+    mvTestingComplete: applicationTesting.mvTestingComplete,
+    mvTestLoggingInit: applicationTesting.mvTestLoggingInit,
+    mvTestLog: applicationTesting.mvTestLog,
+    mvPowerSave: powerAndSystem.mvPowerSave,
+    mvSystemLedEnable: powerAndSystem.mvSystemLedEnable,
+    mvDeepSleep: powerAndSystem.mvDeepSleep,
+    mvGetWakeReason: powerAndSystem.mvGetWakeReason,
+    mvRestart: powerAndSystem.mvRestart,
+    mvOpenSystemNotification: powerAndSystem.mvOpenSystemNotification,
+    mvCloseSystemNotification: powerAndSystem.mvCloseSystemNotification,
+    mvExternalFlashOpen: externalFlash.mvExternalFlashOpen,
+    mvExternalFlashClose: externalFlash.mvExternalFlashClose,
+    mvExternalFlashReadBlocking: externalFlash.mvExternalFlashReadBlocking,
+    mvExternalFlashEraseBlocking: externalFlash.mvExternalFlashEraseBlocking,
+    mvExternalFlashWriteBlocking: externalFlash.mvExternalFlashWriteBlocking,
+    mvExternalFlashGetInfo: externalFlash.mvExternalFlashGetInfo,
+    mvSetWifiConfig: wifi.mvSetWifiConfig,
+    mvGetWifiConfig: wifi.mvGetWifiConfig,
   };
 }
 

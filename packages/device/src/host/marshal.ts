@@ -32,6 +32,8 @@ export interface RetainedBuffer {
   address: bigint;
   shadow: Uint8Array;
   synced: Uint8Array;
+  /** Bytes per element (a record of a ring; 1 for byte buffers): writes cover whole elements. */
+  unit: number;
 }
 
 const STRUCTS = HOST_TABLES.structs;
@@ -164,11 +166,15 @@ export class HostMemory {
     const writes: MemoryWrite[] = [];
     for (const r of this.retained.values()) {
       if (sameBytes(r.shadow, r.synced)) continue;
-      // Send the changed span only (usually one 16-byte record).
+      // Send the changed span only (usually one 16-byte record), in whole elements: the
+      // application may have changed its copy since (a consumed record's type cleared), so bytes
+      // of a new record that equal the last ones sent must be sent again all the same.
       let start = 0;
       let end = r.shadow.byteLength;
       while (start < end && r.shadow[start] === r.synced[start]) start++;
       while (end > start && r.shadow[end - 1] === r.synced[end - 1]) end--;
+      start -= start % r.unit;
+      end = Math.min(r.shadow.byteLength, end + ((r.unit - (end % r.unit)) % r.unit));
       writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end), kept: true });
       r.synced.set(r.shadow.subarray(start, end), start);
     }
@@ -219,7 +225,7 @@ class Walk {
     // Lent to the kernel, which writes it later, in place: one buffer kept across calls.
     if (p.kept) {
       if (to.kind === 'struct') for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) this.struct(STRUCTS[to.struct], bytes, at);
-      return this.retain(region, bytes);
+      return this.retain(region, bytes, to.kind === 'struct' ? Math.max(1, p.elementSize) : 1);
     }
     if (to.kind === 'address') {
       // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
@@ -281,11 +287,11 @@ class Walk {
     this.writeBacks.push({ address: region.address, original, encode });
   }
 
-  private retain(region: Region, bytes: Uint8Array): Uint8Array {
+  private retain(region: Region, bytes: Uint8Array, unit: number): Uint8Array {
     const key = `${region.address}:${region.length}`;
     let r = this.memory.retained.get(key);
     if (!r) {
-      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes) };
+      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes), unit };
       this.memory.retained.set(key, r);
     } else if (!sameBytes(bytes, r.synced)) {
       // The application changed its buffer (e.g. cleared consumed records): that is the truth now.

@@ -8,13 +8,18 @@ import { refusedInInterrupt, refusedOutsideTestMode } from '@mvmqtt/sdk/runtime'
 import type { DeviceBehaviours } from '../generated/index.js';
 import type { Kernel } from './kernel.js';
 
+/** The functions with a calling-context rule, found once rather than per device. */
+const GUARDED = (Object.keys(FUNCTIONS) as MvFunctionName[]).filter((fn) => {
+  const info = FUNCTIONS[fn] as { notInInterrupt?: number; testModeOnly?: number };
+  return info.notInInterrupt !== undefined || info.testModeOnly !== undefined;
+});
+
+/** Wraps the guarded functions of `behaviours` (a fresh object, changed in place and returned). */
 export function guardBehaviours(k: Kernel, behaviours: DeviceBehaviours): DeviceBehaviours {
-  const guarded: Record<string, unknown> = { ...behaviours };
-  for (const fn of Object.keys(FUNCTIONS) as MvFunctionName[]) {
-    const info = FUNCTIONS[fn] as { notInInterrupt?: number; testModeOnly?: number };
-    if (info.notInInterrupt === undefined && info.testModeOnly === undefined) continue;
-    const inner = behaviours[fn] as (...args: unknown[]) => number;
+  const guarded = behaviours as unknown as Record<MvFunctionName, (...args: unknown[]) => number>;
+  for (const fn of GUARDED) {
+    const inner = guarded[fn];
     guarded[fn] = (...args: unknown[]) => refusedInInterrupt(fn, k.nvic.inHandler) ?? refusedOutsideTestMode(fn, k.system.testMode) ?? inner(...args);
   }
-  return guarded as unknown as DeviceBehaviours;
+  return behaviours;
 }

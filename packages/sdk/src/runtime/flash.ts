@@ -35,8 +35,8 @@ export class ExternalFlash {
   readonly size: number;
   readonly chipId: number;
   private readonly nor: boolean;
-  /** Sector index → its bytes; undefined = erased (all 0xFF). */
-  private readonly sectors: (Uint8Array | undefined)[];
+  /** Sector index → its bytes; a sector not there is erased (all 0xFF). Made on the first write. */
+  private sectors: Map<number, Uint8Array> | undefined;
   private readonly fd: number | undefined;
   private readonly fs: RuntimeFs | undefined;
 
@@ -45,7 +45,6 @@ export class ExternalFlash {
     this.chipId = options.chipId ?? DEFAULT_FLASH_CHIP_ID;
     this.nor = options.nor ?? false;
     if (!Number.isInteger(this.size) || this.size <= 0 || this.size % SECTOR !== 0) throw new Error(`externalFlash.size must be a positive multiple of ${SECTOR} (got ${this.size})`);
-    this.sectors = new Array(this.size / SECTOR).fill(undefined);
     if (options.file !== undefined) {
       const fs = (this.fs = nodeFs('externalFlash.file'));
       this.fd = fs.openSync(options.file, fs.existsSync(options.file) ? 'r+' : 'w+');
@@ -55,7 +54,7 @@ export class ExternalFlash {
         const n = Math.min(SECTOR, have - at);
         chunk.fill(ERASED);
         fs.readSync(this.fd, chunk, 0, n, at);
-        if (!chunk.every((b) => b === ERASED)) this.sectors[at / SECTOR] = chunk.slice();
+        if (!chunk.every((b) => b === ERASED)) (this.sectors ??= new Map()).set(at / SECTOR, chunk.slice());
       }
       // A shorter file grows to the flash's size, erased.
       if (have < this.size) this.persist(have, this.size - have);
@@ -69,7 +68,7 @@ export class ExternalFlash {
 
   read(address: number, into: Uint8Array, length: number): void {
     this.spans(address, length, (sector, from, n, at) => {
-      const bytes = this.sectors[sector];
+      const bytes = this.sectors?.get(sector);
       if (bytes) into.set(bytes.subarray(from, from + n), at);
       else into.fill(ERASED, at, at + n);
     });
@@ -77,7 +76,9 @@ export class ExternalFlash {
 
   write(address: number, data: Uint8Array, length: number): void {
     this.spans(address, length, (sector, from, n, at) => {
-      const bytes = (this.sectors[sector] ??= new Uint8Array(SECTOR).fill(ERASED));
+      const sectors = (this.sectors ??= new Map());
+      let bytes = sectors.get(sector);
+      if (!bytes) sectors.set(sector, (bytes = new Uint8Array(SECTOR).fill(ERASED)));
       for (let i = 0; i < n; i++) bytes[from + i] = this.nor ? bytes[from + i] & data[at + i] : data[at + i];
     });
     this.persist(address, length);
@@ -85,8 +86,8 @@ export class ExternalFlash {
 
   erase(address: number, length: number): void {
     this.spans(address, length, (sector, from, n) => {
-      if (n === SECTOR) this.sectors[sector] = undefined;
-      else this.sectors[sector]?.fill(ERASED, from, from + n);
+      if (n === SECTOR) this.sectors?.delete(sector);
+      else this.sectors?.get(sector)?.fill(ERASED, from, from + n);
     });
     this.persist(address, length);
   }
@@ -111,6 +112,6 @@ export class ExternalFlash {
     const fs = this.fs;
     if (fd === undefined || !fs || length <= 0) return;
     const erased = new Uint8Array(SECTOR).fill(ERASED);
-    this.spans(address, length, (sector, from, n, at) => void fs.writeSync(fd, this.sectors[sector] ?? erased, from, n, address + at));
+    this.spans(address, length, (sector, from, n, at) => void fs.writeSync(fd, this.sectors?.get(sector) ?? erased, from, n, address + at));
   }
 }

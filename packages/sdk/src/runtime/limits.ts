@@ -39,19 +39,30 @@ export interface CallMeasures {
   now: number;
 }
 
+type Settings = ReadonlyMap<string, LimitInfo | undefined>;
+
+function settingsWith(overrides: LimitOverrides): Settings {
+  const settings = new Map<string, LimitInfo | undefined>();
+  for (const [name, l] of Object.entries(SPEC_LIMITS) as [LimitName, LimitInfo][]) {
+    const o = overrides[name];
+    if (o === undefined) settings.set(name, l);
+    else if (!l.configurable) throw new RangeError(`limit ${name} is not configurable in the spec`);
+    else if (o === false) settings.set(name, undefined);
+    else if (l.value === undefined) throw new RangeError(`limit ${name} has no single value to override`);
+    else settings.set(name, { ...l, value: o });
+  }
+  for (const name of Object.keys(overrides)) if (!Object.hasOwn(SPEC_LIMITS, name)) throw new RangeError(`the spec has no limit named ${name}`);
+  return settings;
+}
+
+/** The spec's own settings, built once and shared (read-only) by every book without overrides: a fleet runs thousands. */
+let specSettings: Settings | undefined;
+
 export class LimitBook {
-  private readonly settings = new Map<string, LimitInfo | undefined>();
+  private readonly settings: Settings;
 
   constructor(overrides: LimitOverrides = {}) {
-    for (const [name, l] of Object.entries(SPEC_LIMITS) as [LimitName, LimitInfo][]) {
-      const o = overrides[name];
-      if (o === undefined) this.settings.set(name, l);
-      else if (!l.configurable) throw new RangeError(`limit ${name} is not configurable in the spec`);
-      else if (o === false) this.settings.set(name, undefined);
-      else if (l.value === undefined) throw new RangeError(`limit ${name} has no single value to override`);
-      else this.settings.set(name, { ...l, value: o });
-    }
-    for (const name of Object.keys(overrides)) if (!Object.hasOwn(SPEC_LIMITS, name)) throw new RangeError(`the spec has no limit named ${name}`);
+    this.settings = Object.keys(overrides).length === 0 ? (specSettings ??= settingsWith({})) : settingsWith(overrides);
   }
 
   /** The current setting, or undefined when switched off. */

@@ -50,12 +50,38 @@ const BDCR_READY: readonly (readonly [number, number])[] = [[0, 1], [26, 27]];
 const CR_READONLY = CR_READY.reduce((m, [, rdy]) => m | (1 << rdy), 0) >>> 0;
 const BDCR_READONLY = BDCR_READY.reduce((m, [, rdy]) => m | (1 << rdy), 0) >>> 0;
 
-interface Register {
+/** A register as the chip defines it; the values live in each RegisterFile. */
+interface RegisterDef {
   readonly name: string;
-  value: number;
+  readonly address: number;
+  readonly reset: number;
   /** Bits the application may change; the others are kept (the kernel ignores writes to them silently). */
   readonly writable: number;
+  /** Where its value sits in a RegisterFile's values. */
+  readonly index: number;
 }
+
+/**
+ * Every register, built once: a runtime makes a register file per device, and a fleet makes
+ * thousands of devices, so per device there is only the array of values.
+ */
+const DEFS: readonly RegisterDef[] = (() => {
+  const defs: RegisterDef[] = [];
+  const define = (address: number, name: string, reset: number, writable: number) => defs.push({ name, address, reset: reset >>> 0, writable: writable >>> 0, index: defs.length });
+  for (const [name, offset] of Object.entries(RCC_OFFSETS)) {
+    const readonly = name === 'CR' ? CR_READONLY : name === 'BDCR' ? BDCR_READONLY : name === 'CFGR1' ? 0b1100 : 0;
+    define(RCC_BASE + offset, `RCC_${name}`, 0, ~readonly >>> 0);
+  }
+  // PWR_VOSR: VOSRDY (15) and BOOSTRDY (14) follow; PWR_DBPR; FLASH_ACR (latency and low-power bits).
+  define(PWR_BASE + 0x0c, 'PWR_VOSR', 0x8000, ~0xc000 >>> 0);
+  define(PWR_BASE + 0x28, 'PWR_DBPR', 0, 1);
+  define(FLASH_BASE + 0x00, 'FLASH_ACR', 0, 0xffffffff);
+  return defs;
+})();
+const BY_ADDRESS = new Map(DEFS.map((d) => [d.address, d]));
+const BY_NAME = new Map(DEFS.map((d) => [d.name, d]));
+/** Index of an RCC register's value. */
+const RCC = (name: string): number => BY_NAME.get(`RCC_${name}`)!.index;
 
 export interface RegisterAccess {
   readonly op: 'peek' | 'poke';
@@ -85,30 +111,16 @@ function bits(value: number, pos: number, width: number): number {
 }
 
 export class RegisterFile {
-  private readonly registers = new Map<number, Register>();
+  /** Register values, in DEFS order. */
+  private readonly values = new Uint32Array(DEFS.length);
   /** Every peek and poke, in order, for tests and the inspector. */
   readonly log: RegisterAccess[] = [];
   private readonly secureAlias: boolean;
 
   constructor(options: RegisterFileOptions = {}) {
     this.secureAlias = options.secureAlias ?? false;
-    for (const [name, offset] of Object.entries(RCC_OFFSETS)) {
-      const readonly = name === 'CR' ? CR_READONLY : name === 'BDCR' ? BDCR_READONLY : name === 'CFGR1' ? 0b1100 : 0;
-      this.define(RCC_BASE + offset, `RCC_${name}`, 0, ~readonly >>> 0);
-    }
-    // PWR_VOSR: VOSRDY (15) and BOOSTRDY (14) follow; PWR_DBPR; FLASH_ACR (latency and low-power bits).
-    this.define(PWR_BASE + 0x0c, 'PWR_VOSR', 0x8000, ~0xc000 >>> 0);
-    this.define(PWR_BASE + 0x28, 'PWR_DBPR', 0, 1);
-    this.define(FLASH_BASE + 0x00, 'FLASH_ACR', 0, 0xffffffff);
+    for (const d of DEFS) this.values[d.index] = d.reset;
     this.configureClocks({ ...DEFAULT_CLOCKS, ...options.clocks });
-  }
-
-  private define(address: number, name: string, value: number, writable: number): void {
-    this.registers.set(address, { name, value: value >>> 0, writable: writable >>> 0 });
-  }
-
-  private reg(name: string): Register {
-    return this.registers.get(RCC_BASE + RCC_OFFSETS[name])!;
   }
 
   /** Sets the RCC registers so that the clock tree runs at `c`: SYSCLK from PLL1 fed by the 16 MHz HSE. */
@@ -125,22 +137,22 @@ export class RegisterFile {
     }
     if (n === 0) throw new RangeError(`clock option: sysclk ${c.sysclk} Hz cannot be made by PLL1 from the 16 MHz HSE (16 MHz × N / R, N 4-512, R 1-128)`);
     // MSIS stays on at 4 MHz (range 4), HSE and PLL1 on, SYSCLK switched to PLL1.
-    this.reg('CR').value = (1 << 0) | (1 << 2) | (1 << 16) | (1 << 17) | (1 << 24) | (1 << 25);
-    this.reg('CSR').value = 4 << 12;
-    this.reg('CFGR1').value = 0b1111;
-    this.reg('CFGR2').value = hpre | (ppre1 << 4) | (ppre2 << 8);
-    this.reg('PLL1CFGR').value = 3 | (3 << 2) | (1 << 18);
-    this.reg('PLL1DIVR').value = ((n - 1) | (1 << 9) | (1 << 16) | ((r - 1) << 24)) >>> 0;
+    this.values[RCC('CR')] = (1 << 0) | (1 << 2) | (1 << 16) | (1 << 17) | (1 << 24) | (1 << 25);
+    this.values[RCC('CSR')] = 4 << 12;
+    this.values[RCC('CFGR1')] = 0b1111;
+    this.values[RCC('CFGR2')] = hpre | (ppre1 << 4) | (ppre2 << 8);
+    this.values[RCC('PLL1CFGR')] = 3 | (3 << 2) | (1 << 18);
+    this.values[RCC('PLL1DIVR')] = ((n - 1) | (1 << 9) | (1 << 16) | ((r - 1) << 24)) >>> 0;
   }
 
-  private lookup(reg: number): Register | undefined {
-    const direct = this.registers.get(reg);
+  private lookup(reg: number): RegisterDef | undefined {
+    const direct = BY_ADDRESS.get(reg);
     if (direct || !this.secureAlias) return direct;
-    return this.registers.get(reg - SECURE_OFFSET);
+    return BY_ADDRESS.get(reg - SECURE_OFFSET);
   }
 
   /** The access check both calls share: word alignment (the spec's limit), then the allow-list. */
-  private check(reg: number): Register | MvStatus {
+  private check(reg: number): RegisterDef | MvStatus {
     const align = LIMITS.PERIPHERAL_REGISTER_ALIGNMENT;
     if (reg % align.value !== 0) return align.status;
     return this.lookup(reg) ?? MV_STATUS_PERIPHERALACCESSFAULT;
@@ -152,8 +164,9 @@ export class RegisterFile {
       this.log.push({ op: 'peek', reg, status: r });
       return { status: r };
     }
-    this.log.push({ op: 'peek', reg, status: MV_STATUS_OKAY, value: r.value });
-    return { status: MV_STATUS_OKAY, value: r.value };
+    const value = this.values[r.index];
+    this.log.push({ op: 'peek', reg, status: MV_STATUS_OKAY, value });
+    return { status: MV_STATUS_OKAY, value };
   }
 
   /** new = (old & ~mask) ^ xorvalue, limited to the writable bits; ready flags then follow. */
@@ -163,41 +176,43 @@ export class RegisterFile {
       this.log.push({ op: 'poke', reg, status: r, mask, xorvalue });
       return r;
     }
-    const wanted = ((r.value & ~mask) ^ xorvalue) >>> 0;
-    r.value = ((r.value & ~r.writable) | (wanted & r.writable)) >>> 0;
-    this.settle(r);
-    this.log.push({ op: 'poke', reg, status: MV_STATUS_OKAY, value: r.value, mask, xorvalue });
+    const old = this.values[r.index];
+    const wanted = ((old & ~mask) ^ xorvalue) >>> 0;
+    const value = (this.values[r.index] = this.settle(r, ((old & ~r.writable) | (wanted & r.writable)) >>> 0));
+    this.log.push({ op: 'poke', reg, status: MV_STATUS_OKAY, value, mask, xorvalue });
     return MV_STATUS_OKAY;
   }
 
   /** The current value of a register by name (`RCC_CFGR2`), for tests. */
   read(name: string): number | undefined {
-    for (const r of this.registers.values()) if (r.name === name) return r.value;
-    return undefined;
+    const d = BY_NAME.get(name);
+    return d && this.values[d.index];
   }
 
-  private settle(r: Register): void {
-    const follow = (pairs: readonly (readonly [number, number])[]): void => {
-      for (const [on, rdy] of pairs) r.value = (r.value & ~(1 << rdy)) | (((r.value >>> on) & 1) << rdy);
-      r.value >>>= 0;
+  /** `value` for `r` with the flags that follow other bits brought in line. */
+  private settle(r: RegisterDef, value: number): number {
+    const follow = (pairs: readonly (readonly [number, number])[]): number => {
+      for (const [on, rdy] of pairs) value = (value & ~(1 << rdy)) | (((value >>> on) & 1) << rdy);
+      return value >>> 0;
     };
-    if (r.name === 'RCC_CR') follow(CR_READY);
-    else if (r.name === 'RCC_BDCR') follow(BDCR_READY);
-    else if (r.name === 'RCC_CFGR1') r.value = ((r.value & ~0b1100) | ((r.value & 0b11) << 2)) >>> 0;
-    else if (r.name === 'PWR_VOSR') r.value = ((r.value & ~0x4000) | (((r.value >>> 18) & 1) << 14) | 0x8000) >>> 0;
+    if (r.name === 'RCC_CR') return follow(CR_READY);
+    if (r.name === 'RCC_BDCR') return follow(BDCR_READY);
+    if (r.name === 'RCC_CFGR1') return ((value & ~0b1100) | ((value & 0b11) << 2)) >>> 0;
+    if (r.name === 'PWR_VOSR') return ((value & ~0x4000) | (((value >>> 18) & 1) << 14) | 0x8000) >>> 0;
+    return value;
   }
 
   /** The clock tree as the registers describe it, computed the way the HAL computes it. */
   clocks(): ClockSettings {
-    const cr = this.reg('CR').value;
+    const cr = this.values[RCC('CR')];
     const msis = (): number => {
-      const icscr1 = this.reg('ICSCR1').value;
-      const range = bits(icscr1, 23, 1) ? bits(icscr1, 28, 4) : bits(this.reg('CSR').value, 12, 4);
+      const icscr1 = this.values[RCC('ICSCR1')];
+      const range = bits(icscr1, 23, 1) ? bits(icscr1, 28, 4) : bits(this.values[RCC('CSR')], 12, 4);
       return MSI_RANGES_HZ[range];
     };
     const source = (sel: number): number => [msis(), HSI_HZ, HSE_HZ][sel - 1] ?? 0;
     let sysclk: number;
-    switch (bits(this.reg('CFGR1').value, 2, 2)) {
+    switch (bits(this.values[RCC('CFGR1')], 2, 2)) {
       case 0:
         sysclk = msis();
         break;
@@ -208,15 +223,15 @@ export class RegisterFile {
         sysclk = HSE_HZ;
         break;
       default: {
-        const cfgr = this.reg('PLL1CFGR').value;
-        const divr = this.reg('PLL1DIVR').value;
+        const cfgr = this.values[RCC('PLL1CFGR')];
+        const divr = this.values[RCC('PLL1DIVR')];
         const m = bits(cfgr, 8, 4) + 1;
         const n = bits(divr, 0, 9) + 1;
         const r = bits(divr, 24, 7) + 1;
         sysclk = bits(cr, 25, 1) ? Math.floor((source(bits(cfgr, 0, 2)) / m) * n / r) : 0;
       }
     }
-    const cfgr2 = this.reg('CFGR2').value;
+    const cfgr2 = this.values[RCC('CFGR2')];
     const hpre = bits(cfgr2, 0, 4);
     const hclk = hpre < 8 ? sysclk : Math.floor(sysclk / AHB_DIVIDERS[hpre - 8]);
     const apb = (ppre: number): number => (ppre < 4 ? hclk : Math.floor(hclk / APB_DIVIDERS[ppre - 4]));
