@@ -108,6 +108,11 @@ export class Device extends DeviceSyscallsBase {
     this.k.state(ChannelOpens).unavailable += count;
   }
 
+  /** Gives `buffer` the address of the application memory it mirrors (host firmware builds), for the alignment rules. */
+  placeBuffer(buffer: ArrayBufferLike, address: number): void {
+    this.k.memory.place(buffer, address);
+  }
+
   /** The simulated address of a buffer view (base of its ArrayBuffer + byteOffset). */
   addressOf(view: ArrayBufferView): number {
     return this.k.memory.addressOf(view);

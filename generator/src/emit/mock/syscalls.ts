@@ -7,7 +7,7 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../core/typescript/imports.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from '../runtime/areas.js';
 import { KERNEL_MODULE, sdkRuntimePackage } from '../runtime/modules.js';
@@ -54,8 +54,7 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   };
 }
 
-export function syscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
-  const { StructureKind, Scope } = tsMorph();
+export function syscallStatements(model: Model, imports: Imports): (string | Declaration)[] {
   const sdk = sdkPackage(model);
   imports.type(sdk, 'MvSyscalls');
   imports.type(sdk, 'MvFunctionName');
@@ -63,7 +62,7 @@ export function syscallStatements(model: Model, imports: Imports): (string | Sta
   imports.type(RUNTIME.call, 'MockCall');
   return [
     {
-      kind: StructureKind.Interface,
+      kind: 'interface',
       isExported: true,
       name: 'MockBehaviours',
       docs: ['What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/).'],
@@ -71,17 +70,17 @@ export function syscallStatements(model: Model, imports: Imports): (string | Sta
     },
     ...areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock),
     {
-      kind: StructureKind.Class,
+      kind: 'class',
       isExported: true,
       isAbstract: true,
       name: 'MockSyscallsBase',
       implements: ['MvSyscalls'],
       docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, output check, argument checks) to its behaviour.'],
-      properties: [{ name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
+      properties: [{ name: 'behaviours', scope: 'protected', isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
       methods: [
         {
           name: 'dispatch',
-          scope: Scope.Protected,
+          scope: 'protected',
           isAbstract: true,
           typeParameters: [{ name: 'F', constraint: 'MvFunctionName' }],
           parameters: [

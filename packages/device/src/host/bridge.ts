@@ -60,7 +60,7 @@ function updateSpinning(): void {
 }
 
 export class HostBridge {
-  readonly memory = new HostMemory();
+  readonly memory: HostMemory;
   private readonly reader = new FrameReader();
   private readonly calls: Syscall[];
   calls_served = 0;
@@ -88,6 +88,7 @@ export class HostBridge {
     private readonly hooks: BridgeHooks = {},
     private readonly channel?: SharedCallChannel,
   ) {
+    this.memory = new HostMemory((buffer, address) => device.placeBuffer(buffer, address));
     const target = device as unknown as Record<string, Syscall | undefined>;
     this.calls = HOST_TABLES.functions.map((f) => {
       if (f.unsupported) return () => {

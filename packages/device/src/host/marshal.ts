@@ -108,6 +108,9 @@ export class HostMemory {
   /** Retained record buffers by `address:length`, so the device sees the same buffer every call. */
   readonly retained = new Map<string, RetainedBuffer>();
 
+  /** @param place tells the device core the application address a buffer it gets mirrors (for alignment rules). */
+  constructor(readonly place: (buffer: ArrayBufferLike, address: number) => void = () => undefined) {}
+
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
   decode(request: Buffer): { fn: number; args: unknown[]; finish(): MemoryWrite[] } {
     const fn = request.readUInt32LE(4);
@@ -249,6 +252,7 @@ class Walk {
         return elements;
       }
       const array = typedArrayFor(to, bytes);
+      this.memory.place(array.buffer, Number(region.address));
       if (writable) this.track(region, bytes, () => new Uint8Array(array.buffer, array.byteOffset, bytes.byteLength));
       return array;
     }
@@ -292,6 +296,7 @@ class Walk {
     let r = this.memory.retained.get(key);
     if (!r) {
       r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes), unit };
+      this.memory.place(r.shadow.buffer, Number(region.address));
       this.memory.retained.set(key, r);
     } else if (!sameBytes(bytes, r.synced)) {
       // The application changed its buffer (e.g. cleared consumed records): that is the truth now.
