@@ -1,6 +1,6 @@
 /**
  * The no-op check: decides "nothing to do" for `mvgen generate`/`check` before any emitter,
- * Handlebars, ajv or ts-morph is loaded. After every run that leaves the output matching the
+ * Handlebars or ajv is loaded. After every run that leaves the output matching the
  * spec, mvgen records a stamp: the generator's fingerprint (its version, compiled code,
  * templates, schema and the versions of the libraries that shape the output), the bytes of every
  * spec file, and the hash of every output file plus the listing of every directory a target
@@ -90,7 +90,7 @@ export function generatorFingerprint(): string {
       }
   }
   const require = createRequire(import.meta.url);
-  for (const dep of ['@mvmqtt/api-spec/schema.json', 'handlebars/package.json', 'ajv/package.json', 'ts-morph/package.json', 'typescript/package.json']) {
+  for (const dep of ['@mvmqtt/api-spec/schema.json', 'handlebars/package.json', 'ajv/package.json']) {
     try {
       add(dep, readFileSync(require.resolve(dep)));
     } catch {

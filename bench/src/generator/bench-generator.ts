@@ -78,7 +78,7 @@ interface SeriesResult {
 
 function series(spec: string, reps: number, tmp: string, label: string, log: GeneratorOptions['log']): SeriesResult & { lastOut: string } {
   const runs: MvgenRun[] = [];
-  // One discarded run first: it pays for the cold file cache (Node, ts-morph, the spec), which
+  // One discarded run first: it pays for the cold file cache (Node, the generator, the spec), which
   // later runs would not.
   const warm = generate(spec, mkdtempSync(join(tmp, `${label}-warmup-`)));
   log(`  generator ${label} warm-up (discarded): ${Math.round(warm.wallMs)} ms`);

@@ -35,7 +35,12 @@ export async function benchInspector(opts: InspectorBenchOptions) {
       const order = MODES.map((_, i) => MODES[(i + rep) % MODES.length]);
       for (const mode of order) {
         const c: InspectorCase = { mode, qos, count: opts.count, warmup: opts.warmup, window: opts.window, payloadSize: opts.payloadSize, reader };
-        const r = await runWorker<InspectorCaseResult>(WORKER, c, { timeoutMs: 180_000 });
+        let r = await runWorker<InspectorCaseResult>(WORKER, c, { timeoutMs: 180_000 });
+        if (r.throughput.received !== r.throughput.sent) {
+          // Seen once on a machine at load 20: every message of a case lost, whatever the mode. One retry, then it counts.
+          opts.log(`  inspector qos${qos} ${mode} #${rep + 1}: ${r.throughput.sent - r.throughput.received} of ${r.throughput.sent} messages never arrived; running the case again`);
+          r = await runWorker<InspectorCaseResult>(WORKER, c, { timeoutMs: 180_000 });
+        }
         const t = r.throughput;
         if (t.received !== t.sent) throw new Error(`inspector qos${qos} ${mode}: ${t.sent - t.received} of ${t.sent} messages never arrived`);
         rates.get(mode)!.push(t.msgPerSec);

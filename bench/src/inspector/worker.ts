@@ -51,15 +51,20 @@ function openPage(reader: InspectorCase['reader'], pageUrl: string, streamUrl: s
   const proc = spawn(
     'chromium',
     ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-port=0', '--window-size=1600,1000', pageUrl],
-    { stdio: 'ignore' },
+    // Its own process group: chromium's renderer and helper processes end with it.
+    { stdio: 'ignore', detached: true },
   );
   return {
     proc,
     close: async () => {
       const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill();
+      try {
+        process.kill(-proc.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
       await Promise.race([exited, sleep(5000)]);
-      rmSync(profile, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

@@ -230,6 +230,14 @@ export function buildModel(spec: LoadedSpec): ModelData {
         configurable: l.configurable ?? false,
       });
 
+  // Each function lists the limits that name it, in limit order; looked up, not scanned per function.
+  const limitsByFunction = new Map<string, string[]>();
+  for (const l of limits)
+    for (const name of new Set(l.functions)) {
+      const list = limitsByFunction.get(name);
+      if (list) list.push(l.name);
+      else limitsByFunction.set(name, [l.name]);
+    }
   const functions: FunctionModel[] = [];
   for (const { file, area } of rawAreas)
     area.functions.forEach((f, i) =>
@@ -268,7 +276,7 @@ export function buildModel(spec: LoadedSpec): ModelData {
         produces: f.produces ?? [],
         ...(f.consumes ? { consumes: f.consumes } : {}),
         ...(f.peeks ? { peeks: f.peeks } : {}),
-        limits: limits.filter((l) => l.functions.includes(f.name)).map((l) => l.name),
+        limits: [...(limitsByFunction.get(f.name) ?? [])],
         ...(f.not_in_interrupt ? { notInInterrupt: f.not_in_interrupt } : {}),
         ...(f.test_mode_only ? { testModeOnly: f.test_mode_only } : {}),
         noReturn: f.no_return ?? false,

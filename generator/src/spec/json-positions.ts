@@ -1,19 +1,24 @@
 /**
- * A JSON parser that also records where each value starts, so every diagnostic can
- * name `file:line:column` for a JSON pointer. JSON.parse gives no positions, and the
- * spec is small (a few thousand lines), so a hand-written recursive descent is enough. It
- * accepts exactly RFC 8259 JSON and refuses anything else with a position: raw control
- * characters in strings, invalid escapes, nesting deeper than MAX_DEPTH, duplicate keys.
+ * A JSON parser that also knows where each value starts, so every diagnostic can name
+ * `file:line:column` for a JSON pointer. JSON.parse gives no positions, so this is a
+ * hand-written recursive descent. It accepts exactly RFC 8259 JSON and refuses anything else
+ * with a position: raw control characters in strings, invalid escapes, nesting deeper than
+ * MAX_DEPTH, duplicate keys. Positions are only needed for diagnostics, which are rare: the
+ * table of them (one entry per value, keyed by pointer) is built by a second pass on first use.
  */
 export interface Position {
   line: number; // 1-based
   column: number; // 1-based
 }
 
+/** JSON pointer → position of the value (for object members, also `pointer + '#key'` → the key). */
+export interface PositionIndex {
+  get(pointer: string): Position | undefined;
+}
+
 export interface ParsedJson {
   value: unknown;
-  /** JSON pointer → position of the value (for object members, also `pointer + '#key'` → the key). */
-  positions: Map<string, Position>;
+  positions: PositionIndex;
 }
 
 export class JsonSyntaxError extends Error {
@@ -40,11 +45,25 @@ const ESCAPES = new Map([
 ]);
 
 export function escapePointerToken(token: string): string {
+  // Nearly every token (a name, an index) has nothing to escape.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 export function parseJsonWithPositions(text: string): ParsedJson {
-  const positions = new Map<string, Position>();
+  const value = parse(text);
+  let table: Map<string, Position> | undefined;
+  const positions: PositionIndex = {
+    get(pointer) {
+      if (!table) parse(text, (table = new Map()));
+      return table.get(pointer);
+    },
+  };
+  return { value, positions };
+}
+
+/** Parses `text`; with `positions`, also records where every value (and member key) starts. */
+function parse(text: string, positions?: Map<string, Position>): unknown {
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -70,14 +89,14 @@ export function parseJsonWithPositions(text: string): ParsedJson {
     i++;
     let out = '';
     for (;;) {
+      // A run of ordinary characters is taken as one slice.
+      const run = i;
+      for (let c = text.charCodeAt(i); c >= 0x20 && c !== 0x22 && c !== 0x5c; c = text.charCodeAt(i)) i++;
+      if (i > run) out += text.slice(run, i);
       const c = text.charCodeAt(i);
       if (Number.isNaN(c) || c === 10) fail('unterminated string');
       if (c === 0x22) break;
       if (c < 0x20) fail(`raw control character U+${c.toString(16).padStart(4, '0').toUpperCase()} inside a string; write it as an escape such as \\n or \\u0009`);
-      if (c !== 0x5c) {
-        out += text[i++];
-        continue;
-      }
       const e = text[i + 1];
       const simple = e === undefined ? undefined : ESCAPES.get(e);
       if (simple !== undefined) {
@@ -94,9 +113,10 @@ export function parseJsonWithPositions(text: string): ParsedJson {
   };
 
   let depth = 0;
+  // Pointers are built only while recording positions (`pointer` is '' otherwise).
   const parseValue = (pointer: string): unknown => {
     skipWs();
-    positions.set(pointer, here());
+    if (positions) positions.set(pointer, here());
     const c = text[i];
     if ((c === '{' || c === '[') && ++depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
     if (c === '{') {
@@ -110,18 +130,22 @@ export function parseJsonWithPositions(text: string): ParsedJson {
       }
       for (;;) {
         skipWs();
-        const keyPos = here();
+        const keyAt = i;
+        const keyLine = line;
+        const keyLineStart = lineStart;
         const key = parseString();
-        const child = `${pointer}/${escapePointerToken(key)}`;
-        positions.set(`${child}#key`, keyPos);
+        const keyPos = () => ({ line: keyLine, column: keyAt - keyLineStart + 1 });
+        const child = positions ? `${pointer}/${escapePointerToken(key)}` : '';
+        if (positions) positions.set(`${child}#key`, keyPos());
         if (Object.hasOwn(obj, key)) {
-          throw new JsonSyntaxError(`duplicate key "${key}"`, keyPos);
+          throw new JsonSyntaxError(`duplicate key "${key}"`, keyPos());
         }
         skipWs();
         if (text[i] !== ':') fail(`expected ':' after key "${key}"`);
         i++;
-        // defineProperty, not `obj[key] =`: a "__proto__" key is an ordinary member, not the prototype.
-        Object.defineProperty(obj, key, { value: parseValue(child), enumerable: true, writable: true, configurable: true });
+        // A "__proto__" key is an ordinary member, not the prototype: defined, not assigned.
+        if (key === '__proto__') Object.defineProperty(obj, key, { value: parseValue(child), enumerable: true, writable: true, configurable: true });
+        else obj[key] = parseValue(child);
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -145,7 +169,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         return arr;
       }
       for (;;) {
-        arr.push(parseValue(`${pointer}/${arr.length}`));
+        arr.push(parseValue(positions ? `${pointer}/${arr.length}` : ''));
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -169,7 +193,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
   const value = parseValue('');
   skipWs();
   if (i < text.length) fail(`unexpected ${describe(text[i])} after the end of the document`);
-  return { value, positions };
+  return value;
 }
 
 function describe(c: string | undefined): string {

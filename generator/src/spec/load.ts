@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createHash } from 'node:crypto';
 import { resolveSpecPath } from '../locate.js';
-import { JsonSyntaxError, parseJsonWithPositions, type Position } from './json-positions.js';
+import { JsonSyntaxError, parseJsonWithPositions, type PositionIndex } from './json-positions.js';
 import { SpecInvalidError, type Diagnostic } from './diagnostics.js';
 
 /** One spec file as read from disk: its text, parsed value and value positions. */
@@ -11,7 +11,7 @@ export interface SpecFile {
   displayPath: string; // for messages
   text: string;
   data: unknown;
-  positions: Map<string, Position>;
+  positions: PositionIndex;
 }
 
 /** The raw spec: the index file and its area files, not yet validated. */

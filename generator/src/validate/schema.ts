@@ -1,24 +1,69 @@
+/**
+ * The JSON Schema check of every spec file, with ajv's errors turned into diagnostics. The
+ * validator is compiled once, at build time (`scripts/precompile.mjs` writes ajv's standalone
+ * code to dist/precompiled/), because compiling the schema is a large part of a cold run. It is
+ * used only while it was built from the very schema text in use (by hash); otherwise, and when
+ * running from src/, the schema is compiled here, with the same options.
+ */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import * as ajv2020 from 'ajv/dist/2020.js';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { LoadedSpec, SpecFile } from '../spec/load.js';
 
-// ajv ships CommonJS; under NodeNext the class sits on `.default`.
-type AjvClass = typeof ajv2020.Ajv2020;
-const Ajv2020: AjvClass = ((ajv2020 as unknown as { default?: AjvClass }).default ?? ajv2020.Ajv2020) as AjvClass;
-
 const require = createRequire(import.meta.url);
 export const schemaPath: string = require.resolve('@mvmqtt/api-spec/schema.json');
+
+/** Where the build puts the precompiled validator (relative to this module once in dist/). */
+export const PRECOMPILED_SCHEMA = fileURLToPath(new URL('../precompiled/spec-schema.cjs', import.meta.url));
+
+const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true } as const;
+
+type AjvClass = typeof import('ajv/dist/2020.js').Ajv2020;
+
+/** ajv, loaded only when the schema must be compiled. */
+function ajvWith(options: object): InstanceType<AjvClass> {
+  // ajv ships CommonJS; the class is its default export.
+  const mod = require('ajv/dist/2020.js') as { default?: AjvClass; Ajv2020: AjvClass };
+  const Ajv2020 = mod.default ?? mod.Ajv2020;
+  return new Ajv2020({ ...AJV_OPTIONS, ...options });
+}
+
+export const schemaHash = (schemaText: string) => createHash('sha256').update(schemaText).digest('hex');
+
+/** The module source of the validator for `schemaText` (ajv standalone code), for the build. */
+export function precompileSchema(schemaText: string): string {
+  const ajv = ajvWith({ code: { source: true, esm: false } });
+  const validate = ajv.compile(JSON.parse(schemaText));
+  const standalone = (require('ajv/dist/standalone/index.js') as { default: (a: unknown, v: unknown) => string }).default;
+  return `${standalone(ajv, validate)}\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash(schemaText))};\n`;
+}
+
+/** The build's validator (at `modulePath`), if there is one and it was made from `schemaText`. */
+export function precompiledValidator(schemaText: string, modulePath = PRECOMPILED_SCHEMA): ValidateFunction | undefined {
+  let mod: ValidateFunction & { schemaHash?: string };
+  try {
+    mod = require(modulePath) as ValidateFunction & { schemaHash?: string };
+  } catch {
+    return undefined; // running from src/, or a build without it
+  }
+  return mod.schemaHash === schemaHash(schemaText) ? mod : undefined;
+}
+
+/** The schema compiled now (what the build does ahead of time). */
+export function compileValidator(schemaText: string): ValidateFunction {
+  return ajvWith({}).compile(JSON.parse(schemaText));
+}
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const text = readFileSync(schemaPath, 'utf8');
+    compiled = precompiledValidator(text) ?? compileValidator(text);
   }
-  return compiled!;
+  return compiled;
 }
 
 /** Runs the JSON Schema over every file; returns one diagnostic per real problem. */

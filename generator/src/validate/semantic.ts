@@ -522,7 +522,13 @@ class ConsistencyChecker {
     const { index, symbols } = this;
     const functionErrors = new Map<string, Set<string>>();
     for (const { area } of this.areas) for (const f of area.functions) functionErrors.set(f.name, new Set(f.errors.map((e) => e.status)));
-    const rawAreas = this.areas.map((a) => a.area);
+    // Looked up per `applies_to` path; the first of a duplicated name wins, as a scan would find it.
+    const functionsByName = new Map<string, RawFunction>();
+    const structsByName = new Map<string, RawStruct>();
+    for (const { area } of this.areas) {
+      for (const f of area.functions) if (!functionsByName.has(f.name)) functionsByName.set(f.name, f);
+      for (const st of area.structs) if (!structsByName.has(st.name)) structsByName.set(st.name, st);
+    }
     for (const { file, area } of this.areas)
       area.limits.forEach((l, i) => {
         const w = (...p: (string | number)[]) => this.at(file, 'limits', i, ...p);
@@ -541,9 +547,9 @@ class ConsistencyChecker {
         });
         (l.applies_to ?? []).forEach((path, j) => {
           const [sname, ...rest] = path.split('.');
-          const fn = findFunction(rawAreas, sname);
+          const fn = functionsByName.get(sname);
           if (fn) return this.checkParamLimit(l, fn, rest, w('applies_to', j));
-          const s = findStruct(rawAreas, sname);
+          const s = structsByName.get(sname);
           if (!s) return this.report(w('applies_to', j), `"${sname}" is neither a struct nor a function of the spec`, suggest(sname, symbols, 'struct'), 'reference');
           const fld = findField(s, rest);
           if (!fld) return this.report(w('applies_to', j), `struct ${sname} has no field "${rest.join('.')}"`, `fields: ${leafPaths(s).join(', ')}`, 'reference');
@@ -560,16 +566,6 @@ class ConsistencyChecker {
         });
       });
   }
-}
-
-function findFunction(areas: RawArea[], name: string): RawFunction | undefined {
-  for (const a of areas) for (const f of a.functions) if (f.name === name) return f;
-  return undefined;
-}
-
-function findStruct(areas: RawArea[], name: string): RawStruct | undefined {
-  for (const a of areas) for (const s of a.structs) if (s.name === name) return s;
-  return undefined;
 }
 
 function findField(s: RawStruct, path: string[]): RawField | undefined {

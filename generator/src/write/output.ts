@@ -33,11 +33,16 @@ export function planOutputs(root: string, files: OutputFile[], ownedDirs: string
 
 export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan): number {
   const toWrite = new Set([...plan.changed, ...plan.added]);
+  const made = new Set<string>();
   let written = 0;
   for (const f of files) {
     if (!toWrite.has(f.path)) continue;
     const abs = join(root, f.path);
-    mkdirSync(dirname(abs), { recursive: true });
+    const dir = dirname(abs);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     const tmp = `${abs}.mvgen-${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, abs);

@@ -17,6 +17,7 @@
  *   word at 192  1 while the firmware sleeps on the answer word (the device core then wakes it)
  *   word at 256  capacity of each area in bytes
  *   word at 320  1 while the firmware waits for an interrupt (no call will come before one)
+ *   word at 384  how long the firmware may spin for an answer, in ns (0: sleep at once)
  *   request area at 512, answer area at 512 + capacity
  */
 #define _GNU_SOURCE
@@ -49,6 +50,7 @@ enum {
   FIRMWARE_SLEEPING = 192,
   CAPACITY_WORD = 256,
   FIRMWARE_IN_WFI = 320,
+  ANSWER_SPIN_LIMIT = 384,
   REQUEST_AREA = 512,
 };
 
@@ -192,6 +194,16 @@ static napi_value watch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* spinLimit(buffer, ns): how long the firmware may spin for an answer from now on. */
+static napi_value spin_limit(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  uint8_t *base = mapping(env, argv[0]);
+  if (!base) return NULL;
+  atomic_store(WORD(base, ANSWER_SPIN_LIMIT), u32_arg(env, argv[1]));
+  return NULL;
+}
+
 /* answer(buffer, seq): the answer area holds the answer to request `seq`; wake the firmware if it sleeps. */
 static napi_value answer(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -211,6 +223,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "idle", NULL, idle, NULL, NULL, NULL, napi_default, NULL },
     { "watch", NULL, watch, NULL, NULL, NULL, napi_default, NULL },
     { "answer", NULL, answer, NULL, NULL, NULL, napi_default, NULL },
+    { "spinLimit", NULL, spin_limit, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   napi_set_named_property(env, exports, "REQUEST_AREA", u32_value(env, REQUEST_AREA));

@@ -13,7 +13,8 @@ import { Fault, allowedStatuses, statusForException, unwritableStatus, type IrqC
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { guardBehaviours } from './kernel/guard.js';
-import { loseNetwork, restoreNetwork } from './network.js';
+import { ChannelOpens } from './areas/channels.js';
+import { NetworkLink, loseNetwork, restoreNetwork } from './network.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
 import { notificationObserver } from './areas/notifications.js';
@@ -99,12 +100,17 @@ export class Device extends DeviceSyscallsBase {
   }
 
   get networkUp(): boolean {
-    return this.k.networkUp;
+    return this.k.state(NetworkLink).up;
   }
 
   /** The next `count` mvOpenChannel calls return UNAVAILABLE (as when Microvisor cannot open a channel right now). */
   injectOpenChannelUnavailable(count = 1): void {
-    this.k.unavailableOpens += count;
+    this.k.state(ChannelOpens).unavailable += count;
+  }
+
+  /** Gives `buffer` the address of the application memory it mirrors (host firmware builds), for the alignment rules. */
+  placeBuffer(buffer: ArrayBufferLike, address: number): void {
+    this.k.memory.place(buffer, address);
   }
 
   /** The simulated address of a buffer view (base of its ArrayBuffer + byteOffset). */

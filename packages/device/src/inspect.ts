@@ -5,9 +5,10 @@
  */
 import type { Kernel } from './kernel/kernel.js';
 import { MqttChannel, type MqttSessionState } from './mqtt/channel.js';
+import { NetworkLink } from './network.js';
+import { NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
 
 export type { MqttSessionState };
-import { NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
 
 export interface CentreState {
   handle: number;
@@ -80,7 +81,7 @@ export function deviceState(k: Kernel): DeviceState {
     });
   }
   return {
-    networkUp: k.networkUp,
+    networkUp: k.state(NetworkLink).up,
     networkRequests: [...k.networks.entries()].map(([handle]) => handle),
     centres,
     channels,

@@ -1,11 +1,11 @@
 // Every system call answers malformed arguments with a status from its own error table, never an exception.
 import fc from 'fast-check';
-import { FUNCTIONS, MV_STATUS_OKAY, statusName } from '@mvmqtt/sdk';
+import { FUNCTIONS, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, statusName } from '@mvmqtt/sdk';
 import { unwritableStatus } from '@mvmqtt/sdk/runtime';
 import type { MvFunctionName } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { Device } from '../src/index.js';
-import { Center, openMqtt, requestNetwork } from './helpers.js';
+import { Center, connectRequest, openMqtt, requestNetwork } from './helpers.js';
 import { propertySeed } from '../../../test/support/seed.js';
 
 const NAMES = Object.keys(FUNCTIONS) as MvFunctionName[];
@@ -63,5 +63,13 @@ describe('system-call guards', () => {
       { numRuns: 3000, seed: propertySeed('device guards') },
     );
     expect(device.diagnostics.statusViolations).toBe(0);
+  });
+
+  it('a connect request whose port or clean_start does not fit its C field is a PARAMETERFAULT', () => {
+    const { device, handles } = world();
+    const channel = handles[2] as Parameters<Device['mvMqttRequestConnect']>[0];
+    // uint16_t port and uint8_t clean_start in the vendor header.
+    expect(statusName(device.mvMqttRequestConnect(channel, { ...connectRequest({ host: '127.0.0.1', port: 1883 }), port: 0x1_0000 }))).toBe(statusName(MV_STATUS_PARAMETERFAULT));
+    expect(statusName(device.mvMqttRequestConnect(channel, { ...connectRequest({ host: '127.0.0.1', port: 1883 }), clean_start: 0x100 }))).toBe(statusName(MV_STATUS_PARAMETERFAULT));
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { LIMITS, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } from '../../../test/support/brokers.js';
 import { describeWithTools, requireAll } from '../../../test/support/tools.js';
@@ -131,6 +131,9 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     expect(result.exitCode, stdout).toBe(0);
     const r = reports(stdout);
     expect(r.open).toBe(MV_STATUS_OKAY);
+    // The device core sees the application's real addresses: a buffer 8 bytes past a 512-byte boundary is refused.
+    expect(r.open_misaligned_send_buffer).toBe(LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status);
+    expect(r.log_init_misaligned).toBe(LIMITS.LOG_BUFFER_ALIGNMENT.status);
     for (const name of ['read_null_pointer_out', 'read_unmapped_pointer_out', 'read_read_only_pointer_out', 'read_null_length_out']) expect(r[name], name).toBe(MV_STATUS_PARAMETERFAULT);
     expect(r.length_untouched).toBe(1);
     expect(r.read_empty).toBe(MV_STATUS_OKAY);

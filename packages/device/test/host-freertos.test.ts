@@ -59,7 +59,7 @@ describeWithShared('third_party', 'host firmware: FreeRTOS example', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('fetches its settings and certificates, publishes readings, acts on commands, survives network loss and stops on command', async () => {
+    it('fetches its settings and certificates, publishes readings, acts on commands, survives network loss and stops on command', { timeout: 120_000 }, async () => {
       const id = DEVICE_ID;
       const watcher = await mqtt.connectAsync({ host: broker.host, port: broker.port, protocolVersion: 5, clientId: 'fw-rtos-watcher' });
       const readings: string[] = [];

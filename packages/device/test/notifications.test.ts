@@ -209,3 +209,29 @@ describe('the ring', () => {
     expect(seen).toHaveLength(3);
   });
 });
+
+describe('observers (the inspector) come and go', () => {
+  it('a centre set up before an observer attached reports its records to it, and stops when it detaches', async () => {
+    const d = newDevice();
+    const c = new Center(d, 5, 8);
+    requestNetwork(d, c, 0x51);
+    const seen: string[] = [];
+    const stop = d.observe((e) => {
+      if (e.kind === 'notification') seen.push(`${e.irq}:${e.slot}:${e.tag}:${e.outcome}`);
+      if (e.kind === 'syscall') seen.push(e.name);
+    });
+    d.simulateNetworkLoss();
+    await d.idle();
+    expect(seen).toContain('5:0:81:written');
+    const state = d.inspectState();
+    expect(state.centres).toMatchObject([{ irq: 5, slots: 8, writePosition: 1, irqsPending: 0, overruns: 0, dropped: 0 }]);
+
+    stop();
+    seen.length = 0;
+    d.restoreNetwork();
+    await d.idle();
+    expect(c.records).toHaveLength(2);
+    expect(seen).toEqual([]); // neither records nor calls once the last observer left
+    expect(d.inspectState().centres[0].writePosition).toBe(2);
+  });
+});

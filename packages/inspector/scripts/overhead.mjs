@@ -45,12 +45,17 @@ function openPage(attachment) {
   }
   const profile = mkdtempSync(join(tmpdir(), 'mvmqtt-overhead-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-port=0', '--window-size=1600,1000', attachment.url];
-  const proc = spawn('chromium', args, { stdio: 'ignore' });
+  // Its own process group: chromium's renderer and helper processes end with it.
+  const proc = spawn('chromium', args, { stdio: 'ignore', detached: true });
   return async () => {
     const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill();
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
     await Promise.race([exited, sleep(5000)]);
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
 }
 

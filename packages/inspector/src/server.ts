@@ -4,9 +4,12 @@
  *
  *   GET  /                               the page
  *   GET  /events?device=ID[&devices=0]   SSE: `devices` (unless devices=0), `state` and `events` messages
- *   GET  /api/devices                    the attached devices
+ *   GET  /api/devices                    the devices listed (attached, offered, and relayed ones)
  *   GET  /api/devices/ID/state           one device's state
  *   POST /api/devices/ID/ACTION          network-down | network-up | broker-disconnect | inject
+ *
+ * A relayed device's ID is KEY.ID (the upstream server's key, its ID there): its stream, state
+ * and controls are passed through to that server.
  *
  * Pages are fed in batches on one timer (5 a second) that runs only while a page is open;
  * each page has a cursor into the device's bounded log and gets at most a batch's worth per

@@ -97,4 +97,34 @@ describe('NVIC', () => {
     expect(log).toEqual([0, 0]);
     expect(nvic.deliverable).toBe(false);
   });
+  it('keeps the order of pends across passes, bursts past the queue it keeps, and pends made by handlers', () => {
+    const nvic = new Nvic(undefined, (e) => {
+      throw e;
+    });
+    const log: number[] = [];
+    for (const irq of [1, 2]) {
+      nvic.setHandler(irq, () => {
+        log.push(irq);
+        // Line 1's handler pends line 2 now and then: it must run after everything already queued.
+        if (irq === 1 && log.length % 7 === 0) nvic.pend(2);
+      });
+      nvic.enable(irq);
+    }
+    for (const burst of [3, 5000, 1, 1500, 0, 2]) {
+      log.length = 0;
+      const want: number[] = [];
+      for (let i = 0; i < burst; i++) nvic.pend(i % 3 ? 1 : 2);
+      // The model: the same pends in order, plus a 2 for every 7th handler run of line 1, at the end.
+      const order: number[] = [];
+      for (let i = 0; i < burst; i++) order.push(i % 3 ? 1 : 2);
+      for (let i = 0; i < order.length; i++) {
+        want.push(order[i]);
+        if (order[i] === 1 && want.length % 7 === 0) order.push(2);
+      }
+      expect(nvic.deliver()).toBe(want.length);
+      expect(log).toEqual(want);
+      expect(nvic.busy).toBe(false);
+      expect(nvic.pendingCount(1) + nvic.pendingCount(2)).toBe(0);
+    }
+  });
 });

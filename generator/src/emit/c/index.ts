@@ -12,7 +12,7 @@ import type { Model } from '../../model/model.js';
 import { blockCommentBanner, bannerLines } from '../banner.js';
 import { cString, docBlock, escapeCommentText, plainBlock } from '../core/c-comment.js';
 import { cHeaderPath } from '../core/c-package.js';
-import { templateSet } from '../core/templates.js';
+import { templateSet, type TemplateSet } from '../core/templates.js';
 import { declarationHooks } from './declarations.js';
 import { abiChecks, abiMacro, valueChecks } from './layout.js';
 import { declarationOrder, type ItemRef } from './order.js';
@@ -30,7 +30,9 @@ function fileNames(model: Model) {
   };
 }
 
-const templates = () => templateSet('c');
+let cTemplates: TemplateSet | undefined;
+/** The `c` set, loaded once per process (the header, layout, linker and CMake files all use it). */
+const templates = () => (cTemplates ??= templateSet('c'));
 
 function semver(v: string): [number, number, number] {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);

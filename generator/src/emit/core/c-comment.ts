@@ -4,8 +4,12 @@
  * before any template sees it. Templates only ever receive finished comment blocks.
  */
 
+/** Anything `escapeCommentText` would change; most prose has none of it and is returned as is. */
+const NEEDS_COMMENT_ESCAPES = /[\r\u0000-\u0008\u000b-\u001f\u007f\\@]|\*\/|\/\*|\?\?|[^\S\n](?:\n|$)/;
+
 /** Makes one piece of prose safe inside a `/** ... *\/` Doxygen block. */
 export function escapeCommentText(text: string): string {
+  if (!NEEDS_COMMENT_ESCAPES.test(text)) return text;
   return (
     text
       .replace(/\r\n?/g, '\n')
@@ -69,17 +73,18 @@ export function wrapLine(line: string, width: number): string[] {
 /** Splits at single spaces that are not inside backticks; keeps leading indentation on the first word. */
 function splitOutsideCode(line: string): string[] {
   const words: string[] = [];
-  let word = '';
   let inCode = false;
   const indent = /^\s*/.exec(line)![0];
-  for (const ch of line.slice(indent.length)) {
-    if (ch === '`') inCode = !inCode;
-    if (ch === ' ' && !inCode) {
-      if (word) words.push(word);
-      word = '';
-    } else word += ch;
+  let start = indent.length;
+  for (let i = start; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x60) inCode = !inCode;
+    else if (c === 0x20 && !inCode) {
+      if (i > start) words.push(line.slice(start, i));
+      start = i + 1;
+    }
   }
-  if (word) words.push(word);
+  if (line.length > start) words.push(line.slice(start));
   if (words.length) words[0] = indent + words[0];
   return words;
 }

@@ -7,6 +7,36 @@
 import type { Model } from '../../model/model.js';
 import type { Erratum, LimitModel } from '../../model/types.js';
 
+type ErrataScope = 'item' | 'text';
+
+/** Per model and scope: the errata by each whole word of their text, and the answers so far. */
+interface ErrataIndex {
+  byWord: Map<string, Erratum[]>;
+  answers: Map<string, Erratum[]>;
+}
+const errataIndexes = new WeakMap<Model, Record<ErrataScope, ErrataIndex>>();
+
+const errataText = (e: Erratum, about: ErrataScope) => (about === 'item' ? e.item : [e.item, e.vendorPage, e.header, e.resolution].join('\n'));
+
+function errataIndex(model: Model, about: ErrataScope): ErrataIndex {
+  let indexes = errataIndexes.get(model);
+  if (!indexes) {
+    const build = (scope: ErrataScope): ErrataIndex => {
+      const byWord = new Map<string, Erratum[]>();
+      for (const e of model.errata)
+        for (const word of new Set(errataText(e, scope).match(/[A-Za-z0-9_]+/g) ?? [])) {
+          const list = byWord.get(word);
+          if (list) list.push(e);
+          else byWord.set(word, [e]);
+        }
+      return { byWord, answers: new Map() };
+    };
+    indexes = { item: build('item'), text: build('text') };
+    errataIndexes.set(model, indexes);
+  }
+  return indexes[about];
+}
+
 /**
  * Errata concerning `name`, by one matcher for every target. `about: 'item'` (the header, the
  * SDK): errata whose `item` names it as a whole identifier (a function, a constant, `Struct` or
@@ -14,14 +44,25 @@ import type { Erratum, LimitModel } from '../../model/types.js';
  * (`MvMqttWill.qos`), which belong to the member. `about: 'text'` (the reference pages, which
  * link generously): errata whose text anywhere names it, members included.
  */
-export function errataFor(model: Model, name: string, about: 'item' | 'text' = 'item'): Erratum[] {
-  const text = (e: Erratum) => (about === 'item' ? e.item : [e.item, e.vendorPage, e.header, e.resolution].join('\n'));
-  // Asked for every item: skip compiling the RegExp when no erratum even contains the name.
-  if (!model.errata.some((e) => text(e).includes(name))) return [];
-  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const after = about === 'item' ? '(?![A-Za-z0-9_]|\\.[A-Za-z_])' : '(?![A-Za-z0-9_])';
-  const word = new RegExp(`(?<![A-Za-z0-9_${about === 'item' ? '.' : ''}])${quoted}${after}`);
-  return model.errata.filter((e) => word.test(text(e)));
+export function errataFor(model: Model, name: string, about: ErrataScope = 'item'): Erratum[] {
+  const index = errataIndex(model, about);
+  let found = index.answers.get(name);
+  if (!found) {
+    // Every item is asked about, once per target: only errata whose text has the name's first
+    // word as a whole word can match (the matcher requires a word boundary there), so the
+    // pattern runs on those alone.
+    const first = /^[A-Za-z0-9_]+/.exec(name)?.[0];
+    const candidates = first === undefined ? model.errata : (index.byWord.get(first) ?? []);
+    found = [];
+    if (candidates.length) {
+      const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const after = about === 'item' ? '(?![A-Za-z0-9_]|\\.[A-Za-z_])' : '(?![A-Za-z0-9_])';
+      const word = new RegExp(`(?<![A-Za-z0-9_${about === 'item' ? '.' : ''}])${quoted}${after}`);
+      found = candidates.filter((e) => word.test(errataText(e, about)));
+    }
+    index.answers.set(name, found);
+  }
+  return [...found];
 }
 
 /** Where a limit or an error row comes from, in words. */

@@ -2,7 +2,6 @@
  * Where every item of the reference lives (page and anchor), and Markdown links to it
  * relative to the page being written, so the pages work on GitHub, npm and from disk.
  */
-import { posix } from 'node:path';
 import type { Model } from '../../model/model.js';
 import type { CType } from '../../model/types.js';
 import { mdCode } from './escape.js';
@@ -50,6 +49,22 @@ export function anchorTag(id: string): string {
   return `<a id="${id}"></a>`;
 }
 
+/**
+ * The path from directory `fromDir` to `to`, both relative to the reference root ('.' is the
+ * root). Pure string work: node's `path.relative` resolves both against the working directory
+ * first, which is most of its cost, and every page makes hundreds of links.
+ */
+function relativePath(fromDir: string, to: string): string {
+  const from = fromDir === '.' || fromDir === '' ? [] : fromDir.split('/');
+  const target = to.split('/');
+  let common = 0;
+  while (common < from.length && common < target.length && from[common] === target[common]) common++;
+  return [...from.slice(common).map(() => '..'), ...target.slice(common)].join('/');
+}
+
+const dirOf = (page: string) => (page.includes('/') ? page.slice(0, page.lastIndexOf('/')) : '.');
+const baseOf = (page: string) => page.slice(page.lastIndexOf('/') + 1);
+
 /** Builds links from one page to the others. */
 export class Linker {
   constructor(
@@ -59,7 +74,7 @@ export class Linker {
 
   /** Relative path from this page to `target` (a page path plus optional `#anchor`). */
   href(target: string, anchor?: string): string {
-    const rel = posix.relative(posix.dirname(this.from), target) || posix.basename(target);
+    const rel = relativePath(dirOf(this.from), target) || baseOf(target);
     const path = target === this.from ? '' : rel;
     return anchor ? `${path}#${anchor}` : path;
   }

@@ -26,9 +26,7 @@ export function createRenderer(): Render {
 /** One blank line at most between blocks, no trailing spaces (two would be a hard break), one final newline. */
 function tidy(md: string): string {
   return `${md
-    .split('\n')
-    .map((l) => l.replace(/[ \t]+$/, ''))
-    .join('\n')
+    .replace(/[ \t]+(?=\n|$)/g, '')
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }

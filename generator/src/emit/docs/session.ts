@@ -86,6 +86,17 @@ export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionF
   const creators = functions.filter((f) => handlesCreated(f).length);
   const available = new Set<string>();
   const pending = [...creators];
+  // The calls that may follow a set-up step as its queries, by each handle they need, in spec
+  // order: a step looks at the calls needing a handle it gives, not at every call.
+  const queryCandidates = new Map<string, { f: FunctionModel; order: number }[]>();
+  functions.forEach((f, order) => {
+    if (!isPlain(f) || f.params.some((p) => p.objectKind)) return;
+    for (const h of handlesNeeded(f, model)) {
+      const list = queryCandidates.get(h);
+      if (list) list.push({ f, order });
+      else queryCandidates.set(h, [{ f, order }]);
+    }
+  });
   while (pending.length) {
     const i = pending.findIndex((f) => handlesNeeded(f, model).every((h) => available.has(h) || handlesCreated(f).includes(h)));
     const next = pending.splice(i >= 0 ? i : 0, 1)[0];
@@ -93,14 +104,11 @@ export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionF
     for (const h of gives) available.add(h);
     place(next.name);
     // Plain calls that need only handles available now, and at least one given by this step.
-    const queries = functions.filter(
-      (f) =>
-        !placed.has(f.name) &&
-        isPlain(f) &&
-        !f.params.some((p) => p.objectKind) &&
-        handlesNeeded(f, model).some((h) => gives.includes(h)) &&
-        handlesNeeded(f, model).every((h) => available.has(h)),
-    );
+    const found = new Map<FunctionModel, number>();
+    for (const h of gives)
+      for (const { f, order } of queryCandidates.get(h) ?? [])
+        if (!placed.has(f.name) && handlesNeeded(f, model).every((n) => available.has(n))) found.set(f, order);
+    const queries = [...found].sort((a, b) => a[1] - b[1]).map(([f]) => f);
     for (const q of queries) place(q.name);
     steps.push({
       kind: 'setup',
@@ -152,9 +160,12 @@ export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionF
 
   // Teardown: closers, latest-created handle first.
   const creationOrder = steps.flatMap((s) => (s.kind === 'setup' ? s.gives : []));
+  const created = new Map<string, number>();
+  creationOrder.forEach((h, i) => created.has(h) || created.set(h, i));
+  const createdAt = (h: string) => created.get(h) ?? -1;
   const closers = functions
     .filter((f) => handlesClosed(f).length)
-    .sort((a, b) => creationOrder.indexOf(handlesClosed(b)[0]) - creationOrder.indexOf(handlesClosed(a)[0]));
+    .sort((a, b) => createdAt(handlesClosed(b)[0]) - createdAt(handlesClosed(a)[0]));
   for (const f of closers) {
     place(f.name);
     steps.push({ kind: 'teardown', call: f.name, closes: handlesClosed(f) });

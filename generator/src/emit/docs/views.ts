@@ -12,13 +12,14 @@ import { cExample } from './c.js';
 import { mdCode, mdInline } from './escape.js';
 import {
   announcingEvents,
+  callsUsingEnum,
   errataMentioning,
-  handlesClosed,
-  handlesCreated,
-  handleName,
+  fieldsOfType,
+  handleCalls,
   isUnsolicited,
   itemsMentionedBy,
   peekerOf,
+  readersOf,
   summary,
 } from './facts.js';
 import { anchors, Linker, pageOf, PAGES, sessionPageOf } from './links.js';
@@ -295,7 +296,7 @@ export function enumView(e: EnumModel, model: Model) {
     { head: 'Returned by', of: returnedBy },
     { head: 'Posted after', of: (c: string) => fnLinks(model.functionsPosting(c)) },
     { head: 'Queued by', of: (c: string) => fnLinks(model.producersOf(c)) },
-    { head: 'Read with', of: (c: string) => fnLinks(model.functions.filter((f) => f.consumes === c)) },
+    { head: 'Read with', of: (c: string) => fnLinks(readersOf(model, c)) },
     { head: 'Unsolicited', of: (c: string) => (model.constant(c).constant.unsolicited ? 'yes' : '') },
     { head: 'Handle kind for', of: (c: string) => fnLinks(model.functionsWithObjectKind(c)) },
     { head: 'Limits', of: (c: string) => model.limitsReporting(c).map((l) => link.limit(l.name)).join(', ') },
@@ -304,8 +305,8 @@ export function enumView(e: EnumModel, model: Model) {
   const anySince = e.constants.some((c) => c.since);
 
   const users = [
-    ...model.functions.filter((f) => f.params.some((p) => p.type.base.kind === 'enum' && p.type.base.name === e.name) || (f.returns.base.kind === 'enum' && f.returns.base.name === e.name) || f.peeks === e.name).map((f) => link.fn(f.name)),
-    ...model.structs.flatMap((s) => s.fieldPaths.filter((p) => p.field.type.base.kind === 'enum' && p.field.type.base.name === e.name).map((p) => link.field(`${s.name}.${p.path}`))),
+    ...callsUsingEnum(model, e.name).map((f) => link.fn(f.name)),
+    ...fieldsOfType(model, 'enum', e.name).map((path) => link.field(path)),
   ];
   const device = model.abis.find((a) => a.role === 'device');
 
@@ -340,7 +341,8 @@ export function enumView(e: EnumModel, model: Model) {
 export function typedefView(t: TypedefModel, model: Model) {
   const page = pageOf('typedef', t.name);
   const link = new Linker(model, page);
-  const fns = (pred: (f: FunctionModel) => boolean) => model.functions.filter(pred).map((f) => link.fn(f.name)).join(', ');
+  const fns = (list: FunctionModel[]) => list.map((f) => link.fn(f.name)).join(', ');
+  const calls = handleCalls(model, t.name);
   return {
     page,
     name: t.name,
@@ -349,11 +351,11 @@ export function typedefView(t: TypedefModel, model: Model) {
     declaration: cTypedef(t),
     opaque: mdCode(`struct ${t.opaqueStruct}`),
     sizes: model.abis.map((a) => ({ id: a.id, role: a.role, size: bytes(t.size[a.id]) })),
-    createdBy: fns((f) => handlesCreated(f).includes(t.name)),
-    closedBy: fns((f) => handlesClosed(f).includes(t.name)),
-    usedBy: fns((f) => f.params.some((p) => p.direction === 'value' && handleName(p.type) === t.name)),
-    fields: model.structs
-      .flatMap((s) => s.fieldPaths.filter((p) => handleName(p.field.type) === t.name).map((p) => link.field(`${s.name}.${p.path}`)))
+    createdBy: fns(calls.creators),
+    closedBy: fns(calls.closers),
+    usedBy: fns(calls.valueUsers),
+    fields: fieldsOfType(model, 'handle', t.name)
+      .map((path) => link.field(path))
       .join(', '),
     errata: errataList(model, t.name, link),
   };

@@ -2,15 +2,14 @@
  * `mock` target: the generated half of the mock package (the index's `product.outputs.mock`). The tables
  * (argument shapes of every call and struct) and the syscall skeletons come from the model; the
  * behaviour (handle tables, readable queues, the notification ring) is hand-written runtime in
- * packages/mock/src/ that reads these tables. Printed through one ts-morph project, each file
- * created once from its structures.
+ * packages/mock/src/ that reads these tables. Each file is printed once from its statements.
  */
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { lineCommentBanner } from '../banner.js';
 import { Imports } from '../core/typescript/imports.js';
 import { BOX_NAMES } from '../ts/imports.js';
-import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
+import { printTsFile, type Statement } from '../core/typescript/printer.js';
 import { posix } from 'node:path';
 import { mockPackage, RUNTIME, sdkPackage } from './modules.js';
 import { schemaStatements } from './schemas.js';
@@ -19,7 +18,7 @@ import { specMockStatements, syscallStatements } from './syscalls.js';
 interface MockFile {
   name: string;
   imports: Imports;
-  statements: (string | StatementStructures)[];
+  statements: Statement[];
 }
 
 /**
@@ -49,8 +48,8 @@ function files(model: Model, standalone: boolean): MockFile[] {
   return [...modules, index];
 }
 
-function printFile(model: Model, printer: TsPrinter, ctx: EmitContext, f: MockFile): OutputFile {
-  const text = printer.print(`mock-${f.name}`, [lineCommentBanner(ctx).trimEnd(), f.imports.text(), ...f.statements]);
+function printFile(model: Model, ctx: EmitContext, f: MockFile): OutputFile {
+  const text = printTsFile(`mock-${f.name}`, [lineCommentBanner(ctx).trimEnd(), f.imports.text(), ...f.statements]);
   return { path: `${model.product.outputs.mock}/${f.name}`, contents: text };
 }
 
@@ -59,7 +58,6 @@ export const mockEmitter: Emitter = {
   description: 'mock runtime tables and syscall skeletons',
   ownedDirs: (model) => [model.product.outputs.mock],
   emit(model, ctx) {
-    const printer = createTsPrinter();
-    return files(model, ctx.standalone ?? false).map((f) => printFile(model, printer, ctx, f));
+    return files(model, ctx.standalone ?? false).map((f) => printFile(model, ctx, f));
   },
 };

@@ -7,7 +7,7 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, StructModel } from '../../model/types.js';
 import { code, printLiteral, type Literal } from '../core/typescript/literal.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { fieldShape, paramShape } from './shapes.js';
 import { sdkPackage, RUNTIME } from './modules.js';
 import type { Imports } from '../core/typescript/imports.js';
@@ -69,18 +69,17 @@ function functionEntry(fn: FunctionModel, model: Model, imports: Imports): Liter
   };
 }
 
-function constStatement(name: string, value: Literal, doc: string, satisfies: string): StatementStructures {
-  const { StructureKind, VariableDeclarationKind } = tsMorph();
+function constStatement(name: string, value: Literal, doc: string, satisfies: string): Declaration {
   return {
-    kind: StructureKind.VariableStatement,
+    kind: 'variable',
     isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
+    declarationKind: 'const',
     docs: [doc],
     declarations: [{ name, initializer: `${printLiteral(value)} as const satisfies ${satisfies}` }],
   };
 }
 
-export function schemaStatements(model: Model, imports: Imports): StatementStructures[] {
+export function schemaStatements(model: Model, imports: Imports): Declaration[] {
   const limits = limitsByField(model);
   imports.type(sdkPackage(model), 'MvFunctionName');
   imports.type(RUNTIME.schema, 'StructSchema');

@@ -7,7 +7,7 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../core/typescript/imports.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from '../runtime/areas.js';
 import { KERNEL_MODULE, sdkRuntimePackage } from '../runtime/modules.js';
@@ -59,8 +59,7 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
  * exist beside the output, so the behaviours are whatever the test gives `SpecMock` (mock.ts), and
  * `MockCall` is declared here over the spec's own function names.
  */
-export function syscallStatements(model: Model, imports: Imports, standalone = false): (string | StatementStructures)[] {
-  const { StructureKind, Scope } = tsMorph();
+export function syscallStatements(model: Model, imports: Imports, standalone = false): (string | Declaration)[] {
   const sdk = sdkPackage(model);
   imports.type(sdk, 'MvSyscalls');
   imports.type(sdk, 'MvFunctionName');
@@ -75,7 +74,7 @@ export interface MockCall<F extends MvFunctionName = MvFunctionName> {
   return [
     ...(standalone ? [mockCall] : []),
     {
-      kind: StructureKind.Interface,
+      kind: 'interface',
       isExported: true,
       name: 'MockBehaviours',
       docs: [
@@ -87,17 +86,17 @@ export interface MockCall<F extends MvFunctionName = MvFunctionName> {
     },
     ...(standalone ? [] : areaStatements(model, imports, 'MockBehaviours', 'mock', KERNEL_MODULE.mock)),
     {
-      kind: StructureKind.Class,
+      kind: 'class',
       isExported: true,
       isAbstract: true,
       name: 'MockSyscallsBase',
       implements: ['MvSyscalls'],
       docs: ['Every syscall of the spec, routed through `dispatch` (record, forced status, output check, argument checks) to its behaviour.'],
-      properties: [{ name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
+      properties: [{ name: 'behaviours', scope: 'protected', isAbstract: true, isReadonly: true, type: 'MockBehaviours' }],
       methods: [
         {
           name: 'dispatch',
-          scope: Scope.Protected,
+          scope: 'protected',
           isAbstract: true,
           typeParameters: [{ name: 'F', constraint: 'MvFunctionName' }],
           parameters: [

@@ -9,7 +9,7 @@
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../core/typescript/imports.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration, MethodDeclarationStructure } from '../core/typescript/printer.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from './areas.js';
 import { KERNEL_MODULE, importSdkTypes, sdkPackage, sdkRuntimePackage } from './modules.js';
@@ -48,24 +48,23 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   };
 }
 
-export function deviceSyscallStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
-  const { StructureKind, Scope } = tsMorph();
+export function deviceSyscallStatements(model: Model, imports: Imports): (string | Declaration)[] {
   const statusEnum = model.data.statusEnum;
   const sdk = sdkPackage(model);
   imports.type(sdk, 'MvSyscalls');
   imports.type(sdk, 'MvFunctionName');
   imports.type(sdk, statusEnum);
-  const hook = (name: string, docs: string, params: { name: string; type: string }[], returnType: string) => ({
+  const hook = (name: string, docs: string, params: { name: string; type: string }[], returnType: string): MethodDeclarationStructure => ({
     name,
     docs: [docs],
-    scope: Scope.Protected,
+    scope: 'protected',
     isAbstract: true,
     parameters: params,
     returnType,
   });
   return [
     {
-      kind: StructureKind.Interface,
+      kind: 'interface',
       isExported: true,
       name: 'DeviceBehaviours',
       docs: ['What each syscall does on the device; implemented by hand, one module per spec area (src/areas/).'],
@@ -73,15 +72,15 @@ export function deviceSyscallStatements(model: Model, imports: Imports): (string
     },
     ...areaStatements(model, imports, 'DeviceBehaviours', 'device', KERNEL_MODULE.device),
     {
-      kind: StructureKind.Class,
+      kind: 'class',
       isExported: true,
       isAbstract: true,
       name: 'DeviceSyscallsBase',
       implements: ['MvSyscalls'],
       docs: ['Every syscall of the spec: output check, behaviour, exception to fault, error-table check, trace.'],
       properties: [
-        { name: 'behaviours', scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'DeviceBehaviours' },
-        { name: 'tracing', docs: ['True while a trace listens: only then does a call build its argument list.'], scope: Scope.Protected, isAbstract: true, isReadonly: true, type: 'boolean' },
+        { name: 'behaviours', scope: 'protected', isAbstract: true, isReadonly: true, type: 'DeviceBehaviours' },
+        { name: 'tracing', docs: ['True while a trace listens: only then does a call build its argument list.'], scope: 'protected', isAbstract: true, isReadonly: true, type: 'boolean' },
       ],
       methods: [
         hook('unwritable', 'The status of a call one of whose direct outputs cannot be written (it has not acted).', [{ name: 'fn', type: 'MvFunctionName' }], statusEnum),

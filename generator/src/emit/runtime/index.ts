@@ -6,7 +6,7 @@
 import type { Emitter } from '../emitter.js';
 import { lineCommentBanner } from '../banner.js';
 import { Imports } from '../core/typescript/imports.js';
-import { createTsPrinter } from '../core/typescript/printer.js';
+import { printTsFile } from '../core/typescript/printer.js';
 import { deviceSyscallStatements } from './device.js';
 
 export const deviceEmitter: Emitter = {
@@ -14,11 +14,10 @@ export const deviceEmitter: Emitter = {
   description: 'device core syscall entry layer and area assembly',
   ownedDirs: (model) => [model.product.outputs.device],
   emit(model, ctx) {
-    const printer = createTsPrinter();
     const imports = new Imports();
     const statements = deviceSyscallStatements(model, imports);
-    const syscalls = printer.print('device-syscalls.ts', [lineCommentBanner(ctx).trimEnd(), imports.text(), ...statements]);
-    const index = printer.print('device-index.ts', [lineCommentBanner(ctx).trimEnd(), `export * from './syscalls.js';`]);
+    const syscalls = printTsFile('device-syscalls.ts', [lineCommentBanner(ctx).trimEnd(), imports.text(), ...statements]);
+    const index = printTsFile('device-index.ts', [lineCommentBanner(ctx).trimEnd(), `export * from './syscalls.js';`]);
     return [
       { path: `${model.product.outputs.device}/syscalls.ts`, contents: syscalls },
       { path: `${model.product.outputs.device}/index.ts`, contents: index },

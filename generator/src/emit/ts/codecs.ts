@@ -7,7 +7,7 @@ import type { Model } from '../../model/model.js';
 import type { StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
 import { wrapDoc } from '../core/typescript/doc.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { indent } from '../core/typescript/text.js';
 
 /** Structs that some pointer reaches as a byte-counted buffer. */
@@ -69,8 +69,7 @@ function nest(entries: { path: string[]; value: string }[]): string {
   return `{\n${indent(lines.map((l) => (groups.has(l) ? `${l}: ${nest(groups.get(l)!)},` : l)).join('\n'))}\n}`;
 }
 
-export function codecStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {
-  const { StructureKind } = tsMorph();
+export function codecStatements(s: StructModel, model: Model, imports: Imports): Declaration[] {
   const abi = model.deviceAbi.id;
   const size = s.layout[abi].size;
   imports.type(MODULES.structs, s.name);
@@ -89,7 +88,7 @@ export function codecStatements(s: StructModel, model: Model, imports: Imports):
   ];
   return [
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       isExported: true,
       name: `decode${s.name}`,
       docs: [wrapDoc(`Reads one \`${s.name}\` (${size} bytes, device layout) from \`bytes\` at \`offset\`.`)],
@@ -98,7 +97,7 @@ export function codecStatements(s: StructModel, model: Model, imports: Imports):
       statements: [view, `return ${decoded};`],
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       isExported: true,
       name: `encode${s.name}`,
       docs: [wrapDoc(`Writes \`value\` as one \`${s.name}\` (${size} bytes, device layout) into \`bytes\` at \`offset\`.`)],

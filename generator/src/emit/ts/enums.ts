@@ -7,7 +7,7 @@ import type { Model } from '../../model/model.js';
 import type { EnumModel } from '../../model/types.js';
 import { wrapDoc } from '../core/typescript/doc.js';
 import { constantDoc, enumDoc, sentinelDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { exportConst, exportType } from '../core/typescript/text.js';
 
 /** Bitmask values and sentinels read best in hex, as in the vendor header. */
@@ -15,18 +15,17 @@ function valueText(e: EnumModel, value: number, hex: boolean): string {
   return hex || e.bitmask ? `0x${value.toString(16)}` : String(value);
 }
 
-function constStatement(name: string, initializer: string, doc: string): StatementStructures {
-  const { StructureKind, VariableDeclarationKind } = tsMorph();
+function constStatement(name: string, initializer: string, doc: string): Declaration {
   return {
-    kind: StructureKind.VariableStatement,
+    kind: 'variable',
     isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
+    declarationKind: 'const',
     docs: [wrapDoc(doc)],
     declarations: [{ name, initializer }],
   };
 }
 
-export function enumStatements(e: EnumModel, model: Model): (string | StatementStructures)[] {
+export function enumStatements(e: EnumModel, model: Model): (string | Declaration)[] {
   const constants = e.constants.map((c) => constStatement(c.name, valueText(e, c.value, false), constantDoc(e, c, model)));
   // The object comes after the constants it gathers: a `const` cannot be read before it is declared.
   const object = exportConst(e.name, `{\n${e.constants.map((c) => `  ${c.name},`).join('\n')}\n} as const`, enumDoc(e, model));

@@ -6,7 +6,7 @@ import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, StructModel } from '../../model/types.js';
 import { Imports, MODULES } from './imports.js';
 import { wrapDoc } from '../core/typescript/doc.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { indent } from '../core/typescript/text.js';
 
 export function factoryName(struct: string): string {
@@ -39,8 +39,7 @@ function fieldsLiteral(fields: FieldModel[], model: Model, imports: Imports): st
   return `{\n${indent(entries.join('\n'))}\n}`;
 }
 
-export function factoryStatements(s: StructModel, model: Model, imports: Imports): StatementStructures[] {
-  const { StructureKind } = tsMorph();
+export function factoryStatements(s: StructModel, model: Model, imports: Imports): Declaration[] {
   const newest = s.versioned ? Math.max(...s.versioned.versions) : undefined;
   const entries: string[] = [];
   for (const m of s.members) {
@@ -57,7 +56,7 @@ export function factoryStatements(s: StructModel, model: Model, imports: Imports
   const zeroed = s.versioned ? `A zeroed \`${s.name}\` with \`${s.versioned.field}\` set to ${newest}.` : `A zeroed \`${s.name}\`: numbers 0, pointers \`null\`.`;
   return [
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       isExported: true,
       name: factoryName(s.name),
       returnType: s.name,

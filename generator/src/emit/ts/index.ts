@@ -1,7 +1,6 @@
 /**
- * `ts` target: the typed SDK in packages/sdk/src/generated/, printed through one ts-morph
- * project. Each file's statements are built as plain structures from the model and the file
- * is created once (adding items one by one re-parses the file each time: quadratic).
+ * `ts` target: the typed SDK in packages/sdk/src/generated/. Each file's statements are built
+ * as text and plain structures from the model, and the file is printed once from them.
  */
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
@@ -12,12 +11,10 @@ import { factoryStatements } from './factories.js';
 import { Imports, MODULES } from './imports.js';
 import { sdkPackage } from '../core/facts.js';
 import { metadataStatements } from './metadata.js';
-import { createTsPrinter, type StatementStructures, type TsPrinter } from '../core/typescript/printer.js';
+import { printTsFile, type Statement } from '../core/typescript/printer.js';
 import { handleStatements, structStatements } from './structs.js';
 import { functionNameType, statusTypeStatements, syscallMember, syscallsBody, syscallsInterface } from './syscalls.js';
 
-
-type Statement = string | StatementStructures;
 
 /** The files of the SDK, each as the statements that follow its banner and imports. */
 function files(model: Model): { name: string; imports: Imports; statements: Statement[] }[] {
@@ -61,11 +58,11 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
 }
 
 /** Prints one file: banner, imports, then its statements, a blank line between each. */
-function printFile(model: Model, printer: TsPrinter, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
+function printFile(model: Model, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
   // Standalone output has no hand-written `box.ts` beside it: take `MvOut` from the published SDK.
   if (ctx.standalone) f.imports.moveModule(MODULES.box, sdkPackage(model));
   const imports = f.imports.text();
-  const text = printer.print(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
+  const text = printTsFile(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
   return { path: `${model.product.outputs.ts}/${f.name}`, contents: text };
 }
 
@@ -77,7 +74,6 @@ export type TsItemKind = 'function' | 'struct' | 'enum' | 'handle';
  * Golden tests and docs print single declarations through this.
  */
 export function renderTsItem(model: Model, kind: TsItemKind, name: string): string {
-  const printer = createTsPrinter({ format: false });
   const imports = new Imports();
   let statements: Statement[];
   switch (kind) {
@@ -99,7 +95,7 @@ export function renderTsItem(model: Model, kind: TsItemKind, name: string): stri
       statements = handleStatements(model.typedef(name), model);
       break;
   }
-  return printer.print(`item-${kind}-${name}.ts`, statements);
+  return printTsFile(`item-${kind}-${name}.ts`, statements);
 }
 
 export const tsEmitter: Emitter = {
@@ -107,7 +103,6 @@ export const tsEmitter: Emitter = {
   description: 'typed TypeScript SDK',
   ownedDirs: (model) => [model.product.outputs.ts],
   emit(model, ctx) {
-    const printer = createTsPrinter({ format: false });
-    return files(model).map((f) => printFile(model, printer, ctx, f));
+    return files(model).map((f) => printFile(model, ctx, f));
   },
 };

@@ -8,7 +8,7 @@ import { Imports, MODULES } from './imports.js';
 import { prose, sections, wrapDoc } from '../core/typescript/doc.js';
 import { describeLimit } from './jsdoc.js';
 import { Code, code, printLiteral, type Literal } from '../core/typescript/literal.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { exportConst, exportType } from '../core/typescript/text.js';
 
 // Kept complete by the compiler: adding a kind to the IR fails here until it is listed.
@@ -111,10 +111,9 @@ function typeAlias(name: string, type: string, doc: string): string {
   return exportType(name, type, doc);
 }
 
-function interfaceOf(name: string, doc: string, props: [string, string, string?][]): StatementStructures {
-  const { StructureKind } = tsMorph();
+function interfaceOf(name: string, doc: string, props: [string, string, string?][]): Declaration {
   return {
-    kind: StructureKind.Interface,
+    kind: 'interface',
     isExported: true,
     name,
     docs: [wrapDoc(doc)],
@@ -128,7 +127,7 @@ function interfaceOf(name: string, doc: string, props: [string, string, string?]
   };
 }
 
-export function metadataStatements(model: Model, imports: Imports): (string | StatementStructures)[] {
+export function metadataStatements(model: Model, imports: Imports): (string | Declaration)[] {
   const ctx: Ctx = { model, imports };
   const status = imports.type(MODULES.enums, model.data.statusEnum);
   imports.type(MODULES.syscalls, 'MvFunctionName');
@@ -145,7 +144,7 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
   const abiType = abis.map((a) => `'${a}'`).join(' | ');
 
   const spec = model.spec;
-  const out: (string | StatementStructures)[] = [
+  const out: (string | Declaration)[] = [
     constStatement(
       'SPEC',
       {
@@ -276,9 +275,8 @@ export function metadataStatements(model: Model, imports: Imports): (string | St
     ),
     constStatement('STATUS_NAMES', code(`ENUM_NAMES.${model.data.statusEnum}`), 'Status value → constant name.'),
   );
-  const { StructureKind } = tsMorph();
   out.push({
-    kind: StructureKind.Function,
+    kind: 'function',
     isExported: true,
     name: 'statusName',
     docs: [wrapDoc(`The constant name of a status (\`${model.data.successStatus}\`), or \`${model.data.statusEnum}(n)\` for a value the spec does not define.`)],

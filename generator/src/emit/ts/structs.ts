@@ -7,17 +7,16 @@ import type { FieldModel, StructModel, TypedefModel, UnionModel } from '../../mo
 import { Imports, importsFor, MODULES } from './imports.js';
 import { prose, sections, wrapDoc } from '../core/typescript/doc.js';
 import { fieldDoc, structDoc } from './jsdoc.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { exportInterface, typeLiteral, type MemberText } from '../core/typescript/text.js';
 import { tsFieldType } from '../core/typescript/typemap.js';
 
-export function handleStatements(t: TypedefModel, model: Model): StatementStructures[] {
-  const { StructureKind } = tsMorph();
+export function handleStatements(t: TypedefModel, model: Model): Declaration[] {
   const size = t.size[model.deviceAbi.id];
   const doc = sections(prose(t.doc), `C: \`typedef struct ${t.opaqueStruct} *${t.name};\`, ${size} bytes on the device.`);
   return [
     {
-      kind: StructureKind.TypeAlias,
+      kind: 'typeAlias',
       isExported: true,
       name: t.name,
       docs: [wrapDoc(doc)],

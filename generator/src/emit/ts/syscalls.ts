@@ -9,7 +9,7 @@ import { jsdocBlock, prose, sections } from '../core/typescript/doc.js';
 import { cPrototype } from '../core/c-declarations.js';
 import { functionDoc, statusTypeDoc } from './jsdoc.js';
 import { exportType, indent } from '../core/typescript/text.js';
-import { tsMorph, type StatementStructures } from '../core/typescript/printer.js';
+import type { Declaration } from '../core/typescript/printer.js';
 import { tsFunctionSignature } from '../core/typescript/signature.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 
@@ -44,7 +44,6 @@ export function syscallsBody(members: string[]): string {
   return `export interface MvSyscalls {\n${members.map((m) => indent(m)).join('\n\n')}\n}`;
 }
 
-export function functionNameType(): StatementStructures {
-  const { StructureKind } = tsMorph();
-  return { kind: StructureKind.TypeAlias, isExported: true, name: 'MvFunctionName', docs: ['The name of a syscall.'], type: 'keyof MvSyscalls' };
+export function functionNameType(): Declaration {
+  return { kind: 'typeAlias', isExported: true, name: 'MvFunctionName', docs: ['The name of a syscall.'], type: 'keyof MvSyscalls' };
 }

@@ -80,6 +80,7 @@ enum {
   SHM_FIRMWARE_SLEEPING = 192,
   SHM_CAPACITY = 256,
   SHM_FIRMWARE_IN_WFI = 320,
+  SHM_ANSWER_SPIN_LIMIT = 384,
   SHM_REQUEST_AREA = 512,
 };
 /*
@@ -268,11 +269,14 @@ static const uint8_t *exchange_shared(void) {
   _Atomic uint32_t *answered = shm_word(SHM_ANSWER_SEQ);
   if (atomic_load(answered) != seq) {
     // Spin on the core first; then yield it each round, in case the device core waits for it.
+    // The device core may forbid spinning (it serves many firmware processes at once).
+    uint32_t limit = atomic_load(shm_word(SHM_ANSWER_SPIN_LIMIT));
+    uint32_t budget = answer_spin_ns < limit ? answer_spin_ns : limit;
     uint64_t start = monotonic_ns(), now = start;
-    for (unsigned i = 1; atomic_load(answered) != seq; i++) {
+    for (unsigned i = 1; budget && atomic_load(answered) != seq; i++) {
       if (now - start < ANSWER_PAUSE_NS) spin_pause();
       else sched_yield();
-      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= answer_spin_ns) break;
+      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= budget) break;
     }
   }
   if (atomic_load(answered) == seq) {

@@ -31,15 +31,24 @@ import type { ChannelBuffers } from '../channels.js';
 import { isBox, isStruct, isU32, sizedText, structVersions } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { NetworkLink } from '../network.js';
 
 const VERSIONS = structVersions('MvOpenChannelParams');
+
+/** What mvOpenChannel remembers between calls, kept in the kernel as `k.state(ChannelOpens)`. */
+export class ChannelOpens {
+  /** Times (performance.now) of recent successful opens, for the open rate limit. */
+  recent: number[] = [];
+  /** Fault injection: this many coming opens return UNAVAILABLE. */
+  unavailable = 0;
+}
 const CHANNEL_TYPES = new Set<number>(Object.values(MvChannelType));
 
 function sizeOk(len: number): boolean {
   return len >= LIMITS.CHANNEL_BUFFER_SIZE_MIN.value && len % LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.value === 0;
 }
 
-export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvOpenChannelStatus {
+export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, params: unknown, handleOut: unknown): MvOpenChannelStatus {
   if (!isStruct(params) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
   // This call has no UNSUPPORTEDSTRUCTUREVERSION in its table: an unknown version is a bad struct.
   const v1 = params.v1;
@@ -60,9 +69,9 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
     return MV_STATUS_INVALIDBUFFERALIGNMENT;
   }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
-  if (!k.networkUp) return MV_STATUS_NETWORKNOTCONNECTED;
-  if (k.unavailableOpens > 0) {
-    k.unavailableOpens--;
+  if (!link.up) return MV_STATUS_NETWORKNOTCONNECTED;
+  if (opens.unavailable > 0) {
+    opens.unavailable--;
     return MV_STATUS_UNAVAILABLE;
   }
   if (k.channels.size >= LIMITS.CHANNELS_OPEN_MAX.value) return LIMITS.CHANNELS_OPEN_MAX.status;
@@ -70,9 +79,9 @@ export function openChannel(k: Kernel, params: unknown, handleOut: unknown): MvO
   // Rate limit: at most `value` successful opens within any `windowMs`.
   const now = performance.now();
   const rate = LIMITS.CHANNEL_OPEN_RATE;
-  k.recentOpens = k.recentOpens.filter((t) => now - t < rate.windowMs);
-  if (k.recentOpens.length >= rate.value) return rate.status;
-  k.recentOpens.push(now);
+  opens.recent = opens.recent.filter((t) => now - t < rate.windowMs);
+  if (opens.recent.length >= rate.value) return rate.status;
+  opens.recent.push(now);
 
   const buffers: ChannelBuffers = {
     receive: k.memory.range(rx, rxLen),
@@ -183,12 +192,14 @@ function registerOpaqueChannels(k: Kernel): void {
 
 export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
   registerOpaqueChannels(k);
+  const link = k.state(NetworkLink);
+  const opens = k.state(ChannelOpens);
   return {
     mvReadChannel: (handle, pointerOut, lengthOut) => readChannel(k, handle, pointerOut, lengthOut),
     mvReadChannelComplete: (handle, consumed) => readChannelComplete(k, handle, consumed),
     mvWriteChannelStream: (handle, data, len, written) => writeChannelStream(k, handle, data, len, written),
     mvWriteChannel: (handle, data, len, available) => writeChannel(k, handle, data, len, available),
-    mvOpenChannel: (params, handleOut) => openChannel(k, params, handleOut),
+    mvOpenChannel: (params, handleOut) => openChannel(k, link, opens, params, handleOut),
     mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
     mvGetChannelClosureReason: (handle, reasonOut) => getChannelClosureReason(k, handle, reasonOut),
   };

@@ -17,11 +17,11 @@ import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
 import { networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { NetworkRequest, networkStatus } from '../network.js';
+import { NetworkLink, NetworkRequest, networkStatus } from '../network.js';
 
 const VERSIONS = structVersions('MvRequestNetworkParams');
 
-export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): MvRequestNetworkStatus {
+export function requestNetwork(k: Kernel, link: NetworkLink, params: unknown, handleOut: unknown): MvRequestNetworkStatus {
   if (!isStruct(params) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
   if (!VERSIONS.has(params.version as number)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
   const v1 = params.v1;
@@ -29,9 +29,9 @@ export function requestNetwork(k: Kernel, params: unknown, handleOut: unknown): 
   // The call has no INVALIDHANDLE: a notification handle that names nothing is a bad field (PARAMETERFAULT).
   const centre = k.centres.get(v1.notification_handle);
   if (!centre) return MV_STATUS_PARAMETERFAULT;
-  k.networkApiUsed = true;
+  link.apiUsed = true;
   (handleOut as MvOut<MvNetworkHandle>).value = k.networks.add(new NetworkRequest({ centre, tag: v1.notification_tag })) as MvNetworkHandle;
-  if (k.networkUp) k.system.wallClock.networkConnected();
+  if (link.up) k.system.wallClock.networkConnected();
   return MV_STATUS_OKAY;
 }
 
@@ -51,18 +51,19 @@ export function getNetworkStatus(k: Kernel, handle: unknown, status: unknown): M
   return MV_STATUS_OKAY;
 }
 
-export function getNetworkReasons(k: Kernel, reasons: unknown, refCount: unknown): MvGetNetworkReasonsStatus {
+export function getNetworkReasons(k: Kernel, link: NetworkLink, reasons: unknown, refCount: unknown): MvGetNetworkReasonsStatus {
   if (!isBox(reasons) || !isBox(refCount)) return MV_STATUS_PARAMETERFAULT;
-  reasons.value = networkReasons(k.networks.size, k.networkApiUsed);
+  reasons.value = networkReasons(k.networks.size, link.apiUsed);
   refCount.value = k.networks.size;
   return MV_STATUS_OKAY;
 }
 
 export function createNetworkBehaviours(k: Kernel): NetworkBehaviours {
+  const link = k.state(NetworkLink);
   return {
-    mvRequestNetwork: (params, handleOut) => requestNetwork(k, params, handleOut),
+    mvRequestNetwork: (params, handleOut) => requestNetwork(k, link, params, handleOut),
     mvReleaseNetwork: (handleInOut) => releaseNetwork(k, handleInOut),
     mvGetNetworkStatus: (handle, status) => getNetworkStatus(k, handle, status),
-    mvGetNetworkReasons: (reasons, refCount) => getNetworkReasons(k, reasons, refCount),
+    mvGetNetworkReasons: (reasons, refCount) => getNetworkReasons(k, link, reasons, refCount),
   };
 }

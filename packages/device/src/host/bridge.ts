@@ -43,11 +43,24 @@ export interface SharedCallChannel {
  */
 const NEXT_CALL_SPIN_MAX_NS = 15_000;
 const NEXT_CALL_SPIN_MIN_NS = 500;
+/** How long a firmware may spin for an answer while it is the only one this process serves. */
+const ANSWER_SPIN_LIMIT_NS = 200_000;
 /** Calls served back to back before the event loop gets a turn (network I/O must not starve). */
 const CALLS_PER_TURN = 64;
 
+/**
+ * Bridges on shared memory in this process. Spinning pays only with one firmware: a process
+ * serving several (a fleet) would spin for one while the others wait, so then nobody spins.
+ */
+const spinning = new Set<HostBridge>();
+
+function updateSpinning(): void {
+  const alone = spinning.size === 1;
+  for (const b of spinning) b.allowSpinning(alone);
+}
+
 export class HostBridge {
-  readonly memory = new HostMemory();
+  readonly memory: HostMemory;
   private readonly reader = new FrameReader();
   private readonly calls: Syscall[];
   calls_served = 0;
@@ -61,6 +74,7 @@ export class HostBridge {
   readonly transport: 'shared-memory' | 'socket';
   private served = 0;
   private spinNs = NEXT_CALL_SPIN_MAX_NS;
+  private spinAllowed = true;
   private pumping = false;
   private pumpScheduled = false;
   private closed = false;
@@ -74,6 +88,7 @@ export class HostBridge {
     private readonly hooks: BridgeHooks = {},
     private readonly channel?: SharedCallChannel,
   ) {
+    this.memory = new HostMemory((buffer, address) => device.placeBuffer(buffer, address));
     const target = device as unknown as Record<string, Syscall | undefined>;
     this.calls = HOST_TABLES.functions.map((f) => {
       if (f.unsupported) return () => {
@@ -103,6 +118,8 @@ export class HostBridge {
         channel.addon.watch(channel.buffer);
         this.pump();
       });
+      spinning.add(this);
+      updateSpinning();
     } else {
       callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame)));
     }
@@ -111,6 +128,13 @@ export class HostBridge {
   /** Stops serving (the firmware has ended). */
   close(): void {
     this.closed = true;
+    if (spinning.delete(this)) updateSpinning();
+  }
+
+  /** Whether both ends may spin for each other (see `spinning`). */
+  allowSpinning(allowed: boolean): void {
+    this.spinAllowed = allowed;
+    this.channel!.addon.spinLimit(this.channel!.buffer, allowed ? ANSWER_SPIN_LIMIT_NS : 0);
   }
 
   /**
@@ -123,9 +147,9 @@ export class HostBridge {
     this.pumping = true;
     try {
       for (let turn = 0; !this.closed; ) {
-        const seq = addon.next(buffer, this.served, this.spinNs);
+        const seq = addon.next(buffer, this.served, this.spinAllowed ? this.spinNs : 0);
         if (seq === this.served) {
-          this.spinNs = Math.max(NEXT_CALL_SPIN_MIN_NS, this.spinNs >> 1);
+          if (this.spinAllowed) this.spinNs = Math.max(NEXT_CALL_SPIN_MIN_NS, this.spinNs >> 1);
           if (addon.idle(buffer, this.served)) return;
           continue;
         }
@@ -133,7 +157,7 @@ export class HostBridge {
         const length = this.requests!.readUInt32LE(0);
         this.served = seq;
         if (length < 16 || length > this.requests!.byteLength) {
-          this.closed = true;
+          this.close();
           this.hooks.onBridgeError?.(new Error(`malformed request of ${length} bytes from the firmware`));
           return;
         }
@@ -171,7 +195,7 @@ export class HostBridge {
     } catch (err) {
       // Not a bad argument (those get their status from the device): a request this bridge cannot serve.
       this.inCall = false;
-      this.closed = true;
+      this.close();
       this.raisedInCall.length = 0;
       this.hooks.onBridgeError?.(err as Error);
       return;

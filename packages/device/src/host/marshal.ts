@@ -32,6 +32,8 @@ export interface RetainedBuffer {
   address: bigint;
   shadow: Uint8Array;
   synced: Uint8Array;
+  /** Bytes per element (a record of a ring; 1 for byte buffers): writes cover whole elements. */
+  unit: number;
 }
 
 const STRUCTS = HOST_TABLES.structs;
@@ -106,6 +108,9 @@ export class HostMemory {
   /** Retained record buffers by `address:length`, so the device sees the same buffer every call. */
   readonly retained = new Map<string, RetainedBuffer>();
 
+  /** @param place tells the device core the application address a buffer it gets mirrors (for alignment rules). */
+  constructor(readonly place: (buffer: ArrayBufferLike, address: number) => void = () => undefined) {}
+
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
   decode(request: Buffer): { fn: number; args: unknown[]; finish(): MemoryWrite[] } {
     const fn = request.readUInt32LE(4);
@@ -164,11 +169,15 @@ export class HostMemory {
     const writes: MemoryWrite[] = [];
     for (const r of this.retained.values()) {
       if (sameBytes(r.shadow, r.synced)) continue;
-      // Send the changed span only (usually one 16-byte record).
+      // Send the changed span only (usually one 16-byte record), in whole elements: the
+      // application may have changed its copy since (a consumed record's type cleared), so bytes
+      // of a new record that equal the last ones sent must be sent again all the same.
       let start = 0;
       let end = r.shadow.byteLength;
       while (start < end && r.shadow[start] === r.synced[start]) start++;
       while (end > start && r.shadow[end - 1] === r.synced[end - 1]) end--;
+      start -= start % r.unit;
+      end = Math.min(r.shadow.byteLength, end + ((r.unit - (end % r.unit)) % r.unit));
       writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end), kept: true });
       r.synced.set(r.shadow.subarray(start, end), start);
     }
@@ -219,7 +228,7 @@ class Walk {
     // Lent to the kernel, which writes it later, in place: one buffer kept across calls.
     if (p.kept) {
       if (to.kind === 'struct') for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) this.struct(STRUCTS[to.struct], bytes, at);
-      return this.retain(region, bytes);
+      return this.retain(region, bytes, to.kind === 'struct' ? Math.max(1, p.elementSize) : 1);
     }
     if (to.kind === 'address') {
       // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
@@ -243,6 +252,7 @@ class Walk {
         return elements;
       }
       const array = typedArrayFor(to, bytes);
+      this.memory.place(array.buffer, Number(region.address));
       if (writable) this.track(region, bytes, () => new Uint8Array(array.buffer, array.byteOffset, bytes.byteLength));
       return array;
     }
@@ -281,11 +291,12 @@ class Walk {
     this.writeBacks.push({ address: region.address, original, encode });
   }
 
-  private retain(region: Region, bytes: Uint8Array): Uint8Array {
+  private retain(region: Region, bytes: Uint8Array, unit: number): Uint8Array {
     const key = `${region.address}:${region.length}`;
     let r = this.memory.retained.get(key);
     if (!r) {
-      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes) };
+      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes), unit };
+      this.memory.place(r.shadow.buffer, Number(region.address));
       this.memory.retained.set(key, r);
     } else if (!sameBytes(bytes, r.synced)) {
       // The application changed its buffer (e.g. cleared consumed records): that is the truth now.

@@ -18,6 +18,8 @@ export interface ShmAddon {
   watch(buffer: ArrayBuffer): void;
   /** The answer to request `seq` is complete; wakes the firmware if it sleeps. */
   answer(buffer: ArrayBuffer, seq: number): void;
+  /** How long the firmware may spin for an answer (ns; 0: it sleeps at once). */
+  spinLimit(buffer: ArrayBuffer, ns: number): void;
 }
 
 let loaded: ShmAddon | null | undefined;

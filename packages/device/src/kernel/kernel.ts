@@ -1,6 +1,6 @@
 /** The device's kernel state, shared by the system-call implementations. */
 import { Channel, type ChannelArgs } from '../channels.js';
-import type { NetworkRequest } from '../network.js';
+import { NetworkLink, type NetworkRequest } from '../network.js';
 import type { ResolvedOptions } from '../options.js';
 import { DeviceSystem } from '../system.js';
 import { DeviceClock } from './clock.js';
@@ -22,13 +22,8 @@ export class Kernel {
   /** How each channel type is built; areas that carry traffic register theirs. */
   readonly channelTypes = new ChannelTypes<ChannelArgs, Channel>((type, target, buffers) => new Channel(type, target, buffers));
   readonly diagnostics: Diagnostics = { notificationOverruns: 0, notificationsDropped: 0, statusViolations: 0 };
-  /** The simulated link to the Microvisor cloud. */
-  networkUp = true;
-  networkApiUsed = false;
-  /** Times (performance.now) of recent successful mvOpenChannel calls, for the open rate limit. */
-  recentOpens: number[] = [];
-  /** Fault injection: this many coming mvOpenChannel calls return UNAVAILABLE. */
-  unavailableOpens = 0;
+  /** State the areas own, one of each kind (see `state`). */
+  private readonly areaStates = new Map<new () => unknown, unknown>();
   /** Everything outside networking: clocks, registers, logging, power, system notifications. */
   readonly system: DeviceSystem;
 
@@ -38,6 +33,14 @@ export class Kernel {
     this.networks = new HandleTable(allocator);
     this.channels = new HandleTable(allocator);
     this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
-    this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => this.networkUp && (!this.networkApiUsed || this.networks.size > 0));
+    const link = this.state(NetworkLink);
+    this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => link.online(this.networks.size));
+  }
+
+  /** The state of kind `owner` an area keeps (made on first use): the kernel holds it without knowing its shape. Look it up once, when the area's behaviours are made. */
+  state<T>(owner: new () => T): T {
+    let state = this.areaStates.get(owner) as T | undefined;
+    if (state === undefined) this.areaStates.set(owner, (state = new owner()));
+    return state;
   }
 }

@@ -13,6 +13,7 @@ import {
   MvMqttAuthenticationMethod,
   MvMqttProtocolVersion,
 } from '@mvmqtt/sdk';
+import { unsignedField } from '@mvmqtt/sdk/runtime';
 import { Refusal, fault, isStruct, isU32, requireStruct, requireU32, sizedBytes } from '../kernel/args.js';
 import { CredentialFormatError, derCertificateToPem, pkcs8DerKeyToPem } from './tls.js';
 
@@ -36,6 +37,8 @@ const PROTOCOL_VERSIONS = new Set<number>(Object.values(MvMqttProtocolVersion));
 const AUTH_METHODS = new Set<number>(Object.values(MvMqttAuthenticationMethod));
 const CERTS_MAX = LIMITS.TLS_CERTIFICATES_PER_CHAIN_MAX.value;
 const WILL_QOS_MAX = LIMITS.MQTT_WILL_QOS.max;
+const PORT = unsignedField('MvMqttConnectRequest', 'port');
+const CLEAN_START = unsignedField('MvMqttConnectRequest', 'clean_start');
 const decoder = new TextDecoder();
 
 const text = (bytes: Uint8Array): string => decoder.decode(bytes);
@@ -71,10 +74,10 @@ export function decodeConnectRequest(request: unknown, opts: ConnectDecodeOption
   const r = requireStruct(request, 'request');
   if (!PROTOCOL_VERSIONS.has(r.protocol_version as number)) fault('request->protocol_version is not an MvMqttProtocolVersion');
   const port = r.port;
-  if (!isU32(port) || port > 0xffff) fault('request->port is not a 16-bit value');
+  if (!isU32(port) || port > PORT.max) fault(`request->port is not a ${PORT.bits}-bit value`);
   const keepalive = requireU32(r.keepalive, 'request->keepalive');
   if (keepalive > LIMITS.MQTT_KEEPALIVE_MAX.value) fault('request->keepalive does not fit MQTT’s 16-bit keepalive');
-  if (!isU32(r.clean_start) || r.clean_start > 0xff) fault('request->clean_start is not an 8-bit value');
+  if (!isU32(r.clean_start) || r.clean_start > CLEAN_START.max) fault(`request->clean_start is not a ${CLEAN_START.bits}-bit value`);
   const auth = requireStruct(r.authentication, 'request->authentication');
   if (!AUTH_METHODS.has(auth.method as number)) fault('request->authentication.method is not an MvMqttAuthenticationMethod');
   const useUserPass = auth.method === MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD;

@@ -52,6 +52,7 @@ export {
   writeHttpResponseData,
   type HttpResponseSummary,
 } from './io-accounting.js';
+export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { networkReasons } from './network.js';
 export { ConfigStore, ConfigStoreError, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';

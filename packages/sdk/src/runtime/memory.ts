@@ -39,6 +39,14 @@ export class SimulatedMemory {
     return base + view.byteOffset;
   }
 
+  /**
+   * Pins `buffer` at `address`: it mirrors application memory whose address is known (a host
+   * firmware's), so alignment rules see the real address. A buffer already placed keeps its base.
+   */
+  place(buffer: ArrayBufferLike, address: number): void {
+    if (!this.bases.has(buffer)) this.bases.set(buffer, address);
+  }
+
   isAligned(view: ArrayBufferView, alignment: number): boolean {
     return this.addressOf(view) % alignment === 0;
   }

@@ -35,6 +35,9 @@ function wrapLine(line: string, width: number, hang: string): string[] {
   return out;
 }
 
+/** Anything the escapes in `wrapDoc` would change (most text has none). */
+const NEEDS_DOC_ESCAPES = /\*\/|[\r\u2028\u2029\u0000-\u0008\u000b-\u001f\u007f]/;
+
 /**
  * Word-wraps comment text for a comment indented by `indent` columns. Code fences are kept as
  * they are; list items and tags continue with a two-space hanging indent.
@@ -44,10 +47,13 @@ export function wrapDoc(text: string, indent = 0): string {
   let inFence = false;
   // Every comment passes here: whatever reached it unescaped (a vendor field, a version), `*/`
   // must not end the comment, and a control character must not break its lines.
-  return text
-    .replace(/\*\//g, '*\\/')
-    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `<U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}>`)
+  const safe = NEEDS_DOC_ESCAPES.test(text)
+    ? text
+        .replace(/\*\//g, '*\\/')
+        .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+        .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `<U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}>`)
+    : text;
+  return safe
     .split('\n')
     .flatMap((line) => {
       if (line.startsWith('```')) inFence = !inFence;

@@ -37,6 +37,20 @@ function key(k: string): string {
 /** Short literals stay on one line, as a person would write them. */
 const INLINE_WIDTH = 80;
 
+/**
+ * Whether `parts` joined by ', ' inside brackets (`brackets` columns: `[]` 2, `{  }` 4) fit on
+ * one line at `indent`. Decided before joining: a large table would otherwise build its one-line
+ * form at every level of nesting only to throw it away.
+ */
+function fitsOnOneLine(parts: string[], indent: string, brackets = 2): boolean {
+  let width = indent.length + brackets + Math.max(0, parts.length - 1) * 2;
+  for (const p of parts) {
+    width += p.length;
+    if (width > INLINE_WIDTH || p.includes('\n')) return false;
+  }
+  return true;
+}
+
 export function printLiteral(value: Literal, indent = ''): string {
   if (value instanceof Code) return value.text;
   if (value === null) return 'null';
@@ -45,15 +59,13 @@ export function printLiteral(value: Literal, indent = ''): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     const items = (value as readonly Literal[]).map((v) => printLiteral(v, inner));
-    const flat = `[${items.join(', ')}]`;
-    if (!items.some((i) => i.includes('\n')) && flat.length + indent.length <= INLINE_WIDTH) return flat;
+    if (fitsOnOneLine(items, indent)) return `[${items.join(', ')}]`;
     return `[\n${items.map((i) => `${inner}${i},\n`).join('')}${indent}]`;
   }
   const entries = Object.entries(value as { readonly [key: string]: Literal | undefined })
     .filter((e): e is [string, Literal] => e[1] !== undefined)
     .map(([k, v]) => `${key(k)}: ${printLiteral(v, inner)}`);
   if (entries.length === 0) return '{}';
-  const flat = `{ ${entries.join(', ')} }`;
-  if (!entries.some((e) => e.includes('\n')) && flat.length + indent.length <= INLINE_WIDTH) return flat;
+  if (fitsOnOneLine(entries, indent, 4)) return `{ ${entries.join(', ')} }`;
   return `{\n${entries.map((e) => `${inner}${e},\n`).join('')}${indent}}`;
 }

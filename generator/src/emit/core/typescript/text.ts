@@ -1,9 +1,7 @@
 /**
  * Declarations whose bodies span several lines (enum objects, data tables, status unions, struct
- * interfaces with nested members), written as exact text. ts-morph prints a top-level text
- * statement verbatim, whereas it re-indents multi-line types and initialisers nested in a
- * structure; repairing that with the TypeScript formatter cost more than all the rest of the
- * target, so these are laid out here, with the indentation a formatter would give them.
+ * interfaces with nested members), written as exact text with the layout a formatter would give
+ * them; the printer (printer.ts) places such a top-level statement as it is.
  */
 import { jsdocBlock } from './doc.js';
 
