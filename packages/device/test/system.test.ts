@@ -1,5 +1,5 @@
 /** The areas outside networking on the device core: register file and clocks, logs, run end, system notifications. */
-import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out, type MvNetworkHandle, type MvNotificationHandle } from '@mvmqtt/sdk';
+import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_INVALIDBUFFERSIZE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out, type MvNetworkHandle, type MvNotificationHandle } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { Device, type SystemEvent } from '../src/index.js';
 
@@ -105,6 +105,28 @@ describe('logs, the end of the run and system notifications', () => {
     expect(await ended).toMatchObject({ reason: 'testing-complete', status: 3, exitCode: 1 });
     expect(events.find((e) => e.kind === 'server-log')).toMatchObject({ text: 'hello' });
     await d.powerOff();
+  });
+
+  it('a configured server-log rate refuses messages over it like a full buffer, and frees up as the window passes', async () => {
+    const d = new Device({ serverLog: 'none', serverLogRate: { messages: 3, perMs: 200 } });
+    expect(d.mvServerLoggingInit(new Uint8Array(4096), 4096)).toBe(MV_STATUS_OKAY);
+    for (const text of ['a', 'b', 'c']) expect(d.mvServerLog(text, 1)).toBe(MV_STATUS_OKAY);
+    expect(d.mvServerLog('d', 1)).toBe(MV_STATUS_INVALIDBUFFERSIZE);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.mvServerLog('e', 1)).toBe(MV_STATUS_OKAY);
+    await d.powerOff();
+  });
+
+  it('without a configured rate, only the buffer limits server logs', async () => {
+    const d = new Device({ serverLog: 'none' });
+    expect(d.mvServerLoggingInit(new Uint8Array(4096), 4096)).toBe(MV_STATUS_OKAY);
+    for (let i = 0; i < 100; i++) expect(d.mvServerLog('x', 1)).toBe(MV_STATUS_OKAY);
+    await d.powerOff();
+  });
+
+  it('a malformed server-log rate is refused when the device is made', () => {
+    expect(() => new Device({ serverLogRate: { messages: 0, perMs: 1000 } })).toThrow(/serverLogRate\.messages must be a positive integer/);
+    expect(() => new Device({ serverLogRate: { messages: 2, perMs: -1 } })).toThrow(/serverLogRate\.perMs/);
   });
 
   it('a staged update is announced to UPDATE subscribers and applied by mvRestart', async () => {

@@ -220,7 +220,7 @@ export class Kernel {
     this.centres = new HandleTable(handles);
     this.networks = new HandleTable(handles);
     this.channels = new HandleTable(handles);
-    this.system = new MockSystem(options, handles, () => [...this.centres.values()].map((c) => c.centre));
+    this.system = new MockSystem(options, handles, () => [...this.centres.values()].map((c) => c.centre), () => this.clock.milliseconds());
     this.flashHandles = new HandleTable(handles);
     this.irqDelivery = options.irqDelivery ?? 'microtask';
     this.nvic = new Nvic(

@@ -15,8 +15,8 @@ export class MockSystem extends SystemState {
   /** The system LED changes and low-power entries, in order. */
   readonly powerEvents: ({ kind: 'system-led'; enabled: boolean } | { kind: 'power-save'; mode: number })[] = [];
 
-  constructor(options: MockSystemOptions, allocator: HandleAllocator, centres: () => Iterable<NotificationCentre>) {
-    super(options, allocator, centres);
+  constructor(options: MockSystemOptions, allocator: HandleAllocator, centres: () => Iterable<NotificationCentre>, nowMs?: () => number) {
+    super(options, allocator, centres, nowMs);
   }
 
   /** Moves what the buffers hold to the captured lists: test logs always, server logs when online. */

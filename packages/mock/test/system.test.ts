@@ -3,6 +3,7 @@ import {
   MV_NETWORKSTATUS_CONNECTED,
   MV_NETWORKSTATUS_CONNECTING,
   MV_NETWORKSTATUS_DISCONNECTEDWITHLINKUP,
+  MV_STATUS_INVALIDBUFFERSIZE,
   MV_STATUS_LOGGINGDISABLEDBYSERVER,
   MV_STATUS_OKAY,
   MV_STATUS_TIMENOTSET,
@@ -42,6 +43,20 @@ describe('mock: logging, testing, power', () => {
     expect(mock.serverLogs).toEqual(['one']);
     mock.setServerLoggingDisabled(true);
     expect(mock.mvServerLog('two', 3)).toBe(MV_STATUS_LOGGINGDISABLEDBYSERVER);
+  });
+
+  it('a configured server-log rate follows the mock clock: refused over it, accepted once the window has passed', () => {
+    const mock = new MockMicrovisor({ irqDelivery: 'manual', serverLogRate: { messages: 2, perMs: 1000 } });
+    expect(mock.mvServerLoggingInit(new Uint8Array(1024), 1024)).toBe(MV_STATUS_OKAY);
+    expect(mock.mvServerLog('one', 3)).toBe(MV_STATUS_OKAY);
+    mock.clock.advance(500);
+    expect(mock.mvServerLog('two', 3)).toBe(MV_STATUS_OKAY);
+    expect(mock.mvServerLog('three', 5)).toBe(MV_STATUS_INVALIDBUFFERSIZE);
+    mock.clock.advance(500); // 'one' leaves the window
+    expect(mock.mvServerLog('four', 4)).toBe(MV_STATUS_OKAY);
+    expect(mock.mvServerLog('five', 4)).toBe(MV_STATUS_INVALIDBUFFERSIZE);
+    mock.flush();
+    expect(mock.serverLogs).toEqual(['one', 'two', 'four']);
   });
 
   it('mvTestingComplete works only in test mode and records how the run ended', () => {

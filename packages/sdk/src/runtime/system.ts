@@ -206,8 +206,55 @@ export const SPEC_LOG_RULES: Readonly<LogBufferRules> = {
 };
 
 /**
+ * How many server-log messages may be accepted in a sliding window. Microvisor documents a rate
+ * limit (further calls fail like a full buffer) but not its numbers, so the emulator has none unless
+ * one is configured.
+ */
+export interface LogRateLimit {
+  /** Messages accepted per window. */
+  messages: number;
+  /** The window's length in milliseconds. */
+  perMs: number;
+}
+
+/** Checks a `LogRateLimit` option; the message names the option for the user. */
+export function logRateProblem(rate: LogRateLimit | undefined): string | undefined {
+  if (rate === undefined) return undefined;
+  if (typeof rate !== 'object' || rate === null) return 'serverLogRate must be { messages, perMs }';
+  if (!Number.isInteger(rate.messages) || rate.messages < 1) return `serverLogRate.messages must be a positive integer (got ${String(rate.messages)})`;
+  if (typeof rate.perMs !== 'number' || !(rate.perMs > 0) || !Number.isFinite(rate.perMs)) return `serverLogRate.perMs must be a positive number of milliseconds (got ${String(rate.perMs)})`;
+  return undefined;
+}
+
+/** The acceptance times of the last `messages` messages, oldest first, in a ring. */
+class RateWindow {
+  private readonly times: Float64Array;
+  private next = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly rate: LogRateLimit,
+    private readonly now: () => number,
+  ) {
+    this.times = new Float64Array(rate.messages);
+  }
+
+  /** True when one more message now would exceed the rate. */
+  full(): boolean {
+    return this.filled === this.times.length && this.now() - this.times[this.next] < this.rate.perMs;
+  }
+
+  record(): void {
+    this.times[this.next] = this.now();
+    this.next = (this.next + 1) % this.times.length;
+    if (this.filled < this.times.length) this.filled++;
+  }
+}
+
+/**
  * A log buffer the application lent the kernel: messages wait in it until they can be sent,
- * then leave it through `drain()`. A message that does not fit is refused (never blocks).
+ * then leave it through `drain()`. A message that does not fit, or one over the configured rate,
+ * is refused with the status of a full buffer (never blocks).
  */
 export class LogBuffer {
   private capacity = 0;
@@ -216,7 +263,16 @@ export class LogBuffer {
   /** The cloud has stopped accepting logs (server logging only). */
   disabledByServer = false;
 
-  constructor(private readonly rules: LogBufferRules = SPEC_LOG_RULES) {}
+  private readonly window: RateWindow | undefined;
+
+  /** `rate` with `now` (milliseconds, monotonic): refuse messages over that rate. */
+  constructor(
+    private readonly rules: LogBufferRules = SPEC_LOG_RULES,
+    rate?: LogRateLimit,
+    now: () => number = () => performance.now(),
+  ) {
+    this.window = rate ? new RateWindow(rate, now) : undefined;
+  }
 
   get initialised(): boolean {
     return this.capacity > 0;
@@ -245,6 +301,8 @@ export class LogBuffer {
     if (this.disabledByServer) return MV_STATUS_LOGGINGDISABLEDBYSERVER;
     const cost = message.byteLength + LOG_MESSAGE_OVERHEAD;
     if (this.used + cost > this.capacity) return MV_STATUS_INVALIDBUFFERSIZE;
+    if (this.window?.full()) return MV_STATUS_INVALIDBUFFERSIZE;
+    this.window?.record();
     this.queued.push(message.slice());
     this.used += cost;
     return MV_STATUS_OKAY;
@@ -389,6 +447,11 @@ export interface SystemStateOptions {
   testMode?: boolean;
   /** What `mvGetWakeReason` reports for this run (default COLDBOOT). */
   wakeReason?: MvWakeReason;
+  /**
+   * A server-log rate limit: more than `messages` accepted within `perMs` and `mvServerLog` answers
+   * INVALIDBUFFERSIZE, as Microvisor does when rate-limited (default none: the vendor gives no numbers).
+   */
+  serverLogRate?: LogRateLimit;
   /** Wi-Fi settings stored at start (default none). */
   wifi?: { ssid: string; password?: string };
 }
@@ -403,15 +466,21 @@ export class SystemState {
   readonly registers: RegisterFile;
   readonly wallClock: WallClock;
   readonly fast: FastInterrupts;
-  readonly serverLog = new LogBuffer(SPEC_LOG_RULES);
+  readonly serverLog: LogBuffer;
   readonly testLog = new LogBuffer(SPEC_LOG_RULES);
   readonly wifi: WifiStore;
   readonly power: PowerState;
   readonly testMode: boolean;
   readonly subscriptions: HandleTable<SystemSubscription>;
 
-  /** `centres`: the live notification centres (a fast interrupt may only use an IRQ none of them has). */
-  constructor(options: SystemStateOptions, allocator: HandleAllocator, centres: () => Iterable<NotificationCentre>) {
+  /**
+   * `centres`: the live notification centres (a fast interrupt may only use an IRQ none of them has).
+   * `nowMs`: the runtime's monotonic clock in milliseconds (the mock's stands still until moved).
+   */
+  constructor(options: SystemStateOptions, allocator: HandleAllocator, centres: () => Iterable<NotificationCentre>, nowMs?: () => number) {
+    const rateProblem = logRateProblem(options.serverLogRate);
+    if (rateProblem) throw new RangeError(rateProblem);
+    this.serverLog = new LogBuffer(SPEC_LOG_RULES, options.serverLogRate, nowMs);
     this.deviceId = deviceIdBytes(options.deviceId ?? DEFAULT_DEVICE_ID);
     this.registers = new RegisterFile({ clocks: options.clocks, secureAlias: options.secureRegisterAlias });
     this.wallClock = new WallClock(options.wallTime ?? 'host');
