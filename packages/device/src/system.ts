@@ -38,7 +38,7 @@ export class DeviceSystem extends SystemState {
     /** Logs flow only while this holds (the link is up and the application has not released its network). */
     private readonly online: () => boolean,
   ) {
-    super(options, allocator, centres);
+    super(options, allocator, centres, () => performance.now());
   }
 
   onEvent(listener: (event: SystemEvent) => void): () => void {

@@ -269,7 +269,7 @@ export class LogBuffer {
   constructor(
     private readonly rules: LogBufferRules = SPEC_LOG_RULES,
     rate?: LogRateLimit,
-    now: () => number = () => performance.now(),
+    now: () => number = Date.now,
   ) {
     this.window = rate ? new RateWindow(rate, now) : undefined;
   }
