@@ -19,7 +19,8 @@ import { configRequestSize } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
-import { isObject, utf8 } from '../values.js';
+import { isObject } from '@mvmqtt/sdk/runtime';
+import { utf8 } from '../values.js';
 
 const SCOPES = new Set<number>(Object.values(MvConfigKeyFetchScope));
 const STORES = new Set<number>(Object.values(MvConfigKeyFetchStore));

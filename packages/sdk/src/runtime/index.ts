@@ -59,3 +59,17 @@ export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } 
 export { networkReasons } from './network.js';
 export { ConfigStore, ConfigStoreError, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, type ExternalFlashOptions } from './flash.js';
+export {
+  ArgumentCheck,
+  BEHAVIOUR_ENUMS,
+  UNUSABLE,
+  callRules,
+  isObject,
+  isUint,
+  utf8Length,
+  type ArgumentEnv,
+  type CallRules,
+  type HandleTarget,
+  type NestedFault,
+} from './arguments.js';
+export * from '../generated/arguments.js';

@@ -1,7 +1,8 @@
 /**
- * What each C type of the spec looks like at run time in TypeScript, as plain data the mock's
- * validator walks (the runtime type is `Shape` in packages/mock/src/schema.ts). The mapping is
- * the SDK's (generator/src/emit/core/typescript/typemap.ts); this file only says how to check a value of it.
+ * What each C type of the spec looks like at run time in TypeScript, as plain data: the SDK's
+ * generated argument checks are printed from it (ts/arguments.ts), and the mock's schema tables
+ * carry it for the fuzz run (`Shape` in packages/mock/src/schema.ts). The mapping is the SDK's
+ * (generator/src/emit/core/typescript/typemap.ts); this file only says how to check a value of it.
  */
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
