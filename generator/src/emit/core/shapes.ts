@@ -76,3 +76,13 @@ export function paramShape(param: ParamModel, model: Model): Literal {
   // `in` struct pointers may still carry pointers the kernel writes through (the read calls).
   return pointerShape(param.type, model, param.direction === 'out' || param.direction === 'inout', count);
 }
+
+/** `checkMvFoo`: the generated check of struct `MvFoo` (the SDK's `arguments.ts`). */
+export function structCheckName(struct: string): string {
+  return `check${struct}`;
+}
+
+/** `mvFooArguments`: the generated check of function `mvFoo`'s arguments, which both runtimes call. */
+export function functionCheckName(fn: string): string {
+  return `${fn}Arguments`;
+}

@@ -8,7 +8,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel, StructModel } from '../../model/types.js';
-import { fieldShape, paramShape } from '../core/shapes.js';
+import { fieldShape, functionCheckName, paramShape, structCheckName } from '../core/shapes.js';
 import type { Imports } from '../core/typescript/imports.js';
 import { MODULES } from './imports.js';
 
@@ -30,15 +30,6 @@ type Shape =
 
 const TYPED_ARRAYS: Record<number, string> = { 16: 'Uint16Array', 32: 'Uint32Array', 64: 'BigUint64Array' };
 
-/** `checkMvFoo`: the check of struct `MvFoo`. */
-export function structCheckName(struct: string): string {
-  return `check${struct}`;
-}
-
-/** `mvFooArguments`: the check of function `mvFoo`'s arguments. */
-export function functionCheckName(fn: string): string {
-  return `${fn}Arguments`;
-}
 
 /** Limit names by the `Struct.path` they constrain. */
 function limitsByField(model: Model): Map<string, string[]> {

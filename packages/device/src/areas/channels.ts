@@ -64,10 +64,6 @@ export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, p
   if (!CHANNEL_TYPES.has(v1.channel_type as number)) return MV_STATUS_UNKNOWNCHANNELTYPE;
   if (!sizeOk(rxLen) || !sizeOk(txLen)) return LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.status;
   if (!k.memory.isAligned(tx, LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.value)) return LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status;
-  const rxAlignment = k.options.limits.value('CHANNEL_RECEIVE_BUFFER_ALIGNMENT');
-  if (k.options.checkReceiveBufferAlignment && rxAlignment !== undefined && !k.memory.isAligned(rx, rxAlignment)) {
-    return MV_STATUS_INVALIDBUFFERALIGNMENT;
-  }
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
   if (!link.up) return MV_STATUS_NETWORKNOTCONNECTED;
   if (opens.unavailable > 0) {
