@@ -217,7 +217,14 @@ function readResponse<T extends ReadableItem['type'], O>(
   const item = ch.head(type);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
-  return writeLate(k, out, (o) => write(o, item));
+  // writeLate inlined: a publish response is read once per QoS 1 message, and a closure per call is garbage per message.
+  if (k.args.lateFault !== undefined) return MV_STATUS_LATEFAULT;
+  try {
+    write(out, item);
+    return MV_STATUS_OKAY;
+  } catch {
+    return MV_STATUS_LATEFAULT; // the item is gone: a fault now is late
+  }
 }
 
 function writeConnectResponse(out: MvMqttConnectResponse, item: ConnectResponseItem): void {
