@@ -18,6 +18,7 @@
  *   word at 256  capacity of each area in bytes
  *   word at 320  1 while the firmware waits for an interrupt (no call will come before one)
  *   word at 384  how long the firmware may spin for an answer, in ns (0: sleep at once)
+ *   word at 448  events (event socket) the firmware has applied so far
  *   request area at 512, answer area at 512 + capacity
  */
 #define _GNU_SOURCE
@@ -51,6 +52,7 @@ enum {
   CAPACITY_WORD = 256,
   FIRMWARE_IN_WFI = 320,
   ANSWER_SPIN_LIMIT = 384,
+  EVENTS_APPLIED = 448,
   REQUEST_AREA = 512,
 };
 
@@ -140,23 +142,30 @@ static napi_value create(napi_env env, napi_callback_info info) {
 }
 
 /*
- * next(buffer, served, spinNs) → the request sequence once it differs from `served` (a new
- * request is complete), spinning up to spinNs; `served` when none came in that time, or at
- * once when the firmware waits for an interrupt.
+ * next(buffer, served, spinNs, eventsSent) → the request sequence once it differs from `served`
+ * (a new request is complete), spinning up to spinNs; `served` when none came in that time; -1
+ * (at once) when the firmware waits for an interrupt with every event sent so far applied: no
+ * call can come before the next event.
  */
 static napi_value next(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!args(env, info, 3, argv)) return NULL;
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return NULL;
   uint8_t *base = mapping(env, argv[0]);
   if (!base) return NULL;
   uint32_t served = u32_arg(env, argv[1]);
   uint32_t spin = u32_arg(env, argv[2]);
+  uint32_t events_sent = u32_arg(env, argv[3]);
   uint32_t seq = atomic_load(WORD(base, REQUEST_SEQ));
   if (seq == served && spin) {
     // No sched_yield here: on a busy machine one can cost a whole time slice, and everything
     // the device does waits for this thread.
     uint64_t until = now_ns() + spin;
-    for (unsigned i = 1; (seq = atomic_load(WORD(base, REQUEST_SEQ))) == served && !atomic_load(WORD(base, FIRMWARE_IN_WFI)); i++) {
+    for (unsigned i = 1; (seq = atomic_load(WORD(base, REQUEST_SEQ))) == served; i++) {
+      if (atomic_load(WORD(base, FIRMWARE_IN_WFI)) && atomic_load(WORD(base, EVENTS_APPLIED)) == events_sent) {
+        napi_value asleep;
+        napi_create_int32(env, -1, &asleep);
+        return asleep;
+      }
       spin_pause();
       if ((i & 31u) == 0 && now_ns() >= until) break;
     }

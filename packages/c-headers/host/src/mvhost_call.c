@@ -81,18 +81,18 @@ enum {
   SHM_CAPACITY = 256,
   SHM_FIRMWARE_IN_WFI = 320,
   SHM_ANSWER_SPIN_LIMIT = 384,
+  SHM_EVENTS_APPLIED = 448,
   SHM_REQUEST_AREA = 512,
 };
 /*
- * How long the firmware waits for an answer before sleeping on the futex (most calls are
- * answered well within it), and for how much of that it spins without yielding the core (when
- * both processes share one, the device core needs it to answer). The budget halves after each
- * wait that ended on the futex and doubles after one that did not, between MIN and MAX: on a
- * machine too busy to run both processes at once, spinning only takes time from the device core.
+ * How long the firmware spins for an answer before sleeping on the futex, when the device core
+ * was watching (after a doorbell it has to wake up first, which takes longer than any spin).
+ * The budget halves after each wait that ended on the futex and doubles after one that did not,
+ * between MIN and MAX. It spins without sched_yield: on a busy machine a yield can give the core
+ * away for a whole time slice, and the device core, spinning for the next call, then gives up.
  */
-#define ANSWER_SPIN_MAX_NS 200000u
-#define ANSWER_SPIN_MIN_NS 5000u
-#define ANSWER_PAUSE_NS 500u
+#define ANSWER_SPIN_MAX_NS 50000u
+#define ANSWER_SPIN_MIN_NS 2000u
 
 static uint8_t *shm;
 static uint32_t shm_seq;
@@ -262,27 +262,24 @@ static const uint8_t *exchange_shared(void) {
   atomic_store(shm_word(SHM_REQUEST_SEQ), seq);
   // The device core is back in its event loop: ring it. (It sets its flag, then looks at the
   // sequence; we set the sequence, then look at its flag: one of us always sees the other.)
+  _Atomic uint32_t *answered = shm_word(SHM_ANSWER_SEQ);
   if (atomic_load(shm_word(SHM_DEVICE_IDLE))) {
     static const uint8_t doorbell = 1;
     write_all(call_fd, &doorbell, 1);
-  }
-  _Atomic uint32_t *answered = shm_word(SHM_ANSWER_SEQ);
-  if (atomic_load(answered) != seq) {
-    // Spin on the core first; then yield it each round, in case the device core waits for it.
+  } else if (atomic_load(answered) != seq) {
     // The device core may forbid spinning (it serves many firmware processes at once).
     uint32_t limit = atomic_load(shm_word(SHM_ANSWER_SPIN_LIMIT));
     uint32_t budget = answer_spin_ns < limit ? answer_spin_ns : limit;
-    uint64_t start = monotonic_ns(), now = start;
+    uint64_t start = monotonic_ns();
     for (unsigned i = 1; budget && atomic_load(answered) != seq; i++) {
-      if (now - start < ANSWER_PAUSE_NS) spin_pause();
-      else sched_yield();
-      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= budget) break;
+      spin_pause();
+      if ((i & 15u) == 0 && monotonic_ns() - start >= budget) break;
     }
-  }
-  if (atomic_load(answered) == seq) {
-    if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
-  } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
-    answer_spin_ns /= 2;
+    if (atomic_load(answered) == seq) {
+      if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
+    } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
+      answer_spin_ns /= 2;
+    }
   }
   while (atomic_load(answered) != seq) {
     atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 1u);
@@ -371,8 +368,13 @@ static void *event_thread(void *unused) {
       (void)copy_to_app(address, buffer + at, length);
       at += align8(length);
     }
-    if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
-    atomic_fetch_add(&events_applied, 1);
+    if (header[1] == EVENT_IRQ) {
+      // The sleeper is about to wake and call: the device core may wait for that call.
+      if (shm) atomic_store(shm_word(SHM_FIRMWARE_IN_WFI), 0u);
+      mvhost_irq_pend(header[2]);
+    }
+    uint32_t applied = atomic_fetch_add(&events_applied, 1) + 1;
+    if (shm) atomic_store(shm_word(SHM_EVENTS_APPLIED), applied);
   }
   return NULL;
 }

@@ -10,8 +10,11 @@ export interface ShmAddon {
   /** Offset of the request area in the mapping; the answer area follows it at + capacity. */
   readonly REQUEST_AREA: number;
   create(capacity: number): { fd: number; buffer: ArrayBuffer };
-  /** The request sequence once it differs from `served`, spinning up to `spinNs`; else `served`. */
-  next(buffer: ArrayBuffer, served: number, spinNs: number): number;
+  /**
+   * The request sequence once it differs from `served`, spinning up to `spinNs`; else `served`,
+   * or -1 at once when the firmware sleeps in WFI having applied all `eventsSent` events.
+   */
+  next(buffer: ArrayBuffer, served: number, spinNs: number, eventsSent: number): number;
   /** Marks the device core as not watching (requests then ring the doorbell); false if one slipped in. */
   idle(buffer: ArrayBuffer, served: number): boolean;
   /** Watching again (after a doorbell). */
