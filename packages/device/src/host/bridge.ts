@@ -13,8 +13,9 @@ import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, FrameReader, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
+import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
 import type { ShmAddon } from './shm.js';
+import { SHM } from './generated/protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
@@ -126,7 +127,7 @@ export class HostBridge {
     callSocket.setNoDelay?.(true);
     this.transport = channel ? 'shared-memory' : 'socket';
     if (channel) {
-      const area = channel.addon.REQUEST_AREA;
+      const area = SHM.REQUEST_AREA;
       this.requests = Buffer.from(channel.buffer, area, channel.capacity);
       this.answers = Buffer.from(channel.buffer, area + channel.capacity, channel.capacity);
       // A doorbell byte: the firmware made a call while this end was not watching.
@@ -190,7 +191,7 @@ export class HostBridge {
         const seq = got;
         const length = this.requests!.readUInt32LE(0);
         this.served = seq;
-        if (length < 16 || length > this.requests!.byteLength) {
+        if (length < REQUEST_HEADER || length > this.requests!.byteLength) {
           this.close();
           this.hooks.onBridgeError?.(new Error(`malformed request of ${length} bytes from the firmware`));
           return;
