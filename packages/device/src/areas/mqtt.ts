@@ -60,6 +60,7 @@ import { decodeConnectRequest } from '../mqtt/connect-request.js';
 import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
+import { BrokerOutage } from '../mqtt/outage.js';
 
 /**
  * The MQTT channel the call's handle named: the generated argument check found it live, of the
@@ -315,7 +316,8 @@ export function receiveLostMessageInfo(k: Kernel, ch: MqttChannel, info: MvMqttL
 }
 
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
-  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
+  const outage = k.state(BrokerOutage);
+  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle, () => outage.active));
   const unit = k.options.reasonCodesSizeUnit;
   return {
     mvMqttGetNextReadableDataType: (_handle, out) => getNextReadableDataType(checkedChannel(k), out),
