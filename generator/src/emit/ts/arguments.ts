@@ -12,6 +12,9 @@ import { fieldShape, functionCheckName, paramShape, structCheckName } from '../c
 import type { Imports } from '../core/typescript/imports.js';
 import { MODULES } from './imports.js';
 
+/** The spec's facts as data, beside this file (../ts/metadata.ts). */
+const METADATA_MODULE = './metadata.js';
+
 /** The run-time half, seen from the SDK's generated directory. */
 export const ARGUMENTS_RUNTIME = '../runtime/arguments.js';
 
@@ -365,13 +368,15 @@ export function argumentStatements(model: Model, imports: Imports): string[] {
   imports.value(MODULES.enums, model.data.successStatus);
   imports.type(MODULES.enums, model.data.statusEnum);
   imports.type(MODULES.syscalls, 'MvFunctionName');
+  imports.value(METADATA_MODULE, 'FUNCTIONS');
+  imports.value(METADATA_MODULE, 'STATUS_NAMES');
   const limits = limitsByField(model);
   const structs = model.structs.map((s) => structFunction(s, model, limits));
   const functions = model.functions.map((f) => functionCheck(f, model, imports));
   const rules = [
     '/** Each function\'s error-table facts the checks consult, computed once. */',
     'const RULES = {',
-    ...model.functions.map((f) => `  ${f.name}: callRules('${f.name}'),`),
+    ...model.functions.map((f) => `  ${f.name}: callRules(FUNCTIONS.${f.name}, STATUS_NAMES),`),
     '} satisfies { readonly [F in MvFunctionName]: CallRules };',
   ].join('\n');
   const table = [

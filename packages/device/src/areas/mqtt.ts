@@ -22,9 +22,11 @@ import {
   MV_STATUS_PARAMETERFAULT,
   MV_STATUS_RATELIMITED,
   MV_STATUS_REQUESTALREADYSENT,
+  MV_STATUS_REQUIREDELEMENTMISSING,
   MV_STATUS_WRONGDATAREQUESTED,
 } from '@mvmqtt/sdk';
 import type {
+  MvMqttConnectRequest,
   MvMqttConnectResponse,
   MvMqttDisconnectResponse,
   MvMqttLostMessageInfo,
@@ -52,7 +54,7 @@ import type {
   MvSizedString,
 } from '@mvmqtt/sdk';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { Fault, Refusal, checkedBytes, checkedCopy, checkedText, fault, isStruct, isU32 } from '../kernel/args.js';
+import { Refusal, checkedBytes, checkedCopy, checkedText, fault, isU32 } from '../kernel/args.js';
 import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
@@ -78,21 +80,19 @@ function failLate(ch: MqttChannel): typeof MV_STATUS_LATEFAULT {
 
 // ---------------------------------------------------------------------- requests
 
-export function requestConnect(k: Kernel, ch: MqttChannel, request: unknown): MvMqttRequestConnectStatus {
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
+export function requestConnect(k: Kernel, ch: MqttChannel, request: MvMqttConnectRequest): MvMqttRequestConnectStatus {
   if (ch.connectRequested) return MV_STATUS_REQUESTALREADYSENT;
+  if (k.args.lateFault !== undefined) {
+    // The attempt has started: it counts as this channel's one connect, and the channel is unusable.
+    ch.connectRequested = true;
+    return failLate(ch);
+  }
+  if (k.args.missing !== undefined) return MV_STATUS_REQUIREDELEMENTMISSING;
   try {
-    const plan = decodeConnectRequest(request, { rsaKeysOnly: k.options.rsaKeysOnly, alwaysTls: k.options.alwaysTls });
-    ch.requestConnect(plan);
+    ch.requestConnect(decodeConnectRequest(request, { rsaKeysOnly: k.options.rsaKeysOnly, alwaysTls: k.options.alwaysTls }));
     return MV_STATUS_OKAY;
   } catch (err) {
     if (err instanceof Refusal) return err.status as MvMqttRequestConnectStatus;
-    if (err instanceof Fault && err.late) {
-      // The attempt has started: it counts as this channel's one connect, and the channel is unusable.
-      ch.connectRequested = true;
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
     throw err;
   }
 }

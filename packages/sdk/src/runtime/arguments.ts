@@ -11,10 +11,10 @@
  * is recorded for the behaviour to report once the request has gone ahead; elsewhere it is a
  * PARAMETERFAULT at once. A check whose status the call cannot return is skipped.
  */
-import { FUNCTIONS, MV_STATUS_CHANNELCLOSED, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION } from '../generated/index.js';
-import type { MvFunctionInfo, MvFunctionName, MvStatus } from '../generated/index.js';
+import { MV_STATUS_CHANNELCLOSED, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION } from '../generated/index.js';
+import type { MvStatus } from '../generated/index.js';
 import type { LimitSetting } from './limits.js';
-import { lateStatus, listedStatuses, unwritableStatus } from './statuses.js';
+import { unwritableStatusIn } from './statuses.js';
 
 /**
  * What a fault check returns when the fault was recorded rather than refused (late, or a status
@@ -46,18 +46,30 @@ export interface NestedFault {
 
 /** One function's error-table facts the checks consult, computed once per function. */
 export interface CallRules {
-  readonly fn: MvFunctionName;
   readonly listed: ReadonlySet<MvStatus>;
   /** The status of the `issued` row (LATEFAULT), if the function has one. */
   readonly late: MvStatus | undefined;
-  /** What a bad pointer gets in a call that lists no PARAMETERFAULT (see `unwritableStatus`). */
+  /** What a bad pointer gets in a call that lists no PARAMETERFAULT (see `unwritableStatusIn`). */
   readonly badPointer: MvStatus;
   /** The call reads an item off a queue: its argument is where the item will be written. */
   readonly consumer: boolean;
 }
 
-export function callRules(fn: MvFunctionName): CallRules {
-  return { fn, listed: listedStatuses(fn), late: lateStatus(fn), badPointer: unwritableStatus(fn), consumer: (FUNCTIONS[fn] as MvFunctionInfo).consumes !== undefined };
+/** What `callRules` reads of a function's entry in the generated `FUNCTIONS` (of whichever spec the checks were generated from). */
+export interface CallInfo {
+  readonly errors: readonly { readonly status: number; readonly issued: boolean }[];
+  readonly consumes?: unknown;
+}
+
+/** A function's rules from its `FUNCTIONS` entry; `names`: the spec's status names by value (`STATUS_NAMES`). */
+export function callRules(info: CallInfo, names: Readonly<Record<number, string>>): CallRules {
+  const errors = info.errors;
+  return {
+    listed: new Set(errors.map((e) => e.status as MvStatus)),
+    late: errors.find((e) => e.issued)?.status as MvStatus | undefined,
+    badPointer: unwritableStatusIn(errors, names) as MvStatus,
+    consumer: info.consumes !== undefined,
+  };
 }
 
 /**
