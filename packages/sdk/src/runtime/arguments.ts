@@ -207,10 +207,12 @@ export class ArgumentCheck {
   handle(handleType: string, value: unknown, name: string, kind: number | undefined): MvStatus {
     const target = this.env.lookup(handleType, value);
     if (target === undefined) return this.refuse(0, name, `is not a live ${handleType}`, MV_STATUS_INVALIDHANDLE, MV_STATUS_PARAMETERFAULT);
-    if (kind !== undefined && target.kind !== kind) return this.refuse(0, name, 'names an object of another kind', MV_STATUS_INVALIDHANDLE);
-    if (target.closed === true) return this.refuse(0, name, 'names a closed channel', MV_STATUS_CHANNELCLOSED);
-    this.target = target;
-    return MV_STATUS_OKAY;
+    let status: MvStatus = MV_STATUS_OKAY;
+    if (kind !== undefined && target.kind !== kind) status = this.refuse(0, name, 'names an object of another kind', MV_STATUS_INVALIDHANDLE);
+    // A call that can be made on a closed channel (its closure reason, closing it) does not list CHANNELCLOSED: it goes ahead.
+    else if (target.closed === true) status = this.refuse(0, name, 'names a closed channel', MV_STATUS_CHANNELCLOSED);
+    if (status === MV_STATUS_OKAY) this.target = target;
+    return status;
   }
 
   /** A handle stored in a struct is only looked up; zero or a stale value is the behaviour's to judge. */
