@@ -3,7 +3,9 @@
  * the count hardly moves when the machine is busy, so it decides micro-optimisations that a
  * loaded machine's timings cannot.
  *
- *   node --import tsx bench/src/instructions.ts [--side emulated|raw] [--kind qos0|qos1] [--counts 1000,3000] [--reps N]
+ *   node --import tsx bench/src/instructions.ts [--side emulated|raw] [--kind qos0|qos1] [--counts 1000,3000] [--reps N] [--keep DIR]
+ *
+ * --keep DIR keeps callgrind's output files there (callgrind_annotate shows V8's builtins and C++ by name; JIT code is unnamed).
  *
  * The same workload as the runtime bench (bench/src/runtime/worker.ts: both ends on one side,
  * the embedded aedes broker in the same process, window and payload as the bench), run under
@@ -32,12 +34,13 @@ async function runCase(c: RuntimeCase): Promise<void> {
 }
 
 /** Instructions the whole process executed (callgrind's "Collected" total). */
-function instructions(c: RuntimeCase): Promise<number> {
+function instructions(c: RuntimeCase, keep: string | undefined): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'mvmqtt-callgrind-'));
+  const out = keep ? join(keep, `${c.pub}-${c.kind}-${c.count}.callgrind`) : join(dir, 'out');
   return new Promise<number>((resolve, reject) => {
     const child = spawn(
       'valgrind',
-      ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--import', TSX_LOADER, SELF, '--case', JSON.stringify(c)],
+      ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--import', TSX_LOADER, SELF, '--case', JSON.stringify(c)],
       { stdio: ['ignore', 'inherit', 'pipe'] },
     );
     let err = '';
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       counts: { type: 'string', default: '1000,3000' },
       warmup: { type: 'string', default: '1000' },
       reps: { type: 'string', default: '1' },
+      keep: { type: 'string' },
     },
   });
   if (values.case) return runCase(JSON.parse(values.case) as RuntimeCase);
@@ -70,8 +74,8 @@ async function main(): Promise<void> {
   const [n1, n2] = values.counts.split(',').map(Number);
   const base: Omit<RuntimeCase, 'count'> = { broker: 'aedes', kind, pub: side, sub: side, warmup: Number(values.warmup), window: publishWindow(), payloadSize: 100, protocolVersion: 4 };
   for (let rep = 0; rep < Number(values.reps); rep++) {
-    const i1 = await instructions({ ...base, count: n1 });
-    const i2 = await instructions({ ...base, count: n2 });
+    const i1 = await instructions({ ...base, count: n1 }, values.keep);
+    const i2 = await instructions({ ...base, count: n2 }, values.keep);
     const perMessage = (i2 - i1) / (n2 - n1);
     console.log(JSON.stringify({ side, kind, counts: [n1, n2], instructions: [i1, i2], instructions_per_message: Math.round(perMessage) }));
   }
