@@ -38,7 +38,7 @@ if (parentPort) {
   const job = workerData as WorkerJob;
   try {
     // Not validated here: the main thread validates, and stops this worker if the spec is invalid.
-    const model = new Model(buildModel(loadSpec(job.specPath)));
+    const model = new Model(buildModel(loadSpec(job.specPath, { syntaxChecks: false })));
     const ctx = emitContext(model, job.standalone);
     const rendered = job.targets.map((name) => {
       const target = findTarget(name);
