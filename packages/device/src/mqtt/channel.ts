@@ -62,6 +62,8 @@ export class MqttChannel extends Channel {
     buffers: ChannelBuffers,
     private readonly options: ResolvedOptions,
     private readonly handleForTrace: () => number,
+    /** A simulated broker outage is on (Device.simulateBrokerOutage). */
+    private readonly brokerDown: () => boolean = () => false,
   ) {
     super(type as never, target, buffers);
     this.transport = new MqttTransport(
@@ -167,7 +169,7 @@ export class MqttChannel extends Channel {
       this.push({ type: MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, requestState: MV_MQTTREQUESTSTATE_INVALIDPARAMETERS, reasonCode: 0 });
       return;
     }
-    this.transport.connect(plan);
+    this.transport.connect(plan, this.brokerDown());
   }
 
   /** Resolves once the mqtt.js connection (if any) has closed. */

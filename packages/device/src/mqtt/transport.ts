@@ -25,6 +25,7 @@ import {
 import type { MvClosureReason, MvMqttRequestState } from '@mvmqtt/sdk';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
+import { refusedConnection } from './outage.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
 import { IdTable } from './id-table.js';
 
@@ -136,9 +137,15 @@ export class MqttTransport {
     this.phase = Phase.Ended;
   }
 
-  connect(plan: ConnectPlan): void {
+  /** `brokerDown`: a simulated broker outage; the attempt fails as a refused TCP connection does. */
+  connect(plan: ConnectPlan, brokerDown = false): void {
     this.version = plan.protocolVersion;
     this.phase = Phase.Connecting;
+    if (brokerDown) {
+      this.connectError = refusedConnection(plan.host, plan.port);
+      queueMicrotask(() => this.onClose());
+      return;
+    }
     const o: IClientOptions = {
       protocol: plan.tls ? 'mqtts' : 'mqtt',
       host: plan.host,
