@@ -99,6 +99,10 @@ function fastRows(call: (sys: MvSyscalls, irq: number) => MvStatus): Record<'MV_
 }
 
 export const CORE_PROVOCATIONS = {
+  // Calls whose only status is OKAY: nothing to provoke.
+  mvNoOp: {},
+  mvDisableAllFastInterrupts: {},
+  mvEnableAllFastInterrupts: {},
   mvTempTriggerNotification: {
     MV_STATUS_INVALIDHANDLE: { how: 'handle 0', run: (r) => r.sys.mvTempTriggerNotification(0 as MvNotificationHandle, MV_EVENTTYPE_UPDATEDOWNLOADED as MvEventType, 1) },
   },

@@ -7,7 +7,7 @@
  * (or the late fault where the call's table has one), and with `debugChecks` on a status the
  * function's error table does not list is reported as an emulator bug.
  */
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, statusName } from '@mvmqtt/sdk';
+import { MV_STATUS_OKAY, statusName } from '@mvmqtt/sdk';
 import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
 import { Fault, allowedStatuses, statusForException, unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
