@@ -7,7 +7,6 @@
 import {
   FUNCTIONS,
   MV_CLOSUREREASON_NETWORKDISCONNECTED,
-  MV_STATUS_PARAMETERFAULT,
   MV_SYSTEMNOTIFICATIONSOURCE_UPDATE,
   MvStatus,
   statusName,
@@ -19,6 +18,7 @@ import {
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
 import { BEHAVIOUR_ENUMS } from './areas/channels.js';
+import { ConfigAnswers } from './areas/config_fetch.js';
 import { SYSTEM_BEHAVIOUR_ENUMS } from './areas/power_and_system.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
@@ -26,7 +26,7 @@ import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -152,7 +152,7 @@ export class MockMicrovisor extends MockSyscallsBase {
   }
 
   get networkStatus(): MvNetworkStatus {
-    return this.kernel.networkStatus;
+    return this.kernel.state(NetworkLink).status;
   }
 
   /** Handles of the channels open now (including ones the server closed), oldest first. */
@@ -271,7 +271,7 @@ export class MockMicrovisor extends MockSyscallsBase {
 
   /** Puts an item in the config store automatic fetch answers come from (scope and store: the enum values). */
   setConfigItem(scope: MvConfigKeyFetchScope, store: MvConfigKeyFetchStore, key: string, value: string | Uint8Array): void {
-    this.kernel.config.set(scope, store, key, typeof value === 'string' ? new TextEncoder().encode(value) : value);
+    this.kernel.state(ConfigAnswers).store.set(scope, store, key, typeof value === 'string' ? new TextEncoder().encode(value) : value);
   }
 
   /** Writes a raw record into a centre's ring and pends its IRQ. */
