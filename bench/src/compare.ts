@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { LoadMonitor } from './load.js';
 import { machineInfo } from './machine.js';
 import { REPO_ROOT } from './paths.js';
-import { compareRounds, renderComparison, runtimeMetrics, type Metric } from './compare/metrics.js';
+import { compareRounds, MIN_ROUNDS_TO_JUDGE, renderComparison, runtimeMetrics, type Metric } from './compare/metrics.js';
 import { round } from './stats.js';
 
 const USAGE = 'usage: npm run bench:compare -- --base <git ref> [--rounds N] [--only runtime] [--max-load X] [--out FILE] [--keep]';
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
         const metrics = runtimeMetrics(results);
         s.rounds.push(metrics);
         const ratios = metrics.filter((m) => m.name.endsWith('emulated/raw') && m.name.includes('qos')).map((m) => `${m.name.replace(' emulated/raw', '')} ${m.value}`);
-        say(`round ${i + 1}/${args.rounds} ${s.label.padEnd(18)} ${round((Date.now() - t0) / 1000, 0)} s   emulated/raw: ${ratios.join(', ')}`);
+        say(`round ${i + 1}/${args.rounds} ${s.label.padEnd(24)} ${round((Date.now() - t0) / 1000, 0)} s   emulated/raw: ${ratios.join(', ')}`);
       }
     }
   } finally {
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const duration = round((Date.now() - started) / 1000, 0);
 
   say('');
-  say(`## Runtime before/after: ${before.label} vs ${after.label}, ${args.rounds} rounds of --quick each, alternating`);
+  say(`## Runtime before/after: ${before.label} vs ${after.label}, ${args.rounds} round${args.rounds === 1 ? '' : 's'} of --quick each, alternating`);
   say('');
   say(renderComparison(rows, { before: before.label, after: after.label }));
   say('');
@@ -185,7 +185,8 @@ async function main(): Promise<void> {
   );
   if (loadReport.noisy) say(`NOISY COMPARISON: ${loadReport.reason}. The medians say as much about the other processes as about the change.`);
   const worse = rows.filter((r) => r.worse).map((r) => r.name);
-  say(worse.length ? `worse beyond both sides' range: ${worse.join('; ')}` : 'no metric is worse beyond the range of both sides');
+  if (args.rounds < MIN_ROUNDS_TO_JUDGE) say(`(${args.rounds} round${args.rounds === 1 ? '' : 's'}: too few to call any metric worse; use --rounds ${MIN_ROUNDS_TO_JUDGE} or more)`);
+  else say(worse.length ? `worse in every round (ranges apart): ${worse.join('; ')}` : 'no metric is worse in every round (the ranges of the two sides overlap)');
   if (args.keep) say(`per-run results and logs: ${work}`);
   if (args.out) {
     writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), base: sha, head, dirty, rounds: args.rounds, load: loadReport, rows }, null, 2) + '\n');

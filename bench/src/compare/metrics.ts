@@ -74,9 +74,15 @@ export interface MetricComparison {
   /** after/before of each round (the two ran back to back), lowest and highest. */
   roundRatioMin: number;
   roundRatioMax: number;
-  /** The median moved the bad way by more than the rounds' own spread on both sides allows. */
+  /**
+   * With 3 rounds or more: every round of this tree did worse than every round of the base (the
+   * two sides' ranges do not overlap, the bad way). Fewer rounds judge nothing.
+   */
   worse: boolean;
 }
+
+/** Rounds below which no metric is called worse: one or two runs a side say nothing about their spread. */
+export const MIN_ROUNDS_TO_JUDGE = 3;
 
 function side(values: number[]): SideSummary {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
@@ -98,7 +104,7 @@ export function compareRounds(before: Metric[][], after: Metric[][]): MetricComp
     const as = side(a as number[]);
     const perRound = (a as number[]).map((v, i) => v / (b as number[])[i]);
     // Worse only when the ranges do not even overlap in the bad direction: a noisy machine moves medians.
-    const worse = better === 'higher' ? as.max < bs.min : as.min > bs.max;
+    const worse = before.length >= MIN_ROUNDS_TO_JUDGE && (better === 'higher' ? as.max < bs.min : as.min > bs.max);
     rows.push({
       name,
       better,
