@@ -30,7 +30,7 @@ describe('clocks and the RCC register file', () => {
     const cr = out(0);
     d.mvPeriphPeek32(RCC_CR, cr);
     expect((cr.value >>> 10) & 1).toBe(1);
-    expect(d.registerAccesses.map((a) => a.op)).toEqual(['poke', 'peek']);
+    expect(d.world.registerAccesses.map((a) => a.op)).toEqual(['poke', 'peek']);
     await d.powerOff();
   });
 
@@ -54,7 +54,7 @@ describe('identity and wall time', () => {
     const d = new Device({ wallTime: 'unset' });
     const t = out(0n);
     expect(d.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
-    d.setWallTime(1_000_000n);
+    d.world.setWallTime(1_000_000n);
     expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
     expect(t.value >= 1_000_000n).toBe(true);
     await d.powerOff();
@@ -138,7 +138,7 @@ describe('logs, the end of the run and system notifications', () => {
     d.nvic.setHandler(40, () => irqs++);
     d.nvic.enable(40);
     expect(d.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 9, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0 as MvSystemEventHandle))).toBe(MV_STATUS_OKAY);
-    d.stageUpdate();
+    d.world.stageUpdate();
     await d.waitFor(() => irqs === 1, 5000, 'the UPDATEDOWNLOADED interrupt');
     expect(new DataView(ring.buffer).getUint32(8, true)).toBe(MV_EVENTTYPE_UPDATEDOWNLOADED);
     expect(d.mvRestart(MV_RESTARTMODE_AUTOAPPLYUPDATE)).toBe(MV_STATUS_OKAY);

@@ -42,7 +42,7 @@ describe('mock: logging, testing, power', () => {
     expect(mock.serverLogs).toEqual([]);
     mock.flush();
     expect(mock.serverLogs).toEqual(['one']);
-    mock.setServerLoggingDisabled(true);
+    mock.world.setServerLoggingDisabled(true);
     expect(mock.mvServerLog('two', 3)).toBe(MV_STATUS_LOGGINGDISABLEDBYSERVER);
   });
 
@@ -75,7 +75,7 @@ describe('mock: logging, testing, power', () => {
     mock.nvic.setHandler(30, () => irqs++);
     mock.nvic.enable(30);
     expect(mock.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 2, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0 as MvSystemEventHandle))).toBe(MV_STATUS_OKAY);
-    mock.stageUpdate();
+    mock.world.stageUpdate();
     mock.flush();
     expect(irqs).toBe(1);
   });

@@ -43,6 +43,7 @@ export {
   type WallTimeMode,
   type WifiSettings,
 } from './system.js';
+export { SimulatedWorld } from './world.js';
 export { ByteRing } from './byte-ring.js';
 export {
   CONFIG_ITEM_FRAMING,
