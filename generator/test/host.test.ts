@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel, Model } from '../src/index.js';
 import { lowerForHost } from '../src/emit/host/lower.js';
 import { hostEmitter } from '../src/emit/host/index.js';
+import { SHM_REQUEST_AREA, SHM_WORDS, WIRE, protocolId } from '../src/emit/host/protocol.js';
 import { REPO, SPEC_DIR } from './support/spec-copy.js';
 
 const model = loadModel(join(SPEC_DIR, 'index.json'));
@@ -61,6 +62,35 @@ describe('host lowering', () => {
     const ts = files.find((f) => f.path.endsWith('tables.ts'))!.contents;
     expect(ts).toContain(JSON.stringify(tables, null, 2));
     expect(files.find((f) => f.path.endsWith('mvmqttHost.cmake'))!.contents).toContain('function(mvmqtt_add_host_firmware target)');
+  });
+
+  it('emits one protocol header for both C ends and the same constants for the TypeScript bridge', () => {
+    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test' });
+    const headers = files.filter((f) => f.path.endsWith('/mvhost_protocol.h'));
+    expect(headers.map((h) => h.path).sort()).toEqual([`${model.product.outputs.c}/host/generated/mvhost_protocol.h`, `${model.product.outputs.host}/mvhost_protocol.h`].sort());
+    expect(headers[0].contents).toBe(headers[1].contents);
+    const ts = files.find((f) => f.path === `${model.product.outputs.host}/protocol.ts`)!.contents;
+    const id = `0x${protocolId().toString(16).padStart(8, '0')}`;
+    expect(headers[0].contents).toContain(`#define MVHOST_PROTOCOL_ID ${id}u`);
+    expect(ts).toContain(`export const PROTOCOL_ID = ${id};`);
+    for (const w of SHM_WORDS) {
+      expect(headers[0].contents).toContain(`#define MVHOST_SHM_${w.name} ${w.offset}u`);
+      expect(ts).toContain(`  ${w.name}: ${w.offset},`);
+    }
+    for (const w of WIRE) {
+      expect(headers[0].contents).toContain(`#define MVHOST_${w.name} ${w.value}u`);
+      expect(ts).toContain(`export const ${w.name} = ${w.value};`);
+    }
+  });
+
+  it('lays the shared words out without overlap, before the request area', () => {
+    const offsets = SHM_WORDS.map((w) => w.offset);
+    expect(new Set(offsets).size).toBe(offsets.length);
+    for (const o of offsets) {
+      expect(o % 4).toBe(0);
+      expect(o + 4).toBeLessThanOrEqual(SHM_REQUEST_AREA);
+    }
+    expect(SHM_REQUEST_AREA % 64).toBe(0);
   });
 });
 

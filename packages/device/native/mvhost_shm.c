@@ -10,57 +10,22 @@
  * call socket; the firmware on a futex) when the other end is slow. JavaScript reads and writes
  * the request and answer areas directly; the ordering-sensitive steps live here.
  *
- * Layout (mirrored in mvhost_call.c; the firmware reads the capacity from the header):
- *   word at 0    request sequence, written by the firmware after the request is complete
- *   word at 64   answer sequence, written by the device core after the answer is complete
- *   word at 128  1 while the device core is not watching (the firmware then rings the doorbell)
- *   word at 192  1 while the firmware sleeps on the answer word (the device core then wakes it)
- *   word at 256  capacity of each area in bytes
- *   word at 320  1 while the firmware waits for an interrupt (no call will come before one)
- *   word at 384  how long the firmware may spin for an answer, in ns (0: sleep at once)
- *   request area at 512, answer area at 512 + capacity
+ * The layout, the handshake and the spin/futex helpers are in mvhost_protocol.h, generated
+ * from one table (generator/src/emit/host/protocol.ts) for both C ends and the TypeScript bridge.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
 
 #include <errno.h>
-#include <linux/futex.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-/* A hint to the core that this thread is spinning on memory another process will write. */
-static inline void spin_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ volatile("yield");
-#endif
-}
+#include "../src/host/generated/mvhost_protocol.h"
 
-enum {
-  REQUEST_SEQ = 0,
-  ANSWER_SEQ = 64,
-  DEVICE_IDLE = 128,
-  FIRMWARE_SLEEPING = 192,
-  CAPACITY_WORD = 256,
-  FIRMWARE_IN_WFI = 320,
-  ANSWER_SPIN_LIMIT = 384,
-  REQUEST_AREA = 512,
-};
+enum { REQUEST_AREA = MVHOST_SHM_REQUEST_AREA };
 
-#define WORD(base, offset) ((_Atomic uint32_t *)((uint8_t *)(base) + (offset)))
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#define WORD(base, offset) mvhost_shm_word((base), MVHOST_SHM_##offset)
 
 static napi_value fail(napi_env env, const char *what) {
   char message[160];
@@ -125,7 +90,8 @@ static napi_value create(napi_env env, napi_callback_info info) {
     return fail(env, "mmap");
   }
   atomic_store(WORD(base, DEVICE_IDLE), 1u); /* nobody watches until the first doorbell */
-  atomic_store(WORD(base, CAPACITY_WORD), capacity);
+  atomic_store(WORD(base, CAPACITY), capacity);
+  atomic_store(WORD(base, PROTOCOL_ID), MVHOST_PROTOCOL_ID);
   napi_value buffer, result;
   if (napi_create_external_arraybuffer(env, base, size, unmap, (void *)(uintptr_t)size, &buffer) != napi_ok) {
     munmap(base, size);
@@ -140,25 +106,32 @@ static napi_value create(napi_env env, napi_callback_info info) {
 }
 
 /*
- * next(buffer, served, spinNs) → the request sequence once it differs from `served` (a new
- * request is complete), spinning up to spinNs; `served` when none came in that time, or at
- * once when the firmware waits for an interrupt.
+ * next(buffer, served, spinNs, eventsSent) → the request sequence once it differs from `served`
+ * (a new request is complete), spinning up to spinNs; `served` when none came in that time; -1
+ * (at once) when the firmware waits for an interrupt with every event sent so far applied: no
+ * call can come before the next event.
  */
 static napi_value next(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!args(env, info, 3, argv)) return NULL;
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return NULL;
   uint8_t *base = mapping(env, argv[0]);
   if (!base) return NULL;
   uint32_t served = u32_arg(env, argv[1]);
   uint32_t spin = u32_arg(env, argv[2]);
+  uint32_t events_sent = u32_arg(env, argv[3]);
   uint32_t seq = atomic_load(WORD(base, REQUEST_SEQ));
   if (seq == served && spin) {
     // No sched_yield here: on a busy machine one can cost a whole time slice, and everything
     // the device does waits for this thread.
-    uint64_t until = now_ns() + spin;
-    for (unsigned i = 1; (seq = atomic_load(WORD(base, REQUEST_SEQ))) == served && !atomic_load(WORD(base, FIRMWARE_IN_WFI)); i++) {
-      spin_pause();
-      if ((i & 31u) == 0 && now_ns() >= until) break;
+    uint64_t until = mvhost_monotonic_ns() + spin;
+    for (unsigned i = 1; (seq = atomic_load(WORD(base, REQUEST_SEQ))) == served; i++) {
+      if (atomic_load(WORD(base, FIRMWARE_IN_WFI)) && atomic_load(WORD(base, EVENTS_APPLIED)) == events_sent) {
+        napi_value asleep;
+        napi_create_int32(env, -1, &asleep);
+        return asleep;
+      }
+      mvhost_spin_pause();
+      if ((i & 31u) == 0 && mvhost_monotonic_ns() >= until) break;
     }
   }
   return u32_value(env, seq);
@@ -212,7 +185,7 @@ static napi_value answer(napi_env env, napi_callback_info info) {
   if (!base) return NULL;
   atomic_store(WORD(base, ANSWER_SEQ), u32_arg(env, argv[1]));
   if (atomic_load(WORD(base, FIRMWARE_SLEEPING)))
-    syscall(SYS_futex, (uint32_t *)WORD(base, ANSWER_SEQ), FUTEX_WAKE, 1, NULL, NULL, 0);
+    mvhost_futex_wake(WORD(base, ANSWER_SEQ));
   return NULL;
 }
 
@@ -226,7 +199,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "spinLimit", NULL, spin_limit, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
-  napi_set_named_property(env, exports, "REQUEST_AREA", u32_value(env, REQUEST_AREA));
+  napi_set_named_property(env, exports, "PROTOCOL_ID", u32_value(env, MVHOST_PROTOCOL_ID));
   return exports;
 }
 

@@ -15,6 +15,7 @@ import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { guardBehaviours } from './kernel/guard.js';
 import { ChannelOpens } from './areas/channels.js';
 import { NetworkLink, loseNetwork, restoreNetwork } from './network.js';
+import { BrokerOutage } from './mqtt/outage.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
 import { notificationObserver } from './areas/notifications.js';
@@ -234,6 +235,25 @@ export class Device extends DeviceSyscallsBase {
   /** Every MQTT connection drops as if the broker went away: each channel gets its unsolicited DISCONNECTRESPONSE. */
   simulateBrokerDisconnect(): void {
     for (const ch of this.k.channels.values()) ch.dropTransport();
+  }
+
+  /**
+   * The broker goes down and stays down: every MQTT connection drops (as simulateBrokerDisconnect)
+   * and every connect until restoreBroker() fails as a refused TCP connection does
+   * (CONNECTRESPONSE with SOCKETERROR). The network link stays up.
+   */
+  simulateBrokerOutage(): void {
+    this.k.state(BrokerOutage).active = true;
+    this.simulateBrokerDisconnect();
+  }
+
+  /** The broker is back: connects reach it again. */
+  restoreBroker(): void {
+    this.k.state(BrokerOutage).active = false;
+  }
+
+  get brokerUp(): boolean {
+    return !this.k.state(BrokerOutage).active;
   }
 
   /** Ends everything: every channel is closed (MQTT connections end with DISCONNECT), centres and network requests are released. */

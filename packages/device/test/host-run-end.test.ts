@@ -48,6 +48,19 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: the end of the run', () => {
     expect(run.code).toBe(0);
   });
 
+  it('mvdevice run --test-mode: mvTestingComplete works and ends the run with 0 for status 0, 1 for any other; without the flag it is refused', { timeout: 90_000 }, async () => {
+    const passed = await mvdeviceRun(['--test-mode', '--timeout', '30', '--', firmware, 'testing', '0']);
+    expect(passed.stderr).toMatch(/run ended by the firmware: .*exit code 0/);
+    expect(passed.code).toBe(0);
+    const failed = await mvdeviceRun(['--test-mode', '--timeout', '30', '--', firmware, 'testing', '3']);
+    expect(failed.stderr).toMatch(/run ended by the firmware: .*exit code 1/);
+    expect(failed.code).toBe(1);
+    const refused = await mvdeviceRun(['--timeout', '2', '--', firmware, 'testing', '0']);
+    expect(refused.stderr).not.toMatch(/run ended by the firmware/);
+    expect(refused.stdout).toMatch(/^returned [1-9]\d*$/m);
+    expect(refused.code).toBe(0); // the timeout stopped it
+  });
+
   it('runFirmware: mvTestingComplete in test mode exits 0 for status 0 and 1 for any other; without test mode the call is refused and the firmware runs on', { timeout: 90_000 }, async () => {
     const quiet = { log: () => undefined, stdout: 'pipe' as const };
     const passed = await runFirmware({ ...quiet, firmware, args: ['testing', '0'], deviceOptions: { testMode: true }, timeoutSeconds: 30 });

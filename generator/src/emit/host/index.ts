@@ -5,6 +5,9 @@
  *       follows to copy what the kernel reads and to check what it writes
  *   <outputs.c>/host/generated/<name>Host.cmake     <name>_add_host_firmware()
  *   <outputs.host>/tables.ts                        the same tables for the device side
+ *   <outputs.c>/host/generated/mvhost_protocol.h    the bridge protocol (protocol.ts) for the
+ *   <outputs.host>/mvhost_protocol.h                firmware runtime and the device core's addon
+ *   <outputs.host>/protocol.ts                      the same for the TypeScript bridge
  * One lowering (lower.ts) feeds all of them, so both ends walk pointers in the same order.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { blockCommentBanner, lineCommentBanner } from '../banner.js';
 import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from './lower.js';
+import { protocolHeader, protocolTypeScript } from './protocol.js';
 
 /** Beside the C headers package's own files: `<product.outputs.c>/host/generated`. */
 const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
@@ -119,10 +123,15 @@ export const hostEmitter: Emitter = {
   ownedDirs: (model) => [cDir(model), model.product.outputs.host],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);
+    const header = blockCommentBanner(ctx) + protocolHeader(readFileSync(new URL('mvhost_protocol.h.in', TEMPLATE_DIR), 'utf8'));
     return [
       { path: `${cDir(model)}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
       { path: `${cDir(model)}/${model.product.name}Host.cmake`, contents: cmakeSource(model, ctx) },
       { path: `${model.product.outputs.host}/tables.ts`, contents: tsSource(tables, ctx) },
+      // One header, in each package that compiles against it (each is installed on its own).
+      { path: `${cDir(model)}/mvhost_protocol.h`, contents: header },
+      { path: `${model.product.outputs.host}/mvhost_protocol.h`, contents: header },
+      { path: `${model.product.outputs.host}/protocol.ts`, contents: lineCommentBanner(ctx) + protocolTypeScript() },
     ];
   },
 };

@@ -14,13 +14,11 @@
  *    call socket. A call then costs no process wake-up while both ends are busy.
  *  - the call socket alone (no addon): the request is written to it and the answer read back.
  *
- * Wire format (little-endian, every record 8-byte aligned; mirrored in
- * packages/device/src/host/protocol.ts):
- *   request  u32 length, u32 function, u32 argument count, u32 region count,
- *            u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
- *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
- *            then writes { u64 address, u32 length, u32 flags, bytes }
- *   event    u32 length, u32 type, u32 irq, u32 write count, then writes (device → firmware, event socket)
+ * The wire format and the shared mapping's layout are in mvhost_protocol.h, generated from
+ * one table for this runtime, the device core's addon and its TypeScript bridge:
+ *   request  header, u64 arguments[], then regions { u64 address, u32 length, u32 flags, bytes }
+ *   answer   header (status, events sent before it), then writes { u64 address, u32 length, u32 flags, bytes }
+ *   event    header (type, irq), then writes (device → firmware, event socket)
  * A write flagged WRITE_KEPT lands in memory the application lent the kernel in an earlier call
  * (a notification ring, a channel buffer): an answer may write there besides its own regions.
  * Before a call returns, the event thread must have applied every event sent before its answer,
@@ -28,36 +26,29 @@
  */
 #define _GNU_SOURCE
 #include "mvhost_runtime.h"
+#include "../generated/mvhost_protocol.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <time.h>
-#include <unistd.h>
 
-/* A hint to the core that this thread is spinning on memory another process will write. */
-static inline void spin_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ volatile("yield");
-#endif
-}
-
-enum { REGION_READABLE = 1, REGION_WRITABLE = 2, REGION_TOO_LARGE = 4 };
-enum { EVENT_IRQ = 1 };
-enum { WRITE_KEPT = 1 };
-enum { ANSWER_HEADER = 24 };
+enum {
+  REGION_READABLE = MVHOST_REGION_READABLE,
+  REGION_WRITABLE = MVHOST_REGION_WRITABLE,
+  REGION_TOO_LARGE = MVHOST_REGION_TOO_LARGE,
+  EVENT_IRQ = MVHOST_EVENT_IRQ,
+  WRITE_KEPT = MVHOST_WRITE_KEPT,
+  ANSWER_HEADER = MVHOST_ANSWER_HEADER,
+  EVENT_HEADER = MVHOST_EVENT_HEADER,
+  REQUEST_HEADER = MVHOST_REQUEST_HEADER,
+};
 
 /* One request at a time: calls run with every signal blocked, and only one task runs at once. */
 #define REQUEST_CAPACITY (8u << 20)
@@ -70,29 +61,14 @@ struct region {
 };
 
 /*
- * The shared mapping (layout in packages/device/native/mvhost_shm.c): sequence words, each on
- * its own cache line, then the request area and the answer area of `capacity` bytes each.
+ * How long the firmware spins for an answer before sleeping on the futex, when the device core
+ * was watching (after a doorbell it has to wake up first, which takes longer than any spin).
+ * The budget halves after each wait that ended on the futex and doubles after one that did not,
+ * between MIN and MAX. It spins without sched_yield: on a busy machine a yield can give the core
+ * away for a whole time slice, and the device core, spinning for the next call, then gives up.
  */
-enum {
-  SHM_REQUEST_SEQ = 0,
-  SHM_ANSWER_SEQ = 64,
-  SHM_DEVICE_IDLE = 128,
-  SHM_FIRMWARE_SLEEPING = 192,
-  SHM_CAPACITY = 256,
-  SHM_FIRMWARE_IN_WFI = 320,
-  SHM_ANSWER_SPIN_LIMIT = 384,
-  SHM_REQUEST_AREA = 512,
-};
-/*
- * How long the firmware waits for an answer before sleeping on the futex (most calls are
- * answered well within it), and for how much of that it spins without yielding the core (when
- * both processes share one, the device core needs it to answer). The budget halves after each
- * wait that ended on the futex and doubles after one that did not, between MIN and MAX: on a
- * machine too busy to run both processes at once, spinning only takes time from the device core.
- */
-#define ANSWER_SPIN_MAX_NS 200000u
-#define ANSWER_SPIN_MIN_NS 5000u
-#define ANSWER_PAUSE_NS 500u
+#define ANSWER_SPIN_MAX_NS 50000u
+#define ANSWER_SPIN_MIN_NS 2000u
 
 static uint8_t *shm;
 static uint32_t shm_seq;
@@ -244,51 +220,42 @@ static void require_connection(void) {
   die("not connected to a device core; start this firmware with `npx mvdevice run -- <firmware>`");
 }
 
-static _Atomic uint32_t *shm_word(uint32_t offset) { return (_Atomic uint32_t *)(shm + offset); }
-
-static uint64_t monotonic_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static _Atomic uint32_t *shm_word(uint32_t offset) { return mvhost_shm_word(shm, offset); }
 
 void mvhost_call_sleeping(int sleeping) {
-  if (shm) atomic_store(shm_word(SHM_FIRMWARE_IN_WFI), sleeping ? 1u : 0u);
+  if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), sleeping ? 1u : 0u);
 }
 
 /* Publishes the request in the shared area and waits for its answer there. */
 static const uint8_t *exchange_shared(void) {
   uint32_t seq = ++shm_seq;
-  atomic_store(shm_word(SHM_REQUEST_SEQ), seq);
+  atomic_store(shm_word(MVHOST_SHM_REQUEST_SEQ), seq);
   // The device core is back in its event loop: ring it. (It sets its flag, then looks at the
   // sequence; we set the sequence, then look at its flag: one of us always sees the other.)
-  if (atomic_load(shm_word(SHM_DEVICE_IDLE))) {
+  _Atomic uint32_t *answered = shm_word(MVHOST_SHM_ANSWER_SEQ);
+  if (atomic_load(shm_word(MVHOST_SHM_DEVICE_IDLE))) {
     static const uint8_t doorbell = 1;
     write_all(call_fd, &doorbell, 1);
-  }
-  _Atomic uint32_t *answered = shm_word(SHM_ANSWER_SEQ);
-  if (atomic_load(answered) != seq) {
-    // Spin on the core first; then yield it each round, in case the device core waits for it.
+  } else if (atomic_load(answered) != seq) {
     // The device core may forbid spinning (it serves many firmware processes at once).
-    uint32_t limit = atomic_load(shm_word(SHM_ANSWER_SPIN_LIMIT));
+    uint32_t limit = atomic_load(shm_word(MVHOST_SHM_ANSWER_SPIN_LIMIT));
     uint32_t budget = answer_spin_ns < limit ? answer_spin_ns : limit;
-    uint64_t start = monotonic_ns(), now = start;
+    uint64_t start = mvhost_monotonic_ns();
     for (unsigned i = 1; budget && atomic_load(answered) != seq; i++) {
-      if (now - start < ANSWER_PAUSE_NS) spin_pause();
-      else sched_yield();
-      if ((i & 15u) == 0 && (now = monotonic_ns()) - start >= budget) break;
+      mvhost_spin_pause();
+      if ((i & 15u) == 0 && mvhost_monotonic_ns() - start >= budget) break;
+    }
+    if (atomic_load(answered) == seq) {
+      if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
+    } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
+      answer_spin_ns /= 2;
     }
   }
-  if (atomic_load(answered) == seq) {
-    if (answer_spin_ns < ANSWER_SPIN_MAX_NS) answer_spin_ns = answer_spin_ns * 2 < ANSWER_SPIN_MAX_NS ? answer_spin_ns * 2 : ANSWER_SPIN_MAX_NS;
-  } else if (answer_spin_ns > ANSWER_SPIN_MIN_NS) {
-    answer_spin_ns /= 2;
-  }
   while (atomic_load(answered) != seq) {
-    atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 1u);
+    atomic_store(shm_word(MVHOST_SHM_FIRMWARE_SLEEPING), 1u);
     uint32_t seen = atomic_load(answered);
-    if (seen != seq) syscall(SYS_futex, (uint32_t *)answered, FUTEX_WAIT, seen, NULL, NULL, 0);
-    atomic_store(shm_word(SHM_FIRMWARE_SLEEPING), 0u);
+    if (seen != seq) mvhost_futex_wait(answered, seen);
+    atomic_store(shm_word(MVHOST_SHM_FIRMWARE_SLEEPING), 0u);
   }
   return answer_area;
 }
@@ -312,7 +279,7 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   if (function_id >= mvhost_function_count) die("unknown system call");
   const struct mvhost_function *fn = &mvhost_functions[function_id];
 
-  request_used = 16;
+  request_used = REQUEST_HEADER;
   region_count = 0;
   for (uint32_t i = 0; i < fn->param_count; i++) put_u64(args[i]);
   for (uint32_t i = 0; i < fn->param_count; i++)
@@ -333,11 +300,11 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   for (uint32_t i = 0; i < write_count; i++) {
     uint64_t address;
     uint32_t size, flags;
-    if (at + 16 > length) die("malformed write in an answer from the device core");
+    if (at + MVHOST_REGION_HEADER > length) die("malformed write in an answer from the device core");
     memcpy(&address, answer + at, 8);
     memcpy(&size, answer + at + 8, 4);
     memcpy(&flags, answer + at + 12, 4);
-    at += 16;
+    at += MVHOST_REGION_HEADER;
     if (size > length - at) die("malformed write in an answer from the device core");
     // The device core only writes where the application passed writable memory for this call,
     // or into memory it was lent earlier (checked by the copy, which fails instead of faulting).
@@ -356,9 +323,9 @@ static void *event_thread(void *unused) {
   (void)unused;
   static uint8_t buffer[1u << 20];
   for (;;) {
-    uint32_t header[4];
+    uint32_t header[EVENT_HEADER / 4];
     if (!read_all(event_fd, header, sizeof header)) _exit(0); /* the device core closed: power off */
-    uint32_t rest = header[0] - 16;
+    uint32_t rest = header[0] - EVENT_HEADER;
     if (rest > sizeof buffer || !read_all(event_fd, buffer, rest)) die("malformed event from the device core");
     uint32_t at = 0;
     for (uint32_t i = 0; i < header[3]; i++) {
@@ -366,13 +333,18 @@ static void *event_thread(void *unused) {
       uint32_t length;
       memcpy(&address, buffer + at, 8);
       memcpy(&length, buffer + at + 8, 4);
-      at += 16;
+      at += MVHOST_REGION_HEADER;
       if (at + length > rest) die("malformed event write");
       (void)copy_to_app(address, buffer + at, length);
       at += align8(length);
     }
-    if (header[1] == EVENT_IRQ) mvhost_irq_pend(header[2]);
-    atomic_fetch_add(&events_applied, 1);
+    if (header[1] == EVENT_IRQ) {
+      // The sleeper is about to wake and call: the device core may wait for that call.
+      if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
+      mvhost_irq_pend(header[2]);
+    }
+    uint32_t applied = atomic_fetch_add(&events_applied, 1) + 1;
+    if (shm) atomic_store(shm_word(MVHOST_SHM_EVENTS_APPLIED), applied);
   }
   return NULL;
 }
@@ -400,14 +372,16 @@ __attribute__((constructor)) static void mvhost_start(void) {
   int shm_fd = fd_from_env("MVHOST_SHM_FD");
   if (shm_fd >= 0) {
     // The device core sized the mapping; its header says how large each area is.
-    uint32_t capacity = 0;
-    if (pread(shm_fd, &capacity, sizeof capacity, SHM_CAPACITY) != (ssize_t)sizeof capacity || capacity < 4096u) die("the call channel from the device core is unusable");
-    void *base = mmap(NULL, SHM_REQUEST_AREA + 2 * (size_t)capacity, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+    uint32_t capacity = 0, protocol = 0;
+    if (pread(shm_fd, &capacity, sizeof capacity, MVHOST_SHM_CAPACITY) != (ssize_t)sizeof capacity || capacity < 4096u) die("the call channel from the device core is unusable");
+    if (pread(shm_fd, &protocol, sizeof protocol, MVHOST_SHM_PROTOCOL_ID) != (ssize_t)sizeof protocol || protocol != MVHOST_PROTOCOL_ID)
+      die("the device core speaks another version of the host protocol: rebuild this firmware against the @mvmqtt/c-headers that matches @mvmqtt/device");
+    void *base = mmap(NULL, MVHOST_SHM_REQUEST_AREA + 2 * (size_t)capacity, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
     if (base == MAP_FAILED) die("cannot map the call channel from the device core");
     close(shm_fd);
     shm = base;
     request_capacity = capacity;
-    request = shm + SHM_REQUEST_AREA;
+    request = shm + MVHOST_SHM_REQUEST_AREA;
     answer_area = request + capacity;
   } else {
     request = malloc(REQUEST_CAPACITY);

@@ -57,6 +57,7 @@ import { decodeConnectRequest } from '../mqtt/connect-request.js';
 import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
 import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
+import { BrokerOutage } from '../mqtt/outage.js';
 
 type NoChannel = typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
 type Lookup = MqttChannel | NoChannel;
@@ -350,7 +351,8 @@ export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttRe
 }
 
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
-  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle));
+  const outage = k.state(BrokerOutage);
+  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle, () => outage.active));
   const unit = k.options.reasonCodesSizeUnit;
   /** `body` on the open MQTT channel `handle` names, or the status that says why there is none (one wrapper per function, made once). */
   const on = <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) => {

@@ -21,6 +21,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a host firmware build (C, mvmqtt_add_host_firmware) against the emulated device core',
     run: async (argv) => (await import('./run.js')).runCommand(argv),
   },
+  control: {
+    summary: 'send a command (network down/up, broker down/up, status) to `mvdevice run --control PATH`',
+    run: async (argv) => (await import('./control.js')).controlClientCommand(argv),
+  },
 };
 
 export const USAGE = `usage: mvdevice <command> [options]    (mvdevice <command> --help for its options)

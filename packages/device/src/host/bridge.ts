@@ -13,8 +13,9 @@ import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, FrameReader, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
+import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
 import type { ShmAddon } from './shm.js';
+import { SHM } from './generated/protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
@@ -38,11 +39,21 @@ export interface SharedCallChannel {
 /**
  * After an answer, the device core spins up to this long for the firmware's next call before
  * going back to its event loop (most firmware calls follow each other within microseconds).
- * The budget halves after each spin that saw no call and doubles after one that did, down to
- * MIN: on a machine too busy to run both processes at once, spinning only delays the firmware.
+ * The budget halves after each spin that ran out, down to MIN (on a machine too busy to run
+ * both processes at once, spinning only delays the firmware), and grows again when a call rings
+ * the doorbell soon after the end of a spin. A spin ends at once when the firmware sleeps in WFI.
  */
-const NEXT_CALL_SPIN_MAX_NS = 15_000;
+const NEXT_CALL_SPIN_MAX_NS = 50_000;
 const NEXT_CALL_SPIN_MIN_NS = 500;
+/**
+ * After forwarding an interrupt from the event loop, the device core waits up to this long for
+ * the call the firmware makes in response (its handler's, or the woken main loop's), so that
+ * call finds the device watching instead of ringing the doorbell and waiting for this process
+ * to wake. Adaptive like NEXT_CALL_SPIN (an RTOS build takes interrupts on its tick, up to a
+ * millisecond later, and then rarely profits).
+ */
+const IRQ_CALL_SPIN_MAX_NS = 100_000;
+const IRQ_CALL_SPIN_MIN_NS = 2_000;
 /** How long a firmware may spin for an answer while it is the only one this process serves. */
 const ANSWER_SPIN_LIMIT_NS = 200_000;
 /** Calls served back to back before the event loop gets a turn (network I/O must not starve). */
@@ -74,6 +85,12 @@ export class HostBridge {
   readonly transport: 'shared-memory' | 'socket';
   private served = 0;
   private spinNs = NEXT_CALL_SPIN_MAX_NS;
+  private irqSpinNs = IRQ_CALL_SPIN_MAX_NS;
+  private irqSpinScheduled = false;
+  private readonly unsentEvents: Buffer[] = [];
+  private lastSpinWasAfterIrq = false;
+  /** When this end last stopped watching (performance.now()). */
+  private idleSince = 0;
   private spinAllowed = true;
   private pumping = false;
   private pumpScheduled = false;
@@ -110,19 +127,28 @@ export class HostBridge {
     callSocket.setNoDelay?.(true);
     this.transport = channel ? 'shared-memory' : 'socket';
     if (channel) {
-      const area = channel.addon.REQUEST_AREA;
+      const area = SHM.REQUEST_AREA;
       this.requests = Buffer.from(channel.buffer, area, channel.capacity);
       this.answers = Buffer.from(channel.buffer, area + channel.capacity, channel.capacity);
       // A doorbell byte: the firmware made a call while this end was not watching.
-      callSocket.on('data', () => {
-        channel.addon.watch(channel.buffer);
-        this.pump();
-      });
+      callSocket.on('data', () => this.onDoorbell());
       spinning.add(this);
       updateSpinning();
     } else {
       callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame)));
     }
+  }
+
+  /** A doorbell: a call came while this end was not watching. */
+  private onDoorbell(): void {
+    // Came soon after giving up: the spin that gave up was too short.
+    const lateNs = (performance.now() - this.idleSince) * 1e6;
+    if (this.spinAllowed && lateNs < 2 * IRQ_CALL_SPIN_MAX_NS) {
+      if (this.lastSpinWasAfterIrq) this.irqSpinNs = Math.min(IRQ_CALL_SPIN_MAX_NS, Math.max(this.irqSpinNs * 2, lateNs));
+      else this.spinNs = Math.min(NEXT_CALL_SPIN_MAX_NS, Math.max(this.spinNs * 2, lateNs));
+    }
+    this.channel!.addon.watch(this.channel!.buffer);
+    this.pump();
   }
 
   /** Stops serving (the firmware has ended). */
@@ -141,22 +167,31 @@ export class HostBridge {
    * Serves shared-memory calls while they keep coming, then marks this end idle so that the
    * next call rings the doorbell. Gives the event loop a turn every CALLS_PER_TURN calls.
    */
-  private pump(): void {
+  private pump(afterIrq = false): void {
     const { addon, buffer } = this.channel!;
     if (this.pumping) return;
     this.pumping = true;
     try {
       for (let turn = 0; !this.closed; ) {
-        const seq = addon.next(buffer, this.served, this.spinAllowed ? this.spinNs : 0);
-        if (seq === this.served) {
-          if (this.spinAllowed) this.spinNs = Math.max(NEXT_CALL_SPIN_MIN_NS, this.spinNs >> 1);
+        const spin = !this.spinAllowed ? 0 : afterIrq ? this.irqSpinNs : this.spinNs;
+        const got = addon.next(buffer, this.served, spin, this.eventsSent);
+        // A spin that ran out shortens the next one (a doorbell right after lengthens it, see
+        // onDoorbell); one cut short because the firmware sleeps in WFI says nothing.
+        if (got === this.served && spin) {
+          if (afterIrq) this.irqSpinNs = Math.max(IRQ_CALL_SPIN_MIN_NS, this.irqSpinNs >> 1);
+          else this.spinNs = Math.max(NEXT_CALL_SPIN_MIN_NS, this.spinNs >> 1);
+        }
+        this.lastSpinWasAfterIrq = afterIrq;
+        afterIrq = false;
+        if (got === this.served || got < 0) {
+          this.idleSince = performance.now();
           if (addon.idle(buffer, this.served)) return;
           continue;
         }
-        this.spinNs = Math.min(NEXT_CALL_SPIN_MAX_NS, this.spinNs * 2);
+        const seq = got;
         const length = this.requests!.readUInt32LE(0);
         this.served = seq;
-        if (length < 16 || length > this.requests!.byteLength) {
+        if (length < REQUEST_HEADER || length > this.requests!.byteLength) {
           this.close();
           this.hooks.onBridgeError?.(new Error(`malformed request of ${length} bytes from the firmware`));
           return;
@@ -202,6 +237,8 @@ export class HostBridge {
     }
     this.inCall = false;
     this.calls_served++;
+    // The answer tells the firmware to wait for every event counted so far: they must be on their way.
+    this.flushEvents();
     if (seq === undefined) this.callSocket.write(encodeAnswer(status, writes, this.eventsSent));
     else {
       encodeAnswerInto(this.answers!, status, writes, this.eventsSent);
@@ -219,7 +256,34 @@ export class HostBridge {
   private sendIrq(irq: number): void {
     this.irqs_forwarded++;
     this.eventsSent++;
-    this.eventSocket.write(encodeEvent(EVENT_IRQ, irq, this.memory.retainedWrites()));
+    // Interrupts raised in one turn of the event loop (a read from the broker may complete many
+    // requests) go out in one write: one wake-up of the firmware's event thread, not one each.
+    this.unsentEvents.push(encodeEvent(EVENT_IRQ, irq, this.memory.retainedWrites()));
+    if (this.unsentEvents.length === 1) setImmediate(() => this.flushEvents());
     this.hooks.onIrq?.(irq);
+    if (this.channel && this.spinAllowed && !this.pumping) this.awaitCallAfterIrq();
+  }
+
+  /** Writes the events not sent yet (before any answer that counts them, and once per turn). */
+  private flushEvents(): void {
+    if (this.unsentEvents.length === 0) return;
+    const events = this.unsentEvents.length === 1 ? this.unsentEvents[0] : Buffer.concat(this.unsentEvents);
+    this.unsentEvents.length = 0;
+    this.eventSocket.write(events);
+  }
+
+  /**
+   * Once this turn of the event loop has forwarded what arrived (several interrupts may come
+   * from one read), watch for the firmware's answering call for a while (see IRQ_CALL_SPIN).
+   */
+  private awaitCallAfterIrq(): void {
+    if (this.irqSpinScheduled) return;
+    this.irqSpinScheduled = true;
+    setImmediate(() => {
+      this.irqSpinScheduled = false;
+      if (this.closed || this.pumping) return;
+      this.channel!.addon.watch(this.channel!.buffer);
+      this.pump(true);
+    });
   }
 }

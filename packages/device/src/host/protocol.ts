@@ -1,6 +1,7 @@
 /**
  * The wire format between a host firmware build and the device core (the C end is
- * packages/c-headers/host/src/mvhost_call.c). Little-endian; every record starts 8-byte aligned.
+ * packages/c-headers/host/src/mvhost_call.c; the constants of both ends come from one generated
+ * table, ./generated/protocol.ts and mvhost_protocol.h). Little-endian; every record starts 8-byte aligned.
  *   request  u32 length, u32 function, u32 argument count, u32 region count,
  *            u64 arguments[], regions { u64 address, u32 length, u32 flags, bytes }
  *   answer   u32 length, u32 write count, i64 status, u32 events sent before it, u32 0,
@@ -11,13 +12,9 @@
  * The events count lets the firmware finish applying every event sent before the answer (their
  * writes into lent memory) before the call returns: the two sockets are read by two threads.
  */
-export const REQUEST_HEADER = 16;
-export const ANSWER_HEADER = 24;
-export const REGION_HEADER = 16;
-export const REGION_READABLE = 1;
-export const REGION_WRITABLE = 2;
-export const EVENT_IRQ = 1;
-export const WRITE_KEPT = 1;
+import { ANSWER_HEADER, EVENT_HEADER, REGION_HEADER, REQUEST_HEADER, WRITE_KEPT } from './generated/protocol.js';
+
+export { ANSWER_HEADER, EVENT_HEADER, EVENT_IRQ, REGION_HEADER, REGION_READABLE, REGION_TOO_LARGE, REGION_WRITABLE, REQUEST_HEADER, WRITE_KEPT } from './generated/protocol.js';
 
 export const align8 = (n: number): number => (n + 7) & ~7;
 
@@ -39,7 +36,7 @@ function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): voi
     buf.writeBigUInt64LE(w.address, at);
     buf.writeUInt32LE(w.bytes.byteLength, at + 8);
     buf.writeUInt32LE(w.kept ? WRITE_KEPT : 0, at + 12);
-    buf.set(w.bytes, at + 16);
+    buf.set(w.bytes, at + REGION_HEADER);
     at += REGION_HEADER + align8(w.bytes.byteLength);
   }
 }
@@ -67,13 +64,13 @@ export function encodeAnswer(status: number, writes: readonly MemoryWrite[], eve
 }
 
 export function encodeEvent(type: number, irq: number, writes: readonly MemoryWrite[]): Buffer {
-  const length = 16 + writesSize(writes);
+  const length = EVENT_HEADER + writesSize(writes);
   const buf = Buffer.alloc(length);
   buf.writeUInt32LE(length, 0);
   buf.writeUInt32LE(type, 4);
   buf.writeUInt32LE(irq, 8);
   buf.writeUInt32LE(writes.length, 12);
-  putWrites(buf, 16, writes);
+  putWrites(buf, EVENT_HEADER, writes);
   return buf;
 }
 
@@ -95,7 +92,7 @@ export class FrameReader {
       const head = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
       this.pending = [head];
       const length = head.readUInt32LE(0);
-      if (length < 16) throw new Error(`malformed frame of ${length} bytes from the firmware`);
+      if (length < REQUEST_HEADER) throw new Error(`malformed frame of ${length} bytes from the firmware`);
       if (this.size < length) return;
       onFrame(head.subarray(0, length));
       const rest = head.subarray(length);

@@ -48,19 +48,25 @@ export interface RunningFirmware {
   readonly device: Device;
   readonly bridge: HostBridge;
   readonly pid: number;
-  stop(): void;
+  /**
+   * Stops the firmware (SIGTERM, then SIGKILL). `signal`: the signal that asked for it (the
+   * run then ends with 128 + its number, reported as a stop, not a crash).
+   */
+  stop(signal?: NodeJS.Signals): void;
 }
 
 export interface RunResult {
   /**
    * What the runner exits with: the run-end code when the firmware ended its run (mvRestart,
    * mvDeepSleep: 0; mvTestingComplete: 0 for status 0, else 1), otherwise the firmware's
-   * status, 128 + signal for a crash, 0 after a timeout.
+   * status, 128 + signal for a crash or a stop (Ctrl-C: 130), 0 after a timeout.
    */
   exitCode: number;
   /** How the firmware ended its run, when a call that does not return did. */
   runEnd?: RunEnd;
   signal?: NodeJS.Signals;
+  /** Stopped by a signal meant for the run (RunningFirmware.stop(signal), or SIGINT from Ctrl-C), not crashed. */
+  interrupted?: boolean;
   timedOut: boolean;
   lastCalls: string[];
 }
@@ -137,6 +143,8 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   let timedOut = false;
   let bridgeFailed = false;
   let runEnd: RunEnd | undefined;
+  /** The signal that asked the runner to stop (Ctrl-C, a kill), when one did. */
+  let stoppedBy: NodeJS.Signals | undefined;
   const stop = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -156,7 +164,15 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
           stop();
         }, o.timeoutSeconds * 1000)
       : undefined;
-  o.onStart?.({ device, bridge, pid: child.pid!, stop });
+  o.onStart?.({
+    device,
+    bridge,
+    pid: child.pid!,
+    stop: (signal) => {
+      stoppedBy ??= signal;
+      stop();
+    },
+  });
 
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
   if (timer) clearTimeout(timer);
@@ -170,6 +186,13 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
   // EX_SOFTWARE: the run ended because the host bridge could not serve a call, not by the firmware.
   if (bridgeFailed) return { exitCode: 70, timedOut, lastCalls: calls };
+  // Asked to stop, or interrupted: Ctrl-C signals the whole process group, so SIGINT may reach the
+  // firmware before (or instead of) the runner's own stop. Neither is a crash.
+  const interruptedBy = stoppedBy ?? (signal === 'SIGINT' ? signal : undefined);
+  if (interruptedBy) {
+    log(`mvdevice: firmware stopped (${interruptedBy})`);
+    return { exitCode: 128 + (constants.signals[interruptedBy] ?? 0), signal: signal ?? undefined, interrupted: true, timedOut, lastCalls: calls };
+  }
   if (signal) {
     const number = constants.signals[signal] ?? 0;
     log(`firmware ${o.firmware} crashed: ${signal}`);

@@ -5,13 +5,17 @@
  * socket transport; the bridge then serves calls from the call socket alone.
  */
 import { createRequire } from 'node:module';
+import { PROTOCOL_ID } from './generated/protocol.js';
 
 export interface ShmAddon {
-  /** Offset of the request area in the mapping; the answer area follows it at + capacity. */
-  readonly REQUEST_AREA: number;
+  /** Of the protocol table the addon was compiled from (must be ./generated/protocol.ts's). */
+  readonly PROTOCOL_ID: number;
   create(capacity: number): { fd: number; buffer: ArrayBuffer };
-  /** The request sequence once it differs from `served`, spinning up to `spinNs`; else `served`. */
-  next(buffer: ArrayBuffer, served: number, spinNs: number): number;
+  /**
+   * The request sequence once it differs from `served`, spinning up to `spinNs`; else `served`,
+   * or -1 at once when the firmware sleeps in WFI having applied all `eventsSent` events.
+   */
+  next(buffer: ArrayBuffer, served: number, spinNs: number, eventsSent: number): number;
   /** Marks the device core as not watching (requests then ring the doorbell); false if one slipped in. */
   idle(buffer: ArrayBuffer, served: number): boolean;
   /** Watching again (after a doorbell). */
@@ -35,7 +39,10 @@ export function loadShmAddon(): ShmAddon | undefined {
       // dist/host/shm.js next to dist/native; src/host/shm.ts (tests run the sources) two levels up.
       for (const path of ['../native/mvhost_shm.node', '../../dist/native/mvhost_shm.node']) {
         try {
-          loaded = require(path) as ShmAddon;
+          const addon = require(path) as ShmAddon;
+          // Built from another version of the generated protocol header: unusable.
+          if (addon.PROTOCOL_ID !== PROTOCOL_ID) throw new Error('built from another protocol table; rebuild @mvmqtt/device');
+          loaded = addon;
           shmUnavailable = undefined;
           break;
         } catch (err) {

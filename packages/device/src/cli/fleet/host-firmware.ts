@@ -97,9 +97,10 @@ function hostFirmware(path: string): FleetFirmware {
         },
       });
       const ended = result.then((r) => {
-        const why = r.signal ? `crashed (${r.signal})` : `ended with status ${r.exitCode}`;
+        const why = r.interrupted ? `was interrupted (${r.signal})` : r.signal ? `crashed (${r.signal})` : `ended with status ${r.exitCode}`;
         if (!connected) throw new Error(`${basename(path)} ${why} before it connected${output ? `; its last output:\n${output.trimEnd()}` : ''}`);
-        if (r.exitCode !== 0 && !stopping) device.report.error(new Error(`${basename(path)} ${why}`));
+        // Ctrl-C reaches every firmware process of the group at once, before the fleet stops them: not their error.
+        if (r.exitCode !== 0 && !stopping && !r.interrupted) device.report.error(new Error(`${basename(path)} ${why}`));
         return r;
       });
       // Boot is over when it connects; if it ends first, that is the boot's failure.
