@@ -13,4 +13,4 @@ if (!existsSync(cli) || !existsSync(quick)) {
 const argv = process.argv.slice(2);
 const answered = (await import(quick.href)).quickExit(argv);
 if (answered !== undefined) process.exitCode = answered;
-else process.exitCode = (await import(cli.href)).main(argv);
+else process.exitCode = await (await import(cli.href)).main(argv);

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
 import { runPipeline } from './pipeline.js';
 import { formatDiagnostic, SpecInvalidError } from './spec/diagnostics.js';
-import { generate } from './generate.js';
+import { generateParallel } from './parallel.js';
 import { findRepoRoot, resolveSpecPath, UsageError } from './locate.js';
 import { TARGETS } from './emit/targets.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -79,7 +79,7 @@ function printDiagnostics(diags: { length: number } & Parameters<typeof formatDi
 
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   // diff has its own options (src/diff/cli.ts).
   if (argv[0] === 'diff') return diffMain(argv.slice(1));
@@ -119,7 +119,9 @@ export function main(argv: string[]): number {
       case 'check': {
         const check = args.command === 'check';
         const specPath = args.spec ?? args.positional[0] ?? defaultSpec();
-        const res = generate({ specPath, outRoot: args.out, targets: args.targets, mode: check ? 'check' : 'write' });
+        // MVGEN_THREADS=1: everything in one thread (for comparison; the output is the same).
+        const threads = process.env.MVGEN_THREADS !== '1';
+        const res = await generateParallel({ specPath, outRoot: args.out, targets: args.targets, mode: check ? 'check' : 'write', threads });
         let drift = 0;
         let files = 0;
         let written = 0;
@@ -147,7 +149,7 @@ export function main(argv: string[]): number {
             res.outRoot,
             args.targets,
             { name: res.model.spec.name, version: res.model.spec.version },
-            res.results.flatMap((r) => r.outputs),
+            res.results.flatMap((r) => r.hashes),
             res.results.flatMap((r) => r.ownedDirs),
             res.results.map((r) => ({ target: r.target, files: r.files })),
           );

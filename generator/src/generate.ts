@@ -1,11 +1,12 @@
 /** The library API behind `mvgen generate` and `mvgen check`. */
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadModel } from './pipeline.js';
 import { impliedOutRoot } from './locate.js';
 import { TARGETS, findTarget } from './emit/targets.js';
 import { applyOutputs, planOutputs, type OutputPlan } from './write/output.js';
-import type { Emitter, OutputFile } from './emit/emitter.js';
+import type { EmitContext, Emitter, OutputFile } from './emit/emitter.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { Model } from './model/model.js';
 
@@ -18,15 +19,21 @@ export interface GenerateOptions {
   mode: 'write' | 'check';
 }
 
-export interface TargetResult {
+/** What one target did, without its files' contents (all a worker thread sends back). */
+export interface TargetOutcome {
   target: string;
   files: number;
-  /** The files as rendered (what the output holds after a write). */
-  outputs: OutputFile[];
   /** Directories the target owns entirely (relative to the output root). */
   ownedDirs: string[];
   plan: OutputPlan;
   written: number;
+  /** [path, sha256 of the contents] of every file, for the no-op stamp. */
+  hashes: [string, string][];
+}
+
+export interface TargetResult extends TargetOutcome {
+  /** The files as rendered (what the output holds after a write). */
+  outputs: OutputFile[];
 }
 
 export interface GenerateResult {
@@ -51,28 +58,70 @@ export function specLabel(model: Model): string {
   return `spec ${model.spec.name} ${model.spec.version} (sha256 ${model.spec.hash.slice(0, 16)})`;
 }
 
+export function emitContext(model: Model, standalone: boolean): EmitContext {
+  return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), standalone };
+}
+
+/** Sorts one target's files by path (the order they are planned, written and stamped in). */
+export function renderTarget(model: Model, target: Emitter, ctx: EmitContext): OutputFile[] {
+  return target.emit(model, ctx).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Two targets never write the same file: each writes only inside the directories it owns, and
+ * no two selected targets own the same or nested directories (the one whose directory holds the
+ * other's would also delete the other's files as stale). Checked before anything is rendered, so
+ * each target can be written as soon as it is rendered and its files let go.
+ */
+export function checkOwnedDirs(model: Model, targets: Emitter[]): void {
+  const owned = targets.flatMap((t) => t.ownedDirs(model).map((dir) => ({ target: t.target, dir: dir.replace(/\/+$/, '') })));
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+  for (const [i, a] of owned.entries())
+    for (const b of owned.slice(i + 1))
+      if (a.target !== b.target && (within(a.dir, b.dir) || within(b.dir, a.dir)))
+        throw new UsageError(`targets "${a.target}" and "${b.target}" would share ${within(a.dir, b.dir) ? a.dir : b.dir}: give each its own directory in the spec's product.outputs`);
+}
+
+/** A generator bug, caught before the target writes: a file outside the directories it owns. */
+function checkInsideOwned(target: Emitter, files: OutputFile[], ownedDirs: string[]): void {
+  for (const f of files)
+    if (!ownedDirs.some((d) => f.path.startsWith(`${d.replace(/\/+$/, '')}/`)))
+      throw new Error(`target "${target.target}" produces ${f.path}, outside the directories it owns (${ownedDirs.join(', ')})`);
+}
+
 /** Renders every selected target in memory; nothing touches the disk here. */
 export function renderTargets(model: Model, targets: Emitter[], opts: { standalone?: boolean } = {}): Map<Emitter, OutputFile[]> {
-  const ctx = { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), standalone: opts.standalone ?? false };
+  checkOwnedDirs(model, targets);
+  const ctx = emitContext(model, opts.standalone ?? false);
   const out = new Map<Emitter, OutputFile[]>();
-  const owner = new Map<string, string>();
-  for (const t of targets) {
-    const files = t.emit(model, ctx).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    for (const f of files) {
-      const prev = owner.get(f.path);
-      if (prev) throw new Error(`targets "${prev}" and "${t.target}" both produce ${f.path}`);
-      owner.set(f.path, t.target);
-    }
-    out.set(t, files);
-  }
+  for (const t of targets) out.set(t, renderTarget(model, t, ctx));
   return out;
 }
 
-export function generate(opts: GenerateOptions): GenerateResult {
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Plans one rendered target against the disk and (in 'write' mode) writes what changed. */
+export function writeTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string, mode: GenerateOptions['mode']): TargetOutcome {
+  const ownedDirs = target.ownedDirs(model);
+  checkInsideOwned(target, files, ownedDirs);
+  const plan = planOutputs(outRoot, files, ownedDirs);
+  const written = mode === 'write' ? applyOutputs(outRoot, files, plan) : 0;
+  return { target: target.target, files: files.length, ownedDirs, plan, written, hashes: files.map((f) => [f.path, sha256(f.contents)]) };
+}
+
+export interface GenerateSetup {
+  targets: Emitter[];
+  outRoot: string;
+  /** The output goes somewhere other than the repository holding the spec. */
+  standalone: boolean;
+}
+
+/** Checks the options that need no spec: the targets' names and the output root. */
+export function generateSetup(opts: GenerateOptions): GenerateSetup {
   const targets = selectTargets(opts.targets);
-  const outRoot = resolve(opts.outRoot ?? impliedOutRoot(opts.specPath) ?? '');
-  if (!opts.outRoot && !impliedOutRoot(opts.specPath))
-    throw new UsageError('this spec is not at <repo>/api-spec/spec/index.json: give --out DIR for the generated files');
+  const implied = impliedOutRoot(opts.specPath);
+  const outRoot = resolve(opts.outRoot ?? implied ?? '');
+  if (!opts.outRoot && !implied) throw new UsageError('this spec is not at <repo>/api-spec/spec/index.json: give --out DIR for the generated files');
   let outStat;
   try {
     outStat = statSync(outRoot);
@@ -80,16 +129,24 @@ export function generate(opts: GenerateOptions): GenerateResult {
     /* does not exist yet: created on write */
   }
   if (outStat && !outStat.isDirectory()) throw new UsageError(`--out ${opts.outRoot ?? outRoot} is an existing file, not a directory`);
+  return { targets, outRoot, standalone: !implied || resolve(implied) !== outRoot };
+}
+
+/**
+ * Everything in this thread, one target after another, keeping every file's contents in the
+ * result (for tools and tests). The CLI uses `generateParallel` (parallel.ts), which writes the
+ * same files.
+ */
+export function generate(opts: GenerateOptions): GenerateResult {
+  const { targets, outRoot, standalone } = generateSetup(opts);
   // Validation happens before any output is computed, so an invalid spec writes nothing.
   const model = loadModel(opts.specPath);
-  const implied = impliedOutRoot(opts.specPath);
-  const rendered = renderTargets(model, targets, { standalone: !implied || resolve(implied) !== outRoot });
+  checkOwnedDirs(model, targets);
+  const ctx = emitContext(model, standalone);
   const results: TargetResult[] = [];
-  for (const [t, files] of rendered) {
-    const ownedDirs = t.ownedDirs(model);
-    const plan = planOutputs(outRoot, files, ownedDirs);
-    const written = opts.mode === 'write' ? applyOutputs(outRoot, files, plan) : 0;
-    results.push({ target: t.target, files: files.length, outputs: files, ownedDirs, plan, written });
+  for (const t of targets) {
+    const files = renderTarget(model, t, ctx);
+    results.push({ ...writeTarget(model, t, files, outRoot, opts.mode), outputs: files });
   }
   return { model, outRoot, results };
 }

@@ -150,7 +150,8 @@ export function writeStamp(
   outRoot: string,
   targets: string[],
   spec: { name: string; version: string },
-  outputs: { path: string; contents: string }[],
+  /** [path, sha256 of its contents] of every file written or found unchanged. */
+  outputs: [string, string][],
   ownedDirs: string[],
   summary: TargetSummary[],
 ): void {
@@ -160,7 +161,7 @@ export function writeStamp(
     format: STAMP_FORMAT,
     generator: generatorFingerprint(),
     spec: { ...spec, files },
-    outputs: outputs.map((o) => [o.path, sha256(o.contents)]),
+    outputs,
     owned: { dirs: ownedDirs, files: ownedListing(outRoot, ownedDirs) },
     targets: summary,
   };

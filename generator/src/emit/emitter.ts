@@ -34,6 +34,11 @@ export interface Emitter {
    */
   ownedDirs(model: Model): string[];
   emit(model: Model, ctx: EmitContext): OutputFile[];
+  /**
+   * `mvgen generate`/`check` render and write this target in a worker thread of its own, beside
+   * the others (parallel.ts): for a target that is a large share of the whole work.
+   */
+  ownThread?: boolean;
 }
 
 export interface ItemHooks<T> {

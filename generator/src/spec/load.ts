@@ -34,7 +34,18 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Spec files are small; anything bigger is a mistake (and would be slow to parse). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-function readSpecFile(path: string, diagnostics: Diagnostic[]): SpecFile | undefined {
+export interface LoadOptions {
+  /**
+   * false: plain JSON.parse, without the checks of our own parser (duplicate keys, nesting depth)
+   * and without positions. For a copy of a spec that is validated elsewhere (the generator's
+   * worker thread), where it yields the same values several times faster.
+   */
+  syntaxChecks?: boolean;
+}
+
+const NO_POSITIONS: PositionIndex = { get: () => undefined };
+
+function readSpecFile(path: string, diagnostics: Diagnostic[], opts: LoadOptions = {}): SpecFile | undefined {
   const shown = displayPath(path);
   const refuse = (message: string, hint: string, rule = 'io'): undefined => {
     diagnostics.push({ file: shown, pointer: '', message, hint, rule });
@@ -58,7 +69,7 @@ function readSpecFile(path: string, diagnostics: Diagnostic[]): SpecFile | undef
   // A UTF-8 byte order mark is accepted (RFC 8259 allows a parser to ignore it) and not part of the JSON.
   const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {
-    const { value, positions } = parseJsonWithPositions(json);
+    const { value, positions } = opts.syntaxChecks === false ? { value: JSON.parse(json) as unknown, positions: NO_POSITIONS } : parseJsonWithPositions(json);
     return { path, displayPath: shown, text, data: value, positions };
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
@@ -77,10 +88,10 @@ function readSpecFile(path: string, diagnostics: Diagnostic[]): SpecFile | undef
 }
 
 /** Reads the index and every area it lists. Throws SpecInvalidError on unreadable or unparsable files. */
-export function loadSpec(specPath: string): LoadedSpec {
+export function loadSpec(specPath: string, opts: LoadOptions = {}): LoadedSpec {
   const diagnostics: Diagnostic[] = [];
   const indexPath = resolveSpecPath(specPath);
-  const index = readSpecFile(indexPath, diagnostics);
+  const index = readSpecFile(indexPath, diagnostics, opts);
   if (!index) throw new SpecInvalidError(diagnostics);
   const data = index.data;
   const areaNames = data !== null && typeof data === 'object' && Object.hasOwn(data, 'areas') ? (data as { areas: unknown }).areas : undefined;
@@ -89,7 +100,7 @@ export function loadSpec(specPath: string): LoadedSpec {
     areaNames.forEach((name, i) => {
       // The schema reports anything that is not a plain file name beside the index.
       if (typeof name !== 'string' || !/^[a-z0-9_-]+\.json$/.test(name)) return;
-      const f = readSpecFile(join(dirname(indexPath), name), diagnostics);
+      const f = readSpecFile(join(dirname(indexPath), name), diagnostics, opts);
       if (f) areas.push(f);
       else if (diagnostics.at(-1)?.rule === 'io') {
         const d = diagnostics.at(-1)!;

@@ -22,7 +22,7 @@ const spec = () => {
 };
 
 /** Runs `mvgen …` in-process, capturing what it prints. */
-function mvgen(args: string[], cwd?: string): { code: number; out: string; err: string } {
+async function mvgen(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const log = vi.spyOn(console, 'log').mockImplementation((...a) => void (out += `${a.join(' ')}\n`));
@@ -31,7 +31,8 @@ function mvgen(args: string[], cwd?: string): { code: number; out: string; err: 
   const here = process.cwd();
   try {
     if (cwd) process.chdir(cwd);
-    return { code: main(['diff', ...args]), out, err };
+    const code = await main(['diff', ...args]);
+    return { code, out, err };
   } finally {
     process.chdir(here);
     log.mockRestore();
@@ -62,17 +63,17 @@ afterEach(() => vi.restoreAllMocks());
 const dropWrongData = (s: SpecCopy) => s.edit('mqtt.json', (d) => byName(d.functions, 'mvMqttReadConnectResponse').errors.pop());
 
 describe('mvgen diff (command)', () => {
-  it('prints the lines and the bump, and exits 0 whatever the bump', () => {
+  it('prints the lines and the bump, and exits 0 whatever the bump', async () => {
     dropWrongData(after);
-    const r = mvgen([before.specDir, after.index]);
+    const r = await mvgen([before.specDir, after.index]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^major: mqtt\.json#\/functions\/2\/errors\/4 \(old\): mvMqttReadConnectResponse: MV_STATUS_WRONGDATAREQUESTED removed/);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe('bump: major');
   });
 
-  it('exits 1 with the usual diagnostics when a spec is invalid, naming which one', () => {
+  it('exits 1 with the usual diagnostics when a spec is invalid, naming which one', async () => {
     after.edit('mqtt.json', (d) => (byName(d.structs, 'MvMqttWill').fields[0].type = 'struct MvNoSuchThing'));
-    const r = mvgen([before.index, after.index]);
+    const r = await mvgen([before.index, after.index]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('the new spec');
     expect(r.err).toMatch(/mqtt\.json:\d+:\d+: error: "struct MvNoSuchThing" names no struct of the spec/);
@@ -80,15 +81,15 @@ describe('mvgen diff (command)', () => {
     expect(r.out).toBe('');
   });
 
-  it('exits 2 on usage errors', () => {
-    expect(mvgen([before.index]).code).toBe(2);
-    expect(mvgen([before.index, after.index, '--frobnicate']).code).toBe(2);
+  it('exits 2 on usage errors', async () => {
+    expect((await mvgen([before.index])).code).toBe(2);
+    expect((await mvgen([before.index, after.index, '--frobnicate'])).code).toBe(2);
   });
 
-  it('--json gives the same changes with levels, sides, pointers and package bumps', () => {
+  it('--json gives the same changes with levels, sides, pointers and package bumps', async () => {
     dropWrongData(after);
     after.edit('mqtt.json', (d) => (byName(d.functions, 'mvMqttRequestConnect').doc = 'Asks Microvisor to connect to the broker.'));
-    const r = mvgen([before.index, after.index, '--json']);
+    const r = await mvgen([before.index, after.index, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.bump).toBe('major');
@@ -107,9 +108,9 @@ describe('mvgen diff (command)', () => {
     });
   });
 
-  it('--changeset writes a changeset that changesets parses, named after the two spec hashes', () => {
+  it('--changeset writes a changeset that changesets parses, named after the two spec hashes', async () => {
     after.edit('mqtt.json', (d) => (byName(d.functions, 'mvMqttRequestDisconnect').nsc_address = '0x0c1fe1c9'));
-    const r = mvgen([before.index, after.index, '--changeset'], after.root);
+    const r = await mvgen([before.index, after.index, '--changeset'], after.root);
     expect(r.code).toBe(0);
     const res = diffSpecs(before.index, after.index);
     const file = join(after.root, '.changeset', `spec-${res.before.hash.slice(0, 8)}-${res.after.hash.slice(0, 8)}.md`);
@@ -127,8 +128,8 @@ describe('mvgen diff (command)', () => {
     expect(parsed.summary).toContain('- major: mqtt.json#/functions/12/nsc_address: mvMqttRequestDisconnect: call address 0x0c1fe161 → 0x0c1fe1c9');
   });
 
-  it('--changeset writes nothing when nothing changed', () => {
-    const r = mvgen([before.index, after.index, '--changeset'], after.root);
+  it('--changeset writes nothing when nothing changed', async () => {
+    const r = await mvgen([before.index, after.index, '--changeset'], after.root);
     expect(r.code).toBe(0);
     expect(r.out).toBe('bump: none\n');
     expect(existsSync(join(after.root, '.changeset'))).toBe(false);

@@ -19,27 +19,36 @@ const WORD = /[A-Za-z0-9]/;
  * other backtick is escaped like the rest of Markdown's syntax.
  */
 function escapeInline(text: string, inTable = false): string {
+  // Most prose has nothing to escape: it goes out as it is.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   let out = '';
+  let copied = 0; // text before this index is in `out` already
+  const put = (i: number, replacement: string, next: number) => {
+    out += text.slice(copied, i) + replacement;
+    copied = next;
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '`' && text[i - 1] !== '`') {
       const close = text.indexOf('`', i + 1);
       // A span touching another backtick would merge with it (CommonMark matches runs of equal length).
       if (close > i + 1 && text[close + 1] !== '`' && text.slice(i + 1, close).trim() !== '') {
-        out += codeSpan(text.slice(i + 1, close), inTable);
+        put(i, codeSpan(text.slice(i + 1, close), inTable), close + 1);
         i = close;
         continue;
       }
     }
-    if (ENTITIES[ch]) out += ENTITIES[ch];
-    else if (ALWAYS.has(ch)) out += `\\${ch}`;
+    if (ENTITIES[ch]) put(i, ENTITIES[ch], i + 1);
+    else if (ALWAYS.has(ch)) put(i, `\\${ch}`, i + 1);
     // An underscore between two letters or digits can never start or end emphasis
     // (CommonMark's flanking rules), so identifiers like MV_STATUS_OKAY stay readable.
-    else if (ch === '_' && !(WORD.test(text[i - 1] ?? '') && WORD.test(text[i + 1] ?? ''))) out += '\\_';
-    else out += ch;
+    else if (ch === '_' && !(WORD.test(text[i - 1] ?? '') && WORD.test(text[i + 1] ?? ''))) put(i, '\\_', i + 1);
   }
-  return out;
+  return out + text.slice(copied);
 }
+
+/** Whether `escapeInline` has anything to do: a character it escapes, or an underscore it may. */
+const NEEDS_ESCAPE = /[&<>\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/;
 
 /** Markers that open a block (heading, list, quote, rule, setext underline) at the start of a line. */
 const BLOCK_START = /^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*$)|\d{1,9}(?=[.)]))/;

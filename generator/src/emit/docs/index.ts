@@ -12,6 +12,8 @@ import { PAGES } from './links.js';
 export const docsEmitter: Emitter = {
   target: 'docs',
   description: 'Markdown reference',
+  // A page per item: about half of all the generator's work, so it gets a core of its own.
+  ownThread: true,
   ownedDirs: (model) => [model.product.outputs.docs],
   emit(model, ctx) {
     const render = createRenderer();

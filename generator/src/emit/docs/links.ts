@@ -55,12 +55,23 @@ export function anchorTag(id: string): string {
  * first, which is most of its cost, and every page makes hundreds of links.
  */
 function relativePath(fromDir: string, to: string): string {
-  const from = fromDir === '.' || fromDir === '' ? [] : fromDir.split('/');
-  const target = to.split('/');
-  let common = 0;
-  while (common < from.length && common < target.length && from[common] === target[common]) common++;
-  return [...from.slice(common).map(() => '..'), ...target.slice(common)].join('/');
+  // Pages live in a handful of directories: the way from one directory to another is worked
+  // out once, and every link only appends the page's file name.
+  const slash = to.lastIndexOf('/');
+  const key = `${fromDir}\0${slash < 0 ? '' : to.slice(0, slash)}`;
+  let way = waysBetweenDirs.get(key);
+  if (way === undefined) {
+    const from = fromDir === '.' || fromDir === '' ? [] : fromDir.split('/');
+    const target = slash < 0 ? [] : to.slice(0, slash).split('/');
+    let common = 0;
+    while (common < from.length && common < target.length && from[common] === target[common]) common++;
+    // '../functions/', 'structs/', or '' for the same directory.
+    way = [...from.slice(common).map(() => '..'), ...target.slice(common), ''].join('/');
+    waysBetweenDirs.set(key, way);
+  }
+  return way + to.slice(slash + 1);
 }
+const waysBetweenDirs = new Map<string, string>();
 
 const dirOf = (page: string) => (page.includes('/') ? page.slice(0, page.lastIndexOf('/')) : '.');
 const baseOf = (page: string) => page.slice(page.lastIndexOf('/') + 1);

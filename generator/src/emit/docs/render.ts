@@ -25,8 +25,22 @@ export function createRenderer(): Render {
 
 /** One blank line at most between blocks, no trailing spaces (two would be a hard break), one final newline. */
 function tidy(md: string): string {
-  return `${md
-    .replace(/[ \t]+(?=\n|$)/g, '')
+  return `${withoutTrailingBlanks(md)
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
+}
+
+/**
+ * Every line without the spaces and tabs it ends with. (What `replace(/[ \t]+(?=\n|$)/g, '')`
+ * does, without trying a match at every space of the prose: a tenth of the docs' time.)
+ */
+function withoutTrailingBlanks(md: string): string {
+  const lines = md.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    let end = line.length;
+    for (let c = line.charCodeAt(end - 1); c === 32 || c === 9; c = line.charCodeAt(end - 1)) end--;
+    if (end !== line.length) lines[i] = line.slice(0, end);
+  }
+  return lines.join('\n');
 }

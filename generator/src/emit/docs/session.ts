@@ -139,6 +139,17 @@ export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionF
   for (const f of requests.filter((r) => !endsSession(r))) steps.push(requestStep(f));
 
   // Arrivals: readable data no request produces.
+  // The plain calls that take an integer by value, by the parameter's name, in spec order: an
+  // arrival looks up the fields its reader writes instead of scanning every call.
+  const takersByParam = new Map<string, { f: FunctionModel; order: number }[]>();
+  functions.forEach((f, order) => {
+    if (!isPlain(f)) return;
+    for (const name of new Set(f.params.filter((p) => p.direction === 'value' && p.type.base.kind === 'int').map((p) => p.name))) {
+      const list = takersByParam.get(name);
+      if (list) list.push({ f, order });
+      else takersByParam.set(name, [{ f, order }]);
+    }
+  });
   const readableEnums = new Set(functions.filter((f) => f.peeks).map((f) => f.peeks!));
   for (const enumName of readableEnums)
     for (const c of model.enum(enumName).constants) {
@@ -146,11 +157,10 @@ export function sessionFlow(model: Model, scope?: ReadonlySet<string>): SessionF
       const read = readStep(c.name);
       const reader = read.reader ? model.fn(read.reader) : undefined;
       if (reader) {
-        const written = writtenFields(reader, model);
-        read.followUps = functions
-          .filter((f) => !placed.has(f.name) && isPlain(f))
-          .filter((f) => f.params.some((p) => p.direction === 'value' && p.type.base.kind === 'int' && written.some((w) => w.name === p.name)))
-          .map((f) => f.name);
+        const found = new Map<FunctionModel, number>();
+        for (const w of writtenFields(reader, model))
+          for (const { f, order } of takersByParam.get(w.name) ?? []) if (!placed.has(f.name)) found.set(f, order);
+        read.followUps = [...found].sort((a, b) => a[1] - b[1]).map(([f]) => f.name);
         for (const n of read.followUps) place(n);
       }
       steps.push({ kind: 'arrival', read });

@@ -29,6 +29,7 @@
 #include "../generated/mvhost_protocol.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -222,8 +223,32 @@ static void require_connection(void) {
 
 static _Atomic uint32_t *shm_word(uint32_t offset) { return mvhost_shm_word(shm, offset); }
 
-void mvhost_call_sleeping(int sleeping) {
-  if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), sleeping ? 1u : 0u);
+/*
+ * How long a thread woken in WFI by an event on its way in waits for the event thread to pend
+ * its interrupt, before sleeping until the signal.
+ */
+#define EVENT_PEND_SPIN_NS 200000u
+
+void mvhost_call_wait_for_event(const sigset_t *mask, int (*woken)(void)) {
+  if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 1u);
+  struct pollfd event = { event_fd, POLLIN, 0 };
+  // Woken by the device core's event together with the event thread (which reads and applies
+  // it, then pends the interrupt), not by the event thread's signal after it woke: on the path
+  // of an interrupt to a sleeping firmware, two process wake-ups at once instead of in a row.
+  if (event_fd >= 0 && ppoll(&event, 1, NULL, mask) > 0) {
+    uint64_t start = mvhost_monotonic_ns();
+    for (unsigned i = 1; !woken(); i++) {
+      mvhost_spin_pause();
+      // Slow, or an event that pends nothing that wakes: sleep until the signal as before.
+      if ((i & 63u) == 0 && mvhost_monotonic_ns() - start > EVENT_PEND_SPIN_NS) {
+        sigsuspend(mask);
+        break;
+      }
+    }
+  } else if (event_fd < 0) {
+    sigsuspend(mask);
+  }
+  if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
 }
 
 /* Publishes the request in the shared area and waits for its answer there. */

@@ -156,9 +156,7 @@ void mvhost_wait_for_interrupt(void) {
   if (!irq_waiting()) {
     sigset_t wait = saved;
     sigdelset(&wait, irq_signal);
-    mvhost_call_sleeping(1);
-    sigsuspend(&wait);
-    mvhost_call_sleeping(0);
+    mvhost_call_wait_for_event(&wait, irq_waiting);
   }
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   // Pends that arrived while the line was masked are taken now, as the core would on wake-up.

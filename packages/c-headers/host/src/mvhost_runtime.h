@@ -58,11 +58,15 @@ extern const uint32_t mvhost_function_count;
 /** Forwards one system call to the device core; atomic with respect to the application's interrupts. */
 int64_t mvhost_call(uint32_t function_id, const uint64_t *args);
 
+#include <signal.h>
+
 /**
- * The firmware is about to sleep until an interrupt (1) or has woken (0): the device core then
- * stops waiting for its next call and gets on with the I/O that will raise the interrupt.
+ * Sleeps as WFI does: until a signal `mask` leaves unblocked (sigsuspend's mask) has been
+ * handled, or `woken()` holds after the device core sent an event. Meanwhile the device core
+ * knows the firmware sleeps (it stops waiting for its next call and gets on with the I/O that
+ * will raise the interrupt).
  */
-void mvhost_call_sleeping(int sleeping);
+void mvhost_call_wait_for_event(const sigset_t *mask, int (*woken)(void));
 
 /* ---- interrupts (mvhost_irq.c) */
 
