@@ -34,7 +34,7 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
-/** Issue 17's targets against this run's numbers (null when the section did not run). Ratios are judged on their median. */
+/** The performance targets against this run's numbers (null when the section did not run). Ratios are judged on their median. */
 export function checkTargets(r: Results): TargetCheck[] {
   const out: TargetCheck[] = [];
   const add = (name: string, value: number | undefined, target: string, ok: (v: number) => boolean, shown?: string) =>

@@ -7,6 +7,7 @@
  */
 import { Device } from '@mvmqtt/device';
 import { MockMicrovisor } from '@mvmqtt/mock';
+import type { SimulatedWorld } from '@mvmqtt/sdk/runtime';
 import {
   LIMITS,
   MV_DEEPSLEEPMODE_STANDBY,
@@ -42,10 +43,9 @@ const RCC_CR = 0x46020c00;
 /** Not a register the application may reach (the GPIOA block, which the HAL drives directly). */
 const NOT_ALLOWED = 0x42020000;
 
-/** The device or the mock behind a rig: both have the same world switches. */
-type World = Device | MockMicrovisor;
-function world(r: Rig): World {
-  return (r as unknown as { device?: Device; mock?: MockMicrovisor }).device ?? (r as unknown as { mock: MockMicrovisor }).mock;
+/** The simulated world of the device or the mock behind a rig: the same object on both. */
+function world(r: Rig): SimulatedWorld {
+  return ((r as unknown as { device?: Device; mock?: MockMicrovisor }).device ?? (r as unknown as { mock: MockMicrovisor }).mock).world;
 }
 
 /** A fresh runtime of the rig's kind in application-test mode; released after `use`. */
@@ -99,6 +99,10 @@ function fastRows(call: (sys: MvSyscalls, irq: number) => MvStatus): Record<'MV_
 }
 
 export const CORE_PROVOCATIONS = {
+  // Calls whose only status is OKAY: nothing to provoke.
+  mvNoOp: {},
+  mvDisableAllFastInterrupts: {},
+  mvEnableAllFastInterrupts: {},
   mvTempTriggerNotification: {
     MV_STATUS_INVALIDHANDLE: { how: 'handle 0', run: (r) => r.sys.mvTempTriggerNotification(0 as MvNotificationHandle, MV_EVENTTYPE_UPDATEDOWNLOADED as MvEventType, 1) },
   },

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { TestCerts } from './certs.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -60,6 +60,8 @@ export interface AedesHarness {
   port: number;
   /** The live broker instance (replaced by `restart()`). */
   readonly broker: Aedes;
+  /** The broker closes one client's connection (by client id), as when a broker drops a session. */
+  dropClient(clientId: string): void;
   /** Closes every client connection and the broker, then listens again on the same port with a fresh broker (state is lost). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -70,9 +72,16 @@ export async function startAedes(options: Partial<AedesOptions> = {}): Promise<A
   let broker!: Aedes;
   let server!: Server;
   const sockets = new Set<Socket>();
+  // Connected clients by id, from the broker's documented events (its own table is internal).
+  const clients = new Map<string, Client>();
 
   const listen = async (): Promise<void> => {
     broker = await Aedes.createBroker(options);
+    clients.clear();
+    broker.on('client', (client) => clients.set(client.id, client));
+    broker.on('clientDisconnect', (client) => {
+      if (clients.get(client.id) === client) clients.delete(client.id);
+    });
     server = createServer((socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -98,6 +107,11 @@ export async function startAedes(options: Partial<AedesOptions> = {}): Promise<A
     port,
     get broker() {
       return broker;
+    },
+    dropClient: (clientId) => {
+      const client = clients.get(clientId);
+      if (!client) throw new Error(`aedes harness: no connected client ${clientId}`);
+      client.close();
     },
     restart: async () => {
       await shutdown();

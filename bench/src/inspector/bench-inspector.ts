@@ -1,5 +1,5 @@
 /**
- * What the inspector costs the device (issue 16): publish throughput of an emulated device
+ * What the inspector costs the device: publish throughput of an emulated device
  * never inspected, detached again, attached, and attached with a page open, each case in a
  * fresh process. The modes rotate their order in every repetition so drift on a shared
  * machine hits each alike; every ratio is taken against the 'none' run of the same

@@ -42,8 +42,11 @@ export function copySpec(): SpecCopy {
   return c;
 }
 
+/** An item of an area file's list, as parsed JSON: the tests reach into any of its properties. */
+export type SpecItem = { name: string } & Record<string, any>;
+
 /** Finds an item by name in an area file's list. */
-export function byName<T extends { name: string }>(list: T[], name: string): T {
+export function byName<T extends { name: string } = SpecItem>(list: readonly T[], name: string): T {
   const hit = list.find((x) => x.name === name);
   if (!hit) throw new Error(`test fixture: no ${name}`);
   return hit;

@@ -36,7 +36,7 @@ describe('documentation in mvmqtt.h', () => {
     for (const [name, f] of headerFunctions()) {
       const doc = blockBefore(lineOf(new RegExp(`^extern enum MvStatus ${name}\\(`)));
       expect(doc, name).toBeDefined();
-      for (const p of f.params as { name: string; direction: keyof typeof tag }[])
+      for (const p of f.params as unknown as { name: string; direction: keyof typeof tag }[])
         expect(doc!.replace(/ +/g, ' '), `${name} ${p.name}`).toContain(`${tag[p.direction]}${p.name} `);
       for (const status of (f as unknown as { documented_error_statuses: string[] }).documented_error_statuses)
         expect(doc, `${name} ${status}`).toContain(`@retval ${status} `);

@@ -7,7 +7,7 @@
  * (or the late fault where the call's table has one), and with `debugChecks` on a status the
  * function's error table does not list is reported as an emulator bug.
  */
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, statusName } from '@mvmqtt/sdk';
+import { MV_STATUS_OKAY, statusName } from '@mvmqtt/sdk';
 import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
 import { Fault, allowedStatuses, statusForException, unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
@@ -22,8 +22,7 @@ import { notificationObserver } from './areas/notifications.js';
 import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
 import type { SystemEvent } from './system.js';
-import { MV_SYSTEMNOTIFICATIONSOURCE_UPDATE } from '@mvmqtt/sdk';
-import { postSystemEvent, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { SimulatedWorld, type RunEnd } from '@mvmqtt/sdk/runtime';
 
 export type { IrqController };
 
@@ -41,6 +40,8 @@ export class Device extends DeviceSyscallsBase {
   readonly diagnostics: DeviceDiagnostics;
   /** Install and enable the handlers for the IRQs given to mvSetupNotifications here. */
   readonly nvic: IrqController;
+  /** The world outside networking, as a test scripts it: wall time, updates, a busy Microvisor, registers. */
+  readonly world: SimulatedWorld;
 
   constructor(options: DeviceOptions = {}) {
     super();
@@ -49,6 +50,7 @@ export class Device extends DeviceSyscallsBase {
     this.debug = this.options.debugChecks;
     this.tracing = this.options.trace !== undefined;
     this.nvic = this.k.nvic;
+    this.world = new SimulatedWorld(this.k.system);
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
     this.behaviours = guardBehaviours(this.k, createDeviceBehaviours(this.k));
   }
@@ -181,51 +183,6 @@ export class Device extends DeviceSyscallsBase {
         resolve(this.k.system.power.ended!);
       });
     });
-  }
-
-  /** The server synchronises the wall clock (default: to the host's time). */
-  setWallTime(epochMicroseconds?: bigint): void {
-    this.k.system.wallClock.set(epochMicroseconds);
-  }
-
-  /** mvGetWallTime reads TIMENOTSET again, as after a restart. */
-  unsetWallTime(): void {
-    this.k.system.wallClock.unset();
-  }
-
-  /** An update has been downloaded: UPDATEDOWNLOADED goes to every UPDATE subscription; mvRestart then applies it. */
-  stageUpdate(): void {
-    this.k.system.power.updateStaged = true;
-    postSystemEvent(this.k.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_UPDATE);
-  }
-
-  /** Microvisor is busy with its own work: mvRestart, mvPowerSave and mvDeepSleep return MICROVISORBUSY while set. */
-  setMicrovisorBusy(busy: boolean): void {
-    this.k.system.power.microvisorBusy = busy;
-  }
-
-  /** Microvisor withdraws fast interrupts (a hung IRQ or a flood): the per-IRQ calls return UNAVAILABLE. */
-  withdrawFastInterrupts(withdrawn = true): void {
-    this.k.system.fast.withdrawn = withdrawn;
-  }
-
-  /** The cloud stops (or resumes) accepting server logs: mvServerLog returns LOGGINGDISABLEDBYSERVER while disabled. */
-  setServerLoggingDisabled(disabled: boolean): void {
-    this.k.system.serverLog.disabledByServer = disabled;
-  }
-
-  /** The system LED as the application last set it (on at start). */
-  get systemLedEnabled(): boolean {
-    return this.k.system.power.ledEnabled;
-  }
-
-  /** Every mvPeriphPeek32/mvPeriphPoke32 so far, and the current value of a register by name (`RCC_CFGR2`). */
-  get registerAccesses(): readonly RegisterAccess[] {
-    return this.k.system.registers.log;
-  }
-
-  readRegister(name: string): number | undefined {
-    return this.k.system.registers.read(name);
   }
 
   // ------------------------------------------------------------------ observers (the inspector)

@@ -4,30 +4,15 @@
  * with its own notification target for NETWORKSTATUSCHANGED.
  */
 import { MV_CLOSUREREASON_NETWORKDISCONNECTED, MV_EVENTTYPE_NETWORKSTATUSCHANGED, MV_NETWORKSTATUS_CONNECTED, MV_NETWORKSTATUS_CONNECTING, MV_SYSTEMNOTIFICATIONSOURCE_NETWORK } from '@mvmqtt/sdk';
-import { postSystemEvent } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, postSystemEvent } from '@mvmqtt/sdk/runtime';
 import type { MvNetworkStatus } from '@mvmqtt/sdk';
 import type { Kernel } from './kernel/kernel.js';
-import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 
-export class NetworkRequest {
-  constructor(readonly target: NotificationTarget) {}
-}
-
-/** The simulated link to the Microvisor cloud, kept in the kernel as `k.state(NetworkLink)`. */
-export class NetworkLink {
-  up = true;
-  /** The application has called mvRequestNetwork at least once (it then holds the link up by its requests). */
-  apiUsed = false;
-
-  /** Traffic to the cloud flows: the link is up and the application has not released its network. */
-  online(requests: number): boolean {
-    return this.up && (!this.apiUsed || requests > 0);
-  }
-}
+// The link and the requests are the shared runtime's; this module adds how the device announces changes.
+export { NetworkLink, NetworkRequest } from '@mvmqtt/sdk/runtime';
 
 export function networkStatus(k: Kernel): MvNetworkStatus {
-  // While the link is down Microvisor keeps trying: the status reads CONNECTING.
-  return k.state(NetworkLink).up ? MV_NETWORKSTATUS_CONNECTED : MV_NETWORKSTATUS_CONNECTING;
+  return k.state(NetworkLink).status;
 }
 
 function announce(k: Kernel): void {
@@ -42,7 +27,8 @@ function announce(k: Kernel): void {
 export function loseNetwork(k: Kernel): void {
   const link = k.state(NetworkLink);
   if (!link.up) return;
-  link.up = false;
+  // While the link is down Microvisor keeps trying: the status reads CONNECTING.
+  link.status = MV_NETWORKSTATUS_CONNECTING;
   announce(k);
   for (const ch of k.channels.values()) ch.fail(MV_CLOSUREREASON_NETWORKDISCONNECTED);
 }
@@ -50,7 +36,7 @@ export function loseNetwork(k: Kernel): void {
 export function restoreNetwork(k: Kernel): void {
   const link = k.state(NetworkLink);
   if (link.up) return;
-  link.up = true;
+  link.status = MV_NETWORKSTATUS_CONNECTED;
   if (k.networks.size > 0) k.system.wallClock.networkConnected();
   announce(k);
 }

@@ -1,7 +1,7 @@
 /**
- * Device options. Every behaviour the vendor leaves open (behaviour.md marks it OPEN) has a
- * default chosen for what firmware developers expect, and most can be switched here. The
- * package README explains each choice. Limits that the spec marks `configurable` default
+ * Device options. Every behaviour the vendor leaves open has a default chosen for what
+ * firmware developers expect, and most can be switched here. The package README explains
+ * each choice. Limits that the spec marks `configurable` default
  * to the spec's value and can be overridden under `limits`.
  */
 import { LimitBook, type LimitOverrides, type OverrunPolicy } from '@mvmqtt/sdk/runtime';

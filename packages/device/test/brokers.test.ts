@@ -11,7 +11,7 @@ describe('startAedes', () => {
     const b = await startAedes();
     expect(b.url).toBe(`mqtt://127.0.0.1:${b.port}`);
     const c = await mqtt.connectAsync(b.url, { reconnectPeriod: 0 });
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     await b.restart();
     await closed; // clients are dropped by the restart
     const c2 = await mqtt.connectAsync(b.url, { reconnectPeriod: 0 });

@@ -206,7 +206,7 @@ describe('MvMqttClient on aedes: partial subscribe, broker restart, network loss
     // aedes never answers publishes to hold/ (the authorization callback is never called): the request stays in flight.
     broker.broker.authorizePublish = (_c, packet, done) => (packet.topic.startsWith('hold/') ? undefined : done(null));
     const waiting = client.publish('hold/1', 'x', { qos: 1 });
-    broker.broker.clients[clientId].close();
+    broker.dropClient(clientId);
     await expect(waiting).rejects.toBeInstanceOf(MvConnectionLostError);
     await expect(client.publish('after', 'x', { qos: 1 })).rejects.toBeInstanceOf(MvConnectionLostError);
     await client.close();

@@ -96,7 +96,7 @@ describe('MvMqttClient on aedes (MQTT 3.1.1)', () => {
       for await (const _ of client.messages()) void _;
       return 'ended';
     })();
-    broker.broker.clients[clientId].close();
+    broker.dropClient(clientId);
     expect(await disconnected).toMatchObject({ cause: 'broker', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnectCode: 0, requested: false, willReconnect: false });
     expect(await iterating).toBe('ended');
     await expect(client.publish('x', 'y')).rejects.toBeInstanceOf(MvConnectionLostError);

@@ -421,7 +421,7 @@ describe('session end', () => {
     const ch = await connected(device, center, network, { ...at(), clientId }, 55);
     expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 8, topic: str('t'), payload: str('p'), desired_qos: 0, retain: 0 }));
     expect(await nextItem(device, ch)).toMatchObject({ type: 'publish' });
-    broker.broker.clients[clientId].close();
+    broker.dropClient(clientId);
     expect(await nextItem(device, ch)).toEqual({ type: 'disconnect', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnectCode: 0 });
     await sleep(100);
     await device.idle();

@@ -1,5 +1,5 @@
 /** The areas outside networking on the device core: register file and clocks, logs, run end, system notifications. */
-import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_INVALIDBUFFERSIZE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out, type MvNetworkHandle, type MvNotificationHandle } from '@mvmqtt/sdk';
+import { LIMITS, MV_EVENTTYPE_UPDATEDOWNLOADED, MV_RESTARTMODE_AUTOAPPLYUPDATE, MV_STATUS_INVALIDBUFFERSIZE, MV_STATUS_OKAY, MV_STATUS_TIMENOTSET, MV_SYSTEMNOTIFICATIONSOURCE_UPDATE, MV_WAKEREASON_APPLICATIONUPDATE, out, type MvNetworkHandle, type MvNotificationHandle, type MvSystemEventHandle } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { Device, type SystemEvent } from '../src/index.js';
 
@@ -30,7 +30,7 @@ describe('clocks and the RCC register file', () => {
     const cr = out(0);
     d.mvPeriphPeek32(RCC_CR, cr);
     expect((cr.value >>> 10) & 1).toBe(1);
-    expect(d.registerAccesses.map((a) => a.op)).toEqual(['poke', 'peek']);
+    expect(d.world.registerAccesses.map((a) => a.op)).toEqual(['poke', 'peek']);
     await d.powerOff();
   });
 
@@ -54,7 +54,7 @@ describe('identity and wall time', () => {
     const d = new Device({ wallTime: 'unset' });
     const t = out(0n);
     expect(d.mvGetWallTime(t)).toBe(MV_STATUS_TIMENOTSET);
-    d.setWallTime(1_000_000n);
+    d.world.setWallTime(1_000_000n);
     expect(d.mvGetWallTime(t)).toBe(MV_STATUS_OKAY);
     expect(t.value >= 1_000_000n).toBe(true);
     await d.powerOff();
@@ -132,13 +132,13 @@ describe('logs, the end of the run and system notifications', () => {
   it('a staged update is announced to UPDATE subscribers and applied by mvRestart', async () => {
     const d = new Device();
     const ring = new Uint8Array(64);
-    const centre = out(0);
+    const centre = out(0 as MvNotificationHandle);
     expect(d.mvSetupNotifications({ irq: 40, buffer: ring, buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
     let irqs = 0;
     d.nvic.setHandler(40, () => irqs++);
     d.nvic.enable(40);
-    expect(d.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 9, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0))).toBe(MV_STATUS_OKAY);
-    d.stageUpdate();
+    expect(d.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 9, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0 as MvSystemEventHandle))).toBe(MV_STATUS_OKAY);
+    d.world.stageUpdate();
     await d.waitFor(() => irqs === 1, 5000, 'the UPDATEDOWNLOADED interrupt');
     expect(new DataView(ring.buffer).getUint32(8, true)).toBe(MV_EVENTTYPE_UPDATEDOWNLOADED);
     expect(d.mvRestart(MV_RESTARTMODE_AUTOAPPLYUPDATE)).toBe(MV_STATUS_OKAY);

@@ -23,14 +23,14 @@ import {
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { HandleAllocator, HandleTable, postSystemEvent, seededRandom } from '@mvmqtt/sdk/runtime';
+import { AreaStates, HandleAllocator, HandleTable, NetworkLink, postSystemEvent, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from './validate.js';
 import { MockSystem, type MockSystemOptions } from './system.js';
-import { ConfigStore, type ConfigStoreInput } from '@mvmqtt/sdk/runtime';
+import type { ConfigStoreInput } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 
 /** The mock's `config` option: the device core's store format (a file path, a document, or a loaded store). */
@@ -74,10 +74,6 @@ export interface PendingRequest {
   readonly correlation_id?: number;
   /** Subscribe: the QoS asked for each topic; unsubscribe: one entry per topic. */
   readonly topics?: readonly number[];
-}
-
-export class NetworkRequest {
-  constructor(readonly target: NotificationTarget) {}
 }
 
 export class CentreObject {
@@ -186,6 +182,7 @@ export interface KernelOptions extends MockSystemOptions {
 }
 
 export class Kernel {
+  readonly options: KernelOptions;
   readonly clock = new MockClock();
   readonly memory = new SimulatedMemory();
   readonly nvic: Nvic;
@@ -195,33 +192,29 @@ export class Kernel {
   readonly centres: HandleTable<CentreObject>;
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
-  /** Open external-flash handles (they name nothing but themselves). */
-  readonly flashHandles: HandleTable<HandleTarget>;
   readonly respond: 'auto' | 'manual';
-  readonly knownEndpoints: ReadonlySet<string>;
-  readonly externalFlash: ExternalFlashOptions;
-  /** The config store automatic fetch answers come from. */
-  readonly config: ConfigStore;
-  readonly configValueTooLarge: 'error' | 'truncate';
-  networkStatus: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
   /** Times (ms) of earlier successful calls, by function, for rate limits. */
   readonly callTimes = new Map<MvFunctionName, number[]>();
-  /** A network request has been made since the start (for mvGetNetworkReasons). */
-  networkApiUsed = false;
   /** Clocks, registers, logging, power, system notifications. */
   readonly system: MockSystem;
+  private readonly handles: HandleAllocator;
+  /** The handle table of each handle typedef, for `lookup`. */
+  private readonly handleTypes = new Map<string, HandleTable<object>>();
+  /** State the areas own, one of each kind (see `state`). */
+  private readonly areaStates = new AreaStates<Kernel>(this);
   /** Deferred kernel work (answers to requests, acknowledgements completing), run by `flush()`. */
   private readonly work: (() => void)[] = [];
   private workScheduled = false;
   private readonly irqDelivery: IrqDelivery;
 
   constructor(options: KernelOptions = {}) {
-    const handles = new HandleAllocator(seededRandom(options.seed ?? 1));
-    this.centres = new HandleTable(handles);
-    this.networks = new HandleTable(handles);
-    this.channels = new HandleTable(handles);
-    this.system = new MockSystem(options, handles, () => [...this.centres.values()].map((c) => c.centre), () => this.clock.milliseconds());
-    this.flashHandles = new HandleTable(handles);
+    this.options = options;
+    this.handles = new HandleAllocator(seededRandom(options.seed ?? 1));
+    this.centres = this.handleTable('MvNotificationHandle');
+    this.networks = this.handleTable('MvNetworkHandle');
+    this.channels = this.handleTable('MvChannelHandle');
+    this.system = new MockSystem(options, this.handles, () => [...this.centres.values()].map((c) => c.centre), () => this.clock.milliseconds());
+    this.handleTypes.set('MvSystemEventHandle', this.system.subscriptions);
     this.irqDelivery = options.irqDelivery ?? 'microtask';
     this.nvic = new Nvic(
       this.irqDelivery === 'microtask' ? (drain) => queueMicrotask(drain) : undefined,
@@ -232,29 +225,24 @@ export class Kernel {
     );
     this.limits = new LimitBook(options.limits);
     this.respond = options.respond ?? 'auto';
-    this.knownEndpoints = new Set(['', ...(options.knownEndpoints ?? [])]);
-    this.externalFlash = { ...options.externalFlash, size: options.externalFlash?.size ?? options.externalFlashSize };
-    this.config = options.config === undefined ? ConfigStore.empty() : ConfigStore.load(options.config);
-    this.configValueTooLarge = options.configValueTooLarge ?? 'error';
   }
 
-  /** The live object a handle of typedef `handleType` names. */
+  /** A handle table for the handles of typedef `handleType` (one table per typedef), searched by `lookup`. */
+  handleTable<T extends object>(handleType: string): HandleTable<T> {
+    if (this.handleTypes.has(handleType)) throw new Error(`@mvmqtt/mock: two handle tables for ${handleType}`);
+    const table = new HandleTable<T>(this.handles);
+    this.handleTypes.set(handleType, table);
+    return table;
+  }
+
+  /** The live object a handle of typedef `handleType` names (objects without a kind never close while their handle lives). */
   lookup(handleType: string, value: unknown): HandleTarget | undefined {
-    switch (handleType) {
-      // Centres and network requests have no kind and never close while their handle lives.
-      case 'MvNotificationHandle':
-        return this.centres.get(value) as HandleTarget | undefined;
-      case 'MvNetworkHandle':
-        return this.networks.get(value) as HandleTarget | undefined;
-      case 'MvChannelHandle':
-        return this.channels.get(value);
-      case 'MvSystemEventHandle':
-        return this.system.subscriptions.get(value) as HandleTarget | undefined;
-      case 'MvExternalFlashHandle':
-        return this.flashHandles.get(value);
-      default:
-        return undefined;
-    }
+    return this.handleTypes.get(handleType)?.get(value) as HandleTarget | undefined;
+  }
+
+  /** The state of kind `owner` an area keeps (see `AreaStates`). */
+  state<T>(owner: AreaStateClass<Kernel, T>): T {
+    return this.areaStates.of(owner);
   }
 
   /** Queues an unread item on a live channel and notifies its centre (one record per item). */
@@ -272,8 +260,9 @@ export class Kernel {
   }
 
   setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
-    if (status === this.networkStatus) return;
-    this.networkStatus = status;
+    const link = this.state(NetworkLink);
+    if (status === link.status) return;
+    link.status = status;
     if (status === MV_NETWORKSTATUS_CONNECTED && this.networks.size > 0) this.system.wallClock.networkConnected();
     for (const request of this.networks.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
     postSystemEvent(this.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
@@ -283,7 +272,7 @@ export class Kernel {
 
   /** Server logs leave the buffer while the link is up and the application has not released its network. */
   get logsOnline(): boolean {
-    return this.networkStatus === MV_NETWORKSTATUS_CONNECTED && (!this.networkApiUsed || this.networks.size > 0);
+    return this.state(NetworkLink).online(this.networks.size);
   }
 
   /** Records a successful call towards the rate limits of `fn`. */

@@ -7,8 +7,6 @@
 import {
   FUNCTIONS,
   MV_CLOSUREREASON_NETWORKDISCONNECTED,
-  MV_STATUS_PARAMETERFAULT,
-  MV_SYSTEMNOTIFICATIONSOURCE_UPDATE,
   MvStatus,
   statusName,
   type MvConfigKeyFetchScope,
@@ -19,6 +17,7 @@ import {
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
 import { BEHAVIOUR_ENUMS } from './areas/channels.js';
+import { ConfigAnswers } from './areas/config_fetch.js';
 import { SYSTEM_BEHAVIOUR_ENUMS } from './areas/power_and_system.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
@@ -26,7 +25,7 @@ import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { postSystemEvent, refusedInInterrupt, refusedOutsideTestMode, unwritableStatus, type IrqController, type KernelState, type RegisterAccess, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, refusedInInterrupt, refusedOutsideTestMode, SimulatedWorld, unwritableStatus, type IrqController, type KernelState, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -64,11 +63,14 @@ export class MockMicrovisor extends MockSyscallsBase {
   private readonly env: ValidationEnv;
   private readonly forced = new Map<MvFunctionName, { status: MvStatus; times: number }[]>();
   private readonly records: CallRecord[] = [];
+  /** The world outside networking, as a test scripts it: wall time, updates, a busy Microvisor, registers (as on the device core). */
+  readonly world: SimulatedWorld;
 
   constructor(options: MockOptions = {}) {
     super();
     this.kernel = new Kernel(options);
     this.behaviours = createMockBehaviours(this.kernel);
+    this.world = new SimulatedWorld(this.kernel.system);
     const k = this.kernel;
     this.env = {
       lookup: (type, value) => k.lookup(type, value),
@@ -152,7 +154,7 @@ export class MockMicrovisor extends MockSyscallsBase {
   }
 
   get networkStatus(): MvNetworkStatus {
-    return this.kernel.networkStatus;
+    return this.kernel.state(NetworkLink).status;
   }
 
   /** Handles of the channels open now (including ones the server closed), oldest first. */
@@ -218,60 +220,14 @@ export class MockMicrovisor extends MockSyscallsBase {
     return this.kernel.system.power.ended;
   }
 
-  /** The system LED as the application last set it (on at start). */
-  get systemLedEnabled(): boolean {
-    return this.kernel.system.power.ledEnabled;
-  }
-
   /** System LED changes and low-power entries, in order. */
   get powerEvents(): readonly ({ kind: 'system-led'; enabled: boolean } | { kind: 'power-save'; mode: number })[] {
     return this.kernel.system.powerEvents;
   }
 
-  /** Every mvPeriphPeek32/mvPeriphPoke32 so far. */
-  get registerAccesses(): readonly RegisterAccess[] {
-    return this.kernel.system.registers.log;
-  }
-
-  /** The current value of a register by name (`RCC_CFGR2`). */
-  readRegister(name: string): number | undefined {
-    return this.kernel.system.registers.read(name);
-  }
-
-  /** The server synchronises the wall clock (default: to the host's time). */
-  setWallTime(epochMicroseconds?: bigint): void {
-    this.kernel.system.wallClock.set(epochMicroseconds);
-  }
-
-  /** mvGetWallTime reads TIMENOTSET again. */
-  unsetWallTime(): void {
-    this.kernel.system.wallClock.unset();
-  }
-
-  /** An update has been downloaded: UPDATEDOWNLOADED to every UPDATE subscription; mvRestart then applies it. */
-  stageUpdate(): void {
-    this.kernel.system.power.updateStaged = true;
-    postSystemEvent(this.kernel.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_UPDATE);
-  }
-
-  /** mvRestart, mvPowerSave and mvDeepSleep return MICROVISORBUSY while set. */
-  setMicrovisorBusy(busy: boolean): void {
-    this.kernel.system.power.microvisorBusy = busy;
-  }
-
-  /** Microvisor withdraws fast interrupts: the per-IRQ calls return UNAVAILABLE while set. */
-  withdrawFastInterrupts(withdrawn = true): void {
-    this.kernel.system.fast.withdrawn = withdrawn;
-  }
-
-  /** mvServerLog returns LOGGINGDISABLEDBYSERVER while set. */
-  setServerLoggingDisabled(disabled: boolean): void {
-    this.kernel.system.serverLog.disabledByServer = disabled;
-  }
-
   /** Puts an item in the config store automatic fetch answers come from (scope and store: the enum values). */
   setConfigItem(scope: MvConfigKeyFetchScope, store: MvConfigKeyFetchStore, key: string, value: string | Uint8Array): void {
-    this.kernel.config.set(scope, store, key, typeof value === 'string' ? new TextEncoder().encode(value) : value);
+    this.kernel.state(ConfigAnswers).store.set(scope, store, key, typeof value === 'string' ? new TextEncoder().encode(value) : value);
   }
 
   /** Writes a raw record into a centre's ring and pends its IRQ. */

@@ -12,6 +12,7 @@ import {
   out,
   type MvNetworkHandle,
   type MvNotificationHandle,
+  type MvSystemEventHandle,
 } from '@mvmqtt/sdk';
 import { describe, expect, it } from 'vitest';
 import { MockMicrovisor } from '../src/index.js';
@@ -41,7 +42,7 @@ describe('mock: logging, testing, power', () => {
     expect(mock.serverLogs).toEqual([]);
     mock.flush();
     expect(mock.serverLogs).toEqual(['one']);
-    mock.setServerLoggingDisabled(true);
+    mock.world.setServerLoggingDisabled(true);
     expect(mock.mvServerLog('two', 3)).toBe(MV_STATUS_LOGGINGDISABLEDBYSERVER);
   });
 
@@ -68,13 +69,13 @@ describe('mock: logging, testing, power', () => {
 
   it('a staged update interrupts the UPDATE subscriber once', () => {
     const mock = new MockMicrovisor({ irqDelivery: 'manual' });
-    const centre = out(0);
+    const centre = out(0 as MvNotificationHandle);
     expect(mock.mvSetupNotifications({ irq: 30, buffer: new Uint8Array(64), buffer_size: 64 }, centre)).toBe(MV_STATUS_OKAY);
     let irqs = 0;
     mock.nvic.setHandler(30, () => irqs++);
     mock.nvic.enable(30);
-    expect(mock.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 2, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0))).toBe(MV_STATUS_OKAY);
-    mock.stageUpdate();
+    expect(mock.mvOpenSystemNotification({ notification_handle: centre.value, notification_tag: 2, notification_source: MV_SYSTEMNOTIFICATIONSOURCE_UPDATE }, out(0 as MvSystemEventHandle))).toBe(MV_STATUS_OKAY);
+    mock.world.stageUpdate();
     mock.flush();
     expect(irqs).toBe(1);
   });

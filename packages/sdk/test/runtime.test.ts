@@ -13,6 +13,7 @@ import {
   newMvNotification,
   newMvOpenChannelParams,
   out,
+  type MvNotification,
 } from '../src/index.js';
 import { unsignedField } from '../src/runtime/index.js';
 import { abiOracle, oracleFieldPaths } from './support.js';
@@ -45,7 +46,7 @@ describe('MvNotification codec', () => {
   it('writes the bytes the device would, at any slot of a ring inside a larger buffer', () => {
     const memory = new Uint8Array(8 + 4 * recordSize);
     const ring = memory.subarray(8); // a view with a byteOffset, like a simulated address
-    const value = { microseconds: 123456789n, event_type: MV_EVENTTYPE_NETWORKSTATUSCHANGED, tag: 7 };
+    const value: MvNotification = { microseconds: 123456789n, event_type: MV_EVENTTYPE_NETWORKSTATUSCHANGED, tag: 7 };
     encodeMvNotification(value, ring, 2 * recordSize);
     expect([...ring.subarray(2 * recordSize, 3 * recordSize)]).toEqual([...record(123456789n, MV_EVENTTYPE_NETWORKSTATUSCHANGED, 7)]);
     expect(memory.subarray(0, 8 + 2 * recordSize).every((b) => b === 0)).toBe(true);

@@ -99,7 +99,7 @@ export class HostBridge {
   private readonly answers: Buffer | undefined;
 
   constructor(
-    private readonly device: Device,
+    device: Device,
     private readonly callSocket: Socket,
     private readonly eventSocket: Socket,
     private readonly hooks: BridgeHooks = {},

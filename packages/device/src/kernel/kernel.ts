@@ -1,11 +1,11 @@
 /** The device's kernel state, shared by the system-call implementations. */
 import { Channel, type ChannelArgs } from '../channels.js';
-import { NetworkLink, type NetworkRequest } from '../network.js';
+import type { NetworkRequest } from '@mvmqtt/sdk/runtime';
 import type { ResolvedOptions } from '../options.js';
 import { DeviceSystem } from '../system.js';
 import { DeviceClock } from './clock.js';
 import { IRQ_SCHEDULERS } from './delivery.js';
-import { ChannelTypes, HandleAllocator, HandleTable, Nvic, SimulatedMemory, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
+import { AreaStates, ChannelTypes, HandleAllocator, HandleTable, NetworkLink, Nvic, SimulatedMemory, type AreaStateClass, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
 
 export interface Diagnostics extends NotificationCounters {
   /** System calls that returned a status their error table does not list (always 0 unless the emulator has a bug). */
@@ -23,7 +23,7 @@ export class Kernel {
   readonly channelTypes = new ChannelTypes<ChannelArgs, Channel>((type, target, buffers) => new Channel(type, target, buffers));
   readonly diagnostics: Diagnostics = { notificationOverruns: 0, notificationsDropped: 0, statusViolations: 0 };
   /** State the areas own, one of each kind (see `state`). */
-  private readonly areaStates = new Map<new () => unknown, unknown>();
+  private readonly areaStates = new AreaStates<Kernel>(this);
   /** Everything outside networking: clocks, registers, logging, power, system notifications. */
   readonly system: DeviceSystem;
 
@@ -37,10 +37,8 @@ export class Kernel {
     this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => link.online(this.networks.size));
   }
 
-  /** The state of kind `owner` an area keeps (made on first use): the kernel holds it without knowing its shape. Look it up once, when the area's behaviours are made. */
-  state<T>(owner: new () => T): T {
-    let state = this.areaStates.get(owner) as T | undefined;
-    if (state === undefined) this.areaStates.set(owner, (state = new owner()));
-    return state;
+  /** The state of kind `owner` an area keeps (see `AreaStates`). */
+  state<T>(owner: AreaStateClass<Kernel, T>): T {
+    return this.areaStates.of(owner);
   }
 }

@@ -78,7 +78,7 @@ export function readPage(dir: string, path: string): Page {
   const links: string[] = [];
   const visit = (ts: Token[]) => {
     for (const t of ts) {
-      if (t.type === 'link_open') links.push(t.attrGet('href') ?? '');
+      if (t.type === 'link_open') links.push(String(t.attrGet('href') ?? ''));
       if (t.children) visit(t.children);
     }
   };

@@ -1,7 +1,6 @@
 /** The channels area in the mock: mvOpenChannel, mvCloseChannel, mvGetChannelClosureReason. */
 import {
   ENUM_NAMES,
-  MV_NETWORKSTATUS_CONNECTED,
   MV_STATUS_NETWORKNOTCONNECTED,
   MV_STATUS_INVALIDBUFFERSIZE,
   MV_STATUS_LATEFAULT,
@@ -11,6 +10,7 @@ import {
   type MvChannelHandle,
   type MvSizedString,
 } from '@mvmqtt/sdk';
+import { NetworkLink } from '@mvmqtt/sdk/runtime';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import { Channel, channelOf, limit, type Kernel } from '../kernel.js';
 import { utf8 } from '../values.js';
@@ -41,12 +41,14 @@ function report(box: { value: number }, value: number): typeof MV_STATUS_OKAY | 
 }
 
 export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
+  const knownEndpoints: ReadonlySet<string> = new Set(['', ...(k.options.knownEndpoints ?? [])]);
+  const link = k.state(NetworkLink);
   return {
     mvOpenChannel(call, params, handle) {
       const v1 = params.v1;
       if (!CHANNEL_TYPES.has(v1.channel_type)) return MV_STATUS_UNKNOWNCHANNELTYPE;
-      if (!k.knownEndpoints.has(decoder.decode(sizedBytes(v1.endpoint)))) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
-      if (k.networkStatus !== MV_NETWORKSTATUS_CONNECTED) return MV_STATUS_NETWORKNOTCONNECTED;
+      if (!knownEndpoints.has(decoder.decode(sizedBytes(v1.endpoint)))) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
+      if (!link.up) return MV_STATUS_NETWORKNOTCONNECTED;
       const limited = limit(k, call, { objects: k.channels.size, recentCalls: k.recentCalls(call.fn) });
       if (limited !== undefined) return limited;
       k.noteCall(call.fn);

@@ -15,7 +15,7 @@ import {
   MvConfigKeyFetchScope,
   MvConfigKeyFetchStore,
 } from '@mvmqtt/sdk';
-import { configRequestSize } from '@mvmqtt/sdk/runtime';
+import { ConfigStore, configRequestSize } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
@@ -26,7 +26,22 @@ const STORES = new Set<number>(Object.values(MvConfigKeyFetchStore));
 const latin1 = new TextDecoder('latin1');
 const PRINTABLE = /^[ -~]+$/;
 
+/**
+ * The store automatic fetch answers come from: the `config` option, in the device core's format
+ * (checked by the same parser, so a bad store throws the same `ConfigStoreError` when the mock is
+ * made); `mock.setConfigItem` adds to it.
+ */
+export class ConfigAnswers {
+  readonly store: ConfigStore;
+
+  constructor(k: Kernel) {
+    this.store = k.options.config === undefined ? ConfigStore.empty() : ConfigStore.load(k.options.config);
+  }
+}
+
 export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
+  const store = k.state(ConfigAnswers).store;
+  const valueTooLarge = k.options.configValueTooLarge ?? 'error';
   return {
     mvSendConfigFetchRequest(call, handle, request) {
       const channel = channelOf(k, handle);
@@ -54,7 +69,7 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
       if (configRequestSize(keys) > channel.views!.send.byteLength) return MV_STATUS_INVALIDBUFFERSIZE;
       state.sent = true;
       state.keys = keys;
-      if (k.respond === 'auto') k.defer(() => answerConfig(channel, keys.map((key) => k.config.get(key.scope, key.store, key.key))));
+      if (k.respond === 'auto') k.defer(() => answerConfig(channel, keys.map((key) => store.get(key.scope, key.store, key.key))));
       return MV_STATUS_OKAY;
     },
 
@@ -76,7 +91,7 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
       let result: number = MV_CONFIGKEYFETCHRESULT_OK;
       // As the device core: too long is SERVERERROR with nothing copied, or (configValueTooLarge 'truncate') what fits.
       if (!value) result = MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND;
-      else if (value.byteLength > size && k.configValueTooLarge === 'error') result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
+      else if (value.byteLength > size && valueTooLarge === 'error') result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
       else {
         copied = Math.min(size, value.byteLength);
         data!.set(value.subarray(0, copied));

@@ -17,7 +17,10 @@ import { isUint, utf8 } from '../values.js';
 const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
 
 export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
-  const flash = new ExternalFlash(k.externalFlash);
+  const options = k.options.externalFlash;
+  const flash = new ExternalFlash({ ...options, size: options?.size ?? k.options.externalFlashSize });
+  // Open handles name nothing but themselves.
+  const handles = k.handleTable<object>('MvExternalFlashHandle');
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
   const inRange = (address: number, length: number): boolean => flash.inRange(address, length);
   const inIsr = (): boolean => k.nvic.inHandler;
@@ -25,13 +28,13 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
   return {
     mvExternalFlashOpen(_call, handle) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (k.flashHandles.size >= LIMITS.FLASH_HANDLES_OPEN_MAX.value) return LIMITS.FLASH_HANDLES_OPEN_MAX.status;
-      handle.value = k.flashHandles.add({}) as MvExternalFlashHandle;
+      if (handles.size >= LIMITS.FLASH_HANDLES_OPEN_MAX.value) return LIMITS.FLASH_HANDLES_OPEN_MAX.status;
+      handle.value = handles.add({}) as MvExternalFlashHandle;
       return MV_STATUS_OKAY;
     },
     mvExternalFlashClose(_call, handle) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      k.flashHandles.delete(handle.value);
+      handles.delete(handle.value);
       handle.value = 0 as MvExternalFlashHandle;
       return MV_STATUS_OKAY;
     },
@@ -59,7 +62,7 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     mvExternalFlashGetInfo(_call, _handle, info) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
       if (!INFO_VERSIONS.has(info.version)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
-      info.v1 = { chip_id: flash.chipId, size: flash.size, num_handles: k.flashHandles.size };
+      info.v1 = { chip_id: flash.chipId, size: flash.size, num_handles: handles.size };
       return MV_STATUS_OKAY;
     },
   };

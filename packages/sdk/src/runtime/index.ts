@@ -43,6 +43,7 @@ export {
   type WallTimeMode,
   type WifiSettings,
 } from './system.js';
+export { SimulatedWorld } from './world.js';
 export { ByteRing } from './byte-ring.js';
 export {
   CONFIG_ITEM_FRAMING,
@@ -56,6 +57,7 @@ export {
 } from './io-accounting.js';
 export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
-export { networkReasons } from './network.js';
+export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
+export { AreaStates, type AreaStateClass } from './area-state.js';
 export { ConfigStore, ConfigStoreError, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, type ExternalFlashOptions } from './flash.js';

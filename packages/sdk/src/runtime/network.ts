@@ -1,6 +1,12 @@
 /** What both runtimes answer about the network, from the same kernel facts. */
-import { MV_NETWORKREASON_NEVERUSEDNETWORKAPI, MV_NETWORKREASON_NOTCONNECTING, MV_NETWORKREASON_USINGNETWORK } from '../generated/index.js';
-import type { MvNetworkReason } from '../generated/index.js';
+import { MV_NETWORKREASON_NEVERUSEDNETWORKAPI, MV_NETWORKREASON_NOTCONNECTING, MV_NETWORKREASON_USINGNETWORK, MV_NETWORKSTATUS_CONNECTED } from '../generated/index.js';
+import type { MvNetworkReason, MvNetworkStatus } from '../generated/index.js';
+import type { NotificationTarget } from './notifications.js';
+
+/** A network request the application holds (`mvRequestNetwork`): where its NETWORKSTATUSCHANGED goes. */
+export class NetworkRequest {
+  constructor(readonly target: NotificationTarget) {}
+}
 
 /**
  * The `mvGetNetworkReasons` bits: the emulated link never reports itself as connecting; it is in
@@ -11,4 +17,24 @@ export function networkReasons(liveRequests: number, apiUsed: boolean): MvNetwor
   if (liveRequests > 0) bits |= MV_NETWORKREASON_USINGNETWORK;
   if (!apiUsed) bits |= MV_NETWORKREASON_NEVERUSEDNETWORKAPI;
   return bits as MvNetworkReason;
+}
+
+/**
+ * The simulated link to the Microvisor cloud (area state of the network area): up when the
+ * device starts, as Microvisor brings it up by default.
+ */
+export class NetworkLink {
+  /** What mvGetNetworkStatus reads. */
+  status: MvNetworkStatus = MV_NETWORKSTATUS_CONNECTED;
+  /** The application has called mvRequestNetwork at least once (it then holds the link up by its requests). */
+  apiUsed = false;
+
+  get up(): boolean {
+    return this.status === MV_NETWORKSTATUS_CONNECTED;
+  }
+
+  /** Traffic to the cloud flows: the link is up and the application has not released its network. */
+  online(requests: number): boolean {
+    return this.up && (!this.apiUsed || requests > 0);
+  }
 }

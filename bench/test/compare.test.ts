@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { compareRounds, renderComparison, runtimeMetrics, type Metric } from '../src/compare/metrics.js';
+
+/** A runtime section as both the current harness and the one before the shared kernel (b9a4a59) write it. */
+function results(emulatedQos0: number, p50Ratio: number) {
+  const throughput = (emulated: number) => ({ raw_msg_s: 5000, emulated_msg_s: emulated, ratio: emulated / 5000, cpu_us_per_msg_raw: 50, cpu_us_per_msg_emulated: 70, runs_msg_s: {} });
+  return {
+    runtime: {
+      settings: { reps: 1 },
+      aedes: {
+        qos0: throughput(emulatedQos0),
+        qos1: throughput(2000),
+        latency_p50_ratio: p50Ratio,
+        latency_p99_ratio: 1.5,
+        latency: { raw: { p50_us: 100, p99_us: 400 }, emulated: { p50_us: 100 * p50Ratio, p99_us: 600 }, cpu_ratio: 1.2 },
+      },
+    },
+  };
+}
+
+const value = (ms: Metric[], name: string) => ms.find((m) => m.name === name)?.value;
+
+describe('bench:compare metrics', () => {
+  it('reads throughput, CPU and latency figures per broker, and nothing from settings', () => {
+    const ms = runtimeMetrics(results(4000, 1.1));
+    expect(value(ms, 'aedes qos0 emulated msg/s')).toBe(4000);
+    expect(value(ms, 'aedes qos0 emulated/raw')).toBe(0.8);
+    expect(value(ms, 'aedes qos1 emulated CPU µs/msg')).toBe(70);
+    expect(value(ms, 'aedes latency p50 emulated/raw')).toBe(1.1);
+    expect(value(ms, 'aedes latency p99 emulated µs')).toBe(600);
+    expect(ms.some((m) => m.name.startsWith('settings'))).toBe(false);
+    expect(ms.find((m) => m.name === 'aedes latency p50 emulated/raw')?.better).toBe('lower');
+  });
+
+  it('refuses results without a runtime section', () => {
+    expect(() => runtimeMetrics({ generator: {} })).toThrow(/no runtime section/);
+  });
+
+  it('gives medians, ranges, after/before and per-round ratios', () => {
+    const before = [4000, 3000, 5000].map((q) => runtimeMetrics(results(q, 1.1)));
+    const after = [4400, 3300, 2000].map((q) => runtimeMetrics(results(q, 1.1)));
+    const row = compareRounds(before, after).find((r) => r.name === 'aedes qos0 emulated msg/s')!;
+    expect(row.before).toMatchObject({ median: 4000, min: 3000, max: 5000 });
+    expect(row.after).toMatchObject({ median: 3300, min: 2000, max: 4400 });
+    expect(row.ratio).toBe(0.825);
+    expect(row.roundRatioMin).toBe(0.4);
+    expect(row.roundRatioMax).toBe(1.1);
+    // The ranges overlap: not called worse.
+    expect(row.worse).toBe(false);
+  });
+
+  it('calls a metric worse only when every round is, and only from three rounds on', () => {
+    const worseLatency = (rounds: number) => {
+      const before = Array.from({ length: rounds }, (_, i) => runtimeMetrics(results(4000, 1.0 + i * 0.01)));
+      const after = Array.from({ length: rounds }, (_, i) => runtimeMetrics(results(4000, 1.5 + i * 0.01)));
+      return compareRounds(before, after).find((r) => r.name === 'aedes latency p50 emulated/raw')!.worse;
+    };
+    expect(worseLatency(3)).toBe(true);
+    expect(worseLatency(2)).toBe(false);
+  });
+
+  it('renders one table row per metric', () => {
+    const rounds = [runtimeMetrics(results(4000, 1.1))];
+    const table = renderComparison(compareRounds(rounds, rounds), { before: 'before', after: 'after' });
+    expect(table.split('\n')).toHaveLength(2 + rounds[0].length);
+    expect(table).toContain('| aedes qos0 emulated msg/s | 4000 (4000–4000) | 4000 (4000–4000) | 1 | 1–1 | higher |');
+  });
+});
