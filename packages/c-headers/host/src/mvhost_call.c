@@ -454,23 +454,47 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   return status;
 }
 
-/* The device core's events: notification records to write, then one pend per record. */
+/* Events received and not applied yet: one read takes all the socket holds. */
+static uint8_t event_input[(1u << 20) + EVENT_HEADER];
+static uint32_t event_input_used;
+
+static void receive_events(void) {
+  for (;;) {
+    ssize_t n = read(event_fd, event_input + event_input_used, sizeof event_input - event_input_used);
+    if (n > 0) {
+      event_input_used += (uint32_t)n;
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (event_input_used < EVENT_HEADER) _exit(0); /* the device core closed: power off */
+    die("malformed event from the device core");
+  }
+}
+
+/*
+ * The device core's events: notification records to write, then one pend per record. They
+ * come in bursts (one write per turn of the device core's event loop), so they are read in
+ * bulk: one read for a burst instead of two per event.
+ */
 static void *event_thread(void *unused) {
   (void)unused;
-  static uint8_t buffer[1u << 20];
   for (;;) {
     uint32_t header[EVENT_HEADER / 4];
-    if (!read_all(event_fd, header, sizeof header)) _exit(0); /* the device core closed: power off */
+    while (event_input_used < EVENT_HEADER) receive_events();
+    memcpy(header, event_input, sizeof header);
+    if (header[0] < EVENT_HEADER || header[0] > sizeof event_input) die("malformed event from the device core");
+    while (event_input_used < header[0]) receive_events();
+    const uint8_t *buffer = event_input + EVENT_HEADER;
     uint32_t rest = header[0] - EVENT_HEADER;
-    if (rest > sizeof buffer || !read_all(event_fd, buffer, rest)) die("malformed event from the device core");
     uint32_t at = 0;
     for (uint32_t i = 0; i < header[3]; i++) {
       uint64_t address;
       uint32_t length;
+      if (at + MVHOST_REGION_HEADER > rest) die("malformed event write");
       memcpy(&address, buffer + at, 8);
       memcpy(&length, buffer + at + 8, 4);
       at += MVHOST_REGION_HEADER;
-      if (at + length > rest) die("malformed event write");
+      if (length > rest - at) die("malformed event write");
       (void)copy_to_app(address, buffer + at, length);
       at += align8(length);
     }
@@ -479,6 +503,8 @@ static void *event_thread(void *unused) {
       if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
       mvhost_irq_pend(header[2]);
     }
+    event_input_used -= header[0];
+    memmove(event_input, event_input + header[0], event_input_used);
     uint32_t applied = atomic_fetch_add(&events_applied, 1) + 1;
     if (shm) atomic_store(shm_word(MVHOST_SHM_EVENTS_APPLIED), applied);
   }
