@@ -59,7 +59,7 @@ export function specLabel(model: Model): string {
 }
 
 export function emitContext(model: Model, standalone: boolean): EmitContext {
-  return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), standalone };
+  return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), regenerate: model.product.regenerate, standalone };
 }
 
 /** Sorts one target's files by path (the order they are planned, written and stamped in). */

@@ -27,7 +27,8 @@ export async function emulatedSubscriber(cfg: EndpointConfig): Promise<Subscribe
   const a = app(cfg, SUBSCRIBER_RECEIVE_BUFFER);
   await a.connect();
   const sub = { app: a, onMessage: (_p: Buffer) => undefined as void, close: () => a.powerOff() };
-  a.onMessage = (payload) => sub.onMessage(payload);
+  // The app's receive buffer itself: the driver reads only the sequence number at its start.
+  a.onMessage = (buffer) => sub.onMessage(buffer);
   await a.subscribe(cfg.topic, cfg.qos);
   return sub;
 }

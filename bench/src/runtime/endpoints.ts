@@ -3,7 +3,9 @@
  * them over raw mqtt.js or over the emulated device:
  *   Publisher.publish(payload, done)   `done` fires when the publish is complete (raw: mqtt.js'
  *                                      callback; emulated: the publish response was read)
- *   Subscriber.onMessage(payload)      one call per received message
+ *   Subscriber.onMessage(payload)      one call per received message; the driver reads only the
+ *                                      sequence number at the payload's start (emulated: the
+ *                                      device app's receive buffer, read in place)
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 

@@ -66,7 +66,7 @@ async function measured<T>(count: number, f: () => Promise<T>): Promise<{ r: T; 
   return { r, cpuUsPerMsg: (c.user + c.system) / count };
 }
 
-async function run(c: RuntimeCase): Promise<CaseResult> {
+export async function run(c: RuntimeCase): Promise<CaseResult> {
   const aedes = c.broker === 'aedes' ? await startAedes() : undefined;
   const url = aedes?.url ?? c.url!;
   const { hostname, port } = new URL(url);
@@ -107,7 +107,8 @@ async function run(c: RuntimeCase): Promise<CaseResult> {
   }
 }
 
-process.once('message', (c: RuntimeCase) => {
+// Forked by bench-runtime.ts (imported by instructions.ts, which calls run itself).
+if (process.send) process.once('message', (c: RuntimeCase) => {
   run(c).then(
     (r) => process.send!(r, () => process.exit(0)),
     (err: Error) => process.send!({ error: err.stack ?? String(err) }, () => process.exit(1)),

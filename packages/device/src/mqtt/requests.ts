@@ -21,25 +21,40 @@ import {
 } from '@mvmqtt/sdk';
 import type { MvMqttRequestState } from '@mvmqtt/sdk';
 import type { LimitBook } from '@mvmqtt/sdk/runtime';
+import { IdTable } from './id-table.js';
 import type { MessageItem, ReadableItem } from './items.js';
-import type { MqttTransport } from './transport.js';
+import type { MqttTransport, PublishCallback } from './transport.js';
 
 type ResponseType =
   | typeof MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE
   | typeof MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE
   | typeof MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE;
 
-/** A request sent to the broker and not yet answered. */
-interface PendingRequest {
-  type: ResponseType;
-  correlationId: number;
+/**
+ * A request sent to the broker and not yet answered. Publish requests are pooled (one object
+ * per request in flight, reused): a publish allocates no request object and no callback.
+ */
+class PendingRequest {
+  type: ResponseType = MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE;
+  correlationId = 0;
   /** MQTT packet id, when mqtt.js assigned one during the call (0 otherwise). */
-  messageId: number;
+  messageId = 0;
   /** (Un)subscribe: topics as sent to mqtt.js, and as requested (for per-topic codes in request order). */
-  sent?: readonly string[];
-  topics?: readonly string[];
+  sent: readonly string[] | undefined = undefined;
+  topics: readonly string[] | undefined = undefined;
   /** QoS 2 publish: the PUBREC's reason code. */
-  pubrecCode?: number;
+  pubrecCode = 0;
+  /** In the pending list (not yet answered). */
+  live = false;
+  /** The pending list, oldest first: answerPending answers in request order. */
+  older: PendingRequest | undefined = undefined;
+  newer: PendingRequest | undefined = undefined;
+  /** mqtt.js's callback for a pooled publish: made once, with the object. */
+  readonly published: PublishCallback | undefined;
+
+  constructor(book: MqttRequests | undefined) {
+    this.published = book && ((err, packet) => book.publishAnswered(this, err, packet));
+  }
 }
 
 export interface Subscription {
@@ -52,6 +67,8 @@ export interface Subscription {
 
 const SUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.value;
 const UNSUBSCRIBES_IN_FLIGHT = LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.value;
+/** Slots of the id tables: about what is usually outstanding (the default publish window is 16). */
+const ID_SLOTS = 32;
 
 export class MqttRequests {
   private readonly publishesMax: number;
@@ -61,14 +78,18 @@ export class MqttRequests {
   private publishesInFlight = 0;
   private disconnectsInFlight = 0;
 
-  private readonly pending = new Set<PendingRequest>();
+  /** Requests awaiting their answer, oldest first. */
+  private oldest: PendingRequest | undefined;
+  private newest: PendingRequest | undefined;
+  /** Publish request objects not in use. */
+  private readonly freePublishes: PendingRequest[] = [];
   /** Requests awaiting their ack packet, by MQTT packet id. */
-  private readonly byMessageId = new Map<number, PendingRequest>();
+  private readonly byMessageId = new IdTable<PendingRequest>(ID_SLOTS);
   /** QoS 0 publishes written while the socket was backed up: complete at its next 'drain'. */
   private publishesAwaitingDrain: PendingRequest[] = [];
   private nextCorrelation = 1;
   /** correlation ID given to the app → MQTT packet id of a QoS 1/2 message awaiting its ack. */
-  private readonly awaitingAck = new Map<number, number>();
+  private readonly awaitingAck = new IdTable<number>(ID_SLOTS);
   /** For observers: the topic filters the broker granted (granted QoS), in the order first granted. */
   readonly granted = new Map<string, number>();
 
@@ -149,8 +170,8 @@ export class MqttRequests {
     const messageId = this.transport.subscribe(map, (err) => {
       // Normally answered from the SUBACK packet itself (onAck); this covers local refusals.
       const suback = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
-      if (suback) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, suback);
-      else this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
+      if (suback) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, suback);
+      else this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, undefined);
     });
     this.awaitAck(req, messageId);
   }
@@ -165,7 +186,7 @@ export class MqttRequests {
     req.sent = topics;
     req.topics = topics;
     const messageId = this.transport.unsubscribe(topics as string[], (err, packet) =>
-      this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet as { granted?: number[] } | undefined)?.granted ?? []),
+      this.complete(req, err ? MV_MQTTREQUESTSTATE_INVALIDPARAMETERS : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, (packet as { granted?: number[] } | undefined)?.granted),
     );
     this.awaitAck(req, messageId);
   }
@@ -191,18 +212,29 @@ export class MqttRequests {
         this.answer({ type: MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId, reasonCode: 0 });
         return;
       }
-      const req = this.open(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId); // answered NOTCONNECTED if the connection ends first
+      // Not pooled: the drain list may hold it past an answer (answered NOTCONNECTED if the connection ends first).
+      const req = this.open(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId);
       this.publishesAwaitingDrain.push(req);
       transport.awaitDrainEvent();
       return;
     }
-    const req = this.open(MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, correlationId);
-    const messageId = transport.publish(topic, payload, qos, retain, (err) => {
-      const rc = (err as { code?: unknown } | undefined)?.code;
-      if (typeof rc === 'number') this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [rc]);
-      else this.complete(req, err ? MV_MQTTREQUESTSTATE_NOTCONNECTED : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [0]);
-    });
-    this.awaitAck(req, messageId);
+    const req = this.openPublish(correlationId);
+    this.awaitAck(req, transport.publish(topic, payload, qos, retain, req.published));
+  }
+
+  /**
+   * mqtt.js's callback for a publish. Normally the answer came from the ack packet already
+   * (onAck); this covers what never gets one: a local refusal, the connection closing first,
+   * a publish mqtt.js queued (it had no packet id during the call). A pooled object may since
+   * have been reused: only a request still pending whose packet id the ack names is answered.
+   */
+  publishAnswered(req: PendingRequest, err: Error | undefined, packet: unknown): void {
+    if (!req.live) return;
+    const ackId = (packet as { messageId?: number } | undefined)?.messageId;
+    if (ackId !== undefined && req.messageId !== 0 && ackId !== req.messageId) return;
+    const rc = (err as { code?: unknown } | undefined)?.code;
+    if (typeof rc === 'number') this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, rc, undefined);
+    else this.complete(req, err ? MV_MQTTREQUESTSTATE_NOTCONNECTED : MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, undefined);
   }
 
   /** Counts a disconnect request (its slot is freed when its response is read). */
@@ -211,38 +243,79 @@ export class MqttRequests {
   }
 
   private open(type: ResponseType, correlationId: number): PendingRequest {
-    const req: PendingRequest = { type, correlationId, messageId: 0 };
-    this.pending.add(req);
+    const req = new PendingRequest(undefined);
+    req.type = type;
+    req.correlationId = correlationId;
+    this.link(req);
     return req;
+  }
+
+  private openPublish(correlationId: number): PendingRequest {
+    const req = this.freePublishes.pop() ?? new PendingRequest(this);
+    req.correlationId = correlationId;
+    req.messageId = 0;
+    req.pubrecCode = 0;
+    this.link(req);
+    return req;
+  }
+
+  private link(req: PendingRequest): void {
+    req.live = true;
+    req.older = this.newest;
+    req.newer = undefined;
+    if (this.newest) this.newest.newer = req;
+    else this.oldest = req;
+    this.newest = req;
+  }
+
+  /** Takes a request off the pending list; false if it was not on it (answered already). */
+  private unlink(req: PendingRequest): boolean {
+    if (!req.live) return false;
+    req.live = false;
+    const { older, newer } = req;
+    if (older) older.newer = newer;
+    else this.oldest = newer;
+    if (newer) newer.older = older;
+    else this.newest = older;
+    req.older = req.newer = undefined;
+    if (req.messageId) this.byMessageId.delete(req.messageId);
+    if (req.published) this.freePublishes.push(req);
+    return true;
   }
 
   /** Remembers a request by the packet id mqtt.js gave it (unless it was answered during the call). */
   private awaitAck(req: PendingRequest, messageId: number): void {
-    if (messageId !== 0 && this.pending.has(req)) {
+    if (messageId !== 0 && req.live) {
       req.messageId = messageId;
       this.byMessageId.set(messageId, req);
     }
   }
 
-  /** Queues a request's response once (from the ack packet or from the mqtt.js callback, whichever comes first). */
-  private complete(req: PendingRequest, requestState: MvMqttRequestState, codes: readonly number[]): void {
-    if (!this.pending.delete(req)) return;
-    if (req.messageId) this.byMessageId.delete(req.messageId);
-    if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) {
-      this.answer({ type: req.type, requestState, correlationId: req.correlationId, reasonCode: codes[0] ?? 0 });
+  /**
+   * Queues a request's response once (from the ack packet or from the mqtt.js callback,
+   * whichever comes first). `code`: a publish's reason code; `codes`: a (un)subscribe's, in
+   * the order the topics were sent.
+   */
+  private complete(req: PendingRequest, requestState: MvMqttRequestState, code: number, codes: readonly number[] | undefined): void {
+    const { type, correlationId } = req;
+    const sent = req.sent;
+    const topics = req.topics;
+    if (!this.unlink(req)) return;
+    if (type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) {
+      this.answer({ type, requestState, correlationId, reasonCode: code });
       return;
     }
     let reasonCodes: number[] = [];
     if (requestState === MV_MQTTREQUESTSTATE_REQUESTCOMPLETED) {
       // One code per requested topic, in request order. MQTT 3.1.1 UNSUBACK has none: 0 (success) each.
       const byTopic = new Map<string, number>();
-      req.sent?.forEach((topic, i) => byTopic.set(topic, codes[i] ?? 0));
-      reasonCodes = (req.topics ?? []).map((t) => byTopic.get(t) ?? 0);
+      sent?.forEach((topic, i) => byTopic.set(topic, codes?.[i] ?? 0));
+      reasonCodes = (topics ?? []).map((t) => byTopic.get(t) ?? 0);
       // Codes below 0x80 grant (the QoS); the others refuse.
-      if (req.type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) req.topics?.forEach((t, i) => (reasonCodes[i] < 0x80 ? this.granted.set(t, reasonCodes[i]) : undefined));
-      else req.topics?.forEach((t) => this.granted.delete(t));
+      if (type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) topics?.forEach((t, i) => (reasonCodes[i] < 0x80 ? this.granted.set(t, reasonCodes[i]) : undefined));
+      else topics?.forEach((t) => this.granted.delete(t));
     }
-    this.answer({ type: req.type, requestState, correlationId: req.correlationId, reasonCodes });
+    this.answer({ type, requestState, correlationId, reasonCodes });
   }
 
   /** An ack packet for one of our requests, straight off the wire. */
@@ -253,21 +326,21 @@ export class MqttRequests {
     const code = (packet.reasonCode as number | undefined) ?? 0;
     switch (packet.cmd) {
       case 'suback':
-        if (req.type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet.granted as number[]) ?? []);
+        if (req.type === MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, packet.granted as number[] | undefined);
         break;
       case 'unsuback':
-        if (req.type === MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, (packet.granted as number[]) ?? []);
+        if (req.type === MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, packet.granted as number[] | undefined);
         break;
       case 'puback':
-        if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [code]);
+        if (req.type === MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, code, undefined);
         break;
       case 'pubrec':
         // QoS 2: a refusal ends the exchange here; otherwise keep the code for PUBCOMP.
-        if (code >= 0x80) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [code]);
+        if (code >= 0x80) this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, code, undefined);
         else req.pubrecCode = code;
         break;
       case 'pubcomp':
-        this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, [req.pubrecCode || code]);
+        this.complete(req, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, req.pubrecCode || code, undefined);
         break;
     }
   }
@@ -276,17 +349,22 @@ export class MqttRequests {
   drained(): void {
     const waiting = this.publishesAwaitingDrain;
     this.publishesAwaitingDrain = [];
-    for (const r of waiting) this.complete(r, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, []);
+    for (const r of waiting) this.complete(r, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, 0, undefined);
   }
 
   /** Every request still waiting for the broker gets its response now, with this state. */
   answerPending(requestState: MvMqttRequestState): void {
-    for (const req of [...this.pending]) this.complete(req, requestState, []);
+    let req = this.oldest;
+    while (req) {
+      const newer = req.newer;
+      this.complete(req, requestState, 0, undefined);
+      req = newer;
+    }
   }
 
   /** The channel is gone: nothing is answered any more. */
   clear(): void {
-    this.pending.clear();
+    while (this.oldest) this.unlink(this.oldest);
     this.byMessageId.clear();
     this.awaitingAck.clear();
   }

@@ -27,6 +27,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { refusedConnection } from './outage.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
+import { IdTable } from './id-table.js';
 
 const enum Phase {
   Idle,
@@ -54,9 +55,11 @@ export interface TransportEvents {
   ended(end: SessionEnd): void;
 }
 
+/** A message whose acknowledgement is held: mqtt.js has not produced it yet. */
+const AWAITED = Symbol('awaited');
 /** Marks a held acknowledgement the app released before mqtt.js produced it. */
 const ACK_NOW = Symbol('ack-now');
-type HeldAck = Record<string, unknown> | undefined | typeof ACK_NOW;
+type HeldAck = Record<string, unknown> | typeof AWAITED | typeof ACK_NOW;
 
 type SendPacket = (packet: Record<string, unknown>, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void;
 
@@ -94,7 +97,7 @@ export class MqttTransport {
   private closeWaiters: (() => void)[] = [];
 
   /** MQTT packet id → the PUBACK/PUBREC held back until the app acknowledges. */
-  private readonly heldAcks = new Map<number, HeldAck>();
+  private readonly heldAcks = new IdTable<HeldAck>(32);
   private readonly acknowledgementsMax: number;
   private acksInFlight = 0;
   /** Acknowledgements written while the socket was backed up: in flight until its next 'drain'. */
@@ -205,10 +208,15 @@ export class MqttTransport {
    */
   publish(topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, cb?: PublishCallback): number {
     const client = this.client!;
+    const options = PUBLISH_OPTIONS[qos][retain ? 1 : 0];
+    if (qos === 0) {
+      client.publish(topic, payload, options);
+      return 0;
+    }
     const before = client.getLastMessageId();
-    client.publish(topic, payload, PUBLISH_OPTIONS[qos][retain ? 1 : 0], cb);
+    client.publish(topic, payload, options, cb);
     const after = client.getLastMessageId();
-    return qos > 0 && after !== before ? after : 0;
+    return after !== before ? after : 0;
   }
 
   /** Sends a SUBSCRIBE; returns its packet id as `publish` does. */
@@ -232,7 +240,7 @@ export class MqttTransport {
   /** mvMqttAcknowledgeMessage for the message with this packet id: the held PUBACK/PUBREC goes out (now, or as soon as mqtt.js makes it). */
   acknowledge(messageId: number): void {
     const held = this.heldAcks.get(messageId);
-    if (held === undefined) {
+    if (held === undefined || held === AWAITED) {
       this.heldAcks.set(messageId, ACK_NOW);
       return;
     }
@@ -251,7 +259,7 @@ export class MqttTransport {
 
   /** The acknowledgement of an inbound QoS 1/2 message waits for `acknowledge` (call before the message is handed on). */
   holdAck(messageId: number): void {
-    this.heldAcks.set(messageId, undefined);
+    this.heldAcks.set(messageId, AWAITED);
   }
 
   /** Whether the socket is backed up: a QoS 0 publish then completes at its next 'drain' (`TransportEvents.drained`). */
@@ -303,14 +311,13 @@ export class MqttTransport {
       const cmd = packet.cmd;
       if (cmd === 'puback' || cmd === 'pubrec') {
         const id = packet.messageId as number;
-        if (this.heldAcks.has(id)) {
-          if (this.heldAcks.get(id) === ACK_NOW) {
-            this.heldAcks.delete(id);
-          } else {
-            this.heldAcks.set(id, packet);
-            cb?.();
-            return;
-          }
+        const held = this.heldAcks.get(id);
+        if (held === ACK_NOW) {
+          this.heldAcks.delete(id);
+        } else if (held !== undefined) {
+          this.heldAcks.set(id, packet);
+          cb?.();
+          return;
         }
       }
       send(packet, cb, cbStorePut, noStore);

@@ -112,8 +112,12 @@ export class SyscallApp {
   private readonly publishDone = new PendingTable();
   private onConnected?: (ok: boolean, reason: string) => void;
   private onSubscribed?: (ok: boolean) => void;
-  /** Called with each received message's payload (a view valid only during the call). */
-  onMessage: (payload: Buffer) => void = () => undefined;
+  /**
+   * Called with each received message: its payload is the first `length` bytes of `buffer`,
+   * the application's receive buffer (valid only during the call), read in place as firmware
+   * would rather than copied or viewed anew per message.
+   */
+  onMessage: (buffer: Buffer, length: number) => void = () => undefined;
   messagesLost = 0;
   disconnected = false;
   /**
@@ -279,7 +283,7 @@ export class SyscallApp {
         check(d.mvMqttReceiveMessage(h, m), 'mvMqttReceiveMessage');
         const qos = m.qos!.value;
         // One topic per subscription here, so the topic bytes need no decoding.
-        this.onMessage(this.payloadBuf.subarray(0, m.payload.length!.value));
+        this.onMessage(this.payloadBuf, m.payload.length!.value);
         if (qos > 0) check(d.mvMqttAcknowledgeMessage(h, m.correlation_id!.value), 'mvMqttAcknowledgeMessage');
         return;
       }
