@@ -25,7 +25,7 @@ import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { NetworkLink, refusedInInterrupt, refusedOutsideTestMode, SimulatedWorld, unwritableStatus, type IrqController, type KernelState, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { kernelStateOf, NetworkLink, refusedInInterrupt, refusedOutsideTestMode, SimulatedWorld, unwritableStatus, type IrqController, type KernelState, type RunEnd } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
@@ -164,12 +164,7 @@ export class MockMicrovisor extends MockSyscallsBase {
 
   /** Live handles and channels, as plain data. */
   kernelState(): KernelState {
-    const k = this.kernel;
-    return {
-      centres: [...k.centres.entries()].map(([h]) => h),
-      networks: [...k.networks.entries()].map(([h]) => h),
-      channels: [...k.channels.entries()].map(([handle, ch]) => ({ handle, closed: ch.closed, unread: ch.readable.length })),
-    };
+    return kernelStateOf(this.kernel);
   }
 
   /** Records written over ones whose IRQ had not been delivered yet, over all centres. */
