@@ -56,7 +56,7 @@ describe('host lowering', () => {
   });
 
   it('emits one C stub per function and the same tables for the device side', () => {
-    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test' });
+    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test', regenerate: 'mvgen generate' });
     const c = files.find((f) => f.path.endsWith('mvhost_functions.c'))!.contents;
     for (const f of model.functions) expect(c).toContain(` ${f.name}(`);
     const ts = files.find((f) => f.path.endsWith('tables.ts'))!.contents;
@@ -65,7 +65,7 @@ describe('host lowering', () => {
   });
 
   it('emits one protocol header for both C ends and the same constants for the TypeScript bridge', () => {
-    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test' });
+    const files = hostEmitter.emit(model, { generatorVersion: '0.0.0', specLabel: 'test', regenerate: 'mvgen generate' });
     const headers = files.filter((f) => f.path.endsWith('/mvhost_protocol.h'));
     expect(headers.map((h) => h.path).sort()).toEqual([`${model.product.outputs.c}/host/generated/mvhost_protocol.h`, `${model.product.outputs.host}/mvhost_protocol.h`].sort());
     expect(headers[0].contents).toBe(headers[1].contents);

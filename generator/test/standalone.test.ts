@@ -26,6 +26,10 @@ describeWithTools(['gcc'], 'a spec outside the repository feeds every target', (
     const mqtt = JSON.parse(readFileSync(join(project, 'my-spec/mqtt.json'), 'utf8'));
     mqtt.functions.push({ name: 'mvAcmeBlink', doc: 'Blinks the board LED (a call of the user\'s own).', nsc_address: '0x0c1ff101', params: [], errors: [] });
     writeFileSync(join(project, 'my-spec/mqtt.json'), JSON.stringify(mqtt, null, 2));
+    // A spec of their own names no command of this repository's: the banners say what they ran.
+    const index = JSON.parse(readFileSync(join(project, 'my-spec/index.json'), 'utf8'));
+    delete index.product.regenerate;
+    writeFileSync(join(project, 'my-spec/index.json'), JSON.stringify(index, null, 2));
     // What `npm install @mvmqtt/sdk` would give the project (the workspace package, built).
     mkdirSync(join(project, 'node_modules/@mvmqtt'), { recursive: true });
     symlinkSync(join(REPO, 'packages/sdk'), join(project, 'node_modules/@mvmqtt/sdk'), 'dir');
@@ -41,6 +45,14 @@ describeWithTools(['gcc'], 'a spec outside the repository feeds every target', (
   it('writes every target under --out and nothing beside it', () => {
     expect(readdirSync(project).sort()).toEqual(['generated', 'my-spec', 'node_modules']);
     expect(readdirSync(out).sort()).toEqual(['api-spec', 'packages']);
+  });
+
+  it('names the command the user ran in every banner', () => {
+    const header = readFileSync(join(out, 'packages/c-headers/include/mvmqtt/mvmqtt.h'), 'utf8');
+    expect(header).toContain('Do not edit: change the spec and run `mvgen generate`.');
+    const sdk = readFileSync(join(out, 'packages/sdk/src/generated/index.ts'), 'utf8');
+    expect(sdk).toContain('// Do not edit: change the spec and run `mvgen generate`.');
+    expect(sdk).not.toContain('npm run generate');
   });
 
   it('gives a C header that compiles on its own, with the new call', () => {

@@ -16,6 +16,8 @@ export interface EmitContext {
   generatorVersion: string;
   /** Short description of the spec for banners: name, version and hash. */
   specLabel: string;
+  /** The command that rewrites the output, for banners (the spec's `product.regenerate`). */
+  regenerate: string;
   /**
    * The output goes somewhere other than the repository holding the spec (`--out`), so it has
    * none of the hand-written package sources beside it: generated code imports what it needs

@@ -345,6 +345,7 @@ function productOf(index: RawIndex): ProductModel {
   return {
     macroPrefix: p.macro_prefix ?? index.spec.toUpperCase(),
     npmScope: p.npm_scope ?? `@${index.spec.toLowerCase()}`,
+    regenerate: p.regenerate ?? 'mvgen generate',
     outputs: { ...DEFAULT_OUTPUTS, ...(p.outputs ?? {}) },
   };
 }

@@ -245,6 +245,8 @@ export interface ProductModel {
   macroPrefix: string;
   /** npm scope of the packages (`@scope`). */
   npmScope: string;
+  /** The command that rewrites the generated files, named in their banners. */
+  regenerate: string;
   /** Output directory of each target, relative to the output root (`host`: its TypeScript half; its C half goes beside `c`). */
   outputs: Record<'json' | 'c' | 'ts' | 'mock' | 'docs' | 'device' | 'host', string>;
 }

@@ -11,7 +11,7 @@ export interface RawIndex {
   title: string;
   doc: string;
   vendor: { name: string; sdk_version: string; header: string; include_guard: string; repository: string; commit: string; header_sha256?: string; complete?: boolean };
-  product?: { macro_prefix?: string; npm_scope?: string; outputs?: Partial<Record<OutputTarget, string>> };
+  product?: { macro_prefix?: string; npm_scope?: string; regenerate?: string; outputs?: Partial<Record<OutputTarget, string>> };
   status_enum: string;
   success_status: string;
   areas: string[];

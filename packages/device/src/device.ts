@@ -9,7 +9,18 @@
  */
 import { MV_STATUS_OKAY, statusName } from '@mvmqtt/sdk';
 import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
-import { Fault, allowedStatuses, refusedInInterrupt, refusedOutsideTestMode, statusForException, unwritableStatus, type ArgumentCheck, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
+import {
+  Fault,
+  allowedStatuses,
+  kernelStateOf,
+  refusedInInterrupt,
+  refusedOutsideTestMode,
+  statusForException,
+  unwritableStatus,
+  type ArgumentCheck,
+  type IrqController,
+  type KernelState,
+} from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { ChannelOpens } from './areas/channels.js';
@@ -139,12 +150,7 @@ export class Device extends DeviceSyscallsBase {
 
   /** Live handles and channels, as plain data. */
   kernelState(): KernelState {
-    const k = this.k;
-    return {
-      centres: [...k.centres.entries()].map(([h]) => h),
-      networks: [...k.networks.entries()].map(([h]) => h),
-      channels: [...k.channels.entries()].map(([handle, ch]) => ({ handle, closed: ch.closed, unread: ch.unread })),
-    };
+    return kernelStateOf(this.k);
   }
 
   /** Resolves once no IRQ handler invocation is pending. */

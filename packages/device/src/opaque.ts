@@ -88,15 +88,7 @@ export class OpaqueChannel extends Channel {
 
   /** Moves backlog bytes into the receive ring; returns how many moved. */
   private fill(): number {
-    let moved = 0;
-    while (this.backlog.length > 0 && this.rx.space > 0) {
-      const chunk = this.backlog[0];
-      const n = this.rx.push(chunk);
-      moved += n;
-      if (n === chunk.byteLength) this.backlog.shift();
-      else this.backlog[0] = chunk.subarray(n);
-    }
-    return moved;
+    return this.rx.pushFrom(this.backlog);
   }
 
   private scheduleDrain(): void {

@@ -43,14 +43,7 @@ export function rawState(channel: Channel): RawState {
 /** Moves waiting bytes into the receive ring; notifies when any moved. */
 export function fillRaw(channel: Channel): void {
   const s = rawState(channel);
-  let moved = 0;
-  while (s.backlog.length > 0 && s.rx.space > 0) {
-    const chunk = s.backlog[0];
-    const n = s.rx.push(chunk);
-    moved += n;
-    if (n === chunk.byteLength) s.backlog.shift();
-    else s.backlog[0] = chunk.subarray(n);
-  }
+  const moved = s.rx.pushFrom(s.backlog);
   if (moved > 0 && !channel.closed) channel.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.target.tag);
 }
 

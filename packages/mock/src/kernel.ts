@@ -119,6 +119,11 @@ export class Channel implements HandleTarget {
     return this.phase === 'connected';
   }
 
+  /** Items queued and not read yet. */
+  get unread(): number {
+    return this.readable.length;
+  }
+
   inFlight(fn: MvFunctionName): number {
     return this.slots.get(fn) ?? 0;
   }

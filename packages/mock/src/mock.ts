@@ -27,6 +27,7 @@ import { Kernel, type KernelOptions } from './kernel.js';
 import {
   ARGUMENT_CHECKS,
   ArgumentCheck,
+  kernelStateOf,
   listedStatuses,
   NetworkLink,
   refusedInInterrupt,
@@ -172,12 +173,7 @@ export class MockMicrovisor extends MockSyscallsBase {
 
   /** Live handles and channels, as plain data. */
   kernelState(): KernelState {
-    const k = this.kernel;
-    return {
-      centres: [...k.centres.entries()].map(([h]) => h),
-      networks: [...k.networks.entries()].map(([h]) => h),
-      channels: [...k.channels.entries()].map(([handle, ch]) => ({ handle, closed: ch.closed, unread: ch.readable.length })),
-    };
+    return kernelStateOf(this.kernel);
   }
 
   /** Records written over ones whose IRQ had not been delivered yet, over all centres. */

@@ -26,7 +26,7 @@ export function specModel(): Model {
 export const SDK_GENERATED_DIR = 'packages/sdk/src/generated';
 
 export function emitContext(model: Model): EmitContext {
-  return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model) };
+  return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), regenerate: model.product.regenerate };
 }
 
 interface OracleField {

@@ -2,9 +2,10 @@
  * The firmware end of the system-call bridge. A call copies every byte the kernel would read
  * (following pointers as the generated tables describe) into one request, hands it to the
  * device core, waits for the answer and applies its writes. Application pointers are read and
- * checked with process_vm_readv/process_vm_writev on this very process: a bad pointer becomes a
- * region the device core sees as invalid (so it answers PARAMETERFAULT, as the device does),
- * never a SIGSEGV here.
+ * checked with process_vm_readv/process_vm_writev on this very process (unless they lie in memory
+ * known to be mapped: the executable's image, the live stack): a bad pointer becomes a region
+ * the device core sees as invalid (so it answers PARAMETERFAULT, as the device does), never a
+ * SIGSEGV here.
  *
  * Two transports, chosen by the runner:
  *  - shared memory (MVHOST_SHM_FD, the device core's mvhost_shm addon): the request and the
@@ -29,6 +30,7 @@
 #include "../generated/mvhost_protocol.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -38,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 
 enum {
@@ -115,17 +118,120 @@ static uint64_t read_uint(const uint8_t *p, uint32_t size) {
   }
 }
 
+/*
+ * Memory known to be mapped, so that most pointers need no system call to check: the
+ * executable's own image (its static data, constants and code, as mapped when the first call
+ * is made, after the loader's relocations) and the live part of the calling thread's stack.
+ * Anything else (the heap, mmap'd memory) is checked by process_vm_readv/writev.
+ */
+#define MAX_IMAGE_RANGES 16u
+struct image_range {
+  uintptr_t start, end;
+  int writable;
+};
+static struct image_range image_ranges[MAX_IMAGE_RANGES];
+static uint32_t image_range_count;
+/* The main thread's stack: its top, and how far down it may grow (0, 0: unknown). */
+static uintptr_t main_stack_low, main_stack_high;
+static pthread_t main_thread;
+/* Set (release) once the ranges are known; the event thread reads them too. */
+static _Atomic int known_ranges_ready;
+extern char __executable_start[] __attribute__((weak));
+extern char _end[] __attribute__((weak));
+
+static uintptr_t parse_hex(const char **p) {
+  uintptr_t v = 0;
+  for (;; (*p)++) {
+    char c = **p;
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return v;
+    v = v * 16u + (uintptr_t)d;
+  }
+}
+
+/* Reads /proc/self/maps with plain system calls (no stdio, no malloc: a call may come from an interrupt handler). */
+static void learn_known_ranges(void) {
+  static char maps[1u << 16];
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  size_t used = 0;
+  for (ssize_t n; used < sizeof maps - 1 && (n = read(fd, maps + used, sizeof maps - 1 - used)) != 0;)
+    if (n > 0) used += (size_t)n;
+    else if (errno != EINTR) break;
+  close(fd);
+  // A listing that did not fit is not trusted (its last line may be cut).
+  if (used == sizeof maps - 1) return;
+  maps[used] = 0;
+  uintptr_t first = (uintptr_t)__executable_start, last = ((uintptr_t)_end + 4095u) & ~(uintptr_t)4095u;
+  for (const char *line = maps; *line;) {
+    const char *p = line;
+    uintptr_t start = parse_hex(&p);
+    p++;
+    uintptr_t end = parse_hex(&p);
+    p++;
+    int readable = p[0] == 'r', writable = p[1] == 'w';
+    const char *eol = strchr(p, '\n');
+    if (!eol) eol = p + strlen(p);
+    // The executable's image: its file mappings and the zero-filled end of its data (.bss).
+    if (first && readable && start >= first && end <= last && image_range_count < MAX_IMAGE_RANGES)
+      image_ranges[image_range_count++] = (struct image_range){ start, end, writable };
+    if (eol - p >= 7 && memcmp(eol - 7, "[stack]", 7) == 0 && readable && writable) {
+      struct rlimit limit;
+      // Below the top, as far as the stack may grow, nothing else is ever mapped.
+      if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < end) {
+        main_stack_high = end;
+        main_stack_low = end - limit.rlim_cur;
+      }
+    }
+    line = *eol ? eol + 1 : eol;
+  }
+}
+
+/*
+ * From the current frame up to the top, the main thread's stack is in use, hence mapped and
+ * writable. (Other threads' stacks are left to the slow check: finding their bounds may
+ * allocate, and a call may come from an interrupt handler.)
+ */
+static int in_live_stack(uintptr_t address, uintptr_t end) {
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (here < main_stack_low || here >= main_stack_high || !pthread_equal(pthread_self(), main_thread)) return 0;
+  return address >= here && end <= main_stack_high;
+}
+
+static int known_mapped(uint64_t address, uint32_t length, int for_writing) {
+  uintptr_t start = (uintptr_t)address, end = start + length;
+  if (end <= start || !atomic_load_explicit(&known_ranges_ready, memory_order_acquire)) return 0;
+  for (uint32_t i = 0; i < image_range_count; i++) {
+    const struct image_range *r = &image_ranges[i];
+    if (start >= r->start && end <= r->end) return !for_writing || r->writable;
+  }
+  return in_live_stack(start, end);
+}
+
 /* Our own memory, read as the kernel would: the copy fails instead of faulting. */
 static int copy_from_app(void *dst, uint64_t address, uint32_t length) {
   if (length == 0) return 1;
+  if (known_mapped(address, length, 0)) {
+    memcpy(dst, (const void *)(uintptr_t)address, length);
+    return 1;
+  }
   struct iovec local = { dst, length }, remote = { (void *)(uintptr_t)address, length };
   return process_vm_readv(self, &local, 1, &remote, 1, 0) == (ssize_t)length;
 }
 
 static int copy_to_app(uint64_t address, const void *src, uint32_t length) {
   if (length == 0) return 1;
+  if (known_mapped(address, length, 1)) {
+    memmove((void *)(uintptr_t)address, src, length);
+    return 1;
+  }
   struct iovec local = { (void *)src, length }, remote = { (void *)(uintptr_t)address, length };
   return process_vm_writev(self, &local, 1, &remote, 1, 0) == (ssize_t)length;
+}
+
+/* A writable pointer is probed by writing back what was just read: known writable memory needs no probe. */
+static int writable_app(uint64_t address, const void *bytes, uint32_t length) {
+  return length == 0 || known_mapped(address, length, 1) || copy_to_app(address, bytes, length);
 }
 
 /*
@@ -147,7 +253,7 @@ static const uint8_t *add_region(uint64_t address, uint64_t length, int writable
   } else if (copy_from_app(request + request_used, address, len32)) {
     flags = REGION_READABLE;
     bytes = request + request_used;
-    if (writable && copy_to_app(address, bytes, len32)) flags |= REGION_WRITABLE;
+    if (writable && writable_app(address, bytes, len32)) flags |= REGION_WRITABLE;
     request_used += align8(len32);
   }
   memcpy(request + header_at + 12, &flags, 4);
@@ -302,6 +408,11 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   pthread_sigmask(SIG_BLOCK, &all, &saved);
   require_connection();
   if (function_id >= mvhost_function_count) die("unknown system call");
+  // Once, from the application (the loader has finished protecting the image by now).
+  if (!atomic_load_explicit(&known_ranges_ready, memory_order_relaxed)) {
+    learn_known_ranges();
+    atomic_store_explicit(&known_ranges_ready, 1, memory_order_release);
+  }
   const struct mvhost_function *fn = &mvhost_functions[function_id];
 
   request_used = REQUEST_HEADER;
@@ -343,23 +454,47 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
   return status;
 }
 
-/* The device core's events: notification records to write, then one pend per record. */
+/* Events received and not applied yet: one read takes all the socket holds. */
+static uint8_t event_input[(1u << 20) + EVENT_HEADER];
+static uint32_t event_input_used;
+
+static void receive_events(void) {
+  for (;;) {
+    ssize_t n = read(event_fd, event_input + event_input_used, sizeof event_input - event_input_used);
+    if (n > 0) {
+      event_input_used += (uint32_t)n;
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (event_input_used < EVENT_HEADER) _exit(0); /* the device core closed: power off */
+    die("malformed event from the device core");
+  }
+}
+
+/*
+ * The device core's events: notification records to write, then one pend per record. They
+ * come in bursts (one write per turn of the device core's event loop), so they are read in
+ * bulk: one read for a burst instead of two per event.
+ */
 static void *event_thread(void *unused) {
   (void)unused;
-  static uint8_t buffer[1u << 20];
   for (;;) {
     uint32_t header[EVENT_HEADER / 4];
-    if (!read_all(event_fd, header, sizeof header)) _exit(0); /* the device core closed: power off */
+    while (event_input_used < EVENT_HEADER) receive_events();
+    memcpy(header, event_input, sizeof header);
+    if (header[0] < EVENT_HEADER || header[0] > sizeof event_input) die("malformed event from the device core");
+    while (event_input_used < header[0]) receive_events();
+    const uint8_t *buffer = event_input + EVENT_HEADER;
     uint32_t rest = header[0] - EVENT_HEADER;
-    if (rest > sizeof buffer || !read_all(event_fd, buffer, rest)) die("malformed event from the device core");
     uint32_t at = 0;
     for (uint32_t i = 0; i < header[3]; i++) {
       uint64_t address;
       uint32_t length;
+      if (at + MVHOST_REGION_HEADER > rest) die("malformed event write");
       memcpy(&address, buffer + at, 8);
       memcpy(&length, buffer + at + 8, 4);
       at += MVHOST_REGION_HEADER;
-      if (at + length > rest) die("malformed event write");
+      if (length > rest - at) die("malformed event write");
       (void)copy_to_app(address, buffer + at, length);
       at += align8(length);
     }
@@ -368,6 +503,8 @@ static void *event_thread(void *unused) {
       if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
       mvhost_irq_pend(header[2]);
     }
+    event_input_used -= header[0];
+    memmove(event_input, event_input + header[0], event_input_used);
     uint32_t applied = atomic_fetch_add(&events_applied, 1) + 1;
     if (shm) atomic_store(shm_word(MVHOST_SHM_EVENTS_APPLIED), applied);
   }
@@ -384,6 +521,7 @@ static int fd_from_env(const char *name) {
 
 __attribute__((constructor)) static void mvhost_start(void) {
   self = getpid();
+  main_thread = pthread_self();
   mvhost_irq_init();
   call_fd = fd_from_env("MVHOST_CALL_FD");
   event_fd = fd_from_env("MVHOST_EVENT_FD");

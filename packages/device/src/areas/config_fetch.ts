@@ -21,10 +21,6 @@ import {
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
   MV_STATUS_TOOMANYCONFIGKEYS,
-  MV_STATUS_UNKNOWNCONFIGSCOPE,
-  MV_STATUS_UNKNOWNCONFIGSTORE,
-  MvConfigKeyFetchScope,
-  MvConfigKeyFetchStore,
 } from '@mvmqtt/sdk';
 import type {
   MvChannelType,
@@ -34,15 +30,13 @@ import type {
   MvReadConfigResponseItemStatus,
   MvSendConfigFetchRequestStatus,
 } from '@mvmqtt/sdk';
-import { configAnswerSize, configRequestSize, type NotificationTarget } from '@mvmqtt/sdk/runtime';
+import { configAnswerSize, configKeyText, configRequestSize, unknownScopeOrStore, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import { Channel, type ChannelBuffers } from '../channels.js';
 import { ConfigStore } from '../config-store.js';
 import { Fault, fault, isBox, isStruct, isU32, sizedBytes } from '../kernel/args.js';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
-const SCOPES = new Set<number>(Object.values(MvConfigKeyFetchScope));
-const STORES = new Set<number>(Object.values(MvConfigKeyFetchStore));
 
 interface KeyToFetch {
   scope: number;
@@ -86,8 +80,6 @@ function configChannel(k: Kernel, handle: unknown): ConfigFetchChannel | typeof 
   return channel;
 }
 
-const latin1 = new TextDecoder('latin1');
-const PRINTABLE = /^[ -~]+$/;
 
 export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, handle: unknown, request: unknown): MvSendConfigFetchRequestStatus {
   const channel = configChannel(k, handle);
@@ -105,11 +97,10 @@ export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, hand
     for (let i = 0; i < count; i++) {
       const item: unknown = (list as unknown[])[i];
       if (!isStruct(item)) fault(`request->keys_to_fetch[${i}] is not a valid element`, true);
-      if (!SCOPES.has(item.scope as number)) return MV_STATUS_UNKNOWNCONFIGSCOPE;
-      if (!STORES.has(item.store as number)) return MV_STATUS_UNKNOWNCONFIGSTORE;
-      const key = sizedBytes(item.key, `request->keys_to_fetch[${i}].key`, true);
-      const text = key ? latin1.decode(key) : '';
-      if (!PRINTABLE.test(text)) return MV_STATUS_INVALIDCONFIGKEY;
+      const unknown = unknownScopeOrStore(item.scope, item.store);
+      if (unknown !== undefined) return unknown;
+      const text = configKeyText(sizedBytes(item.key, `request->keys_to_fetch[${i}].key`, true));
+      if (text === undefined) return MV_STATUS_INVALIDCONFIGKEY;
       keys.push({ scope: item.scope as number, store: item.store as number, key: text });
     }
   } catch (err) {

@@ -10,22 +10,14 @@ import {
   MV_STATUS_OKAY,
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
-  MV_STATUS_UNKNOWNCONFIGSCOPE,
-  MV_STATUS_UNKNOWNCONFIGSTORE,
-  MvConfigKeyFetchScope,
-  MvConfigKeyFetchStore,
 } from '@mvmqtt/sdk';
-import { ConfigStore, configRequestSize } from '@mvmqtt/sdk/runtime';
+import { ConfigStore, configKeyText, configRequestSize, unknownScopeOrStore } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
 import { isObject } from '@mvmqtt/sdk/runtime';
 import { utf8 } from '../values.js';
 
-const SCOPES = new Set<number>(Object.values(MvConfigKeyFetchScope));
-const STORES = new Set<number>(Object.values(MvConfigKeyFetchStore));
-const latin1 = new TextDecoder('latin1');
-const PRINTABLE = /^[ -~]+$/;
 
 /**
  * The store automatic fetch answers come from: the `config` option, in the device core's format
@@ -54,12 +46,12 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
         const item: unknown = (request.keys_to_fetch as unknown[] | null)?.[i];
         if (!isObject(item)) break;
         const { scope, store, key } = item as { scope: number; store: number; key: { data: unknown; length: number } };
-        if (!SCOPES.has(scope)) return MV_STATUS_UNKNOWNCONFIGSCOPE;
-        if (!STORES.has(store)) return MV_STATUS_UNKNOWNCONFIGSTORE;
+        const unknown = unknownScopeOrStore(scope, store);
+        if (unknown !== undefined) return unknown;
         const data = typeof key.data === 'string' ? utf8(key.data) : key.data;
         if (key.length > 0 && !(data instanceof Uint8Array && data.byteLength >= key.length)) break;
-        const text = key.length === 0 ? '' : latin1.decode((data as Uint8Array).subarray(0, key.length));
-        if (!PRINTABLE.test(text)) return MV_STATUS_INVALIDCONFIGKEY;
+        const text = configKeyText(key.length === 0 ? undefined : (data as Uint8Array).subarray(0, key.length));
+        if (text === undefined) return MV_STATUS_INVALIDCONFIGKEY;
         keys.push({ scope, store, key: text });
       }
       if (keys.length < request.num_items || call.lateFault) {

@@ -41,6 +41,22 @@ export class ByteRing {
     return n;
   }
 
+  /**
+   * Moves bytes waiting in `backlog` (oldest chunk first) into the ring until it is full or the
+   * backlog empty; a chunk only partly moved keeps its rest at the front. Returns how many moved.
+   */
+  pushFrom(backlog: Uint8Array[]): number {
+    let moved = 0;
+    while (backlog.length > 0 && this.space > 0) {
+      const chunk = backlog[0];
+      const n = this.push(chunk);
+      moved += n;
+      if (n === chunk.byteLength) backlog.shift();
+      else backlog[0] = chunk.subarray(n);
+    }
+    return moved;
+  }
+
   /** Removes and returns every byte (a copy), oldest first. */
   takeAll(): Uint8Array {
     const out = new Uint8Array(this.count);

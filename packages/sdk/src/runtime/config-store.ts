@@ -19,6 +19,10 @@ import {
   MV_CONFIGKEYFETCHSCOPE_DEVICE,
   MV_CONFIGKEYFETCHSTORE_CONFIG,
   MV_CONFIGKEYFETCHSTORE_SECRET,
+  MV_STATUS_UNKNOWNCONFIGSCOPE,
+  MV_STATUS_UNKNOWNCONFIGSTORE,
+  MvConfigKeyFetchScope,
+  MvConfigKeyFetchStore,
 } from '../generated/index.js';
 import { nodeFs } from './node-fs.js';
 
@@ -26,6 +30,24 @@ import { nodeFs } from './node-fs.js';
 declare const TextEncoder: new () => { encode(text: string): Uint8Array };
 declare const TextDecoder: new (label: string, options: { fatal: boolean }) => { decode(bytes: Uint8Array): string };
 const encoder = new TextEncoder();
+
+const SCOPE_VALUES: ReadonlySet<unknown> = new Set(Object.values(MvConfigKeyFetchScope));
+const STORE_VALUES: ReadonlySet<unknown> = new Set(Object.values(MvConfigKeyFetchStore));
+const latin1 = new TextDecoder('latin1', { fatal: false });
+const PRINTABLE = /^[ -~]+$/;
+
+/** mvSendConfigFetchRequest on one key to fetch: the status for a scope or a store that is no value of its enum (scope first). */
+export function unknownScopeOrStore(scope: unknown, store: unknown): typeof MV_STATUS_UNKNOWNCONFIGSCOPE | typeof MV_STATUS_UNKNOWNCONFIGSTORE | undefined {
+  if (!SCOPE_VALUES.has(scope)) return MV_STATUS_UNKNOWNCONFIGSCOPE;
+  if (!STORE_VALUES.has(store)) return MV_STATUS_UNKNOWNCONFIGSTORE;
+  return undefined;
+}
+
+/** A key to fetch as text, or undefined when it is empty or not printable ASCII (INVALIDCONFIGKEY). */
+export function configKeyText(key: Uint8Array | undefined): string | undefined {
+  const text = key ? latin1.decode(key) : '';
+  return PRINTABLE.test(text) ? text : undefined;
+}
 
 export type ConfigValue = string | Uint8Array | { file: string; encoding?: 'raw' | 'hex' | 'base64' };
 export type ConfigStoreDocument = {

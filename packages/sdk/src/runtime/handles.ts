@@ -72,3 +72,12 @@ export interface KernelState {
   networks: number[];
   channels: { handle: number; closed: boolean; unread: number }[];
 }
+
+/** The live handles of a kernel's tables as plain data (`kernelState()` of both runtimes). */
+export function kernelStateOf(k: { centres: HandleTable<unknown>; networks: HandleTable<unknown>; channels: HandleTable<{ readonly closed: boolean; readonly unread: number }> }): KernelState {
+  return {
+    centres: [...k.centres.entries()].map(([h]) => h),
+    networks: [...k.networks.entries()].map(([h]) => h),
+    channels: [...k.channels.entries()].map(([handle, ch]) => ({ handle, closed: ch.closed, unread: ch.unread })),
+  };
+}

@@ -1,5 +1,5 @@
 // Building blocks for runtimes that implement MvSyscalls (the device core, the mock): `@mvmqtt/sdk/runtime`.
-export { HandleAllocator, HandleTable, seededRandom, type KernelState, type Random } from './handles.js';
+export { HandleAllocator, HandleTable, kernelStateOf, seededRandom, type KernelState, type Random } from './handles.js';
 export { SimulatedMemory, canWrite, overlaps, type AddressRange } from './memory.js';
 export { Nvic, type IrqController, type IrqHandler, type IrqScheduler } from './nvic.js';
 export {
@@ -59,7 +59,7 @@ export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
 export { AreaStates, type AreaStateClass } from './area-state.js';
-export { ConfigStore, ConfigStoreError, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
+export { ConfigStore, ConfigStoreError, configKeyText, unknownScopeOrStore, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, type ExternalFlashOptions } from './flash.js';
 export {
   ArgumentCheck,
