@@ -132,9 +132,10 @@ const LIVE = 0x1234;
 
 /** A check's state over a world with one live gizmo handle and the spec's limit (or `limit` instead). */
 function checker(limit?: { kind: string; value?: number; status: number } | null) {
+  type Setting = ReturnType<import('@mvmqtt/sdk/runtime').ArgumentEnv['limit']>;
   return new runtime.ArgumentCheck({
     lookup: (type, value) => (type === 'MvGizmoHandle' && value === LIVE ? {} : undefined),
-    limit: (name) => (name === 'GIZMO_LEVEL_MAX' ? (limit === null ? undefined : (limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE })) : undefined),
+    limit: (name) => (name === 'GIZMO_LEVEL_MAX' ? (limit === null ? undefined : ((limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE }) as Setting)) : undefined),
     addressOf: () => 0,
   });
 }

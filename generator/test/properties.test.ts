@@ -141,6 +141,9 @@ describeWithTools(['gcc', 'g++'], 'every identifier the validator accepts compil
             // The SDK's generated files import the hand-written box beside them.
             mkdirSync(join(spec.root, 'packages/sdk/src'), { recursive: true });
             copyFileSync(join(REPO, 'packages/sdk/src/box.ts'), join(spec.root, 'packages/sdk/src/box.ts'));
+            // And the argument checks their run-time half, which reads only the spec's status names and tables.
+            mkdirSync(join(spec.root, 'packages/sdk/src/runtime'), { recursive: true });
+            for (const f of ['arguments.ts', 'statuses.ts']) copyFileSync(join(REPO, 'packages/sdk/src/runtime', f), join(spec.root, 'packages/sdk/src/runtime', f));
             writeFileSync(
               join(spec.root, 'tsconfig.json'),
               JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [] }, include: ['packages/sdk/src/**/*.ts'] }),

@@ -13,7 +13,6 @@
  */
 import { MV_STATUS_CHANNELCLOSED, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION } from '../generated/index.js';
 import type { MvStatus } from '../generated/index.js';
-import type { LimitSetting } from './limits.js';
 import { unwritableStatusIn } from './statuses.js';
 
 /**
@@ -32,8 +31,8 @@ export interface HandleTarget {
 export interface ArgumentEnv {
   /** The live object of handle type `handleType` (a typedef name) named by `value`, if any. */
   lookup(handleType: string, value: unknown): HandleTarget | undefined;
-  /** A limit's current setting (configurable ones may be changed or switched off: undefined). */
-  limit(name: string): LimitSetting | undefined;
+  /** A limit's current setting (configurable ones may be changed or switched off: undefined); a `LimitBook` entry. */
+  limit(name: string): { readonly kind: string; readonly value?: number; readonly min?: number; readonly max?: number; readonly status: MvStatus } | undefined;
   /** The simulated address of a view, for alignment rules. */
   addressOf(view: ArrayBufferView): number;
 }
