@@ -3,16 +3,23 @@
  * the count hardly moves when the machine is busy, so it decides micro-optimisations that a
  * loaded machine's timings cannot.
  *
- *   node --import tsx bench/src/instructions.ts [--side emulated|raw] [--kind qos0|qos1] [--counts 1000,3000] [--reps N] [--keep DIR]
+ *   node --import tsx bench/src/instructions.ts [--side emulated|raw] [--kind qos0|qos1] [--counts 2000,6000] [--warmup 5000] [--reps N] [--keep DIR]
  *
  * --keep DIR keeps callgrind's output files there (callgrind_annotate shows V8's builtins and C++ by name; JIT code is unnamed).
  *
  * The same workload as the runtime bench (bench/src/runtime/worker.ts: both ends on one side,
  * the embedded aedes broker in the same process, window and payload as the bench), run under
  * callgrind once per count. Start-up, connect and warm-up cost the same in every run, so the
- * difference between two runs divided by the difference in messages is the steady cost of one
+ * difference between two runs divided by the difference in messages is the cost of one
  * message: publisher, broker and subscriber together. Raw and emulated side by side give what
  * the emulation adds.
+ *
+ * Warm up long enough: with 500 warm-up messages and counts 500,1500, `callgrind_annotate` of
+ * the kept files showed the difference dominated by V8 still compiling (TurboFan's graph
+ * reducers, the parser, inline-cache misses), and repeated runs of the same tree differed by
+ * ±10 %. Under callgrind a message takes tens of milliseconds (the whole 500 + 1,500 run took
+ * about 5 minutes on a busy 2-core machine), so the defaults (5,000 warm-up, counts 2,000 and
+ * 6,000) take tens of minutes per run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,8 +68,8 @@ async function main(): Promise<void> {
       case: { type: 'string' },
       side: { type: 'string', default: 'emulated' },
       kind: { type: 'string', default: 'qos1' },
-      counts: { type: 'string', default: '1000,3000' },
-      warmup: { type: 'string', default: '1000' },
+      counts: { type: 'string', default: '2000,6000' },
+      warmup: { type: 'string', default: '5000' },
       reps: { type: 'string', default: '1' },
       keep: { type: 'string' },
     },

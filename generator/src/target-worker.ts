@@ -8,7 +8,7 @@ import { loadSpec } from './spec/load.js';
 import { buildModel } from './model/build.js';
 import { Model } from './model/model.js';
 import { findTarget } from './emit/targets.js';
-import { emitContext, renderTarget, writeTarget, type GenerateOptions, type TargetOutcome } from './generate.js';
+import { emitContext, renderTarget, writeTargetAsync, type GenerateOptions, type TargetOutcome } from './generate.js';
 
 export interface WorkerJob {
   specPath: string;
@@ -46,13 +46,13 @@ if (parentPort) {
       return { target, files: renderTarget(model, target, ctx) };
     });
     // The go-ahead may have come while rendering: it waits in the port until listened for.
+    // Its targets are many small files (a page per item): written several at a time by the
+    // thread pool, their system-call time spreads over both cores once the main thread is done.
     parentPort.once('message', () => {
-      try {
-        const outcomes = rendered.map(({ target, files }) => writeTarget(model, target, files, job.outRoot, job.mode));
-        reply({ kind: 'done', outcomes });
-      } catch (e) {
-        fail(e);
-      }
+      Promise.all(rendered.map(({ target, files }) => writeTargetAsync(model, target, files, job.outRoot, job.mode))).then(
+        (outcomes) => reply({ kind: 'done', outcomes }),
+        fail,
+      );
     });
   } catch (e) {
     fail(e);

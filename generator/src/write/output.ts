@@ -4,6 +4,7 @@
  * `planOutputs` computes the same plan without touching the disk, for `mvgen check`.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { OutputFile } from '../emit/emitter.js';
 
@@ -31,10 +32,11 @@ export function planOutputs(root: string, files: OutputFile[], ownedDirs: string
   return plan;
 }
 
-export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan): number {
+/** The files the plan writes (changed or new), with their directories made. */
+function filesToWrite(root: string, files: OutputFile[], plan: OutputPlan): { abs: string; tmp: string; contents: string }[] {
   const toWrite = new Set([...plan.changed, ...plan.added]);
   const made = new Set<string>();
-  let written = 0;
+  const out = [];
   for (const f of files) {
     if (!toWrite.has(f.path)) continue;
     const abs = join(root, f.path);
@@ -43,13 +45,46 @@ export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    const tmp = `${abs}.mvgen-${process.pid}.tmp`;
-    writeFileSync(tmp, f.contents);
-    renameSync(tmp, abs);
-    written++;
+    out.push({ abs, tmp: `${abs}.mvgen-${process.pid}.tmp`, contents: f.contents });
+  }
+  return out;
+}
+
+export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan): number {
+  const writes = filesToWrite(root, files, plan);
+  for (const w of writes) {
+    writeFileSync(w.tmp, w.contents);
+    renameSync(w.tmp, w.abs);
   }
   for (const s of plan.stale) rmSync(join(root, s));
-  return written;
+  return writes.length;
+}
+
+/**
+ * `applyOutputs` with the writes done by libuv's thread pool, several at a time: the system-call
+ * time of thousands of small files (the docs) spreads over the cores. The calling thread must be
+ * free to run the callbacks (awaiting, not rendering).
+ */
+export async function applyOutputsAsync(root: string, files: OutputFile[], plan: OutputPlan, inFlight = 8): Promise<number> {
+  const writes = filesToWrite(root, files, plan);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const writer = async () => {
+    while (next < writes.length && !failure) {
+      const w = writes[next++];
+      try {
+        await writeFile(w.tmp, w.contents);
+        await rename(w.tmp, w.abs);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  // After a failure no writer starts another file, and every one has stopped before it is reported.
+  await Promise.all(Array.from({ length: Math.min(inFlight, writes.length) }, writer));
+  if (failure) throw failure.error;
+  for (const s of plan.stale) rmSync(join(root, s));
+  return writes.length;
 }
 
 function listFiles(dir: string): string[] {

@@ -415,6 +415,27 @@ describe('session end', () => {
     await watcher.endAsync();
   });
 
+  it('QoS 1 publishes unanswered at a requested disconnect are answered NOTCONNECTED in request order, and so is one made while it ends', async () => {
+    const { device, center, network } = setup();
+    const ch = await connected(device, center, network, { ...at(), clientId: id() });
+    // One full round first, so the request objects the channel reuses have been used once.
+    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 1, topic: str('t/q1'), payload: str('p'), desired_qos: 1, retain: 0 }));
+    expect(await nextItem(device, ch)).toMatchObject({ type: 'publish', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, correlationId: 1 });
+    for (const id of [10, 11, 12]) expectOk(device.mvMqttRequestPublish(ch, { correlation_id: id, topic: str('t/q1'), payload: str('p'), desired_qos: 1, retain: 0 }));
+    expectOk(device.mvMqttRequestDisconnect(ch)); // in the same turn: no PUBACK can have arrived
+    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 13, topic: str('t/q1'), payload: str('p'), desired_qos: 1, retain: 0 }));
+    const items = [await nextItem(device, ch), await nextItem(device, ch), await nextItem(device, ch), await nextItem(device, ch), await nextItem(device, ch)];
+    expect(items).toEqual([
+      { type: 'publish', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId: 10, reasonCode: 0 },
+      { type: 'publish', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId: 11, reasonCode: 0 },
+      { type: 'publish', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId: 12, reasonCode: 0 },
+      { type: 'publish', requestState: MV_MQTTREQUESTSTATE_NOTCONNECTED, correlationId: 13, reasonCode: 0 },
+      { type: 'disconnect', requestState: MV_MQTTREQUESTSTATE_REQUESTCOMPLETED, disconnectCode: 0 },
+    ]);
+    await sleep(50);
+    expect(peek(device, ch)).toBe(MV_MQTTREADABLEDATATYPE_NONE); // nothing answered twice
+  });
+
   it('broker-initiated disconnect: exactly one unsolicited DISCONNECTRESPONSE, no CHANNELNOTCONNECTED', async () => {
     const { device, center, network } = setup();
     const clientId = id();

@@ -8,9 +8,20 @@
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** Characters that are Markdown syntax wherever they stand (`$` opens math on GitHub); a backslash makes each literal. */
-const ALWAYS = new Set(['\\', '`', '*', '[', ']', '|', '~', '$']);
+const ALWAYS = '\\`*[]|~$';
 
-const WORD = /[A-Za-z0-9]/;
+/** What `escapeInline` does with each ASCII character, by char code (the loop runs over every character of the prose). */
+const ENTITY = 1;
+const BACKSLASH = 2;
+const UNDERSCORE = 3;
+const ACTION = new Uint8Array(128);
+for (const ch of Object.keys(ENTITIES)) ACTION[ch.charCodeAt(0)] = ENTITY;
+for (const ch of ALWAYS) ACTION[ch.charCodeAt(0)] = BACKSLASH;
+ACTION['_'.charCodeAt(0)] = UNDERSCORE;
+const BACKTICK = '`'.charCodeAt(0);
+
+/** [A-Za-z0-9] by char code (NaN, before the start or after the end, is not). */
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
  * Escapes one line of prose for inline use (the line is not at the start of a block).
@@ -28,21 +39,23 @@ function escapeInline(text: string, inTable = false): string {
     copied = next;
   };
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '`' && text[i - 1] !== '`') {
+    const c = text.charCodeAt(i);
+    const action = c < 128 ? ACTION[c] : 0;
+    if (action === 0) continue;
+    if (c === BACKTICK && text.charCodeAt(i - 1) !== BACKTICK) {
       const close = text.indexOf('`', i + 1);
       // A span touching another backtick would merge with it (CommonMark matches runs of equal length).
-      if (close > i + 1 && text[close + 1] !== '`' && text.slice(i + 1, close).trim() !== '') {
+      if (close > i + 1 && text.charCodeAt(close + 1) !== BACKTICK && text.slice(i + 1, close).trim() !== '') {
         put(i, codeSpan(text.slice(i + 1, close), inTable), close + 1);
         i = close;
         continue;
       }
     }
-    if (ENTITIES[ch]) put(i, ENTITIES[ch], i + 1);
-    else if (ALWAYS.has(ch)) put(i, `\\${ch}`, i + 1);
+    if (action === ENTITY) put(i, ENTITIES[text[i]], i + 1);
+    else if (action === BACKSLASH) put(i, `\\${text[i]}`, i + 1);
     // An underscore between two letters or digits can never start or end emphasis
     // (CommonMark's flanking rules), so identifiers like MV_STATUS_OKAY stay readable.
-    else if (ch === '_' && !(WORD.test(text[i - 1] ?? '') && WORD.test(text[i + 1] ?? ''))) put(i, '\\_', i + 1);
+    else if (!(isWordChar(text.charCodeAt(i - 1)) && isWordChar(text.charCodeAt(i + 1)))) put(i, '\\_', i + 1);
   }
   return out + text.slice(copied);
 }

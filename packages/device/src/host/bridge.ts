@@ -244,7 +244,11 @@ export class HostBridge {
       encodeAnswerInto(this.answers!, status, writes, this.eventsSent);
       this.channel!.addon.answer(this.channel!.buffer, seq);
     }
-    for (const irq of this.raisedInCall.splice(0)) this.sendIrq(irq);
+    if (this.raisedInCall.length) {
+      for (const irq of this.raisedInCall.splice(0)) this.sendIrq(irq);
+      // Out now, not at the end of this turn: the pump may be serving (or spinning for) more calls.
+      this.flushEvents();
+    }
     this.hooks.onCall?.(HOST_TABLES.functions[fn].name, args, status);
   }
 

@@ -17,7 +17,11 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Keys that are non-negative integers print bare, like identifiers. */
 const INDEX = /^(0|[1-9][0-9]*)$/;
 
+/** Characters `quote` escapes; most strings (names, prose) have none and go out as they are. */
+const NEEDS_QUOTE_ESCAPES = /[\\'\n\r\u2028\u2029]/;
+
 export function quote(s: string): string {
+  if (!NEEDS_QUOTE_ESCAPES.test(s)) return `'${s}'`;
   return `'${s
     .replace(/\\/g, '\\\\')
     .replace(/'/g, "\\'")
