@@ -27,6 +27,11 @@ export type ChannelArgs = [type: MvChannelType, target: NotificationTarget, buff
 
 export class Channel {
   /** Ended by the server, the network or an error; calls other than close/closure-reason get CHANNELCLOSED. */
+  /** The channel's type, as the argument checks compare it with a parameter's object kind. */
+  get kind(): number {
+    return this.type;
+  }
+
   closed = false;
   /** mvCloseChannel has been called: the handle is gone, and nothing more is emitted. */
   released = false;

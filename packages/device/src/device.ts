@@ -9,10 +9,20 @@
  */
 import { MV_STATUS_OKAY, statusName } from '@mvmqtt/sdk';
 import type { MvFunctionName, MvStatus } from '@mvmqtt/sdk';
-import { Fault, allowedStatuses, kernelStateOf, statusForException, unwritableStatus, type IrqController, type KernelState } from '@mvmqtt/sdk/runtime';
+import {
+  Fault,
+  allowedStatuses,
+  kernelStateOf,
+  refusedInInterrupt,
+  refusedOutsideTestMode,
+  statusForException,
+  unwritableStatus,
+  type ArgumentCheck,
+  type IrqController,
+  type KernelState,
+} from '@mvmqtt/sdk/runtime';
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
-import { guardBehaviours } from './kernel/guard.js';
 import { ChannelOpens } from './areas/channels.js';
 import { NetworkLink, loseNetwork, restoreNetwork } from './network.js';
 import { BrokerOutage } from './mqtt/outage.js';
@@ -52,13 +62,20 @@ export class Device extends DeviceSyscallsBase {
     this.nvic = this.k.nvic;
     this.world = new SimulatedWorld(this.k.system);
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
-    this.behaviours = guardBehaviours(this.k, createDeviceBehaviours(this.k));
+    this.behaviours = createDeviceBehaviours(this.k);
+    this.args = this.k.args;
   }
 
   // ------------------------------------------------------------------ entry/exit of every call (see DeviceSyscallsBase)
 
+  protected readonly args: ArgumentCheck;
+
   protected unwritable(fn: MvFunctionName): MvStatus {
     return unwritableStatus(fn);
+  }
+
+  protected ruled(fn: MvFunctionName): MvStatus {
+    return refusedInInterrupt(fn, this.k.nvic.inHandler) ?? refusedOutsideTestMode(fn, this.k.system.testMode) ?? MV_STATUS_OKAY;
   }
 
   protected caught(fn: MvFunctionName, err: unknown): MvStatus {

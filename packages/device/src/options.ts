@@ -29,7 +29,7 @@ export interface CoreOptions extends SystemOptions {
   overrunPolicy?: OverrunPolicy;
   /** Overrides of the limits the spec marks configurable, by spec name (`{ MQTT_PUBLISHES_IN_FLIGHT_MAX: 3 }`); `false` switches one off. The mock takes the same. */
   limits?: LimitOverrides;
-  /** Enforce the receive-buffer alignment the spec infers (default true; the header checks only the send buffer). */
+  /** Enforce the receive-buffer alignment the spec infers (default true; the header checks only the send buffer). `false` is `limits: { CHANNEL_RECEIVE_BUFFER_ALIGNMENT: false }`. */
   checkReceiveBufferAlignment?: boolean;
   /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
   knownEndpoints?: readonly string[];
@@ -59,7 +59,7 @@ export interface HttpOptions {
 /** Every option a device takes: the generic ones and the MQTT area's (flat keys). */
 export interface DeviceOptions extends CoreOptions, MqttOptions {}
 
-export interface ResolvedOptions extends Required<Omit<CoreOptions, keyof SystemOptions | 'limits' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>>, ResolvedMqttOptions {
+export interface ResolvedOptions extends Required<Omit<CoreOptions, keyof SystemOptions | 'limits' | 'checkReceiveBufferAlignment' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>>, ResolvedMqttOptions {
   limits: LimitBook;
   http: { schemes: readonly string[]; ca: readonly (string | Buffer)[] | undefined };
   config: ConfigStoreInput | undefined;
@@ -84,7 +84,8 @@ function usableIrqs(limits: LimitBook): (irq: number) => boolean {
 }
 
 export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
-  const limits = new LimitBook(o.limits);
+  // The older switch is one more limit override: the argument checks read the limit book only.
+  const limits = new LimitBook(o.checkReceiveBufferAlignment === false ? { CHANNEL_RECEIVE_BUFFER_ALIGNMENT: false, ...o.limits } : o.limits);
   return {
     random: o.random ?? Math.random,
     irqDelivery: o.irqDelivery ?? 'tick',
@@ -92,7 +93,6 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     onIrqError: o.onIrqError ?? rethrowLater,
     overrunPolicy: o.overrunPolicy ?? 'overwrite',
     limits,
-    checkReceiveBufferAlignment: o.checkReceiveBufferAlignment ?? true,
     knownEndpoints: o.knownEndpoints ?? [],
     trace: o.trace,
     debugChecks: o.debugChecks ?? process.env.NODE_ENV !== 'production',

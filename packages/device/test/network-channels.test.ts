@@ -201,11 +201,13 @@ describe('channel handles and closure', () => {
     const reason = out(99 as MvClosureReason);
     expectOk(d.mvGetChannelClosureReason(ch, reason));
     expect(reason.value).toBe(MV_CLOSUREREASON_NONE);
+    expectStatus(d.mvGetChannelClosureReason(ch, null), MV_STATUS_PARAMETERFAULT);
     expectOk(d.mvCloseChannel(out(ch)));
     expectStatus(d.mvGetChannelClosureReason(ch, reason), MV_STATUS_INVALIDHANDLE);
     expectStatus(d.mvCloseChannel(out(ch)), MV_STATUS_INVALIDHANDLE, 'closed twice');
     expectStatus(d.mvCloseChannel(out(n as unknown as MvChannelHandle)), MV_STATUS_INVALIDHANDLE, 'a network handle');
-    expectStatus(d.mvGetChannelClosureReason(ch, null), MV_STATUS_PARAMETERFAULT);
+    // Arguments are checked in parameter order, on the device core as in the mock: the stale handle comes first.
+    expectStatus(d.mvGetChannelClosureReason(ch, null), MV_STATUS_INVALIDHANDLE, 'stale handle and NULL');
     expectStatus(d.mvCloseChannel(null), MV_STATUS_PARAMETERFAULT);
   });
 

@@ -1,6 +1,6 @@
 /** What a behaviour learns about its call beyond the arguments. */
 import type { MvFunctionName } from '@mvmqtt/sdk';
-import type { NestedFault } from './validate.js';
+import type { NestedFault } from '@mvmqtt/sdk/runtime';
 
 export interface MockCall<F extends MvFunctionName = MvFunctionName> {
   readonly fn: F;

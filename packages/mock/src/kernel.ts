@@ -26,7 +26,7 @@ import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
-import type { HandleTarget } from './validate.js';
+import type { HandleTarget } from '@mvmqtt/sdk/runtime';
 import { MockSystem, type MockSystemOptions } from './system.js';
 import type { ConfigStoreInput } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';

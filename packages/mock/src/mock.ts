@@ -7,6 +7,7 @@
 import {
   FUNCTIONS,
   MV_CLOSUREREASON_NETWORKDISCONNECTED,
+  MV_STATUS_OKAY,
   MvStatus,
   statusName,
   type MvConfigKeyFetchScope,
@@ -16,18 +17,28 @@ import {
   type MvNetworkStatus,
   type MvNotificationHandle,
 } from '@mvmqtt/sdk';
-import { BEHAVIOUR_ENUMS } from './areas/channels.js';
 import { ConfigAnswers } from './areas/config_fetch.js';
-import { SYSTEM_BEHAVIOUR_ENUMS } from './areas/power_and_system.js';
 import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
 import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
 import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
-import { kernelStateOf, NetworkLink, refusedInInterrupt, refusedOutsideTestMode, SimulatedWorld, unwritableStatus, type IrqController, type KernelState, type RunEnd } from '@mvmqtt/sdk/runtime';
+import {
+  ARGUMENT_CHECKS,
+  ArgumentCheck,
+  kernelStateOf,
+  listedStatuses,
+  NetworkLink,
+  refusedInInterrupt,
+  refusedOutsideTestMode,
+  SimulatedWorld,
+  unwritableStatus,
+  type IrqController,
+  type KernelState,
+  type RunEnd,
+} from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
-import { listedStatuses, Refusal, validateArguments, type ValidationEnv } from './validate.js';
 
 export type MockOptions = KernelOptions;
 
@@ -60,7 +71,8 @@ for (const [fn, schema] of Object.entries(FUNCTION_SCHEMAS) as [MvFunctionName, 
 export class MockMicrovisor extends MockSyscallsBase {
   private readonly kernel: Kernel;
   protected readonly behaviours: MockBehaviours;
-  private readonly env: ValidationEnv;
+  /** The generated argument checks' state, shared with the device core's (`@mvmqtt/sdk/runtime`). */
+  private readonly check: ArgumentCheck;
   private readonly forced = new Map<MvFunctionName, { status: MvStatus; times: number }[]>();
   private readonly records: CallRecord[] = [];
   /** The world outside networking, as a test scripts it: wall time, updates, a busy Microvisor, registers (as on the device core). */
@@ -72,12 +84,11 @@ export class MockMicrovisor extends MockSyscallsBase {
     this.behaviours = createMockBehaviours(this.kernel);
     this.world = new SimulatedWorld(this.kernel.system);
     const k = this.kernel;
-    this.env = {
+    this.check = new ArgumentCheck({
       lookup: (type, value) => k.lookup(type, value),
       limit: (name) => k.limits.get(name),
       addressOf: (view) => k.memory.addressOf(view),
-      behaviourEnums: new Set([...BEHAVIOUR_ENUMS, ...SYSTEM_BEHAVIOUR_ENUMS]),
-    };
+    });
   }
 
   // --- the syscall entry point ---------------------------------------------------------------
@@ -98,19 +109,17 @@ export class MockMicrovisor extends MockSyscallsBase {
       status = ruled;
       reason = this.kernel.nvic.inHandler ? 'called from an interrupt handler' : 'not in application-test mode';
     } else {
+      const check = this.check;
       try {
-        const checked = validateArguments(fn, FUNCTION_SCHEMAS[fn].params, args, this.env);
-        status = behaviour({ fn, index, ...checked });
+        // The mock dispatches by name (it records the argument list anyway); the device core calls its check directly.
+        status = (ARGUMENT_CHECKS[fn] as (c: ArgumentCheck, ...args: unknown[]) => MvStatus)(check, ...args);
+        if (status !== MV_STATUS_OKAY) reason = check.reason;
+        else status = behaviour({ fn, index, lateFault: check.lateFault, missing: check.missing });
       } catch (err) {
-        if (err instanceof Refusal) {
-          status = err.status;
-          reason = err.reason;
-        } else {
-          // Reading an argument threw (a getter, a proxy): to the kernel that is unreadable memory.
-          status = unwritableStatus(fn);
-          if (!listedStatuses(fn).has(status)) throw err;
-          reason = `reading the arguments failed: ${err instanceof Error ? err.message : String(err)}`;
-        }
+        // Reading an argument threw (a getter, a proxy): to the kernel that is unreadable memory.
+        status = unwritableStatus(fn);
+        if (!listedStatuses(fn).has(status)) throw err;
+        reason = `reading the arguments failed: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
     this.records.push({ index, fn, args: copied, status, statusName: statusName(status), at: this.kernel.clock.microseconds(), forced: forced !== undefined, reason });

@@ -8,7 +8,7 @@ import type { Model } from '../../model/model.js';
 import type { FunctionModel, StructModel } from '../../model/types.js';
 import { code, printLiteral, type Literal } from '../core/typescript/literal.js';
 import type { Declaration } from '../core/typescript/printer.js';
-import { fieldShape, paramShape } from './shapes.js';
+import { fieldShape, paramShape } from '../core/shapes.js';
 import { sdkPackage, RUNTIME } from './modules.js';
 import type { Imports } from '../core/typescript/imports.js';
 

@@ -1,7 +1,8 @@
 /**
  * `syscalls.ts` of the device core: the `MvSyscalls` methods, each a fixed-arity call (no
- * argument array unless tracing) that checks the call's direct outputs are writable, hands the
- * arguments to the area behaviour, turns an exception into the documented fault (`caught`),
+ * argument array unless tracing) that checks the call's direct outputs are writable, applies the
+ * spec's calling-context rules, decodes the arguments through the SDK's generated checks (the
+ * mock runs the same ones), hands them to the area behaviour, turns an exception into the documented fault (`caught`),
  * holds the status against the function's error table (`done`) and reports it to the trace.
  * The `DeviceBehaviours` interface lists what the hand-written areas implement: a new function
  * in the spec is one missing method there, and nothing else.
@@ -14,6 +15,7 @@ import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from './areas.js';
 import { KERNEL_MODULE, importSdkTypes, sdkPackage, sdkRuntimePackage } from './modules.js';
 import { outputsWritableExpression } from './outputs.js';
+import { functionCheckName } from '../core/shapes.js';
 
 function parameters(fn: FunctionModel, imports: Imports, sdk: string): { name: string; type: string }[] {
   return fn.params.map((p: ParamModel) => ({ name: p.name, type: importSdkTypes(imports, sdk, tsParamType(p)) }));
@@ -22,25 +24,35 @@ function parameters(fn: FunctionModel, imports: Imports, sdk: string): { name: s
 function behaviourMethod(fn: FunctionModel, imports: Imports, sdk: string) {
   return {
     name: fn.name,
-    docs: [`\`${fn.name}\` as the device does it; the arguments are as the application passed them (outputs checked writable).`],
-    parameters: parameters(fn, imports, sdk),
+    docs: [`\`${fn.name}\` once its arguments passed \`${functionCheckName(fn.name)}\` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold.`],
+    // The decoder has refused NULL and ill-formed pointers.
+    parameters: fn.params.map((p) => ({ name: p.name, type: importSdkTypes(imports, sdk, tsParamType(p).replace(/ \| null$/, '')) })),
     returnType: importSdkTypes(imports, sdk, statusTypeName(fn.name)),
   };
 }
 
 function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: string) {
-  const args = fn.params.map((p) => p.name).join(', ');
-  const call = `this.behaviours.${fn.name}(${args})`;
+  const names = fn.params.map((p) => p.name);
+  const args = names.join(', ');
+  const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name)).join(', ');
   const writable = outputsWritableExpression(fn, model);
   if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
   const statusEnum = model.data.statusEnum;
+  const okay = imports.value(sdk, model.data.successStatus);
+  // Each step runs only if the ones before let the call go ahead, in the order a kernel takes them.
+  const steps: string[] = [];
+  if (writable) steps.push(`${writable} ? ${okay} : this.unwritable('${fn.name}')`);
+  if (fn.notInInterrupt || fn.testModeOnly) steps.push(`this.ruled('${fn.name}')`);
+  if (fn.params.length > 0) steps.push(`${imports.value(sdkRuntimePackage(model), functionCheckName(fn.name))}(this.args, ${args})`);
+  steps.push(`this.behaviours.${fn.name}(${checked})`);
+  const body = steps.map((step, i) => (i === 0 ? `$status = ${step};` : `if ($status === ${okay}) $status = ${step};`));
   return {
     name: fn.name,
     parameters: parameters(fn, imports, sdk),
     returnType: statusTypeName(fn.name),
     statements: [
       `let $status: ${statusEnum};`,
-      `try {\n  $status = ${writable ? `${writable} ? ${call} : this.unwritable('${fn.name}')` : call};\n} catch ($error) {\n  $status = this.caught('${fn.name}', $error);\n}`,
+      `try {\n${body.map((l) => `  ${l}`).join('\n')}\n} catch ($error) {\n  $status = this.caught('${fn.name}', $error);\n}`,
       `$status = this.done('${fn.name}', $status);`,
       `if (this.tracing) this.traceCall('${fn.name}', [${args}], $status);`,
       `return $status as ${statusTypeName(fn.name)};`,
@@ -81,9 +93,11 @@ export function deviceSyscallStatements(model: Model, imports: Imports): (string
       properties: [
         { name: 'behaviours', scope: 'protected', isAbstract: true, isReadonly: true, type: 'DeviceBehaviours' },
         { name: 'tracing', docs: ['True while a trace listens: only then does a call build its argument list.'], scope: 'protected', isAbstract: true, isReadonly: true, type: 'boolean' },
+        { name: 'args', docs: ["The generated argument checks' state (`@mvmqtt/sdk/runtime`), reused by every call."], scope: 'protected', isAbstract: true, isReadonly: true, type: imports.type(sdkRuntimePackage(model), 'ArgumentCheck') },
       ],
       methods: [
         hook('unwritable', 'The status of a call one of whose direct outputs cannot be written (it has not acted).', [{ name: 'fn', type: 'MvFunctionName' }], statusEnum),
+        hook('ruled', "The status of a call the spec's calling-context rules refuse (in an interrupt handler, outside application-test mode), or success.", [{ name: 'fn', type: 'MvFunctionName' }], statusEnum),
         hook('caught', 'The status of a call whose behaviour threw `err`.', [{ name: 'fn', type: 'MvFunctionName' }, { name: 'err', type: 'unknown' }], statusEnum),
         hook('done', "Every call's status passes here before it is returned.", [{ name: 'fn', type: 'MvFunctionName' }, { name: 'status', type: statusEnum }], statusEnum),
         hook('traceCall', 'Reports a finished call to the trace.', [{ name: 'fn', type: 'MvFunctionName' }, { name: 'args', type: 'readonly unknown[]' }, { name: 'status', type: statusEnum }], 'void'),

@@ -5,6 +5,7 @@
 import type { Emitter, EmitContext, OutputFile } from '../emitter.js';
 import type { Model } from '../../model/model.js';
 import { lineCommentBanner } from '../banner.js';
+import { argumentStatements, ARGUMENTS_RUNTIME } from './arguments.js';
 import { codecStatements, rawMemoryStructs } from './codecs.js';
 import { enumStatements } from './enums.js';
 import { factoryStatements } from './factories.js';
@@ -54,13 +55,18 @@ function files(model: Model): { name: string; imports: Imports; statements: Stat
     imports: new Imports(),
     statements: modules.map((m) => `export * from './${m.name.replace(/\.ts$/, '.js')}';`),
   };
-  return [...modules, index];
+  // The argument checks belong to the runtimes: the SDK's runtime entry point exports them, not its index.
+  const argumentsImports = new Imports();
+  const args = { name: 'arguments.ts', imports: argumentsImports, statements: argumentStatements(model, argumentsImports) };
+  return [...modules, index, args];
 }
 
 /** Prints one file: banner, imports, then its statements, a blank line between each. */
 function printFile(model: Model, ctx: EmitContext, f: { name: string; imports: Imports; statements: Statement[] }): OutputFile {
   // Standalone output has no hand-written `box.ts` beside it: take `MvOut` from the published SDK.
   if (ctx.standalone) f.imports.moveModule(MODULES.box, sdkPackage(model));
+  // Nor the SDK's runtime: take the argument checks' run-time half from the published SDK.
+  if (ctx.standalone) f.imports.moveModule(ARGUMENTS_RUNTIME, `${sdkPackage(model)}/runtime`);
   const imports = f.imports.text();
   const text = printTsFile(f.name, [lineCommentBanner(ctx).trimEnd(), ...(imports ? [imports] : []), ...f.statements]);
   return { path: `${model.product.outputs.ts}/${f.name}`, contents: text };

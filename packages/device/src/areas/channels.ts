@@ -3,7 +3,6 @@ import {
   LIMITS,
   MV_CHANNELTYPE_OPAQUEBYTES,
   MV_STATUS_CHANNELCLOSED,
-  MV_STATUS_INVALIDBUFFERALIGNMENT,
   MV_STATUS_INVALIDBUFFERSIZE,
   MV_STATUS_INVALIDHANDLE,
   MV_STATUS_LATEFAULT,
@@ -17,7 +16,9 @@ import {
 } from '@mvmqtt/sdk';
 import type {
   MvChannelHandle,
+  MvClosureReason,
   MvCloseChannelStatus,
+  MvOpenChannelParams,
   MvGetChannelClosureReasonStatus,
   MvOpenChannelStatus,
   MvOut,
@@ -27,13 +28,11 @@ import type {
   MvWriteChannelStreamStatus,
 } from '@mvmqtt/sdk';
 import { OpaqueChannel } from '../opaque.js';
-import type { ChannelBuffers } from '../channels.js';
-import { isBox, isStruct, isU32, sizedText, structVersions } from '../kernel/args.js';
+import type { Channel, ChannelBuffers } from '../channels.js';
+import { checkedText, isBox, isU32 } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NetworkLink } from '../network.js';
-
-const VERSIONS = structVersions('MvOpenChannelParams');
 
 /** What mvOpenChannel remembers between calls, kept in the kernel as `k.state(ChannelOpens)`. */
 export class ChannelOpens {
@@ -44,30 +43,15 @@ export class ChannelOpens {
 }
 const CHANNEL_TYPES = new Set<number>(Object.values(MvChannelType));
 
-function sizeOk(len: number): boolean {
-  return len >= LIMITS.CHANNEL_BUFFER_SIZE_MIN.value && len % LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.value === 0;
-}
-
-export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, params: unknown, handleOut: unknown): MvOpenChannelStatus {
-  if (!isStruct(params) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
-  // This call has no UNSUPPORTEDSTRUCTUREVERSION in its table: an unknown version is a bad struct.
+/**
+ * The checks passed the version, both handles (live), the tag, both buffers (real memory holding
+ * their lengths), the buffer sizes and alignments (the limit book) and the endpoint's bytes.
+ */
+export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, params: MvOpenChannelParams, handleOut: MvOut<MvChannelHandle>): MvOpenChannelStatus {
   const v1 = params.v1;
-  if (!VERSIONS.has(params.version as number) || !isStruct(v1)) return MV_STATUS_PARAMETERFAULT;
   const { receive_buffer: rx, receive_buffer_len: rxLen, send_buffer: tx, send_buffer_len: txLen, notification_tag: tag } = v1;
-  if (!isU32(tag) || !(rx instanceof Uint8Array) || !(tx instanceof Uint8Array) || !isU32(rxLen) || !isU32(txLen)) return MV_STATUS_PARAMETERFAULT;
-  if (rxLen > rx.byteLength || txLen > tx.byteLength) return MV_STATUS_PARAMETERFAULT;
-  const endpoint = sizedText(v1.endpoint, 'params->v1.endpoint', false);
-
-  const centre = k.centres.get(v1.notification_handle);
-  const network = k.networks.get(v1.network_handle);
-  if (!centre || !network) return MV_STATUS_INVALIDHANDLE;
-  if (!CHANNEL_TYPES.has(v1.channel_type as number)) return MV_STATUS_UNKNOWNCHANNELTYPE;
-  if (!sizeOk(rxLen) || !sizeOk(txLen)) return LIMITS.CHANNEL_BUFFER_SIZE_MULTIPLE.status;
-  if (!k.memory.isAligned(tx, LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.value)) return LIMITS.CHANNEL_SEND_BUFFER_ALIGNMENT.status;
-  const rxAlignment = k.options.limits.value('CHANNEL_RECEIVE_BUFFER_ALIGNMENT');
-  if (k.options.checkReceiveBufferAlignment && rxAlignment !== undefined && !k.memory.isAligned(rx, rxAlignment)) {
-    return MV_STATUS_INVALIDBUFFERALIGNMENT;
-  }
+  if (!CHANNEL_TYPES.has(v1.channel_type)) return MV_STATUS_UNKNOWNCHANNELTYPE;
+  const endpoint = checkedText(v1.endpoint);
   if (endpoint !== '' && !k.options.knownEndpoints.includes(endpoint)) return MV_STATUS_UNKNOWNCHANNELENDPOINT;
   if (!link.up) return MV_STATUS_NETWORKNOTCONNECTED;
   if (opens.unavailable > 0) {
@@ -84,38 +68,34 @@ export function openChannel(k: Kernel, link: NetworkLink, opens: ChannelOpens, p
   opens.recent.push(now);
 
   const buffers: ChannelBuffers = {
-    receive: k.memory.range(rx, rxLen),
+    receive: k.memory.range(rx!, rxLen),
     receiveLength: rxLen,
-    send: k.memory.range(tx, txLen),
+    send: k.memory.range(tx!, txLen),
     sendLength: txLen,
-    receiveView: rx.subarray(0, rxLen),
-    sendView: tx.subarray(0, txLen),
+    receiveView: rx!.subarray(0, rxLen),
+    sendView: tx!.subarray(0, txLen),
     endpoint,
   };
+  const centre = k.centres.get(v1.notification_handle)!;
   const target = { centre, tag };
   let handle = 0;
-  const channel = k.channelTypes.create(v1.channel_type as MvChannelType, v1.channel_type as MvChannelType, target, buffers, () => handle);
+  const channel = k.channelTypes.create(v1.channel_type, v1.channel_type, target, buffers, () => handle);
   handle = k.channels.add(channel);
-  (handleOut as MvOut<MvChannelHandle>).value = handle as MvChannelHandle;
+  handleOut.value = handle as MvChannelHandle;
   return MV_STATUS_OKAY;
 }
 
-export function closeChannel(k: Kernel, handleInOut: unknown): MvCloseChannelStatus {
-  if (!isBox(handleInOut)) return MV_STATUS_PARAMETERFAULT;
-  const h = handleInOut.value;
-  const channel = k.channels.get(h);
-  if (!channel) return MV_STATUS_INVALIDHANDLE;
+/** The checks found `*handleInOut` a live channel (closed by the server or not). */
+export function closeChannel(k: Kernel, handleInOut: MvOut<MvChannelHandle>): MvCloseChannelStatus {
+  const channel = k.args.target as Channel;
   channel.release();
-  k.channels.delete(h as number);
-  handleInOut.value = 0;
+  k.channels.delete(handleInOut.value);
+  handleInOut.value = 0 as MvChannelHandle;
   return MV_STATUS_OKAY;
 }
 
-export function getChannelClosureReason(k: Kernel, handle: unknown, reasonOut: unknown): MvGetChannelClosureReasonStatus {
-  if (!isBox(reasonOut)) return MV_STATUS_PARAMETERFAULT;
-  const channel = k.channels.get(handle);
-  if (!channel) return MV_STATUS_INVALIDHANDLE;
-  reasonOut.value = channel.closureReason;
+export function getChannelClosureReason(k: Kernel, reasonOut: MvOut<MvClosureReason>): MvGetChannelClosureReasonStatus {
+  reasonOut.value = (k.args.target as Channel).closureReason;
   return MV_STATUS_OKAY;
 }
 
@@ -201,6 +181,6 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
     mvWriteChannel: (handle, data, len, available) => writeChannel(k, handle, data, len, available),
     mvOpenChannel: (params, handleOut) => openChannel(k, link, opens, params, handleOut),
     mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
-    mvGetChannelClosureReason: (handle, reasonOut) => getChannelClosureReason(k, handle, reasonOut),
+    mvGetChannelClosureReason: (_handle, reasonOut) => getChannelClosureReason(k, reasonOut),
   };
 }

@@ -21,6 +21,7 @@ const encoder = new TextEncoder();
 export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
   const flash = new ExternalFlash(k.options.externalFlash);
   const handles = new HandleTable<object>(new HandleAllocator(k.options.random));
+  k.handleTables.set('MvExternalFlashHandle', handles);
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
   /** Every flash call refuses to run inside an interrupt handler. */
   const inIsr = (): boolean => k.nvic.inHandler;

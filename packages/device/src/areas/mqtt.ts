@@ -6,7 +6,6 @@
  * off the queue, a failed write through the app's pointers is LATEFAULT.
  */
 import {
-  FUNCTIONS,
   LIMITS,
   MV_CHANNELTYPE_MQTT,
   MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
@@ -17,20 +16,27 @@ import {
   MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE,
   MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
   MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL,
-  MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INVALIDBUFFERSIZE,
-  MV_STATUS_INVALIDHANDLE,
   MV_STATUS_LATEFAULT,
   MV_STATUS_OKAY,
   MV_STATUS_PARAMETERFAULT,
   MV_STATUS_RATELIMITED,
   MV_STATUS_REQUESTALREADYSENT,
-  MV_STATUS_TOOMANYELEMENTS,
+  MV_STATUS_REQUIREDELEMENTMISSING,
   MV_STATUS_WRONGDATAREQUESTED,
 } from '@mvmqtt/sdk';
 import type {
-  MvChannelHandle,
-  MvFunctionName,
+  MvMqttConnectRequest,
+  MvMqttConnectResponse,
+  MvMqttDisconnectResponse,
+  MvMqttLostMessageInfo,
+  MvMqttMessage,
+  MvMqttPublishRequest,
+  MvMqttPublishResponse,
+  MvMqttReadableDataType,
+  MvMqttSubscribeRequest,
+  MvMqttSubscribeResponse,
+  MvMqttUnsubscribeRequest,
   MvMqttAcknowledgeMessageStatus,
   MvMqttGetNextReadableDataTypeStatus,
   MvMqttReadConnectResponseStatus,
@@ -45,11 +51,10 @@ import type {
   MvMqttRequestSubscribeStatus,
   MvMqttRequestUnsubscribeStatus,
   MvOut,
-  MvParamInfo,
   MvSizedString,
 } from '@mvmqtt/sdk';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { Fault, Refusal, fault, isBox, isStruct, isU32, requireStruct, sizedBytes, sizedCopy, sizedText } from '../kernel/args.js';
+import { Refusal, checkedBytes, checkedCopy, checkedText, fault, isU32 } from '../kernel/args.js';
 import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
@@ -59,53 +64,37 @@ import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
 import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
 import { BrokerOutage } from '../mqtt/outage.js';
 
-type NoChannel = typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED;
-type Lookup = MqttChannel | NoChannel;
-
-/** The channel kind a function's handle parameter names (read from the spec once per function, not per call). */
-function handleKind(fn: MvFunctionName): MvParamInfo['objectKind'] {
-  return (FUNCTIONS[fn].params[0] as MvParamInfo | undefined)?.objectKind;
+/**
+ * The MQTT channel the call's handle named: the generated argument check found it live, of the
+ * MQTT kind and open, and left it in `k.args.target` (no second look-up per call).
+ */
+function checkedChannel(k: Kernel): MqttChannel {
+  return k.args.target as MqttChannel;
 }
 
-/** The channel behind `handle` if it is of `kind` (the function's handle kind: MQTT), and not closed. */
-export function mqttChannel(k: Kernel, kind: MvParamInfo['objectKind'], handle: unknown): Lookup {
-  const ch = k.channels.get(handle);
-  if (!(ch instanceof MqttChannel) || ch.type !== kind) return MV_STATUS_INVALIDHANDLE;
-  if (ch.closed) return MV_STATUS_CHANNELCLOSED;
-  return ch;
+/** A pointer inside the request that faulted once part of it had gone out (found by the argument check): the channel is unusable. */
+function failLate(ch: MqttChannel): typeof MV_STATUS_LATEFAULT {
+  ch.terminate();
+  return MV_STATUS_LATEFAULT;
 }
-
-const TOPICS_MAX = LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.value;
-const SUBSCRIBE_QOS_MAX = LIMITS.MQTT_SUBSCRIBE_QOS.max;
-const PUBLISH_QOS_MAX = LIMITS.MQTT_PUBLISH_QOS.max;
-const inRange = (v: number, l: { min: number; max: number }) => v >= l.min && v <= l.max;
 
 // ---------------------------------------------------------------------- requests
 
-export function requestConnect(k: Kernel, ch: MqttChannel, request: unknown): MvMqttRequestConnectStatus {
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
+export function requestConnect(k: Kernel, ch: MqttChannel, request: MvMqttConnectRequest): MvMqttRequestConnectStatus {
   if (ch.connectRequested) return MV_STATUS_REQUESTALREADYSENT;
+  if (k.args.lateFault !== undefined) {
+    // The attempt has started: it counts as this channel's one connect, and the channel is unusable.
+    ch.connectRequested = true;
+    return failLate(ch);
+  }
+  if (k.args.missing !== undefined) return MV_STATUS_REQUIREDELEMENTMISSING;
   try {
-    const plan = decodeConnectRequest(request, { rsaKeysOnly: k.options.rsaKeysOnly, alwaysTls: k.options.alwaysTls });
-    ch.requestConnect(plan);
+    ch.requestConnect(decodeConnectRequest(request, { rsaKeysOnly: k.options.rsaKeysOnly, alwaysTls: k.options.alwaysTls }));
     return MV_STATUS_OKAY;
   } catch (err) {
     if (err instanceof Refusal) return err.status as MvMqttRequestConnectStatus;
-    if (err instanceof Fault && err.late) {
-      // The attempt has started: it counts as this channel's one connect, and the channel is unusable.
-      ch.connectRequested = true;
-      ch.terminate();
-      return MV_STATUS_LATEFAULT;
-    }
     throw err;
   }
-}
-
-/** A pointer that faulted once part of the request had gone out: the channel is unusable. Anything else is not ours. */
-function endLate(ch: MqttChannel, err: unknown): typeof MV_STATUS_LATEFAULT {
-  if (!(err instanceof Fault && err.late)) throw err;
-  ch.terminate();
-  return MV_STATUS_LATEFAULT;
 }
 
 /** The status for the first filter MQTT does not allow; checked once every topic has been read, before anything goes out. */
@@ -117,75 +106,53 @@ function filterRefusal(topics: readonly MvSizedString[]): MvMqttRequestSubscribe
   return undefined;
 }
 
-export function requestSubscribe(ch: MqttChannel, request: unknown): MvMqttRequestSubscribeStatus {
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
-  const { correlation_id: correlationId, num_subscriptions: n, subscriptions } = request;
-  if (!isU32(correlationId) || !isU32(n)) return MV_STATUS_PARAMETERFAULT;
-  if (n > TOPICS_MAX) return LIMITS.MQTT_TOPICS_PER_REQUEST_MAX.status;
-  if (n === 0 || !Array.isArray(subscriptions) || subscriptions.length < n) return MV_STATUS_PARAMETERFAULT;
-  for (let i = 0; i < n; i++) {
-    const s = subscriptions[i];
-    if (!isStruct(s) || !isU32(s.desired_qos) || !isU32(s.nl) || !isU32(s.rap) || !isU32(s.rh)) return MV_STATUS_PARAMETERFAULT;
-    if (s.desired_qos > SUBSCRIBE_QOS_MAX) return LIMITS.MQTT_SUBSCRIBE_QOS.status;
-    if (!inRange(s.nl, LIMITS.MQTT_SUBSCRIPTION_NO_LOCAL) || !inRange(s.rap, LIMITS.MQTT_SUBSCRIPTION_RETAIN_AS_PUBLISHED) || !inRange(s.rh, LIMITS.MQTT_SUBSCRIPTION_RETAIN_HANDLING))
-      return LIMITS.MQTT_SUBSCRIPTION_RETAIN_HANDLING.status;
-  }
+/** A late fault in a subscription's topic (`request.subscriptions[i].topic…`): topics are streamed one after another. */
+const TOPIC_PATH = /\[(\d+)\]\.topic(\.|$)/;
+
+export function requestSubscribe(k: Kernel, ch: MqttChannel, request: MvMqttSubscribeRequest): MvMqttRequestSubscribeStatus {
+  const n = request.num_subscriptions;
+  if (n === 0) return MV_STATUS_PARAMETERFAULT;
+  // The array and each subscription's settings are read before anything is sent; topics are
+  // streamed one after another, so a bad first topic is caught before anything went out, a bad
+  // later one only after part of the request was sent.
+  const late = k.args.lateFault;
+  const topicFault = late === undefined ? undefined : TOPIC_PATH.exec(late.path);
+  if (late !== undefined && topicFault === null) return MV_STATUS_PARAMETERFAULT;
   if (!ch.canSubscribe()) return LIMITS.MQTT_SUBSCRIBES_IN_FLIGHT_MAX.status;
-  const subs: Subscription[] = [];
+  if (topicFault) return topicFault[1] === '0' ? MV_STATUS_PARAMETERFAULT : failLate(ch);
+  const subscriptions = request.subscriptions!;
   const topics: MvSizedString[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const s = subscriptions[i] as Record<string, number>;
-      // Topics are streamed to the server one after another: a bad first topic is caught
-      // before anything went out, a bad later one only after part of the request was sent.
-      const topic = sizedText(s.topic, `request->subscriptions[${i}].topic`, i > 0);
-      subs.push({ topic, qos: s.desired_qos as 0 | 1, nl: s.nl === 1, rap: s.rap === 1, rh: s.rh as 0 | 1 | 2 });
-      topics.push(s.topic as unknown as MvSizedString);
-    }
-  } catch (err) {
-    return endLate(ch, err);
-  }
+  for (let i = 0; i < n; i++) topics.push(subscriptions[i].topic);
   const refused = filterRefusal(topics);
   if (refused !== undefined) return refused;
-  ch.requestSubscribe(correlationId, subs);
+  const subs: Subscription[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = subscriptions[i];
+    subs.push({ topic: checkedText(s.topic), qos: s.desired_qos as 0 | 1, nl: s.nl === 1, rap: s.rap === 1, rh: s.rh as 0 | 1 | 2 });
+  }
+  ch.requestSubscribe(request.correlation_id, subs);
   return MV_STATUS_OKAY;
 }
 
-export function requestUnsubscribe(ch: MqttChannel, request: unknown): MvMqttRequestUnsubscribeStatus {
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
-  const { correlation_id: correlationId, num_topics: n, topics } = request;
-  if (!isU32(correlationId) || !isU32(n) || n === 0) return MV_STATUS_PARAMETERFAULT;
-  if (n > TOPICS_MAX) return MV_STATUS_TOOMANYELEMENTS;
+export function requestUnsubscribe(k: Kernel, ch: MqttChannel, request: MvMqttUnsubscribeRequest): MvMqttRequestUnsubscribeStatus {
+  const n = request.num_topics;
+  if (n === 0) return MV_STATUS_PARAMETERFAULT;
   if (!ch.canUnsubscribe()) return LIMITS.MQTT_UNSUBSCRIBES_IN_FLIGHT_MAX.status;
-  const list: string[] = [];
-  try {
-    if (!Array.isArray(topics) || topics.length < n) fault('request->topics does not hold num_topics entries', true);
-    for (let i = 0; i < n; i++) list.push(sizedText(topics[i], `request->topics[${i}]`, true));
-  } catch (err) {
-    return endLate(ch, err);
-  }
-  const refused = filterRefusal((topics as MvSizedString[]).slice(0, n));
+  if (k.args.lateFault !== undefined) return failLate(ch);
+  const topics = request.topics!.slice(0, n);
+  const refused = filterRefusal(topics);
   if (refused !== undefined) return refused;
-  ch.requestUnsubscribe(correlationId, list);
+  ch.requestUnsubscribe(request.correlation_id, topics.map((t) => checkedText(t)));
   return MV_STATUS_OKAY;
 }
 
-export function requestPublish(ch: MqttChannel, request: unknown): MvMqttRequestPublishStatus {
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
-  const { correlation_id: correlationId, desired_qos: qos, retain } = request;
-  if (!isU32(correlationId) || !isU32(qos) || !isU32(retain)) return MV_STATUS_PARAMETERFAULT;
-  if (qos > PUBLISH_QOS_MAX) return LIMITS.MQTT_PUBLISH_QOS.status;
+export function requestPublish(k: Kernel, ch: MqttChannel, request: MvMqttPublishRequest): MvMqttRequestPublishStatus {
   if (!ch.canPublish()) return LIMITS.MQTT_PUBLISHES_IN_FLIGHT_MAX.status;
-  let topic: PublishTopic;
-  let payload: Buffer;
-  try {
-    topic = publishTopic(ch.publishTopics, request.topic as MvSizedString);
-    payload = sizedCopy(request.payload, 'request->payload', true);
-  } catch (err) {
-    return endLate(ch, err);
-  }
+  // The topic and payload are read while the request is being sent: a bad pointer there is late.
+  if (k.args.lateFault !== undefined) return failLate(ch);
+  const topic = publishTopic(ch.publishTopics, request.topic);
   if (topic.problem) return topic.problem.status as MvMqttRequestPublishStatus;
-  ch.requestPublish(correlationId, topic.text, payload, qos as 0 | 1 | 2, retain !== 0);
+  ch.requestPublish(request.correlation_id, topic.text, checkedCopy(request.payload), request.desired_qos as 0 | 1 | 2, request.retain !== 0);
   return MV_STATUS_OKAY;
 }
 
@@ -197,17 +164,18 @@ const decoder = new TextDecoder();
  * judged again (comparing them costs less than either).
  */
 function publishTopic(cache: TopicCache, s: MvSizedString): PublishTopic {
-  const bytes = isStruct(s) && s.data instanceof Uint8Array ? sizedBytes(s, 'request->topic', true) : undefined;
-  if (bytes) {
+  if (s.data instanceof Uint8Array && s.length > 0) {
+    const bytes = checkedBytes(s);
     const hit = cache.find(bytes);
     if (hit) return hit;
     return cache.remember(bytes, { text: decoder.decode(bytes), problem: sizedTopicProblem('name', s) });
   }
-  return { text: sizedText(s, 'request->topic', true), problem: sizedTopicProblem('name', s) };
+  return { text: checkedText(s), problem: sizedTopicProblem('name', s) };
 }
 
-export function acknowledgeMessage(ch: MqttChannel, correlationId: unknown): MvMqttAcknowledgeMessageStatus {
+export function acknowledgeMessage(ch: MqttChannel, correlationId: number): MvMqttAcknowledgeMessageStatus {
   if (!ch.canAcknowledge()) return LIMITS.MQTT_ACKNOWLEDGEMENTS_IN_FLIGHT_MAX.status;
+  // A value by register: any bit pattern may come, and only a 32-bit one can name a message.
   if (isU32(correlationId)) ch.acknowledge(correlationId);
   return MV_STATUS_OKAY;
 }
@@ -220,16 +188,19 @@ export function requestDisconnect(ch: MqttChannel): MvMqttRequestDisconnectStatu
 
 // ---------------------------------------------------------------------- reads
 
-export function getNextReadableDataType(ch: MqttChannel, out: unknown): MvMqttGetNextReadableDataTypeStatus {
-  if (!isBox(out)) return MV_STATUS_PARAMETERFAULT;
+export function getNextReadableDataType(ch: MqttChannel, out: MvOut<MvMqttReadableDataType>): MvMqttGetNextReadableDataTypeStatus {
   out.value = ch.peekType();
   return MV_STATUS_OKAY;
 }
 
-/** Runs the writes of a read after the item was consumed: any fault now is LATEFAULT. */
-function writeLate(write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
+/**
+ * Writes a read's result once its item was taken off the queue: a pointer the argument check
+ * found bad inside the result struct, or a write that faults now, is LATEFAULT (the item is gone).
+ */
+function writeLate<T>(k: Kernel, out: T, write: (out: T) => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
+  if (k.args.lateFault !== undefined) return MV_STATUS_LATEFAULT;
   try {
-    write();
+    write(out);
     return MV_STATUS_OKAY;
   } catch {
     return MV_STATUS_LATEFAULT;
@@ -237,16 +208,18 @@ function writeLate(write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_
 }
 
 /** Takes the head item if it is a `type` answer and writes it into `out` (connect, publish and disconnect responses). */
-function readResponse<T extends ReadableItem['type']>(
+function readResponse<T extends ReadableItem['type'], O>(
+  k: Kernel,
   ch: MqttChannel,
-  out: unknown,
+  out: O,
   type: T,
-  write: (out: Record<string, unknown>, item: Extract<ReadableItem, { type: T }>) => void,
+  write: (out: O, item: Extract<ReadableItem, { type: T }>) => void,
 ): MvMqttReadConnectResponseStatus & MvMqttReadPublishResponseStatus & MvMqttReadDisconnectResponseStatus {
-  if (!isStruct(out)) return MV_STATUS_PARAMETERFAULT;
   const item = ch.head(type);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   ch.consumeHead();
+  // writeLate inlined: a publish response is read once per QoS 1 message, and a closure per call is garbage per message.
+  if (k.args.lateFault !== undefined) return MV_STATUS_LATEFAULT;
   try {
     write(out, item);
     return MV_STATUS_OKAY;
@@ -255,18 +228,18 @@ function readResponse<T extends ReadableItem['type']>(
   }
 }
 
-function writeConnectResponse(out: Record<string, unknown>, item: ConnectResponseItem): void {
+function writeConnectResponse(out: MvMqttConnectResponse, item: ConnectResponseItem): void {
   out.request_state = item.requestState;
   out.reason_code = item.reasonCode;
 }
 
-function writePublishResponse(out: Record<string, unknown>, item: PublishResponseItem): void {
+function writePublishResponse(out: MvMqttPublishResponse, item: PublishResponseItem): void {
   out.request_state = item.requestState;
   out.correlation_id = item.correlationId;
   out.reason_code = item.reasonCode;
 }
 
-function writeDisconnectResponse(out: Record<string, unknown>, item: DisconnectResponseItem): void {
+function writeDisconnectResponse(out: MvMqttDisconnectResponse, item: DisconnectResponseItem): void {
   out.request_state = item.requestState;
   out.disconnect_code = item.disconnectCode;
 }
@@ -278,75 +251,67 @@ function reasonCodeCapacity(size: number, unit: ReasonCodesSizeUnit): number {
 }
 
 export function readReasonCodes(
+  k: Kernel,
   ch: MqttChannel,
-  out: unknown,
+  out: MvMqttSubscribeResponse,
   type: typeof MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE | typeof MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE,
   unit: ReasonCodesSizeUnit,
 ): MvMqttReadSubscribeResponseStatus {
-  if (!isStruct(out) || !isU32(out.reason_codes_size)) return MV_STATUS_PARAMETERFAULT;
   const item = ch.head(type);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const codes = item.reasonCodes;
   if (codes.length > reasonCodeCapacity(out.reason_codes_size, unit)) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  return writeLate(() => {
-    (out.request_state as MvOut<number>).value = item.requestState;
-    (out.correlation_id as MvOut<number>).value = item.correlationId;
+  return writeLate(k, out, (o) => {
+    o.request_state!.value = item.requestState;
+    o.correlation_id!.value = item.correlationId;
     if (codes.length > 0) {
-      const array = out.reason_codes;
+      // The check held reason_codes against reason_codes_size; the unit reading above may allow more codes than it holds.
+      const array = o.reason_codes;
       if (!(array instanceof Uint32Array) || array.length < codes.length) fault('reason_codes cannot hold the codes', true);
       for (let i = 0; i < codes.length; i++) array[i] = codes[i];
     }
-    (out.reason_codes_len as MvOut<number>).value = codes.length;
+    o.reason_codes_len!.value = codes.length;
   });
-}
-
-/** The writable bytes of an `MvSizedStringBuffer` (`size` bytes at `data`), or a late fault. */
-function bufferBytes(b: Record<string, unknown>, what: string): Uint8Array {
-  const { data, size } = b;
-  if (!(data instanceof Uint8Array) || (size as number) > data.byteLength) fault(`${what}.data cannot hold ${what}.size bytes`, true);
-  return data;
 }
 
 const encoder = new TextEncoder();
 
-export function receiveMessage(ch: MqttChannel, msg: unknown): MvMqttReceiveMessageStatus {
-  if (!isStruct(msg)) return MV_STATUS_PARAMETERFAULT;
+export function receiveMessage(k: Kernel, ch: MqttChannel, msg: MvMqttMessage): MvMqttReceiveMessageStatus {
   const item = ch.head(MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const { topic, payload } = msg;
-  if (!isStruct(topic) || !isStruct(payload) || !isU32(topic.size) || !isU32(payload.size)) return MV_STATUS_PARAMETERFAULT;
   if (item.topicLength > topic.size || item.payload.byteLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
   const correlationId = ch.issueCorrelation(item);
+  // The item is gone: a bad pointer inside the result is late.
+  if (k.args.lateFault !== undefined) return MV_STATUS_LATEFAULT;
   // writeLate inlined: this runs once per received message, and a closure per call is garbage per message.
   try {
-    encoder.encodeInto(item.topic, bufferBytes(topic, 'message_data->topic'));
-    (topic.length as MvOut<number>).value = item.topicLength;
-    bufferBytes(payload, 'message_data->payload').set(item.payload);
-    (payload.length as MvOut<number>).value = item.payload.byteLength;
-    (msg.correlation_id as MvOut<number>).value = correlationId;
-    (msg.qos as MvOut<number>).value = item.qos;
-    (msg.retain as MvOut<number>).value = item.retain ? 1 : 0;
+    encoder.encodeInto(item.topic, topic.data!);
+    topic.length!.value = item.topicLength;
+    payload.data!.set(item.payload);
+    payload.length!.value = item.payload.byteLength;
+    msg.correlation_id!.value = correlationId;
+    msg.qos!.value = item.qos;
+    msg.retain!.value = item.retain ? 1 : 0;
     return MV_STATUS_OKAY;
   } catch {
     return MV_STATUS_LATEFAULT;
   }
 }
 
-export function receiveLostMessageInfo(ch: MqttChannel, info: unknown): MvMqttReceiveLostMessageInfoStatus {
-  if (!isStruct(info)) return MV_STATUS_PARAMETERFAULT;
+export function receiveLostMessageInfo(k: Kernel, ch: MqttChannel, info: MvMqttLostMessageInfo): MvMqttReceiveLostMessageInfoStatus {
   const item = ch.head(MV_MQTTREADABLEDATATYPE_MESSAGELOST);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const topic = info.topic;
-  if (!isStruct(topic) || !isU32(topic.size)) return MV_STATUS_PARAMETERFAULT;
   if (item.topicLength > topic.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
-  return writeLate(() => {
-    (info.reason as MvOut<number>).value = MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL;
-    encoder.encodeInto(item.topic, bufferBytes(requireStruct(topic, 'lost_message_info->topic', true), 'lost_message_info->topic'));
-    (topic.length as MvOut<number>).value = item.topicLength;
-    (info.message_len as MvOut<number>).value = item.messageLength;
+  return writeLate(k, info, (o) => {
+    o.reason!.value = MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL;
+    encoder.encodeInto(item.topic, topic.data!);
+    topic.length!.value = item.topicLength;
+    o.message_len!.value = item.messageLength;
   });
 }
 
@@ -354,29 +319,20 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
   const outage = k.state(BrokerOutage);
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle, () => outage.active));
   const unit = k.options.reasonCodesSizeUnit;
-  /** `body` on the open MQTT channel `handle` names, or the status that says why there is none (one wrapper per function, made once). */
-  const on = <A, S>(fn: MvFunctionName, body: (ch: MqttChannel, arg: A) => S) => {
-    const kind = handleKind(fn);
-    return (handle: MvChannelHandle, arg: A): S | NoChannel => {
-      const ch = mqttChannel(k, kind, handle);
-      return typeof ch === 'number' ? ch : body(ch, arg);
-    };
-  };
-  const disconnect = on('mvMqttRequestDisconnect', requestDisconnect);
   return {
-    mvMqttGetNextReadableDataType: on('mvMqttGetNextReadableDataType', getNextReadableDataType),
-    mvMqttRequestConnect: on('mvMqttRequestConnect', (ch, request) => requestConnect(k, ch, request)),
-    mvMqttReadConnectResponse: on('mvMqttReadConnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, writeConnectResponse)),
-    mvMqttRequestSubscribe: on('mvMqttRequestSubscribe', requestSubscribe),
-    mvMqttReadSubscribeResponse: on('mvMqttReadSubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit)),
-    mvMqttRequestUnsubscribe: on('mvMqttRequestUnsubscribe', requestUnsubscribe),
-    mvMqttReadUnsubscribeResponse: on('mvMqttReadUnsubscribeResponse', (ch, out) => readReasonCodes(ch, out, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit)),
-    mvMqttRequestPublish: on('mvMqttRequestPublish', requestPublish),
-    mvMqttReadPublishResponse: on('mvMqttReadPublishResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, writePublishResponse)),
-    mvMqttReceiveMessage: on('mvMqttReceiveMessage', receiveMessage),
-    mvMqttReceiveLostMessageInfo: on('mvMqttReceiveLostMessageInfo', receiveLostMessageInfo),
-    mvMqttAcknowledgeMessage: on('mvMqttAcknowledgeMessage', acknowledgeMessage),
-    mvMqttRequestDisconnect: (handle) => disconnect(handle, undefined),
-    mvMqttReadDisconnectResponse: on('mvMqttReadDisconnectResponse', (ch, out) => readResponse(ch, out, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, writeDisconnectResponse)),
+    mvMqttGetNextReadableDataType: (_handle, out) => getNextReadableDataType(checkedChannel(k), out),
+    mvMqttRequestConnect: (_handle, request) => requestConnect(k, checkedChannel(k), request),
+    mvMqttReadConnectResponse: (_handle, out) => readResponse(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, writeConnectResponse),
+    mvMqttRequestSubscribe: (_handle, request) => requestSubscribe(k, checkedChannel(k), request),
+    mvMqttReadSubscribeResponse: (_handle, out) => readReasonCodes(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit),
+    mvMqttRequestUnsubscribe: (_handle, request) => requestUnsubscribe(k, checkedChannel(k), request),
+    mvMqttReadUnsubscribeResponse: (_handle, out) => readReasonCodes(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_UNSUBSCRIBERESPONSE, unit),
+    mvMqttRequestPublish: (_handle, request) => requestPublish(k, checkedChannel(k), request),
+    mvMqttReadPublishResponse: (_handle, out) => readResponse(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_PUBLISHRESPONSE, writePublishResponse),
+    mvMqttReceiveMessage: (_handle, msg) => receiveMessage(k, checkedChannel(k), msg),
+    mvMqttReceiveLostMessageInfo: (_handle, info) => receiveLostMessageInfo(k, checkedChannel(k), info),
+    mvMqttAcknowledgeMessage: (_handle, correlationId) => acknowledgeMessage(checkedChannel(k), correlationId),
+    mvMqttRequestDisconnect: () => requestDisconnect(checkedChannel(k)),
+    mvMqttReadDisconnectResponse: (_handle, out) => readResponse(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, writeDisconnectResponse),
   };
 }

@@ -1,31 +1,15 @@
 /** The notifications area: mvSetupNotifications, mvCloseNotifications. */
-import {
-  LIMITS,
-  MV_STATUS_BUFFERALREADYINUSE,
-  MV_STATUS_INVALIDHANDLE,
-  MV_STATUS_INVALIDINTERRUPT,
-  MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
-} from '@mvmqtt/sdk';
-import type { MvEventType, MvCloseNotificationsStatus, MvNotificationHandle, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
-import { isBox, isStruct, isU32 } from '../kernel/args.js';
+import { LIMITS, MV_STATUS_BUFFERALREADYINUSE, MV_STATUS_INVALIDINTERRUPT, MV_STATUS_OKAY } from '@mvmqtt/sdk';
+import type { MvEventType, MvCloseNotificationsStatus, MvNotificationHandle, MvNotificationSetup, MvOut, MvSetupNotificationsStatus } from '@mvmqtt/sdk';
 import type { NotificationsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NotificationCentre, overlaps, type NotificationRecord } from '@mvmqtt/sdk/runtime';
 import type { ResolvedOptions } from '../options.js';
 
-export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown): MvSetupNotificationsStatus {
-  if (!isStruct(setup) || !isBox(handleOut)) return MV_STATUS_PARAMETERFAULT;
-  const { irq, buffer, buffer_size: size } = setup;
-  if (typeof irq !== 'number' || !(buffer instanceof Uint8Array) || !isU32(size)) return MV_STATUS_PARAMETERFAULT;
-
-  if (size < LIMITS.NOTIFICATION_BUFFER_SIZE_MIN.value || size % LIMITS.NOTIFICATION_BUFFER_SIZE_MULTIPLE.value !== 0) {
-    return LIMITS.NOTIFICATION_BUFFER_SIZE_MIN.status;
-  }
-  // The ring must lie inside memory the application owns.
-  if (size > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
-  const alignment = k.options.limits.value('NOTIFICATION_BUFFER_ALIGNMENT');
-  if (alignment !== undefined && !k.memory.isAligned(buffer, alignment)) return LIMITS.NOTIFICATION_BUFFER_ALIGNMENT.status;
+/** The checks held the IRQ, the ring's size and alignment (the limit book) and its memory (it holds `buffer_size` bytes). */
+export function setupNotifications(k: Kernel, setup: MvNotificationSetup, handleOut: MvOut<MvNotificationHandle>): MvSetupNotificationsStatus {
+  const { irq, buffer_size: size } = setup;
+  const buffer = setup.buffer!;
   if (!k.options.isUsableIrq(irq)) return MV_STATUS_INVALIDINTERRUPT;
   // A fast interrupt cannot also be a centre's IRQ.
   if (k.system.fast.isFast(irq)) return MV_STATUS_INVALIDINTERRUPT;
@@ -43,7 +27,7 @@ export function setupNotifications(k: Kernel, setup: unknown, handleOut: unknown
     counters: k.diagnostics,
     observe: notificationObserver(k.options.trace),
   });
-  (handleOut as MvOut<MvNotificationHandle>).value = k.centres.add(centre) as MvNotificationHandle;
+  handleOut.value = k.centres.add(centre) as MvNotificationHandle;
   return MV_STATUS_OKAY;
 }
 
@@ -53,15 +37,13 @@ export function notificationObserver(trace: ResolvedOptions['trace']): ((record:
   return trace && ((r) => trace({ kind: 'notification', irq: r.irq, slot: r.slot, microseconds: r.microseconds, eventType: r.eventType, tag: r.tag, outcome: r.outcome }));
 }
 
-export function closeNotifications(k: Kernel, handleInOut: unknown): MvCloseNotificationsStatus {
-  if (!isBox(handleInOut)) return MV_STATUS_PARAMETERFAULT;
-  const h = handleInOut.value;
-  const centre = k.centres.get(h);
-  if (!centre) return MV_STATUS_INVALIDHANDLE;
+/** The checks found `*handleInOut` a live centre. */
+export function closeNotifications(k: Kernel, handleInOut: MvOut<MvNotificationHandle>): MvCloseNotificationsStatus {
+  const centre = k.args.target as NotificationCentre;
   // Sources still pointing at the centre stay valid; their notifications are simply no longer written.
   centre.closed = true;
-  k.centres.delete(h as number);
-  handleInOut.value = 0;
+  k.centres.delete(handleInOut.value);
+  handleInOut.value = 0 as MvNotificationHandle;
   return MV_STATUS_OKAY;
 }
 
@@ -76,9 +58,8 @@ export function createNotificationsBehaviours(k: Kernel): NotificationsBehaviour
   return {
     mvSetupNotifications: (setup, handleOut) => setupNotifications(k, setup, handleOut),
     mvCloseNotifications: (handleInOut) => closeNotifications(k, handleInOut),
-    mvTempTriggerNotification(handle, type, tag) {
-      const centre = k.centres.get(handle);
-      if (!centre) return MV_STATUS_INVALIDHANDLE;
+    mvTempTriggerNotification(_handle, type, tag) {
+      const centre = k.args.target as NotificationCentre;
       // One record through the same ring and NVIC as a real event; the type and tag are written as
       // the kernel would read the registers: their low 32 bits, whatever the value.
       centre.post(low32(type) as MvEventType, low32(tag));

@@ -130,152 +130,224 @@ import type {
   MvWriteChannelStatus,
   MvWriteChannelStreamStatus,
 } from '@mvmqtt/sdk';
-import { canWrite } from '@mvmqtt/sdk/runtime';
+import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
+import type { ArgumentCheck } from '@mvmqtt/sdk/runtime';
+import {
+  canWrite,
+  mvClearFastInterruptArguments,
+  mvCloseChannelArguments,
+  mvCloseNotificationsArguments,
+  mvCloseSystemNotificationArguments,
+  mvDeepSleepArguments,
+  mvDisableFastInterruptArguments,
+  mvEnableFastInterruptArguments,
+  mvExternalFlashCloseArguments,
+  mvExternalFlashEraseBlockingArguments,
+  mvExternalFlashGetInfoArguments,
+  mvExternalFlashOpenArguments,
+  mvExternalFlashReadBlockingArguments,
+  mvExternalFlashWriteBlockingArguments,
+  mvGetChannelClosureReasonArguments,
+  mvGetDeviceIdArguments,
+  mvGetHClkArguments,
+  mvGetMicrosecondsArguments,
+  mvGetNetworkReasonsArguments,
+  mvGetNetworkStatusArguments,
+  mvGetPClk1Arguments,
+  mvGetPClk2Arguments,
+  mvGetSysClkArguments,
+  mvGetWakeReasonArguments,
+  mvGetWallTimeArguments,
+  mvGetWifiConfigArguments,
+  mvMqttAcknowledgeMessageArguments,
+  mvMqttGetNextReadableDataTypeArguments,
+  mvMqttReadConnectResponseArguments,
+  mvMqttReadDisconnectResponseArguments,
+  mvMqttReadPublishResponseArguments,
+  mvMqttReadSubscribeResponseArguments,
+  mvMqttReadUnsubscribeResponseArguments,
+  mvMqttReceiveLostMessageInfoArguments,
+  mvMqttReceiveMessageArguments,
+  mvMqttRequestConnectArguments,
+  mvMqttRequestDisconnectArguments,
+  mvMqttRequestPublishArguments,
+  mvMqttRequestSubscribeArguments,
+  mvMqttRequestUnsubscribeArguments,
+  mvOpenChannelArguments,
+  mvOpenSystemNotificationArguments,
+  mvPeriphPeek32Arguments,
+  mvPeriphPoke32Arguments,
+  mvPowerSaveArguments,
+  mvReadChannelArguments,
+  mvReadChannelCompleteArguments,
+  mvReadConfigFetchResponseDataArguments,
+  mvReadConfigResponseItemArguments,
+  mvReadHttpResponseBodyArguments,
+  mvReadHttpResponseDataArguments,
+  mvReadHttpResponseHeaderArguments,
+  mvReleaseNetworkArguments,
+  mvRequestNetworkArguments,
+  mvRestartArguments,
+  mvSendConfigFetchRequestArguments,
+  mvSendHttpRequestArguments,
+  mvServerLogArguments,
+  mvServerLoggingInitArguments,
+  mvSetFastInterruptArguments,
+  mvSetWifiConfigArguments,
+  mvSetupNotificationsArguments,
+  mvSystemLedEnableArguments,
+  mvTempTriggerNotificationArguments,
+  mvTestLogArguments,
+  mvTestLoggingInitArguments,
+  mvTestingCompleteArguments,
+  mvWriteChannelArguments,
+  mvWriteChannelStreamArguments,
+} from '@mvmqtt/sdk/runtime';
 
 /** What each syscall does on the device; implemented by hand, one module per spec area (src/areas/). */
 export interface DeviceBehaviours {
-  /** `mvSetupNotifications` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvSetupNotifications(notifications: MvNotificationSetup | null, handle_out: MvOut<MvNotificationHandle> | null): MvSetupNotificationsStatus;
-  /** `mvCloseNotifications` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvCloseNotifications(handle_in_out: MvOut<MvNotificationHandle> | null): MvCloseNotificationsStatus;
-  /** `mvTempTriggerNotification` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvSetupNotifications` once its arguments passed `mvSetupNotificationsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvSetupNotifications(notifications: MvNotificationSetup, handle_out: MvOut<MvNotificationHandle>): MvSetupNotificationsStatus;
+  /** `mvCloseNotifications` once its arguments passed `mvCloseNotificationsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvCloseNotifications(handle_in_out: MvOut<MvNotificationHandle>): MvCloseNotificationsStatus;
+  /** `mvTempTriggerNotification` once its arguments passed `mvTempTriggerNotificationArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvTempTriggerNotification(handle: MvNotificationHandle, type: MvEventType, tag: number): MvTempTriggerNotificationStatus;
-  /** `mvRequestNetwork` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvRequestNetwork(params: MvRequestNetworkParams | null, handle: MvOut<MvNetworkHandle> | null): MvRequestNetworkStatus;
-  /** `mvReleaseNetwork` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReleaseNetwork(handle: MvOut<MvNetworkHandle> | null): MvReleaseNetworkStatus;
-  /** `mvGetNetworkStatus` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetNetworkStatus(handle: MvNetworkHandle, status: MvOut<MvNetworkStatus> | null): MvGetNetworkStatusStatus;
-  /** `mvGetNetworkReasons` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetNetworkReasons(reasons: MvOut<MvNetworkReason> | null, request_ref_count: MvOut<number> | null): MvGetNetworkReasonsStatus;
-  /** `mvOpenChannel` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvOpenChannel(params: MvOpenChannelParams | null, handle: MvOut<MvChannelHandle> | null): MvOpenChannelStatus;
-  /** `mvCloseChannel` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvCloseChannel(handle: MvOut<MvChannelHandle> | null): MvCloseChannelStatus;
-  /** `mvGetChannelClosureReason` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetChannelClosureReason(handle: MvChannelHandle, reason_out: MvOut<MvClosureReason> | null): MvGetChannelClosureReasonStatus;
-  /** `mvReadChannel` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadChannel(handle: MvChannelHandle, read_pointer_out: MvOut<Uint8Array | null> | null, length_out: MvOut<number> | null): MvReadChannelStatus;
-  /** `mvReadChannelComplete` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvRequestNetwork` once its arguments passed `mvRequestNetworkArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvRequestNetwork(params: MvRequestNetworkParams, handle: MvOut<MvNetworkHandle>): MvRequestNetworkStatus;
+  /** `mvReleaseNetwork` once its arguments passed `mvReleaseNetworkArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReleaseNetwork(handle: MvOut<MvNetworkHandle>): MvReleaseNetworkStatus;
+  /** `mvGetNetworkStatus` once its arguments passed `mvGetNetworkStatusArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetNetworkStatus(handle: MvNetworkHandle, status: MvOut<MvNetworkStatus>): MvGetNetworkStatusStatus;
+  /** `mvGetNetworkReasons` once its arguments passed `mvGetNetworkReasonsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetNetworkReasons(reasons: MvOut<MvNetworkReason>, request_ref_count: MvOut<number>): MvGetNetworkReasonsStatus;
+  /** `mvOpenChannel` once its arguments passed `mvOpenChannelArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvOpenChannel(params: MvOpenChannelParams, handle: MvOut<MvChannelHandle>): MvOpenChannelStatus;
+  /** `mvCloseChannel` once its arguments passed `mvCloseChannelArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvCloseChannel(handle: MvOut<MvChannelHandle>): MvCloseChannelStatus;
+  /** `mvGetChannelClosureReason` once its arguments passed `mvGetChannelClosureReasonArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetChannelClosureReason(handle: MvChannelHandle, reason_out: MvOut<MvClosureReason>): MvGetChannelClosureReasonStatus;
+  /** `mvReadChannel` once its arguments passed `mvReadChannelArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadChannel(handle: MvChannelHandle, read_pointer_out: MvOut<Uint8Array | null>, length_out: MvOut<number>): MvReadChannelStatus;
+  /** `mvReadChannelComplete` once its arguments passed `mvReadChannelCompleteArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvReadChannelComplete(handle: MvChannelHandle, consumed: number): MvReadChannelCompleteStatus;
-  /** `mvWriteChannelStream` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvWriteChannelStream(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, written: MvOut<number> | null): MvWriteChannelStreamStatus;
-  /** `mvWriteChannel` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvWriteChannel(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, available: MvOut<number> | null): MvWriteChannelStatus;
-  /** `mvMqttGetNextReadableDataType` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttGetNextReadableDataType(handle: MvChannelHandle, data_type: MvOut<MvMqttReadableDataType> | null): MvMqttGetNextReadableDataTypeStatus;
-  /** `mvMqttRequestConnect` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttRequestConnect(handle: MvChannelHandle, request: MvMqttConnectRequest | null): MvMqttRequestConnectStatus;
-  /** `mvMqttReadConnectResponse` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReadConnectResponse(handle: MvChannelHandle, response_data: MvMqttConnectResponse | null): MvMqttReadConnectResponseStatus;
-  /** `mvMqttRequestSubscribe` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttRequestSubscribe(handle: MvChannelHandle, request: MvMqttSubscribeRequest | null): MvMqttRequestSubscribeStatus;
-  /** `mvMqttReadSubscribeResponse` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReadSubscribeResponse(handle: MvChannelHandle, response_data: MvMqttSubscribeResponse | null): MvMqttReadSubscribeResponseStatus;
-  /** `mvMqttRequestUnsubscribe` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttRequestUnsubscribe(handle: MvChannelHandle, request: MvMqttUnsubscribeRequest | null): MvMqttRequestUnsubscribeStatus;
-  /** `mvMqttReadUnsubscribeResponse` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReadUnsubscribeResponse(handle: MvChannelHandle, response_data: MvMqttUnsubscribeResponse | null): MvMqttReadUnsubscribeResponseStatus;
-  /** `mvMqttRequestPublish` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttRequestPublish(handle: MvChannelHandle, request: MvMqttPublishRequest | null): MvMqttRequestPublishStatus;
-  /** `mvMqttReadPublishResponse` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReadPublishResponse(handle: MvChannelHandle, response_data: MvMqttPublishResponse | null): MvMqttReadPublishResponseStatus;
-  /** `mvMqttReceiveMessage` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReceiveMessage(handle: MvChannelHandle, message_data: MvMqttMessage | null): MvMqttReceiveMessageStatus;
-  /** `mvMqttReceiveLostMessageInfo` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReceiveLostMessageInfo(handle: MvChannelHandle, lost_message_info: MvMqttLostMessageInfo | null): MvMqttReceiveLostMessageInfoStatus;
-  /** `mvMqttAcknowledgeMessage` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvWriteChannelStream` once its arguments passed `mvWriteChannelStreamArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvWriteChannelStream(handle: MvChannelHandle, data: Uint8Array | string, len: number, written: MvOut<number>): MvWriteChannelStreamStatus;
+  /** `mvWriteChannel` once its arguments passed `mvWriteChannelArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvWriteChannel(handle: MvChannelHandle, data: Uint8Array | string, len: number, available: MvOut<number>): MvWriteChannelStatus;
+  /** `mvMqttGetNextReadableDataType` once its arguments passed `mvMqttGetNextReadableDataTypeArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttGetNextReadableDataType(handle: MvChannelHandle, data_type: MvOut<MvMqttReadableDataType>): MvMqttGetNextReadableDataTypeStatus;
+  /** `mvMqttRequestConnect` once its arguments passed `mvMqttRequestConnectArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttRequestConnect(handle: MvChannelHandle, request: MvMqttConnectRequest): MvMqttRequestConnectStatus;
+  /** `mvMqttReadConnectResponse` once its arguments passed `mvMqttReadConnectResponseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReadConnectResponse(handle: MvChannelHandle, response_data: MvMqttConnectResponse): MvMqttReadConnectResponseStatus;
+  /** `mvMqttRequestSubscribe` once its arguments passed `mvMqttRequestSubscribeArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttRequestSubscribe(handle: MvChannelHandle, request: MvMqttSubscribeRequest): MvMqttRequestSubscribeStatus;
+  /** `mvMqttReadSubscribeResponse` once its arguments passed `mvMqttReadSubscribeResponseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReadSubscribeResponse(handle: MvChannelHandle, response_data: MvMqttSubscribeResponse): MvMqttReadSubscribeResponseStatus;
+  /** `mvMqttRequestUnsubscribe` once its arguments passed `mvMqttRequestUnsubscribeArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttRequestUnsubscribe(handle: MvChannelHandle, request: MvMqttUnsubscribeRequest): MvMqttRequestUnsubscribeStatus;
+  /** `mvMqttReadUnsubscribeResponse` once its arguments passed `mvMqttReadUnsubscribeResponseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReadUnsubscribeResponse(handle: MvChannelHandle, response_data: MvMqttUnsubscribeResponse): MvMqttReadUnsubscribeResponseStatus;
+  /** `mvMqttRequestPublish` once its arguments passed `mvMqttRequestPublishArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttRequestPublish(handle: MvChannelHandle, request: MvMqttPublishRequest): MvMqttRequestPublishStatus;
+  /** `mvMqttReadPublishResponse` once its arguments passed `mvMqttReadPublishResponseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReadPublishResponse(handle: MvChannelHandle, response_data: MvMqttPublishResponse): MvMqttReadPublishResponseStatus;
+  /** `mvMqttReceiveMessage` once its arguments passed `mvMqttReceiveMessageArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReceiveMessage(handle: MvChannelHandle, message_data: MvMqttMessage): MvMqttReceiveMessageStatus;
+  /** `mvMqttReceiveLostMessageInfo` once its arguments passed `mvMqttReceiveLostMessageInfoArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReceiveLostMessageInfo(handle: MvChannelHandle, lost_message_info: MvMqttLostMessageInfo): MvMqttReceiveLostMessageInfoStatus;
+  /** `mvMqttAcknowledgeMessage` once its arguments passed `mvMqttAcknowledgeMessageArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvMqttAcknowledgeMessage(handle: MvChannelHandle, correlation_id: number): MvMqttAcknowledgeMessageStatus;
-  /** `mvMqttRequestDisconnect` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvMqttRequestDisconnect` once its arguments passed `mvMqttRequestDisconnectArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvMqttRequestDisconnect(handle: MvChannelHandle): MvMqttRequestDisconnectStatus;
-  /** `mvMqttReadDisconnectResponse` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvMqttReadDisconnectResponse(handle: MvChannelHandle, response_data: MvMqttDisconnectResponse | null): MvMqttReadDisconnectResponseStatus;
-  /** `mvNoOp` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvMqttReadDisconnectResponse` once its arguments passed `mvMqttReadDisconnectResponseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvMqttReadDisconnectResponse(handle: MvChannelHandle, response_data: MvMqttDisconnectResponse): MvMqttReadDisconnectResponseStatus;
+  /** `mvNoOp` once its arguments passed `mvNoOpArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvNoOp(): MvNoOpStatus;
-  /** `mvGetMicroseconds` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetMicroseconds(ms: MvOut<bigint> | null): MvGetMicrosecondsStatus;
-  /** `mvGetSysClk` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetSysClk(hz: MvOut<number> | null): MvGetSysClkStatus;
-  /** `mvGetHClk` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetHClk(hz: MvOut<number> | null): MvGetHClkStatus;
-  /** `mvGetPClk1` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetPClk1(hz: MvOut<number> | null): MvGetPClk1Status;
-  /** `mvGetPClk2` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetPClk2(hz: MvOut<number> | null): MvGetPClk2Status;
-  /** `mvGetWallTime` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetWallTime(usec: MvOut<bigint> | null): MvGetWallTimeStatus;
-  /** `mvGetDeviceId` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetDeviceId(buf: Uint8Array | null, len: number): MvGetDeviceIdStatus;
-  /** `mvPeriphPeek32` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvPeriphPeek32(reg: number, output: MvOut<number> | null): MvPeriphPeek32Status;
-  /** `mvPeriphPoke32` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvGetMicroseconds` once its arguments passed `mvGetMicrosecondsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetMicroseconds(ms: MvOut<bigint>): MvGetMicrosecondsStatus;
+  /** `mvGetSysClk` once its arguments passed `mvGetSysClkArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetSysClk(hz: MvOut<number>): MvGetSysClkStatus;
+  /** `mvGetHClk` once its arguments passed `mvGetHClkArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetHClk(hz: MvOut<number>): MvGetHClkStatus;
+  /** `mvGetPClk1` once its arguments passed `mvGetPClk1Arguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetPClk1(hz: MvOut<number>): MvGetPClk1Status;
+  /** `mvGetPClk2` once its arguments passed `mvGetPClk2Arguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetPClk2(hz: MvOut<number>): MvGetPClk2Status;
+  /** `mvGetWallTime` once its arguments passed `mvGetWallTimeArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetWallTime(usec: MvOut<bigint>): MvGetWallTimeStatus;
+  /** `mvGetDeviceId` once its arguments passed `mvGetDeviceIdArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetDeviceId(buf: Uint8Array, len: number): MvGetDeviceIdStatus;
+  /** `mvPeriphPeek32` once its arguments passed `mvPeriphPeek32Arguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvPeriphPeek32(reg: number, output: MvOut<number>): MvPeriphPeek32Status;
+  /** `mvPeriphPoke32` once its arguments passed `mvPeriphPoke32Arguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvPeriphPoke32(reg: number, mask: number, xorvalue: number): MvPeriphPoke32Status;
-  /** `mvSetFastInterrupt` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvSetFastInterrupt` once its arguments passed `mvSetFastInterruptArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvSetFastInterrupt(irqn: number): MvSetFastInterruptStatus;
-  /** `mvClearFastInterrupt` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvClearFastInterrupt` once its arguments passed `mvClearFastInterruptArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvClearFastInterrupt(irqn: number): MvClearFastInterruptStatus;
-  /** `mvEnableFastInterrupt` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvEnableFastInterrupt` once its arguments passed `mvEnableFastInterruptArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvEnableFastInterrupt(irqn: number): MvEnableFastInterruptStatus;
-  /** `mvDisableFastInterrupt` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvDisableFastInterrupt` once its arguments passed `mvDisableFastInterruptArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvDisableFastInterrupt(irqn: number): MvDisableFastInterruptStatus;
-  /** `mvDisableAllFastInterrupts` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvDisableAllFastInterrupts` once its arguments passed `mvDisableAllFastInterruptsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvDisableAllFastInterrupts(): MvDisableAllFastInterruptsStatus;
-  /** `mvEnableAllFastInterrupts` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvEnableAllFastInterrupts` once its arguments passed `mvEnableAllFastInterruptsArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvEnableAllFastInterrupts(): MvEnableAllFastInterruptsStatus;
-  /** `mvSendHttpRequest` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvSendHttpRequest(handle: MvChannelHandle, request: MvHttpRequest | null): MvSendHttpRequestStatus;
-  /** `mvReadHttpResponseData` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadHttpResponseData(handle: MvChannelHandle, response_data: MvHttpResponseData | null): MvReadHttpResponseDataStatus;
-  /** `mvReadHttpResponseHeader` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadHttpResponseHeader(handle: MvChannelHandle, header_index: number, buf: Uint8Array | null, size: number): MvReadHttpResponseHeaderStatus;
-  /** `mvReadHttpResponseBody` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadHttpResponseBody(handle: MvChannelHandle, offset: number, buf: Uint8Array | null, size: number): MvReadHttpResponseBodyStatus;
-  /** `mvSendConfigFetchRequest` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvSendConfigFetchRequest(handle: MvChannelHandle, request: MvConfigKeyFetchParams | null): MvSendConfigFetchRequestStatus;
-  /** `mvReadConfigFetchResponseData` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadConfigFetchResponseData(handle: MvChannelHandle, response_data: MvConfigResponseData | null): MvReadConfigFetchResponseDataStatus;
-  /** `mvReadConfigResponseItem` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvReadConfigResponseItem(handle: MvChannelHandle, params: MvConfigResponseReadItemParams | null): MvReadConfigResponseItemStatus;
-  /** `mvServerLoggingInit` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvServerLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvServerLoggingInitStatus;
-  /** `mvServerLog` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvServerLog(message: Uint8Array | string | null, length_bytes: number): MvServerLogStatus;
-  /** `mvTestingComplete` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvSendHttpRequest` once its arguments passed `mvSendHttpRequestArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvSendHttpRequest(handle: MvChannelHandle, request: MvHttpRequest): MvSendHttpRequestStatus;
+  /** `mvReadHttpResponseData` once its arguments passed `mvReadHttpResponseDataArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadHttpResponseData(handle: MvChannelHandle, response_data: MvHttpResponseData): MvReadHttpResponseDataStatus;
+  /** `mvReadHttpResponseHeader` once its arguments passed `mvReadHttpResponseHeaderArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadHttpResponseHeader(handle: MvChannelHandle, header_index: number, buf: Uint8Array, size: number): MvReadHttpResponseHeaderStatus;
+  /** `mvReadHttpResponseBody` once its arguments passed `mvReadHttpResponseBodyArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadHttpResponseBody(handle: MvChannelHandle, offset: number, buf: Uint8Array, size: number): MvReadHttpResponseBodyStatus;
+  /** `mvSendConfigFetchRequest` once its arguments passed `mvSendConfigFetchRequestArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvSendConfigFetchRequest(handle: MvChannelHandle, request: MvConfigKeyFetchParams): MvSendConfigFetchRequestStatus;
+  /** `mvReadConfigFetchResponseData` once its arguments passed `mvReadConfigFetchResponseDataArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadConfigFetchResponseData(handle: MvChannelHandle, response_data: MvConfigResponseData): MvReadConfigFetchResponseDataStatus;
+  /** `mvReadConfigResponseItem` once its arguments passed `mvReadConfigResponseItemArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvReadConfigResponseItem(handle: MvChannelHandle, params: MvConfigResponseReadItemParams): MvReadConfigResponseItemStatus;
+  /** `mvServerLoggingInit` once its arguments passed `mvServerLoggingInitArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvServerLoggingInit(buffer: Uint8Array, length_bytes: number): MvServerLoggingInitStatus;
+  /** `mvServerLog` once its arguments passed `mvServerLogArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvServerLog(message: Uint8Array | string, length_bytes: number): MvServerLogStatus;
+  /** `mvTestingComplete` once its arguments passed `mvTestingCompleteArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvTestingComplete(status: number): MvTestingCompleteStatus;
-  /** `mvTestLoggingInit` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvTestLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvTestLoggingInitStatus;
-  /** `mvTestLog` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvTestLog(message: Uint8Array | string | null, length_bytes: number): MvTestLogStatus;
-  /** `mvPowerSave` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvTestLoggingInit` once its arguments passed `mvTestLoggingInitArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvTestLoggingInit(buffer: Uint8Array, length_bytes: number): MvTestLoggingInitStatus;
+  /** `mvTestLog` once its arguments passed `mvTestLogArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvTestLog(message: Uint8Array | string, length_bytes: number): MvTestLogStatus;
+  /** `mvPowerSave` once its arguments passed `mvPowerSaveArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvPowerSave(mode: MvPowerSavingMode): MvPowerSaveStatus;
-  /** `mvSystemLedEnable` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvSystemLedEnable` once its arguments passed `mvSystemLedEnableArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvSystemLedEnable(enable: number): MvSystemLedEnableStatus;
-  /** `mvDeepSleep` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvDeepSleep` once its arguments passed `mvDeepSleepArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvDeepSleep(mode: MvDeepSleepMode): MvDeepSleepStatus;
-  /** `mvGetWakeReason` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetWakeReason(mode: MvOut<MvWakeReason> | null): MvGetWakeReasonStatus;
-  /** `mvRestart` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvGetWakeReason` once its arguments passed `mvGetWakeReasonArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetWakeReason(mode: MvOut<MvWakeReason>): MvGetWakeReasonStatus;
+  /** `mvRestart` once its arguments passed `mvRestartArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvRestart(mode: MvRestartMode): MvRestartStatus;
-  /** `mvOpenSystemNotification` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvOpenSystemNotification(params: MvOpenSystemNotificationParams | null, handle: MvOut<MvSystemEventHandle> | null): MvOpenSystemNotificationStatus;
-  /** `mvCloseSystemNotification` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvCloseSystemNotification(handle: MvOut<MvSystemEventHandle> | null): MvCloseSystemNotificationStatus;
-  /** `mvExternalFlashOpen` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashOpenStatus;
-  /** `mvExternalFlashClose` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashCloseStatus;
-  /** `mvExternalFlashReadBlocking` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvExternalFlashReadBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | null): MvExternalFlashReadBlockingStatus;
-  /** `mvExternalFlashEraseBlocking` as the device does it; the arguments are as the application passed them (outputs checked writable). */
+  /** `mvOpenSystemNotification` once its arguments passed `mvOpenSystemNotificationArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvOpenSystemNotification(params: MvOpenSystemNotificationParams, handle: MvOut<MvSystemEventHandle>): MvOpenSystemNotificationStatus;
+  /** `mvCloseSystemNotification` once its arguments passed `mvCloseSystemNotificationArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvCloseSystemNotification(handle: MvOut<MvSystemEventHandle>): MvCloseSystemNotificationStatus;
+  /** `mvExternalFlashOpen` once its arguments passed `mvExternalFlashOpenArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle>): MvExternalFlashOpenStatus;
+  /** `mvExternalFlashClose` once its arguments passed `mvExternalFlashCloseArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle>): MvExternalFlashCloseStatus;
+  /** `mvExternalFlashReadBlocking` once its arguments passed `mvExternalFlashReadBlockingArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvExternalFlashReadBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array): MvExternalFlashReadBlockingStatus;
+  /** `mvExternalFlashEraseBlocking` once its arguments passed `mvExternalFlashEraseBlockingArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
   mvExternalFlashEraseBlocking(handle: MvExternalFlashHandle, address: number, length: number): MvExternalFlashEraseBlockingStatus;
-  /** `mvExternalFlashWriteBlocking` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvExternalFlashWriteBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | string | null): MvExternalFlashWriteBlockingStatus;
-  /** `mvExternalFlashGetInfo` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvExternalFlashGetInfo(handle: MvExternalFlashHandle, info: MvExternalFlashInfo | null): MvExternalFlashGetInfoStatus;
-  /** `mvSetWifiConfig` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvSetWifiConfig(params: MvWifiConfig | null): MvSetWifiConfigStatus;
-  /** `mvGetWifiConfig` as the device does it; the arguments are as the application passed them (outputs checked writable). */
-  mvGetWifiConfig(params: MvWifiConfigOut | null): MvGetWifiConfigStatus;
+  /** `mvExternalFlashWriteBlocking` once its arguments passed `mvExternalFlashWriteBlockingArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvExternalFlashWriteBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | string): MvExternalFlashWriteBlockingStatus;
+  /** `mvExternalFlashGetInfo` once its arguments passed `mvExternalFlashGetInfoArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvExternalFlashGetInfo(handle: MvExternalFlashHandle, info: MvExternalFlashInfo): MvExternalFlashGetInfoStatus;
+  /** `mvSetWifiConfig` once its arguments passed `mvSetWifiConfigArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvSetWifiConfig(params: MvWifiConfig): MvSetWifiConfigStatus;
+  /** `mvGetWifiConfig` once its arguments passed `mvGetWifiConfigArguments` (the SDK's generated decoder): pointers are set, handles are live and of the right kind, widths and limits hold. */
+  mvGetWifiConfig(params: MvWifiConfigOut): MvGetWifiConfigStatus;
 }
 
 /** The device's behaviours for the notifications area, implemented in `src/areas/notifications.ts`. */
@@ -416,9 +488,14 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   protected abstract readonly behaviours: DeviceBehaviours;
   /** True while a trace listens: only then does a call build its argument list. */
   protected abstract readonly tracing: boolean;
+  /** The generated argument checks' state (`@mvmqtt/sdk/runtime`), reused by every call. */
+  protected abstract readonly args: ArgumentCheck;
 
   /** The status of a call one of whose direct outputs cannot be written (it has not acted). */
   protected abstract unwritable(fn: MvFunctionName): MvStatus;
+
+  /** The status of a call the spec's calling-context rules refuse (in an interrupt handler, outside application-test mode), or success. */
+  protected abstract ruled(fn: MvFunctionName): MvStatus;
 
   /** The status of a call whose behaviour threw `err`. */
   protected abstract caught(fn: MvFunctionName, err: unknown): MvStatus;
@@ -432,7 +509,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSetupNotifications(notifications: MvNotificationSetup | null, handle_out: MvOut<MvNotificationHandle> | null): MvSetupNotificationsStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle_out, 'value') ? this.behaviours.mvSetupNotifications(notifications, handle_out) : this.unwritable('mvSetupNotifications');
+      $status = canWrite(handle_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvSetupNotifications');
+      if ($status === MV_STATUS_OKAY) $status = mvSetupNotificationsArguments(this.args, notifications, handle_out);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSetupNotifications(notifications!, handle_out!);
     } catch ($error) {
       $status = this.caught('mvSetupNotifications', $error);
     }
@@ -445,7 +524,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvCloseNotifications(handle_in_out: MvOut<MvNotificationHandle> | null): MvCloseNotificationsStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle_in_out, 'value') ? this.behaviours.mvCloseNotifications(handle_in_out) : this.unwritable('mvCloseNotifications');
+      $status = canWrite(handle_in_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseNotifications');
+      if ($status === MV_STATUS_OKAY) $status = mvCloseNotificationsArguments(this.args, handle_in_out);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseNotifications(handle_in_out!);
     } catch ($error) {
       $status = this.caught('mvCloseNotifications', $error);
     }
@@ -458,7 +539,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvTempTriggerNotification(handle: MvNotificationHandle, type: MvEventType, tag: number): MvTempTriggerNotificationStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvTempTriggerNotification(handle, type, tag);
+      $status = mvTempTriggerNotificationArguments(this.args, handle, type, tag);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvTempTriggerNotification(handle, type, tag);
     } catch ($error) {
       $status = this.caught('mvTempTriggerNotification', $error);
     }
@@ -471,7 +553,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvRequestNetwork(params: MvRequestNetworkParams | null, handle: MvOut<MvNetworkHandle> | null): MvRequestNetworkStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvRequestNetwork(params, handle) : this.unwritable('mvRequestNetwork');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvRequestNetwork');
+      if ($status === MV_STATUS_OKAY) $status = mvRequestNetworkArguments(this.args, params, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvRequestNetwork(params!, handle!);
     } catch ($error) {
       $status = this.caught('mvRequestNetwork', $error);
     }
@@ -484,7 +568,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReleaseNetwork(handle: MvOut<MvNetworkHandle> | null): MvReleaseNetworkStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvReleaseNetwork(handle) : this.unwritable('mvReleaseNetwork');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReleaseNetwork');
+      if ($status === MV_STATUS_OKAY) $status = mvReleaseNetworkArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReleaseNetwork(handle!);
     } catch ($error) {
       $status = this.caught('mvReleaseNetwork', $error);
     }
@@ -497,7 +583,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetNetworkStatus(handle: MvNetworkHandle, status: MvOut<MvNetworkStatus> | null): MvGetNetworkStatusStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(status, 'value') ? this.behaviours.mvGetNetworkStatus(handle, status) : this.unwritable('mvGetNetworkStatus');
+      $status = canWrite(status, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetNetworkStatus');
+      if ($status === MV_STATUS_OKAY) $status = mvGetNetworkStatusArguments(this.args, handle, status);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetNetworkStatus(handle, status!);
     } catch ($error) {
       $status = this.caught('mvGetNetworkStatus', $error);
     }
@@ -510,7 +598,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetNetworkReasons(reasons: MvOut<MvNetworkReason> | null, request_ref_count: MvOut<number> | null): MvGetNetworkReasonsStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(reasons, 'value') && canWrite(request_ref_count, 'value') ? this.behaviours.mvGetNetworkReasons(reasons, request_ref_count) : this.unwritable('mvGetNetworkReasons');
+      $status = canWrite(reasons, 'value') && canWrite(request_ref_count, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetNetworkReasons');
+      if ($status === MV_STATUS_OKAY) $status = mvGetNetworkReasonsArguments(this.args, reasons, request_ref_count);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetNetworkReasons(reasons!, request_ref_count!);
     } catch ($error) {
       $status = this.caught('mvGetNetworkReasons', $error);
     }
@@ -523,7 +613,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvOpenChannel(params: MvOpenChannelParams | null, handle: MvOut<MvChannelHandle> | null): MvOpenChannelStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvOpenChannel(params, handle) : this.unwritable('mvOpenChannel');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvOpenChannel');
+      if ($status === MV_STATUS_OKAY) $status = mvOpenChannelArguments(this.args, params, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvOpenChannel(params!, handle!);
     } catch ($error) {
       $status = this.caught('mvOpenChannel', $error);
     }
@@ -536,7 +628,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvCloseChannel(handle: MvOut<MvChannelHandle> | null): MvCloseChannelStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvCloseChannel(handle) : this.unwritable('mvCloseChannel');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseChannel');
+      if ($status === MV_STATUS_OKAY) $status = mvCloseChannelArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseChannel(handle!);
     } catch ($error) {
       $status = this.caught('mvCloseChannel', $error);
     }
@@ -549,7 +643,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetChannelClosureReason(handle: MvChannelHandle, reason_out: MvOut<MvClosureReason> | null): MvGetChannelClosureReasonStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(reason_out, 'value') ? this.behaviours.mvGetChannelClosureReason(handle, reason_out) : this.unwritable('mvGetChannelClosureReason');
+      $status = canWrite(reason_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetChannelClosureReason');
+      if ($status === MV_STATUS_OKAY) $status = mvGetChannelClosureReasonArguments(this.args, handle, reason_out);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetChannelClosureReason(handle, reason_out!);
     } catch ($error) {
       $status = this.caught('mvGetChannelClosureReason', $error);
     }
@@ -562,7 +658,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadChannel(handle: MvChannelHandle, read_pointer_out: MvOut<Uint8Array | null> | null, length_out: MvOut<number> | null): MvReadChannelStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(read_pointer_out, 'value') && canWrite(length_out, 'value') ? this.behaviours.mvReadChannel(handle, read_pointer_out, length_out) : this.unwritable('mvReadChannel');
+      $status = canWrite(read_pointer_out, 'value') && canWrite(length_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadChannel');
+      if ($status === MV_STATUS_OKAY) $status = mvReadChannelArguments(this.args, handle, read_pointer_out, length_out);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadChannel(handle, read_pointer_out!, length_out!);
     } catch ($error) {
       $status = this.caught('mvReadChannel', $error);
     }
@@ -575,7 +673,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadChannelComplete(handle: MvChannelHandle, consumed: number): MvReadChannelCompleteStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvReadChannelComplete(handle, consumed);
+      $status = mvReadChannelCompleteArguments(this.args, handle, consumed);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadChannelComplete(handle, consumed);
     } catch ($error) {
       $status = this.caught('mvReadChannelComplete', $error);
     }
@@ -588,7 +687,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvWriteChannelStream(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, written: MvOut<number> | null): MvWriteChannelStreamStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(written, 'value') ? this.behaviours.mvWriteChannelStream(handle, data, len, written) : this.unwritable('mvWriteChannelStream');
+      $status = canWrite(written, 'value') ? MV_STATUS_OKAY : this.unwritable('mvWriteChannelStream');
+      if ($status === MV_STATUS_OKAY) $status = mvWriteChannelStreamArguments(this.args, handle, data, len, written);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvWriteChannelStream(handle, data!, len, written!);
     } catch ($error) {
       $status = this.caught('mvWriteChannelStream', $error);
     }
@@ -601,7 +702,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvWriteChannel(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, available: MvOut<number> | null): MvWriteChannelStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(available, 'value') ? this.behaviours.mvWriteChannel(handle, data, len, available) : this.unwritable('mvWriteChannel');
+      $status = canWrite(available, 'value') ? MV_STATUS_OKAY : this.unwritable('mvWriteChannel');
+      if ($status === MV_STATUS_OKAY) $status = mvWriteChannelArguments(this.args, handle, data, len, available);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvWriteChannel(handle, data!, len, available!);
     } catch ($error) {
       $status = this.caught('mvWriteChannel', $error);
     }
@@ -614,7 +717,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttGetNextReadableDataType(handle: MvChannelHandle, data_type: MvOut<MvMqttReadableDataType> | null): MvMqttGetNextReadableDataTypeStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(data_type, 'value') ? this.behaviours.mvMqttGetNextReadableDataType(handle, data_type) : this.unwritable('mvMqttGetNextReadableDataType');
+      $status = canWrite(data_type, 'value') ? MV_STATUS_OKAY : this.unwritable('mvMqttGetNextReadableDataType');
+      if ($status === MV_STATUS_OKAY) $status = mvMqttGetNextReadableDataTypeArguments(this.args, handle, data_type);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttGetNextReadableDataType(handle, data_type!);
     } catch ($error) {
       $status = this.caught('mvMqttGetNextReadableDataType', $error);
     }
@@ -627,7 +732,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttRequestConnect(handle: MvChannelHandle, request: MvMqttConnectRequest | null): MvMqttRequestConnectStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttRequestConnect(handle, request);
+      $status = mvMqttRequestConnectArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttRequestConnect(handle, request!);
     } catch ($error) {
       $status = this.caught('mvMqttRequestConnect', $error);
     }
@@ -640,7 +746,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReadConnectResponse(handle: MvChannelHandle, response_data: MvMqttConnectResponse | null): MvMqttReadConnectResponseStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'reason_code') ? this.behaviours.mvMqttReadConnectResponse(handle, response_data) : this.unwritable('mvMqttReadConnectResponse');
+      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'reason_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadConnectResponse');
+      if ($status === MV_STATUS_OKAY) $status = mvMqttReadConnectResponseArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadConnectResponse(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReadConnectResponse', $error);
     }
@@ -653,7 +761,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttRequestSubscribe(handle: MvChannelHandle, request: MvMqttSubscribeRequest | null): MvMqttRequestSubscribeStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttRequestSubscribe(handle, request);
+      $status = mvMqttRequestSubscribeArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttRequestSubscribe(handle, request!);
     } catch ($error) {
       $status = this.caught('mvMqttRequestSubscribe', $error);
     }
@@ -666,7 +775,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReadSubscribeResponse(handle: MvChannelHandle, response_data: MvMqttSubscribeResponse | null): MvMqttReadSubscribeResponseStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttReadSubscribeResponse(handle, response_data);
+      $status = mvMqttReadSubscribeResponseArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadSubscribeResponse(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReadSubscribeResponse', $error);
     }
@@ -679,7 +789,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttRequestUnsubscribe(handle: MvChannelHandle, request: MvMqttUnsubscribeRequest | null): MvMqttRequestUnsubscribeStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttRequestUnsubscribe(handle, request);
+      $status = mvMqttRequestUnsubscribeArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttRequestUnsubscribe(handle, request!);
     } catch ($error) {
       $status = this.caught('mvMqttRequestUnsubscribe', $error);
     }
@@ -692,7 +803,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReadUnsubscribeResponse(handle: MvChannelHandle, response_data: MvMqttUnsubscribeResponse | null): MvMqttReadUnsubscribeResponseStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttReadUnsubscribeResponse(handle, response_data);
+      $status = mvMqttReadUnsubscribeResponseArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadUnsubscribeResponse(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReadUnsubscribeResponse', $error);
     }
@@ -705,7 +817,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttRequestPublish(handle: MvChannelHandle, request: MvMqttPublishRequest | null): MvMqttRequestPublishStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttRequestPublish(handle, request);
+      $status = mvMqttRequestPublishArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttRequestPublish(handle, request!);
     } catch ($error) {
       $status = this.caught('mvMqttRequestPublish', $error);
     }
@@ -718,7 +831,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReadPublishResponse(handle: MvChannelHandle, response_data: MvMqttPublishResponse | null): MvMqttReadPublishResponseStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'correlation_id') && canWrite(response_data, 'reason_code') ? this.behaviours.mvMqttReadPublishResponse(handle, response_data) : this.unwritable('mvMqttReadPublishResponse');
+      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'correlation_id') && canWrite(response_data, 'reason_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadPublishResponse');
+      if ($status === MV_STATUS_OKAY) $status = mvMqttReadPublishResponseArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadPublishResponse(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReadPublishResponse', $error);
     }
@@ -731,7 +846,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReceiveMessage(handle: MvChannelHandle, message_data: MvMqttMessage | null): MvMqttReceiveMessageStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttReceiveMessage(handle, message_data);
+      $status = mvMqttReceiveMessageArguments(this.args, handle, message_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReceiveMessage(handle, message_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReceiveMessage', $error);
     }
@@ -744,7 +860,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReceiveLostMessageInfo(handle: MvChannelHandle, lost_message_info: MvMqttLostMessageInfo | null): MvMqttReceiveLostMessageInfoStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttReceiveLostMessageInfo(handle, lost_message_info);
+      $status = mvMqttReceiveLostMessageInfoArguments(this.args, handle, lost_message_info);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReceiveLostMessageInfo(handle, lost_message_info!);
     } catch ($error) {
       $status = this.caught('mvMqttReceiveLostMessageInfo', $error);
     }
@@ -757,7 +874,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttAcknowledgeMessage(handle: MvChannelHandle, correlation_id: number): MvMqttAcknowledgeMessageStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttAcknowledgeMessage(handle, correlation_id);
+      $status = mvMqttAcknowledgeMessageArguments(this.args, handle, correlation_id);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttAcknowledgeMessage(handle, correlation_id);
     } catch ($error) {
       $status = this.caught('mvMqttAcknowledgeMessage', $error);
     }
@@ -770,7 +888,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttRequestDisconnect(handle: MvChannelHandle): MvMqttRequestDisconnectStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvMqttRequestDisconnect(handle);
+      $status = mvMqttRequestDisconnectArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttRequestDisconnect(handle);
     } catch ($error) {
       $status = this.caught('mvMqttRequestDisconnect', $error);
     }
@@ -783,7 +902,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvMqttReadDisconnectResponse(handle: MvChannelHandle, response_data: MvMqttDisconnectResponse | null): MvMqttReadDisconnectResponseStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'disconnect_code') ? this.behaviours.mvMqttReadDisconnectResponse(handle, response_data) : this.unwritable('mvMqttReadDisconnectResponse');
+      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'disconnect_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadDisconnectResponse');
+      if ($status === MV_STATUS_OKAY) $status = mvMqttReadDisconnectResponseArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadDisconnectResponse(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvMqttReadDisconnectResponse', $error);
     }
@@ -809,7 +930,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetMicroseconds(ms: MvOut<bigint> | null): MvGetMicrosecondsStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(ms, 'value') ? this.behaviours.mvGetMicroseconds(ms) : this.unwritable('mvGetMicroseconds');
+      $status = canWrite(ms, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetMicroseconds');
+      if ($status === MV_STATUS_OKAY) $status = mvGetMicrosecondsArguments(this.args, ms);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetMicroseconds(ms!);
     } catch ($error) {
       $status = this.caught('mvGetMicroseconds', $error);
     }
@@ -822,7 +945,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetSysClk(hz: MvOut<number> | null): MvGetSysClkStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(hz, 'value') ? this.behaviours.mvGetSysClk(hz) : this.unwritable('mvGetSysClk');
+      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetSysClk');
+      if ($status === MV_STATUS_OKAY) $status = mvGetSysClkArguments(this.args, hz);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetSysClk(hz!);
     } catch ($error) {
       $status = this.caught('mvGetSysClk', $error);
     }
@@ -835,7 +960,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetHClk(hz: MvOut<number> | null): MvGetHClkStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(hz, 'value') ? this.behaviours.mvGetHClk(hz) : this.unwritable('mvGetHClk');
+      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetHClk');
+      if ($status === MV_STATUS_OKAY) $status = mvGetHClkArguments(this.args, hz);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetHClk(hz!);
     } catch ($error) {
       $status = this.caught('mvGetHClk', $error);
     }
@@ -848,7 +975,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetPClk1(hz: MvOut<number> | null): MvGetPClk1Status {
     let $status: MvStatus;
     try {
-      $status = canWrite(hz, 'value') ? this.behaviours.mvGetPClk1(hz) : this.unwritable('mvGetPClk1');
+      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetPClk1');
+      if ($status === MV_STATUS_OKAY) $status = mvGetPClk1Arguments(this.args, hz);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetPClk1(hz!);
     } catch ($error) {
       $status = this.caught('mvGetPClk1', $error);
     }
@@ -861,7 +990,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetPClk2(hz: MvOut<number> | null): MvGetPClk2Status {
     let $status: MvStatus;
     try {
-      $status = canWrite(hz, 'value') ? this.behaviours.mvGetPClk2(hz) : this.unwritable('mvGetPClk2');
+      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetPClk2');
+      if ($status === MV_STATUS_OKAY) $status = mvGetPClk2Arguments(this.args, hz);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetPClk2(hz!);
     } catch ($error) {
       $status = this.caught('mvGetPClk2', $error);
     }
@@ -874,7 +1005,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetWallTime(usec: MvOut<bigint> | null): MvGetWallTimeStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(usec, 'value') ? this.behaviours.mvGetWallTime(usec) : this.unwritable('mvGetWallTime');
+      $status = canWrite(usec, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetWallTime');
+      if ($status === MV_STATUS_OKAY) $status = mvGetWallTimeArguments(this.args, usec);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetWallTime(usec!);
     } catch ($error) {
       $status = this.caught('mvGetWallTime', $error);
     }
@@ -887,7 +1020,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetDeviceId(buf: Uint8Array | null, len: number): MvGetDeviceIdStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buf, 'value') ? this.behaviours.mvGetDeviceId(buf, len) : this.unwritable('mvGetDeviceId');
+      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetDeviceId');
+      if ($status === MV_STATUS_OKAY) $status = mvGetDeviceIdArguments(this.args, buf, len);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetDeviceId(buf!, len);
     } catch ($error) {
       $status = this.caught('mvGetDeviceId', $error);
     }
@@ -900,7 +1035,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvPeriphPeek32(reg: number, output: MvOut<number> | null): MvPeriphPeek32Status {
     let $status: MvStatus;
     try {
-      $status = canWrite(output, 'value') ? this.behaviours.mvPeriphPeek32(reg, output) : this.unwritable('mvPeriphPeek32');
+      $status = canWrite(output, 'value') ? MV_STATUS_OKAY : this.unwritable('mvPeriphPeek32');
+      if ($status === MV_STATUS_OKAY) $status = mvPeriphPeek32Arguments(this.args, reg, output);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvPeriphPeek32(reg, output!);
     } catch ($error) {
       $status = this.caught('mvPeriphPeek32', $error);
     }
@@ -913,7 +1050,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvPeriphPoke32(reg: number, mask: number, xorvalue: number): MvPeriphPoke32Status {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvPeriphPoke32(reg, mask, xorvalue);
+      $status = mvPeriphPoke32Arguments(this.args, reg, mask, xorvalue);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvPeriphPoke32(reg, mask, xorvalue);
     } catch ($error) {
       $status = this.caught('mvPeriphPoke32', $error);
     }
@@ -926,7 +1064,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSetFastInterrupt(irqn: number): MvSetFastInterruptStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvSetFastInterrupt(irqn);
+      $status = mvSetFastInterruptArguments(this.args, irqn);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSetFastInterrupt(irqn);
     } catch ($error) {
       $status = this.caught('mvSetFastInterrupt', $error);
     }
@@ -939,7 +1078,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvClearFastInterrupt(irqn: number): MvClearFastInterruptStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvClearFastInterrupt(irqn);
+      $status = mvClearFastInterruptArguments(this.args, irqn);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvClearFastInterrupt(irqn);
     } catch ($error) {
       $status = this.caught('mvClearFastInterrupt', $error);
     }
@@ -952,7 +1092,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvEnableFastInterrupt(irqn: number): MvEnableFastInterruptStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvEnableFastInterrupt(irqn);
+      $status = mvEnableFastInterruptArguments(this.args, irqn);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvEnableFastInterrupt(irqn);
     } catch ($error) {
       $status = this.caught('mvEnableFastInterrupt', $error);
     }
@@ -965,7 +1106,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvDisableFastInterrupt(irqn: number): MvDisableFastInterruptStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvDisableFastInterrupt(irqn);
+      $status = mvDisableFastInterruptArguments(this.args, irqn);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvDisableFastInterrupt(irqn);
     } catch ($error) {
       $status = this.caught('mvDisableFastInterrupt', $error);
     }
@@ -1004,7 +1146,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSendHttpRequest(handle: MvChannelHandle, request: MvHttpRequest | null): MvSendHttpRequestStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvSendHttpRequest(handle, request);
+      $status = mvSendHttpRequestArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSendHttpRequest(handle, request!);
     } catch ($error) {
       $status = this.caught('mvSendHttpRequest', $error);
     }
@@ -1017,7 +1160,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadHttpResponseData(handle: MvChannelHandle, response_data: MvHttpResponseData | null): MvReadHttpResponseDataStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(response_data, 'result') && canWrite(response_data, 'status_code') && canWrite(response_data, 'num_headers') && canWrite(response_data, 'body_length') ? this.behaviours.mvReadHttpResponseData(handle, response_data) : this.unwritable('mvReadHttpResponseData');
+      $status = canWrite(response_data, 'result') && canWrite(response_data, 'status_code') && canWrite(response_data, 'num_headers') && canWrite(response_data, 'body_length') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseData');
+      if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseDataArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseData(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvReadHttpResponseData', $error);
     }
@@ -1030,7 +1175,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadHttpResponseHeader(handle: MvChannelHandle, header_index: number, buf: Uint8Array | null, size: number): MvReadHttpResponseHeaderStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buf, 'value') ? this.behaviours.mvReadHttpResponseHeader(handle, header_index, buf, size) : this.unwritable('mvReadHttpResponseHeader');
+      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseHeader');
+      if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseHeaderArguments(this.args, handle, header_index, buf, size);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseHeader(handle, header_index, buf!, size);
     } catch ($error) {
       $status = this.caught('mvReadHttpResponseHeader', $error);
     }
@@ -1043,7 +1190,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadHttpResponseBody(handle: MvChannelHandle, offset: number, buf: Uint8Array | null, size: number): MvReadHttpResponseBodyStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buf, 'value') ? this.behaviours.mvReadHttpResponseBody(handle, offset, buf, size) : this.unwritable('mvReadHttpResponseBody');
+      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseBody');
+      if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseBodyArguments(this.args, handle, offset, buf, size);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseBody(handle, offset, buf!, size);
     } catch ($error) {
       $status = this.caught('mvReadHttpResponseBody', $error);
     }
@@ -1056,7 +1205,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSendConfigFetchRequest(handle: MvChannelHandle, request: MvConfigKeyFetchParams | null): MvSendConfigFetchRequestStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvSendConfigFetchRequest(handle, request);
+      $status = mvSendConfigFetchRequestArguments(this.args, handle, request);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSendConfigFetchRequest(handle, request!);
     } catch ($error) {
       $status = this.caught('mvSendConfigFetchRequest', $error);
     }
@@ -1069,7 +1219,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadConfigFetchResponseData(handle: MvChannelHandle, response_data: MvConfigResponseData | null): MvReadConfigFetchResponseDataStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(response_data, 'result') && canWrite(response_data, 'num_items') ? this.behaviours.mvReadConfigFetchResponseData(handle, response_data) : this.unwritable('mvReadConfigFetchResponseData');
+      $status = canWrite(response_data, 'result') && canWrite(response_data, 'num_items') ? MV_STATUS_OKAY : this.unwritable('mvReadConfigFetchResponseData');
+      if ($status === MV_STATUS_OKAY) $status = mvReadConfigFetchResponseDataArguments(this.args, handle, response_data);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadConfigFetchResponseData(handle, response_data!);
     } catch ($error) {
       $status = this.caught('mvReadConfigFetchResponseData', $error);
     }
@@ -1082,7 +1234,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvReadConfigResponseItem(handle: MvChannelHandle, params: MvConfigResponseReadItemParams | null): MvReadConfigResponseItemStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvReadConfigResponseItem(handle, params);
+      $status = mvReadConfigResponseItemArguments(this.args, handle, params);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadConfigResponseItem(handle, params!);
     } catch ($error) {
       $status = this.caught('mvReadConfigResponseItem', $error);
     }
@@ -1095,7 +1248,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvServerLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvServerLoggingInitStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buffer, 'value') ? this.behaviours.mvServerLoggingInit(buffer, length_bytes) : this.unwritable('mvServerLoggingInit');
+      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvServerLoggingInit');
+      if ($status === MV_STATUS_OKAY) $status = mvServerLoggingInitArguments(this.args, buffer, length_bytes);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvServerLoggingInit(buffer!, length_bytes);
     } catch ($error) {
       $status = this.caught('mvServerLoggingInit', $error);
     }
@@ -1108,7 +1263,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvServerLog(message: Uint8Array | string | null, length_bytes: number): MvServerLogStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvServerLog(message, length_bytes);
+      $status = mvServerLogArguments(this.args, message, length_bytes);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvServerLog(message!, length_bytes);
     } catch ($error) {
       $status = this.caught('mvServerLog', $error);
     }
@@ -1121,7 +1277,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvTestingComplete(status: number): MvTestingCompleteStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvTestingComplete(status);
+      $status = this.ruled('mvTestingComplete');
+      if ($status === MV_STATUS_OKAY) $status = mvTestingCompleteArguments(this.args, status);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvTestingComplete(status);
     } catch ($error) {
       $status = this.caught('mvTestingComplete', $error);
     }
@@ -1134,7 +1292,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvTestLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvTestLoggingInitStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buffer, 'value') ? this.behaviours.mvTestLoggingInit(buffer, length_bytes) : this.unwritable('mvTestLoggingInit');
+      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvTestLoggingInit');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvTestLoggingInit');
+      if ($status === MV_STATUS_OKAY) $status = mvTestLoggingInitArguments(this.args, buffer, length_bytes);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvTestLoggingInit(buffer!, length_bytes);
     } catch ($error) {
       $status = this.caught('mvTestLoggingInit', $error);
     }
@@ -1147,7 +1308,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvTestLog(message: Uint8Array | string | null, length_bytes: number): MvTestLogStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvTestLog(message, length_bytes);
+      $status = mvTestLogArguments(this.args, message, length_bytes);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvTestLog(message!, length_bytes);
     } catch ($error) {
       $status = this.caught('mvTestLog', $error);
     }
@@ -1160,7 +1322,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvPowerSave(mode: MvPowerSavingMode): MvPowerSaveStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvPowerSave(mode);
+      $status = this.ruled('mvPowerSave');
+      if ($status === MV_STATUS_OKAY) $status = mvPowerSaveArguments(this.args, mode);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvPowerSave(mode);
     } catch ($error) {
       $status = this.caught('mvPowerSave', $error);
     }
@@ -1173,7 +1337,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSystemLedEnable(enable: number): MvSystemLedEnableStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvSystemLedEnable(enable);
+      $status = this.ruled('mvSystemLedEnable');
+      if ($status === MV_STATUS_OKAY) $status = mvSystemLedEnableArguments(this.args, enable);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSystemLedEnable(enable);
     } catch ($error) {
       $status = this.caught('mvSystemLedEnable', $error);
     }
@@ -1186,7 +1352,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvDeepSleep(mode: MvDeepSleepMode): MvDeepSleepStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvDeepSleep(mode);
+      $status = this.ruled('mvDeepSleep');
+      if ($status === MV_STATUS_OKAY) $status = mvDeepSleepArguments(this.args, mode);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvDeepSleep(mode);
     } catch ($error) {
       $status = this.caught('mvDeepSleep', $error);
     }
@@ -1199,7 +1367,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetWakeReason(mode: MvOut<MvWakeReason> | null): MvGetWakeReasonStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(mode, 'value') ? this.behaviours.mvGetWakeReason(mode) : this.unwritable('mvGetWakeReason');
+      $status = canWrite(mode, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetWakeReason');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvGetWakeReason');
+      if ($status === MV_STATUS_OKAY) $status = mvGetWakeReasonArguments(this.args, mode);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetWakeReason(mode!);
     } catch ($error) {
       $status = this.caught('mvGetWakeReason', $error);
     }
@@ -1212,7 +1383,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvRestart(mode: MvRestartMode): MvRestartStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvRestart(mode);
+      $status = this.ruled('mvRestart');
+      if ($status === MV_STATUS_OKAY) $status = mvRestartArguments(this.args, mode);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvRestart(mode);
     } catch ($error) {
       $status = this.caught('mvRestart', $error);
     }
@@ -1225,7 +1398,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvOpenSystemNotification(params: MvOpenSystemNotificationParams | null, handle: MvOut<MvSystemEventHandle> | null): MvOpenSystemNotificationStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvOpenSystemNotification(params, handle) : this.unwritable('mvOpenSystemNotification');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvOpenSystemNotification');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvOpenSystemNotification');
+      if ($status === MV_STATUS_OKAY) $status = mvOpenSystemNotificationArguments(this.args, params, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvOpenSystemNotification(params!, handle!);
     } catch ($error) {
       $status = this.caught('mvOpenSystemNotification', $error);
     }
@@ -1238,7 +1414,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvCloseSystemNotification(handle: MvOut<MvSystemEventHandle> | null): MvCloseSystemNotificationStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvCloseSystemNotification(handle) : this.unwritable('mvCloseSystemNotification');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseSystemNotification');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvCloseSystemNotification');
+      if ($status === MV_STATUS_OKAY) $status = mvCloseSystemNotificationArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseSystemNotification(handle!);
     } catch ($error) {
       $status = this.caught('mvCloseSystemNotification', $error);
     }
@@ -1251,7 +1430,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashOpenStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvExternalFlashOpen(handle) : this.unwritable('mvExternalFlashOpen');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashOpen');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashOpen');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashOpenArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashOpen(handle!);
     } catch ($error) {
       $status = this.caught('mvExternalFlashOpen', $error);
     }
@@ -1264,7 +1446,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashCloseStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(handle, 'value') ? this.behaviours.mvExternalFlashClose(handle) : this.unwritable('mvExternalFlashClose');
+      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashClose');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashClose');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashCloseArguments(this.args, handle);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashClose(handle!);
     } catch ($error) {
       $status = this.caught('mvExternalFlashClose', $error);
     }
@@ -1277,7 +1462,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashReadBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | null): MvExternalFlashReadBlockingStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(buffer, 'value') ? this.behaviours.mvExternalFlashReadBlocking(handle, address, length, buffer) : this.unwritable('mvExternalFlashReadBlocking');
+      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashReadBlocking');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashReadBlocking');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashReadBlockingArguments(this.args, handle, address, length, buffer);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashReadBlocking(handle, address, length, buffer!);
     } catch ($error) {
       $status = this.caught('mvExternalFlashReadBlocking', $error);
     }
@@ -1290,7 +1478,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashEraseBlocking(handle: MvExternalFlashHandle, address: number, length: number): MvExternalFlashEraseBlockingStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvExternalFlashEraseBlocking(handle, address, length);
+      $status = this.ruled('mvExternalFlashEraseBlocking');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashEraseBlockingArguments(this.args, handle, address, length);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashEraseBlocking(handle, address, length);
     } catch ($error) {
       $status = this.caught('mvExternalFlashEraseBlocking', $error);
     }
@@ -1303,7 +1493,9 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashWriteBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | string | null): MvExternalFlashWriteBlockingStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvExternalFlashWriteBlocking(handle, address, length, buffer);
+      $status = this.ruled('mvExternalFlashWriteBlocking');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashWriteBlockingArguments(this.args, handle, address, length, buffer);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashWriteBlocking(handle, address, length, buffer!);
     } catch ($error) {
       $status = this.caught('mvExternalFlashWriteBlocking', $error);
     }
@@ -1316,7 +1508,10 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvExternalFlashGetInfo(handle: MvExternalFlashHandle, info: MvExternalFlashInfo | null): MvExternalFlashGetInfoStatus {
     let $status: MvStatus;
     try {
-      $status = canWrite(info, 'version') ? this.behaviours.mvExternalFlashGetInfo(handle, info) : this.unwritable('mvExternalFlashGetInfo');
+      $status = canWrite(info, 'version') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashGetInfo');
+      if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashGetInfo');
+      if ($status === MV_STATUS_OKAY) $status = mvExternalFlashGetInfoArguments(this.args, handle, info);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashGetInfo(handle, info!);
     } catch ($error) {
       $status = this.caught('mvExternalFlashGetInfo', $error);
     }
@@ -1329,7 +1524,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvSetWifiConfig(params: MvWifiConfig | null): MvSetWifiConfigStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvSetWifiConfig(params);
+      $status = mvSetWifiConfigArguments(this.args, params);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSetWifiConfig(params!);
     } catch ($error) {
       $status = this.caught('mvSetWifiConfig', $error);
     }
@@ -1342,7 +1538,8 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   mvGetWifiConfig(params: MvWifiConfigOut | null): MvGetWifiConfigStatus {
     let $status: MvStatus;
     try {
-      $status = this.behaviours.mvGetWifiConfig(params);
+      $status = mvGetWifiConfigArguments(this.args, params);
+      if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetWifiConfig(params!);
     } catch ($error) {
       $status = this.caught('mvGetWifiConfig', $error);
     }

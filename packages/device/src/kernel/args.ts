@@ -85,3 +85,29 @@ export function sizedCopy(s: unknown, what: string, late: boolean): Buffer {
   copy.set(bytes);
   return copy;
 }
+
+// ---------------------------------------------------------------------- values the argument checks passed
+
+/** The bytes of an `MvSizedString` the generated checks accepted: a view of the application's memory (no copy when it is whole). */
+export function checkedBytes(s: MvSizedString): Uint8Array {
+  const { data, length } = s;
+  if (length === 0 || data === null) return EMPTY;
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return length === bytes.byteLength ? bytes : bytes.subarray(0, length);
+}
+
+/** `checkedBytes` as text (UTF-8); a whole JavaScript string is used as it is. */
+export function checkedText(s: MvSizedString): string {
+  if (typeof s.data === 'string' && s.length === Buffer.byteLength(s.data)) return s.data;
+  return s.length === 0 ? '' : decoder.decode(checkedBytes(s));
+}
+
+/** `checkedBytes` copied into a Buffer the caller owns (the app may reuse its memory once the call returns). */
+export function checkedCopy(s: MvSizedString): Buffer {
+  if (typeof s.data === 'string' && s.length === Buffer.byteLength(s.data)) return Buffer.from(s.data);
+  const bytes = checkedBytes(s);
+  // allocUnsafe + set: the copy Buffer.from(view) makes, without its dispatch on the argument's type (once per publish).
+  const copy = Buffer.allocUnsafe(bytes.byteLength);
+  if (bytes.byteLength > 0) copy.set(bytes);
+  return copy;
+}

@@ -5,7 +5,21 @@ import type { ResolvedOptions } from '../options.js';
 import { DeviceSystem } from '../system.js';
 import { DeviceClock } from './clock.js';
 import { IRQ_SCHEDULERS } from './delivery.js';
-import { AreaStates, ChannelTypes, HandleAllocator, HandleTable, NetworkLink, Nvic, SimulatedMemory, type AreaStateClass, type NotificationCentre, type NotificationCounters } from '@mvmqtt/sdk/runtime';
+import {
+  AreaStates,
+  ArgumentCheck,
+  ChannelTypes,
+  HandleAllocator,
+  HandleTable,
+  NetworkLink,
+  Nvic,
+  SimulatedMemory,
+  type AreaStateClass,
+  type HandleTarget,
+  type LimitBook,
+  type NotificationCentre,
+  type NotificationCounters,
+} from '@mvmqtt/sdk/runtime';
 
 export interface Diagnostics extends NotificationCounters {
   /** System calls that returned a status their error table does not list (always 0 unless the emulator has a bug). */
@@ -26,6 +40,12 @@ export class Kernel {
   private readonly areaStates = new AreaStates<Kernel>(this);
   /** Everything outside networking: clocks, registers, logging, power, system notifications. */
   readonly system: DeviceSystem;
+  /** The live objects behind each handle type (typedef name), for the argument checks; an area with handles of its own registers its table. */
+  readonly handleTables = new Map<string, HandleTable<object>>();
+  /** The spec's limits as this device applies them (the `limits` option overrides them by spec name). */
+  readonly limits: LimitBook;
+  /** The generated argument checks' state (the SDK's decoder, shared with the mock), reused by every call. */
+  readonly args: ArgumentCheck;
 
   constructor(readonly options: ResolvedOptions) {
     const allocator = new HandleAllocator(options.random);
@@ -35,6 +55,16 @@ export class Kernel {
     this.nvic = new Nvic(IRQ_SCHEDULERS[options.irqDelivery], options.onIrqError);
     const link = this.state(NetworkLink);
     this.system = new DeviceSystem(options.system, allocator, () => this.centres.values(), () => link.online(this.networks.size));
+    this.handleTables.set('MvNotificationHandle', this.centres);
+    this.handleTables.set('MvNetworkHandle', this.networks);
+    this.handleTables.set('MvChannelHandle', this.channels);
+    this.handleTables.set('MvSystemEventHandle', this.system.subscriptions);
+    this.limits = options.limits;
+    this.args = new ArgumentCheck({
+      lookup: (type, value) => this.handleTables.get(type)?.get(value) as HandleTarget | undefined,
+      limit: (name) => this.limits.get(name),
+      addressOf: (view) => this.memory.addressOf(view),
+    });
   }
 
   /** The state of kind `owner` an area keeps (see `AreaStates`). */

@@ -18,9 +18,6 @@ import { fillRaw, queueRawDrain, rawState } from '../io.js';
 
 const CHANNEL_TYPES = new Set(Object.keys(ENUM_NAMES.MvChannelType).map(Number));
 
-/** Enum fields whose unknown values get a status of their own (the validator leaves them to us). */
-export const BEHAVIOUR_ENUMS: ReadonlySet<string> = new Set(['MvOpenChannelParams.v1.channel_type', 'MvConfigKeyToFetch.scope', 'MvConfigKeyToFetch.store']);
-
 /** The bytes of an `MvSizedString` the validator accepted (length 0: absent). */
 function sizedBytes(s: MvSizedString): Uint8Array {
   if (s.length === 0 || s.data === null) return new Uint8Array(0);

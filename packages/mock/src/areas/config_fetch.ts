@@ -15,7 +15,8 @@ import { ConfigStore, configKeyText, configRequestSize, unknownScopeOrStore } fr
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
-import { isObject, utf8 } from '../values.js';
+import { isObject } from '@mvmqtt/sdk/runtime';
+import { utf8 } from '../values.js';
 
 
 /**

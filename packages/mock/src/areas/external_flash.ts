@@ -12,7 +12,8 @@ import {
 import { ExternalFlash } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
-import { isUint, utf8 } from '../values.js';
+import { isUint } from '@mvmqtt/sdk/runtime';
+import { utf8 } from '../values.js';
 
 const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
 

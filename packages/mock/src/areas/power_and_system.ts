@@ -4,9 +4,6 @@ import { isSystemSource } from '@mvmqtt/sdk/runtime';
 import type { PowerAndSystemBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
 
-/** Enum fields whose unknown values the behaviour answers (INVALIDHANDLE for an unknown source), not the validator. */
-export const SYSTEM_BEHAVIOUR_ENUMS: readonly string[] = ['MvOpenSystemNotificationParams.notification_source'];
-
 export function createPowerAndSystemBehaviours(k: Kernel): PowerAndSystemBehaviours {
   const system = k.system;
   const power = system.power;

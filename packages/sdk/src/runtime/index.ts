@@ -61,3 +61,22 @@ export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
 export { AreaStates, type AreaStateClass } from './area-state.js';
 export { ConfigStore, ConfigStoreError, configKeyText, unknownScopeOrStore, type ConfigFileReader, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
 export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, type ExternalFlashOptions } from './flash.js';
+export {
+  ArgumentCheck,
+  BEHAVIOUR_ENUMS,
+  UNUSABLE,
+  byteLength,
+  callRules,
+  isBox,
+  isObject,
+  isUint,
+  member,
+  refusedOr,
+  utf8Length,
+  type ArgumentEnv,
+  type CallInfo,
+  type CallRules,
+  type HandleTarget,
+  type NestedFault,
+} from './arguments.js';
+export * from '../generated/arguments.js';

@@ -1,7 +1,8 @@
 /**
- * What each C type of the spec looks like at run time in TypeScript, as plain data the mock's
- * validator walks (the runtime type is `Shape` in packages/mock/src/schema.ts). The mapping is
- * the SDK's (generator/src/emit/core/typescript/typemap.ts); this file only says how to check a value of it.
+ * What each C type of the spec looks like at run time in TypeScript, as plain data: the SDK's
+ * generated argument checks are printed from it (ts/arguments.ts), and the mock's schema tables
+ * carry it for the fuzz run (`Shape` in packages/mock/src/schema.ts). The mapping is the SDK's
+ * (generator/src/emit/core/typescript/typemap.ts); this file only says how to check a value of it.
  */
 import type { Model } from '../../model/model.js';
 import type { CType, FieldModel, ParamModel, StructModel } from '../../model/types.js';
@@ -74,4 +75,14 @@ export function paramShape(param: ParamModel, model: Model): Literal {
   if (param.type.pointer > 1) return { kind: 'box', of: pointerShape({ ...param.type, pointer: param.type.pointer - 1 }, model, false, count), writes: true };
   // `in` struct pointers may still carry pointers the kernel writes through (the read calls).
   return pointerShape(param.type, model, param.direction === 'out' || param.direction === 'inout', count);
+}
+
+/** `checkMvFoo`: the generated check of struct `MvFoo` (the SDK's `arguments.ts`). */
+export function structCheckName(struct: string): string {
+  return `check${struct}`;
+}
+
+/** `mvFooArguments`: the generated check of function `mvFoo`'s arguments, which both runtimes call. */
+export function functionCheckName(fn: string): string {
+  return `${fn}Arguments`;
 }
