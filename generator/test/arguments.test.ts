@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LimitSetting } from '@mvmqtt/sdk/runtime';
 import { generate } from '../src/index.js';
 import { REPO } from './support/spec-copy.js';
 import { area, smallSpec, type SmallSpec } from './support/small-spec.js';
@@ -131,11 +132,10 @@ afterAll(() => {
 const LIVE = 0x1234;
 
 /** A check's state over a world with one live gizmo handle and the spec's limit (or `limit` instead). */
-function checker(limit?: { kind: string; value?: number; status: number } | null) {
-  type Setting = ReturnType<import('@mvmqtt/sdk/runtime').ArgumentEnv['limit']>;
+function checker(limit?: LimitSetting | null) {
   return new runtime.ArgumentCheck({
     lookup: (type, value) => (type === 'MvGizmoHandle' && value === LIVE ? {} : undefined),
-    limit: (name) => (name === 'GIZMO_LEVEL_MAX' ? (limit === null ? undefined : ((limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE }) as Setting)) : undefined),
+    limit: (name) => (name === 'GIZMO_LEVEL_MAX' ? (limit === null ? undefined : (limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE as LimitSetting['status'] })) : undefined),
     addressOf: () => 0,
   });
 }

@@ -3,8 +3,8 @@
  * Microvisor brings it up by default), and any number of network requests (handles), each
  * with its own notification target for NETWORKSTATUSCHANGED.
  */
-import { MV_CLOSUREREASON_NETWORKDISCONNECTED, MV_EVENTTYPE_NETWORKSTATUSCHANGED, MV_NETWORKSTATUS_CONNECTED, MV_NETWORKSTATUS_CONNECTING, MV_SYSTEMNOTIFICATIONSOURCE_NETWORK } from '@mvmqtt/sdk';
-import { NetworkLink, postSystemEvent } from '@mvmqtt/sdk/runtime';
+import { MV_CLOSUREREASON_NETWORKDISCONNECTED, MV_NETWORKSTATUS_CONNECTED, MV_NETWORKSTATUS_CONNECTING } from '@mvmqtt/sdk';
+import { NetworkLink } from '@mvmqtt/sdk/runtime';
 import type { MvNetworkStatus } from '@mvmqtt/sdk';
 import type { Kernel } from './kernel/kernel.js';
 
@@ -15,28 +15,24 @@ export function networkStatus(k: Kernel): MvNetworkStatus {
   return k.state(NetworkLink).status;
 }
 
-function announce(k: Kernel): void {
-  k.options.trace?.({ kind: 'network', status: networkStatus(k) });
-  for (const req of k.networks.values()) req.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, req.target.tag);
-  postSystemEvent(k.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
+/** The link moves to `status`, traced first; false when it was there already. */
+function setLink(k: Kernel, status: MvNetworkStatus): boolean {
+  const link = k.state(NetworkLink);
+  if (status === link.status) return false;
+  k.options.trace?.({ kind: 'network', status });
+  link.change(status, k.networks, k.system);
   // Server logs queued while offline leave once the link is back.
-  if (k.state(NetworkLink).up) k.system.scheduleLogDrain();
+  if (link.up) k.system.scheduleLogDrain();
+  return true;
 }
 
 /** The link drops: every network request is told, then every open channel closes with NETWORKDISCONNECTED. */
 export function loseNetwork(k: Kernel): void {
-  const link = k.state(NetworkLink);
-  if (!link.up) return;
   // While the link is down Microvisor keeps trying: the status reads CONNECTING.
-  link.status = MV_NETWORKSTATUS_CONNECTING;
-  announce(k);
+  if (!setLink(k, MV_NETWORKSTATUS_CONNECTING)) return;
   for (const ch of k.channels.values()) ch.fail(MV_CLOSUREREASON_NETWORKDISCONNECTED);
 }
 
 export function restoreNetwork(k: Kernel): void {
-  const link = k.state(NetworkLink);
-  if (link.up) return;
-  link.status = MV_NETWORKSTATUS_CONNECTED;
-  if (k.networks.size > 0) k.system.wallClock.networkConnected();
-  announce(k);
+  setLink(k, MV_NETWORKSTATUS_CONNECTED);
 }

@@ -8,9 +8,7 @@ import {
   MV_CLOSUREREASON_NONE,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
-  MV_EVENTTYPE_NETWORKSTATUSCHANGED,
   MV_NETWORKSTATUS_CONNECTED,
-  MV_SYSTEMNOTIFICATIONSOURCE_NETWORK,
   type MvClosureReason,
   type MvFunctionName,
   type MvMqttConnectResponse,
@@ -23,7 +21,7 @@ import {
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { AreaStates, HandleAllocator, HandleTable, NetworkLink, postSystemEvent, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
+import { AreaStates, HandleAllocator, HandleTable, NetworkLink, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
@@ -265,12 +263,7 @@ export class Kernel {
   }
 
   setNetworkStatus(status: MvNetworkStatus, closeReason: MvClosureReason): void {
-    const link = this.state(NetworkLink);
-    if (status === link.status) return;
-    link.status = status;
-    if (status === MV_NETWORKSTATUS_CONNECTED && this.networks.size > 0) this.system.wallClock.networkConnected();
-    for (const request of this.networks.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
-    postSystemEvent(this.system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
+    if (!this.state(NetworkLink).change(status, this.networks, this.system)) return;
     if (this.logsOnline) this.defer(() => this.system.drainLogs(this.logsOnline));
     if (status !== MV_NETWORKSTATUS_CONNECTED) for (const channel of this.channels.values()) this.failChannel(channel, closeReason);
   }

@@ -1,7 +1,16 @@
 /** What both runtimes answer about the network, from the same kernel facts. */
-import { MV_NETWORKREASON_NEVERUSEDNETWORKAPI, MV_NETWORKREASON_NOTCONNECTING, MV_NETWORKREASON_USINGNETWORK, MV_NETWORKSTATUS_CONNECTED } from '../generated/index.js';
+import {
+  MV_EVENTTYPE_NETWORKSTATUSCHANGED,
+  MV_NETWORKREASON_NEVERUSEDNETWORKAPI,
+  MV_NETWORKREASON_NOTCONNECTING,
+  MV_NETWORKREASON_USINGNETWORK,
+  MV_NETWORKSTATUS_CONNECTED,
+  MV_SYSTEMNOTIFICATIONSOURCE_NETWORK,
+} from '../generated/index.js';
 import type { MvNetworkReason, MvNetworkStatus } from '../generated/index.js';
+import type { HandleTable } from './handles.js';
 import type { NotificationTarget } from './notifications.js';
+import { postSystemEvent, type SystemState } from './system.js';
 
 /** A network request the application holds (`mvRequestNetwork`): where its NETWORKSTATUSCHANGED goes. */
 export class NetworkRequest {
@@ -36,5 +45,19 @@ export class NetworkLink {
   /** Traffic to the cloud flows: the link is up and the application has not released its network. */
   online(requests: number): boolean {
     return this.up && (!this.apiUsed || requests > 0);
+  }
+
+  /**
+   * The link moves to `status` (false, and nothing happens, when it is there already). Coming up
+   * while the application holds a request, the server sets the clock; then every request gets its
+   * NETWORKSTATUSCHANGED, and every NETWORK system subscription its event.
+   */
+  change(status: MvNetworkStatus, requests: HandleTable<NetworkRequest>, system: SystemState): boolean {
+    if (status === this.status) return false;
+    this.status = status;
+    if (this.up && requests.size > 0) system.wallClock.networkConnected();
+    for (const request of requests.values()) request.target.centre.post(MV_EVENTTYPE_NETWORKSTATUSCHANGED, request.target.tag);
+    postSystemEvent(system.subscriptions.values(), MV_SYSTEMNOTIFICATIONSOURCE_NETWORK);
+    return true;
   }
 }
