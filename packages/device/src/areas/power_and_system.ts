@@ -6,7 +6,7 @@
 import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import type { MvDeepSleepStatus, MvPowerSaveStatus, MvRestartStatus, MvSystemEventHandle, MvSystemLedEnableStatus } from '@mvmqtt/sdk';
 import { isSystemSource } from '@mvmqtt/sdk/runtime';
-import { isBox, isStruct, isU32 } from '../kernel/args.js';
+import { isU32 } from '../kernel/args.js';
 import type { PowerAndSystemBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
@@ -31,7 +31,6 @@ export function createPowerAndSystemBehaviours(k: Kernel): PowerAndSystemBehavio
       return status as MvDeepSleepStatus;
     },
     mvGetWakeReason(reason) {
-      if (!isBox(reason)) return MV_STATUS_PARAMETERFAULT;
       reason.value = power.wakeReason;
       return MV_STATUS_OKAY;
     },
@@ -41,15 +40,14 @@ export function createPowerAndSystemBehaviours(k: Kernel): PowerAndSystemBehavio
       return status as MvRestartStatus;
     },
     mvOpenSystemNotification(params, handle) {
-      if (!isStruct(params) || !isBox(handle) || !isU32(params.notification_tag)) return MV_STATUS_PARAMETERFAULT;
+      // The checks held params, handle and the fields' widths.
       const centre = k.centres.get(params.notification_handle);
       // A centre that is not one, or a source that does not exist: both INVALIDHANDLE.
-      if (!centre || !isU32(params.notification_source) || !isSystemSource(params.notification_source)) return MV_STATUS_INVALIDHANDLE;
+      if (!centre || !isSystemSource(params.notification_source)) return MV_STATUS_INVALIDHANDLE;
       handle.value = system.subscriptions.add({ centre, tag: params.notification_tag, source: params.notification_source }) as MvSystemEventHandle;
       return MV_STATUS_OKAY;
     },
     mvCloseSystemNotification(handle) {
-      if (!isBox(handle)) return MV_STATUS_PARAMETERFAULT;
       if (!system.subscriptions.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
       system.subscriptions.delete(handle.value as number);
       handle.value = 0 as MvSystemEventHandle;
