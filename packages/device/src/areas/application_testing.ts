@@ -2,8 +2,7 @@
 import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
 import type { MvTestLogStatus, MvTestLoggingInitStatus } from '@mvmqtt/sdk';
 import { testingCompleteEnd } from '@mvmqtt/sdk/runtime';
-import { counted } from '../kernel/bytes.js';
-import { isU32 } from '../kernel/args.js';
+import { checkedBytes, isU32 } from '../kernel/args.js';
 import type { ApplicationTestingBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
@@ -17,12 +16,13 @@ export function createApplicationTestingBehaviours(k: Kernel): ApplicationTestin
       return MV_STATUS_OKAY;
     },
     mvTestLoggingInit(buffer, length) {
-      if (!(buffer instanceof Uint8Array) || counted(buffer, length) === undefined) return MV_STATUS_PARAMETERFAULT;
+      // The checks held buffer and length <= its size; a scalar's width they leave alone.
+      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
       return system.testLog.init(k.memory.addressOf(buffer), length) as MvTestLoggingInitStatus;
     },
     mvTestLog(message, length) {
-      const bytes = counted(message, length);
-      if (!bytes) return MV_STATUS_PARAMETERFAULT;
+      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
+      const bytes = checkedBytes({ data: message, length });
       const status = system.testLog.log(bytes);
       if (status === MV_STATUS_OKAY) system.scheduleLogDrain();
       return status as MvTestLogStatus;
