@@ -2,15 +2,14 @@
 import {
   LIMITS,
   MV_STATUS_ADDRESSOUTOFRANGE,
-  MV_STATUS_INVALIDHANDLE,
   MV_STATUS_OKAY,
   MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNAVAILABLE,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
 } from '@mvmqtt/sdk';
-import type { MvExternalFlashHandle, MvOut } from '@mvmqtt/sdk';
+import type { MvExternalFlashHandle } from '@mvmqtt/sdk';
 import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
-import { isBox, isStruct, isU32, structVersions } from '../kernel/args.js';
+import { isStruct, isU32, structVersions } from '../kernel/args.js';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ExternalFlash } from '@mvmqtt/sdk/runtime';
@@ -27,33 +26,30 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
   const inIsr = (): boolean => k.nvic.inHandler;
   const range = (address: unknown, length: unknown): boolean => isU32(address) && isU32(length) && flash.inRange(address, length);
 
+  // The checks held the pointers, the handles (live) and that a buffer is at least `length` long; a scalar's width they leave alone.
+
   return {
     mvExternalFlashOpen(handle) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isBox(handle)) return MV_STATUS_PARAMETERFAULT;
       if (handles.size >= LIMITS.FLASH_HANDLES_OPEN_MAX.value) return LIMITS.FLASH_HANDLES_OPEN_MAX.status;
-      (handle as MvOut<MvExternalFlashHandle>).value = handles.add({}) as MvExternalFlashHandle;
+      handle.value = handles.add({}) as MvExternalFlashHandle;
       return MV_STATUS_OKAY;
     },
     mvExternalFlashClose(handle) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isBox(handle)) return MV_STATUS_PARAMETERFAULT;
-      if (!handles.get(handle.value)) return MV_STATUS_INVALIDHANDLE;
-      handles.delete(handle.value as number);
-      (handle as MvOut<MvExternalFlashHandle>).value = 0 as MvExternalFlashHandle;
+      handles.delete(handle.value);
+      handle.value = 0 as MvExternalFlashHandle;
       return MV_STATUS_OKAY;
     },
     mvExternalFlashReadBlocking(handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!handles.get(handle)) return MV_STATUS_INVALIDHANDLE;
-      if (!(buffer instanceof Uint8Array) || !isU32(length) || length > buffer.byteLength) return MV_STATUS_PARAMETERFAULT;
+      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
       if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       flash.read(address, buffer, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashEraseBlocking(handle, address, length) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!handles.get(handle)) return MV_STATUS_INVALIDHANDLE;
       if (!isU32(address) || !isU32(length)) return MV_STATUS_PARAMETERFAULT;
       if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       if (address % erase.address.value !== 0) return erase.address.status;
@@ -63,17 +59,15 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     },
     mvExternalFlashWriteBlocking(handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      const bytes = buffer instanceof Uint8Array ? buffer : typeof buffer === 'string' ? encoder.encode(buffer) : undefined;
-      if (!handles.get(handle)) return MV_STATUS_INVALIDHANDLE;
-      if (!bytes || !isU32(length) || length > bytes.byteLength) return MV_STATUS_PARAMETERFAULT;
+      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
+      const bytes = typeof buffer === 'string' ? encoder.encode(buffer) : buffer;
       if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       flash.write(address, bytes, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashGetInfo(handle, info) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!handles.get(handle)) return MV_STATUS_INVALIDHANDLE;
-      if (!isStruct(info)) return MV_STATUS_PARAMETERFAULT;
+      // info is written, so its version is this call's own rule (the checks only held the pointer).
       if (!INFO_VERSIONS.has(info.version as number)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
       const v1 = { chip_id: flash.chipId, size: flash.size, num_handles: handles.size };
       if (isStruct(info.v1)) Object.assign(info.v1, v1);
