@@ -23,16 +23,6 @@ export function isBox(x: unknown): x is MvOut<unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-export function requireStruct(x: unknown, what: string, late = false): Record<string, unknown> {
-  if (!isStruct(x)) fault(`${what} is not a valid pointer`, late);
-  return x;
-}
-
-export function requireU32(x: unknown, what: string, late = false): number {
-  if (!isU32(x)) fault(`${what} is not a 32-bit unsigned value`, late);
-  return x;
-}
-
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -57,23 +47,12 @@ export function sizedBytes(s: unknown, what: string, late: boolean): Uint8Array 
   fault(`${what}.data is not a valid pointer`, late);
 }
 
-export function sizedBytesOrEmpty(s: unknown, what: string, late: boolean): Uint8Array {
-  return sizedBytes(s, what, late) ?? EMPTY;
-}
-
 /** The versions the spec defines for a versioned struct. */
 export function structVersions(struct: keyof typeof STRUCT_VERSIONS): ReadonlySet<number> {
   return new Set(STRUCT_VERSIONS[struct].versions);
 }
 
 const decoder = new TextDecoder();
-
-/** `sizedBytes` as text (UTF-8); a whole JavaScript string is used as it is. Empty when absent. */
-export function sizedText(s: unknown, what: string, late: boolean): string {
-  if (isStruct(s) && typeof s.data === 'string' && isU32(s.length) && s.length === Buffer.byteLength(s.data)) return s.data;
-  const bytes = sizedBytes(s, what, late);
-  return bytes ? decoder.decode(bytes) : '';
-}
 
 /** `sizedBytes` copied into a Buffer the caller owns (the app may reuse its memory once the call returns). */
 export function sizedCopy(s: unknown, what: string, late: boolean): Buffer {
