@@ -97,6 +97,11 @@ const OBJECT_KEYS = words('__proto__ constructor prototype toString valueOf hasO
  */
 const GENERATED_PARAMETERS = words('call');
 
+/** Whether generated code can declare a local variable of this name (a field name may be any of these). */
+export function bindable(name: string): boolean {
+  return !JS_RESERVED.has(name) && !JS_UNBINDABLE.has(name);
+}
+
 /** Where an identifier ends up in the generated code. */
 export type NameRole =
   /** struct, enum and typedef names: C tags/typedefs, TS interfaces, types and consts. */

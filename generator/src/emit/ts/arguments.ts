@@ -11,6 +11,7 @@ import type { FunctionModel, ParamModel, StructModel } from '../../model/types.j
 import { fieldShape, functionCheckName, paramShape, structCheckName } from '../core/shapes.js';
 import type { Imports } from '../core/typescript/imports.js';
 import { MODULES } from './imports.js';
+import { bindable } from '../../validate/reserved.js';
 
 /** The spec's facts as data, beside this file (../ts/metadata.ts). */
 const METADATA_MODULE = './metadata.js';
@@ -48,7 +49,8 @@ function limitsByField(model: Model): Map<string, string[]> {
 /** A JavaScript identifier for a dotted field path (`v1.endpoint` → `v1_endpoint`). */
 function local(path: string): string {
   const name = path.replace(/\./g, '_');
-  return RESERVED.has(name) ? `${name}_` : name;
+  // A field may be named like a reserved word (`with`): a property key, but not a variable.
+  return RESERVED.has(name) || !bindable(name) ? `${name}_` : name;
 }
 
 /** Names the printed checks use for themselves. */
