@@ -86,3 +86,14 @@ export function structCheckName(struct: string): string {
 export function functionCheckName(fn: string): string {
   return `${fn}Arguments`;
 }
+
+/** Limit names by the `Struct.path` they constrain. */
+export function limitsByField(model: Model): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const l of model.limits)
+    for (const target of l.appliesTo) {
+      if (!out.has(target)) out.set(target, []);
+      out.get(target)!.push(l.name);
+    }
+  return out;
+}

@@ -8,20 +8,9 @@ import type { Model } from '../../model/model.js';
 import type { FunctionModel, StructModel } from '../../model/types.js';
 import { code, printLiteral, type Literal } from '../core/typescript/literal.js';
 import type { Declaration } from '../core/typescript/printer.js';
-import { fieldShape, paramShape } from '../core/shapes.js';
+import { fieldShape, limitsByField, paramShape } from '../core/shapes.js';
 import { sdkPackage, RUNTIME } from './modules.js';
 import type { Imports } from '../core/typescript/imports.js';
-
-/** Limit names by the `Struct.path` they constrain. */
-function limitsByField(model: Model): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const l of model.limits)
-    for (const target of l.appliesTo) {
-      if (!out.has(target)) out.set(target, []);
-      out.get(target)!.push(l.name);
-    }
-  return out;
-}
 
 /** `{ 1: 'v1' }`: the union member a versioned struct uses for each version. */
 function versionMembers(s: StructModel): Literal | undefined {

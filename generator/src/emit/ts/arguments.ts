@@ -8,7 +8,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel, StructModel } from '../../model/types.js';
-import { fieldShape, functionCheckName, paramShape, structCheckName } from '../core/shapes.js';
+import { fieldShape, functionCheckName, limitsByField, paramShape, structCheckName } from '../core/shapes.js';
 import type { Imports } from '../core/typescript/imports.js';
 import { MODULES } from './imports.js';
 import { bindable } from '../../validate/reserved.js';
@@ -34,17 +34,6 @@ type Shape =
 
 const TYPED_ARRAYS: Record<number, string> = { 16: 'Uint16Array', 32: 'Uint32Array', 64: 'BigUint64Array' };
 
-
-/** Limit names by the `Struct.path` they constrain. */
-function limitsByField(model: Model): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const l of model.limits)
-    for (const target of l.appliesTo) {
-      if (!out.has(target)) out.set(target, []);
-      out.get(target)!.push(l.name);
-    }
-  return out;
-}
 
 /** A JavaScript identifier for a dotted field path (`v1.endpoint` → `v1_endpoint`). */
 function local(path: string): string {
