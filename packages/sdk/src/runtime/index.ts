@@ -68,6 +68,7 @@ export {
   byteLength,
   callRules,
   isBox,
+  isInt,
   isObject,
   isUint,
   member,
