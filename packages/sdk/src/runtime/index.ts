@@ -55,7 +55,6 @@ export {
   writeHttpResponseData,
   type HttpResponseSummary,
 } from './io-accounting.js';
-export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
 export { AreaStates, type AreaStateClass } from './area-state.js';
