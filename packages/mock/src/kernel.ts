@@ -4,7 +4,6 @@
  * act on it; the test scripts it through MockMicrovisor.
  */
 import {
-  MV_CLOSUREREASON_NONE,
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
   MV_NETWORKSTATUS_CONNECTED,
   type MvClosureReason,
@@ -13,7 +12,7 @@ import {
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { AreaStates, ChannelTypes, HandleAllocator, HandleTable, NetworkLink, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
+import { AreaStates, ChannelBase, ChannelTypes, HandleAllocator, HandleTable, NetworkLink, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
@@ -34,36 +33,30 @@ export class CentreObject {
 export type ChannelArgs = [kind: number, target: NotificationTarget, receiveLength: number, buffers: readonly AddressRange[], views?: { receive: Uint8Array; send: Uint8Array }];
 
 /**
- * What every channel type shares: handle, notification target, buffers, closure. Areas that
- * carry traffic register a subclass (or keep state beside it) through `Kernel.channelTypes`.
+ * A channel in the mock: its buffers besides what every channel has. Areas that carry traffic
+ * register a subclass (or keep state beside it) through `Kernel.channelTypes`. Closed: ended by
+ * the server, the network or a late fault.
  */
-export class Channel implements HandleTarget {
+export class Channel extends ChannelBase {
   /** Set once the channel is in the handle table. */
   handle = 0;
-  /** Ended by the server, the network or a late fault: every call but close and closure-reason gets CHANNELCLOSED. */
-  closed = false;
-  closure: MvClosureReason = MV_CLOSUREREASON_NONE;
 
   constructor(
-    /** The channel type (`MvChannelType`), checked against `objectKind`. */
-    readonly kind: number,
-    readonly target: NotificationTarget,
+    kind: number,
+    target: NotificationTarget,
     /** Bytes of the receive buffer the application gave `mvOpenChannel`. */
     readonly receiveLength: number,
     readonly buffers: readonly AddressRange[],
     /** The application's receive and send buffers (raw channels read and write them). */
     readonly views?: { receive: Uint8Array; send: Uint8Array },
-  ) {}
-
-  /** Items queued and not read yet (channel types without readable items: 0). */
-  get unread(): number {
-    return 0;
+  ) {
+    super(kind, target);
   }
 
   /** The channel has ended: nothing more is reported for it. */
   end(reason: MvClosureReason): void {
     this.closed = true;
-    this.closure = reason;
+    this.closureReason = reason;
   }
 }
 

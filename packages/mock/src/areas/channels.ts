@@ -61,14 +61,14 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
     mvCloseChannel(_call, handle) {
       const channel = channelOf(k, handle.value);
       // After the application closes a channel nothing more is reported for it.
-      channel.end(channel.closure);
+      channel.end(channel.closureReason);
       k.channels.delete(handle.value);
       handle.value = 0 as MvChannelHandle;
       return MV_STATUS_OKAY;
     },
 
     mvGetChannelClosureReason(_call, handle, reason_out) {
-      reason_out.value = channelOf(k, handle).closure;
+      reason_out.value = channelOf(k, handle).closureReason;
       return MV_STATUS_OKAY;
     },
 

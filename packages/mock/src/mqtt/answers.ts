@@ -59,7 +59,7 @@ export function deliverAnswer(channel: MqttChannel, request: PendingRequest, typ
   }
   if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) {
     channel.phase = 'ended';
-    channel.closure = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
+    channel.closureReason = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
   }
   channel.enqueue({ type, data, answers: request.fn });
 }
