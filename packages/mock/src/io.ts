@@ -12,7 +12,7 @@ import {
   type MvConfigFetchResult,
   type MvHttpResult,
 } from '@mvmqtt/sdk';
-import { ByteRing, configAnswerSize, httpRequestProblem } from '@mvmqtt/sdk/runtime';
+import { ByteRing, configAnswerSize, httpRequestProblem, type ConfigKeySeen } from '@mvmqtt/sdk/runtime';
 import type { Channel, Kernel } from './kernel.js';
 import { utf8 } from './values.js';
 
@@ -122,11 +122,8 @@ export function autoHttpAnswer(request: HttpRequestSeen): HttpAnswer {
 
 // --- config fetch ----------------------------------------------------------------------------
 
-export interface ConfigKeySeen {
-  scope: number;
-  store: number;
-  key: string;
-}
+/** A key the mock's kernel sent (the SDK runtime's type, which the device core uses too). */
+export type { ConfigKeySeen };
 
 export interface ConfigAnswerState {
   result: MvConfigFetchResult;

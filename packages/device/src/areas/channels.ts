@@ -2,13 +2,10 @@
 import {
   LIMITS,
   MV_CHANNELTYPE_OPAQUEBYTES,
-  MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INVALIDBUFFERSIZE,
-  MV_STATUS_INVALIDHANDLE,
   MV_STATUS_LATEFAULT,
   MV_STATUS_NETWORKNOTCONNECTED,
   MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNAVAILABLE,
   MV_STATUS_UNKNOWNCHANNELENDPOINT,
   MV_STATUS_UNKNOWNCHANNELTYPE,
@@ -29,7 +26,7 @@ import type {
 } from '@mvmqtt/sdk';
 import { OpaqueChannel } from '../opaque.js';
 import type { Channel, ChannelBuffers } from '../channels.js';
-import { checkedText, isBox, isU32 } from '../kernel/args.js';
+import { checkedText, isU32 } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NetworkLink } from '../network.js';
@@ -101,58 +98,33 @@ export function getChannelClosureReason(k: Kernel, reasonOut: MvOut<MvClosureRea
 
 const encoder = new TextEncoder();
 
-/** The bytes a `const uint8_t *data, uint32_t len` pair names, or undefined for a bad pointer or a length past its end. */
-function dataBytes(data: unknown, len: unknown): Uint8Array | undefined {
-  if (!isU32(len)) return undefined;
-  const bytes = data instanceof Uint8Array ? data : typeof data === 'string' ? encoder.encode(data) : undefined;
-  if (!bytes || len > bytes.byteLength) return undefined;
-  return bytes;
-}
+// Raw channels: the checks passed the handle (a live, open opaque-bytes channel: `k.args.target`),
+// the output pointers, len's width and data holding at least `len` bytes.
 
-/** The raw channel behind `handle`, or the status that says why there is none. */
-function opaqueChannel(k: Kernel, handle: unknown): OpaqueChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED {
-  const channel = k.channels.get(handle);
-  if (!(channel instanceof OpaqueChannel)) return MV_STATUS_INVALIDHANDLE;
-  if (channel.closed) return MV_STATUS_CHANNELCLOSED;
-  return channel;
-}
-
-export function readChannel(k: Kernel, handle: unknown, pointerOut: unknown, lengthOut: unknown): MvReadChannelStatus {
-  const channel = opaqueChannel(k, handle);
-  if (!(channel instanceof OpaqueChannel)) return channel;
-  if (!isBox(pointerOut) || !isBox(lengthOut)) return MV_STATUS_PARAMETERFAULT;
-  const bytes = channel.readable();
-  (pointerOut as MvOut<Uint8Array | null>).value = bytes;
-  (lengthOut as MvOut<number>).value = bytes.byteLength;
+export function readChannel(k: Kernel, pointerOut: MvOut<Uint8Array | null>, lengthOut: MvOut<number>): MvReadChannelStatus {
+  const bytes = (k.args.target as OpaqueChannel).readable();
+  pointerOut.value = bytes;
+  lengthOut.value = bytes.byteLength;
   return MV_STATUS_OKAY;
 }
 
-export function readChannelComplete(k: Kernel, handle: unknown, consumed: unknown): MvReadChannelCompleteStatus {
-  const channel = opaqueChannel(k, handle);
-  if (!(channel instanceof OpaqueChannel)) return channel;
-  // More than was offered frees only what was there (the call has no status for it).
-  channel.consume(isU32(consumed) ? consumed : 0);
+export function readChannelComplete(k: Kernel, consumed: number): MvReadChannelCompleteStatus {
+  // The call has no status for a bad count: nothing is freed. More than was offered frees only what was there.
+  (k.args.target as OpaqueChannel).consume(isU32(consumed) ? consumed : 0);
   return MV_STATUS_OKAY;
 }
 
-export function writeChannelStream(k: Kernel, handle: unknown, data: unknown, len: unknown, written: unknown): MvWriteChannelStreamStatus {
-  const channel = opaqueChannel(k, handle);
-  if (!(channel instanceof OpaqueChannel)) return channel;
-  const bytes = dataBytes(data, len);
-  if (!bytes || !isBox(written)) return MV_STATUS_PARAMETERFAULT;
-  const queued = channel.queue(bytes, len as number);
-  return report(written as MvOut<number>, queued);
+export function writeChannelStream(k: Kernel, data: Uint8Array | string, len: number, written: MvOut<number>): MvWriteChannelStreamStatus {
+  const queued = (k.args.target as OpaqueChannel).queue(typeof data === 'string' ? encoder.encode(data) : data, len);
+  return report(written, queued);
 }
 
-export function writeChannel(k: Kernel, handle: unknown, data: unknown, len: unknown, available: unknown): MvWriteChannelStatus {
-  const channel = opaqueChannel(k, handle);
-  if (!(channel instanceof OpaqueChannel)) return channel;
-  const bytes = dataBytes(data, len);
-  if (!bytes || !isBox(available)) return MV_STATUS_PARAMETERFAULT;
+export function writeChannel(k: Kernel, data: Uint8Array | string, len: number, available: MvOut<number>): MvWriteChannelStatus {
+  const channel = k.args.target as OpaqueChannel;
   // All or nothing; len 0 only asks for the free space.
-  if ((len as number) > channel.sendSpace) return MV_STATUS_INVALIDBUFFERSIZE;
-  channel.queue(bytes, len as number);
-  return report(available as MvOut<number>, channel.sendSpace);
+  if (len > channel.sendSpace) return MV_STATUS_INVALIDBUFFERSIZE;
+  channel.queue(typeof data === 'string' ? encoder.encode(data) : data, len);
+  return report(available, channel.sendSpace);
 }
 
 /** Writes the count after the bytes were queued: a fault now is late (the bytes stay queued). */
@@ -175,10 +147,10 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
   const link = k.state(NetworkLink);
   const opens = k.state(ChannelOpens);
   return {
-    mvReadChannel: (handle, pointerOut, lengthOut) => readChannel(k, handle, pointerOut, lengthOut),
-    mvReadChannelComplete: (handle, consumed) => readChannelComplete(k, handle, consumed),
-    mvWriteChannelStream: (handle, data, len, written) => writeChannelStream(k, handle, data, len, written),
-    mvWriteChannel: (handle, data, len, available) => writeChannel(k, handle, data, len, available),
+    mvReadChannel: (_handle, pointerOut, lengthOut) => readChannel(k, pointerOut, lengthOut),
+    mvReadChannelComplete: (_handle, consumed) => readChannelComplete(k, consumed),
+    mvWriteChannelStream: (_handle, data, len, written) => writeChannelStream(k, data, len, written),
+    mvWriteChannel: (_handle, data, len, available) => writeChannel(k, data, len, available),
     mvOpenChannel: (params, handleOut) => openChannel(k, link, opens, params, handleOut),
     mvCloseChannel: (handleInOut) => closeChannel(k, handleInOut),
     mvGetChannelClosureReason: (_handle, reasonOut) => getChannelClosureReason(k, reasonOut),

@@ -10,39 +10,30 @@ import {
   MV_CONFIGKEYFETCHRESULT_OK,
   MV_CONFIGKEYFETCHRESULT_SERVERERROR,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
-  MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INDEXINVALID,
   MV_STATUS_INVALIDBUFFERSIZE,
-  MV_STATUS_INVALIDCONFIGKEY,
-  MV_STATUS_INVALIDHANDLE,
   MV_STATUS_LATEFAULT,
   MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
-  MV_STATUS_TOOMANYCONFIGKEYS,
 } from '@mvmqtt/sdk';
 import type {
   MvChannelType,
   MvConfigFetchResult,
+  MvConfigKeyFetchParams,
+  MvConfigResponseData,
+  MvConfigResponseReadItemParams,
   MvConfigKeyFetchResult,
   MvReadConfigFetchResponseDataStatus,
   MvReadConfigResponseItemStatus,
   MvSendConfigFetchRequestStatus,
 } from '@mvmqtt/sdk';
-import { configAnswerSize, configKeyText, configRequestSize, unknownScopeOrStore, type NotificationTarget } from '@mvmqtt/sdk/runtime';
+import { configAnswerSize, configKeysToFetch, configRequestSize, type ConfigKeySeen, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import { Channel, type ChannelBuffers } from '../channels.js';
 import { ConfigStore } from '../config-store.js';
-import { Fault, fault, isBox, isStruct, isU32, sizedBytes } from '../kernel/args.js';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
-
-interface KeyToFetch {
-  scope: number;
-  store: number;
-  key: string;
-}
 
 interface ConfigAnswer {
   result: MvConfigFetchResult;
@@ -62,7 +53,7 @@ export class ConfigFetchChannel extends Channel {
   }
 
   /** Answers on a later turn of the event loop, as the cloud would. */
-  fetch(store: ConfigStore, keys: readonly KeyToFetch[]): void {
+  fetch(store: ConfigStore, keys: readonly ConfigKeySeen[]): void {
     setImmediate(() => {
       if (this.closed || this.released) return;
       const items = keys.map((k) => ({ value: store.get(k.scope, k.store, k.key) }));
@@ -73,41 +64,19 @@ export class ConfigFetchChannel extends Channel {
   }
 }
 
-function configChannel(k: Kernel, handle: unknown): ConfigFetchChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED {
-  const channel = k.channels.get(handle);
-  if (!(channel instanceof ConfigFetchChannel)) return MV_STATUS_INVALIDHANDLE;
-  if (channel.closed) return MV_STATUS_CHANNELCLOSED;
-  return channel;
-}
-
-
-export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, handle: unknown, request: unknown): MvSendConfigFetchRequestStatus {
-  const channel = configChannel(k, handle);
-  if (!(channel instanceof ConfigFetchChannel)) return channel;
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
-  const count = request.num_items;
-  if (!isU32(count)) return MV_STATUS_PARAMETERFAULT;
-  const maxKeys = k.options.limits.get('CONFIG_KEYS_PER_REQUEST_MAX')?.value;
-  if (maxKeys !== undefined && count > maxKeys) return MV_STATUS_TOOMANYCONFIGKEYS;
+/**
+ * The checks passed the handle (a live, open config-fetch channel: `k.args.target`), the request's
+ * pointer, num_items' width and CONFIG_KEYS_PER_REQUEST_MAX; a key they could not read is recorded
+ * as a late fault, met when the kernel reaches it.
+ */
+export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, request: MvConfigKeyFetchParams): MvSendConfigFetchRequestStatus {
+  const channel = k.args.target as ConfigFetchChannel;
   if (channel.sent) return MV_STATUS_REQUESTALREADYSENT;
-  const keys: KeyToFetch[] = [];
-  try {
-    const list = request.keys_to_fetch;
-    if (count > 0 && !Array.isArray(list)) fault('request->keys_to_fetch is not a valid pointer', true);
-    for (let i = 0; i < count; i++) {
-      const item: unknown = (list as unknown[])[i];
-      if (!isStruct(item)) fault(`request->keys_to_fetch[${i}] is not a valid element`, true);
-      const unknown = unknownScopeOrStore(item.scope, item.store);
-      if (unknown !== undefined) return unknown;
-      const text = configKeyText(sizedBytes(item.key, `request->keys_to_fetch[${i}].key`, true));
-      if (text === undefined) return MV_STATUS_INVALIDCONFIGKEY;
-      keys.push({ scope: item.scope as number, store: item.store as number, key: text });
-    }
-  } catch (err) {
-    if (!(err instanceof Fault)) throw err;
+  const keys = configKeysToFetch(request, k.args.lateFault !== undefined);
+  if (typeof keys === 'number') {
     // The kernel had started reading the request: the channel's one request is spent.
-    channel.sent = true;
-    return MV_STATUS_LATEFAULT;
+    if (keys === MV_STATUS_LATEFAULT) channel.sent = true;
+    return keys;
   }
   if (configRequestSize(keys) > channel.buffers.sendLength) return MV_STATUS_INVALIDBUFFERSIZE;
   channel.sent = true;
@@ -115,37 +84,31 @@ export function sendConfigFetchRequest(k: Kernel, store: () => ConfigStore, hand
   return MV_STATUS_OKAY;
 }
 
-export function readConfigFetchResponseData(k: Kernel, handle: unknown, data: unknown): MvReadConfigFetchResponseDataStatus {
-  const channel = configChannel(k, handle);
-  if (!(channel instanceof ConfigFetchChannel)) return channel;
-  if (!isStruct(data)) return MV_STATUS_PARAMETERFAULT;
-  const answer = channel.answer;
+export function readConfigFetchResponseData(k: Kernel, data: MvConfigResponseData): MvReadConfigFetchResponseDataStatus {
+  const answer = (k.args.target as ConfigFetchChannel).answer;
   if (!answer) return MV_STATUS_RESPONSENOTPRESENT;
   data.result = answer.result;
   data.num_items = answer.items.length;
   return MV_STATUS_OKAY;
 }
 
-export function readConfigResponseItem(k: Kernel, handle: unknown, params: unknown): MvReadConfigResponseItemStatus {
-  const channel = configChannel(k, handle);
-  if (!(channel instanceof ConfigFetchChannel)) return channel;
-  if (!isStruct(params) || !isU32(params.item_index) || !isBox(params.result) || !isStruct(params.buf)) return MV_STATUS_PARAMETERFAULT;
-  const { data, size, length } = params.buf;
-  if (!(data instanceof Uint8Array) || !isU32(size) || size > data.byteLength || !isBox(length)) return MV_STATUS_PARAMETERFAULT;
-  const answer = channel.answer;
+/** The checks passed item_index's width, the result pointer, and buf (data holding `size` writable bytes, its length pointer). */
+export function readConfigResponseItem(k: Kernel, params: MvConfigResponseReadItemParams): MvReadConfigResponseItemStatus {
+  const answer = (k.args.target as ConfigFetchChannel).answer;
   if (!answer) return MV_STATUS_RESPONSENOTPRESENT;
   const item = answer.items[params.item_index];
   if (!item) return MV_STATUS_INDEXINVALID;
+  const { data, size, length } = params.buf;
   let result: MvConfigKeyFetchResult = MV_CONFIGKEYFETCHRESULT_OK;
   let copied = 0;
   if (!item.value) result = MV_CONFIGKEYFETCHRESULT_KEYNOTFOUND;
   else if (item.value.byteLength > size && k.options.configValueTooLarge === 'error') result = MV_CONFIGKEYFETCHRESULT_SERVERERROR;
   else {
     copied = Math.min(size, item.value.byteLength);
-    data.set(item.value.subarray(0, copied));
+    data!.set(item.value.subarray(0, copied));
   }
-  params.result.value = result;
-  length.value = copied;
+  params.result!.value = result;
+  length!.value = copied;
   return MV_STATUS_OKAY;
 }
 
@@ -154,8 +117,8 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
   // Loaded once, when the device is made, so that a bad store fails at start and not on first use.
   const store = k.options.config === undefined ? ConfigStore.empty() : ConfigStore.load(k.options.config);
   return {
-    mvSendConfigFetchRequest: (handle, request) => sendConfigFetchRequest(k, () => store, handle, request),
-    mvReadConfigFetchResponseData: (handle, data) => readConfigFetchResponseData(k, handle, data),
-    mvReadConfigResponseItem: (handle, params) => readConfigResponseItem(k, handle, params),
+    mvSendConfigFetchRequest: (_handle, request) => sendConfigFetchRequest(k, () => store, request),
+    mvReadConfigFetchResponseData: (_handle, data) => readConfigFetchResponseData(k, data),
+    mvReadConfigResponseItem: (_handle, params) => readConfigResponseItem(k, params),
   };
 }

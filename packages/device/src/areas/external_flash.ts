@@ -5,15 +5,15 @@ import {
   MV_STATUS_OKAY,
   MV_STATUS_UNAVAILABLE,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
+  STRUCT_VERSIONS,
 } from '@mvmqtt/sdk';
 import type { MvExternalFlashHandle } from '@mvmqtt/sdk';
-import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
-import { isStruct, structVersions } from '../kernel/args.js';
+import { HandleAllocator, HandleTable, isObject } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ExternalFlash } from '@mvmqtt/sdk/runtime';
 
-const INFO_VERSIONS = structVersions('MvExternalFlashInfo');
+const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
 const encoder = new TextEncoder();
 
 export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
@@ -64,7 +64,7 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
       // info is written, so its version is this call's own rule (the checks only held the pointer).
       if (!INFO_VERSIONS.has(info.version as number)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
       const v1 = { chip_id: flash.chipId, size: flash.size, num_handles: handles.size };
-      if (isStruct(info.v1)) Object.assign(info.v1, v1);
+      if (isObject(info.v1)) Object.assign(info.v1, v1);
       else info.v1 = v1;
       return MV_STATUS_OKAY;
     },

@@ -1,128 +1,86 @@
 /** The HTTP area: mvSendHttpRequest and the three reads of its response. */
 import {
-  LIMITS,
   MV_CHANNELTYPE_HTTP,
-  MV_STATUS_CHANNELCLOSED,
   MV_STATUS_INDEXINVALID,
   MV_STATUS_INVALIDBUFFERSIZE,
-  MV_STATUS_INVALIDHANDLE,
   MV_STATUS_LATEFAULT,
   MV_STATUS_OFFSETINVALID,
   MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
 } from '@mvmqtt/sdk';
 import type {
+  MvHttpRequest,
+  MvHttpResponseData,
+  MvSizedString,
   MvReadHttpResponseBodyStatus,
   MvReadHttpResponseDataStatus,
   MvReadHttpResponseHeaderStatus,
   MvSendHttpRequestStatus,
 } from '@mvmqtt/sdk';
 import { writeHttpResponseData } from '@mvmqtt/sdk/runtime';
-import { Fault, fault, isStruct, isU32, sizedBytes, sizedCopy } from '../kernel/args.js';
+import { checkedBytes, checkedCopy } from '../kernel/args.js';
 import type { HttpBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { HttpChannel, requestSize, type HttpRequestText } from '../http.js';
 
-/** The HTTP channel behind `handle`, or the status that says why there is none. */
-function httpChannel(k: Kernel, handle: unknown): HttpChannel | typeof MV_STATUS_INVALIDHANDLE | typeof MV_STATUS_CHANNELCLOSED {
-  const channel = k.channels.get(handle);
-  if (!(channel instanceof HttpChannel)) return MV_STATUS_INVALIDHANDLE;
-  if (channel.closed) return MV_STATUS_CHANNELCLOSED;
-  return channel;
-}
-
-/** Reads the request the way the kernel follows its pointers; a bad one is a late fault. */
 const latin1 = new TextDecoder('latin1');
 /** Request text byte for byte (HTTP request lines and headers are ASCII; anything else is refused later). */
-const text = (s: unknown, what: string): string => {
-  const bytes = sizedBytes(s, what, true);
-  return bytes ? latin1.decode(bytes) : '';
-};
+const text = (s: MvSizedString): string => (s.length === 0 ? '' : latin1.decode(checkedBytes(s)));
 
-function decodeRequest(request: Record<string, unknown>, count: number): HttpRequestText {
-  const method = text(request.method, 'request->method');
-  const url = text(request.url, 'request->url');
-  const list = request.headers;
-  if (count > 0 && !Array.isArray(list)) fault('request->headers is not a valid pointer', true);
-  const headers: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const h: unknown = (list as unknown[])[i];
-    if (!isStruct(h)) fault(`request->headers[${i}] is not a valid element`, true);
-    headers.push(text({ data: h.data, length: h.length }, `request->headers[${i}]`));
-  }
-  const body = sizedCopy(request.body, 'request->body', true);
-  if (!isU32(request.timeout_ms)) fault('request->timeout_ms is not a 32-bit value', true);
-  return { method, url, headers, body, timeoutMs: request.timeout_ms };
-}
-
-export function sendHttpRequest(k: Kernel, handle: unknown, request: unknown): MvSendHttpRequestStatus {
-  const channel = httpChannel(k, handle);
-  if (!(channel instanceof HttpChannel)) return channel;
-  if (!isStruct(request)) return MV_STATUS_PARAMETERFAULT;
-  const count = request.num_headers;
-  if (!isU32(count)) return MV_STATUS_PARAMETERFAULT;
-  if (count > LIMITS.HTTP_REQUEST_HEADERS_MAX.value) return LIMITS.HTTP_REQUEST_HEADERS_MAX.status;
+/**
+ * The checks passed the handle (a live, open HTTP channel: `k.args.target`), the request's
+ * pointer, the widths of num_headers and timeout_ms, and HTTP_REQUEST_HEADERS_MAX; a pointer inside
+ * the request they could not follow is recorded as a late fault, met while the request is read.
+ */
+export function sendHttpRequest(k: Kernel, request: MvHttpRequest): MvSendHttpRequestStatus {
+  const channel = k.args.target as HttpChannel;
   if (channel.sent) return MV_STATUS_REQUESTALREADYSENT;
-  let text: HttpRequestText;
-  try {
-    text = decodeRequest(request, count);
-  } catch (err) {
-    if (!(err instanceof Fault)) throw err;
+  if (k.args.lateFault) {
     // The kernel had started reading the request: the channel's one request is spent.
     channel.sent = true;
     return MV_STATUS_LATEFAULT;
   }
-  if (requestSize(text) > channel.buffers.sendLength) return MV_STATUS_INVALIDBUFFERSIZE;
+  const headers: string[] = [];
+  for (let i = 0; i < request.num_headers; i++) headers.push(text(request.headers![i] as MvSizedString));
+  const seen: HttpRequestText = { method: text(request.method), url: text(request.url), headers, body: checkedCopy(request.body), timeoutMs: request.timeout_ms };
+  if (requestSize(seen) > channel.buffers.sendLength) return MV_STATUS_INVALIDBUFFERSIZE;
   channel.sent = true;
-  channel.start(text);
+  channel.start(seen);
   return MV_STATUS_OKAY;
 }
 
-export function readHttpResponseData(k: Kernel, handle: unknown, data: unknown): MvReadHttpResponseDataStatus {
-  const channel = httpChannel(k, handle);
-  if (!(channel instanceof HttpChannel)) return channel;
-  if (!isStruct(data)) return MV_STATUS_PARAMETERFAULT;
-  const r = channel.response;
+export function readHttpResponseData(k: Kernel, data: MvHttpResponseData): MvReadHttpResponseDataStatus {
+  const r = (k.args.target as HttpChannel).response;
   if (!r) return MV_STATUS_RESPONSENOTPRESENT;
-  return writeHttpResponseData(data, { result: r.result, statusCode: r.statusCode, headerCount: r.headers.length, bodyLength: r.body.byteLength });
+  return writeHttpResponseData(data as unknown as Record<string, unknown>, { result: r.result, statusCode: r.statusCode, headerCount: r.headers.length, bodyLength: r.body.byteLength });
 }
 
-/** `buf` names at least `size` writable bytes. */
-function bufferOk(buf: unknown, size: unknown): buf is Uint8Array {
-  return buf instanceof Uint8Array && isU32(size) && size <= buf.byteLength;
-}
-
-export function readHttpResponseHeader(k: Kernel, handle: unknown, index: unknown, buf: unknown, size: unknown): MvReadHttpResponseHeaderStatus {
-  const channel = httpChannel(k, handle);
-  if (!(channel instanceof HttpChannel)) return channel;
-  if (!bufferOk(buf, size)) return MV_STATUS_PARAMETERFAULT;
-  const r = channel.response;
+/** The checks passed header_index's width and buf (at least `size` bytes). */
+export function readHttpResponseHeader(k: Kernel, index: number, buf: Uint8Array, size: number): MvReadHttpResponseHeaderStatus {
+  const r = (k.args.target as HttpChannel).response;
   if (!r) return MV_STATUS_RESPONSENOTPRESENT;
-  if (!isU32(index) || index >= r.headers.length) return MV_STATUS_INDEXINVALID;
+  if (index >= r.headers.length) return MV_STATUS_INDEXINVALID;
   // No terminator and no length: the application pre-fills its buffer.
-  buf.set(r.headers[index].subarray(0, size as number));
+  buf.set(r.headers[index].subarray(0, size));
   return MV_STATUS_OKAY;
 }
 
-export function readHttpResponseBody(k: Kernel, handle: unknown, offset: unknown, buf: unknown, size: unknown): MvReadHttpResponseBodyStatus {
-  const channel = httpChannel(k, handle);
-  if (!(channel instanceof HttpChannel)) return channel;
-  if (!bufferOk(buf, size)) return MV_STATUS_PARAMETERFAULT;
-  const r = channel.response;
+/** The checks passed offset's width and buf (at least `size` bytes). */
+export function readHttpResponseBody(k: Kernel, offset: number, buf: Uint8Array, size: number): MvReadHttpResponseBodyStatus {
+  const r = (k.args.target as HttpChannel).response;
   if (!r) return MV_STATUS_RESPONSENOTPRESENT;
-  if (!isU32(offset) || offset > r.body.byteLength) return MV_STATUS_OFFSETINVALID;
-  buf.set(r.body.subarray(offset, offset + (size as number)));
+  if (offset > r.body.byteLength) return MV_STATUS_OFFSETINVALID;
+  buf.set(r.body.subarray(offset, offset + size));
   return MV_STATUS_OKAY;
 }
 
 export function createHttpBehaviours(k: Kernel): HttpBehaviours {
   k.channelTypes.register(MV_CHANNELTYPE_HTTP, (type, target, buffers) => new HttpChannel(type, target, buffers, k.options.http));
   return {
-    mvSendHttpRequest: (handle, request) => sendHttpRequest(k, handle, request),
-    mvReadHttpResponseData: (handle, data) => readHttpResponseData(k, handle, data),
-    mvReadHttpResponseHeader: (handle, index, buf, size) => readHttpResponseHeader(k, handle, index, buf, size),
-    mvReadHttpResponseBody: (handle, offset, buf, size) => readHttpResponseBody(k, handle, offset, buf, size),
+    mvSendHttpRequest: (_handle, request) => sendHttpRequest(k, request),
+    mvReadHttpResponseData: (_handle, data) => readHttpResponseData(k, data),
+    mvReadHttpResponseHeader: (_handle, index, buf, size) => readHttpResponseHeader(k, index, buf, size),
+    mvReadHttpResponseBody: (_handle, offset, buf, size) => readHttpResponseBody(k, offset, buf, size),
   };
 }

@@ -53,8 +53,8 @@ import type {
   MvOut,
   MvSizedString,
 } from '@mvmqtt/sdk';
-import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
-import { Refusal, checkedBytes, checkedCopy, checkedText, fault, isU32 } from '../kernel/args.js';
+import { fault, sizedTopicProblem } from '@mvmqtt/sdk/runtime';
+import { Refusal, checkedBytes, checkedCopy, checkedText, isU32 } from '../kernel/args.js';
 import type { MqttBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';

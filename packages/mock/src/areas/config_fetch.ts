@@ -5,18 +5,15 @@ import {
   MV_CONFIGKEYFETCHRESULT_SERVERERROR,
   MV_STATUS_INDEXINVALID,
   MV_STATUS_INVALIDBUFFERSIZE,
-  MV_STATUS_INVALIDCONFIGKEY,
   MV_STATUS_LATEFAULT,
   MV_STATUS_OKAY,
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
 } from '@mvmqtt/sdk';
-import { ConfigStore, configKeyText, configRequestSize, unknownScopeOrStore } from '@mvmqtt/sdk/runtime';
+import { ConfigStore, configKeysToFetch, configRequestSize } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
-import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
+import { answerConfig, configState } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
-import { isObject } from '@mvmqtt/sdk/runtime';
-import { utf8 } from '../values.js';
 
 
 /**
@@ -40,24 +37,11 @@ export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
       const channel = channelOf(k, handle);
       const state = configState(channel);
       if (state.sent) return MV_STATUS_REQUESTALREADYSENT;
-      const keys: ConfigKeySeen[] = [];
-      // Key by key, as the device core reads them: a bad element is a late fault where it is met.
-      for (let i = 0; i < request.num_items; i++) {
-        const item: unknown = (request.keys_to_fetch as unknown[] | null)?.[i];
-        if (!isObject(item)) break;
-        const { scope, store, key } = item as { scope: number; store: number; key: { data: unknown; length: number } };
-        const unknown = unknownScopeOrStore(scope, store);
-        if (unknown !== undefined) return unknown;
-        const data = typeof key.data === 'string' ? utf8(key.data) : key.data;
-        if (key.length > 0 && !(data instanceof Uint8Array && data.byteLength >= key.length)) break;
-        const text = configKeyText(key.length === 0 ? undefined : (data as Uint8Array).subarray(0, key.length));
-        if (text === undefined) return MV_STATUS_INVALIDCONFIGKEY;
-        keys.push({ scope, store, key: text });
-      }
-      if (keys.length < request.num_items || call.lateFault) {
+      const keys = configKeysToFetch(request, call.lateFault !== undefined);
+      if (typeof keys === 'number') {
         // The kernel had started reading the request: the channel's one request is spent.
-        state.sent = true;
-        return MV_STATUS_LATEFAULT;
+        if (keys === MV_STATUS_LATEFAULT) state.sent = true;
+        return keys;
       }
       if (configRequestSize(keys) > channel.views!.send.byteLength) return MV_STATUS_INVALIDBUFFERSIZE;
       state.sent = true;

@@ -19,11 +19,15 @@ import {
   MV_CONFIGKEYFETCHSCOPE_DEVICE,
   MV_CONFIGKEYFETCHSTORE_CONFIG,
   MV_CONFIGKEYFETCHSTORE_SECRET,
+  MV_STATUS_INVALIDCONFIGKEY,
+  MV_STATUS_LATEFAULT,
   MV_STATUS_UNKNOWNCONFIGSCOPE,
   MV_STATUS_UNKNOWNCONFIGSTORE,
   MvConfigKeyFetchScope,
   MvConfigKeyFetchStore,
 } from '../generated/index.js';
+import type { MvConfigKeyFetchParams } from '../generated/index.js';
+import { isObject, isUint } from './arguments.js';
 import { nodeFs } from './node-fs.js';
 
 // The SDK builds without DOM or Node types; both runtimes provide TextEncoder and TextDecoder.
@@ -47,6 +51,44 @@ export function unknownScopeOrStore(scope: unknown, store: unknown): typeof MV_S
 export function configKeyText(key: Uint8Array | undefined): string | undefined {
   const text = key ? latin1.decode(key) : '';
   return PRINTABLE.test(text) ? text : undefined;
+}
+
+/** A key to fetch as the kernel sent it. */
+export interface ConfigKeySeen {
+  scope: number;
+  store: number;
+  key: string;
+}
+
+/** The bytes a key's `MvSizedString` names (empty: undefined), or null when they cannot be read. */
+function keyBytes(s: unknown): Uint8Array | undefined | null {
+  if (!isObject(s) || !isUint(s.length, 32)) return null;
+  if (s.length === 0) return undefined;
+  const data = typeof s.data === 'string' ? encoder.encode(s.data) : s.data;
+  return data instanceof Uint8Array && data.byteLength >= s.length ? data.subarray(0, s.length) : null;
+}
+
+/**
+ * mvSendConfigFetchRequest's keys, read one by one as the kernel sends them, once the argument
+ * checks passed the request: a scope or store outside its enum, or a key that is empty or not
+ * printable, is that key's status; an element that cannot be read (the checks recorded it as a
+ * late fault, `lateFault`) ends the read with LATEFAULT, as a late fault anywhere in the request does.
+ */
+export function configKeysToFetch(request: MvConfigKeyFetchParams, lateFault: boolean): ConfigKeySeen[] | typeof MV_STATUS_LATEFAULT | typeof MV_STATUS_INVALIDCONFIGKEY | typeof MV_STATUS_UNKNOWNCONFIGSCOPE | typeof MV_STATUS_UNKNOWNCONFIGSTORE {
+  const list: readonly unknown[] = Array.isArray(request.keys_to_fetch) ? request.keys_to_fetch : [];
+  const keys: ConfigKeySeen[] = [];
+  for (let i = 0; i < request.num_items; i++) {
+    const item = list[i];
+    if (!isObject(item)) return MV_STATUS_LATEFAULT;
+    const unknown = unknownScopeOrStore(item.scope, item.store);
+    if (unknown !== undefined) return unknown;
+    const bytes = keyBytes(item.key);
+    if (bytes === null) return MV_STATUS_LATEFAULT;
+    const key = configKeyText(bytes);
+    if (key === undefined) return MV_STATUS_INVALIDCONFIGKEY;
+    keys.push({ scope: item.scope as number, store: item.store as number, key });
+  }
+  return lateFault ? MV_STATUS_LATEFAULT : keys;
 }
 
 export type ConfigValue = string | Uint8Array | { file: string; encoding?: 'raw' | 'hex' | 'base64' };
