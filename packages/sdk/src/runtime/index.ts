@@ -67,6 +67,7 @@ export {
   byteLength,
   callRules,
   isBox,
+  isInt,
   isObject,
   isUint,
   member,
