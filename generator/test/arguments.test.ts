@@ -79,6 +79,36 @@ function gizmoArea() {
         ],
         errors: [err('MV_STATUS_PARAMETERFAULT'), err('MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION', 'The version is not 1.')],
       },
+      {
+        name: 'mvGizmoTune',
+        doc: doc('tune call: integers by value'),
+        nsc_address: '0x0c1ff211',
+        params: [
+          { name: 'handle', type: 'MvGizmoHandle', direction: 'value', doc: doc('gizmo') },
+          { name: 'channel', type: 'uint16_t', direction: 'value', doc: doc('16-bit channel') },
+          { name: 'offset', type: 'int32_t', direction: 'value', doc: doc('signed offset') },
+          { name: 'mode', type: 'enum MvGizmoMode', direction: 'value', doc: doc('mode') },
+          { name: 'dial', type: 'uint32_t', direction: 'value', doc: doc('dial, ranged') },
+        ],
+        errors: [err('MV_STATUS_PARAMETERFAULT'), err('MV_STATUS_INVALIDHANDLE'), err('MV_STATUS_INVALIDBUFFERSIZE', 'The dial is outside 1 to 9.')],
+      },
+      {
+        name: 'mvGizmoPoke',
+        doc: doc('poke call: one way to fail'),
+        nsc_address: '0x0c1ff219',
+        params: [{ name: 'word', type: 'uint32_t', direction: 'value', doc: doc('word') }],
+        errors: [err('MV_STATUS_PERIPHERALACCESSFAULT', 'The gizmo refuses the word.')],
+      },
+      {
+        name: 'mvGizmoNudge',
+        doc: doc('nudge call: no status for a bad value'),
+        nsc_address: '0x0c1ff221',
+        params: [
+          { name: 'handle', type: 'MvGizmoHandle', direction: 'value', doc: doc('gizmo') },
+          { name: 'amount', type: 'uint32_t', direction: 'value', doc: doc('amount') },
+        ],
+        errors: [err('MV_STATUS_INVALIDHANDLE')],
+      },
     ],
     limits: [
       {
@@ -92,6 +122,18 @@ function gizmoArea() {
         status: 'MV_STATUS_INVALIDBUFFERSIZE',
         source: 'inferred',
         configurable: true,
+      },
+      {
+        name: 'GIZMO_DIAL_RANGE',
+        doc: doc('dial range'),
+        kind: 'range',
+        min: 1,
+        max: 9,
+        unit: 'value',
+        applies_to: ['mvGizmoTune.dial'],
+        functions: ['mvGizmoTune'],
+        status: 'MV_STATUS_INVALIDBUFFERSIZE',
+        source: 'inferred',
       },
     ],
   });
@@ -135,7 +177,14 @@ const LIVE = 0x1234;
 function checker(limit?: LimitSetting | null) {
   return new runtime.ArgumentCheck({
     lookup: (type, value) => (type === 'MvGizmoHandle' && value === LIVE ? {} : undefined),
-    limit: (name) => (name === 'GIZMO_LEVEL_MAX' ? (limit === null ? undefined : (limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE as LimitSetting['status'] })) : undefined),
+    limit: (name) =>
+      name === 'GIZMO_LEVEL_MAX'
+        ? limit === null
+          ? undefined
+          : (limit ?? { kind: 'max', value: 7, status: statuses.MV_STATUS_INVALIDBUFFERSIZE as LimitSetting['status'] })
+        : name === 'GIZMO_DIAL_RANGE'
+          ? { kind: 'range', min: 1, max: 9, status: statuses.MV_STATUS_INVALIDBUFFERSIZE as LimitSetting['status'] }
+          : undefined,
     addressOf: () => 0,
   });
 }
@@ -145,10 +194,18 @@ const name = (s: number) => Object.keys(statuses).find((k) => k.startsWith('MV_S
 
 describe('printed', () => {
   it('one fixed-arity function per call and per struct, named after them', () => {
-    expect(Object.keys(checks).filter((k) => typeof checks[k] === 'function').sort()).toEqual(['checkMvGizmoParams', 'checkMvGizmoSettings', 'mvGizmoConfigureArguments', 'mvGizmoOpenArguments']);
+    expect(Object.keys(checks).filter((k) => typeof checks[k] === 'function').sort()).toEqual([
+      'checkMvGizmoParams',
+      'checkMvGizmoSettings',
+      'mvGizmoConfigureArguments',
+      'mvGizmoNudgeArguments',
+      'mvGizmoOpenArguments',
+      'mvGizmoPokeArguments',
+      'mvGizmoTuneArguments',
+    ]);
     expect(checks.mvGizmoConfigureArguments.length).toBe(3); // the check state, then one argument per parameter
     expect(checks.mvGizmoOpenArguments.length).toBe(3);
-    expect(Object.keys(checks.ARGUMENT_CHECKS as unknown as object).sort()).toEqual(['mvGizmoConfigure', 'mvGizmoOpen']);
+    expect(Object.keys(checks.ARGUMENT_CHECKS as unknown as object).sort()).toEqual(['mvGizmoConfigure', 'mvGizmoNudge', 'mvGizmoOpen', 'mvGizmoPoke', 'mvGizmoTune']);
   });
 
   it('says which spec fact each check enforces', () => {
@@ -157,6 +214,9 @@ describe('printed', () => {
     expect(text).toContain('// name: pointer counted by name_len');
     expect(text).toContain('// version: selects the union member (1 → v1)');
     expect(text).toContain('// handle: a live MvGizmoHandle');
+    expect(text).toContain('// channel: uint16_t');
+    expect(text).toContain('// offset: int32_t');
+    expect(text).toContain('// dial: uint32_t; limits GIZMO_DIAL_RANGE');
     // No argument array and no rest parameters: the device calls these once per system call.
     expect(text).not.toMatch(/\.\.\.args|arguments\[/);
   });
@@ -169,6 +229,42 @@ describe('run', () => {
     expect(name(checks.mvGizmoConfigureArguments(c, LIVE, settings({ port: 0xffff })))).toBe('MV_STATUS_OKAY');
     for (const port of [0x10000, -1, 1.5, '80', undefined]) expect(name(checks.mvGizmoConfigureArguments(c, LIVE, settings({ port }))), String(port)).toBe('MV_STATUS_PARAMETERFAULT');
     expect(c.reason).toMatch(/^settings\.port /);
+  });
+
+  it('integers by value: each fits its C type (uint16_t, int32_t, an enum in 32 bits), else PARAMETERFAULT, in parameter order', () => {
+    const c = checker();
+    const tune = (over: Record<string, unknown> = {}) => {
+      const a = { channel: 0xffff, offset: -5, mode: 1, dial: 5, ...over };
+      return name(checks.mvGizmoTuneArguments(c, LIVE, a.channel, a.offset, a.mode, a.dial));
+    };
+    expect(tune()).toBe('MV_STATUS_OKAY');
+    expect(tune({ offset: -0x8000_0000 })).toBe('MV_STATUS_OKAY');
+    for (const channel of [0x10000, -1, 1.5, '80', undefined, 1n]) expect(tune({ channel }), String(channel)).toBe('MV_STATUS_PARAMETERFAULT');
+    expect(c.reason).toMatch(/^channel /);
+    for (const offset of [0x8000_0000, -0x8000_0001, 0.5, null]) expect(tune({ offset }), String(offset)).toBe('MV_STATUS_PARAMETERFAULT');
+    for (const mode of [2 ** 32, -1, 'RUN']) expect(tune({ mode }), String(mode)).toBe('MV_STATUS_PARAMETERFAULT');
+    // A dead handle comes first; then the first bad value.
+    expect(name(checks.mvGizmoTuneArguments(c, 0x999, 1.5, 0, 0, 5))).toBe('MV_STATUS_INVALIDHANDLE');
+    expect(name(checks.mvGizmoTuneArguments(c, LIVE, 0x10000, 1.5, 0, 5))).toBe('MV_STATUS_PARAMETERFAULT');
+    expect(c.reason).toMatch(/^channel /);
+  });
+
+  it('an integer by value with a range limit: a value outside its type is outside the range (the limit\'s status)', () => {
+    const c = checker();
+    for (const dial of [2 ** 32, -1]) expect(name(checks.mvGizmoTuneArguments(c, LIVE, 1, 0, 0, dial)), String(dial)).toBe('MV_STATUS_INVALIDBUFFERSIZE');
+    // Inside the range but not an integer: only the width says what is wrong.
+    expect(name(checks.mvGizmoTuneArguments(c, LIVE, 1, 0, 0, 4.5))).toBe('MV_STATUS_PARAMETERFAULT');
+    // The range itself, for a value inside the type, is the behaviour's (not held here).
+    expect(name(checks.mvGizmoTuneArguments(c, LIVE, 1, 0, 0, 10))).toBe('MV_STATUS_OKAY');
+  });
+
+  it('a call without PARAMETERFAULT: its one fault if it lists only one, else the value is passed on unchecked', () => {
+    const c = checker();
+    expect(name(checks.mvGizmoPokeArguments(c, 7))).toBe('MV_STATUS_OKAY');
+    for (const word of [2 ** 32, -1, 'x']) expect(name(checks.mvGizmoPokeArguments(c, word)), String(word)).toBe('MV_STATUS_PERIPHERALACCESSFAULT');
+    // INVALIDHANDLE is about the handle, not about a value.
+    expect(name(checks.mvGizmoNudgeArguments(c, LIVE, 2 ** 32))).toBe('MV_STATUS_OKAY');
+    expect(name(checks.mvGizmoNudgeArguments(c, 0x999, 2 ** 32))).toBe('MV_STATUS_INVALIDHANDLE');
   });
 
   it('a pointer with its length in a sibling field: the memory must hold that many bytes (text counts UTF-8)', () => {

@@ -4,10 +4,10 @@
  * valid for mvGetChannelClosureReason and mvCloseChannel, every other call gets
  * CHANNELCLOSED. mvCloseChannel releases it; after that nothing more is ever emitted for it.
  */
-import { MV_CLOSUREREASON_NONE, MV_EVENTTYPE_CHANNELNOTCONNECTED } from '@mvmqtt/sdk';
+import { MV_EVENTTYPE_CHANNELNOTCONNECTED } from '@mvmqtt/sdk';
 import type { MvChannelType, MvClosureReason } from '@mvmqtt/sdk';
 import type { AddressRange } from './kernel/memory.js';
-import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
+import { ChannelBase, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 
 export interface ChannelBuffers {
   receive: AddressRange;
@@ -25,23 +25,18 @@ export interface ChannelBuffers {
 /** What a channel type's factory gets: where to notify, the buffers, and the handle (known once the channel is in the table). */
 export type ChannelArgs = [type: MvChannelType, target: NotificationTarget, buffers: ChannelBuffers, handle: () => number];
 
-export class Channel {
-  /** Ended by the server, the network or an error; calls other than close/closure-reason get CHANNELCLOSED. */
-  /** The channel's type, as the argument checks compare it with a parameter's object kind. */
-  get kind(): number {
-    return this.type;
-  }
-
-  closed = false;
+/** A channel on the device: its buffers, and (in subclasses) its transport. Closed: ended by the server, the network or an error. */
+export class Channel extends ChannelBase {
   /** mvCloseChannel has been called: the handle is gone, and nothing more is emitted. */
   released = false;
-  closureReason: MvClosureReason = MV_CLOSUREREASON_NONE;
 
   constructor(
     readonly type: MvChannelType,
-    readonly target: NotificationTarget,
+    target: NotificationTarget,
     readonly buffers: ChannelBuffers,
-  ) {}
+  ) {
+    super(type, target);
+  }
 
   /** The connection is gone for good (network loss): close, tell the app once with CHANNELNOTCONNECTED. */
   fail(reason: MvClosureReason): void {
@@ -56,11 +51,6 @@ export class Channel {
   release(): void {
     this.released = true;
     this.closeConnection();
-  }
-
-  /** Items the application has not read yet (channel types without readable items: 0). */
-  get unread(): number {
-    return 0;
   }
 
   /** Resolves once the transport (if any) has closed after `release()`. */

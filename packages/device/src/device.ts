@@ -24,7 +24,7 @@ import {
 import { createDeviceBehaviours, DeviceSyscallsBase, type DeviceBehaviours } from './generated/index.js';
 import { Kernel, type Diagnostics } from './kernel/kernel.js';
 import { ChannelOpens } from './areas/channels.js';
-import { NetworkLink, loseNetwork, restoreNetwork } from './network.js';
+import { loseNetwork, restoreNetwork } from './network.js';
 import { BrokerOutage } from './mqtt/outage.js';
 import { resolveOptions, type DeviceOptions, type ResolvedOptions } from './options.js';
 import { deviceState, type DeviceState } from './inspect.js';
@@ -32,7 +32,7 @@ import { notificationObserver } from './areas/notifications.js';
 import { loadInspector, type InspectOptions, type InspectorAttachment } from './inspector.js';
 import type { TraceEvent } from './trace.js';
 import type { SystemEvent } from './system.js';
-import { SimulatedWorld, type RunEnd } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, SimulatedWorld, type RunEnd } from '@mvmqtt/sdk/runtime';
 
 export type { IrqController };
 

@@ -5,8 +5,7 @@
  */
 import type { Kernel } from './kernel/kernel.js';
 import { MqttChannel, type MqttSessionState } from './mqtt/channel.js';
-import { NetworkLink } from './network.js';
-import { NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, NOTIFICATION_RECORD_SIZE } from '@mvmqtt/sdk/runtime';
 
 export type { MqttSessionState };
 

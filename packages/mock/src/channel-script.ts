@@ -17,8 +17,9 @@ import {
   type MvMqttLostMessageReason,
   type MvMqttRequestState,
 } from '@mvmqtt/sdk';
-import { answerFor, deliverAnswer, deliverUnsolicited } from './answers.js';
-import type { Channel, Kernel, PendingRequest, ReadableData, ReadableItem } from './kernel.js';
+import { answerFor, deliverAnswer, deliverUnsolicited } from './mqtt/answers.js';
+import { MqttChannel, type PendingRequest, type ReadableData, type ReadableItem } from './mqtt/channel.js';
+import type { Channel, Kernel } from './kernel.js';
 import { utf8 } from './values.js';
 import { answerConfig, answerHttp, configState, fillRaw, httpState, rawState, type ConfigKeySeen, type HttpAnswer, type HttpRequestSeen } from './io.js';
 
@@ -55,18 +56,25 @@ export class ChannelScript {
     return this.channel.closed;
   }
 
+  /** An MQTT channel whose connection is up (other channel types: false). */
   get connected(): boolean {
-    return this.channel.connected;
+    return this.channel instanceof MqttChannel && this.channel.connected;
   }
 
-  /** Unread items, oldest first. */
+  /** Unread MQTT items, oldest first (other channel types: none). */
   get readable(): readonly ReadableItem[] {
-    return this.channel.readable;
+    return this.channel instanceof MqttChannel ? this.channel.readable : [];
   }
 
-  /** Requests accepted and not answered yet, oldest first. */
+  /** MQTT requests accepted and not answered yet, oldest first (other channel types: none). */
   get pending(): readonly PendingRequest[] {
-    return this.channel.pending;
+    return this.channel instanceof MqttChannel ? this.channel.pending : [];
+  }
+
+  /** The channel, for the MQTT scripting calls. */
+  private get mqtt(): MqttChannel {
+    if (!(this.channel instanceof MqttChannel)) throw new Error(`@mvmqtt/mock: channel ${this.handle} is not an MQTT channel`);
+    return this.channel;
   }
 
   /**
@@ -74,17 +82,17 @@ export class ChannelScript {
    * answer, e.g. `{ request_state: MV_MQTTREQUESTSTATE_NXDOMAIN }` or `{ reason_codes: [0x80] }`.
    */
   answer(overrides: Partial<ReadableData> = {}, fn?: MvFunctionName): this {
-    const request = this.channel.pending.find((p) => fn === undefined || p.fn === fn);
+    const request = this.pending.find((p) => fn === undefined || p.fn === fn);
     if (!request) throw new Error(`@mvmqtt/mock: channel ${this.handle} has no request${fn ? ` of ${fn}` : ''} waiting for an answer`);
     const state = (overrides as { request_state?: MvMqttRequestState }).request_state ?? MV_MQTTREQUESTSTATE_REQUESTCOMPLETED;
     const { type, data } = answerFor(request, state, overrides);
-    deliverAnswer(this.k, this.channel, request, type, data);
+    deliverAnswer(this.mqtt, request, type, data);
     return this;
   }
 
   /** Answers every request waiting, with success. */
   answerAll(): this {
-    while (this.channel.pending.length > 0) this.answer();
+    while (this.pending.length > 0) this.answer();
     return this;
   }
 
@@ -97,16 +105,17 @@ export class ChannelScript {
     const topic = bytes(message.topic);
     const payload = bytes(message.payload);
     const size = topic.byteLength + payload.byteLength;
-    if (this.channel.closed) return this;
-    if (size > this.channel.receiveLength - this.channel.unreadMessageBytes) return this.lose({ topic, message_len: size });
-    this.channel.unreadMessageBytes += size;
-    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, { topic, payload, qos: message.qos ?? 0, retain: Number(message.retain ?? 0) });
+    const channel = this.mqtt;
+    if (channel.closed) return this;
+    if (size > channel.receiveLength - channel.unreadMessageBytes) return this.lose({ topic, message_len: size });
+    channel.unreadMessageBytes += size;
+    deliverUnsolicited(channel, MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED, { topic, payload, qos: message.qos ?? 0, retain: Number(message.retain ?? 0) });
     return this;
   }
 
   /** A message arrived that did not fit the channel's receive buffer. */
   lose(lost: LostMessage): this {
-    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_MESSAGELOST, {
+    deliverUnsolicited(this.mqtt, MV_MQTTREADABLEDATATYPE_MESSAGELOST, {
       reason: lost.reason ?? MV_MQTTLOSTMESSAGEREASON_DEVICERECEIVEBUFFERTOOSMALL,
       topic: bytes(lost.topic),
       message_len: lost.message_len,
@@ -116,7 +125,7 @@ export class ChannelScript {
 
   /** The broker ends the session: one disconnect response nobody asked for; requests still waiting are answered NOTCONNECTED. */
   brokerDisconnect(data: Partial<MvMqttDisconnectResponse> = {}): this {
-    deliverUnsolicited(this.k, this.channel, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, { request_state: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnect_code: 0, ...data });
+    deliverUnsolicited(this.mqtt, MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE, { request_state: MV_MQTTREQUESTSTATE_NOTCONNECTED, disconnect_code: 0, ...data });
     return this;
   }
 

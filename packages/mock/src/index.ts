@@ -4,7 +4,7 @@ export { ChannelScript, type IncomingMessage, type LostMessage } from './channel
 export type { MockClock } from './clock.js';
 export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
 export type { IrqDelivery } from './kernel.js';
-export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './kernel.js';
+export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './mqtt/channel.js';
 export type { LimitOverrides } from '@mvmqtt/sdk/runtime';
 export type { MockConfigStore } from './kernel.js';
 export type { ConfigKeySeen, HttpAnswer, HttpRequestSeen } from './io.js';

@@ -1,27 +1,18 @@
 /**
- * The mock kernel's state: handle tables, notification centres, network requests, channels with
- * their readable queues and requests in flight, the clock and the NVIC. Behaviours (src/areas/, one module per spec area)
+ * The mock kernel's state: handle tables, notification centres, network requests, channels (each
+ * channel type's own state lives with its area), the clock and the NVIC. Behaviours (src/areas/, one module per spec area)
  * act on it; the test scripts it through MockMicrovisor.
  */
 import {
-  FUNCTIONS,
-  MV_CLOSUREREASON_NONE,
-  MV_EVENTTYPE_CHANNELDATAREADABLE,
   MV_EVENTTYPE_CHANNELNOTCONNECTED,
   MV_NETWORKSTATUS_CONNECTED,
   type MvClosureReason,
   type MvFunctionName,
-  type MvMqttConnectResponse,
-  type MvMqttDisconnectResponse,
-  type MvMqttLostMessageReason,
-  type MvMqttPublishResponse,
-  type MvMqttReadableDataType,
-  type MvMqttRequestState,
   type MvNetworkStatus,
   type MvSyscalls,
 } from '@mvmqtt/sdk';
 import { MockClock } from './clock.js';
-import { AreaStates, HandleAllocator, HandleTable, NetworkLink, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
+import { AreaStates, ChannelBase, ChannelTypes, HandleAllocator, HandleTable, NetworkLink, seededRandom, type AreaStateClass, type NetworkRequest } from '@mvmqtt/sdk/runtime';
 import type { MockCall } from './call.js';
 import { LimitBook, type CallMeasures, type LimitOverrides } from '@mvmqtt/sdk/runtime';
 import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
@@ -34,123 +25,38 @@ import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 /** The mock's `config` option: the device core's store format (a file path, a document, or a loaded store). */
 export type MockConfigStore = ConfigStoreInput;
 
-/** What a subscribe or unsubscribe response carries. */
-export interface TopicsResponseData {
-  request_state: MvMqttRequestState;
-  correlation_id: number;
-  /** One MQTT reason code per topic of the request. */
-  reason_codes: readonly number[];
-}
-
-/** A message from the broker; its correlation ID is given out when the application reads it. */
-export interface MessageData {
-  topic: Uint8Array;
-  payload: Uint8Array;
-  qos: number;
-  retain: number;
-}
-
-export interface LostMessageData {
-  reason: MvMqttLostMessageReason;
-  topic: Uint8Array;
-  message_len: number;
-}
-
-/** One unread item on an MQTT channel; `type` is an `MvMqttReadableDataType`. */
-export type ReadableData = MvMqttConnectResponse | TopicsResponseData | MvMqttPublishResponse | MvMqttDisconnectResponse | MessageData | LostMessageData;
-
-export interface ReadableItem {
-  readonly type: MvMqttReadableDataType;
-  readonly data: ReadableData;
-  /** The request this item answers: its in-flight slot is freed when the item is read. */
-  readonly answers?: MvFunctionName;
-}
-
-/** A request accepted on a channel whose answer has not arrived yet. */
-export interface PendingRequest {
-  readonly fn: MvFunctionName;
-  readonly correlation_id?: number;
-  /** Subscribe: the QoS asked for each topic; unsubscribe: one entry per topic. */
-  readonly topics?: readonly number[];
-}
-
 export class CentreObject {
   constructor(readonly centre: NotificationCentre) {}
 }
 
-/** Where an MQTT channel's one connection stands. */
-export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'ended';
+/** What a channel type's factory gets (see `Kernel.channelTypes`). */
+export type ChannelArgs = [kind: number, target: NotificationTarget, receiveLength: number, buffers: readonly AddressRange[], views?: { receive: Uint8Array; send: Uint8Array }];
 
-export class Channel implements HandleTarget {
+/**
+ * A channel in the mock: its buffers besides what every channel has. Areas that carry traffic
+ * register a subclass (or keep state beside it) through `Kernel.channelTypes`. Closed: ended by
+ * the server, the network or a late fault.
+ */
+export class Channel extends ChannelBase {
   /** Set once the channel is in the handle table. */
   handle = 0;
-  /** Ended by the server, the network or a late fault: every call but close and closure-reason gets CHANNELCLOSED. */
-  closed = false;
-  closure: MvClosureReason = MV_CLOSUREREASON_NONE;
-  phase: ConnectionPhase = 'idle';
-  disconnectRequested = false;
-  readonly readable: ReadableItem[] = [];
-  /** Requests waiting for their answer, oldest first. */
-  readonly pending: PendingRequest[] = [];
-  /** Requests per function whose answer has not been read yet (acknowledgements: not yet sent). */
-  private readonly slots = new Map<MvFunctionName, number>();
-  /** Requests ever accepted, by function (for per-object limits such as one connect per channel). */
-  readonly issued = new Map<MvFunctionName, number>();
-  /** Topic + payload bytes of messages queued and not read yet: they occupy the receive buffer. */
-  unreadMessageBytes = 0;
-  /** Correlation IDs of QoS 1/2 messages read and not yet acknowledged. */
-  readonly awaitingAck = new Set<number>();
-  private nextCorrelation = 1;
 
   constructor(
-    /** The channel type (`MvChannelType`), checked against `objectKind`. */
-    readonly kind: number,
-    readonly target: NotificationTarget,
+    kind: number,
+    target: NotificationTarget,
     /** Bytes of the receive buffer the application gave `mvOpenChannel`. */
     readonly receiveLength: number,
     readonly buffers: readonly AddressRange[],
     /** The application's receive and send buffers (raw channels read and write them). */
     readonly views?: { receive: Uint8Array; send: Uint8Array },
-  ) {}
-
-  get connected(): boolean {
-    return this.phase === 'connected';
+  ) {
+    super(kind, target);
   }
 
-  /** Items queued and not read yet. */
-  get unread(): number {
-    return this.readable.length;
-  }
-
-  inFlight(fn: MvFunctionName): number {
-    return this.slots.get(fn) ?? 0;
-  }
-
-  take(fn: MvFunctionName): void {
-    this.slots.set(fn, this.inFlight(fn) + 1);
-  }
-
-  free(fn: MvFunctionName): void {
-    this.slots.set(fn, Math.max(0, this.inFlight(fn) - 1));
-  }
-
-  /** The correlation ID a message gets when the application reads it (1, 2, ... per channel). */
-  correlationFor(message: MessageData): number {
-    const id = this.nextCorrelation;
-    this.nextCorrelation = id === 0xffffffff ? 1 : id + 1;
-    if (message.qos > 0) this.awaitingAck.add(id);
-    return id;
-  }
-
-  /** The connection is gone: nothing more is queued, what was unread is dropped. */
+  /** The channel has ended: nothing more is reported for it. */
   end(reason: MvClosureReason): void {
     this.closed = true;
-    this.closure = reason;
-    this.phase = 'ended';
-    this.readable.length = 0;
-    this.unreadMessageBytes = 0;
-    this.pending.length = 0;
-    this.awaitingAck.clear();
+    this.closureReason = reason;
   }
 }
 
@@ -195,6 +101,8 @@ export class Kernel {
   readonly centres: HandleTable<CentreObject>;
   readonly networks: HandleTable<NetworkRequest>;
   readonly channels: HandleTable<Channel>;
+  /** How each channel type is built; areas that carry traffic register theirs. */
+  readonly channelTypes = new ChannelTypes<ChannelArgs, Channel>((...args) => new Channel(...args));
   readonly respond: 'auto' | 'manual';
   /** Times (ms) of earlier successful calls, by function, for rate limits. */
   readonly callTimes = new Map<MvFunctionName, number[]>();
@@ -246,13 +154,6 @@ export class Kernel {
   /** The state of kind `owner` an area keeps (see `AreaStates`). */
   state<T>(owner: AreaStateClass<Kernel, T>): T {
     return this.areaStates.of(owner);
-  }
-
-  /** Queues an unread item on a live channel and notifies its centre (one record per item). */
-  enqueue(channel: Channel, item: ReadableItem): void {
-    if (channel.closed) return;
-    channel.readable.push(item);
-    channel.target.centre.post(MV_EVENTTYPE_CHANNELDATAREADABLE, channel.target.tag);
   }
 
   /** The server or the network ends the channel: CHANNELNOTCONNECTED, once; the handle stays valid. */
@@ -313,11 +214,6 @@ export class Kernel {
   get idle(): boolean {
     return this.work.length === 0 && !this.nvic.deliverable;
   }
-}
-
-/** Readable-data types a function's requests produce (from the spec's metadata). */
-export function producedBy(fn: MvFunctionName): MvMqttReadableDataType | undefined {
-  return FUNCTIONS[fn].produces[0] as MvMqttReadableDataType | undefined;
 }
 
 /** The statuses function `F` can return. */

@@ -1,5 +1,6 @@
 import {
   LIMITS,
+  MV_CHANNELTYPE_OPAQUEBYTES,
   MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER,
   MV_CLOSUREREASON_CONNECTIONTERMINATED,
   MV_EVENTTYPE_CHANNELDATAREADABLE,
@@ -236,6 +237,19 @@ describe('answers and arrivals', () => {
     expect(reason.value).toBe(MV_CLOSUREREASON_CHANNELCLOSEDBYSERVER);
     ok(mv.mvCloseChannel(out(ch)));
     expect(mv.mvGetChannelClosureReason(ch, reason)).toBe(MV_STATUS_INVALIDHANDLE);
+  });
+
+  it('scripts MQTT only on an MQTT channel: another type has no MQTT state, and MQTT scripting on it throws', () => {
+    const mv = new MockMicrovisor({ irqDelivery: 'manual' });
+    const fw = new Firmware(mv);
+    const h = out(0 as MvChannelHandle);
+    const params = fw.params(4);
+    ok(mv.mvOpenChannel({ ...params, v1: { ...params.v1, channel_type: MV_CHANNELTYPE_OPAQUEBYTES } }, h));
+    const raw = mv.channel(h.value);
+    expect([raw.readable, raw.pending, raw.connected]).toEqual([[], [], false]);
+    expect(() => raw.receive({ topic: 't' })).toThrow(/not an MQTT channel/);
+    expect(() => raw.brokerDisconnect()).toThrow(/not an MQTT channel/);
+    expect(mv.kernelState().channels).toEqual([{ handle: h.value, closed: false, unread: 0 }]);
   });
 
   it('a late fault ends the channel without a notification', () => {

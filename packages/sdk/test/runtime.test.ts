@@ -15,7 +15,6 @@ import {
   out,
   type MvNotification,
 } from '../src/index.js';
-import { unsignedField } from '../src/runtime/index.js';
 import { abiOracle, oracleFieldPaths } from './support.js';
 
 const oracle = abiOracle();
@@ -106,23 +105,3 @@ describe('boxes', () => {
   });
 });
 
-describe('unsignedField', () => {
-  it('gives the width of every top-level uintN_t field of the vendor header, and the largest value it holds', () => {
-    let checked = 0;
-    for (const [struct, s] of Object.entries(oracle.structs)) {
-      if (!(struct in LAYOUTS)) continue;
-      for (const f of s.fields as { name?: string; c_type?: string; pointer_depth?: number }[]) {
-        const width = /^uint(8|16|32)_t$/.exec(f.c_type ?? '');
-        if (!width || f.pointer_depth !== 0 || !f.name) continue;
-        const bits = Number(width[1]);
-        expect(unsignedField(struct as keyof typeof LAYOUTS, f.name), `${struct}.${f.name}`).toEqual({ bits, max: bits === 32 ? 0xffffffff : bits === 16 ? 0xffff : 0xff });
-        checked++;
-      }
-    }
-    expect(checked).toBeGreaterThan(20);
-  });
-
-  it('refuses a field the struct does not have', () => {
-    expect(() => unsignedField('MvMqttConnectRequest', 'no_such_field')).toThrow(/no field no_such_field/);
-  });
-});

@@ -295,7 +295,7 @@ function structFunction(s: StructModel, model: Model, limits: Map<string, string
 }
 
 /** The checks of one parameter (its value is the parameter itself). */
-function paramLines(p: ParamModel, model: Model, imports: Imports): string[] {
+function paramLines(p: ParamModel, ranges: string[], model: Model, imports: Imports): string[] {
   const s = paramShape(p, model) as unknown as Shape;
   const name = `'${p.name}'`;
   const kind = p.objectKind ? imports.value(MODULES.enums, p.objectKind) : 'undefined';
@@ -329,15 +329,38 @@ function paramLines(p: ParamModel, model: Model, imports: Imports): string[] {
         '}',
       ];
     }
-    default:
-      // Integers and enums by value: C passes any bit pattern; the behaviour reads them.
-      return [];
+    case 'int':
+    case 'enum':
+      return valueLines(p, s, ranges);
+    case 'struct':
+      throw new Error(`mvgen: ${p.name}: no argument check for a struct passed by value`);
   }
 }
 
-function functionCheck(fn: FunctionModel, model: Model, imports: Imports): string {
+/**
+ * An integer or enum passed by value must fit its C type (an enum is 32 bits, as in a struct). A
+ * value outside it is out of any range the spec sets for the parameter, else the call's status for
+ * a bad value (`CallRules.badValue`); a value inside it is the behaviour's to judge.
+ */
+function valueLines(p: ParamModel, s: Extract<Shape, { kind: 'int' | 'enum' }>, ranges: string[]): string[] {
+  const name = `'${p.name}'`;
+  const bits = s.kind === 'int' ? s.bits : 32;
+  const signed = s.kind === 'int' && s.signed;
+  const type = s.kind === 'int' ? `${signed ? 'int' : 'uint'}${bits}_t` : `enum ${s.enum}`;
+  const width = `${s.kind === 'int' ? `a ${type}` : `a 32-bit ${s.enum}`} value${bits === 64 ? ' (a bigint)' : ''}`;
+  const inRange = ranges.map((l) => `  if (typeof ${p.name} === 'number') ${orRefuse(`c.limit('${l}', ${p.name}, 0, ${name}, true)`)} // limit ${l}`);
+  return [
+    `// ${p.name}: ${type}${ranges.length > 0 ? `; limits ${ranges.join(', ')}` : ''}`,
+    `if (!${signed ? 'isInt' : 'isUint'}(${p.name}, ${bits})) {`,
+    ...inRange,
+    `  ${orRefuse(`c.badValue(${name}, 'is not ${width}')`)}`,
+    '}',
+  ];
+}
+
+function functionCheck(fn: FunctionModel, model: Model, imports: Imports, rangesOf: (target: string) => string[]): string {
   const rules = `RULES.${fn.name}`;
-  const body = fn.params.flatMap((p) => paramLines(p, model, imports));
+  const body = fn.params.flatMap((p) => paramLines(p, rangesOf(`${fn.name}.${p.name}`), model, imports));
   const params = fn.params.map((p) => `${p.name}: unknown`);
   const uses = body.some((l) => l.includes('(s = '));
   return [
@@ -363,7 +386,9 @@ export function argumentStatements(model: Model, imports: Imports): string[] {
   imports.value(METADATA_MODULE, 'STATUS_NAMES');
   const limits = limitsByField(model);
   const structs = model.structs.map((s) => structFunction(s, model, limits));
-  const functions = model.functions.map((f) => functionCheck(f, model, imports));
+  // Only a range limit says what a value outside the parameter's type is (another kind is the behaviour's).
+  const rangesOf = (target: string) => (limits.get(target) ?? []).filter((l) => model.limits.find((x) => x.name === l)?.kind === 'range');
+  const functions = model.functions.map((f) => functionCheck(f, model, imports, rangesOf));
   const rules = [
     '/** Each function\'s error-table facts the checks consult, computed once. */',
     'const RULES = {',
@@ -378,6 +403,6 @@ export function argumentStatements(model: Model, imports: Imports): string[] {
   ].join('\n');
   // Only the helpers the checks use are imported.
   const text = [...structs, ...functions].join('\n');
-  for (const name of ['byteLength', 'isBox', 'isObject', 'isUint', 'member', 'refusedOr']) if (new RegExp(`\\b${name}\\(`).test(text)) imports.value(ARGUMENTS_RUNTIME, name);
+  for (const name of ['byteLength', 'isBox', 'isInt', 'isObject', 'isUint', 'member', 'refusedOr']) if (new RegExp(`\\b${name}\\(`).test(text)) imports.value(ARGUMENTS_RUNTIME, name);
   return [rules, ...structs, ...functions, table];
 }

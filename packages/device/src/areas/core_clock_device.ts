@@ -1,8 +1,7 @@
 /** The core clock and device area: mvNoOp, mvGetMicroseconds, the four clock getters, mvGetWallTime, mvGetDeviceId. */
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import type { MvGetDeviceIdStatus, MvGetHClkStatus, MvGetWallTimeStatus, MvOut } from '@mvmqtt/sdk';
 import { copyDeviceId, type ClockSettings } from '@mvmqtt/sdk/runtime';
-import { isU32 } from '../kernel/args.js';
 import type { CoreClockDeviceBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
@@ -31,8 +30,7 @@ export function createCoreClockDeviceBehaviours(k: Kernel): CoreClockDeviceBehav
       return MV_STATUS_OKAY;
     },
     mvGetDeviceId(buf, len) {
-      // The checks held buf and len <= its length; a scalar's width they leave alone.
-      if (!isU32(len)) return MV_STATUS_PARAMETERFAULT;
+      // The checks held buf, len's width and len <= buf's length.
       return copyDeviceId(k.system.deviceId, buf, len) as MvGetDeviceIdStatus;
     },
   };

@@ -3,13 +3,12 @@ import {
   LIMITS,
   MV_STATUS_ADDRESSOUTOFRANGE,
   MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNAVAILABLE,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
 } from '@mvmqtt/sdk';
 import type { MvExternalFlashHandle } from '@mvmqtt/sdk';
 import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
-import { isStruct, isU32, structVersions } from '../kernel/args.js';
+import { isStruct, structVersions } from '../kernel/args.js';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ExternalFlash } from '@mvmqtt/sdk/runtime';
@@ -24,9 +23,7 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
   /** Every flash call refuses to run inside an interrupt handler. */
   const inIsr = (): boolean => k.nvic.inHandler;
-  const range = (address: unknown, length: unknown): boolean => isU32(address) && isU32(length) && flash.inRange(address, length);
-
-  // The checks held the pointers, the handles (live) and that a buffer is at least `length` long; a scalar's width they leave alone.
+  // The checks held the pointers, the handles (live), the widths of address and length, and that a buffer is at least `length` long.
 
   return {
     mvExternalFlashOpen(handle) {
@@ -43,15 +40,13 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     },
     mvExternalFlashReadBlocking(handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
-      if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       flash.read(address, buffer, length);
       return MV_STATUS_OKAY;
     },
     mvExternalFlashEraseBlocking(handle, address, length) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isU32(address) || !isU32(length)) return MV_STATUS_PARAMETERFAULT;
-      if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       if (address % erase.address.value !== 0) return erase.address.status;
       if (length % erase.length.value !== 0) return erase.length.status;
       flash.erase(address, length);
@@ -59,9 +54,8 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     },
     mvExternalFlashWriteBlocking(handle, address, length, buffer) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
       const bytes = typeof buffer === 'string' ? encoder.encode(buffer) : buffer;
-      if (!range(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       flash.write(address, bytes, length);
       return MV_STATUS_OKAY;
     },

@@ -11,18 +11,16 @@ import type {
   MvRequestNetworkParams,
   MvRequestNetworkStatus,
 } from '@mvmqtt/sdk';
-import { networkReasons } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { NetworkLink, NetworkRequest, networkStatus } from '../network.js';
+import { networkStatus } from '../network.js';
 
 /** The checks held the version, the tag and the centre's handle (live; the call has no INVALIDHANDLE, so a dead one was PARAMETERFAULT). */
 export function requestNetwork(k: Kernel, link: NetworkLink, params: MvRequestNetworkParams, handleOut: MvOut<MvNetworkHandle>): MvRequestNetworkStatus {
   const v1 = params.v1;
   const centre = k.centres.get(v1.notification_handle)!;
-  link.apiUsed = true;
-  handleOut.value = k.networks.add(new NetworkRequest({ centre, tag: v1.notification_tag })) as MvNetworkHandle;
-  if (link.up) k.system.wallClock.networkConnected();
+  handleOut.value = link.request(k.networks, { centre, tag: v1.notification_tag }, k.system) as MvNetworkHandle;
   return MV_STATUS_OKAY;
 }
 

@@ -3,10 +3,9 @@
  * event, never the process), the wake reason, the system LED, and system notifications (UPDATE,
  * NETWORK) delivered to a notification centre of the application's choice.
  */
-import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import type { MvDeepSleepStatus, MvPowerSaveStatus, MvRestartStatus, MvSystemEventHandle, MvSystemLedEnableStatus } from '@mvmqtt/sdk';
 import { isSystemSource } from '@mvmqtt/sdk/runtime';
-import { isU32 } from '../kernel/args.js';
 import type { PowerAndSystemBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
@@ -15,7 +14,6 @@ export function createPowerAndSystemBehaviours(k: Kernel): PowerAndSystemBehavio
   const power = system.power;
   return {
     mvPowerSave(mode) {
-      if (!isU32(mode)) return MV_STATUS_PARAMETERFAULT;
       const status = power.powerSave(mode, k.networks.size);
       if (status === MV_STATUS_OKAY) system.emit({ kind: 'power-save', mode });
       return status as MvPowerSaveStatus;

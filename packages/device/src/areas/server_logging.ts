@@ -1,7 +1,7 @@
 /** Server logging: mvServerLoggingInit lends the kernel a buffer, mvServerLog queues messages that leave it while the device is online. */
-import { MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT } from '@mvmqtt/sdk';
+import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import type { MvServerLogStatus, MvServerLoggingInitStatus } from '@mvmqtt/sdk';
-import { checkedBytes, isU32 } from '../kernel/args.js';
+import { checkedBytes } from '../kernel/args.js';
 import type { ServerLoggingBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 
@@ -9,12 +9,10 @@ export function createServerLoggingBehaviours(k: Kernel): ServerLoggingBehaviour
   const system = k.system;
   return {
     mvServerLoggingInit(buffer, length) {
-      // The checks held buffer and length <= its size; a scalar's width they leave alone.
-      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
+      // The checks held buffer, length's width and length <= buffer's size.
       return system.serverLog.init(k.memory.addressOf(buffer), length) as MvServerLoggingInitStatus;
     },
     mvServerLog(message, length) {
-      if (!isU32(length)) return MV_STATUS_PARAMETERFAULT;
       const bytes = checkedBytes({ data: message, length });
       const status = system.serverLog.log(bytes);
       if (status === MV_STATUS_OKAY) system.scheduleLogDrain();

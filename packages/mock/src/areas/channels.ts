@@ -12,7 +12,7 @@ import {
 } from '@mvmqtt/sdk';
 import { NetworkLink } from '@mvmqtt/sdk/runtime';
 import type { ChannelsBehaviours } from '../generated/index.js';
-import { Channel, channelOf, limit, type Kernel } from '../kernel.js';
+import { channelOf, limit, type Kernel } from '../kernel.js';
 import { utf8 } from '../values.js';
 import { fillRaw, queueRawDrain, rawState } from '../io.js';
 
@@ -52,7 +52,7 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
       const centre = k.centres.get(v1.notification_handle)!.centre;
       const buffers = [k.memory.range(v1.receive_buffer!, v1.receive_buffer_len), k.memory.range(v1.send_buffer!, v1.send_buffer_len)];
       const views = { receive: v1.receive_buffer!.subarray(0, v1.receive_buffer_len), send: v1.send_buffer!.subarray(0, v1.send_buffer_len) };
-      const channel = new Channel(v1.channel_type, { centre, tag: v1.notification_tag }, v1.receive_buffer_len, buffers, views);
+      const channel = k.channelTypes.create(v1.channel_type, v1.channel_type, { centre, tag: v1.notification_tag }, v1.receive_buffer_len, buffers, views);
       channel.handle = k.channels.add(channel);
       handle.value = channel.handle as MvChannelHandle;
       return MV_STATUS_OKAY;
@@ -61,14 +61,14 @@ export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
     mvCloseChannel(_call, handle) {
       const channel = channelOf(k, handle.value);
       // After the application closes a channel nothing more is reported for it.
-      channel.end(channel.closure);
+      channel.end(channel.closureReason);
       k.channels.delete(handle.value);
       handle.value = 0 as MvChannelHandle;
       return MV_STATUS_OKAY;
     },
 
     mvGetChannelClosureReason(_call, handle, reason_out) {
-      reason_out.value = channelOf(k, handle).closure;
+      reason_out.value = channelOf(k, handle).closureReason;
       return MV_STATUS_OKAY;
     },
 

@@ -3,7 +3,6 @@ import {
   LIMITS,
   MV_STATUS_ADDRESSOUTOFRANGE,
   MV_STATUS_OKAY,
-  MV_STATUS_PARAMETERFAULT,
   MV_STATUS_UNAVAILABLE,
   MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
   STRUCT_VERSIONS,
@@ -12,7 +11,6 @@ import {
 import { ExternalFlash } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
-import { isUint } from '@mvmqtt/sdk/runtime';
 import { utf8 } from '../values.js';
 
 const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
@@ -47,7 +45,6 @@ export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviour
     },
     mvExternalFlashEraseBlocking(_call, _handle, address, length) {
       if (inIsr()) return MV_STATUS_UNAVAILABLE;
-      if (!isUint(address, 32) || !isUint(length, 32)) return MV_STATUS_PARAMETERFAULT;
       if (!inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
       if (address % erase.address.value !== 0) return erase.address.status;
       if (length % erase.length.value !== 0) return erase.length.status;

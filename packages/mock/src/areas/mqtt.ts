@@ -1,6 +1,7 @@
 /** The MQTT area in the mock: the mvMqtt* calls, answered as the device core answers them. */
 import {
   FUNCTIONS,
+  MV_CHANNELTYPE_MQTT,
   MV_CLOSUREREASON_CONNECTIONTERMINATED,
   MV_MQTTAUTHENTICATIONMETHOD_USERNAMEPASSWORD,
   MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE,
@@ -24,12 +25,13 @@ import {
   type MvSizedString,
   type MvSizedStringBuffer,
 } from '@mvmqtt/sdk';
-import { answerNow, autoAnswer } from '../answers.js';
+import { answerNow, autoAnswer } from '../mqtt/answers.js';
 import type { MockCall } from '../call.js';
 import { sizedTopicProblem } from '@mvmqtt/sdk/runtime';
 import { FUNCTION_SCHEMAS, STRUCT_SCHEMAS, type MqttBehaviours } from '../generated/index.js';
 import type { ParamSchema, StructSchema } from '../schema.js';
-import { channelOf, limit, producedBy, type Channel, type Kernel, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type StatusOf, type TopicsResponseData } from '../kernel.js';
+import { limit, type Kernel, type StatusOf } from '../kernel.js';
+import { MqttChannel, mqttChannelOf, producedBy, type LostMessageData, type MessageData, type PendingRequest, type ReadableItem, type TopicsResponseData } from '../mqtt/channel.js';
 
 /** Copies bytes into an application `MvSizedStringBuffer` and writes their length. */
 function fill(target: MvSizedStringBuffer, bytes: Uint8Array): void {
@@ -38,14 +40,15 @@ function fill(target: MvSizedStringBuffer, bytes: Uint8Array): void {
 }
 
 export function createMqttBehaviours(k: Kernel): MqttBehaviours {
+  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (...args) => new MqttChannel(...args));
   return {
     mvMqttGetNextReadableDataType(_call, handle, data_type) {
-      data_type.value = channelOf(k, handle).readable[0]?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
+      data_type.value = mqttChannelOf(k, handle).readable[0]?.type ?? MV_MQTTREADABLEDATATYPE_NONE;
       return MV_STATUS_OKAY;
     },
 
     mvMqttRequestConnect(call, handle, request) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const limited = limit(k, call, { issued: channel.issued.get(call.fn) ?? 0 });
       if (limited !== undefined) return limited;
       if (call.lateFault !== undefined) return failLate(call, channel);
@@ -60,7 +63,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttRequestSubscribe(call, handle, request) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       if (request.num_subscriptions === 0) return MV_STATUS_PARAMETERFAULT;
       // Like the device core: the array and each subscription's settings are read before anything
       // is sent; topics are streamed one after another, so only a bad topic after the first is late.
@@ -77,7 +80,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttRequestUnsubscribe(call, handle, request) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       if (request.num_topics === 0) return MV_STATUS_PARAMETERFAULT;
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
@@ -88,7 +91,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttRequestPublish(call, handle, request) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       if (call.lateFault !== undefined) return failLate(call, channel);
@@ -98,7 +101,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttAcknowledgeMessage(call, handle, correlation_id) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       // QoS 0, unknown or already acknowledged: nothing to send.
@@ -110,13 +113,13 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttRequestDisconnect(call, handle) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const limited = limit(k, call, { inFlight: channel.inFlight(call.fn) });
       if (limited !== undefined) return limited;
       if (channel.connected && !channel.disconnectRequested) {
         // Whatever the broker has not answered yet never will be.
         channel.disconnectRequested = true;
-        for (const request of [...channel.pending]) answerNow(k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+        for (const request of [...channel.pending]) answerNow(channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
       }
       return issue(k, call, channel, { fn: call.fn });
     },
@@ -134,7 +137,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttReceiveMessage(call, handle, message) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const item = head(call, channel);
       if (!item) return MV_STATUS_WRONGDATAREQUESTED;
       const data = item.data as MessageData;
@@ -151,7 +154,7 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
     },
 
     mvMqttReceiveLostMessageInfo(call, handle, info) {
-      const channel = channelOf(k, handle);
+      const channel = mqttChannelOf(k, handle);
       const item = head(call, channel);
       if (!item) return MV_STATUS_WRONGDATAREQUESTED;
       const data = item.data as LostMessageData;
@@ -170,14 +173,14 @@ export function createMqttBehaviours(k: Kernel): MqttBehaviours {
  * channel is connected (or this is the connect itself) the answer is NOTCONNECTED, at once;
  * otherwise it waits (answered on the next flush, unless answering is manual).
  */
-function issue(k: Kernel, call: MockCall, channel: Channel, request: PendingRequest): typeof MV_STATUS_OKAY {
+function issue(k: Kernel, call: MockCall, channel: MqttChannel, request: PendingRequest): typeof MV_STATUS_OKAY {
   channel.issued.set(call.fn, (channel.issued.get(call.fn) ?? 0) + 1);
   channel.take(call.fn);
   channel.pending.push(request);
   const waits = channel.phase === 'connecting' ? producedBy(call.fn) === MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE : channel.connected;
   const disconnectTwice = producedBy(call.fn) === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE && channel.issued.get(call.fn)! > 1;
-  if (!waits || disconnectTwice) answerNow(k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
-  else if (k.respond === 'auto') k.defer(() => autoAnswer(k, channel, request));
+  if (!waits || disconnectTwice) answerNow(channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+  else if (k.respond === 'auto') k.defer(() => autoAnswer(channel, request));
   return MV_STATUS_OKAY;
 }
 
@@ -185,20 +188,20 @@ function issue(k: Kernel, call: MockCall, channel: Channel, request: PendingRequ
  * A bad pointer inside the request, found once it had gone ahead: the channel, which may have
  * sent part of it, can no longer be used (it closes without a notification, as on the device core).
  */
-function failLate(call: MockCall, channel: Channel): typeof MV_STATUS_LATEFAULT {
+function failLate(call: MockCall, channel: MqttChannel): typeof MV_STATUS_LATEFAULT {
   channel.issued.set(call.fn, (channel.issued.get(call.fn) ?? 0) + 1);
   channel.end(MV_CLOSUREREASON_CONNECTIONTERMINATED);
   return MV_STATUS_LATEFAULT;
 }
 
 /** The head item when it is what `fn` consumes; WRONGDATAREQUESTED leaves the queue as it is. */
-function head(call: MockCall, channel: Channel): ReadableItem | undefined {
+function head(call: MockCall, channel: MqttChannel): ReadableItem | undefined {
   const item = channel.readable[0];
   return item !== undefined && item.type === (FUNCTIONS[call.fn] as MvFunctionInfo).consumes ? item : undefined;
 }
 
 /** Takes the head item off the queue (freeing its request's slot), then writes the result; a write that faults is a LATEFAULT. */
-function consume(call: MockCall, channel: Channel, write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
+function consume(call: MockCall, channel: MqttChannel, write: () => void): typeof MV_STATUS_OKAY | typeof MV_STATUS_LATEFAULT {
   const item = channel.readable.shift()!;
   if (item.answers !== undefined) channel.free(item.answers);
   if (call.lateFault !== undefined) return MV_STATUS_LATEFAULT;
@@ -226,7 +229,7 @@ function responseFields(fn: MockCall['fn']): readonly string[] {
 
 /** Connect, publish and disconnect responses: the item holds the struct's own fields, copied one by one. */
 function readResponse(k: Kernel, call: MockCall, handle: MvChannelHandle, response: MvMqttConnectResponse | MvMqttPublishResponse | MvMqttDisconnectResponse) {
-  const channel = channelOf(k, handle);
+  const channel = mqttChannelOf(k, handle);
   const item = head(call, channel);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const data = item.data as unknown as Readonly<Record<string, unknown>>;
@@ -238,7 +241,7 @@ function readResponse(k: Kernel, call: MockCall, handle: MvChannelHandle, respon
 
 /** Subscribe and unsubscribe responses share their layout: pointers the kernel writes through. */
 function readTopicsResponse(k: Kernel, call: MockCall, handle: MvChannelHandle, response: MvMqttSubscribeResponse | MvMqttUnsubscribeResponse) {
-  const channel = channelOf(k, handle);
+  const channel = mqttChannelOf(k, handle);
   const item = head(call, channel);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const data = item.data as TopicsResponseData;

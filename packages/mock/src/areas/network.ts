@@ -1,6 +1,6 @@
 /** The network area in the mock: mvRequestNetwork, mvReleaseNetwork, mvGetNetworkStatus, mvGetNetworkReasons. */
 import { MV_STATUS_OKAY, type MvNetworkHandle } from '@mvmqtt/sdk';
-import { NetworkLink, NetworkRequest, networkReasons } from '@mvmqtt/sdk/runtime';
+import { NetworkLink, networkReasons } from '@mvmqtt/sdk/runtime';
 import type { NetworkBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
 
@@ -9,9 +9,7 @@ export function createNetworkBehaviours(k: Kernel): NetworkBehaviours {
   return {
     mvRequestNetwork(_call, params, handle) {
       const centre = k.centres.get(params.v1.notification_handle)!.centre;
-      link.apiUsed = true;
-      handle.value = k.networks.add(new NetworkRequest({ centre, tag: params.v1.notification_tag })) as MvNetworkHandle;
-      if (link.up) k.system.wallClock.networkConnected();
+      handle.value = link.request(k.networks, { centre, tag: params.v1.notification_tag }, k.system) as MvNetworkHandle;
       return MV_STATUS_OKAY;
     },
 

@@ -1386,6 +1386,14 @@ export function mvTempTriggerNotificationArguments(c: ArgumentCheck, handle: unk
   let s: MvStatus;
   // handle: a live MvNotificationHandle
   if ((s = c.handle('MvNotificationHandle', handle, 'handle', undefined)) > 0) return s;
+  // type: enum MvEventType
+  if (!isUint(type, 32)) {
+    if ((s = c.badValue('type', 'is not a 32-bit MvEventType value')) > 0) return s;
+  }
+  // tag: uint32_t
+  if (!isUint(tag, 32)) {
+    if ((s = c.badValue('tag', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -1515,6 +1523,10 @@ export function mvReadChannelCompleteArguments(c: ArgumentCheck, handle: unknown
   let s: MvStatus;
   // handle: a live MvChannelHandle naming a MV_CHANNELTYPE_OPAQUEBYTES object
   if ((s = c.handle('MvChannelHandle', handle, 'handle', MV_CHANNELTYPE_OPAQUEBYTES)) > 0) return s;
+  // consumed: uint32_t
+  if (!isUint(consumed, 32)) {
+    if ((s = c.badValue('consumed', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -1530,6 +1542,10 @@ export function mvWriteChannelStreamArguments(c: ArgumentCheck, handle: unknown,
     if ((s = c.fault(0, 'data', 'is not a valid pointer', 0)) > 0) return s;
   } else {
     if ((s = c.counted(data, length_data, len, 1, false, 0, 'data', 0)) > 0) return s;
+  }
+  // len: uint32_t
+  if (!isUint(len, 32)) {
+    if ((s = c.badValue('len', 'is not a uint32_t value')) > 0) return s;
   }
   // written: a pointer to one value
   if (!isBox(written)) {
@@ -1550,6 +1566,10 @@ export function mvWriteChannelArguments(c: ArgumentCheck, handle: unknown, data:
     if ((s = c.fault(0, 'data', 'is not a valid pointer', 0)) > 0) return s;
   } else {
     if ((s = c.counted(data, length_data, len, 1, false, 0, 'data', 0)) > 0) return s;
+  }
+  // len: uint32_t
+  if (!isUint(len, 32)) {
+    if ((s = c.badValue('len', 'is not a uint32_t value')) > 0) return s;
   }
   // available: a pointer to one value
   if (!isBox(available)) {
@@ -1731,6 +1751,10 @@ export function mvMqttAcknowledgeMessageArguments(c: ArgumentCheck, handle: unkn
   let s: MvStatus;
   // handle: a live MvChannelHandle naming a MV_CHANNELTYPE_MQTT object
   if ((s = c.handle('MvChannelHandle', handle, 'handle', MV_CHANNELTYPE_MQTT)) > 0) return s;
+  // correlation_id: uint32_t
+  if (!isUint(correlation_id, 32)) {
+    if ((s = c.badValue('correlation_id', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -1839,6 +1863,11 @@ export function mvGetDeviceIdArguments(c: ArgumentCheck, buf: unknown, len: unkn
   } else {
     if ((s = c.counted(buf, length_buf, len, 1, false, 0, 'buf', 0)) > 0) return s;
   }
+  // len: uint32_t; limits DEVICE_ID_LENGTH
+  if (!isUint(len, 32)) {
+    if (typeof len === 'number') if ((s = c.limit('DEVICE_ID_LENGTH', len, 0, 'len', true)) > 0) return s; // limit DEVICE_ID_LENGTH
+    if ((s = c.badValue('len', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -1846,6 +1875,10 @@ export function mvGetDeviceIdArguments(c: ArgumentCheck, buf: unknown, len: unkn
 export function mvPeriphPeek32Arguments(c: ArgumentCheck, reg: unknown, output: unknown): MvStatus {
   c.begin(RULES.mvPeriphPeek32);
   let s: MvStatus;
+  // reg: uint32_t
+  if (!isUint(reg, 32)) {
+    if ((s = c.badValue('reg', 'is not a uint32_t value')) > 0) return s;
+  }
   // output: a pointer to one value
   if (!isBox(output)) {
     if ((s = c.fault(0, 'output', 'is not a valid pointer', 0)) > 0) return s;
@@ -1856,30 +1889,67 @@ export function mvPeriphPeek32Arguments(c: ArgumentCheck, reg: unknown, output: 
 /** The arguments of `mvPeriphPoke32`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvPeriphPoke32Arguments(c: ArgumentCheck, reg: unknown, mask: unknown, xorvalue: unknown): MvStatus {
   c.begin(RULES.mvPeriphPoke32);
+  let s: MvStatus;
+  // reg: uint32_t
+  if (!isUint(reg, 32)) {
+    if ((s = c.badValue('reg', 'is not a uint32_t value')) > 0) return s;
+  }
+  // mask: uint32_t
+  if (!isUint(mask, 32)) {
+    if ((s = c.badValue('mask', 'is not a uint32_t value')) > 0) return s;
+  }
+  // xorvalue: uint32_t
+  if (!isUint(xorvalue, 32)) {
+    if ((s = c.badValue('xorvalue', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvSetFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSetFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvSetFastInterrupt);
+  let s: MvStatus;
+  // irqn: uint32_t; limits FAST_INTERRUPT_NUMBER_RANGE
+  if (!isUint(irqn, 32)) {
+    if (typeof irqn === 'number') if ((s = c.limit('FAST_INTERRUPT_NUMBER_RANGE', irqn, 0, 'irqn', true)) > 0) return s; // limit FAST_INTERRUPT_NUMBER_RANGE
+    if ((s = c.badValue('irqn', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvClearFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvClearFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvClearFastInterrupt);
+  let s: MvStatus;
+  // irqn: uint32_t; limits FAST_INTERRUPT_NUMBER_RANGE
+  if (!isUint(irqn, 32)) {
+    if (typeof irqn === 'number') if ((s = c.limit('FAST_INTERRUPT_NUMBER_RANGE', irqn, 0, 'irqn', true)) > 0) return s; // limit FAST_INTERRUPT_NUMBER_RANGE
+    if ((s = c.badValue('irqn', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvEnableFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvEnableFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvEnableFastInterrupt);
+  let s: MvStatus;
+  // irqn: uint32_t; limits FAST_INTERRUPT_NUMBER_RANGE
+  if (!isUint(irqn, 32)) {
+    if (typeof irqn === 'number') if ((s = c.limit('FAST_INTERRUPT_NUMBER_RANGE', irqn, 0, 'irqn', true)) > 0) return s; // limit FAST_INTERRUPT_NUMBER_RANGE
+    if ((s = c.badValue('irqn', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvDisableFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvDisableFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvDisableFastInterrupt);
+  let s: MvStatus;
+  // irqn: uint32_t; limits FAST_INTERRUPT_NUMBER_RANGE
+  if (!isUint(irqn, 32)) {
+    if (typeof irqn === 'number') if ((s = c.limit('FAST_INTERRUPT_NUMBER_RANGE', irqn, 0, 'irqn', true)) > 0) return s; // limit FAST_INTERRUPT_NUMBER_RANGE
+    if ((s = c.badValue('irqn', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -1930,12 +2000,20 @@ export function mvReadHttpResponseHeaderArguments(c: ArgumentCheck, handle: unkn
   let s: MvStatus;
   // handle: a live MvChannelHandle naming a MV_CHANNELTYPE_HTTP object
   if ((s = c.handle('MvChannelHandle', handle, 'handle', MV_CHANNELTYPE_HTTP)) > 0) return s;
+  // header_index: uint32_t
+  if (!isUint(header_index, 32)) {
+    if ((s = c.badValue('header_index', 'is not a uint32_t value')) > 0) return s;
+  }
   // buf: bytes: at least size bytes, written by the kernel; a real pointer even when size is zero
   const length_buf = byteLength(buf, false);
   if (length_buf < 0) {
     if ((s = c.fault(0, 'buf', 'is not a valid pointer', 0)) > 0) return s;
   } else {
     if ((s = c.counted(buf, length_buf, size, 1, false, 0, 'buf', 0)) > 0) return s;
+  }
+  // size: uint32_t
+  if (!isUint(size, 32)) {
+    if ((s = c.badValue('size', 'is not a uint32_t value')) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
@@ -1946,12 +2024,20 @@ export function mvReadHttpResponseBodyArguments(c: ArgumentCheck, handle: unknow
   let s: MvStatus;
   // handle: a live MvChannelHandle naming a MV_CHANNELTYPE_HTTP object
   if ((s = c.handle('MvChannelHandle', handle, 'handle', MV_CHANNELTYPE_HTTP)) > 0) return s;
+  // offset: uint32_t
+  if (!isUint(offset, 32)) {
+    if ((s = c.badValue('offset', 'is not a uint32_t value')) > 0) return s;
+  }
   // buf: bytes: at least size bytes, written by the kernel; a real pointer even when size is zero
   const length_buf = byteLength(buf, false);
   if (length_buf < 0) {
     if ((s = c.fault(0, 'buf', 'is not a valid pointer', 0)) > 0) return s;
   } else {
     if ((s = c.counted(buf, length_buf, size, 1, false, 0, 'buf', 0)) > 0) return s;
+  }
+  // size: uint32_t
+  if (!isUint(size, 32)) {
+    if ((s = c.badValue('size', 'is not a uint32_t value')) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
@@ -2012,6 +2098,10 @@ export function mvServerLoggingInitArguments(c: ArgumentCheck, buffer: unknown, 
   } else {
     if ((s = c.counted(buffer, length_buffer, length_bytes, 1, false, 0, 'buffer', 0)) > 0) return s;
   }
+  // length_bytes: uint32_t
+  if (!isUint(length_bytes, 32)) {
+    if ((s = c.badValue('length_bytes', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -2026,12 +2116,21 @@ export function mvServerLogArguments(c: ArgumentCheck, message: unknown, length_
   } else {
     if ((s = c.counted(message, length_message, length_bytes, 1, false, 0, 'message', 0)) > 0) return s;
   }
+  // length_bytes: uint16_t
+  if (!isUint(length_bytes, 16)) {
+    if ((s = c.badValue('length_bytes', 'is not a uint16_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvTestingComplete`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvTestingCompleteArguments(c: ArgumentCheck, status: unknown): MvStatus {
   c.begin(RULES.mvTestingComplete);
+  let s: MvStatus;
+  // status: uint32_t
+  if (!isUint(status, 32)) {
+    if ((s = c.badValue('status', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -2045,6 +2144,10 @@ export function mvTestLoggingInitArguments(c: ArgumentCheck, buffer: unknown, le
     if ((s = c.fault(0, 'buffer', 'is not a valid pointer', 0)) > 0) return s;
   } else {
     if ((s = c.counted(buffer, length_buffer, length_bytes, 1, false, 0, 'buffer', 0)) > 0) return s;
+  }
+  // length_bytes: uint32_t
+  if (!isUint(length_bytes, 32)) {
+    if ((s = c.badValue('length_bytes', 'is not a uint32_t value')) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
@@ -2060,24 +2163,43 @@ export function mvTestLogArguments(c: ArgumentCheck, message: unknown, length_by
   } else {
     if ((s = c.counted(message, length_message, length_bytes, 1, false, 0, 'message', 0)) > 0) return s;
   }
+  // length_bytes: uint16_t
+  if (!isUint(length_bytes, 16)) {
+    if ((s = c.badValue('length_bytes', 'is not a uint16_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvPowerSave`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvPowerSaveArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvPowerSave);
+  let s: MvStatus;
+  // mode: enum MvPowerSavingMode
+  if (!isUint(mode, 32)) {
+    if ((s = c.badValue('mode', 'is not a 32-bit MvPowerSavingMode value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvSystemLedEnable`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSystemLedEnableArguments(c: ArgumentCheck, enable: unknown): MvStatus {
   c.begin(RULES.mvSystemLedEnable);
+  let s: MvStatus;
+  // enable: uint32_t
+  if (!isUint(enable, 32)) {
+    if ((s = c.badValue('enable', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
 /** The arguments of `mvDeepSleep`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvDeepSleepArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvDeepSleep);
+  let s: MvStatus;
+  // mode: enum MvDeepSleepMode
+  if (!isUint(mode, 32)) {
+    if ((s = c.badValue('mode', 'is not a 32-bit MvDeepSleepMode value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -2095,6 +2217,11 @@ export function mvGetWakeReasonArguments(c: ArgumentCheck, mode: unknown): MvSta
 /** The arguments of `mvRestart`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvRestartArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvRestart);
+  let s: MvStatus;
+  // mode: enum MvRestartMode
+  if (!isUint(mode, 32)) {
+    if ((s = c.badValue('mode', 'is not a 32-bit MvRestartMode value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -2159,6 +2286,14 @@ export function mvExternalFlashReadBlockingArguments(c: ArgumentCheck, handle: u
   let s: MvStatus;
   // handle: a live MvExternalFlashHandle
   if ((s = c.handle('MvExternalFlashHandle', handle, 'handle', undefined)) > 0) return s;
+  // address: uint32_t
+  if (!isUint(address, 32)) {
+    if ((s = c.badValue('address', 'is not a uint32_t value')) > 0) return s;
+  }
+  // length: uint32_t
+  if (!isUint(length, 32)) {
+    if ((s = c.badValue('length', 'is not a uint32_t value')) > 0) return s;
+  }
   // buffer: bytes: at least length bytes, written by the kernel; a real pointer even when length is zero
   const length_buffer = byteLength(buffer, false);
   if (length_buffer < 0) {
@@ -2175,6 +2310,14 @@ export function mvExternalFlashEraseBlockingArguments(c: ArgumentCheck, handle: 
   let s: MvStatus;
   // handle: a live MvExternalFlashHandle
   if ((s = c.handle('MvExternalFlashHandle', handle, 'handle', undefined)) > 0) return s;
+  // address: uint32_t
+  if (!isUint(address, 32)) {
+    if ((s = c.badValue('address', 'is not a uint32_t value')) > 0) return s;
+  }
+  // length: uint32_t
+  if (!isUint(length, 32)) {
+    if ((s = c.badValue('length', 'is not a uint32_t value')) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
@@ -2184,6 +2327,14 @@ export function mvExternalFlashWriteBlockingArguments(c: ArgumentCheck, handle: 
   let s: MvStatus;
   // handle: a live MvExternalFlashHandle
   if ((s = c.handle('MvExternalFlashHandle', handle, 'handle', undefined)) > 0) return s;
+  // address: uint32_t
+  if (!isUint(address, 32)) {
+    if ((s = c.badValue('address', 'is not a uint32_t value')) > 0) return s;
+  }
+  // length: uint32_t
+  if (!isUint(length, 32)) {
+    if ((s = c.badValue('length', 'is not a uint32_t value')) > 0) return s;
+  }
   // buffer: bytes or text: at least length bytes; a real pointer even when length is zero
   const length_buffer = byteLength(buffer, true);
   if (length_buffer < 0) {

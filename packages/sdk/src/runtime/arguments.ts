@@ -52,12 +52,34 @@ export interface CallRules {
   readonly badPointer: MvStatus;
   /** The call reads an item off a queue: its argument is where the item will be written. */
   readonly consumer: boolean;
+  /**
+   * What a value parameter outside its C type gets: PARAMETERFAULT where the call lists it, else
+   * the status of a call whose table lists only one, unless that one is about a handle or a
+   * calling-context rule (mvPeriphPoke32: PERIPHERALACCESSFAULT). Undefined when the table has no
+   * status for it (mvMqttAcknowledgeMessage): the behaviour reads the value, as C reads any bit pattern.
+   */
+  readonly badValue: MvStatus | undefined;
 }
 
 /** What `callRules` reads of a function's entry in the generated `FUNCTIONS` (of whichever spec the checks were generated from). */
 export interface CallInfo {
   readonly errors: readonly { readonly status: number; readonly issued: boolean }[];
   readonly consumes?: unknown;
+  /** The statuses of the calling-context rules (in an interrupt handler, outside application-test mode). */
+  readonly notInInterrupt?: number;
+  readonly testModeOnly?: number;
+}
+
+/** See `CallRules.badValue`. */
+function badValueIn(info: CallInfo, names: Readonly<Record<number, string>>): MvStatus | undefined {
+  const listed = [...new Set(info.errors.map((e) => e.status))];
+  const parameterFault = listed.find((s) => names[s] === 'MV_STATUS_PARAMETERFAULT');
+  if (parameterFault !== undefined) return parameterFault as MvStatus;
+  // A call with one way to fail answers a bad value with it, unless it is about a handle or where the call was made.
+  if (listed.length !== 1) return undefined;
+  const only = listed[0];
+  const elsewhere = ['MV_STATUS_INVALIDHANDLE', 'MV_STATUS_CHANNELCLOSED'].includes(names[only]) || only === info.notInInterrupt || only === info.testModeOnly;
+  return elsewhere ? undefined : (only as MvStatus);
 }
 
 /** A function's rules from its `FUNCTIONS` entry; `names`: the spec's status names by value (`STATUS_NAMES`). */
@@ -68,6 +90,7 @@ export function callRules(info: CallInfo, names: Readonly<Record<number, string>
     late: errors.find((e) => e.issued)?.status as MvStatus | undefined,
     badPointer: unwritableStatusIn(errors, names) as MvStatus,
     consumer: info.consumes !== undefined,
+    badValue: badValueIn(info, names),
   };
 }
 
@@ -87,6 +110,13 @@ export function isUint(x: unknown, bits: number): x is number {
   if (bits === 64) return typeof x === 'bigint' && x >= 0n && x < 1n << 64n;
   if (bits === 32) return typeof x === 'number' && x >>> 0 === x;
   return typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < 2 ** bits;
+}
+
+/** A signed integer that fits `bits` (64-bit values are bigints, as the SDK maps `int64_t`). */
+export function isInt(x: unknown, bits: number): x is number {
+  if (bits === 64) return typeof x === 'bigint' && x >= -(1n << 63n) && x < 1n << 63n;
+  if (bits === 32) return typeof x === 'number' && x >> 0 === x;
+  return typeof x === 'number' && Number.isInteger(x) && x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
 }
 
 export function isObject(x: unknown): x is Record<string, unknown> {
@@ -218,6 +248,14 @@ export class ArgumentCheck {
   storedHandle(handleType: string, value: unknown, level: number, name: string): MvStatus {
     if (this.env.lookup(handleType, value) === undefined) return this.refuse(level, name, `is not a live ${handleType}`, MV_STATUS_INVALIDHANDLE, MV_STATUS_PARAMETERFAULT);
     return MV_STATUS_OKAY;
+  }
+
+  /** A value parameter outside its C type (`CallRules.badValue`; OKAY when the call has no status for it). */
+  badValue(name: string, problem: string): MvStatus {
+    const status = this.rules.badValue;
+    if (status === undefined) return MV_STATUS_OKAY;
+    this.reason = `${name} ${problem}`;
+    return status;
   }
 
   /** A version the struct does not define. */

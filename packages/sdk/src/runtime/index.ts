@@ -14,7 +14,7 @@ export {
   type RecordOutcome,
 } from './notifications.js';
 export { Fault, Refusal, allowedStatuses, fault, lateStatus, listedStatuses, statusForException, unwritableStatus, unwritableStatusIn } from './statuses.js';
-export { ChannelTypes } from './channels.js';
+export { ChannelBase, ChannelTypes } from './channels.js';
 export { sizedTopicProblem, topicProblem, type TopicKind, type TopicProblem } from './mqtt-topics.js';
 export { RegisterFile, DEFAULT_CLOCKS, type ClockSettings, type RegisterAccess, type RegisterFileOptions } from './registers.js';
 export {
@@ -55,7 +55,6 @@ export {
   writeHttpResponseData,
   type HttpResponseSummary,
 } from './io-accounting.js';
-export { unsignedField, type UnsignedField } from './fields.js';
 export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } from './limits.js';
 export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
 export { AreaStates, type AreaStateClass } from './area-state.js';
@@ -68,6 +67,7 @@ export {
   byteLength,
   callRules,
   isBox,
+  isInt,
   isObject,
   isUint,
   member,

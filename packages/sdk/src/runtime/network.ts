@@ -48,6 +48,17 @@ export class NetworkLink {
   }
 
   /**
+   * mvRequestNetwork: a new request (its handle returned) whose NETWORKSTATUSCHANGED goes to
+   * `target`; granted while the link is up, the server sets the clock.
+   */
+  request(requests: HandleTable<NetworkRequest>, target: NotificationTarget, system: SystemState): number {
+    this.apiUsed = true;
+    const handle = requests.add(new NetworkRequest(target));
+    if (this.up) system.wallClock.networkConnected();
+    return handle;
+  }
+
+  /**
    * The link moves to `status` (false, and nothing happens, when it is there already). Coming up
    * while the application holds a request, the server sets the clock; then every request gets its
    * NETWORKSTATUSCHANGED, and every NETWORK system subscription its event.

@@ -19,7 +19,7 @@ import {
   type MvMqttReadableDataType,
   type MvMqttRequestState,
 } from '@mvmqtt/sdk';
-import { producedBy, type Channel, type Kernel, type PendingRequest, type ReadableData, type TopicsResponseData } from './kernel.js';
+import { producedBy, type MqttChannel, type PendingRequest, type ReadableData, type TopicsResponseData } from './channel.js';
 
 type Answer = (request: PendingRequest, state: MvMqttRequestState) => ReadableData;
 
@@ -50,7 +50,7 @@ export function answerFor(request: PendingRequest, state: MvMqttRequestState, ov
 }
 
 /** Queues the answer to `request` (no longer pending) and applies what it means for the connection. */
-export function deliverAnswer(k: Kernel, channel: Channel, request: PendingRequest, type: MvMqttReadableDataType, data: ReadableData): void {
+export function deliverAnswer(channel: MqttChannel, request: PendingRequest, type: MvMqttReadableDataType, data: ReadableData): void {
   const i = channel.pending.indexOf(request);
   if (i >= 0) channel.pending.splice(i, 1);
   if (type === MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE) {
@@ -59,28 +59,28 @@ export function deliverAnswer(k: Kernel, channel: Channel, request: PendingReque
   }
   if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) {
     channel.phase = 'ended';
-    channel.closure = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
+    channel.closureReason = MV_CLOSUREREASON_CLOSEDBYAPPLICATION;
   }
-  k.enqueue(channel, { type, data, answers: request.fn });
+  channel.enqueue({ type, data, answers: request.fn });
 }
 
 /** An item nobody asked for arrives (a message, a lost-message report, a broker-side disconnect). */
-export function deliverUnsolicited(k: Kernel, channel: Channel, type: MvMqttReadableDataType, data: ReadableData): void {
+export function deliverUnsolicited(channel: MqttChannel, type: MvMqttReadableDataType, data: ReadableData): void {
   if (type === MV_MQTTREADABLEDATATYPE_DISCONNECTRESPONSE) {
     channel.phase = 'ended';
-    for (const request of [...channel.pending]) answerNow(k, channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
+    for (const request of [...channel.pending]) answerNow(channel, request, MV_MQTTREQUESTSTATE_NOTCONNECTED);
   }
-  k.enqueue(channel, { type, data });
+  channel.enqueue({ type, data });
 }
 
 /** Answers `request` at once with `state` (success fields otherwise). */
-export function answerNow(k: Kernel, channel: Channel, request: PendingRequest, state: MvMqttRequestState): void {
+export function answerNow(channel: MqttChannel, request: PendingRequest, state: MvMqttRequestState): void {
   const { type, data } = answerFor(request, state);
-  deliverAnswer(k, channel, request, type, data);
+  deliverAnswer(channel, request, type, data);
 }
 
 /** Answers `request` with success if it is still waiting (automatic answering). */
-export function autoAnswer(k: Kernel, channel: Channel, request: PendingRequest): void {
+export function autoAnswer(channel: MqttChannel, request: PendingRequest): void {
   if (channel.closed || !channel.pending.includes(request)) return;
-  answerNow(k, channel, request, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED);
+  answerNow(channel, request, MV_MQTTREQUESTSTATE_REQUESTCOMPLETED);
 }
