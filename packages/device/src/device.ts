@@ -62,7 +62,7 @@ export class Device extends DeviceSyscallsBase {
     this.nvic = this.k.nvic;
     this.world = new SimulatedWorld(this.k.system);
     this.diagnostics = Object.assign(this.k.diagnostics, { exceptionsAsFaults: 0, lastException: undefined as unknown });
-    this.behaviours = createDeviceBehaviours(this.k);
+    this.behaviours = createDeviceBehaviours(this.k, options);
     this.args = this.k.args;
   }
 

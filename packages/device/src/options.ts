@@ -10,8 +10,7 @@ import type { SystemOptions } from './system.js';
 import type { TraceEvent } from './trace.js';
 import type { OpaqueEndpoint } from './opaque.js';
 import type { ConfigStoreInput } from './config-store.js';
-import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
-import { resolveMqttOptions, type MqttOptions, type ResolvedMqttOptions } from './mqtt/options.js';
+import type { DeviceAreaOptions } from './generated/index.js';
 
 export type { LimitOverrides, OverrunPolicy };
 export type { CircuitBreaker, ConnackCodeMapping, MqttOptions, ReasonCodesSizeUnit } from './mqtt/options.js';
@@ -45,8 +44,6 @@ export interface CoreOptions extends SystemOptions {
   config?: ConfigStoreInput;
   /** A config value longer than the application's buffer: 'error' (default; item result SERVERERROR, nothing copied) or 'truncate'. */
   configValueTooLarge?: 'error' | 'truncate';
-  /** Geometry and backing of the external flash (default: 1 MiB in memory, chip id 0x00EF4017). */
-  externalFlash?: ExternalFlashOptions;
 }
 
 export interface HttpOptions {
@@ -56,14 +53,13 @@ export interface HttpOptions {
   ca?: string | Buffer | readonly (string | Buffer)[];
 }
 
-/** Every option a device takes: the generic ones and the MQTT area's (flat keys). */
-export interface DeviceOptions extends CoreOptions, MqttOptions {}
+/** Every option a device takes: the generic ones and each area's (flat keys; an area declares its own in its module under src/areas/). */
+export interface DeviceOptions extends CoreOptions, DeviceAreaOptions {}
 
-export interface ResolvedOptions extends Required<Omit<CoreOptions, keyof SystemOptions | 'limits' | 'checkReceiveBufferAlignment' | 'trace' | 'onIrqError' | 'http' | 'config' | 'externalFlash'>>, ResolvedMqttOptions {
+export interface ResolvedOptions extends Required<Omit<CoreOptions, keyof SystemOptions | 'limits' | 'checkReceiveBufferAlignment' | 'trace' | 'onIrqError' | 'http' | 'config'>> {
   limits: LimitBook;
   http: { schemes: readonly string[]; ca: readonly (string | Buffer)[] | undefined };
   config: ConfigStoreInput | undefined;
-  externalFlash: ExternalFlashOptions;
   /** Clocks, identity, logging, power: read by the system state (src/system.ts). */
   system: SystemOptions;
   trace: ((event: TraceEvent) => void) | undefined;
@@ -103,8 +99,6 @@ export function resolveOptions(o: DeviceOptions = {}): ResolvedOptions {
     },
     config: o.config,
     configValueTooLarge: o.configValueTooLarge ?? 'error',
-    externalFlash: o.externalFlash ?? {},
     system: o,
-    ...resolveMqttOptions(o),
   };
 }

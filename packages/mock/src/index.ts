@@ -6,7 +6,8 @@ export type { IrqController, IrqHandler } from '@mvmqtt/sdk/runtime';
 export type { IrqDelivery } from './kernel.js';
 export type { ReadableItem, ReadableData, PendingRequest, TopicsResponseData, MessageData, LostMessageData } from './mqtt/channel.js';
 export type { LimitOverrides } from '@mvmqtt/sdk/runtime';
-export type { MockConfigStore } from './kernel.js';
+/** The mock's `config` option: the device core's store format (a file path, a document, or a loaded store). */
+export type { ConfigStoreInput as MockConfigStore } from '@mvmqtt/sdk/runtime';
 export type { ConfigKeySeen, HttpAnswer, HttpRequestSeen } from './io.js';
 export { FUNCTION_SCHEMAS, STRUCT_SCHEMAS } from './generated/index.js';
 export type { Shape, FieldSchema, StructSchema, ParamSchema, FunctionSchema } from './schema.js';

@@ -19,11 +19,6 @@ import { SimulatedMemory, type AddressRange } from '@mvmqtt/sdk/runtime';
 import { Nvic, type NotificationCentre, type NotificationCounters, type NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { HandleTarget } from '@mvmqtt/sdk/runtime';
 import { MockSystem, type MockSystemOptions } from './system.js';
-import type { ConfigStoreInput } from '@mvmqtt/sdk/runtime';
-import type { ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
-
-/** The mock's `config` option: the device core's store format (a file path, a document, or a loaded store). */
-export type MockConfigStore = ConfigStoreInput;
 
 export class CentreObject {
   constructor(readonly centre: NotificationCentre) {}
@@ -63,6 +58,7 @@ export class Channel extends ChannelBase {
 /** When IRQ handlers run: once the current JavaScript job ends, or only on `flush()`. */
 export type IrqDelivery = 'microtask' | 'manual';
 
+/** The kernel's own options; each area's are in its module (see `MockOptions`). */
 export interface KernelOptions extends MockSystemOptions {
   /** Seed of the handle generator (default 1). */
   seed?: number;
@@ -72,20 +68,6 @@ export interface KernelOptions extends MockSystemOptions {
   respond?: 'auto' | 'manual';
   /** Overrides of the limits the spec marks configurable; `false` switches one off. */
   limits?: LimitOverrides;
-  /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
-  knownEndpoints?: readonly string[];
-  /** Bytes of external flash the application may use (default 1 MiB, as the device core); `externalFlash.size` says the same. */
-  externalFlashSize?: number;
-  /** Geometry and backing of the external flash, as the device core's option (default 1 MiB in memory). */
-  externalFlash?: ExternalFlashOptions;
-  /**
-   * The config store automatic fetch answers come from, in the device core's format (a JSON file
-   * path, `{ device|account: { config|secret: { key: value } } }`, or a `ConfigStore`); checked
-   * with the same parser, so a bad store throws the same `ConfigStoreError`.
-   */
-  config?: MockConfigStore;
-  /** A config value longer than the application's buffer: 'error' (default, as the device core; SERVERERROR, nothing copied) or 'truncate'. */
-  configValueTooLarge?: 'error' | 'truncate';
   /** Called when an IRQ handler throws (default: rethrown from `flush()` / the microtask). */
   onIrqError?: (err: unknown, irq: number) => void;
 }

@@ -22,7 +22,7 @@ import type { MockCall } from './call.js';
 import { ChannelScript } from './channel-script.js';
 import type { MockClock } from './clock.js';
 import { FUNCTION_SCHEMAS } from './generated/schemas.js';
-import { createMockBehaviours, MockSyscallsBase, type MockBehaviours } from './generated/syscalls.js';
+import { createMockBehaviours, MockSyscallsBase, type MockAreaOptions, type MockBehaviours } from './generated/syscalls.js';
 import { Kernel, type KernelOptions } from './kernel.js';
 import {
   ARGUMENT_CHECKS,
@@ -40,7 +40,8 @@ import {
 } from '@mvmqtt/sdk/runtime';
 import { snapshot } from './snapshot.js';
 
-export type MockOptions = KernelOptions;
+/** The kernel's options and every area's (each declared in its module under src/areas/). */
+export type MockOptions = KernelOptions & MockAreaOptions;
 
 export interface CallRecord<F extends MvFunctionName = MvFunctionName> {
   readonly index: number;
@@ -81,7 +82,7 @@ export class MockMicrovisor extends MockSyscallsBase {
   constructor(options: MockOptions = {}) {
     super();
     this.kernel = new Kernel(options);
-    this.behaviours = createMockBehaviours(this.kernel);
+    this.behaviours = createMockBehaviours(this.kernel, options);
     this.world = new SimulatedWorld(this.kernel.system);
     const k = this.kernel;
     this.check = new ArgumentCheck({

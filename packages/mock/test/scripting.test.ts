@@ -298,6 +298,13 @@ describe('answers and arrivals', () => {
 });
 
 describe('options', () => {
+  it('are the kernel options and those each area module declares, so a misspelt one is a type error', () => {
+    const mv = new MockMicrovisor({ seed: 3, knownEndpoints: ['x'], configValueTooLarge: 'truncate', externalFlashSize: 8192 });
+    expect(mv.kernelState().channels).toEqual([]);
+    // @ts-expect-error no area declares `knownEndpoint`
+    expect(() => new MockMicrovisor({ knownEndpoint: ['x'] })).not.toThrow();
+  });
+
   it('overrides configurable limits and refuses the others', () => {
     expect(() => new MockMicrovisor({ limits: { CHANNELS_OPEN_MAX: 9 } })).toThrow(/not configurable/);
     const mv = new MockMicrovisor({ limits: { NOTIFICATION_BUFFER_ALIGNMENT: false } });

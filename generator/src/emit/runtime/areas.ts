@@ -1,8 +1,10 @@
 /**
  * Behaviours by spec area. Each runtime implements one module per area that has functions
- * (`src/areas/<area>.ts`, exporting `create<Area>Behaviours(k)`); the generated file assembles
- * them into the runtime's behaviours object. A new area in the spec therefore needs one new
- * module per runtime and nothing else; a new function needs one new method in its area module.
+ * (`src/areas/<area>.ts`, exporting `create<Area>Behaviours(k, options?)`); the generated file
+ * assembles them into the runtime's behaviours object, and the runtime's area options type from
+ * the options parameter of each (an area with options of its own declares them there). A new
+ * area in the spec therefore needs one new module per runtime and nothing else; a new function
+ * needs one new method in its area module.
  */
 import type { Model } from '../../model/model.js';
 import type { AreaModel } from '../../model/types.js';
@@ -35,11 +37,18 @@ export function areaStatements(model: Model, imports: Imports, behavioursInterfa
     imports.value(`${AREAS_DIR}/${area.name}.js`, `create${areaTypeName(area)}`);
   }
   const camel = (a: AreaModel) => pascal(a.name).replace(/^./, (c) => c.toLowerCase());
-  const builds = areas.map((a) => `  const ${camel(a)} = create${areaTypeName(a)}(k);`).join('\n');
+  const options = `${pascal(runtime)}AreaOptions`;
+  out.push(
+    `/** The options an area's module takes: its create function's second parameter (none: \`{}\`). */\ntype OptionsOf<F> = F extends (k: Kernel, options: infer O) => unknown ? (unknown extends O ? {} : O) : {};`,
+    `/** Every area's own options: the ${runtime}'s options are its kernel's and these. */\nexport type ${options} = ${areas.map((a) => `OptionsOf<typeof create${areaTypeName(a)}>`).join(' &\n  ')};`,
+  );
+  const builds = areas.map((a) => `  const ${camel(a)} = area(create${areaTypeName(a)});`).join('\n');
   const members = areas.flatMap((a) => a.functions.map((f) => `    ${f}: ${camel(a)}.${f},`)).join('\n');
   // Named members rather than spreads of the area objects: the runtime builds this once per
   // device, and one literal of fixed shape is far cheaper than merging objects property by
   // property (thousands of devices in one process: `mvdevice fleet`).
-  out.push(`/** Every behaviour of the ${runtime}, one module per spec area. */\nexport function create${behavioursInterface}(k: Kernel): ${behavioursInterface} {\n${builds}\n  return {\n${members}\n  };\n}`);
+  out.push(
+    `/** Every behaviour of the ${runtime}, one module per spec area; each area module gets the kernel and the options. */\nexport function create${behavioursInterface}(k: Kernel, options: ${options}): ${behavioursInterface} {\n  const area = <B>(create: (k: Kernel, options: ${options}) => B): B => create(k, options);\n${builds}\n  return {\n${members}\n  };\n}`,
+  );
   return out;
 }

@@ -11,13 +11,19 @@ import { HandleAllocator, HandleTable } from '@mvmqtt/sdk/runtime';
 import { isStruct, structVersions } from '../kernel/args.js';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { ExternalFlash } from '@mvmqtt/sdk/runtime';
+import { ExternalFlash, type ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 
 const INFO_VERSIONS = structVersions('MvExternalFlashInfo');
 const encoder = new TextEncoder();
 
-export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
-  const flash = new ExternalFlash(k.options.externalFlash);
+/** The external-flash area's options (part of `DeviceOptions`). */
+export interface ExternalFlashAreaOptions {
+  /** Geometry and backing of the external flash (default: 1 MiB in memory, chip id 0x00EF4017). */
+  externalFlash?: ExternalFlashOptions;
+}
+
+export function createExternalFlashBehaviours(k: Kernel, options: ExternalFlashAreaOptions): ExternalFlashBehaviours {
+  const flash = new ExternalFlash(options.externalFlash ?? {});
   const handles = new HandleTable<object>(new HandleAllocator(k.options.random));
   k.handleTables.set('MvExternalFlashHandle', handles);
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };

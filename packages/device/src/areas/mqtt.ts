@@ -60,7 +60,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { MqttChannel, type Subscription } from '../mqtt/channel.js';
 import { decodeConnectRequest } from '../mqtt/connect-request.js';
 import type { ConnectResponseItem, DisconnectResponseItem, PublishResponseItem, ReadableItem } from '../mqtt/items.js';
-import type { ReasonCodesSizeUnit } from '../mqtt/options.js';
+import { resolveMqttOptions, type MqttChannelOptions, type MqttOptions, type ReasonCodesSizeUnit, type ResolvedMqttOptions } from '../mqtt/options.js';
 import type { PublishTopic, TopicCache } from '../mqtt/topic-cache.js';
 import { BrokerOutage } from '../mqtt/outage.js';
 
@@ -80,7 +80,7 @@ function failLate(ch: MqttChannel): typeof MV_STATUS_LATEFAULT {
 
 // ---------------------------------------------------------------------- requests
 
-export function requestConnect(k: Kernel, ch: MqttChannel, request: MvMqttConnectRequest): MvMqttRequestConnectStatus {
+export function requestConnect(k: Kernel, ch: MqttChannel, request: MvMqttConnectRequest, options: ResolvedMqttOptions): MvMqttRequestConnectStatus {
   if (ch.connectRequested) return MV_STATUS_REQUESTALREADYSENT;
   if (k.args.lateFault !== undefined) {
     // The attempt has started: it counts as this channel's one connect, and the channel is unusable.
@@ -89,7 +89,7 @@ export function requestConnect(k: Kernel, ch: MqttChannel, request: MvMqttConnec
   }
   if (k.args.missing !== undefined) return MV_STATUS_REQUIREDELEMENTMISSING;
   try {
-    ch.requestConnect(decodeConnectRequest(request, { rsaKeysOnly: k.options.rsaKeysOnly, alwaysTls: k.options.alwaysTls }));
+    ch.requestConnect(decodeConnectRequest(request, { rsaKeysOnly: options.rsaKeysOnly, alwaysTls: options.alwaysTls }));
     return MV_STATUS_OKAY;
   } catch (err) {
     if (err instanceof Refusal) return err.status as MvMqttRequestConnectStatus;
@@ -315,13 +315,15 @@ export function receiveLostMessageInfo(k: Kernel, ch: MqttChannel, info: MvMqttL
   });
 }
 
-export function createMqttBehaviours(k: Kernel): MqttBehaviours {
+export function createMqttBehaviours(k: Kernel, options: MqttOptions): MqttBehaviours {
   const outage = k.state(BrokerOutage);
-  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, k.options, handle, () => outage.active));
-  const unit = k.options.reasonCodesSizeUnit;
+  const mqtt = resolveMqttOptions(options);
+  const channelOptions: MqttChannelOptions = { ...mqtt, limits: k.options.limits, trace: k.options.trace };
+  k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, channelOptions, handle, () => outage.active));
+  const unit = mqtt.reasonCodesSizeUnit;
   return {
     mvMqttGetNextReadableDataType: (_handle, out) => getNextReadableDataType(checkedChannel(k), out),
-    mvMqttRequestConnect: (_handle, request) => requestConnect(k, checkedChannel(k), request),
+    mvMqttRequestConnect: (_handle, request) => requestConnect(k, checkedChannel(k), request, mqtt),
     mvMqttReadConnectResponse: (_handle, out) => readResponse(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE, writeConnectResponse),
     mvMqttRequestSubscribe: (_handle, request) => requestSubscribe(k, checkedChannel(k), request),
     mvMqttReadSubscribeResponse: (_handle, out) => readReasonCodes(k, checkedChannel(k), out, MV_MQTTREADABLEDATATYPE_SUBSCRIBERESPONSE, unit),

@@ -392,22 +392,42 @@ export type ExternalFlashBehaviours = Pick<DeviceBehaviours, 'mvExternalFlashOpe
 /** The device's behaviours for the wifi area, implemented in `src/areas/wifi.ts`. */
 export type WifiBehaviours = Pick<DeviceBehaviours, 'mvSetWifiConfig' | 'mvGetWifiConfig'>;
 
-/** Every behaviour of the device, one module per spec area. */
-export function createDeviceBehaviours(k: Kernel): DeviceBehaviours {
-  const notifications = createNotificationsBehaviours(k);
-  const network = createNetworkBehaviours(k);
-  const channels = createChannelsBehaviours(k);
-  const mqtt = createMqttBehaviours(k);
-  const coreClockDevice = createCoreClockDeviceBehaviours(k);
-  const peripheralRegisterAccess = createPeripheralRegisterAccessBehaviours(k);
-  const fastInterrupts = createFastInterruptsBehaviours(k);
-  const http = createHttpBehaviours(k);
-  const configFetch = createConfigFetchBehaviours(k);
-  const serverLogging = createServerLoggingBehaviours(k);
-  const applicationTesting = createApplicationTestingBehaviours(k);
-  const powerAndSystem = createPowerAndSystemBehaviours(k);
-  const externalFlash = createExternalFlashBehaviours(k);
-  const wifi = createWifiBehaviours(k);
+/** The options an area's module takes: its create function's second parameter (none: `{}`). */
+type OptionsOf<F> = F extends (k: Kernel, options: infer O) => unknown ? (unknown extends O ? {} : O) : {};
+
+/** Every area's own options: the device's options are its kernel's and these. */
+export type DeviceAreaOptions = OptionsOf<typeof createNotificationsBehaviours> &
+  OptionsOf<typeof createNetworkBehaviours> &
+  OptionsOf<typeof createChannelsBehaviours> &
+  OptionsOf<typeof createMqttBehaviours> &
+  OptionsOf<typeof createCoreClockDeviceBehaviours> &
+  OptionsOf<typeof createPeripheralRegisterAccessBehaviours> &
+  OptionsOf<typeof createFastInterruptsBehaviours> &
+  OptionsOf<typeof createHttpBehaviours> &
+  OptionsOf<typeof createConfigFetchBehaviours> &
+  OptionsOf<typeof createServerLoggingBehaviours> &
+  OptionsOf<typeof createApplicationTestingBehaviours> &
+  OptionsOf<typeof createPowerAndSystemBehaviours> &
+  OptionsOf<typeof createExternalFlashBehaviours> &
+  OptionsOf<typeof createWifiBehaviours>;
+
+/** Every behaviour of the device, one module per spec area; each area module gets the kernel and the options. */
+export function createDeviceBehaviours(k: Kernel, options: DeviceAreaOptions): DeviceBehaviours {
+  const area = <B>(create: (k: Kernel, options: DeviceAreaOptions) => B): B => create(k, options);
+  const notifications = area(createNotificationsBehaviours);
+  const network = area(createNetworkBehaviours);
+  const channels = area(createChannelsBehaviours);
+  const mqtt = area(createMqttBehaviours);
+  const coreClockDevice = area(createCoreClockDeviceBehaviours);
+  const peripheralRegisterAccess = area(createPeripheralRegisterAccessBehaviours);
+  const fastInterrupts = area(createFastInterruptsBehaviours);
+  const http = area(createHttpBehaviours);
+  const configFetch = area(createConfigFetchBehaviours);
+  const serverLogging = area(createServerLoggingBehaviours);
+  const applicationTesting = area(createApplicationTestingBehaviours);
+  const powerAndSystem = area(createPowerAndSystemBehaviours);
+  const externalFlash = area(createExternalFlashBehaviours);
+  const wifi = area(createWifiBehaviours);
   return {
     mvSetupNotifications: notifications.mvSetupNotifications,
     mvCloseNotifications: notifications.mvCloseNotifications,

@@ -22,7 +22,7 @@ import {
 import type { MvMqttReadableDataType } from '@mvmqtt/sdk';
 import { Channel, type ChannelBuffers } from '../channels.js';
 import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
-import type { ResolvedOptions } from '../options.js';
+import type { MqttChannelOptions } from './options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { ItemQueue, type MessageItem, type ReadableItem } from './items.js';
 import { MqttRequests, type Subscription } from './requests.js';
@@ -60,7 +60,7 @@ export class MqttChannel extends Channel {
     type: number,
     target: NotificationTarget,
     buffers: ChannelBuffers,
-    private readonly options: ResolvedOptions,
+    private readonly options: MqttChannelOptions,
     private readonly handleForTrace: () => number,
     /** A simulated broker outage is on (Device.simulateBrokerOutage). */
     private readonly brokerDown: () => boolean = () => false,

@@ -1,8 +1,9 @@
 /**
  * The MQTT area's options: choices the vendor leaves open for MQTT channels, and the emulator's
- * transport settings. They sit beside the generic device options (`DeviceOptions` takes both, as
- * flat keys) and are resolved here, so the generic kernel knows none of them.
+ * transport settings. The MQTT area takes them (`DeviceOptions` has them as flat keys, composed
+ * from the areas' options) and resolves them here, so the generic kernel knows none of them.
  */
+import type { ResolvedOptions } from '../options.js';
 
 /** How `reason_codes_size` of the subscribe/unsubscribe responses is read. */
 export type ReasonCodesSizeUnit = 'bytes' | 'entries' | 'lenient';
@@ -34,6 +35,9 @@ export interface MqttOptions {
 export interface ResolvedMqttOptions extends Required<Omit<MqttOptions, 'circuitBreaker'>> {
   circuitBreaker: CircuitBreaker | undefined;
 }
+
+/** What an MQTT channel and its transport read: the MQTT options and the kernel's limits and trace. */
+export type MqttChannelOptions = ResolvedMqttOptions & Pick<ResolvedOptions, 'limits' | 'trace'>;
 
 export function resolveMqttOptions(o: MqttOptions): ResolvedMqttOptions {
   return {

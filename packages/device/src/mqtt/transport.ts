@@ -23,7 +23,7 @@ import {
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
 } from '@mvmqtt/sdk';
 import type { MvClosureReason, MvMqttRequestState } from '@mvmqtt/sdk';
-import type { ResolvedOptions } from '../options.js';
+import type { MqttChannelOptions } from './options.js';
 import type { ConnectPlan } from './connect-request.js';
 import { refusedConnection } from './outage.js';
 import { closureReasonFor, connackReasonCode, connectFailureState } from './errors.js';
@@ -106,7 +106,7 @@ export class MqttTransport {
   private drainListening = false;
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: MqttChannelOptions,
     private readonly events: TransportEvents,
     private readonly handleForTrace: () => number,
   ) {

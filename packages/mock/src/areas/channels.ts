@@ -37,8 +37,14 @@ function report(box: { value: number }, value: number): typeof MV_STATUS_OKAY | 
   }
 }
 
-export function createChannelsBehaviours(k: Kernel): ChannelsBehaviours {
-  const knownEndpoints: ReadonlySet<string> = new Set(['', ...(k.options.knownEndpoints ?? [])]);
+/** The channels area's options (part of `MockOptions`). */
+export interface ChannelsOptions {
+  /** Endpoints `mvOpenChannel` accepts besides the empty one (default none). */
+  knownEndpoints?: readonly string[];
+}
+
+export function createChannelsBehaviours(k: Kernel, options: ChannelsOptions): ChannelsBehaviours {
+  const knownEndpoints: ReadonlySet<string> = new Set(['', ...(options.knownEndpoints ?? [])]);
   const link = k.state(NetworkLink);
   return {
     mvOpenChannel(call, params, handle) {

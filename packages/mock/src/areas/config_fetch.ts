@@ -11,7 +11,7 @@ import {
   MV_STATUS_REQUESTALREADYSENT,
   MV_STATUS_RESPONSENOTPRESENT,
 } from '@mvmqtt/sdk';
-import { ConfigStore, configKeyText, configRequestSize, unknownScopeOrStore } from '@mvmqtt/sdk/runtime';
+import { ConfigStore, configKeyText, configRequestSize, unknownScopeOrStore, type ConfigStoreInput } from '@mvmqtt/sdk/runtime';
 import type { ConfigFetchBehaviours } from '../generated/index.js';
 import { answerConfig, configState, type ConfigKeySeen } from '../io.js';
 import { channelOf, type Kernel } from '../kernel.js';
@@ -19,22 +19,28 @@ import { isObject } from '@mvmqtt/sdk/runtime';
 import { utf8 } from '../values.js';
 
 
-/**
- * The store automatic fetch answers come from: the `config` option, in the device core's format
- * (checked by the same parser, so a bad store throws the same `ConfigStoreError` when the mock is
- * made); `mock.setConfigItem` adds to it.
- */
-export class ConfigAnswers {
-  readonly store: ConfigStore;
-
-  constructor(k: Kernel) {
-    this.store = k.options.config === undefined ? ConfigStore.empty() : ConfigStore.load(k.options.config);
-  }
+/** The config-fetch area's options (part of `MockOptions`). */
+export interface ConfigFetchOptions {
+  /**
+   * The config store automatic fetch answers come from, in the device core's format (a JSON file
+   * path, `{ device|account: { config|secret: { key: value } } }`, or a `ConfigStore`); checked
+   * with the same parser, so a bad store throws the same `ConfigStoreError`.
+   */
+  config?: ConfigStoreInput;
+  /** A config value longer than the application's buffer: 'error' (default, as the device core; SERVERERROR, nothing copied) or 'truncate'. */
+  configValueTooLarge?: 'error' | 'truncate';
 }
 
-export function createConfigFetchBehaviours(k: Kernel): ConfigFetchBehaviours {
-  const store = k.state(ConfigAnswers).store;
-  const valueTooLarge = k.options.configValueTooLarge ?? 'error';
+/** The store automatic fetch answers come from (the `config` option); `mock.setConfigItem` adds to it. */
+export class ConfigAnswers {
+  store = ConfigStore.empty();
+}
+
+export function createConfigFetchBehaviours(k: Kernel, options: ConfigFetchOptions): ConfigFetchBehaviours {
+  const answers = k.state(ConfigAnswers);
+  if (options.config !== undefined) answers.store = ConfigStore.load(options.config);
+  const store = answers.store;
+  const valueTooLarge = options.configValueTooLarge ?? 'error';
   return {
     mvSendConfigFetchRequest(call, handle, request) {
       const channel = channelOf(k, handle);

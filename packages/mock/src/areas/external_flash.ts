@@ -8,16 +8,23 @@ import {
   STRUCT_VERSIONS,
   type MvExternalFlashHandle,
 } from '@mvmqtt/sdk';
-import { ExternalFlash } from '@mvmqtt/sdk/runtime';
+import { ExternalFlash, type ExternalFlashOptions } from '@mvmqtt/sdk/runtime';
 import type { ExternalFlashBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel.js';
 import { utf8 } from '../values.js';
 
 const INFO_VERSIONS: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
 
-export function createExternalFlashBehaviours(k: Kernel): ExternalFlashBehaviours {
-  const options = k.options.externalFlash;
-  const flash = new ExternalFlash({ ...options, size: options?.size ?? k.options.externalFlashSize });
+/** The external-flash area's options (part of `MockOptions`). */
+export interface ExternalFlashAreaOptions {
+  /** Geometry and backing of the external flash, as the device core's option (default 1 MiB in memory). */
+  externalFlash?: ExternalFlashOptions;
+  /** Bytes of external flash the application may use (default 1 MiB, as the device core); `externalFlash.size` says the same. */
+  externalFlashSize?: number;
+}
+
+export function createExternalFlashBehaviours(k: Kernel, options: ExternalFlashAreaOptions): ExternalFlashBehaviours {
+  const flash = new ExternalFlash({ ...options.externalFlash, size: options.externalFlash?.size ?? options.externalFlashSize });
   // Open handles name nothing but themselves.
   const handles = k.handleTable<object>('MvExternalFlashHandle');
   const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
