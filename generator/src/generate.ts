@@ -1,11 +1,10 @@
 /** The library API behind `mvgen generate` and `mvgen check`. */
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadModel } from './pipeline.js';
 import { impliedOutRoot } from './locate.js';
 import { TARGETS, findTarget } from './emit/targets.js';
-import { applyOutputs, applyOutputsAsync, planOutputs, type OutputPlan } from './write/output.js';
+import { applyOutputs, applyOutputsAsync, fileHashes, planOutputs, type Hashes, type OutputPlan } from './write/output.js';
 import type { EmitContext, Emitter, OutputFile } from './emit/emitter.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { Model } from './model/model.js';
@@ -98,30 +97,30 @@ export function renderTargets(model: Model, targets: Emitter[], opts: { standalo
   return out;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /** Plans one rendered target against the disk and (in 'write' mode) writes what changed. */
 export function writeTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string, mode: GenerateOptions['mode']): TargetOutcome {
-  const { ownedDirs, plan } = planTarget(model, target, files, outRoot);
-  const written = mode === 'write' ? applyOutputs(outRoot, files, plan) : 0;
-  return outcome(target, files, ownedDirs, plan, written);
+  const hashes: Hashes = new Map();
+  const { ownedDirs, plan } = planTarget(model, target, files, outRoot, hashes);
+  const written = mode === 'write' ? applyOutputs(outRoot, files, plan, hashes) : 0;
+  return outcome(target, files, ownedDirs, plan, written, hashes);
 }
 
 /** `writeTarget` with the files written by the thread pool while the caller goes on. */
 export async function writeTargetAsync(model: Model, target: Emitter, files: OutputFile[], outRoot: string, mode: GenerateOptions['mode']): Promise<TargetOutcome> {
-  const { ownedDirs, plan } = planTarget(model, target, files, outRoot);
-  const written = mode === 'write' ? await applyOutputsAsync(outRoot, files, plan) : 0;
-  return outcome(target, files, ownedDirs, plan, written);
+  const hashes: Hashes = new Map();
+  const { ownedDirs, plan } = planTarget(model, target, files, outRoot, hashes);
+  const written = mode === 'write' ? await applyOutputsAsync(outRoot, files, plan, hashes) : 0;
+  return outcome(target, files, ownedDirs, plan, written, hashes);
 }
 
-function planTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string): { ownedDirs: string[]; plan: OutputPlan } {
+function planTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string, hashes: Hashes): { ownedDirs: string[]; plan: OutputPlan } {
   const ownedDirs = target.ownedDirs(model);
   checkInsideOwned(target, files, ownedDirs);
-  return { ownedDirs, plan: planOutputs(outRoot, files, ownedDirs) };
+  return { ownedDirs, plan: planOutputs(outRoot, files, ownedDirs, hashes) };
 }
 
-function outcome(target: Emitter, files: OutputFile[], ownedDirs: string[], plan: OutputPlan, written: number): TargetOutcome {
-  return { target: target.target, files: files.length, ownedDirs, plan, written, hashes: files.map((f) => [f.path, sha256(f.contents)]) };
+function outcome(target: Emitter, files: OutputFile[], ownedDirs: string[], plan: OutputPlan, written: number, hashes: Hashes): TargetOutcome {
+  return { target: target.target, files: files.length, ownedDirs, plan, written, hashes: fileHashes(files, hashes) };
 }
 
 export interface GenerateSetup {

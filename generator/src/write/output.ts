@@ -2,7 +2,10 @@
  * Writes generated files: only when the bytes differ, atomically (temp file + rename, so a
  * reader never sees half a file), and removes stale files from directories a target owns.
  * `planOutputs` computes the same plan without touching the disk, for `mvgen check`.
+ * Each file compared or written is encoded to UTF-8 once, and its hash for the no-op stamp
+ * taken from those bytes (`Hashes`): a big spec's output is hundreds of megabytes.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -15,14 +18,30 @@ export interface OutputPlan {
   stale: string[]; // in an owned dir, no longer produced
 }
 
-export function planOutputs(root: string, files: OutputFile[], ownedDirs: string[]): OutputPlan {
+/** path → sha256 (hex) of the file's bytes, filled in by planning and writing as they encode. */
+export type Hashes = Map<string, string>;
+
+export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** The files' hashes in their order: the ones planning or writing took, the others computed here. */
+export function fileHashes(files: OutputFile[], hashes: Hashes): [string, string][] {
+  return files.map((f) => [f.path, hashes.get(f.path) ?? sha256(Buffer.from(f.contents, 'utf8'))]);
+}
+
+export function planOutputs(root: string, files: OutputFile[], ownedDirs: string[], hashes: Hashes = new Map()): OutputPlan {
   const plan: OutputPlan = { unchanged: [], changed: [], added: [], stale: [] };
   const produced = new Set(files.map((f) => f.path));
   for (const f of files) {
     const abs = join(root, f.path);
-    if (!existsSync(abs)) plan.added.push(f.path);
-    else if (readFileSync(abs, 'utf8') === f.contents) plan.unchanged.push(f.path);
-    else plan.changed.push(f.path);
+    if (!existsSync(abs)) {
+      plan.added.push(f.path);
+      continue;
+    }
+    const bytes = Buffer.from(f.contents, 'utf8');
+    if (readFileSync(abs).equals(bytes)) {
+      plan.unchanged.push(f.path);
+      hashes.set(f.path, sha256(bytes));
+    } else plan.changed.push(f.path);
   }
   for (const dir of ownedDirs)
     for (const p of listFiles(join(root, dir))) {
@@ -33,7 +52,7 @@ export function planOutputs(root: string, files: OutputFile[], ownedDirs: string
 }
 
 /** The files the plan writes (changed or new), with their directories made. */
-function filesToWrite(root: string, files: OutputFile[], plan: OutputPlan): { abs: string; tmp: string; contents: string }[] {
+function filesToWrite(root: string, files: OutputFile[], plan: OutputPlan): { path: string; abs: string; tmp: string; contents: string }[] {
   const toWrite = new Set([...plan.changed, ...plan.added]);
   const made = new Set<string>();
   const out = [];
@@ -45,15 +64,22 @@ function filesToWrite(root: string, files: OutputFile[], plan: OutputPlan): { ab
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    out.push({ abs, tmp: `${abs}.mvgen-${process.pid}.tmp`, contents: f.contents });
+    out.push({ path: f.path, abs, tmp: `${abs}.mvgen-${process.pid}.tmp`, contents: f.contents });
   }
   return out;
 }
 
-export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan): number {
+/** Encodes a file to be written and records its hash. */
+function bytesOf(w: { path: string; contents: string }, hashes: Hashes): Buffer {
+  const bytes = Buffer.from(w.contents, 'utf8');
+  hashes.set(w.path, sha256(bytes));
+  return bytes;
+}
+
+export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan, hashes: Hashes = new Map()): number {
   const writes = filesToWrite(root, files, plan);
   for (const w of writes) {
-    writeFileSync(w.tmp, w.contents);
+    writeFileSync(w.tmp, bytesOf(w, hashes));
     renameSync(w.tmp, w.abs);
   }
   for (const s of plan.stale) rmSync(join(root, s));
@@ -65,7 +91,7 @@ export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan
  * time of thousands of small files (the docs) spreads over the cores. The calling thread must be
  * free to run the callbacks (awaiting, not rendering).
  */
-export async function applyOutputsAsync(root: string, files: OutputFile[], plan: OutputPlan, inFlight = 8): Promise<number> {
+export async function applyOutputsAsync(root: string, files: OutputFile[], plan: OutputPlan, hashes: Hashes = new Map(), inFlight = 8): Promise<number> {
   const writes = filesToWrite(root, files, plan);
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -73,7 +99,7 @@ export async function applyOutputsAsync(root: string, files: OutputFile[], plan:
     while (next < writes.length && !failure) {
       const w = writes[next++];
       try {
-        await writeFile(w.tmp, w.contents);
+        await writeFile(w.tmp, bytesOf(w, hashes));
         await rename(w.tmp, w.abs);
       } catch (error) {
         failure ??= { error };
