@@ -9,9 +9,12 @@
  *  - QoS 1 publishing: the firmware publishes N messages keeping the spec's in-flight maximum
  *    outstanding, and a TypeScript application on the emulated device (the fleet's SyscallApp)
  *    does the same against the same mosquitto, side by side; the ratio is firmware / TypeScript.
+ *    Also the CPU time per message of this process (the device core, or the TypeScript app's
+ *    emulated device) and of the firmware process: on a loaded machine msg/s swings with the
+ *    scheduling, CPU per message much less.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +127,19 @@ async function measureCalls(exe: string, o: FirmwareBenchOptions, transport?: 's
 
 const PAYLOAD_BYTES = 100;
 
+/** CPU time (ns) the threads of a live process have run so far (per-thread schedstat: nanoseconds, unlike /proc/PID/stat's ticks). */
+function processCpuNs(pid: number): number {
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return NaN; // not Linux, or gone
+  }
+  return ns;
+}
+
+const cpuUs = (u: NodeJS.CpuUsage) => u.user + u.system;
+
 /** Messages per second of a C firmware and of a TypeScript app publishing QoS 1, alternately. */
 async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
   const broker = await startMosquitto();
@@ -131,26 +147,44 @@ async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
   const firmwareRates: number[] = [];
   const socketRates: number[] = [];
   const tsRates: number[] = [];
+  const deviceCoreCpu: number[] = [];
+  const firmwareCpu: number[] = [];
+  const tsCpu: number[] = [];
   const publishFromFirmware = async (transport?: 'socket') => {
     let line = '';
+    let pid = 0;
+    let firmwareNs = NaN;
+    const cpu0 = process.cpuUsage();
     const r = await runFirmware({
       firmware: exe,
       args: ['publish', broker.host, String(broker.port), String(o.publishes), String(PAYLOAD_BYTES)],
       stdout: 'pipe',
-      onStdout: (c) => (line += c.toString()),
+      onStdout: (c) => {
+        line += c.toString();
+        // Printed once the last response is in, while the process still runs.
+        if (Number.isNaN(firmwareNs) && line.includes('published ')) firmwareNs = processCpuNs(pid);
+      },
+      onStart: (run) => (pid = run.pid),
       log: () => undefined,
       timeoutSeconds: 300,
       transport,
     });
+    const deviceCoreUs = cpuUs(process.cpuUsage(cpu0));
     const m = /^published (\d+) (\d+)$/m.exec(line);
     if (r.exitCode !== 0 || !m) throw new Error(`the publishing firmware failed (exit ${r.exitCode}): ${line}`);
-    return Number(m[1]) / (Number(m[2]) / 1e9);
+    const n = Number(m[1]);
+    return { rate: n / (Number(m[2]) / 1e9), deviceCoreUs: deviceCoreUs / n, firmwareUs: firmwareNs / 1000 / n };
   };
   try {
     for (let rep = 0; rep < o.publishReps; rep++) {
-      firmwareRates.push(await publishFromFirmware());
-      socketRates.push(await publishFromFirmware('socket'));
-      tsRates.push(await publishFromTypeScript(broker.host, broker.port, o.publishes, window));
+      const shared = await publishFromFirmware();
+      firmwareRates.push(shared.rate);
+      deviceCoreCpu.push(shared.deviceCoreUs);
+      firmwareCpu.push(shared.firmwareUs);
+      socketRates.push((await publishFromFirmware('socket')).rate);
+      const ts = await publishFromTypeScript(broker.host, broker.port, o.publishes, window);
+      tsRates.push(ts.rate);
+      tsCpu.push(ts.cpuUs);
     }
   } finally {
     await broker.close();
@@ -165,17 +199,23 @@ async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
     qos1_throughput_ratio: round(median(ratios), 2),
     qos1_socket_firmware_msgs_per_s: round(median(socketRates), 0),
     qos1_socket_throughput_ratio: round(median(socketRatios), 2),
+    // The device core's process includes connecting and starting the firmware (a few ms in all).
+    qos1_firmware_device_core_cpu_us_per_msg: round(median(deviceCoreCpu), 1),
+    qos1_firmware_process_cpu_us_per_msg: round(median(firmwareCpu), 1),
+    qos1_typescript_cpu_us_per_msg: round(median(tsCpu), 1),
   };
   o.log(`  QoS 1 publishing: firmware ${result.qos1_firmware_msgs_per_s} msg/s, TypeScript ${result.qos1_typescript_msgs_per_s} msg/s, ratio ${result.qos1_throughput_ratio} (socket transport: ${result.qos1_socket_firmware_msgs_per_s} msg/s, ratio ${result.qos1_socket_throughput_ratio})`);
+  o.log(`  CPU per message: device core ${result.qos1_firmware_device_core_cpu_us_per_msg} µs + firmware ${result.qos1_firmware_process_cpu_us_per_msg} µs; TypeScript ${result.qos1_typescript_cpu_us_per_msg} µs`);
   return result;
 }
 
-async function publishFromTypeScript(host: string, port: number, count: number, window: number): Promise<number> {
+async function publishFromTypeScript(host: string, port: number, count: number, window: number): Promise<{ rate: number; cpuUs: number }> {
   const app = new SyscallApp({ host, port, clientId: 'bench-typescript', protocolVersion: 5, keepaliveS: 60 });
   await app.connect();
   const topic = Buffer.from('bench/typescript');
   const payload = Buffer.alloc(PAYLOAD_BYTES, 'x');
   try {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await new Promise<void>((resolve) => {
       let sent = 0;
@@ -192,7 +232,8 @@ async function publishFromTypeScript(host: string, port: number, count: number, 
       };
       pump();
     });
-    return count / ((performance.now() - t0) / 1000);
+    const seconds = (performance.now() - t0) / 1000;
+    return { rate: count / seconds, cpuUs: cpuUs(process.cpuUsage(cpu0)) / count };
   } finally {
     await app.powerOff();
   }

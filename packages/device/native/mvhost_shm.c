@@ -119,6 +119,7 @@ static napi_value next(napi_env env, napi_callback_info info) {
   uint32_t served = u32_arg(env, argv[1]);
   uint32_t spin = u32_arg(env, argv[2]);
   uint32_t events_sent = u32_arg(env, argv[3]);
+  atomic_store(WORD(base, DEVICE_CPU), (uint32_t)mvhost_current_cpu());
   uint32_t seq = atomic_load(WORD(base, REQUEST_SEQ));
   if (seq == served && spin) {
     // No sched_yield here: on a busy machine one can cost a whole time slice, and everything
@@ -183,6 +184,7 @@ static napi_value answer(napi_env env, napi_callback_info info) {
   if (!args(env, info, 2, argv)) return NULL;
   uint8_t *base = mapping(env, argv[0]);
   if (!base) return NULL;
+  atomic_store(WORD(base, DEVICE_CPU), (uint32_t)mvhost_current_cpu());
   atomic_store(WORD(base, ANSWER_SEQ), u32_arg(env, argv[1]));
   if (atomic_load(WORD(base, FIRMWARE_SLEEPING)))
     mvhost_futex_wake(WORD(base, ANSWER_SEQ));

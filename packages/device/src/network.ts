@@ -1,15 +1,13 @@
 /**
  * The network: one simulated link to the Microvisor cloud, up when the device starts (as
  * Microvisor brings it up by default), and any number of network requests (handles), each
- * with its own notification target for NETWORKSTATUSCHANGED.
+ * with its own notification target for NETWORKSTATUSCHANGED. The link and the requests are the
+ * shared runtime's (`NetworkLink`, `NetworkRequest`); this module adds how the device announces changes.
  */
 import { MV_CLOSUREREASON_NETWORKDISCONNECTED, MV_NETWORKSTATUS_CONNECTED, MV_NETWORKSTATUS_CONNECTING } from '@mvmqtt/sdk';
 import { NetworkLink } from '@mvmqtt/sdk/runtime';
 import type { MvNetworkStatus } from '@mvmqtt/sdk';
 import type { Kernel } from './kernel/kernel.js';
-
-// The link and the requests are the shared runtime's; this module adds how the device announces changes.
-export { NetworkLink, NetworkRequest } from '@mvmqtt/sdk/runtime';
 
 export function networkStatus(k: Kernel): MvNetworkStatus {
   return k.state(NetworkLink).status;

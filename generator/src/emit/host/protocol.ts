@@ -6,7 +6,7 @@
  * (device/native/mvhost_shm.c), and as TypeScript constants for the bridge (device/src/host).
  */
 
-/** A 32-bit word of the shared mapping, each on its own cache line. */
+/** A 32-bit word of the shared mapping: on its own cache line, or on one with words the same end writes together. */
 export interface ShmWord {
   name: string;
   offset: number;
@@ -17,6 +17,7 @@ export interface ShmWord {
 export const SHM_WORDS: readonly ShmWord[] = [
   { name: 'REQUEST_SEQ', offset: 0, doc: 'request sequence, written by the firmware after the request is complete' },
   { name: 'ANSWER_SEQ', offset: 64, doc: 'answer sequence, written by the device core after the answer is complete (the firmware sleeps on it)' },
+  { name: 'DEVICE_CPU', offset: 68, doc: 'the CPU the device core last watched or answered on: a firmware running there knows the device core is not, and sleeps instead of spinning' },
   { name: 'DEVICE_IDLE', offset: 128, doc: '1 while the device core is not watching: the firmware then rings the doorbell (one byte on the call socket)' },
   { name: 'FIRMWARE_SLEEPING', offset: 192, doc: '1 while the firmware sleeps on ANSWER_SEQ: the device core then wakes it' },
   { name: 'CAPACITY', offset: 256, doc: 'capacity of each of the request and answer areas in bytes (written by the device core)' },

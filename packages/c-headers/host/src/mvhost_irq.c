@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ static _Atomic uint32_t primask;
 static _Atomic uint32_t basepri;
 static uint32_t priority_grouping;
 static _Thread_local uint32_t ipsr;
-static pthread_t interrupted_thread;
+static pid_t interrupted_process, interrupted_thread;
 static int irq_signal;
 static void (*kick)(void);
 
@@ -46,7 +47,8 @@ __attribute__((weak)) uint32_t SystemCoreClock = 160000000u;
 
 static int valid(int32_t irq) { return irq >= 0 && irq < MVHOST_IRQ_LINES; }
 
-static void signal_interrupted_thread(void) { pthread_kill(interrupted_thread, irq_signal); }
+/* tgkill itself: glibc's pthread_kill blocks and restores every signal around it (two more system calls per interrupt). */
+static void signal_interrupted_thread(void) { syscall(SYS_tgkill, interrupted_process, interrupted_thread, irq_signal); }
 
 static void on_irq_signal(int sig) {
   (void)sig;
@@ -60,7 +62,8 @@ void mvhost_irq_set_kick(void (*k)(void)) { kick = k; }
 __attribute__((weak)) void mvhost_tick_hook(void) {}
 
 void mvhost_irq_init(void) {
-  interrupted_thread = pthread_self();
+  interrupted_process = getpid();
+  interrupted_thread = (pid_t)syscall(SYS_gettid);
   irq_signal = SIGRTMIN + 4;
   if (!kick) kick = signal_interrupted_thread; /* an RTOS glue may have chosen already */
   struct sigaction sa;

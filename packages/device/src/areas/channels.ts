@@ -29,7 +29,7 @@ import type { Channel, ChannelBuffers } from '../channels.js';
 import { checkedText, isU32 } from '../kernel/args.js';
 import type { ChannelsBehaviours } from '../generated/index.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { NetworkLink } from '../network.js';
+import { NetworkLink } from '@mvmqtt/sdk/runtime';
 
 /** What mvOpenChannel remembers between calls, kept in the kernel as `k.state(ChannelOpens)`. */
 export class ChannelOpens {

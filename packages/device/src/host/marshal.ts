@@ -62,6 +62,10 @@ function readScalar(view: DataView, at: number, s: HostScalar): number | bigint 
   }
 }
 
+function readUnsigned(view: DataView, at: number, size: number): number {
+  return size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at, true) : size === 4 ? view.getUint32(at, true) : Number(view.getBigUint64(at, true));
+}
+
 function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): void {
   const size = s.kind === 'struct' ? 0 : s.size;
   // Numbers stay numbers: a BigInt per written word cost more than the rest of a call.
@@ -78,14 +82,26 @@ function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): voi
   }
 }
 
-/** A value parameter (u64 on the wire) as the device takes it. */
-function valueArgument(raw: bigint, s: HostScalar): number | bigint {
-  if (s.kind === 'int') {
-    const bits = s.size * 8;
-    const v = s.signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
-    return bits === 64 ? v : Number(v);
+/**
+ * A value parameter (u64 on the wire, as its two 32-bit halves) as the device takes it. BigInt
+ * only for 64-bit integers: a BigInt per argument cost more than the rest of the decode.
+ */
+function valueArgument(lo: number, hi: number, s: HostScalar): number | bigint {
+  const size = s.kind === 'struct' ? 8 : s.size;
+  if (s.kind === 'int' && size === 8) {
+    const v = (BigInt(hi) << 32n) | BigInt(lo);
+    return s.signed ? BigInt.asIntN(64, v) : v;
   }
-  return Number(BigInt.asUintN(s.kind === 'struct' ? 64 : s.size * 8, raw));
+  if (size === 8) return hi * 0x1_0000_0000 + lo;
+  const signed = s.kind === 'int' && s.signed;
+  switch (size) {
+    case 1:
+      return signed ? (lo << 24) >> 24 : lo & 0xff;
+    case 2:
+      return signed ? (lo << 16) >> 16 : lo & 0xffff;
+    default:
+      return signed ? lo | 0 : lo;
+  }
 }
 
 function typedArrayFor(s: HostScalar, bytes: Uint8Array): ArrayBufferView {
@@ -116,9 +132,9 @@ export class HostMemory {
     const fn = request.readUInt32LE(4);
     const argCount = request.readUInt32LE(8);
     const regionCount = request.readUInt32LE(12);
-    const raw: bigint[] = [];
     let at = REQUEST_HEADER;
-    for (let i = 0; i < argCount; i++, at += 8) raw.push(request.readBigUInt64LE(at));
+    const argsAt = at;
+    at += 8 * argCount;
     const regions: Region[] = [];
     for (let i = 0; i < regionCount; i++) {
       const address = request.readBigUInt64LE(at);
@@ -135,7 +151,12 @@ export class HostMemory {
     const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
     const walk = new Walk(regions, this);
-    const args = description.params.map((p, i) => (p.pointer ? walk.pointer(raw[i], p.pointer) : valueArgument(raw[i], p.value!)));
+    if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
+    const args = description.params.map((p, i) => {
+      const lo = request.readUInt32LE(argsAt + 8 * i);
+      const hi = request.readUInt32LE(argsAt + 8 * i + 4);
+      return p.pointer ? walk.pointer(lo === 0 && hi === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo), p.pointer) : valueArgument(lo, hi, p.value!);
+    });
     if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
     return {
       fn,
@@ -276,7 +297,7 @@ class Walk {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const object: Record<string, unknown> = {};
     for (const f of s.fields) {
-      if (f.guard && Number(readScalar(view, base + f.guard.offset, { kind: 'int', size: f.guard.size, signed: false })) !== f.guard.value) continue;
+      if (f.guard && readUnsigned(view, base + f.guard.offset, f.guard.size) !== f.guard.value) continue;
       let value: unknown;
       if (f.pointer) value = this.pointer(view.getBigUint64(base + f.offset, true), f.pointer);
       else if (f.value!.kind === 'struct') value = this.struct(STRUCTS[f.value!.struct], bytes, base + f.offset);
@@ -307,8 +328,16 @@ class Walk {
   }
 }
 
+/** Each field's path split at its dots, once (a split per field per call was a good part of the decode). */
+const PATH_PARTS = new Map<string, readonly string[]>();
+function pathParts(path: string): readonly string[] {
+  let parts = PATH_PARTS.get(path);
+  if (!parts) PATH_PARTS.set(path, (parts = path.split('.')));
+  return parts;
+}
+
 function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
+  const parts = pathParts(path);
   let o = object;
   for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]] ??= {}) as Record<string, unknown>;
   o[parts[parts.length - 1]] = value;
@@ -316,7 +345,7 @@ function setPath(object: Record<string, unknown>, path: string, value: unknown):
 
 function getPath(object: Record<string, unknown>, path: string): unknown {
   let o: unknown = object;
-  for (const part of path.split('.')) o = (o as Record<string, unknown> | undefined)?.[part];
+  for (const part of pathParts(path)) o = (o as Record<string, unknown> | undefined)?.[part];
   return o;
 }
 

@@ -5,7 +5,24 @@
  * (new = old AND data), so writing without erasing first corrupts what was there.
  * Shared by the device core and the mock, so both keep the same geometry, defaults and bytes.
  */
-import { LIMITS } from '../generated/index.js';
+import {
+  LIMITS,
+  MV_STATUS_ADDRESSOUTOFRANGE,
+  MV_STATUS_OKAY,
+  MV_STATUS_UNAVAILABLE,
+  MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION,
+  STRUCT_VERSIONS,
+  type MvExternalFlashCloseStatus,
+  type MvExternalFlashEraseBlockingStatus,
+  type MvExternalFlashGetInfoStatus,
+  type MvExternalFlashHandle,
+  type MvExternalFlashInfo,
+  type MvExternalFlashOpenStatus,
+  type MvExternalFlashReadBlockingStatus,
+  type MvExternalFlashWriteBlockingStatus,
+} from '../generated/index.js';
+import type { MvOut } from '../box.js';
+import type { HandleTable } from './handles.js';
 import { nodeFs, type RuntimeFs } from './node-fs.js';
 
 export interface ExternalFlashOptions {
@@ -115,3 +132,61 @@ export class ExternalFlash {
     this.spans(address, length, (sector, from, n, at) => void fs.writeSync(fd, this.sectors?.get(sector) ?? erased, from, n, address + at));
   }
 }
+
+/**
+ * The external-flash calls as both runtimes answer them once the generated argument checks have
+ * passed (pointers set, handles live, address and length within their widths, buffers long
+ * enough): no call inside an interrupt handler, the open-handle limit, the range, the erase
+ * alignment, and GetInfo's version (info is written, so its version is this call's own rule).
+ */
+export function externalFlashCalls(flash: ExternalFlash, handles: HandleTable<object>, inHandler: () => boolean) {
+  const erase = { address: LIMITS.FLASH_ERASE_ADDRESS_ALIGNMENT, length: LIMITS.FLASH_ERASE_LENGTH_MULTIPLE };
+  const infoVersions: ReadonlySet<number> = new Set(STRUCT_VERSIONS.MvExternalFlashInfo.versions);
+  return {
+    mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle>): MvExternalFlashOpenStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      if (handles.size >= LIMITS.FLASH_HANDLES_OPEN_MAX.value) return LIMITS.FLASH_HANDLES_OPEN_MAX.status as MvExternalFlashOpenStatus;
+      handle.value = handles.add({}) as MvExternalFlashHandle;
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle>): MvExternalFlashCloseStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      handles.delete(handle.value);
+      handle.value = 0 as MvExternalFlashHandle;
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashReadBlocking(_handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array): MvExternalFlashReadBlockingStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      flash.read(address, buffer, length);
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashEraseBlocking(_handle: MvExternalFlashHandle, address: number, length: number): MvExternalFlashEraseBlockingStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      if (address % erase.address.value !== 0) return erase.address.status as MvExternalFlashEraseBlockingStatus;
+      if (length % erase.length.value !== 0) return erase.length.status as MvExternalFlashEraseBlockingStatus;
+      flash.erase(address, length);
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashWriteBlocking(_handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | string): MvExternalFlashWriteBlockingStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      if (!flash.inRange(address, length)) return MV_STATUS_ADDRESSOUTOFRANGE;
+      flash.write(address, typeof buffer === 'string' ? encoder.encode(buffer) : buffer, length);
+      return MV_STATUS_OKAY;
+    },
+    mvExternalFlashGetInfo(_handle: MvExternalFlashHandle, info: MvExternalFlashInfo): MvExternalFlashGetInfoStatus {
+      if (inHandler()) return MV_STATUS_UNAVAILABLE;
+      if (!infoVersions.has(info.version)) return MV_STATUS_UNSUPPORTEDSTRUCTUREVERSION;
+      const v1 = { chip_id: flash.chipId, size: flash.size, num_handles: handles.size };
+      // Written into the application's own struct when it gave one.
+      if (typeof info.v1 === 'object' && info.v1 !== null) Object.assign(info.v1, v1);
+      else info.v1 = v1;
+      return MV_STATUS_OKAY;
+    },
+  };
+}
+
+// The SDK builds without DOM or Node types; both runtimes provide TextEncoder.
+declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+const encoder = new TextEncoder();

@@ -59,7 +59,7 @@ export { LimitBook, type CallMeasures, type LimitOverrides, type LimitSetting } 
 export { NetworkLink, NetworkRequest, networkReasons } from './network.js';
 export { AreaStates, type AreaStateClass } from './area-state.js';
 export { ConfigStore, ConfigStoreError, configKeyText, configKeysToFetch, unknownScopeOrStore, type ConfigFileReader, type ConfigKeySeen, type ConfigStoreDocument, type ConfigStoreInput, type ConfigValue } from './config-store.js';
-export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, type ExternalFlashOptions } from './flash.js';
+export { DEFAULT_FLASH_CHIP_ID, DEFAULT_FLASH_SIZE, ExternalFlash, externalFlashCalls, type ExternalFlashOptions } from './flash.js';
 export {
   ArgumentCheck,
   BEHAVIOUR_ENUMS,

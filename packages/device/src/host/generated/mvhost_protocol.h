@@ -8,26 +8,29 @@
  * shared-memory addon (native/mvhost_shm.c in @mvmqtt/device). The TypeScript bridge reads the
  * same table (src/host/generated/protocol.ts).
  *
- * Shared mapping: one word per cache line, then the request area and the answer area of
- * `capacity` bytes each. A call: the firmware builds the request in place and stores
- * REQUEST_SEQ (ringing the doorbell if DEVICE_IDLE); the device core builds the answer and
- * stores ANSWER_SEQ (waking the firmware if FIRMWARE_SLEEPING). Each end stores its own word,
- * then loads the other's (sequentially consistent), so a request never goes unnoticed.
+ * Shared mapping: the words (each on its own cache line, or sharing one with words the same
+ * end writes), then the request area and the answer area of `capacity` bytes each. A call:
+ * the firmware builds the request in place and stores REQUEST_SEQ (ringing the doorbell if
+ * DEVICE_IDLE); the device core builds the answer and stores ANSWER_SEQ (waking the firmware
+ * if FIRMWARE_SLEEPING). Each end stores its own word, then loads the other's (sequentially
+ * consistent), so a request never goes unnoticed.
  */
 #ifndef MVHOST_PROTOCOL_H
 #define MVHOST_PROTOCOL_H
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MVHOST_PROTOCOL_ID 0xf5970ea6u /* of this table: both ends refuse another */
+#define MVHOST_PROTOCOL_ID 0x3e8a0f2bu /* of this table: both ends refuse another */
 
 #define MVHOST_SHM_REQUEST_SEQ 0u /* request sequence, written by the firmware after the request is complete */
 #define MVHOST_SHM_ANSWER_SEQ 64u /* answer sequence, written by the device core after the answer is complete (the firmware sleeps on it) */
+#define MVHOST_SHM_DEVICE_CPU 68u /* the CPU the device core last watched or answered on: a firmware running there knows the device core is not, and sleeps instead of spinning */
 #define MVHOST_SHM_DEVICE_IDLE 128u /* 1 while the device core is not watching: the firmware then rings the doorbell (one byte on the call socket) */
 #define MVHOST_SHM_FIRMWARE_SLEEPING 192u /* 1 while the firmware sleeps on ANSWER_SEQ: the device core then wakes it */
 #define MVHOST_SHM_CAPACITY 256u /* capacity of each of the request and answer areas in bytes (written by the device core) */
@@ -60,6 +63,9 @@ static inline void mvhost_spin_pause(void) {
   __asm__ volatile("yield");
 #endif
 }
+
+/* The CPU this thread runs on (read from the vDSO or rseq area, no system call); -1: unknown. */
+static inline int32_t mvhost_current_cpu(void) { return sched_getcpu(); }
 
 static inline uint64_t mvhost_monotonic_ns(void) {
   struct timespec ts;

@@ -3,7 +3,7 @@
 /** The host bridge protocol (generator/src/emit/host/protocol.ts), as in mvhost_protocol.h. */
 
 /** Of this table: both ends refuse a peer built from another one. */
-export const PROTOCOL_ID = 0xf5970ea6;
+export const PROTOCOL_ID = 0x3e8a0f2b;
 
 /** Offsets of the shared mapping's words. */
 export const SHM = {
@@ -11,6 +11,8 @@ export const SHM = {
   REQUEST_SEQ: 0,
   /** answer sequence, written by the device core after the answer is complete (the firmware sleeps on it) */
   ANSWER_SEQ: 64,
+  /** the CPU the device core last watched or answered on: a firmware running there knows the device core is not, and sleeps instead of spinning */
+  DEVICE_CPU: 68,
   /** 1 while the device core is not watching: the firmware then rings the doorbell (one byte on the call socket) */
   DEVICE_IDLE: 128,
   /** 1 while the firmware sleeps on ANSWER_SEQ: the device core then wakes it */
