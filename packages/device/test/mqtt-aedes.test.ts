@@ -103,6 +103,25 @@ describe('connect', () => {
     expectStatus(device.mvMqttRequestConnect(ch, connectRequest(at())), MV_STATUS_REQUESTALREADYSENT, 'after success too');
   });
 
+  it('an observer attached after the device was made sees the channel\'s readable items and packets, and none once it leaves', async () => {
+    const { device, center, network } = setup();
+    const seen: string[] = [];
+    const stop = device.observe((e) => {
+      if (e.kind === 'readable' || e.kind === 'mqtt-packet') seen.push(e.kind);
+    });
+    const ch = openMqtt(device, center, network, 9);
+    expectOk(device.mvMqttRequestConnect(ch, connectRequest(at())));
+    await waitForItem(device, ch, MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
+    expect(seen).toContain('readable');
+    expect(seen).toContain('mqtt-packet');
+    stop();
+    seen.length = 0;
+    expectOk(device.mvMqttRequestPublish(ch, { correlation_id: 1, topic: str('t'), payload: str('p'), desired_qos: 0, retain: 0 }));
+    expect(peek(device, ch)).toBe(MV_MQTTREADABLEDATATYPE_CONNECTRESPONSE);
+    await device.idle();
+    expect(seen).toEqual([]);
+  });
+
   it('a refused CONNACK is REQUESTCOMPLETED with the broker’s code (raw by default, MQTT 5 codes on request)', async () => {
     for (const [mapping, code] of [
       ['raw', 4],

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
+import { openEventStream } from './support/event-stream.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const MVDEVICE = join(REPO, 'packages/device/bin/mvdevice.js');
@@ -73,10 +74,9 @@ describeWithTools(['cmake', 'gcc'], 'mvdevice run --inspect with a host build of
       const [device] = (await (await fetch(new URL('/api/devices', url))).json()) as { id: string; name: string }[];
       expect(device.name).toBe('host_probe');
 
-      const reader = (await fetch(new URL(`/events?device=${device.id}`, url))).body!.getReader();
-      let text = '';
-      while (!/"name":"mvGetNetworkStatus"[^}]*"statusName":"MV_STATUS_OKAY"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
+      const stream = await openEventStream(new URL(`/events?device=${device.id}`, url));
+      await stream.until(/"name":"mvGetNetworkStatus"[^}]*"statusName":"MV_STATUS_OKAY"/);
+      await stream.close();
       const state = (await (await fetch(new URL(`/api/devices/${device.id}/state`, url))).json()) as { networkUp: boolean; networkRequests: string[]; centres: { irq: number; slots: unknown[]; irqEnabled: boolean }[] };
       expect(state.networkUp).toBe(true);
       expect(state.networkRequests).toHaveLength(1);

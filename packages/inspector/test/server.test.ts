@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, type AedesHarness } from '../../../test/support/brokers.js';
 import { BoundedLog, InspectorServer, inspect, preview, valueText } from '../src/index.js';
 import { decodeArgs } from '../src/decode.js';
+import { openEventStream } from './support/event-stream.js';
 
 describe('BoundedLog', () => {
   it('keeps the newest items, counts what it dropped, and tells a slow reader what it skipped', () => {
@@ -60,11 +61,12 @@ describe('inspector server', () => {
 
   /** Reads the page stream of a device until `needle` appears; returns what was read. */
   async function streamUntil(id: string, needle: string): Promise<string> {
-    const reader = (await fetch(`${server.url}events?device=${id}`)).body!.getReader();
-    let text = '';
-    while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
-    await reader.cancel();
-    return text;
+    const stream = await openEventStream(`${server.url}events?device=${id}`);
+    try {
+      return await stream.until(needle);
+    } finally {
+      await stream.close();
+    }
   }
 
   async function post(path: string, body: unknown, type = 'application/json') {
@@ -192,22 +194,17 @@ describe('inspector server', () => {
       expect(list).toEqual([{ id: `s0.${offered.id}`, name: 'offered 7', networkUp: true }]);
 
       // A page on the relaying server: the fleet's list, then the device's snapshot and live calls from the shard.
-      const res = await fetch(`${fleet.url}events?device=s0.${offered.id}`);
-      const reader = res.body!.getReader();
-      let text = '';
-      const readUntil = async (needle: string) => {
-        while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
-      };
-      await readUntil('MQTT 3.1.1 to 127.0.0.1');
+      const stream = await openEventStream(`${fleet.url}events?device=s0.${offered.id}`);
+      await stream.until('MQTT 3.1.1 to 127.0.0.1');
       expect(observers).toBe(1);
       await client.publish('offered/t', 'x', { qos: 1 });
-      await readUntil('mvMqttRequestPublish');
+      const text = await stream.until('mvMqttRequestPublish');
       // Whole messages only, each device list the relaying server's own.
       for (const message of text.split('\n\n').filter((m) => m.includes('event: devices'))) expect(message).toContain(`"id":"s0.${offered.id}"`);
       const state = (await (await fetch(`${fleet.url}api/devices/s0.${offered.id}/state`)).json()) as { name: string; channels: { state: string }[] };
       expect(state.name).toBe('offered 7');
       expect(state.channels[0].state).toBe('connected');
-      await reader.cancel();
+      await stream.close();
       await device.waitFor(() => observers === 0, 10_000, 'the shard to stop observing once the page closed');
 
       // A control through the relaying server reaches the device, and leaves it unobserved.

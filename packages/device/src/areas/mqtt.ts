@@ -318,7 +318,14 @@ export function receiveLostMessageInfo(k: Kernel, ch: MqttChannel, info: MvMqttL
 export function createMqttBehaviours(k: Kernel, options: MqttOptions): MqttBehaviours {
   const outage = k.state(BrokerOutage);
   const mqtt = resolveMqttOptions(options);
-  const channelOptions: MqttChannelOptions = { ...mqtt, limits: k.options.limits, trace: k.options.trace };
+  const channelOptions: MqttChannelOptions = {
+    ...mqtt,
+    limits: k.options.limits,
+    // Read on each use: observers (the inspector) replace the kernel's trace after the area is made.
+    get trace() {
+      return k.options.trace;
+    },
+  };
   k.channelTypes.register(MV_CHANNELTYPE_MQTT, (type, target, buffers, handle) => new MqttChannel(type, target, buffers, channelOptions, handle, () => outage.active));
   const unit = mqtt.reasonCodesSizeUnit;
   return {
