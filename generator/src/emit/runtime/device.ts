@@ -93,7 +93,7 @@ export function deviceSyscallStatements(model: Model, imports: Imports): (string
       properties: [
         { name: 'behaviours', scope: 'protected', isAbstract: true, isReadonly: true, type: 'DeviceBehaviours' },
         { name: 'tracing', docs: ['True while a trace listens: only then does a call build its argument list.'], scope: 'protected', isAbstract: true, isReadonly: true, type: 'boolean' },
-        { name: 'args', docs: ["The generated argument checks' state (`@mvmqtt/sdk/runtime`), reused by every call."], scope: 'protected', isAbstract: true, isReadonly: true, type: imports.type(sdkRuntimePackage(model), 'ArgumentCheck') },
+        { name: 'args', docs: [`The generated argument checks' state (\`${sdkRuntimePackage(model)}\`), reused by every call.`], scope: 'protected', isAbstract: true, isReadonly: true, type: imports.type(sdkRuntimePackage(model), 'ArgumentCheck') },
       ],
       methods: [
         hook('unwritable', 'The status of a call one of whose direct outputs cannot be written (it has not acted).', [{ name: 'fn', type: 'MvFunctionName' }], statusEnum),
