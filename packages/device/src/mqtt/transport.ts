@@ -73,6 +73,14 @@ export type PublishCallback = (err?: Error, packet?: unknown) => void;
  */
 let sharedMqttLog: IClientOptions['log'];
 
+/**
+ * What a client logs to while `mqttjs:client` is not enabled (DEBUG, or debug.enable): mqtt.js
+ * logs a dozen lines per message, and a disabled `debug` logger still gathers each call's
+ * arguments into an array and asks whether it is enabled, about a third of what a message
+ * allocates. Decided at each connect, so enabling the namespace takes effect at the next one.
+ */
+const NO_LOG = (): void => undefined;
+
 /** mqtt.js copies its publish options into the packet: shared ones spare an object per publish. */
 type PublishOptions = { readonly qos: 0 | 1 | 2; readonly retain: boolean };
 const PUBLISH_OPTIONS: readonly (readonly [PublishOptions, PublishOptions])[] = ([0, 1, 2] as const).map((qos) => [
@@ -179,6 +187,7 @@ export class MqttTransport {
       return;
     }
     sharedMqttLog ??= client.log;
+    if (!(sharedMqttLog as { enabled?: boolean }).enabled) client.log = NO_LOG;
     this.client = client;
     this.transportOpen = true;
     this.holdAcks(client);
