@@ -9,7 +9,7 @@ import type { Kernel } from '../kernel/kernel.js';
 export function createApplicationTestingBehaviours(k: Kernel): ApplicationTestingBehaviours {
   const system = k.system;
   return {
-    // Test mode is checked before the behaviour runs (see guard.ts): here the device is in test mode.
+    // Test mode is checked before the behaviour runs (the entry layer, from the spec's test_mode_only): here the device is in test mode.
     mvTestingComplete(status) {
       // 0: the tests passed (the final application would be installed); anything else: they failed.
       // The call has no status for a bad value, so the checks passed it on (a C caller's value would be some bit pattern).
