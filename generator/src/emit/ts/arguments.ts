@@ -131,7 +131,9 @@ function fieldLines(f: FieldCheck, struct: string, v: string, model: Model): str
     }
     case 'handle':
       // A handle stored in a struct is only looked up; zero or a stale value is the behaviour's to judge.
-      return guarded(`!isUint(${v}, 32)`, [fault('level', name, `'is not a ${s.handle}'`, 'depth')], f, v, name, [orRefuse(`c.storedHandle('${s.handle}', ${v}, level, ${name})`)]);
+      // A number no handle can be (a host build's pointer-sized handle with high bits set) is not a
+      // live handle, as at the top level: only a value that is not a number at all is a fault.
+      return guarded(`typeof ${v} !== 'number'`, [fault('level', name, `'is not a ${s.handle}'`, 'depth')], f, v, name, [orRefuse(`c.storedHandle('${s.handle}', ${v}, level, ${name})`)]);
     case 'struct': {
       const target = model.structs.find((x) => x.name === s.struct)!;
       // Missing from a request, a struct of pointers (a sized string) is a bad pointer read while sending.

@@ -175,7 +175,7 @@ export function checkMvRequestNetworkParams(c: ArgumentCheck, value: Record<stri
   // v1.notification_handle: MvNotificationHandle
   if (union === 'v1') {
     const v1_notification_handle: unknown = member(value.v1, 'notification_handle');
-    if (!isUint(v1_notification_handle, 32)) {
+    if (typeof v1_notification_handle !== 'number') {
       if ((s = c.fault(level, 'v1.notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNotificationHandle', v1_notification_handle, level, 'v1.notification_handle')) > 0) return s;
@@ -227,7 +227,7 @@ export function checkMvOpenChannelParams(c: ArgumentCheck, value: Record<string,
   // v1.notification_handle: MvNotificationHandle
   if (union === 'v1') {
     const v1_notification_handle: unknown = member(value.v1, 'notification_handle');
-    if (!isUint(v1_notification_handle, 32)) {
+    if (typeof v1_notification_handle !== 'number') {
       if ((s = c.fault(level, 'v1.notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNotificationHandle', v1_notification_handle, level, 'v1.notification_handle')) > 0) return s;
@@ -245,7 +245,7 @@ export function checkMvOpenChannelParams(c: ArgumentCheck, value: Record<string,
   // v1.network_handle: MvNetworkHandle
   if (union === 'v1') {
     const v1_network_handle: unknown = member(value.v1, 'network_handle');
-    if (!isUint(v1_network_handle, 32)) {
+    if (typeof v1_network_handle !== 'number') {
       if ((s = c.fault(level, 'v1.network_handle', 'is not a MvNetworkHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNetworkHandle', v1_network_handle, level, 'v1.network_handle')) > 0) return s;
@@ -1198,7 +1198,7 @@ export function checkMvOpenSystemNotificationParams(c: ArgumentCheck, value: Rec
   let s: MvStatus;
   // notification_handle: MvNotificationHandle
   const notification_handle: unknown = value.notification_handle;
-  if (!isUint(notification_handle, 32)) {
+  if (typeof notification_handle !== 'number') {
     if ((s = c.fault(level, 'notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
   } else {
     if ((s = c.storedHandle('MvNotificationHandle', notification_handle, level, 'notification_handle')) > 0) return s;
