@@ -284,9 +284,9 @@ function cmakeBuild(source: string, build: string): void {
   if (compile.status !== 0) throw new Error(`build failed:\n${compile.stdout}${compile.stderr}`);
 }
 
-function mvdevice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function mvdevice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -317,8 +317,13 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: hostile arguments to every f
     expect(CASES.length).toBeGreaterThan(300);
   });
 
-  it('answers each call with OKAY or a status of its error table, PARAMETERFAULT for a bad required pointer, and nothing crashes', { timeout: 60_000 }, async () => {
-    const run = await mvdevice(['--test-mode', '--timeout', '50', '--', join(dir, 'build', 'host_hostile')]);
+  // Both call transports (shared memory when the addon is built, and the socket alone), and a run outside test mode.
+  it.each([
+    ['the default transport, test mode', true, {}],
+    ['the socket transport, test mode', true, { MVDEVICE_HOST_TRANSPORT: 'socket' }],
+    ['the default transport, outside test mode', false, {}],
+  ] as const)('answers each call with OKAY or a status of its error table, PARAMETERFAULT for a bad required pointer, and nothing crashes (%s)', { timeout: 60_000 }, async (_, testMode, env) => {
+    const run = await mvdevice([...(testMode ? ['--test-mode'] : []), '--timeout', '50', '--', join(dir, 'build', 'host_hostile')], env);
     const context = `${run.stderr.slice(-4000)}\n${run.stdout.slice(-2000)}`;
     expect(run.code, context).toBe(0);
     expect(run.stdout, context).toContain('sweep_done');
@@ -340,11 +345,20 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: hostile arguments to every f
         wrong.push(`${key}: no answer`);
         continue;
       }
+      const testModeOnly = (FUNCTIONS as Record<string, MvFunctionInfo>)[c.fn].testModeOnly;
+      if (!testMode && testModeOnly !== undefined) {
+        // Outside test mode the call does nothing and says so, whatever its arguments.
+        if (status !== testModeOnly) wrong.push(`${key}: ${statusName(status)} outside test mode, wanted ${statusName(testModeOnly)}`);
+        continue;
+      }
       if (status !== MV_STATUS_OKAY && !lists(status)) wrong.push(`${key}: ${statusName(status)} is not in its error table`);
       const badPointer = c.kind === 'null' || c.kind === 'unmapped' || c.kind === 'read_only' || c.kind === 'straddle';
       if (badPointer && lists(MV_STATUS_PARAMETERFAULT) && status !== MV_STATUS_PARAMETERFAULT) wrong.push(`${key}: ${statusName(status)}, wanted MV_STATUS_PARAMETERFAULT`);
       const badHandle = c.kind === 'handle_zero' || c.kind === 'handle_random' || c.kind === 'handle_stale' || c.kind === 'handle_wide';
       if (badHandle && lists(MV_STATUS_INVALIDHANDLE) && status === MV_STATUS_OKAY) wrong.push(`${key}: OKAY with a bad handle`);
+      // A field that zero makes INVALIDHANDLE holds a handle: any other dead value (an address) is no handle either.
+      if (c.kind === 'field_unmapped' && seen.get(key.replace(/:field_unmapped$/, ':field_null')) === MV_STATUS_INVALIDHANDLE && status !== MV_STATUS_INVALIDHANDLE)
+        wrong.push(`${key}: ${statusName(status)} for a dead handle in a struct, wanted MV_STATUS_INVALIDHANDLE`);
     }
     expect(wrong, context).toEqual([]);
   });
