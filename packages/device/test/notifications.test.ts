@@ -210,6 +210,30 @@ describe('the ring', () => {
   });
 });
 
+describe('a ring whose memory the application takes away', () => {
+  // Device memory cannot vanish; a TypeScript app's buffer can be transferred (detached) or, if
+  // resizable, shrunk. The device core must drop and count the records, not throw.
+  it.each([
+    ['transferred (detached)', (b: ArrayBuffer) => void structuredClone(b, { transfer: [b] })],
+    ['resizable, shrunk below the ring', (b: ArrayBuffer) => (b as unknown as { resize(n: number): void }).resize(8)],
+  ])('%s: records are dropped and counted, no IRQ, no exception; the device goes on', async (_, takeAway) => {
+    const d = newDevice();
+    // ES2024's resizable ArrayBuffer (Node 20 has it; the ES2023 typings do not).
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
+    const memory = new Resizable(8 * RECORD, { maxByteLength: 64 * RECORD });
+    const c = new Center(d, 5, 8, new Uint8Array(memory, 0, 8 * RECORD));
+    const network = requestNetwork(d, c, 0x51);
+    takeAway(memory);
+    d.simulateNetworkLoss();
+    d.restoreNetwork();
+    await d.idle();
+    expect(c.records).toEqual([]);
+    expect(d.inspectState().centres[0]).toMatchObject({ dropped: 2, irqsPending: 0 });
+    expectOk(d.mvReleaseNetwork(out(network)));
+    expectOk(d.mvCloseNotifications(out(c.handle)));
+  });
+});
+
 describe('observers (the inspector) come and go', () => {
   it('a centre set up before an observer attached reports its records to it, and stops when it detaches', async () => {
     const d = newDevice();
