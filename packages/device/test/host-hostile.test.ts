@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, LAYOUTS, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, MvChannelType, statusName, type MvFunctionInfo, type MvParamInfo } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
+import { HOST_TABLES } from '../src/host/generated/tables.js';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const C_HEADERS = join(PACKAGES, 'c-headers');
@@ -37,6 +38,7 @@ type Kind =
   | 'field_null'
   | 'field_unmapped'
   | 'field_straddle'
+  | 'field_count_max'
   | 'all_ones'
   | 'baseline';
 
@@ -66,17 +68,36 @@ interface StructLayout {
 }
 const LAYOUT = LAYOUTS as unknown as Record<string, Record<'arm32' | 'x86_64', StructLayout>>;
 
+/** A pointer field of an input struct: where it is, and where its count is when a sibling counts it. */
+interface PointerField {
+  path: string;
+  offset: number;
+  count?: { offset: number; size: number };
+}
+
 /**
- * The pointer fields (and handles, which are pointers in a host build) of an input struct, from
- * the SDK's layouts: a word on the device, eight bytes on x86-64. Only its own fields (a nested
- * struct such as an MvSizedString is one field of the layout and is not entered).
+ * The pointer fields (and handles, which are pointers in a host build) of an input struct. From
+ * the SDK's layouts: a field that is a word on the device and eight bytes on x86-64. The layouts
+ * give a nested struct (an MvSizedString) as one field, so the host tables add the pointers inside
+ * nested structs, and their counts; they only say where to aim, never what to expect.
  */
-function pointerFields(struct: string): [string, number][] {
+function pointerFields(struct: string): PointerField[] {
+  const found = new Map<number, PointerField>();
   const layout = LAYOUT[struct];
-  if (!layout) return [];
-  return Object.entries(layout.x86_64.fields)
-    .filter(([name, f]) => f.size === 8 && layout.arm32.fields[name]?.size === 4)
-    .map(([name, f]) => [name, f.offset]);
+  if (layout)
+    for (const [path, f] of Object.entries(layout.x86_64.fields))
+      if (f.size === 8 && layout.arm32.fields[path]?.size === 4) found.set(f.offset, { path, offset: f.offset });
+  const walk = (index: number, base: number, prefix: string) => {
+    for (const f of HOST_TABLES.structs[index].fields) {
+      if (f.pointer) {
+        const count = f.pointer.count && f.pointer.count.arg === undefined ? { offset: base + f.pointer.count.offset, size: f.pointer.count.size } : undefined;
+        found.set(base + f.offset, { path: prefix + f.path, offset: base + f.offset, ...(count ? { count } : {}) });
+      } else if (f.value?.kind === 'struct') walk(f.value.struct, base + f.offset, `${prefix}${f.path}.`);
+    }
+  };
+  const index = HOST_TABLES.structs.findIndex((x) => x.name === struct);
+  if (index >= 0) walk(index, 0, '');
+  return [...found.values()].sort((a, b) => a.offset - b.offset);
 }
 /** A versioned struct (a `version` word, then the union of versions) is given version 1. */
 const versioned = (struct: string) => LAYOUT[struct]?.x86_64.fields.version?.offset === 0;
@@ -114,12 +135,14 @@ function casesFor(name: string, f: MvFunctionInfo): Case[] {
       if (struct && p.direction === 'in' && LAYOUT[struct]) {
         // A struct the application fills: one of its pointers bad at a time, then every byte 0xff.
         const version = versioned(struct) ? 1 : 0;
-        for (const [field, offset] of pointerFields(struct)) {
-          const at = (kind: Kind, value: string) =>
-            cases.push({ fn: name, label: `${p.name}.${field}:${kind}`, kind, param: p, args: withArg(i, `(${p.type})struct_with(${i}, ${version}, ${offset}, ${value})`) });
+        for (const { path, offset, count } of pointerFields(struct)) {
+          const at = (kind: Kind, value: string, countSize = 0) =>
+            cases.push({ fn: name, label: `${p.name}.${path}:${kind}`, kind, param: p, args: withArg(i, `(${p.type})struct_with(${i}, ${version}, ${offset}, ${value}, ${count?.offset ?? 0}, ${countSize})`) });
           at('field_null', '0');
           at('field_unmapped', 'unmapped');
           at('field_straddle', 'straddle_end - 1');
+          // A counted field: a real buffer with a count of all ones.
+          if (count) at('field_count_max', 'spare', count.size);
         }
         add('all_ones', withArg(i, `(${p.type})all_ones(${i}, ${version})`));
       }
@@ -139,6 +162,9 @@ function casesFor(name: string, f: MvFunctionInfo): Case[] {
       add('handle_wide', withArg(i, `(${p.type})WIDE_HANDLE`));
     }
   });
+  // Huge counts inside a request are late faults, which close the channel (and opening another is
+  // rate-limited): they go last, so the function's other cases run on an open channel.
+  cases.sort((a, b) => Number(a.kind === 'field_count_max') - Number(b.kind === 'field_count_max'));
   // Which slots each call leaves as they were: its valid (baseline) pointer arguments.
   for (const c of cases)
     c.slots = f.params.flatMap((p, i) =>
@@ -154,6 +180,13 @@ const CASES = SWEPT.flatMap(([name, f]) => casesFor(name, f));
 function firmwareSource(): string {
   const touched = (c: Case, out: boolean) => c.slots!.filter((x) => (x.direction === 'in') !== out).map((x) => `!is_zero(${x.index}, ${x.size})`).join(' || ') || '0';
   const calls = CASES.map((c) => `  { long s = ${c.fn}(${c.args.join(', ')}); report_call("${c.fn}", "${c.label}", s, ${touched(c, false)}, ${touched(c, true)}); }`);
+  // A late fault closes the channel: each function that takes a channel starts on an open one of its kind.
+  SWEPT.forEach(([name, f]) => {
+    const channel = f.params.find((p) => p.type === 'MvChannelHandle' && p.direction === 'value');
+    if (!channel) return;
+    const first = CASES.findIndex((c) => c.fn === name);
+    calls[first] = `  renew_channel(${channel.objectKind ?? MvChannelType.MV_CHANNELTYPE_OPAQUEBYTES});\n${calls[first]}`;
+  });
   return `/* Generated by host-hostile.test.ts from the SDK metadata. */
 #include <stdint.h>
 #include <stdio.h>
@@ -170,6 +203,8 @@ function firmwareSource(): string {
 
 /* Memory for valid pointer arguments: one zeroed slot per parameter, 512-byte aligned. */
 static uint8_t arena[8 * SLOT] __attribute__((aligned(4096)));
+/* A buffer for pointer fields given a huge count. */
+static uint8_t spare[SLOT];
 /* Words for in-out handle pointers holding a bad handle. */
 static void *handle_words[8];
 static uint8_t *unmapped, *read_only, *straddle_end;
@@ -195,10 +230,11 @@ static void *handle_at(int i, void *value) {
 }
 
 /* Slot i holding a zeroed struct (its version when not 0) with one pointer field set to value. */
-static uint8_t *struct_with(int i, uint32_t version, size_t offset, const void *value) {
+static uint8_t *struct_with(int i, uint32_t version, size_t offset, const void *value, size_t count_offset, size_t count_size) {
   uint8_t *p = slot(i);
   if (version) memcpy(p, &version, sizeof version);
   memcpy(p + offset, &value, sizeof value);
+  memset(p + count_offset, 0xff, count_size);
   return p;
 }
 
@@ -229,23 +265,33 @@ static void report(const char *fn, const char *label, long status) {
   fflush(stdout);
 }
 
+/* Opens a channel on buffer set index % 10; an index from 10 on is a renewal, reported as such. */
 static MvChannelHandle open_channel(int index, enum MvChannelType type) {
   struct MvOpenChannelParams params;
   MvChannelHandle handle = 0;
   memset(&params, 0, sizeof params);
   params.version = 1;
   params.v1.notification_handle = live_notification;
-  params.v1.notification_tag = 10u + (uint32_t)index;
+  params.v1.notification_tag = 10u + (uint32_t)(index % 10);
   params.v1.network_handle = live_network;
-  params.v1.receive_buffer = channel_buffers[index][0];
-  params.v1.receive_buffer_len = sizeof channel_buffers[index][0];
-  params.v1.send_buffer = channel_buffers[index][1];
-  params.v1.send_buffer_len = sizeof channel_buffers[index][1];
+  params.v1.receive_buffer = channel_buffers[index % 10][0];
+  params.v1.receive_buffer_len = sizeof channel_buffers[index % 10][0];
+  params.v1.send_buffer = channel_buffers[index % 10][1];
+  params.v1.send_buffer_len = sizeof channel_buffers[index % 10][1];
   params.v1.channel_type = type;
   char name[32];
-  snprintf(name, sizeof name, "channel_%d", index);
+  snprintf(name, sizeof name, index >= 10 ? "renew_%d" : "channel_%d", index % 10);
   report("setup", name, mvOpenChannel(&params, &handle));
   return handle;
+}
+
+/* When the live channel of this kind was closed (a late fault closes it), closes it and opens another. */
+static void renew_channel(int type) {
+  enum MvClosureReason reason = MV_CLOSUREREASON_NONE;
+  if (mvGetChannelClosureReason(live_channel[type], &reason) == MV_STATUS_OKAY && reason == MV_CLOSUREREASON_NONE) return;
+  MvChannelHandle closing = live_channel[type];
+  (void)mvCloseChannel(&closing);
+  live_channel[type] = open_channel(type + 10, (enum MvChannelType)type);
 }
 
 int main(void) {
@@ -360,6 +406,8 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: hostile arguments to every f
     for (const what of ['notifications', 'stale_notifications', 'network', 'stale_network', 'stale_channel', 'channel_1', 'channel_2', 'channel_3', 'stale_flash', 'flash', 'stale_system'])
       expect(statusName(seen.get(`setup ${what}`) ?? -1), what).toBe(statusName(MV_STATUS_OKAY));
     const wrong: string[] = [];
+    // A channel closed by a late fault was replaced before the next function's calls.
+    for (const [key, status] of seen) if (key.startsWith('setup renew_') && status !== MV_STATUS_OKAY) wrong.push(`${key}: ${statusName(status)}`);
     for (const c of CASES) {
       const key = `${c.fn} ${c.label}`;
       const status = seen.get(key);
