@@ -1,13 +1,15 @@
 /**
  * Hostile pointers from C firmware, every function: a spec-driven sweep. From the SDK's
- * metadata (functions, parameters, directions, error tables, no-return and test-mode flags)
- * the test writes a C firmware that calls every function that returns, one hostile argument
- * at a time (NULL, an unmapped page, a read-only page for outputs, a pointer whose pointee
- * straddles into an unmapped page, a misaligned pointer, counted lengths of 0 and the type's
- * maximum, handles that are 0 / random / stale), builds it with the project's CMake package
- * and runs it under `mvdevice run --test-mode`. Every status must be OKAY or a row of that
- * function's error table; a bad pointer to a required input or output gives PARAMETERFAULT
- * where the table lists it; neither the firmware nor the runner may crash.
+ * metadata (functions, parameters, directions, error tables, no-return and test-mode flags,
+ * struct layouts) the test writes a C firmware that calls every function that returns, one
+ * hostile argument at a time: NULL, an unmapped page, a read-only page for outputs, a pointer
+ * whose pointee straddles into an unmapped page, a misaligned pointer, counted lengths of 0 and
+ * the type's maximum, handles that are 0 / random / stale / wider than 32 bits, and the pointer
+ * fields of input structs (nested ones too) made bad one at a time. It builds the firmware with
+ * the project's CMake package and runs it under `mvdevice run` on both call transports, in and
+ * outside test mode. Every status must be OKAY or a row of that function's error table; a bad
+ * pointer to a required input or output gives PARAMETERFAULT where the table lists it; a call
+ * never writes what it only reads, nor an output it then refuses; nothing crashes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,6 +101,7 @@ function pointerFields(struct: string): PointerField[] {
   if (index >= 0) walk(index, 0, '');
   return [...found.values()].sort((a, b) => a.offset - b.offset);
 }
+
 /** A versioned struct (a `version` word, then the union of versions) is given version 1. */
 const versioned = (struct: string) => LAYOUT[struct]?.x86_64.fields.version?.offset === 0;
 
