@@ -131,7 +131,9 @@ function fieldLines(f: FieldCheck, struct: string, v: string, model: Model): str
     }
     case 'handle':
       // A handle stored in a struct is only looked up; zero or a stale value is the behaviour's to judge.
-      return guarded(`!isUint(${v}, 32)`, [fault('level', name, `'is not a ${s.handle}'`, 'depth')], f, v, name, [orRefuse(`c.storedHandle('${s.handle}', ${v}, level, ${name})`)]);
+      // A number no handle can be (a host build's pointer-sized handle with high bits set) is not a
+      // live handle, as at the top level: only a value that is not a number at all is a fault.
+      return guarded(`typeof ${v} !== 'number'`, [fault('level', name, `'is not a ${s.handle}'`, 'depth')], f, v, name, [orRefuse(`c.storedHandle('${s.handle}', ${v}, level, ${name})`)]);
     case 'struct': {
       const target = model.structs.find((x) => x.name === s.struct)!;
       // Missing from a request, a struct of pointers (a sized string) is a bad pointer read while sending.
@@ -307,11 +309,9 @@ function paramLines(p: ParamModel, ranges: string[], model: Model, imports: Impo
       if (p.direction === 'inout' && s.of.kind === 'handle') lines.push('} else {', `  ${orRefuse(`c.handle('${s.of.handle}', (${p.name} as { value: unknown }).value, '*${p.name}', ${kind})`)}`);
       return [...lines, '}'];
     }
-    case 'ref': {
-      const lines = [`// ${p.name}: a pointer to ${s.struct}`, `if (!isObject(${p.name})) {`, `  ${fault('0', name, "'is not a valid pointer'", '0')}`];
-      if (p.direction === 'in') lines.push('} else {', `  c.at[0] = ${name};`, `  ${orRefuse(`${structCheckName(s.struct)}(c, ${p.name}, 1, 0)`)}`);
-      return [...lines, '}'];
-    }
+    case 'ref':
+      // The struct's contents are checked after every parameter's own checks (`contentLines`).
+      return [`// ${p.name}: a pointer to ${s.struct}`, `if (!isObject(${p.name})) {`, `  ${fault('0', name, "'is not a valid pointer'", '0')}`, '}'];
     case 'array':
       return [`// ${p.name}: ${s.countPath} × ${s.struct}`, ...arrayLines(p.name, s.countPath, name, '0', '0', s.struct)];
     case 'bytes':
@@ -338,6 +338,23 @@ function paramLines(p: ParamModel, ranges: string[], model: Model, imports: Impo
 }
 
 /**
+ * The checks of what an input struct parameter holds. They run once every parameter passed its
+ * own checks: a bad pointer anywhere in the call is PARAMETERFAULT whatever a struct holds, as
+ * the kernel validates the pointers it is given before it reads through them.
+ */
+function contentLines(p: ParamModel, model: Model): string[] {
+  const s = paramShape(p, model) as unknown as Shape;
+  if (s.kind !== 'ref' || p.direction !== 'in') return [];
+  return [
+    `// ${p.name}: what the ${s.struct} holds`,
+    `if (isObject(${p.name})) {`,
+    `  c.at[0] = '${p.name}';`,
+    `  ${orRefuse(`${structCheckName(s.struct)}(c, ${p.name}, 1, 0)`)}`,
+    '}',
+  ];
+}
+
+/**
  * An integer or enum passed by value must fit its C type (an enum is 32 bits, as in a struct). A
  * value outside it is out of any range the spec sets for the parameter, else the call's status for
  * a bad value (`CallRules.badValue`); a value inside it is the behaviour's to judge.
@@ -360,11 +377,11 @@ function valueLines(p: ParamModel, s: Extract<Shape, { kind: 'int' | 'enum' }>, 
 
 function functionCheck(fn: FunctionModel, model: Model, imports: Imports, rangesOf: (target: string) => string[]): string {
   const rules = `RULES.${fn.name}`;
-  const body = fn.params.flatMap((p) => paramLines(p, rangesOf(`${fn.name}.${p.name}`), model, imports));
+  const body = [...fn.params.flatMap((p) => paramLines(p, rangesOf(`${fn.name}.${p.name}`), model, imports)), ...fn.params.flatMap((p) => contentLines(p, model))];
   const params = fn.params.map((p) => `${p.name}: unknown`);
   const uses = body.some((l) => l.includes('(s = '));
   return [
-    `/** The arguments of \`${fn.name}\`, checked in parameter order: returns the refusal, or ${model.data.successStatus} for the behaviour to go ahead. */`,
+    `/** The arguments of \`${fn.name}\`, checked in parameter order (then what input structs hold): returns the refusal, or ${model.data.successStatus} for the behaviour to go ahead. */`,
     `export function ${functionCheckName(fn.name)}(${['c: ArgumentCheck', ...params].join(', ')}): ${model.data.statusEnum} {`,
     `  c.begin(${rules});`,
     ...(uses ? [`  let s: ${model.data.statusEnum};`] : []),

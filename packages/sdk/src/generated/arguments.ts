@@ -175,7 +175,7 @@ export function checkMvRequestNetworkParams(c: ArgumentCheck, value: Record<stri
   // v1.notification_handle: MvNotificationHandle
   if (union === 'v1') {
     const v1_notification_handle: unknown = member(value.v1, 'notification_handle');
-    if (!isUint(v1_notification_handle, 32)) {
+    if (typeof v1_notification_handle !== 'number') {
       if ((s = c.fault(level, 'v1.notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNotificationHandle', v1_notification_handle, level, 'v1.notification_handle')) > 0) return s;
@@ -227,7 +227,7 @@ export function checkMvOpenChannelParams(c: ArgumentCheck, value: Record<string,
   // v1.notification_handle: MvNotificationHandle
   if (union === 'v1') {
     const v1_notification_handle: unknown = member(value.v1, 'notification_handle');
-    if (!isUint(v1_notification_handle, 32)) {
+    if (typeof v1_notification_handle !== 'number') {
       if ((s = c.fault(level, 'v1.notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNotificationHandle', v1_notification_handle, level, 'v1.notification_handle')) > 0) return s;
@@ -245,7 +245,7 @@ export function checkMvOpenChannelParams(c: ArgumentCheck, value: Record<string,
   // v1.network_handle: MvNetworkHandle
   if (union === 'v1') {
     const v1_network_handle: unknown = member(value.v1, 'network_handle');
-    if (!isUint(v1_network_handle, 32)) {
+    if (typeof v1_network_handle !== 'number') {
       if ((s = c.fault(level, 'v1.network_handle', 'is not a MvNetworkHandle', depth)) > 0) return s;
     } else {
       if ((s = c.storedHandle('MvNetworkHandle', v1_network_handle, level, 'v1.network_handle')) > 0) return s;
@@ -1198,7 +1198,7 @@ export function checkMvOpenSystemNotificationParams(c: ArgumentCheck, value: Rec
   let s: MvStatus;
   // notification_handle: MvNotificationHandle
   const notification_handle: unknown = value.notification_handle;
-  if (!isUint(notification_handle, 32)) {
+  if (typeof notification_handle !== 'number') {
     if ((s = c.fault(level, 'notification_handle', 'is not a MvNotificationHandle', depth)) > 0) return s;
   } else {
     if ((s = c.storedHandle('MvNotificationHandle', notification_handle, level, 'notification_handle')) > 0) return s;
@@ -1349,25 +1349,27 @@ export function checkMvWifiConfigOut(c: ArgumentCheck, value: Record<string, unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSetupNotifications`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSetupNotifications`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSetupNotificationsArguments(c: ArgumentCheck, notifications: unknown, handle_out: unknown): MvStatus {
   c.begin(RULES.mvSetupNotifications);
   let s: MvStatus;
   // notifications: a pointer to MvNotificationSetup
   if (!isObject(notifications)) {
     if ((s = c.fault(0, 'notifications', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
-    c.at[0] = 'notifications';
-    if ((s = checkMvNotificationSetup(c, notifications, 1, 0)) > 0) return s;
   }
   // handle_out: a pointer to one value
   if (!isBox(handle_out)) {
     if ((s = c.fault(0, 'handle_out', 'is not a valid pointer', 0)) > 0) return s;
   }
+  // notifications: what the MvNotificationSetup holds
+  if (isObject(notifications)) {
+    c.at[0] = 'notifications';
+    if ((s = checkMvNotificationSetup(c, notifications, 1, 0)) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvCloseNotifications`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvCloseNotifications`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvCloseNotificationsArguments(c: ArgumentCheck, handle_in_out: unknown): MvStatus {
   c.begin(RULES.mvCloseNotifications);
   let s: MvStatus;
@@ -1380,7 +1382,7 @@ export function mvCloseNotificationsArguments(c: ArgumentCheck, handle_in_out: u
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvTempTriggerNotification`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvTempTriggerNotification`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvTempTriggerNotificationArguments(c: ArgumentCheck, handle: unknown, type: unknown, tag: unknown): MvStatus {
   c.begin(RULES.mvTempTriggerNotification);
   let s: MvStatus;
@@ -1397,25 +1399,27 @@ export function mvTempTriggerNotificationArguments(c: ArgumentCheck, handle: unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvRequestNetwork`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvRequestNetwork`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvRequestNetworkArguments(c: ArgumentCheck, params: unknown, handle: unknown): MvStatus {
   c.begin(RULES.mvRequestNetwork);
   let s: MvStatus;
   // params: a pointer to MvRequestNetworkParams
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
-    c.at[0] = 'params';
-    if ((s = checkMvRequestNetworkParams(c, params, 1, 0)) > 0) return s;
   }
   // handle: a pointer to one value
   if (!isBox(handle)) {
     if ((s = c.fault(0, 'handle', 'is not a valid pointer', 0)) > 0) return s;
   }
+  // params: what the MvRequestNetworkParams holds
+  if (isObject(params)) {
+    c.at[0] = 'params';
+    if ((s = checkMvRequestNetworkParams(c, params, 1, 0)) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReleaseNetwork`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReleaseNetwork`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReleaseNetworkArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvReleaseNetwork);
   let s: MvStatus;
@@ -1428,7 +1432,7 @@ export function mvReleaseNetworkArguments(c: ArgumentCheck, handle: unknown): Mv
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetNetworkStatus`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetNetworkStatus`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetNetworkStatusArguments(c: ArgumentCheck, handle: unknown, status: unknown): MvStatus {
   c.begin(RULES.mvGetNetworkStatus);
   let s: MvStatus;
@@ -1441,7 +1445,7 @@ export function mvGetNetworkStatusArguments(c: ArgumentCheck, handle: unknown, s
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetNetworkReasons`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetNetworkReasons`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetNetworkReasonsArguments(c: ArgumentCheck, reasons: unknown, request_ref_count: unknown): MvStatus {
   c.begin(RULES.mvGetNetworkReasons);
   let s: MvStatus;
@@ -1456,25 +1460,27 @@ export function mvGetNetworkReasonsArguments(c: ArgumentCheck, reasons: unknown,
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvOpenChannel`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvOpenChannel`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvOpenChannelArguments(c: ArgumentCheck, params: unknown, handle: unknown): MvStatus {
   c.begin(RULES.mvOpenChannel);
   let s: MvStatus;
   // params: a pointer to MvOpenChannelParams
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
-    c.at[0] = 'params';
-    if ((s = checkMvOpenChannelParams(c, params, 1, 0)) > 0) return s;
   }
   // handle: a pointer to one value
   if (!isBox(handle)) {
     if ((s = c.fault(0, 'handle', 'is not a valid pointer', 0)) > 0) return s;
   }
+  // params: what the MvOpenChannelParams holds
+  if (isObject(params)) {
+    c.at[0] = 'params';
+    if ((s = checkMvOpenChannelParams(c, params, 1, 0)) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvCloseChannel`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvCloseChannel`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvCloseChannelArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvCloseChannel);
   let s: MvStatus;
@@ -1487,7 +1493,7 @@ export function mvCloseChannelArguments(c: ArgumentCheck, handle: unknown): MvSt
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetChannelClosureReason`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetChannelClosureReason`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetChannelClosureReasonArguments(c: ArgumentCheck, handle: unknown, reason_out: unknown): MvStatus {
   c.begin(RULES.mvGetChannelClosureReason);
   let s: MvStatus;
@@ -1500,7 +1506,7 @@ export function mvGetChannelClosureReasonArguments(c: ArgumentCheck, handle: unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadChannel`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadChannel`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadChannelArguments(c: ArgumentCheck, handle: unknown, read_pointer_out: unknown, length_out: unknown): MvStatus {
   c.begin(RULES.mvReadChannel);
   let s: MvStatus;
@@ -1517,7 +1523,7 @@ export function mvReadChannelArguments(c: ArgumentCheck, handle: unknown, read_p
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadChannelComplete`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadChannelComplete`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadChannelCompleteArguments(c: ArgumentCheck, handle: unknown, consumed: unknown): MvStatus {
   c.begin(RULES.mvReadChannelComplete);
   let s: MvStatus;
@@ -1530,7 +1536,7 @@ export function mvReadChannelCompleteArguments(c: ArgumentCheck, handle: unknown
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvWriteChannelStream`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvWriteChannelStream`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvWriteChannelStreamArguments(c: ArgumentCheck, handle: unknown, data: unknown, len: unknown, written: unknown): MvStatus {
   c.begin(RULES.mvWriteChannelStream);
   let s: MvStatus;
@@ -1554,7 +1560,7 @@ export function mvWriteChannelStreamArguments(c: ArgumentCheck, handle: unknown,
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvWriteChannel`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvWriteChannel`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvWriteChannelArguments(c: ArgumentCheck, handle: unknown, data: unknown, len: unknown, available: unknown): MvStatus {
   c.begin(RULES.mvWriteChannel);
   let s: MvStatus;
@@ -1578,7 +1584,7 @@ export function mvWriteChannelArguments(c: ArgumentCheck, handle: unknown, data:
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttGetNextReadableDataType`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttGetNextReadableDataType`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttGetNextReadableDataTypeArguments(c: ArgumentCheck, handle: unknown, data_type: unknown): MvStatus {
   c.begin(RULES.mvMqttGetNextReadableDataType);
   let s: MvStatus;
@@ -1591,7 +1597,7 @@ export function mvMqttGetNextReadableDataTypeArguments(c: ArgumentCheck, handle:
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttRequestConnect`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttRequestConnect`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttRequestConnectArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvMqttRequestConnect);
   let s: MvStatus;
@@ -1600,14 +1606,16 @@ export function mvMqttRequestConnectArguments(c: ArgumentCheck, handle: unknown,
   // request: a pointer to MvMqttConnectRequest
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvMqttConnectRequest holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvMqttConnectRequest(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReadConnectResponse`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReadConnectResponse`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReadConnectResponseArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReadConnectResponse);
   let s: MvStatus;
@@ -1620,7 +1628,7 @@ export function mvMqttReadConnectResponseArguments(c: ArgumentCheck, handle: unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttRequestSubscribe`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttRequestSubscribe`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttRequestSubscribeArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvMqttRequestSubscribe);
   let s: MvStatus;
@@ -1629,14 +1637,16 @@ export function mvMqttRequestSubscribeArguments(c: ArgumentCheck, handle: unknow
   // request: a pointer to MvMqttSubscribeRequest
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvMqttSubscribeRequest holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvMqttSubscribeRequest(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReadSubscribeResponse`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReadSubscribeResponse`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReadSubscribeResponseArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReadSubscribeResponse);
   let s: MvStatus;
@@ -1645,14 +1655,16 @@ export function mvMqttReadSubscribeResponseArguments(c: ArgumentCheck, handle: u
   // response_data: a pointer to MvMqttSubscribeResponse
   if (!isObject(response_data)) {
     if ((s = c.fault(0, 'response_data', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // response_data: what the MvMqttSubscribeResponse holds
+  if (isObject(response_data)) {
     c.at[0] = 'response_data';
     if ((s = checkMvMqttSubscribeResponse(c, response_data, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttRequestUnsubscribe`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttRequestUnsubscribe`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttRequestUnsubscribeArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvMqttRequestUnsubscribe);
   let s: MvStatus;
@@ -1661,14 +1673,16 @@ export function mvMqttRequestUnsubscribeArguments(c: ArgumentCheck, handle: unkn
   // request: a pointer to MvMqttUnsubscribeRequest
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvMqttUnsubscribeRequest holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvMqttUnsubscribeRequest(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReadUnsubscribeResponse`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReadUnsubscribeResponse`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReadUnsubscribeResponseArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReadUnsubscribeResponse);
   let s: MvStatus;
@@ -1677,14 +1691,16 @@ export function mvMqttReadUnsubscribeResponseArguments(c: ArgumentCheck, handle:
   // response_data: a pointer to MvMqttUnsubscribeResponse
   if (!isObject(response_data)) {
     if ((s = c.fault(0, 'response_data', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // response_data: what the MvMqttUnsubscribeResponse holds
+  if (isObject(response_data)) {
     c.at[0] = 'response_data';
     if ((s = checkMvMqttUnsubscribeResponse(c, response_data, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttRequestPublish`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttRequestPublish`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttRequestPublishArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvMqttRequestPublish);
   let s: MvStatus;
@@ -1693,14 +1709,16 @@ export function mvMqttRequestPublishArguments(c: ArgumentCheck, handle: unknown,
   // request: a pointer to MvMqttPublishRequest
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvMqttPublishRequest holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvMqttPublishRequest(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReadPublishResponse`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReadPublishResponse`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReadPublishResponseArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReadPublishResponse);
   let s: MvStatus;
@@ -1713,7 +1731,7 @@ export function mvMqttReadPublishResponseArguments(c: ArgumentCheck, handle: unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReceiveMessage`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReceiveMessage`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReceiveMessageArguments(c: ArgumentCheck, handle: unknown, message_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReceiveMessage);
   let s: MvStatus;
@@ -1722,14 +1740,16 @@ export function mvMqttReceiveMessageArguments(c: ArgumentCheck, handle: unknown,
   // message_data: a pointer to MvMqttMessage
   if (!isObject(message_data)) {
     if ((s = c.fault(0, 'message_data', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // message_data: what the MvMqttMessage holds
+  if (isObject(message_data)) {
     c.at[0] = 'message_data';
     if ((s = checkMvMqttMessage(c, message_data, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReceiveLostMessageInfo`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReceiveLostMessageInfo`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReceiveLostMessageInfoArguments(c: ArgumentCheck, handle: unknown, lost_message_info: unknown): MvStatus {
   c.begin(RULES.mvMqttReceiveLostMessageInfo);
   let s: MvStatus;
@@ -1738,14 +1758,16 @@ export function mvMqttReceiveLostMessageInfoArguments(c: ArgumentCheck, handle: 
   // lost_message_info: a pointer to MvMqttLostMessageInfo
   if (!isObject(lost_message_info)) {
     if ((s = c.fault(0, 'lost_message_info', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // lost_message_info: what the MvMqttLostMessageInfo holds
+  if (isObject(lost_message_info)) {
     c.at[0] = 'lost_message_info';
     if ((s = checkMvMqttLostMessageInfo(c, lost_message_info, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttAcknowledgeMessage`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttAcknowledgeMessage`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttAcknowledgeMessageArguments(c: ArgumentCheck, handle: unknown, correlation_id: unknown): MvStatus {
   c.begin(RULES.mvMqttAcknowledgeMessage);
   let s: MvStatus;
@@ -1758,7 +1780,7 @@ export function mvMqttAcknowledgeMessageArguments(c: ArgumentCheck, handle: unkn
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttRequestDisconnect`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttRequestDisconnect`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttRequestDisconnectArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvMqttRequestDisconnect);
   let s: MvStatus;
@@ -1767,7 +1789,7 @@ export function mvMqttRequestDisconnectArguments(c: ArgumentCheck, handle: unkno
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvMqttReadDisconnectResponse`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvMqttReadDisconnectResponse`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvMqttReadDisconnectResponseArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvMqttReadDisconnectResponse);
   let s: MvStatus;
@@ -1780,13 +1802,13 @@ export function mvMqttReadDisconnectResponseArguments(c: ArgumentCheck, handle: 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvNoOp`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvNoOp`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvNoOpArguments(c: ArgumentCheck): MvStatus {
   c.begin(RULES.mvNoOp);
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetMicroseconds`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetMicroseconds`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetMicrosecondsArguments(c: ArgumentCheck, ms: unknown): MvStatus {
   c.begin(RULES.mvGetMicroseconds);
   let s: MvStatus;
@@ -1797,7 +1819,7 @@ export function mvGetMicrosecondsArguments(c: ArgumentCheck, ms: unknown): MvSta
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetSysClk`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetSysClk`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetSysClkArguments(c: ArgumentCheck, hz: unknown): MvStatus {
   c.begin(RULES.mvGetSysClk);
   let s: MvStatus;
@@ -1808,7 +1830,7 @@ export function mvGetSysClkArguments(c: ArgumentCheck, hz: unknown): MvStatus {
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetHClk`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetHClk`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetHClkArguments(c: ArgumentCheck, hz: unknown): MvStatus {
   c.begin(RULES.mvGetHClk);
   let s: MvStatus;
@@ -1819,7 +1841,7 @@ export function mvGetHClkArguments(c: ArgumentCheck, hz: unknown): MvStatus {
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetPClk1`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetPClk1`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetPClk1Arguments(c: ArgumentCheck, hz: unknown): MvStatus {
   c.begin(RULES.mvGetPClk1);
   let s: MvStatus;
@@ -1830,7 +1852,7 @@ export function mvGetPClk1Arguments(c: ArgumentCheck, hz: unknown): MvStatus {
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetPClk2`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetPClk2`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetPClk2Arguments(c: ArgumentCheck, hz: unknown): MvStatus {
   c.begin(RULES.mvGetPClk2);
   let s: MvStatus;
@@ -1841,7 +1863,7 @@ export function mvGetPClk2Arguments(c: ArgumentCheck, hz: unknown): MvStatus {
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetWallTime`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetWallTime`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetWallTimeArguments(c: ArgumentCheck, usec: unknown): MvStatus {
   c.begin(RULES.mvGetWallTime);
   let s: MvStatus;
@@ -1852,7 +1874,7 @@ export function mvGetWallTimeArguments(c: ArgumentCheck, usec: unknown): MvStatu
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetDeviceId`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetDeviceId`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetDeviceIdArguments(c: ArgumentCheck, buf: unknown, len: unknown): MvStatus {
   c.begin(RULES.mvGetDeviceId);
   let s: MvStatus;
@@ -1871,7 +1893,7 @@ export function mvGetDeviceIdArguments(c: ArgumentCheck, buf: unknown, len: unkn
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvPeriphPeek32`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvPeriphPeek32`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvPeriphPeek32Arguments(c: ArgumentCheck, reg: unknown, output: unknown): MvStatus {
   c.begin(RULES.mvPeriphPeek32);
   let s: MvStatus;
@@ -1886,7 +1908,7 @@ export function mvPeriphPeek32Arguments(c: ArgumentCheck, reg: unknown, output: 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvPeriphPoke32`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvPeriphPoke32`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvPeriphPoke32Arguments(c: ArgumentCheck, reg: unknown, mask: unknown, xorvalue: unknown): MvStatus {
   c.begin(RULES.mvPeriphPoke32);
   let s: MvStatus;
@@ -1905,7 +1927,7 @@ export function mvPeriphPoke32Arguments(c: ArgumentCheck, reg: unknown, mask: un
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSetFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSetFastInterrupt`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSetFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvSetFastInterrupt);
   let s: MvStatus;
@@ -1917,7 +1939,7 @@ export function mvSetFastInterruptArguments(c: ArgumentCheck, irqn: unknown): Mv
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvClearFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvClearFastInterrupt`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvClearFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvClearFastInterrupt);
   let s: MvStatus;
@@ -1929,7 +1951,7 @@ export function mvClearFastInterruptArguments(c: ArgumentCheck, irqn: unknown): 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvEnableFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvEnableFastInterrupt`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvEnableFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvEnableFastInterrupt);
   let s: MvStatus;
@@ -1941,7 +1963,7 @@ export function mvEnableFastInterruptArguments(c: ArgumentCheck, irqn: unknown):
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvDisableFastInterrupt`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvDisableFastInterrupt`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvDisableFastInterruptArguments(c: ArgumentCheck, irqn: unknown): MvStatus {
   c.begin(RULES.mvDisableFastInterrupt);
   let s: MvStatus;
@@ -1953,19 +1975,19 @@ export function mvDisableFastInterruptArguments(c: ArgumentCheck, irqn: unknown)
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvDisableAllFastInterrupts`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvDisableAllFastInterrupts`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvDisableAllFastInterruptsArguments(c: ArgumentCheck): MvStatus {
   c.begin(RULES.mvDisableAllFastInterrupts);
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvEnableAllFastInterrupts`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvEnableAllFastInterrupts`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvEnableAllFastInterruptsArguments(c: ArgumentCheck): MvStatus {
   c.begin(RULES.mvEnableAllFastInterrupts);
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSendHttpRequest`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSendHttpRequest`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSendHttpRequestArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvSendHttpRequest);
   let s: MvStatus;
@@ -1974,14 +1996,16 @@ export function mvSendHttpRequestArguments(c: ArgumentCheck, handle: unknown, re
   // request: a pointer to MvHttpRequest
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvHttpRequest holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvHttpRequest(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadHttpResponseData`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadHttpResponseData`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadHttpResponseDataArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvReadHttpResponseData);
   let s: MvStatus;
@@ -1994,7 +2018,7 @@ export function mvReadHttpResponseDataArguments(c: ArgumentCheck, handle: unknow
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadHttpResponseHeader`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadHttpResponseHeader`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadHttpResponseHeaderArguments(c: ArgumentCheck, handle: unknown, header_index: unknown, buf: unknown, size: unknown): MvStatus {
   c.begin(RULES.mvReadHttpResponseHeader);
   let s: MvStatus;
@@ -2018,7 +2042,7 @@ export function mvReadHttpResponseHeaderArguments(c: ArgumentCheck, handle: unkn
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadHttpResponseBody`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadHttpResponseBody`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadHttpResponseBodyArguments(c: ArgumentCheck, handle: unknown, offset: unknown, buf: unknown, size: unknown): MvStatus {
   c.begin(RULES.mvReadHttpResponseBody);
   let s: MvStatus;
@@ -2042,7 +2066,7 @@ export function mvReadHttpResponseBodyArguments(c: ArgumentCheck, handle: unknow
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSendConfigFetchRequest`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSendConfigFetchRequest`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSendConfigFetchRequestArguments(c: ArgumentCheck, handle: unknown, request: unknown): MvStatus {
   c.begin(RULES.mvSendConfigFetchRequest);
   let s: MvStatus;
@@ -2051,14 +2075,16 @@ export function mvSendConfigFetchRequestArguments(c: ArgumentCheck, handle: unkn
   // request: a pointer to MvConfigKeyFetchParams
   if (!isObject(request)) {
     if ((s = c.fault(0, 'request', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // request: what the MvConfigKeyFetchParams holds
+  if (isObject(request)) {
     c.at[0] = 'request';
     if ((s = checkMvConfigKeyFetchParams(c, request, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadConfigFetchResponseData`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadConfigFetchResponseData`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadConfigFetchResponseDataArguments(c: ArgumentCheck, handle: unknown, response_data: unknown): MvStatus {
   c.begin(RULES.mvReadConfigFetchResponseData);
   let s: MvStatus;
@@ -2071,7 +2097,7 @@ export function mvReadConfigFetchResponseDataArguments(c: ArgumentCheck, handle:
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvReadConfigResponseItem`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvReadConfigResponseItem`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvReadConfigResponseItemArguments(c: ArgumentCheck, handle: unknown, params: unknown): MvStatus {
   c.begin(RULES.mvReadConfigResponseItem);
   let s: MvStatus;
@@ -2080,14 +2106,16 @@ export function mvReadConfigResponseItemArguments(c: ArgumentCheck, handle: unkn
   // params: a pointer to MvConfigResponseReadItemParams
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // params: what the MvConfigResponseReadItemParams holds
+  if (isObject(params)) {
     c.at[0] = 'params';
     if ((s = checkMvConfigResponseReadItemParams(c, params, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvServerLoggingInit`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvServerLoggingInit`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvServerLoggingInitArguments(c: ArgumentCheck, buffer: unknown, length_bytes: unknown): MvStatus {
   c.begin(RULES.mvServerLoggingInit);
   let s: MvStatus;
@@ -2105,7 +2133,7 @@ export function mvServerLoggingInitArguments(c: ArgumentCheck, buffer: unknown, 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvServerLog`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvServerLog`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvServerLogArguments(c: ArgumentCheck, message: unknown, length_bytes: unknown): MvStatus {
   c.begin(RULES.mvServerLog);
   let s: MvStatus;
@@ -2123,7 +2151,7 @@ export function mvServerLogArguments(c: ArgumentCheck, message: unknown, length_
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvTestingComplete`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvTestingComplete`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvTestingCompleteArguments(c: ArgumentCheck, status: unknown): MvStatus {
   c.begin(RULES.mvTestingComplete);
   let s: MvStatus;
@@ -2134,7 +2162,7 @@ export function mvTestingCompleteArguments(c: ArgumentCheck, status: unknown): M
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvTestLoggingInit`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvTestLoggingInit`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvTestLoggingInitArguments(c: ArgumentCheck, buffer: unknown, length_bytes: unknown): MvStatus {
   c.begin(RULES.mvTestLoggingInit);
   let s: MvStatus;
@@ -2152,7 +2180,7 @@ export function mvTestLoggingInitArguments(c: ArgumentCheck, buffer: unknown, le
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvTestLog`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvTestLog`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvTestLogArguments(c: ArgumentCheck, message: unknown, length_bytes: unknown): MvStatus {
   c.begin(RULES.mvTestLog);
   let s: MvStatus;
@@ -2170,7 +2198,7 @@ export function mvTestLogArguments(c: ArgumentCheck, message: unknown, length_by
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvPowerSave`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvPowerSave`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvPowerSaveArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvPowerSave);
   let s: MvStatus;
@@ -2181,7 +2209,7 @@ export function mvPowerSaveArguments(c: ArgumentCheck, mode: unknown): MvStatus 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSystemLedEnable`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSystemLedEnable`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSystemLedEnableArguments(c: ArgumentCheck, enable: unknown): MvStatus {
   c.begin(RULES.mvSystemLedEnable);
   let s: MvStatus;
@@ -2192,7 +2220,7 @@ export function mvSystemLedEnableArguments(c: ArgumentCheck, enable: unknown): M
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvDeepSleep`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvDeepSleep`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvDeepSleepArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvDeepSleep);
   let s: MvStatus;
@@ -2203,7 +2231,7 @@ export function mvDeepSleepArguments(c: ArgumentCheck, mode: unknown): MvStatus 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetWakeReason`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetWakeReason`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetWakeReasonArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvGetWakeReason);
   let s: MvStatus;
@@ -2214,7 +2242,7 @@ export function mvGetWakeReasonArguments(c: ArgumentCheck, mode: unknown): MvSta
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvRestart`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvRestart`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvRestartArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   c.begin(RULES.mvRestart);
   let s: MvStatus;
@@ -2225,25 +2253,27 @@ export function mvRestartArguments(c: ArgumentCheck, mode: unknown): MvStatus {
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvOpenSystemNotification`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvOpenSystemNotification`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvOpenSystemNotificationArguments(c: ArgumentCheck, params: unknown, handle: unknown): MvStatus {
   c.begin(RULES.mvOpenSystemNotification);
   let s: MvStatus;
   // params: a pointer to MvOpenSystemNotificationParams
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
-    c.at[0] = 'params';
-    if ((s = checkMvOpenSystemNotificationParams(c, params, 1, 0)) > 0) return s;
   }
   // handle: a pointer to one value
   if (!isBox(handle)) {
     if ((s = c.fault(0, 'handle', 'is not a valid pointer', 0)) > 0) return s;
   }
+  // params: what the MvOpenSystemNotificationParams holds
+  if (isObject(params)) {
+    c.at[0] = 'params';
+    if ((s = checkMvOpenSystemNotificationParams(c, params, 1, 0)) > 0) return s;
+  }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvCloseSystemNotification`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvCloseSystemNotification`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvCloseSystemNotificationArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvCloseSystemNotification);
   let s: MvStatus;
@@ -2256,7 +2286,7 @@ export function mvCloseSystemNotificationArguments(c: ArgumentCheck, handle: unk
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashOpen`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashOpen`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashOpenArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashOpen);
   let s: MvStatus;
@@ -2267,7 +2297,7 @@ export function mvExternalFlashOpenArguments(c: ArgumentCheck, handle: unknown):
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashClose`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashClose`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashCloseArguments(c: ArgumentCheck, handle: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashClose);
   let s: MvStatus;
@@ -2280,7 +2310,7 @@ export function mvExternalFlashCloseArguments(c: ArgumentCheck, handle: unknown)
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashReadBlocking`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashReadBlocking`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashReadBlockingArguments(c: ArgumentCheck, handle: unknown, address: unknown, length: unknown, buffer: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashReadBlocking);
   let s: MvStatus;
@@ -2304,7 +2334,7 @@ export function mvExternalFlashReadBlockingArguments(c: ArgumentCheck, handle: u
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashEraseBlocking`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashEraseBlocking`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashEraseBlockingArguments(c: ArgumentCheck, handle: unknown, address: unknown, length: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashEraseBlocking);
   let s: MvStatus;
@@ -2321,7 +2351,7 @@ export function mvExternalFlashEraseBlockingArguments(c: ArgumentCheck, handle: 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashWriteBlocking`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashWriteBlocking`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashWriteBlockingArguments(c: ArgumentCheck, handle: unknown, address: unknown, length: unknown, buffer: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashWriteBlocking);
   let s: MvStatus;
@@ -2345,7 +2375,7 @@ export function mvExternalFlashWriteBlockingArguments(c: ArgumentCheck, handle: 
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvExternalFlashGetInfo`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvExternalFlashGetInfo`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvExternalFlashGetInfoArguments(c: ArgumentCheck, handle: unknown, info: unknown): MvStatus {
   c.begin(RULES.mvExternalFlashGetInfo);
   let s: MvStatus;
@@ -2358,28 +2388,32 @@ export function mvExternalFlashGetInfoArguments(c: ArgumentCheck, handle: unknow
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvSetWifiConfig`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvSetWifiConfig`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvSetWifiConfigArguments(c: ArgumentCheck, params: unknown): MvStatus {
   c.begin(RULES.mvSetWifiConfig);
   let s: MvStatus;
   // params: a pointer to MvWifiConfig
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // params: what the MvWifiConfig holds
+  if (isObject(params)) {
     c.at[0] = 'params';
     if ((s = checkMvWifiConfig(c, params, 1, 0)) > 0) return s;
   }
   return MV_STATUS_OKAY;
 }
 
-/** The arguments of `mvGetWifiConfig`, checked in parameter order: returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
+/** The arguments of `mvGetWifiConfig`, checked in parameter order (then what input structs hold): returns the refusal, or MV_STATUS_OKAY for the behaviour to go ahead. */
 export function mvGetWifiConfigArguments(c: ArgumentCheck, params: unknown): MvStatus {
   c.begin(RULES.mvGetWifiConfig);
   let s: MvStatus;
   // params: a pointer to MvWifiConfigOut
   if (!isObject(params)) {
     if ((s = c.fault(0, 'params', 'is not a valid pointer', 0)) > 0) return s;
-  } else {
+  }
+  // params: what the MvWifiConfigOut holds
+  if (isObject(params)) {
     c.at[0] = 'params';
     if ((s = checkMvWifiConfigOut(c, params, 1, 0)) > 0) return s;
   }
