@@ -222,10 +222,12 @@ export class HostBridge {
     let writes: MemoryWrite[];
     this.inCall = true;
     try {
-      let finish: () => MemoryWrite[];
+      let finish: (writes: MemoryWrite[]) => void;
       ({ fn, args, finish } = this.memory.decode(frame));
       status = this.calls[fn](...args);
-      writes = [...finish(), ...this.memory.retainedWrites()];
+      writes = [];
+      finish(writes);
+      this.memory.retainedWrites(writes);
       if (seq !== undefined && answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
     } catch (err) {
       // Not a bad argument (those get their status from the device): a request this bridge cannot serve.

@@ -127,8 +127,17 @@ export class HostMemory {
   /** @param place tells the device core the application address a buffer it gets mirrors (for alignment rules). */
   constructor(readonly place: (buffer: ArrayBufferLike, address: number) => void = () => undefined) {}
 
+  /** A view of the whole buffer the last request came in (the call channel's: the same every call). */
+  private view: DataView | undefined;
+
+  private viewOf(buffer: ArrayBufferLike): DataView {
+    let view = this.view;
+    if (view === undefined || view.buffer !== buffer) this.view = view = new DataView(buffer);
+    return view;
+  }
+
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
-  decode(request: Buffer): { fn: number; args: unknown[]; finish(): MemoryWrite[] } {
+  decode(request: Buffer): { fn: number; args: unknown[]; finish(writes: MemoryWrite[]): void } {
     const fn = request.readUInt32LE(4);
     const argCount = request.readUInt32LE(8);
     const regionCount = request.readUInt32LE(12);
@@ -136,6 +145,8 @@ export class HostMemory {
     const argsAt = at;
     at += 8 * argCount;
     const regions: Region[] = [];
+    const buffer = request.buffer;
+    const offset = request.byteOffset;
     for (let i = 0; i < regionCount; i++) {
       const address = request.readBigUInt64LE(at);
       const length = request.readUInt32LE(at + 8);
@@ -143,31 +154,32 @@ export class HostMemory {
       at += REGION_HEADER;
       let bytes: Uint8Array | undefined;
       if (flags & REGION_READABLE) {
-        bytes = new Uint8Array(request.buffer, request.byteOffset + at, length);
+        bytes = new Uint8Array(buffer, offset + at, length);
         at += align8(length);
       }
       regions.push({ address, length, flags, bytes });
     }
     const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
-    const walk = new Walk(regions, this);
+    const walk = new Walk(regions, this, this.viewOf(buffer));
     if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
-    const args = description.params.map((p, i) => {
+    const params = description.params;
+    const args: unknown[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       const lo = request.readUInt32LE(argsAt + 8 * i);
       const hi = request.readUInt32LE(argsAt + 8 * i + 4);
-      return p.pointer ? walk.pointer(lo === 0 && hi === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo), p.pointer) : valueArgument(lo, hi, p.value!);
-    });
+      args[i] = p.pointer ? walk.pointer(lo === 0 && hi === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo), p.pointer) : valueArgument(lo, hi, p.value!);
+    }
     if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
     return {
       fn,
       args,
-      finish: () => {
-        const writes: MemoryWrite[] = [];
+      finish: (writes: MemoryWrite[]) => {
         for (const w of walk.writeBacks) {
           const now = w.encode();
           if (!sameBytes(now, w.original)) writes.push({ address: w.address, bytes: now });
         }
-        return writes;
       },
     };
   }
@@ -185,9 +197,8 @@ export class HostMemory {
     throw new Error('the device core handed out a pointer to memory the application did not lend it');
   }
 
-  /** What the device wrote into retained buffers since the firmware last got them. */
-  retainedWrites(): MemoryWrite[] {
-    const writes: MemoryWrite[] = [];
+  /** What the device wrote into retained buffers since the firmware last got them (appended to `writes`). */
+  retainedWrites(writes: MemoryWrite[] = []): MemoryWrite[] {
     for (const r of this.retained.values()) {
       if (sameBytes(r.shadow, r.synced)) continue;
       // Send the changed span only (usually one 16-byte record), in whole elements: the
@@ -227,9 +238,11 @@ class Walk {
   next = 0;
   readonly writeBacks: WriteBack[] = [];
 
+  /** @param view views the whole buffer the regions' bytes lie in (one DataView per request, not one per struct or word). */
   constructor(
     private readonly regions: Region[],
     private readonly memory: HostMemory,
+    private readonly view: DataView,
   ) {}
 
   pointer(address: bigint, p: HostPointer): unknown {
@@ -253,8 +266,7 @@ class Walk {
     }
     if (to.kind === 'address') {
       // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const box: { value: unknown } = { value: readScalar(view, 0, to) };
+      const box: { value: unknown } = { value: this.scalar(bytes, to) };
       if (writable)
         this.track(region, bytes, () => {
           const out = copyOf(bytes);
@@ -282,8 +294,7 @@ class Walk {
       if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, [object]));
       return object;
     }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const box = { value: readScalar(view, 0, to) };
+    const box = { value: this.scalar(bytes, to) };
     if (writable)
       this.track(region, bytes, () => {
         const out = copyOf(bytes);
@@ -293,15 +304,29 @@ class Walk {
     return box;
   }
 
+  /** The scalar at the start of `bytes` (a region's). */
+  private scalar(bytes: Uint8Array, s: HostScalar): number | bigint {
+    // The shared view does not stop at the region's end: check as a view of the region would.
+    if ((s.kind === 'struct' ? 0 : s.size) > bytes.byteLength) throw new RangeError('a scalar beyond the end of its region');
+    return readScalar(this.view, bytes.byteOffset - this.view.byteOffset, s);
+  }
+
+  /** The struct at `base` in `bytes` (a region's). */
   private struct(s: HostStruct, bytes: Uint8Array, base: number): Record<string, unknown> {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (base + s.size > bytes.byteLength) throw new RangeError('a struct beyond the end of its region');
+    return this.structAt(s, bytes.byteOffset - this.view.byteOffset + base);
+  }
+
+  /** The struct at offset `at` of the shared view (inside a region: `struct` checked). */
+  private structAt(s: HostStruct, at: number): Record<string, unknown> {
+    const view = this.view;
     const object: Record<string, unknown> = {};
     for (const f of s.fields) {
-      if (f.guard && readUnsigned(view, base + f.guard.offset, f.guard.size) !== f.guard.value) continue;
+      if (f.guard && readUnsigned(view, at + f.guard.offset, f.guard.size) !== f.guard.value) continue;
       let value: unknown;
-      if (f.pointer) value = this.pointer(view.getBigUint64(base + f.offset, true), f.pointer);
-      else if (f.value!.kind === 'struct') value = this.struct(STRUCTS[f.value!.struct], bytes, base + f.offset);
-      else value = readScalar(view, base + f.offset, f.value!);
+      if (f.pointer) value = this.pointer(view.getBigUint64(at + f.offset, true), f.pointer);
+      else if (f.value!.kind === 'struct') value = this.structAt(STRUCTS[f.value!.struct], at + f.offset);
+      else value = readScalar(view, at + f.offset, f.value!);
       setPath(object, f.path, value);
     }
     return object;
@@ -337,6 +362,11 @@ function pathParts(path: string): readonly string[] {
 }
 
 function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
+  // Most fields are top-level members: no split, no lookup.
+  if (path.indexOf('.') < 0) {
+    object[path] = value;
+    return;
+  }
   const parts = pathParts(path);
   let o = object;
   for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]] ??= {}) as Record<string, unknown>;
@@ -344,6 +374,7 @@ function setPath(object: Record<string, unknown>, path: string, value: unknown):
 }
 
 function getPath(object: Record<string, unknown>, path: string): unknown {
+  if (path.indexOf('.') < 0) return object[path];
   let o: unknown = object;
   for (const part of pathParts(path)) o = (o as Record<string, unknown> | undefined)?.[part];
   return o;
