@@ -5,7 +5,7 @@
  * firmware. Driven entirely by the generated tables: the regions arrive in the order the C
  * walker visited pointers, and this walk visits them in the same order.
  */
-import { HOST_TABLES, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
+import { HOST_TABLES, type HostFunction, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
 import { REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
 
 interface Region {
@@ -36,7 +36,33 @@ export interface RetainedBuffer {
   unit: number;
 }
 
-const STRUCTS = HOST_TABLES.structs;
+/*
+ * The tables again with every scalar, pointer, field and parameter in one object shape each (the
+ * generated ones omit absent members, so each kind has several shapes): the walk's property
+ * loads then stay monomorphic instead of going through megamorphic inline caches.
+ */
+function uniformScalar(s: HostScalar): HostScalar {
+  const any = s as { kind: HostScalar['kind']; size?: number; signed?: boolean; struct?: number };
+  return { kind: any.kind, size: any.size ?? 0, signed: any.signed ?? false, struct: any.struct ?? -1 } as HostScalar;
+}
+function uniformPointer(p: HostPointer): HostPointer {
+  return { to: uniformScalar(p.to), elementSize: p.elementSize, writable: p.writable, count: p.count, kept: p.kept };
+}
+const STRUCTS: readonly HostStruct[] = HOST_TABLES.structs.map((st) => ({
+  name: st.name,
+  size: st.size,
+  fields: st.fields.map((f) => ({
+    path: f.path,
+    offset: f.offset,
+    value: f.value && uniformScalar(f.value),
+    pointer: f.pointer && uniformPointer(f.pointer),
+    guard: f.guard,
+  })),
+}));
+const FUNCTIONS: readonly HostFunction[] = HOST_TABLES.functions.map((fn) => ({
+  ...fn,
+  params: fn.params.map((p) => ({ name: p.name, value: p.value && uniformScalar(p.value), pointer: p.pointer && uniformPointer(p.pointer) })),
+}));
 
 function readScalar(view: DataView, at: number, s: HostScalar): number | bigint {
   switch (s.kind) {
@@ -159,7 +185,7 @@ export class HostMemory {
       }
       regions.push({ address, length, flags, bytes });
     }
-    const description = HOST_TABLES.functions[fn];
+    const description = FUNCTIONS[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
     const walk = new Walk(regions, this, this.viewOf(buffer));
     if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
