@@ -9,6 +9,14 @@
  * and range of each side, after/before, and the per-round after/before range; with the load of
  * other processes over the whole comparison (the bench's rule: over `--max-load` it is noisy).
  * Nothing is written to the repository; `--out FILE` keeps the numbers.
+ *
+ * `--steady`: instead of a `--quick` section (whose figures are mostly JIT warm-up: a few thousand
+ * messages), each round runs the emulated device of each tree at steady state — one fresh worker
+ * process per case (that tree's `bench/src/runtime/worker.ts`), QoS 0 and QoS 1 throughput
+ * (30,000 messages after 5,000 of warm-up) and latency (4,000 samples after 4,000 of warm-up) —
+ * and reports CPU µs per message, throughput and latency per tree. Raw mqtt.js runs once per
+ * round (this tree) for the emulated/raw ratios. One mosquitto serves every case (its CPU is not
+ * counted); without mosquitto, each worker's embedded aedes (whose CPU is).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +25,15 @@ import { join } from 'node:path';
 import { LoadMonitor } from './load.js';
 import { machineInfo } from './machine.js';
 import { REPO_ROOT } from './paths.js';
-import { compareRounds, MIN_ROUNDS_TO_JUDGE, renderComparison, runtimeMetrics, type Metric } from './compare/metrics.js';
+import { compareRounds, MIN_ROUNDS_TO_JUDGE, renderComparison, runtimeMetrics, steadyMetrics, type Metric } from './compare/metrics.js';
+import { runWorker } from './fork.js';
+import type { CaseResult, RuntimeCase } from './runtime/worker.js';
+import { publishWindow } from './runtime/window.js';
 import { round } from './stats.js';
+import { startMosquitto, type MosquittoHarness } from '../../test/support/brokers.js';
+import { hasTool } from '../../test/support/tools.js';
 
-const USAGE = 'usage: npm run bench:compare -- --base <git ref> [--rounds N] [--only runtime] [--max-load X] [--out FILE] [--keep]';
+const USAGE = 'usage: npm run bench:compare -- --base <git ref> [--rounds N] [--only runtime] [--steady] [--max-load X] [--out FILE] [--keep]';
 /** Sections that can be compared: the harness of an older tree may lack the others or write them differently. */
 const COMPARABLE = ['runtime'];
 
@@ -33,11 +46,13 @@ interface Args {
   out?: string;
   /** Keep the per-run results and logs (their folder is printed). */
   keep: boolean;
+  /** Steady-state cases of the emulated device instead of `--quick` runtime sections. */
+  steady: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   let base: string | undefined;
-  const a: Omit<Args, 'base'> = { rounds: 3, maxLoad: 1.0, keep: false };
+  const a: Omit<Args, 'base'> = { rounds: 3, maxLoad: 1.0, keep: false, steady: false };
   const value = (i: number, flag: string) => {
     if (i >= argv.length || argv[i].startsWith('--')) throw new UsageError(`${flag} needs a value`);
     return argv[i];
@@ -57,6 +72,7 @@ function parseArgs(argv: string[]): Args {
       if (other !== undefined) throw new UsageError(`--only: "${other}" cannot be compared (sections: ${COMPARABLE.join(', ')})`);
     } else if (arg === '--out') a.out = value(++i, arg);
     else if (arg === '--keep') a.keep = true;
+    else if (arg === '--steady') a.steady = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -134,6 +150,60 @@ async function runRuntimeSection(root: string, out: string, log: string): Promis
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
+/** `--steady` counts: long enough that the measured phase is past JIT compilation on both sides (see main.ts). */
+const STEADY = { count: 30_000, warmup: 5000, latencyCount: 4000, latencyWarmup: 4000 };
+const STEADY_KINDS = ['qos0', 'qos1', 'latency'] as const;
+
+/** One steady-state case in a fresh process of the tree at `root` (its own worker and build). */
+function runSteadyCase(root: string, c: RuntimeCase): Promise<CaseResult> {
+  const worker = join(root, 'bench/src/runtime/worker.ts');
+  if (!existsSync(worker)) throw new Error(`${root} has no bench/src/runtime/worker.ts: --steady needs a base with the forked runtime worker`);
+  return runWorker<CaseResult>(worker, c, { timeoutMs: 300_000 });
+}
+
+function steadyCase(broker: RuntimeCase['broker'], url: string | undefined, kind: RuntimeCase['kind'], side: 'raw' | 'emulated'): RuntimeCase {
+  const latency = kind === 'latency';
+  return {
+    broker,
+    url,
+    kind,
+    pub: side,
+    sub: side,
+    count: latency ? STEADY.latencyCount : STEADY.count,
+    warmup: latency ? STEADY.latencyWarmup : STEADY.warmup,
+    window: publishWindow(),
+    payloadSize: 100,
+    protocolVersion: 4,
+  };
+}
+
+/**
+ * `--steady` rounds: per round, raw mqtt.js once per kind (this tree), then each tree's emulated
+ * cases, the trees' order flipping every round. Fills `before.rounds` and `after.rounds`.
+ */
+async function runSteadyRounds(before: Side, after: Side, rounds: number, say: (line: string) => void): Promise<string> {
+  const broker: RuntimeCase['broker'] = hasTool('mosquitto') ? 'mosquitto' : 'aedes';
+  let mosquitto: MosquittoHarness | undefined;
+  if (broker === 'mosquitto') mosquitto = await startMosquitto({ extraConfig: ['max_connections -1'] });
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const raw = new Map<string, CaseResult>();
+      for (const kind of STEADY_KINDS) raw.set(kind, await runSteadyCase(REPO_ROOT, steadyCase(broker, mosquitto?.url, kind, 'raw')));
+      say(`round ${i + 1}/${rounds} raw mqtt.js (this tree)      CPU µs/msg: ${STEADY_KINDS.map((k) => `${k} ${round(raw.get(k)!.cpuUsPerMsg, 2)}`).join(', ')}`);
+      for (const s of i % 2 === 0 ? [before, after] : [after, before]) {
+        const metrics: Metric[] = [];
+        for (const kind of STEADY_KINDS) metrics.push(...steadyMetrics(broker, await runSteadyCase(s.root, steadyCase(broker, mosquitto?.url, kind, 'emulated')), raw.get(kind)!));
+        s.rounds.push(metrics);
+        const cpu = metrics.filter((m) => m.name.endsWith('emulated CPU µs/msg')).map((m) => `${m.name.split(' ')[1]} ${m.value}`);
+        say(`round ${i + 1}/${rounds} ${s.label.padEnd(24)} emulated CPU µs/msg: ${cpu.join(', ')}`);
+      }
+    }
+  } finally {
+    await mosquitto?.close();
+  }
+  return broker;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const say = (line: string) => console.log(line);
@@ -155,17 +225,23 @@ async function main(): Promise<void> {
   say('load: measuring what the rest of the machine does (2 s)');
   await load.start();
   say(`  other processes: ${load.othersNow ?? 'unknown (no /proc)'} cores`);
+  let what = `${args.rounds} round${args.rounds === 1 ? '' : 's'} of --quick each, alternating`;
   try {
-    for (let i = 0; i < args.rounds; i++) {
-      const order = i % 2 === 0 ? [before, after] : [after, before];
-      for (const s of order) {
-        const tag = `${s === before ? 'before' : 'after'}-${i + 1}`;
-        const t0 = Date.now();
-        const results = await runRuntimeSection(s.root, join(work, `${tag}.json`), join(work, `${tag}.log`));
-        const metrics = runtimeMetrics(results);
-        s.rounds.push(metrics);
-        const ratios = metrics.filter((m) => m.name.endsWith('emulated/raw') && m.name.includes('qos')).map((m) => `${m.name.replace(' emulated/raw', '')} ${m.value}`);
-        say(`round ${i + 1}/${args.rounds} ${s.label.padEnd(24)} ${round((Date.now() - t0) / 1000, 0)} s   emulated/raw: ${ratios.join(', ')}`);
+    if (args.steady) {
+      const broker = await runSteadyRounds(before, after, args.rounds, say);
+      what = `${args.rounds} round${args.rounds === 1 ? '' : 's'} at steady state on ${broker} (${STEADY.count} messages after ${STEADY.warmup}, latency ${STEADY.latencyCount} after ${STEADY.latencyWarmup}), alternating`;
+    } else {
+      for (let i = 0; i < args.rounds; i++) {
+        const order = i % 2 === 0 ? [before, after] : [after, before];
+        for (const s of order) {
+          const tag = `${s === before ? 'before' : 'after'}-${i + 1}`;
+          const t0 = Date.now();
+          const results = await runRuntimeSection(s.root, join(work, `${tag}.json`), join(work, `${tag}.log`));
+          const metrics = runtimeMetrics(results);
+          s.rounds.push(metrics);
+          const ratios = metrics.filter((m) => m.name.endsWith('emulated/raw') && m.name.includes('qos')).map((m) => `${m.name.replace(' emulated/raw', '')} ${m.value}`);
+          say(`round ${i + 1}/${args.rounds} ${s.label.padEnd(24)} ${round((Date.now() - t0) / 1000, 0)} s   emulated/raw: ${ratios.join(', ')}`);
+        }
       }
     }
   } finally {
@@ -176,7 +252,7 @@ async function main(): Promise<void> {
   const duration = round((Date.now() - started) / 1000, 0);
 
   say('');
-  say(`## Runtime before/after: ${before.label} vs ${after.label}, ${args.rounds} round${args.rounds === 1 ? '' : 's'} of --quick each, alternating`);
+  say(`## Runtime before/after: ${before.label} vs ${after.label}, ${what}`);
   say('');
   say(renderComparison(rows, { before: before.label, after: after.label }));
   say('');
@@ -189,7 +265,7 @@ async function main(): Promise<void> {
   else say(worse.length ? `worse in every round (ranges apart): ${worse.join('; ')}` : 'no metric is worse in every round (the ranges of the two sides overlap)');
   if (args.keep) say(`per-run results and logs: ${work}`);
   if (args.out) {
-    writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), base: sha, head, dirty, rounds: args.rounds, load: loadReport, rows }, null, 2) + '\n');
+    writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), base: sha, head, dirty, rounds: args.rounds, steady: args.steady, load: loadReport, rows }, null, 2) + '\n');
     say(`written to ${args.out}`);
   }
 }

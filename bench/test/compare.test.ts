@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRounds, renderComparison, runtimeMetrics, type Metric } from '../src/compare/metrics.js';
+import { compareRounds, renderComparison, runtimeMetrics, steadyMetrics, type Metric } from '../src/compare/metrics.js';
 
 /** A runtime section as both the current harness and the one before the shared kernel (b9a4a59) write it. */
 function results(emulatedQos0: number, p50Ratio: number) {
@@ -64,5 +64,40 @@ describe('bench:compare metrics', () => {
     const table = renderComparison(compareRounds(rounds, rounds), { before: 'before', after: 'after' });
     expect(table.split('\n')).toHaveLength(2 + rounds[0].length);
     expect(table).toContain('| aedes qos0 emulated msg/s | 4000 (4000–4000) | 4000 (4000–4000) | 1 | 1–1 | higher |');
+  });
+});
+
+describe('bench:compare --steady metrics', () => {
+  const base = { broker: 'mosquitto' as const, pub: 'emulated' as const, sub: 'emulated' as const, count: 100, warmup: 10, window: 16, payloadSize: 100, protocolVersion: 4 as const };
+  const tp = (side: 'raw' | 'emulated', msgPerSec: number, cpu: number, received = 100) => ({
+    case: { ...base, kind: 'qos0' as const, pub: side, sub: side },
+    cpuUsPerMsg: cpu,
+    throughput: { sent: 100, received, duplicates: 0, elapsedMs: 1, msgPerSec },
+  });
+  const lat = (side: 'raw' | 'emulated', p50Us: number, cpu: number) => ({
+    case: { ...base, kind: 'latency' as const, pub: side, sub: side },
+    cpuUsPerMsg: cpu,
+    latency: { samples: 100, p50Us, p99Us: 2 * p50Us, meanUs: p50Us },
+  });
+
+  it('gives CPU per message, throughput and the ratios to the round’s raw mqtt.js', () => {
+    const ms = steadyMetrics('mosquitto', tp('emulated', 9000, 12), tp('raw', 10_000, 10));
+    expect(value(ms, 'mosquitto qos0 emulated CPU µs/msg')).toBe(12);
+    expect(value(ms, 'mosquitto qos0 emulated msg/s')).toBe(9000);
+    expect(value(ms, 'mosquitto qos0 emulated/raw')).toBe(0.9);
+    expect(value(ms, 'mosquitto qos0 emulated/raw CPU')).toBe(1.2);
+    expect(ms.find((m) => m.name === 'mosquitto qos0 emulated/raw CPU')?.better).toBe('lower');
+  });
+
+  it('gives latency percentiles and the p50 ratio', () => {
+    const ms = steadyMetrics('mosquitto', lat('emulated', 44, 30), lat('raw', 40, 24));
+    expect(value(ms, 'mosquitto latency p50 emulated µs')).toBe(44);
+    expect(value(ms, 'mosquitto latency p99 emulated µs')).toBe(88);
+    expect(value(ms, 'mosquitto latency p50 emulated/raw')).toBe(1.1);
+    expect(value(ms, 'mosquitto latency emulated/raw CPU')).toBe(1.25);
+  });
+
+  it('refuses a throughput run that lost messages', () => {
+    expect(() => steadyMetrics('mosquitto', tp('emulated', 9000, 12, 99), tp('raw', 10_000, 10))).toThrow(/never arrived/);
   });
 });

@@ -4,6 +4,7 @@
  * are read, so a base commit's own harness can be compared with this one's.
  */
 import { median, round } from '../stats.js';
+import type { CaseResult } from '../runtime/worker.js';
 
 /** Which way is better for a metric. */
 export type Better = 'higher' | 'lower';
@@ -54,6 +55,23 @@ export function runtimeMetrics(results: unknown): Metric[] {
     add(`${broker} latency p99 emulated/raw`, r.latency_p99_ratio, 'lower');
   }
   if (out.length === 0) throw new Error('the runtime section has no broker results');
+  return out;
+}
+
+/** `bench:compare --steady`: one emulated case's figures as metrics (`raw`: this round's raw mqtt.js result of the same kind, for the ratio). */
+export function steadyMetrics(broker: string, r: CaseResult, raw: CaseResult): Metric[] {
+  const kind = r.case.kind;
+  const out: Metric[] = [{ name: `${broker} ${kind} emulated CPU µs/msg`, value: round(r.cpuUsPerMsg, 2), better: 'lower' }];
+  if ('throughput' in r && 'throughput' in raw) {
+    if (r.throughput.received !== r.throughput.sent) throw new Error(`${broker} ${kind}: ${r.throughput.sent - r.throughput.received} messages never arrived`);
+    out.push({ name: `${broker} ${kind} emulated msg/s`, value: Math.round(r.throughput.msgPerSec), better: 'higher' });
+    out.push({ name: `${broker} ${kind} emulated/raw`, value: round(r.throughput.msgPerSec / raw.throughput.msgPerSec, 3), better: 'higher' });
+  } else if ('latency' in r && 'latency' in raw) {
+    out.push({ name: `${broker} latency p50 emulated µs`, value: round(r.latency.p50Us, 1), better: 'lower' });
+    out.push({ name: `${broker} latency p99 emulated µs`, value: round(r.latency.p99Us, 1), better: 'lower' });
+    out.push({ name: `${broker} latency p50 emulated/raw`, value: round(r.latency.p50Us / raw.latency.p50Us, 3), better: 'lower' });
+  }
+  out.push({ name: `${broker} ${kind} emulated/raw CPU`, value: round(r.cpuUsPerMsg / raw.cpuUsPerMsg, 3), better: 'lower' });
   return out;
 }
 
