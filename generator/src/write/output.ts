@@ -6,8 +6,7 @@
  * taken from those bytes (`Hashes`): a big spec's output is hundreds of megabytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename as renameCallback, writeFile as writeFileCallback } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rename as renameCallback, renameSync, rmSync, writeFile as writeFileCallback, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { OutputFile } from '../emit/emitter.js';
 
