@@ -3,7 +3,7 @@
  * and run by `mvdevice run` / runFirmware against the device core and real brokers. The
  * expected statuses come from the spec's constants, not from the bridge under test.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,43 +15,11 @@ import { startAedes, startMosquitto, type AedesHarness, type MosquittoHarness } 
 import { describeWithTools, requireAll } from '../../../test/support/tools.js';
 import { runFirmware } from '../src/host/runner.js';
 import { loadShmAddon, shmUnavailable } from '../src/host/shm.js';
+import { C_HEADERS, MVDEVICE, cmakeBuild, mvdeviceRun as mvdevice } from './host-support.js';
 
-const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-const C_HEADERS = join(PACKAGES, 'c-headers');
-const MVDEVICE = join(PACKAGES, 'device/bin/mvdevice.js');
 
-/** Configures and builds a CMake project that uses find_package(mvmqtt); returns the build dir. */
-function cmakeBuild(source: string, build: string): void {
-  const configure = spawnSync('cmake', ['-S', source, '-B', build, `-DCMAKE_PREFIX_PATH=${C_HEADERS}`], { encoding: 'utf8' });
-  if (configure.status !== 0) throw new Error(`cmake configure failed:\n${configure.stdout}${configure.stderr}`);
-  const compile = spawnSync('cmake', ['--build', build, '-j2'], { encoding: 'utf8' });
-  if (compile.status !== 0) throw new Error(`build failed:\n${compile.stdout}${compile.stderr}`);
-}
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** `mvdevice run` as a user types it; `onLine` may answer firmware output (e.g. with a signal). */
-function mvdevice(args: string[], onLine?: (line: string, pid: number) => void, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-      partial += c;
-      const lines = partial.split('\n');
-      partial = lines.pop()!;
-      for (const l of lines) onLine?.(l, child.pid!);
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function reports(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -78,10 +46,10 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     ['the default transport', {}],
     ['the socket transport', { MVDEVICE_HOST_TRANSPORT: 'socket' }],
   ])('turns bad application pointers into PARAMETERFAULT, holds pends while the line is disabled, runs the handler in interrupt context (%s)', async (_, env) => {
-    const run = await mvdevice(['--', probe], (line, pid) => {
+    const run = await mvdevice(['--', probe], { env, onLine: (line, pid) => {
       // The firmware waits for network loss: drive it the documented way.
       if (line === 'waiting_for_network_loss 1') process.kill(pid, 'SIGUSR2');
-    }, env);
+    } });
     expect(run.stderr).toContain('network lost');
     expect(run.code).toBe(0);
     const r = reports(run.stdout);

@@ -11,19 +11,16 @@
  * pointer to a required input or output gives PARAMETERFAULT where the table lists it; a call
  * never writes what it only reads, nor an output it then refuses; nothing crashes.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, LAYOUTS, MV_STATUS_INVALIDHANDLE, MV_STATUS_OKAY, MV_STATUS_PARAMETERFAULT, MvChannelType, statusName, type MvFunctionInfo, type MvParamInfo } from '@mvmqtt/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
 import { HOST_TABLES } from '../src/host/generated/tables.js';
+import { cmakeBuild, mvdeviceRun } from './host-support.js';
 
-const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-const C_HEADERS = join(PACKAGES, 'c-headers');
-const MVDEVICE = join(PACKAGES, 'device/bin/mvdevice.js');
 
 type Kind =
   | 'null'
@@ -348,23 +345,7 @@ ${calls.join('\n')}
 `;
 }
 
-function cmakeBuild(source: string, build: string): void {
-  const configure = spawnSync('cmake', ['-S', source, '-B', build, `-DCMAKE_PREFIX_PATH=${C_HEADERS}`], { encoding: 'utf8' });
-  if (configure.status !== 0) throw new Error(`cmake configure failed:\n${configure.stdout}${configure.stderr}`);
-  const compile = spawnSync('cmake', ['--build', build, '-j2'], { encoding: 'utf8' });
-  if (compile.status !== 0) throw new Error(`build failed:\n${compile.stdout}${compile.stderr}`);
-}
 
-function mvdevice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describeWithTools(['cmake', 'gcc'], 'host firmware: hostile arguments to every function (spec-driven sweep)', () => {
   let dir: string;
@@ -394,7 +375,7 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: hostile arguments to every f
     ['the socket transport, test mode', true, { MVDEVICE_HOST_TRANSPORT: 'socket' }],
     ['the default transport, outside test mode', false, {}],
   ] as const)('answers each call with OKAY or a status of its error table, PARAMETERFAULT for a bad required pointer, and nothing crashes (%s)', { timeout: 60_000 }, async (_, testMode, env) => {
-    const run = await mvdevice([...(testMode ? ['--test-mode'] : []), '--timeout', '50', '--', join(dir, 'build', 'host_hostile')], env);
+    const run = await mvdeviceRun([...(testMode ? ['--test-mode'] : []), '--timeout', '50', '--', join(dir, 'build', 'host_hostile')], { env });
     const context = `${run.stderr.slice(-4000)}\n${run.stdout.slice(-2000)}`;
     expect(run.code, context).toBe(0);
     expect(run.stdout, context).toContain('sweep_done');

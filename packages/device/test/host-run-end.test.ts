@@ -3,7 +3,6 @@
  * and `runFirmware` with the run-end code, although the firmware itself never exits: on a device
  * those calls do not return. The expected codes are the ones packages/device/README.md documents.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,20 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../../../test/support/tools.js';
 import { runFirmware } from '../src/host/runner.js';
+import { cmakeBuild, mvdeviceRun } from './host-support.js';
 
-const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-const MVDEVICE = join(PACKAGES, 'device/bin/mvdevice.js');
 
-function mvdeviceRun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MVDEVICE, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describeWithTools(['cmake', 'gcc'], 'host firmware: the end of the run', () => {
   let dir: string;
@@ -33,10 +21,7 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: the end of the run', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mvmqtt-run-end-'));
     const source = fileURLToPath(new URL('./fixtures/host-run-end', import.meta.url));
-    const configure = spawnSync('cmake', ['-S', source, '-B', dir, `-DCMAKE_PREFIX_PATH=${join(PACKAGES, 'c-headers')}`], { encoding: 'utf8' });
-    if (configure.status !== 0) throw new Error(`cmake configure failed:\n${configure.stdout}${configure.stderr}`);
-    const build = spawnSync('cmake', ['--build', dir, '-j2'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    cmakeBuild(source, dir);
     firmware = join(dir, 'host_run_end');
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
