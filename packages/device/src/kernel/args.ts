@@ -3,6 +3,8 @@
  * strings as views, text or owned copies. A bad pointer never gets here: the checks refused the
  * call, or recorded a late fault that the behaviour reports before reading anything.
  */
+// Imported, not the global: Node's global `Buffer` is a getter, a call on every use (once per publish here).
+import { Buffer } from 'node:buffer';
 import type { MvSizedString } from '@mvmqtt/sdk';
 
 export { Refusal } from '@mvmqtt/sdk/runtime';

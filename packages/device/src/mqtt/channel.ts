@@ -20,6 +20,8 @@ import {
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
 } from '@mvmqtt/sdk';
 import type { MvMqttReadableDataType } from '@mvmqtt/sdk';
+// Imported, not the global: Node's global `Buffer` is a getter, a call on every use (once per message here).
+import { Buffer } from 'node:buffer';
 import { Channel, type ChannelBuffers } from '../channels.js';
 import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { MqttChannelOptions } from './options.js';
