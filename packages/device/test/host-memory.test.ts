@@ -4,6 +4,7 @@
  * consumed record's type), so a new record's bytes that equal the last ones sent still matter.
  */
 import { describe, expect, it } from 'vitest';
+import { ByteRing, trackKeptWrites } from '@mvmqtt/sdk/runtime';
 import { HostMemory } from '../src/host/marshal.js';
 
 describe('host bridge: writes into lent memory', () => {
@@ -35,5 +36,18 @@ describe('host bridge: writes into lent memory', () => {
     memory.retained.get('rx')!.shadow.set([1, 2, 3], 10);
     const writes = memory.retainedWrites();
     expect(writes.map((w) => [w.address, [...w.bytes]])).toEqual([[0x2000n + 10n, [1, 2, 3]]]);
+  });
+
+  it('a tracked buffer is sent after every write of the runtime\'s writers, and not compared when none wrote', () => {
+    const memory = new HostMemory();
+    const shadow = new Uint8Array(64);
+    const writes = trackKeptWrites(shadow.buffer);
+    memory.retained.set('rx', { address: 0x3000n, shadow, synced: new Uint8Array(64), unit: 1, writes });
+    const ring = new ByteRing(shadow);
+    ring.push(Uint8Array.of(7, 8));
+    expect(memory.retainedWrites().map((w) => [w.address, [...w.bytes]])).toEqual([[0x3000n, [7, 8]]]);
+    expect(memory.retainedWrites()).toEqual([]);
+    ring.push(Uint8Array.of(9));
+    expect(memory.retainedWrites().map((w) => [w.address, [...w.bytes]])).toEqual([[0x3000n + 2n, [9]]]);
   });
 });

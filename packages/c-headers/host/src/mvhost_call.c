@@ -370,9 +370,41 @@ static int device_core_on_this_cpu(void) {
   return cpu >= 0 && atomic_load(shm_word(MVHOST_SHM_DEVICE_CPU)) == (uint32_t)cpu;
 }
 
+/*
+ * Calls in a row that found the device core's thread last running on this very CPU (it cannot
+ * answer until this thread sleeps: every call then costs a futex sleep, a wake-up and two
+ * context switches; the kernel keeps two processes that wake each other on one CPU). After
+ * AVOID_AFTER of them, this thread leaves that CPU for the others it was allowed at its first
+ * call, so that the two ends run side by side and spin for each other. A nudge, not a pin: the
+ * first mask comes back RELEASE_AFTER calls later (the device core may have moved, or the other
+ * CPUs may be busier), and the scheduler places the thread again.
+ */
+#define AVOID_AFTER 32u
+#define RELEASE_AFTER 4096u
+static _Thread_local uint32_t same_cpu_calls;
+static _Thread_local uint32_t calls_since_left;
+static _Thread_local int allowed_known;
+static _Thread_local cpu_set_t allowed;
+
+static void leave_cpu(int32_t cpu) {
+  if (!allowed_known) allowed_known = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? 1 : -1;
+  if (allowed_known < 0 || cpu < 0 || cpu >= CPU_SETSIZE || CPU_COUNT(&allowed) < 2 || !CPU_ISSET(cpu, &allowed)) return;
+  cpu_set_t mask = allowed;
+  CPU_CLR(cpu, &mask);
+  if (sched_setaffinity(0, sizeof mask, &mask) == 0) calls_since_left = 1;
+}
+
+static void count_call_away(void) {
+  if (calls_since_left && ++calls_since_left > RELEASE_AFTER) {
+    calls_since_left = 0;
+    (void)sched_setaffinity(0, sizeof allowed, &allowed);
+  }
+}
+
 /* Publishes the request in the shared area and waits for its answer there. */
 static const uint8_t *exchange_shared(void) {
   uint32_t seq = ++shm_seq;
+  count_call_away();
   atomic_store(shm_word(MVHOST_SHM_REQUEST_SEQ), seq);
   // The device core is back in its event loop: ring it. (It sets its flag, then looks at the
   // sequence; we set the sequence, then look at its flag: one of us always sees the other.)
@@ -382,7 +414,13 @@ static const uint8_t *exchange_shared(void) {
   if (atomic_load(shm_word(MVHOST_SHM_DEVICE_IDLE))) {
     static const uint8_t doorbell = 1;
     write_all(call_fd, &doorbell, 1);
-  } else if (atomic_load(answered) != seq && !device_core_on_this_cpu()) {
+  } else if (atomic_load(answered) != seq && device_core_on_this_cpu()) {
+    if (++same_cpu_calls >= AVOID_AFTER) {
+      same_cpu_calls = 0;
+      leave_cpu(mvhost_current_cpu());
+    }
+  } else if (atomic_load(answered) != seq) {
+    same_cpu_calls = 0;
     // The device core may forbid spinning (it serves many firmware processes at once).
     uint32_t limit = atomic_load(shm_word(MVHOST_SHM_ANSWER_SPIN_LIMIT));
     uint32_t budget = answer_spin_ns < limit ? answer_spin_ns : limit;

@@ -80,8 +80,12 @@ void mvhost_irq_init(void) {
 
 void mvhost_irq_pend(uint32_t irq) {
   if (irq >= MVHOST_IRQ_LINES) return;
-  atomic_fetch_add(&pending[irq], 1);
-  if (atomic_load(&enabled[irq])) kick();
+  // Only the first pend of a line kicks: the delivery it starts takes every pend of the line
+  // before it returns (it looks again after each handler), and each kick is a queued real-time
+  // signal (a system call, and a signal delivery that finds nothing when a burst of events
+  // pends one line several times). A line disabled or masked meanwhile is kicked when enabled
+  // or unmasked, as before.
+  if (atomic_fetch_add(&pending[irq], 1) == 0 && atomic_load(&enabled[irq])) kick();
 }
 
 /* Masked lines: everything under PRIMASK, and under BASEPRI every priority numerically at or above it. */

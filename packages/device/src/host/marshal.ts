@@ -6,6 +6,7 @@
  * walker visited pointers, and this walk visits them in the same order.
  */
 import { HOST_TABLES, type HostFunction, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
+import { trackKeptWrites, type KeptWrites } from '@mvmqtt/sdk/runtime';
 import { REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
 
 interface Region {
@@ -34,6 +35,8 @@ export interface RetainedBuffer {
   synced: Uint8Array;
   /** Bytes per element (a record of a ring; 1 for byte buffers): writes cover whole elements. */
   unit: number;
+  /** Set by the device's writers into `shadow`: only then can it differ from `synced` (absent: compared every time). */
+  writes?: KeptWrites;
 }
 
 /*
@@ -226,6 +229,12 @@ export class HostMemory {
   /** What the device wrote into retained buffers since the firmware last got them (appended to `writes`). */
   retainedWrites(writes: MemoryWrite[] = []): MemoryWrite[] {
     for (const r of this.retained.values()) {
+      // Not written since the last sync: no 8 KB comparison per buffer per call and interrupt.
+      const w = r.writes;
+      if (w !== undefined) {
+        if (!w.dirty) continue;
+        w.dirty = false;
+      }
       if (sameBytes(r.shadow, r.synced)) continue;
       // Send the changed span only (usually one 16-byte record), in whole elements: the
       // application may have changed its copy since (a consumed record's type cleared), so bytes
@@ -367,7 +376,9 @@ class Walk {
     const key = `${region.address}:${region.length}`;
     let r = this.memory.retained.get(key);
     if (!r) {
-      r = { address: region.address, shadow: new Uint8Array(bytes), synced: new Uint8Array(bytes), unit };
+      const shadow = new Uint8Array(bytes);
+      // Tracked before the device sees it, so every writer it makes over it marks its writes.
+      r = { address: region.address, shadow, synced: new Uint8Array(bytes), unit, writes: trackKeptWrites(shadow.buffer) };
       this.memory.place(r.shadow.buffer, Number(region.address));
       this.memory.retained.set(key, r);
     } else if (!sameBytes(bytes, r.synced)) {

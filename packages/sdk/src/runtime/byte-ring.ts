@@ -1,3 +1,5 @@
+import { keptWritesOf, type KeptWrites } from './memory.js';
+
 /**
  * A byte FIFO kept in a buffer the application gave the kernel (a raw channel's receive or send
  * buffer), shared by the device core and the mock. Bytes wrap at the end of the buffer; a read
@@ -6,8 +8,12 @@
 export class ByteRing {
   private start = 0;
   private count = 0;
+  /** Told of every write when a host bridge mirrors the buffer (see KeptWrites). */
+  private readonly kept: KeptWrites | undefined;
 
-  constructor(readonly buffer: Uint8Array) {}
+  constructor(readonly buffer: Uint8Array) {
+    this.kept = keptWritesOf(buffer);
+  }
 
   get length(): number {
     return this.count;
@@ -38,6 +44,7 @@ export class ByteRing {
     const size = this.buffer.byteLength;
     for (let i = 0; i < n; i++) this.buffer[(this.start + this.count + i) % size] = data[i];
     this.count += n;
+    if (n > 0 && this.kept) this.kept.dirty = true;
     return n;
   }
 

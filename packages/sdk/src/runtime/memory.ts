@@ -58,6 +58,31 @@ export class SimulatedMemory {
   }
 }
 
+/**
+ * A buffer a host bridge mirrors: its copy of a firmware's notification ring or channel buffer,
+ * which the kernel writes between calls. The runtime's writers into such memory (notification
+ * centres, byte rings) set `dirty` after each write, so the bridge compares only buffers
+ * written since it last sent them to the firmware, instead of every kept buffer on every call
+ * and interrupt. Buffers nobody tracks cost their writers nothing (looked up once, on creation).
+ */
+export interface KeptWrites {
+  dirty: boolean;
+}
+
+const keptWrites = new WeakMap<ArrayBufferLike, KeptWrites>();
+
+/** Starts tracking writes into `buffer` (before any writer is made over it). */
+export function trackKeptWrites(buffer: ArrayBufferLike): KeptWrites {
+  let t = keptWrites.get(buffer);
+  if (!t) keptWrites.set(buffer, (t = { dirty: false }));
+  return t;
+}
+
+/** The tracker a writer over `view` must mark, if someone tracks its buffer. */
+export function keptWritesOf(view: ArrayBufferView): KeptWrites | undefined {
+  return keptWrites.get(view.buffer);
+}
+
 export function overlaps(a: AddressRange, b: AddressRange): boolean {
   return a.start < b.end && b.start < a.end;
 }

@@ -6,7 +6,7 @@
  */
 import { LAYOUTS, MV_EVENTTYPE_NOEVENT } from '../generated/index.js';
 import type { MvEventType } from '../generated/index.js';
-import type { AddressRange } from './memory.js';
+import { keptWritesOf, type AddressRange, type KeptWrites } from './memory.js';
 import type { Nvic } from './nvic.js';
 
 const RECORD = LAYOUTS.MvNotification.arm32;
@@ -65,6 +65,8 @@ export class NotificationCentre {
   dropped = 0;
   /** Told of every record; replaced when observers come and go (an inspector attached late). */
   private observe: ((record: NotificationRecord) => void) | undefined;
+  /** Told of every record written when a host bridge mirrors the ring (see KeptWrites). */
+  private readonly kept: KeptWrites | undefined;
 
   constructor(
     readonly irq: number,
@@ -78,6 +80,7 @@ export class NotificationCentre {
     this.records = ring.byteLength / NOTIFICATION_RECORD_SIZE;
     this.words = new DataView(ring.buffer, ring.byteOffset, ring.byteLength);
     this.observe = options.observe;
+    this.kept = keptWritesOf(ring);
   }
 
   /** The slot the next record goes to. */
@@ -121,6 +124,7 @@ export class NotificationCentre {
       words.setUint32(offset + MICROSECONDS_OFFSET + 4, Math.floor(microseconds / TWO_TO_32), true);
       words.setUint32(offset + EVENT_TYPE_OFFSET, eventType, true);
       words.setUint32(offset + TAG_OFFSET, tag, true);
+      if (this.kept) this.kept.dirty = true;
       this.next = slot + 1 === this.records ? 0 : slot + 1;
     }
     const observe = this.observe;
