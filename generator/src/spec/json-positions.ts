@@ -5,6 +5,8 @@
  * with a position: raw control characters in strings, invalid escapes, nesting deeper than
  * MAX_DEPTH, duplicate keys. Positions are only needed for diagnostics, which are rare: the
  * table of them (one entry per value, keyed by pointer) is built by a second pass on first use.
+ * A document JSON.parse takes is checked for the rest cheaply (see parseFast), so the
+ * hand-written pass runs only for a document it would refuse.
  */
 export interface Position {
   line: number; // 1-based
@@ -51,7 +53,8 @@ export function escapePointerToken(token: string): string {
 }
 
 export function parseJsonWithPositions(text: string): ParsedJson {
-  const value = parse(text);
+  const fast = parseFast(text);
+  const value = fast === NOT_FAST ? parse(text) : fast;
   let table: Map<string, Position> | undefined;
   const positions: PositionIndex = {
     get(pointer) {
@@ -60,6 +63,85 @@ export function parseJsonWithPositions(text: string): ParsedJson {
     },
   };
   return { value, positions };
+}
+
+const NOT_FAST = Symbol('not fast');
+
+/**
+ * JSON.parse (several times faster than `parse`) when it yields exactly what `parse` would:
+ * it accepts the same grammar, but merges duplicate keys, nests without limit and takes numbers
+ * of any length. Those cases, and every syntax error, go to `parse`, so its value or its error
+ * (message and position) stays the answer. Duplicates show as fewer members in the value than
+ * keys in the text.
+ */
+function parseFast(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return NOT_FAST;
+  }
+  const keys = countKeysInText(text);
+  if (keys < 0 || countMembers(value, 0) !== keys) return NOT_FAST;
+  return value;
+}
+
+/** Longest number `parse` accepts (it matches a number within the next 64 characters). */
+const MAX_NUMBER_CHARS = 64;
+
+/**
+ * Keys in valid JSON text (a key is the only thing followed by ':'), or -1 if a number is longer
+ * than `parse` takes. Strings are skipped with indexOf; only the text between them is walked.
+ */
+function countKeysInText(text: string): number {
+  let keys = 0;
+  let i = 0;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    const end = quote < 0 ? text.length : quote;
+    let run = 0; // characters of the current number (or literal)
+    for (let j = i; j < end; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 58) keys++;
+      // 0-9 - + . e E
+      if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) {
+        if (++run > MAX_NUMBER_CHARS) return -1;
+      } else run = 0;
+    }
+    if (quote < 0) return keys;
+    // The closing quote is the next one not escaped (preceded by an even run of backslashes).
+    let k = quote + 1;
+    for (;;) {
+      k = text.indexOf('"', k);
+      let slashes = 0;
+      while (text.charCodeAt(k - 1 - slashes) === 92) slashes++;
+      if (slashes % 2 === 0) break;
+      k++;
+    }
+    i = k + 1;
+  }
+}
+
+/** Object members in `v`, or -1 if containers nest deeper than MAX_DEPTH. */
+function countMembers(v: unknown, depth: number): number {
+  if (v === null || typeof v !== 'object') return 0;
+  if (++depth > MAX_DEPTH) return -1;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const m = countMembers(x, depth);
+      if (m < 0) return -1;
+      n += m;
+    }
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const m = countMembers(o[k], depth);
+      if (m < 0) return -1;
+      n += m + 1;
+    }
+  }
+  return n;
 }
 
 /** Parses `text`; with `positions`, also records where every value (and member key) starts. */
