@@ -381,6 +381,8 @@ static int device_core_on_this_cpu(void) {
  */
 #define AVOID_AFTER 32u
 #define RELEASE_AFTER 4096u
+/* MVHOST_CPU_NUDGE=0 (read once at start) leaves every thread's affinity as the user set it. */
+static int cpu_nudge = 1;
 static _Thread_local uint32_t same_cpu_calls;
 static _Thread_local uint32_t calls_since_left;
 static _Thread_local int allowed_known;
@@ -415,7 +417,7 @@ static const uint8_t *exchange_shared(void) {
     static const uint8_t doorbell = 1;
     write_all(call_fd, &doorbell, 1);
   } else if (atomic_load(answered) != seq && device_core_on_this_cpu()) {
-    if (++same_cpu_calls >= AVOID_AFTER) {
+    if (cpu_nudge && ++same_cpu_calls >= AVOID_AFTER) {
       same_cpu_calls = 0;
       leave_cpu(mvhost_current_cpu());
     }
@@ -584,6 +586,8 @@ __attribute__((constructor)) static void mvhost_start(void) {
   self = getpid();
   main_thread = pthread_self();
   mvhost_irq_init();
+  const char *nudge = getenv("MVHOST_CPU_NUDGE");
+  cpu_nudge = !(nudge && strcmp(nudge, "0") == 0);
   call_fd = fd_from_env("MVHOST_CALL_FD");
   event_fd = fd_from_env("MVHOST_EVENT_FD");
   if (call_fd < 0 || event_fd < 0) {
