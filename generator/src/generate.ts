@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { loadModel } from './pipeline.js';
 import { impliedOutRoot } from './locate.js';
 import { TARGETS, findTarget } from './emit/targets.js';
-import { applyOutputs, applyOutputsAsync, fileHashes, planOutputs, type Hashes, type OutputPlan } from './write/output.js';
+import { applyOutputs, fileHashes, planOutputs, type Hashes, type OutputPlan } from './write/output.js';
 import type { EmitContext, Emitter, OutputFile } from './emit/emitter.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { Model } from './model/model.js';
@@ -102,14 +102,6 @@ export function writeTarget(model: Model, target: Emitter, files: OutputFile[], 
   const hashes: Hashes = new Map();
   const { ownedDirs, plan } = planTarget(model, target, files, outRoot, hashes);
   const written = mode === 'write' ? applyOutputs(outRoot, files, plan, hashes) : 0;
-  return outcome(target, files, ownedDirs, plan, written, hashes);
-}
-
-/** `writeTarget` with the files written by the thread pool while the caller goes on. */
-export async function writeTargetAsync(model: Model, target: Emitter, files: OutputFile[], outRoot: string, mode: GenerateOptions['mode']): Promise<TargetOutcome> {
-  const hashes: Hashes = new Map();
-  const { ownedDirs, plan } = planTarget(model, target, files, outRoot, hashes);
-  const written = mode === 'write' ? await applyOutputsAsync(outRoot, files, plan, hashes) : 0;
   return outcome(target, files, ownedDirs, plan, written, hashes);
 }
 

@@ -8,7 +8,7 @@ import { loadSpec } from './spec/load.js';
 import { buildModel } from './model/build.js';
 import { Model } from './model/model.js';
 import { findTarget } from './emit/targets.js';
-import { emitContext, renderTarget, writeTargetAsync, type GenerateOptions, type TargetOutcome } from './generate.js';
+import { emitContext, renderTarget, writeTarget, type GenerateOptions, type TargetOutcome } from './generate.js';
 
 export interface WorkerJob {
   specPath: string;
@@ -46,13 +46,15 @@ if (parentPort) {
       return { target, files: renderTarget(model, target, ctx) };
     });
     // The go-ahead may have come while rendering: it waits in the port until listened for.
-    // Its targets are many small files (a page per item): written several at a time by the
-    // thread pool, their system-call time spreads over both cores once the main thread is done.
+    // Written one file after another by this thread: the main thread is the longer one, and
+    // handing each page's four system calls to the thread pool cost more CPU (a round trip and
+    // a wake-up each) than the calls themselves.
     parentPort.once('message', () => {
-      Promise.all(rendered.map(({ target, files }) => writeTargetAsync(model, target, files, job.outRoot, job.mode))).then(
-        (outcomes) => reply({ kind: 'done', outcomes }),
-        fail,
-      );
+      try {
+        reply({ kind: 'done', outcomes: rendered.map(({ target, files }) => writeTarget(model, target, files, job.outRoot, job.mode)) });
+      } catch (e) {
+        fail(e);
+      }
     });
   } catch (e) {
     fail(e);

@@ -6,7 +6,7 @@
  * taken from those bytes (`Hashes`): a big spec's output is hundreds of megabytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rename as renameCallback, renameSync, rmSync, writeFile as writeFileCallback, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { OutputFile } from '../emit/emitter.js';
 
@@ -83,46 +83,6 @@ export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan
   }
   for (const s of plan.stale) rmSync(join(root, s));
   return writes.length;
-}
-
-/**
- * `applyOutputs` with the writes done by libuv's thread pool, several at a time: the system-call
- * time of thousands of small files (the docs) spreads over the cores. The calling thread must be
- * free to run the callbacks (awaiting, not rendering).
- */
-export async function applyOutputsAsync(root: string, files: OutputFile[], plan: OutputPlan, hashes: Hashes = new Map(), inFlight = 8): Promise<number> {
-  const writes = filesToWrite(root, files, plan);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const writer = async () => {
-    while (next < writes.length && !failure) {
-      const w = writes[next++];
-      try {
-        await writeAndRename(w.tmp, w.abs, bytesOf(w, hashes));
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  // After a failure no writer starts another file, and every one has stopped before it is reported.
-  await Promise.all(Array.from({ length: Math.min(inFlight, writes.length) }, writer));
-  if (failure) throw failure.error;
-  for (const s of plan.stale) rmSync(join(root, s));
-  return writes.length;
-}
-
-/**
- * Writes `tmp` and renames it to `abs`, by the callback API: plain file descriptors, where
- * `fs/promises` makes a FileHandle object per file (its creation and closing were about a
- * fifth of the docs thread's write phase on a 13,000-page output).
- */
-function writeAndRename(tmp: string, abs: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) =>
-    writeFileCallback(tmp, bytes, (error) => {
-      if (error) reject(error);
-      else renameCallback(tmp, abs, (renameError) => (renameError ? reject(renameError) : resolve()));
-    }),
-  );
 }
 
 function listFiles(dir: string): string[] {

@@ -14,8 +14,11 @@ import type { Declaration, MethodDeclarationStructure } from '../core/typescript
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from './areas.js';
 import { KERNEL_MODULE, importSdkTypes, sdkPackage, sdkRuntimePackage } from './modules.js';
-import { outputsWritableExpression } from './outputs.js';
+import { outputsWritableStatements } from './outputs.js';
 import { functionCheckName } from '../core/shapes.js';
+
+/** Each line of `text` two spaces further in. */
+const indent = (text: string): string => text.split('\n').map((l) => `  ${l}`).join('\n');
 
 function parameters(fn: FunctionModel, imports: Imports, sdk: string): { name: string; type: string }[] {
   return fn.params.map((p: ParamModel) => ({ name: p.name, type: importSdkTypes(imports, sdk, tsParamType(p)) }));
@@ -35,24 +38,24 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   const names = fn.params.map((p) => p.name);
   const args = names.join(', ');
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name)).join(', ');
-  const writable = outputsWritableExpression(fn, model);
-  if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
+  const writable = outputsWritableStatements(fn, model);
   const statusEnum = model.data.statusEnum;
   const okay = imports.value(sdk, model.data.successStatus);
   // Each step runs only if the ones before let the call go ahead, in the order a kernel takes them.
   const steps: string[] = [];
-  if (writable) steps.push(`${writable} ? ${okay} : this.unwritable('${fn.name}')`);
   if (fn.notInInterrupt || fn.testModeOnly) steps.push(`this.ruled('${fn.name}')`);
   if (fn.params.length > 0) steps.push(`${imports.value(sdkRuntimePackage(model), functionCheckName(fn.name))}(this.args, ${args})`);
   steps.push(`this.behaviours.${fn.name}(${checked})`);
-  const body = steps.map((step, i) => (i === 0 ? `$status = ${step};` : `if ($status === ${okay}) $status = ${step};`));
+  const body = steps.map((step, i) => (i === 0 && !writable ? `$status = ${step};` : `if ($status === ${okay}) $status = ${step};`));
+  // The outputs first: a call that cannot write one fails with no effect (see outputs.ts).
+  if (writable) body.unshift(`try {\n${writable.map((l) => indent(l)).join('\n')}\n} catch {\n  $status = this.unwritable('${fn.name}');\n}`);
   return {
     name: fn.name,
     parameters: parameters(fn, imports, sdk),
     returnType: statusTypeName(fn.name),
     statements: [
-      `let $status: ${statusEnum};`,
-      `try {\n${body.map((l) => `  ${l}`).join('\n')}\n} catch ($error) {\n  $status = this.caught('${fn.name}', $error);\n}`,
+      `let $status: ${statusEnum}${writable ? ` = ${okay}` : ''};`,
+      `try {\n${body.map((l) => indent(l)).join('\n')}\n} catch ($error) {\n  $status = this.caught('${fn.name}', $error);\n}`,
       `$status = this.done('${fn.name}', $status);`,
       `if (this.tracing) this.traceCall('${fn.name}', [${args}], $status);`,
       `return $status as ${statusTypeName(fn.name)};`,

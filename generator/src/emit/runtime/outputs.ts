@@ -6,6 +6,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
+import { tsParamType, usesBox } from '../core/typescript/typemap.js';
 
 /** `[parameter, property]` pairs the call writes: `value` of a box, or each scalar field of an output struct. */
 export function directOutputs(fn: FunctionModel, model: Model): [string, string][] {
@@ -30,4 +31,27 @@ export function outputsWritableExpression(fn: FunctionModel, model: Model): stri
   const outputs = directOutputs(fn, model);
   if (outputs.length === 0) return undefined;
   return outputs.map(([param, key]) => `canWrite(${param}, '${key}')`).join(' && ');
+}
+
+/**
+ * The same check as statements for the device's entry layer, to run inside a `try` whose
+ * `catch` makes the call fail: each direct output is written back as it is (a frozen or
+ * read-only object, a getter without a setter or a throwing accessor throws, as `canWrite`
+ * finds). Written out per call rather than through `canWrite(param, key)`: a property access
+ * with a fixed name at its own site stays monomorphic, where `canWrite`'s one keyed access is
+ * shared by every output of every call (megamorphic), and this runs on every call. Undefined
+ * when the call writes none.
+ */
+export function outputsWritableStatements(fn: FunctionModel, model: Model): string[] | undefined {
+  const lines: string[] = [];
+  for (const p of fn.params) {
+    const keys = paramOutputs(p, model).map(([, key]) => key);
+    if (keys.length === 0) continue;
+    // A byte buffer written through (not a box) has no `value` property in its type; canWrite tried it all the same.
+    const target = p.type.base.kind === 'struct' || usesBox(tsParamType(p)) ? p.name : `(${p.name} as unknown as { value: unknown })`;
+    const writes = keys.map((key) => `${target}.${key} = ${target}.${key};`);
+    // Non-objects pass: the call's own argument checks report them.
+    lines.push(`if (typeof ${p.name} === 'object' && ${p.name} !== null) ${writes.length === 1 ? writes[0] : `{\n  ${writes.join('\n  ')}\n}`}`);
+  }
+  return lines.length > 0 ? lines : undefined;
 }

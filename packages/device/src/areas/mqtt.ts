@@ -281,7 +281,9 @@ export function receiveMessage(k: Kernel, ch: MqttChannel, msg: MvMqttMessage): 
   const item = ch.head(MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED);
   if (!item) return MV_STATUS_WRONGDATAREQUESTED;
   const { topic, payload } = msg;
-  if (item.topicLength > topic.size || item.payload.byteLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
+  // Byte counts by `length`: V8 11 inlines it for Buffers, not `byteLength` (once per message).
+  const payloadLength = item.payload.length;
+  if (item.topicLength > topic.size || payloadLength > payload.size) return MV_STATUS_INVALIDBUFFERSIZE;
   ch.consumeHead();
   const correlationId = ch.issueCorrelation(item);
   // The item is gone: a bad pointer inside the result is late.
@@ -291,7 +293,7 @@ export function receiveMessage(k: Kernel, ch: MqttChannel, msg: MvMqttMessage): 
     encoder.encodeInto(item.topic, topic.data!);
     topic.length!.value = item.topicLength;
     payload.data!.set(item.payload);
-    payload.length!.value = item.payload.byteLength;
+    payload.length!.value = payloadLength;
     msg.correlation_id!.value = correlationId;
     msg.qos!.value = item.qos;
     msg.retain!.value = item.retain ? 1 : 0;

@@ -133,7 +133,6 @@ import type {
 import { MV_STATUS_OKAY } from '@mvmqtt/sdk';
 import type { ArgumentCheck } from '@mvmqtt/sdk/runtime';
 import {
-  canWrite,
   mvClearFastInterruptArguments,
   mvCloseChannelArguments,
   mvCloseNotificationsArguments,
@@ -527,9 +526,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   protected abstract traceCall(fn: MvFunctionName, args: readonly unknown[], status: MvStatus): void;
 
   mvSetupNotifications(notifications: MvNotificationSetup | null, handle_out: MvOut<MvNotificationHandle> | null): MvSetupNotificationsStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvSetupNotifications');
+      try {
+        if (typeof handle_out === 'object' && handle_out !== null) handle_out.value = handle_out.value;
+      } catch {
+        $status = this.unwritable('mvSetupNotifications');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvSetupNotificationsArguments(this.args, notifications, handle_out);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvSetupNotifications(notifications!, handle_out!);
     } catch ($error) {
@@ -542,9 +545,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvCloseNotifications(handle_in_out: MvOut<MvNotificationHandle> | null): MvCloseNotificationsStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle_in_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseNotifications');
+      try {
+        if (typeof handle_in_out === 'object' && handle_in_out !== null) handle_in_out.value = handle_in_out.value;
+      } catch {
+        $status = this.unwritable('mvCloseNotifications');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvCloseNotificationsArguments(this.args, handle_in_out);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseNotifications(handle_in_out!);
     } catch ($error) {
@@ -571,9 +578,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvRequestNetwork(params: MvRequestNetworkParams | null, handle: MvOut<MvNetworkHandle> | null): MvRequestNetworkStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvRequestNetwork');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvRequestNetwork');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvRequestNetworkArguments(this.args, params, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvRequestNetwork(params!, handle!);
     } catch ($error) {
@@ -586,9 +597,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReleaseNetwork(handle: MvOut<MvNetworkHandle> | null): MvReleaseNetworkStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReleaseNetwork');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvReleaseNetwork');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReleaseNetworkArguments(this.args, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReleaseNetwork(handle!);
     } catch ($error) {
@@ -601,9 +616,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetNetworkStatus(handle: MvNetworkHandle, status: MvOut<MvNetworkStatus> | null): MvGetNetworkStatusStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(status, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetNetworkStatus');
+      try {
+        if (typeof status === 'object' && status !== null) status.value = status.value;
+      } catch {
+        $status = this.unwritable('mvGetNetworkStatus');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetNetworkStatusArguments(this.args, handle, status);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetNetworkStatus(handle, status!);
     } catch ($error) {
@@ -616,9 +635,14 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetNetworkReasons(reasons: MvOut<MvNetworkReason> | null, request_ref_count: MvOut<number> | null): MvGetNetworkReasonsStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(reasons, 'value') && canWrite(request_ref_count, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetNetworkReasons');
+      try {
+        if (typeof reasons === 'object' && reasons !== null) reasons.value = reasons.value;
+        if (typeof request_ref_count === 'object' && request_ref_count !== null) request_ref_count.value = request_ref_count.value;
+      } catch {
+        $status = this.unwritable('mvGetNetworkReasons');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetNetworkReasonsArguments(this.args, reasons, request_ref_count);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetNetworkReasons(reasons!, request_ref_count!);
     } catch ($error) {
@@ -631,9 +655,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvOpenChannel(params: MvOpenChannelParams | null, handle: MvOut<MvChannelHandle> | null): MvOpenChannelStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvOpenChannel');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvOpenChannel');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvOpenChannelArguments(this.args, params, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvOpenChannel(params!, handle!);
     } catch ($error) {
@@ -646,9 +674,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvCloseChannel(handle: MvOut<MvChannelHandle> | null): MvCloseChannelStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseChannel');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvCloseChannel');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvCloseChannelArguments(this.args, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseChannel(handle!);
     } catch ($error) {
@@ -661,9 +693,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetChannelClosureReason(handle: MvChannelHandle, reason_out: MvOut<MvClosureReason> | null): MvGetChannelClosureReasonStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(reason_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetChannelClosureReason');
+      try {
+        if (typeof reason_out === 'object' && reason_out !== null) reason_out.value = reason_out.value;
+      } catch {
+        $status = this.unwritable('mvGetChannelClosureReason');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetChannelClosureReasonArguments(this.args, handle, reason_out);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetChannelClosureReason(handle, reason_out!);
     } catch ($error) {
@@ -676,9 +712,14 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReadChannel(handle: MvChannelHandle, read_pointer_out: MvOut<Uint8Array | null> | null, length_out: MvOut<number> | null): MvReadChannelStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(read_pointer_out, 'value') && canWrite(length_out, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadChannel');
+      try {
+        if (typeof read_pointer_out === 'object' && read_pointer_out !== null) read_pointer_out.value = read_pointer_out.value;
+        if (typeof length_out === 'object' && length_out !== null) length_out.value = length_out.value;
+      } catch {
+        $status = this.unwritable('mvReadChannel');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReadChannelArguments(this.args, handle, read_pointer_out, length_out);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadChannel(handle, read_pointer_out!, length_out!);
     } catch ($error) {
@@ -705,9 +746,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvWriteChannelStream(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, written: MvOut<number> | null): MvWriteChannelStreamStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(written, 'value') ? MV_STATUS_OKAY : this.unwritable('mvWriteChannelStream');
+      try {
+        if (typeof written === 'object' && written !== null) written.value = written.value;
+      } catch {
+        $status = this.unwritable('mvWriteChannelStream');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvWriteChannelStreamArguments(this.args, handle, data, len, written);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvWriteChannelStream(handle, data!, len, written!);
     } catch ($error) {
@@ -720,9 +765,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvWriteChannel(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, available: MvOut<number> | null): MvWriteChannelStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(available, 'value') ? MV_STATUS_OKAY : this.unwritable('mvWriteChannel');
+      try {
+        if (typeof available === 'object' && available !== null) available.value = available.value;
+      } catch {
+        $status = this.unwritable('mvWriteChannel');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvWriteChannelArguments(this.args, handle, data, len, available);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvWriteChannel(handle, data!, len, available!);
     } catch ($error) {
@@ -735,9 +784,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvMqttGetNextReadableDataType(handle: MvChannelHandle, data_type: MvOut<MvMqttReadableDataType> | null): MvMqttGetNextReadableDataTypeStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(data_type, 'value') ? MV_STATUS_OKAY : this.unwritable('mvMqttGetNextReadableDataType');
+      try {
+        if (typeof data_type === 'object' && data_type !== null) data_type.value = data_type.value;
+      } catch {
+        $status = this.unwritable('mvMqttGetNextReadableDataType');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvMqttGetNextReadableDataTypeArguments(this.args, handle, data_type);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttGetNextReadableDataType(handle, data_type!);
     } catch ($error) {
@@ -764,9 +817,16 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadConnectResponse(handle: MvChannelHandle, response_data: MvMqttConnectResponse | null): MvMqttReadConnectResponseStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'reason_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadConnectResponse');
+      try {
+        if (typeof response_data === 'object' && response_data !== null) {
+          response_data.request_state = response_data.request_state;
+          response_data.reason_code = response_data.reason_code;
+        }
+      } catch {
+        $status = this.unwritable('mvMqttReadConnectResponse');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvMqttReadConnectResponseArguments(this.args, handle, response_data);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadConnectResponse(handle, response_data!);
     } catch ($error) {
@@ -849,9 +909,17 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadPublishResponse(handle: MvChannelHandle, response_data: MvMqttPublishResponse | null): MvMqttReadPublishResponseStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'correlation_id') && canWrite(response_data, 'reason_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadPublishResponse');
+      try {
+        if (typeof response_data === 'object' && response_data !== null) {
+          response_data.request_state = response_data.request_state;
+          response_data.correlation_id = response_data.correlation_id;
+          response_data.reason_code = response_data.reason_code;
+        }
+      } catch {
+        $status = this.unwritable('mvMqttReadPublishResponse');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvMqttReadPublishResponseArguments(this.args, handle, response_data);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadPublishResponse(handle, response_data!);
     } catch ($error) {
@@ -920,9 +988,16 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadDisconnectResponse(handle: MvChannelHandle, response_data: MvMqttDisconnectResponse | null): MvMqttReadDisconnectResponseStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(response_data, 'request_state') && canWrite(response_data, 'disconnect_code') ? MV_STATUS_OKAY : this.unwritable('mvMqttReadDisconnectResponse');
+      try {
+        if (typeof response_data === 'object' && response_data !== null) {
+          response_data.request_state = response_data.request_state;
+          response_data.disconnect_code = response_data.disconnect_code;
+        }
+      } catch {
+        $status = this.unwritable('mvMqttReadDisconnectResponse');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvMqttReadDisconnectResponseArguments(this.args, handle, response_data);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvMqttReadDisconnectResponse(handle, response_data!);
     } catch ($error) {
@@ -948,9 +1023,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetMicroseconds(ms: MvOut<bigint> | null): MvGetMicrosecondsStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(ms, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetMicroseconds');
+      try {
+        if (typeof ms === 'object' && ms !== null) ms.value = ms.value;
+      } catch {
+        $status = this.unwritable('mvGetMicroseconds');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetMicrosecondsArguments(this.args, ms);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetMicroseconds(ms!);
     } catch ($error) {
@@ -963,9 +1042,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetSysClk(hz: MvOut<number> | null): MvGetSysClkStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetSysClk');
+      try {
+        if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+      } catch {
+        $status = this.unwritable('mvGetSysClk');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetSysClkArguments(this.args, hz);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetSysClk(hz!);
     } catch ($error) {
@@ -978,9 +1061,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetHClk(hz: MvOut<number> | null): MvGetHClkStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetHClk');
+      try {
+        if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+      } catch {
+        $status = this.unwritable('mvGetHClk');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetHClkArguments(this.args, hz);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetHClk(hz!);
     } catch ($error) {
@@ -993,9 +1080,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetPClk1(hz: MvOut<number> | null): MvGetPClk1Status {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetPClk1');
+      try {
+        if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+      } catch {
+        $status = this.unwritable('mvGetPClk1');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetPClk1Arguments(this.args, hz);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetPClk1(hz!);
     } catch ($error) {
@@ -1008,9 +1099,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetPClk2(hz: MvOut<number> | null): MvGetPClk2Status {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(hz, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetPClk2');
+      try {
+        if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+      } catch {
+        $status = this.unwritable('mvGetPClk2');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetPClk2Arguments(this.args, hz);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetPClk2(hz!);
     } catch ($error) {
@@ -1023,9 +1118,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetWallTime(usec: MvOut<bigint> | null): MvGetWallTimeStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(usec, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetWallTime');
+      try {
+        if (typeof usec === 'object' && usec !== null) usec.value = usec.value;
+      } catch {
+        $status = this.unwritable('mvGetWallTime');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetWallTimeArguments(this.args, usec);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetWallTime(usec!);
     } catch ($error) {
@@ -1038,9 +1137,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetDeviceId(buf: Uint8Array | null, len: number): MvGetDeviceIdStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetDeviceId');
+      try {
+        if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvGetDeviceId');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvGetDeviceIdArguments(this.args, buf, len);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetDeviceId(buf!, len);
     } catch ($error) {
@@ -1053,9 +1156,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvPeriphPeek32(reg: number, output: MvOut<number> | null): MvPeriphPeek32Status {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(output, 'value') ? MV_STATUS_OKAY : this.unwritable('mvPeriphPeek32');
+      try {
+        if (typeof output === 'object' && output !== null) output.value = output.value;
+      } catch {
+        $status = this.unwritable('mvPeriphPeek32');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvPeriphPeek32Arguments(this.args, reg, output);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvPeriphPeek32(reg, output!);
     } catch ($error) {
@@ -1178,9 +1285,18 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReadHttpResponseData(handle: MvChannelHandle, response_data: MvHttpResponseData | null): MvReadHttpResponseDataStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(response_data, 'result') && canWrite(response_data, 'status_code') && canWrite(response_data, 'num_headers') && canWrite(response_data, 'body_length') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseData');
+      try {
+        if (typeof response_data === 'object' && response_data !== null) {
+          response_data.result = response_data.result;
+          response_data.status_code = response_data.status_code;
+          response_data.num_headers = response_data.num_headers;
+          response_data.body_length = response_data.body_length;
+        }
+      } catch {
+        $status = this.unwritable('mvReadHttpResponseData');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseDataArguments(this.args, handle, response_data);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseData(handle, response_data!);
     } catch ($error) {
@@ -1193,9 +1309,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReadHttpResponseHeader(handle: MvChannelHandle, header_index: number, buf: Uint8Array | null, size: number): MvReadHttpResponseHeaderStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseHeader');
+      try {
+        if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvReadHttpResponseHeader');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseHeaderArguments(this.args, handle, header_index, buf, size);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseHeader(handle, header_index, buf!, size);
     } catch ($error) {
@@ -1208,9 +1328,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReadHttpResponseBody(handle: MvChannelHandle, offset: number, buf: Uint8Array | null, size: number): MvReadHttpResponseBodyStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buf, 'value') ? MV_STATUS_OKAY : this.unwritable('mvReadHttpResponseBody');
+      try {
+        if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvReadHttpResponseBody');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReadHttpResponseBodyArguments(this.args, handle, offset, buf, size);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadHttpResponseBody(handle, offset, buf!, size);
     } catch ($error) {
@@ -1237,9 +1361,16 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvReadConfigFetchResponseData(handle: MvChannelHandle, response_data: MvConfigResponseData | null): MvReadConfigFetchResponseDataStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(response_data, 'result') && canWrite(response_data, 'num_items') ? MV_STATUS_OKAY : this.unwritable('mvReadConfigFetchResponseData');
+      try {
+        if (typeof response_data === 'object' && response_data !== null) {
+          response_data.result = response_data.result;
+          response_data.num_items = response_data.num_items;
+        }
+      } catch {
+        $status = this.unwritable('mvReadConfigFetchResponseData');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvReadConfigFetchResponseDataArguments(this.args, handle, response_data);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvReadConfigFetchResponseData(handle, response_data!);
     } catch ($error) {
@@ -1266,9 +1397,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvServerLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvServerLoggingInitStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvServerLoggingInit');
+      try {
+        if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvServerLoggingInit');
+      }
       if ($status === MV_STATUS_OKAY) $status = mvServerLoggingInitArguments(this.args, buffer, length_bytes);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvServerLoggingInit(buffer!, length_bytes);
     } catch ($error) {
@@ -1310,9 +1445,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvTestLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvTestLoggingInitStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvTestLoggingInit');
+      try {
+        if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvTestLoggingInit');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvTestLoggingInit');
       if ($status === MV_STATUS_OKAY) $status = mvTestLoggingInitArguments(this.args, buffer, length_bytes);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvTestLoggingInit(buffer!, length_bytes);
@@ -1385,9 +1524,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvGetWakeReason(mode: MvOut<MvWakeReason> | null): MvGetWakeReasonStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(mode, 'value') ? MV_STATUS_OKAY : this.unwritable('mvGetWakeReason');
+      try {
+        if (typeof mode === 'object' && mode !== null) mode.value = mode.value;
+      } catch {
+        $status = this.unwritable('mvGetWakeReason');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvGetWakeReason');
       if ($status === MV_STATUS_OKAY) $status = mvGetWakeReasonArguments(this.args, mode);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvGetWakeReason(mode!);
@@ -1416,9 +1559,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvOpenSystemNotification(params: MvOpenSystemNotificationParams | null, handle: MvOut<MvSystemEventHandle> | null): MvOpenSystemNotificationStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvOpenSystemNotification');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvOpenSystemNotification');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvOpenSystemNotification');
       if ($status === MV_STATUS_OKAY) $status = mvOpenSystemNotificationArguments(this.args, params, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvOpenSystemNotification(params!, handle!);
@@ -1432,9 +1579,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvCloseSystemNotification(handle: MvOut<MvSystemEventHandle> | null): MvCloseSystemNotificationStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvCloseSystemNotification');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvCloseSystemNotification');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvCloseSystemNotification');
       if ($status === MV_STATUS_OKAY) $status = mvCloseSystemNotificationArguments(this.args, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvCloseSystemNotification(handle!);
@@ -1448,9 +1599,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashOpenStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashOpen');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvExternalFlashOpen');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashOpen');
       if ($status === MV_STATUS_OKAY) $status = mvExternalFlashOpenArguments(this.args, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashOpen(handle!);
@@ -1464,9 +1619,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashCloseStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(handle, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashClose');
+      try {
+        if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+      } catch {
+        $status = this.unwritable('mvExternalFlashClose');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashClose');
       if ($status === MV_STATUS_OKAY) $status = mvExternalFlashCloseArguments(this.args, handle);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashClose(handle!);
@@ -1480,9 +1639,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvExternalFlashReadBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | null): MvExternalFlashReadBlockingStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(buffer, 'value') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashReadBlocking');
+      try {
+        if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+      } catch {
+        $status = this.unwritable('mvExternalFlashReadBlocking');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashReadBlocking');
       if ($status === MV_STATUS_OKAY) $status = mvExternalFlashReadBlockingArguments(this.args, handle, address, length, buffer);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashReadBlocking(handle, address, length, buffer!);
@@ -1526,9 +1689,13 @@ export abstract class DeviceSyscallsBase implements MvSyscalls {
   }
 
   mvExternalFlashGetInfo(handle: MvExternalFlashHandle, info: MvExternalFlashInfo | null): MvExternalFlashGetInfoStatus {
-    let $status: MvStatus;
+    let $status: MvStatus = MV_STATUS_OKAY;
     try {
-      $status = canWrite(info, 'version') ? MV_STATUS_OKAY : this.unwritable('mvExternalFlashGetInfo');
+      try {
+        if (typeof info === 'object' && info !== null) info.version = info.version;
+      } catch {
+        $status = this.unwritable('mvExternalFlashGetInfo');
+      }
       if ($status === MV_STATUS_OKAY) $status = this.ruled('mvExternalFlashGetInfo');
       if ($status === MV_STATUS_OKAY) $status = mvExternalFlashGetInfoArguments(this.args, handle, info);
       if ($status === MV_STATUS_OKAY) $status = this.behaviours.mvExternalFlashGetInfo(handle, info!);

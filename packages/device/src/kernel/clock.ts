@@ -1,3 +1,6 @@
+// Imported, not the global: Node's global `performance` is a lazy getter, a call per notification record.
+import { performance } from 'node:perf_hooks';
+
 /** The Microvisor microsecond clock: free-running from zero when the device starts, not wall time. */
 export class DeviceClock {
   private readonly startMs = performance.now();

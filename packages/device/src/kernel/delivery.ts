@@ -6,12 +6,14 @@
  * `microtask` waits until the whole nextTick queue is empty (a burst of packets is parsed first);
  * `macrotask` defers them to setImmediate.
  */
+import { nextTick } from 'node:process';
 import type { IrqScheduler } from '@mvmqtt/sdk/runtime';
 
 export type IrqDelivery = 'tick' | 'microtask' | 'macrotask';
 
 export const IRQ_SCHEDULERS: Readonly<Record<IrqDelivery, IrqScheduler>> = {
-  tick: (drain) => process.nextTick(drain),
+  // nextTick imported: the global `process` is a getter in Node, a call per pend.
+  tick: (drain) => nextTick(drain),
   microtask: (drain) => queueMicrotask(drain),
   macrotask: (drain) => setImmediate(drain),
 };

@@ -20,6 +20,8 @@ import {
   MV_MQTTREQUESTSTATE_REQUESTCOMPLETED,
 } from '@mvmqtt/sdk';
 import type { MvMqttReadableDataType } from '@mvmqtt/sdk';
+// Imported, not the global: Node's global `Buffer` is a getter, a call on every use (once per message here).
+import { Buffer } from 'node:buffer';
 import { Channel, type ChannelBuffers } from '../channels.js';
 import type { NotificationTarget } from '@mvmqtt/sdk/runtime';
 import type { MqttChannelOptions } from './options.js';
@@ -100,7 +102,7 @@ export class MqttChannel extends Channel {
   consumeHead(): void {
     const item = this.queue.shift();
     if (!item) return;
-    if (item.type === MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED) this.unreadMessageBytes -= item.topicLength + item.payload.byteLength;
+    if (item.type === MV_MQTTREADABLEDATATYPE_MESSAGERECEIVED) this.unreadMessageBytes -= item.topicLength + item.payload.length;
     else this.requests.consumed(item);
   }
 
@@ -213,7 +215,7 @@ export class MqttChannel extends Channel {
     const payload = packet.payload as Uint8Array;
     const qos = packet.qos as number;
     const topicLength = Buffer.byteLength(topic);
-    const size = topicLength + payload.byteLength;
+    const size = topicLength + payload.length; // bytes: length, which V8 inlines (byteLength it does not, here)
     if (size > this.buffers.receiveLength - this.unreadMessageBytes) {
       // Too big for what is left of the receive buffer: report it, and let mqtt.js acknowledge it.
       this.push({ type: MV_MQTTREADABLEDATATYPE_MESSAGELOST, topic, topicLength, messageLength: size });

@@ -24,6 +24,13 @@ export class HandleAllocator {
 /** The live objects of one kind, by handle. */
 export class HandleTable<T> {
   private readonly live = new Map<number, T>();
+  /**
+   * The last handle found and its object (0: none; zero is never a handle). Calls name the same
+   * few objects over and over, and half of all handles are above 2^30: heap numbers, whose Map
+   * look-up hashes a double. Every call's argument check looks its handle up.
+   */
+  private lastHandle = 0;
+  private lastObject: T | undefined;
   constructor(private readonly allocator: HandleAllocator) {}
 
   add(object: T): number {
@@ -34,10 +41,21 @@ export class HandleTable<T> {
 
   /** The object behind `h`, or undefined for zero, a stale value, a non-number, or another kind's handle. */
   get(h: unknown): T | undefined {
-    return typeof h === 'number' ? this.live.get(h) : undefined;
+    if (h === this.lastHandle) return this.lastObject;
+    if (typeof h !== 'number') return undefined;
+    const object = this.live.get(h);
+    if (object !== undefined) {
+      this.lastHandle = h;
+      this.lastObject = object;
+    }
+    return object;
   }
 
   delete(h: number): boolean {
+    if (h === this.lastHandle) {
+      this.lastHandle = 0;
+      this.lastObject = undefined;
+    }
     return this.live.delete(h);
   }
 

@@ -247,9 +247,9 @@ export class SyscallApp {
     const r = this.publishRequest;
     r.correlation_id = id;
     r.topic.data = topic;
-    r.topic.length = topic.byteLength;
+    r.topic.length = topic.length; // bytes: `length`, which V8 inlines (not `byteLength`)
     r.payload.data = payload;
-    r.payload.length = payload.byteLength;
+    r.payload.length = payload.length;
     r.desired_qos = qos;
     const status = this.device.mvMqttRequestPublish(this.channel, r);
     if (status !== MV_STATUS_OKAY) {
