@@ -8,7 +8,10 @@
  *    come from simulated network loss and recovery, one at a time;
  *  - QoS 1 publishing: the firmware publishes N messages keeping the spec's in-flight maximum
  *    outstanding, and a TypeScript application on the emulated device (the fleet's SyscallApp)
- *    does the same against the same mosquitto, side by side; the ratio is firmware / TypeScript.
+ *    does the same against the same mosquitto, side by side, after a discarded warm-up round of
+ *    both (as the README says of every ratio: the first firmware run in a process compiles the
+ *    device core's whole call path, and the TypeScript run after it found the shared parts
+ *    compiled already); the ratio is firmware / TypeScript.
  *    Also the CPU time per message of this process (the device core, or the TypeScript app's
  *    emulated device) and of the firmware process: on a loaded machine msg/s swings with the
  *    scheduling, CPU per message much less.
@@ -176,6 +179,9 @@ async function publishSideBySide(exe: string, o: FirmwareBenchOptions) {
     return { rate: n / (Number(m[2]) / 1e9), deviceCoreUs: deviceCoreUs / n, firmwareUs: firmwareNs / 1000 / n };
   };
   try {
+    // Discarded: both publishers once, so that neither side's reps include V8's first compilation.
+    await publishFromFirmware();
+    await publishFromTypeScript(broker.host, broker.port, o.publishes, window);
     for (let rep = 0; rep < o.publishReps; rep++) {
       const shared = await publishFromFirmware();
       firmwareRates.push(shared.rate);

@@ -117,6 +117,16 @@ describeWithTools(['cmake', 'gcc'], 'host firmware: system calls, pointers and i
     expect(r.read_closed).toBe(MV_STATUS_INVALIDHANDLE);
   });
 
+  it('MVHOST_CPU_NUDGE=0 leaves the firmware thread\'s affinity alone, even with the device core on its CPU', async () => {
+    // The fixture pins the device core to one of its CPUs: the setting in which the nudge moves the thread.
+    const run = await mvdevice(['--', join(dir, 'host_affinity'), '20000'], { env: { MVHOST_CPU_NUDGE: '0' } });
+    expect(run.code, run.stderr).toBe(0);
+    const r = reports(run.stdout);
+    expect(r.faults).toBe(20000);
+    expect(r.affinity_calls).toBe(0);
+    expect(r.mask_changed).toBe(0);
+  });
+
   it('refuses bad command lines with a diagnostic', async () => {
     const noFirmware = await mvdevice([]);
     expect(noFirmware.code).toBe(2);

@@ -22,8 +22,9 @@
  *   event    header (type, irq), then writes (device → firmware, event socket)
  * A write flagged WRITE_KEPT lands in memory the application lent the kernel in an earlier call
  * (a notification ring, a channel buffer): an answer may write there besides its own regions.
- * Before a call returns, the event thread must have applied every event sent before its answer,
- * so that the application never sees an answer ahead of the memory it describes.
+ * Before a call returns, every event sent before its answer must have been applied (by the event
+ * thread, a thread in WFI or the caller), so that the application never sees an answer ahead of
+ * the memory it describes.
  */
 #define _GNU_SOURCE
 #include "mvhost_runtime.h"
@@ -39,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 
@@ -334,32 +337,63 @@ static void require_connection(void) {
 static _Atomic uint32_t *shm_word(uint32_t offset) { return mvhost_shm_word(shm, offset); }
 
 /*
- * How long a thread woken in WFI by an event on its way in waits for the event thread to pend
- * its interrupt, before sleeping until the signal. The event thread, woken by the same write,
+ * How long a thread woken in WFI waits for the event thread to pend its interrupt (when that
+ * thread is the one reading the events), before sleeping until the signal. The event thread
  * takes a few microseconds on another CPU; on this one it cannot run until the spin ends (both
  * threads just woke, so neither preempts the other): counted in the QoS 1 fixture, 85-93 % of
  * the wake-ups ran a 200 us spin out.
  */
 #define EVENT_PEND_SPIN_NS 20000u
 
+static void take_events(void);
+/*
+ * Who waits for the event socket: a thread in WFI in `wfi_epoll`, the event thread in
+ * `event_epoll`. Both watch it exclusively, the WFI one first, so that a write wakes one thread:
+ * the one in WFI when there is one (it applies the events itself and takes its interrupt on the
+ * way out: one wake-up per burst instead of two), else the event thread. `event_lock` keeps
+ * reading and applying to one thread at a time. Only with signal delivery (bare metal): an RTOS
+ * tick may park the woken thread in its handler before it reads, and the events would wait
+ * for it; there, WFI wakes together with the event thread as before.
+ */
+static int wfi_epoll = -1, event_epoll = -1;
+static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* After a wake-up in WFI: wait for the event thread's pend, sleeping until the signal if slow. */
+static void await_pend(const sigset_t *mask, int (*woken)(void)) {
+  uint64_t start = mvhost_monotonic_ns();
+  for (unsigned i = 1; !woken(); i++) {
+    mvhost_spin_pause();
+    // Slow, or an event that pends nothing that wakes: sleep until the signal as before.
+    if ((i & 63u) == 0 && mvhost_monotonic_ns() - start > EVENT_PEND_SPIN_NS) {
+      sigsuspend(mask);
+      return;
+    }
+  }
+}
+
 void mvhost_call_wait_for_event(const sigset_t *mask, int (*woken)(void)) {
   if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 1u);
   struct pollfd event = { event_fd, POLLIN, 0 };
-  // Woken by the device core's event together with the event thread (which reads and applies
-  // it, then pends the interrupt), not by the event thread's signal after it woke: on the path
-  // of an interrupt to a sleeping firmware, two process wake-ups at once instead of in a row.
-  if (event_fd >= 0 && ppoll(&event, 1, NULL, mask) > 0) {
-    uint64_t start = mvhost_monotonic_ns();
-    for (unsigned i = 1; !woken(); i++) {
-      mvhost_spin_pause();
-      // Slow, or an event that pends nothing that wakes: sleep until the signal as before.
-      if ((i & 63u) == 0 && mvhost_monotonic_ns() - start > EVENT_PEND_SPIN_NS) {
-        sigsuspend(mask);
-        break;
-      }
-    }
-  } else if (event_fd < 0) {
+  struct epoll_event ready;
+  if (event_fd < 0) {
     sigsuspend(mask);
+  } else if (mvhost_irq_signal_delivery()) {
+    if (epoll_pwait(wfi_epoll, &ready, 1, -1, mask) > 0) {
+      // No signal while this thread holds the lock (a handler must never wait for it).
+      sigset_t all, saved;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, &saved);
+      pthread_mutex_lock(&event_lock);
+      take_events();
+      pthread_mutex_unlock(&event_lock);
+      pthread_sigmask(SIG_SETMASK, &saved, NULL);
+      // Taken by the event thread first (woken by an earlier write): its pend is on the way.
+      await_pend(mask, woken);
+    }
+  } else if (ppoll(&event, 1, NULL, mask) > 0) {
+    // Woken by the device core's event together with the event thread (which reads and applies
+    // it, then pends the interrupt), not by the event thread's signal after it woke.
+    await_pend(mask, woken);
   }
   if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
 }
@@ -381,6 +415,8 @@ static int device_core_on_this_cpu(void) {
  */
 #define AVOID_AFTER 32u
 #define RELEASE_AFTER 4096u
+/* MVHOST_CPU_NUDGE=0 (read once at start) leaves every thread's affinity as the user set it. */
+static int cpu_nudge = 1;
 static _Thread_local uint32_t same_cpu_calls;
 static _Thread_local uint32_t calls_since_left;
 static _Thread_local int allowed_known;
@@ -415,7 +451,7 @@ static const uint8_t *exchange_shared(void) {
     static const uint8_t doorbell = 1;
     write_all(call_fd, &doorbell, 1);
   } else if (atomic_load(answered) != seq && device_core_on_this_cpu()) {
-    if (++same_cpu_calls >= AVOID_AFTER) {
+    if (cpu_nudge && ++same_cpu_calls >= AVOID_AFTER) {
       same_cpu_calls = 0;
       leave_cpu(mvhost_current_cpu());
     }
@@ -509,8 +545,17 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
     else if (flags & WRITE_KEPT) (void)copy_to_app(address, answer + at, size);
     at += align8(size);
   }
-  // Those events are already in the event socket: the wait is the event thread's few microseconds.
-  while ((int32_t)(atomic_load(&events_applied) - events_before) < 0) sched_yield();
+  // Those events are already in the event socket. Take them here when no other thread is at it
+  // (this thread blocks every signal, so it cannot be parked holding the lock): a thread in WFI
+  // may have taken the wake-up for them and been parked by an RTOS tick before reading them.
+  while ((int32_t)(atomic_load(&events_applied) - events_before) < 0) {
+    if (pthread_mutex_trylock(&event_lock) == 0) {
+      take_events();
+      pthread_mutex_unlock(&event_lock);
+    } else {
+      sched_yield();
+    }
+  }
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   return status;
 }
@@ -519,33 +564,15 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
 static uint8_t event_input[(1u << 20) + EVENT_HEADER];
 static uint32_t event_input_used;
 
-static void receive_events(void) {
-  for (;;) {
-    ssize_t n = read(event_fd, event_input + event_input_used, sizeof event_input - event_input_used);
-    if (n > 0) {
-      event_input_used += (uint32_t)n;
-      return;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (event_input_used < EVENT_HEADER) _exit(0); /* the device core closed: power off */
-    die("malformed event from the device core");
-  }
-}
-
-/*
- * The device core's events: notification records to write, then one pend per record. They
- * come in bursts (one write per turn of the device core's event loop), so they are read in
- * bulk: one read for a burst instead of two per event.
- */
-static void *event_thread(void *unused) {
-  (void)unused;
-  for (;;) {
+/* Applies every complete event in event_input, keeps the rest for later. Under event_lock. */
+static void apply_events(void) {
+  uint32_t done = 0;
+  while (event_input_used - done >= EVENT_HEADER) {
     uint32_t header[EVENT_HEADER / 4];
-    while (event_input_used < EVENT_HEADER) receive_events();
-    memcpy(header, event_input, sizeof header);
+    memcpy(header, event_input + done, sizeof header);
     if (header[0] < EVENT_HEADER || header[0] > sizeof event_input) die("malformed event from the device core");
-    while (event_input_used < header[0]) receive_events();
-    const uint8_t *buffer = event_input + EVENT_HEADER;
+    if (event_input_used - done < header[0]) break;
+    const uint8_t *buffer = event_input + done + EVENT_HEADER;
     uint32_t rest = header[0] - EVENT_HEADER;
     uint32_t at = 0;
     for (uint32_t i = 0; i < header[3]; i++) {
@@ -564,10 +591,43 @@ static void *event_thread(void *unused) {
       if (shm) atomic_store(shm_word(MVHOST_SHM_FIRMWARE_IN_WFI), 0u);
       mvhost_irq_pend(header[2]);
     }
-    event_input_used -= header[0];
-    memmove(event_input, event_input + header[0], event_input_used);
+    done += header[0];
     uint32_t applied = atomic_fetch_add(&events_applied, 1) + 1;
     if (shm) atomic_store(shm_word(MVHOST_SHM_EVENTS_APPLIED), applied);
+  }
+  event_input_used -= done;
+  if (done && event_input_used) memmove(event_input, event_input + done, event_input_used);
+}
+
+/*
+ * Reads what the event socket holds (without blocking: the other waiter may have taken it)
+ * and applies the complete events. One read for a burst: the device core writes once per turn
+ * of its event loop. Under event_lock.
+ */
+static void take_events(void) {
+  for (;;) {
+    ssize_t n = recv(event_fd, event_input + event_input_used, sizeof event_input - event_input_used, MSG_DONTWAIT);
+    if (n > 0) {
+      event_input_used += (uint32_t)n;
+      apply_events();
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (event_input_used < EVENT_HEADER) _exit(0); /* the device core closed: power off */
+    die("malformed event from the device core");
+  }
+}
+
+/* The device core's events while no thread waits in WFI: notification records to write, then one pend per record. */
+static void *event_thread(void *unused) {
+  (void)unused;
+  for (;;) {
+    struct epoll_event ready;
+    if (epoll_wait(event_epoll, &ready, 1, -1) <= 0) continue;
+    pthread_mutex_lock(&event_lock);
+    take_events();
+    pthread_mutex_unlock(&event_lock);
   }
   return NULL;
 }
@@ -584,6 +644,8 @@ __attribute__((constructor)) static void mvhost_start(void) {
   self = getpid();
   main_thread = pthread_self();
   mvhost_irq_init();
+  const char *nudge = getenv("MVHOST_CPU_NUDGE");
+  cpu_nudge = !(nudge && strcmp(nudge, "0") == 0);
   call_fd = fd_from_env("MVHOST_CALL_FD");
   event_fd = fd_from_env("MVHOST_EVENT_FD");
   if (call_fd < 0 || event_fd < 0) {
@@ -611,6 +673,12 @@ __attribute__((constructor)) static void mvhost_start(void) {
     request = malloc(REQUEST_CAPACITY);
     if (!request) die("out of memory for the call buffer");
   }
+  // The WFI waiter first: an exclusive wake-up goes to the first of them that is waiting.
+  struct epoll_event in = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+  wfi_epoll = epoll_create1(EPOLL_CLOEXEC);
+  event_epoll = epoll_create1(EPOLL_CLOEXEC);
+  if (wfi_epoll < 0 || event_epoll < 0 || epoll_ctl(wfi_epoll, EPOLL_CTL_ADD, event_fd, &in) != 0 || epoll_ctl(event_epoll, EPOLL_CTL_ADD, event_fd, &in) != 0)
+    die("cannot watch the event socket");
   pthread_t thread;
   pthread_attr_t attr;
   sigset_t all, saved;

@@ -58,6 +58,7 @@ static void on_irq_signal(int sig) {
 }
 
 void mvhost_irq_set_kick(void (*k)(void)) { kick = k; }
+int mvhost_irq_signal_delivery(void) { return kick == signal_interrupted_thread; }
 
 __attribute__((weak)) void mvhost_tick_hook(void) {}
 

@@ -75,6 +75,8 @@ void mvhost_call_wait_for_event(const sigset_t *mask, int (*woken)(void));
 
 /** One pend of `irq` (counted: the handler runs once per pend). Callable from any thread. */
 void mvhost_irq_pend(uint32_t irq);
+/** True when pends are delivered by a signal to the interrupted thread (no RTOS glue chose another kick). */
+int mvhost_irq_signal_delivery(void);
 /** Runs the handlers of every pending, enabled line; call only in interrupt context. */
 void mvhost_irq_dispatch(void);
 /** True when some enabled line has pends waiting. */
