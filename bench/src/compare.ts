@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { LoadMonitor } from './load.js';
 import { machineInfo } from './machine.js';
 import { REPO_ROOT } from './paths.js';
-import { compareRounds, MIN_ROUNDS_TO_JUDGE, renderComparison, runtimeMetrics, steadyMetrics, type Metric } from './compare/metrics.js';
+import { compareRounds, MIN_ROUNDS_TO_JUDGE, MIN_PAIRS_TO_JUDGE, renderComparison, runtimeMetrics, steadyMetrics, type Metric } from './compare/metrics.js';
 import { runWorker } from './fork.js';
 import type { CaseResult, RuntimeCase } from './runtime/worker.js';
 import { publishWindow } from './runtime/window.js';
@@ -262,7 +262,12 @@ async function main(): Promise<void> {
   if (loadReport.noisy) say(`NOISY COMPARISON: ${loadReport.reason}. The medians say as much about the other processes as about the change.`);
   const worse = rows.filter((r) => r.worse).map((r) => r.name);
   if (args.rounds < MIN_ROUNDS_TO_JUDGE) say(`(${args.rounds} round${args.rounds === 1 ? '' : 's'}: too few to call any metric worse; use --rounds ${MIN_ROUNDS_TO_JUDGE} or more)`);
-  else say(worse.length ? `worse in every round (ranges apart): ${worse.join('; ')}` : 'no metric is worse in every round (the ranges of the two sides overlap)');
+  else {
+    const pairs = rows.filter((r) => !r.worse && r.worseInEveryPair).map((r) => r.name);
+    say(worse.length ? `worse in every round (ranges apart): ${worse.join('; ')}` : 'no metric has its range apart from the base\'s, the bad way');
+    if (args.rounds < MIN_PAIRS_TO_JUDGE) say(`(${args.rounds} rounds: too few to judge back-to-back pairs; use --rounds ${MIN_PAIRS_TO_JUDGE} or more)`);
+    else say(pairs.length ? `worse in every back-to-back pair (ranges overlap): ${pairs.join('; ')}` : 'no metric is worse in every back-to-back pair');
+  }
   if (args.keep) say(`per-run results and logs: ${work}`);
   if (args.out) {
     writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), base: sha, head, dirty, rounds: args.rounds, steady: args.steady, load: loadReport, rows }, null, 2) + '\n');

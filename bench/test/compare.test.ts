@@ -59,6 +59,23 @@ describe('bench:compare metrics', () => {
     expect(worseLatency(2)).toBe(false);
   });
 
+  it('calls a metric worse in every pair when each round lost to the base run beside it, ranges overlapping', () => {
+    // The machine drifts: both sides speed up round by round, the after side always ~10 % behind.
+    const rates = [1000, 1100, 1200, 1300, 1400, 1500];
+    const row = (n: number, afterFactor: (i: number) => number) => {
+      const before = rates.slice(0, n).map((q) => runtimeMetrics(results(q, 1.1)));
+      const after = rates.slice(0, n).map((q, i) => runtimeMetrics(results(Math.round(q * afterFactor(i)), 1.1)));
+      return compareRounds(before, after).find((r) => r.name === 'aedes qos0 emulated msg/s')!;
+    };
+    const lost = row(6, () => 0.9);
+    expect(lost.worse).toBe(false);
+    expect(lost.worseInEveryPair).toBe(true);
+    expect(renderComparison([lost], { before: 'b', after: 'a' })).toContain('**worse in every pair**');
+    // One round won: not called worse; five rounds: too few to judge.
+    expect(row(6, (i) => (i === 3 ? 1.05 : 0.9)).worseInEveryPair).toBe(false);
+    expect(row(5, () => 0.9).worseInEveryPair).toBe(false);
+  });
+
   it('renders one table row per metric', () => {
     const rounds = [runtimeMetrics(results(4000, 1.1))];
     const table = renderComparison(compareRounds(rounds, rounds), { before: 'before', after: 'after' });

@@ -97,10 +97,18 @@ export interface MetricComparison {
    * two sides' ranges do not overlap, the bad way). Fewer rounds judge nothing.
    */
   worse: boolean;
+  /**
+   * With 6 rounds or more: in every round this tree did worse than the base run next to it. The
+   * ranges may still overlap (the machine drifts between rounds), but a change that loses every
+   * back-to-back pair is real: 6 of 6 by chance is 1 in 64.
+   */
+  worseInEveryPair: boolean;
 }
 
 /** Rounds below which no metric is called worse: one or two runs a side say nothing about their spread. */
 export const MIN_ROUNDS_TO_JUDGE = 3;
+/** Rounds below which losing every back-to-back pair is not called worse. */
+export const MIN_PAIRS_TO_JUDGE = 6;
 
 function side(values: number[]): SideSummary {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
@@ -123,6 +131,7 @@ export function compareRounds(before: Metric[][], after: Metric[][]): MetricComp
     const perRound = (a as number[]).map((v, i) => v / (b as number[])[i]);
     // Worse only when the ranges do not even overlap in the bad direction: a noisy machine moves medians.
     const worse = before.length >= MIN_ROUNDS_TO_JUDGE && (better === 'higher' ? as.max < bs.min : as.min > bs.max);
+    const worseInEveryPair = before.length >= MIN_PAIRS_TO_JUDGE && perRound.every((r) => (better === 'higher' ? r < 1 : r > 1));
     rows.push({
       name,
       better,
@@ -132,6 +141,7 @@ export function compareRounds(before: Metric[][], after: Metric[][]): MetricComp
       roundRatioMin: round(Math.min(...perRound), 3),
       roundRatioMax: round(Math.max(...perRound), 3),
       worse,
+      worseInEveryPair,
     });
   }
   return rows;
@@ -147,7 +157,7 @@ export function renderComparison(rows: MetricComparison[], labels: { before: str
   ];
   for (const r of rows) {
     const cell = (s: SideSummary) => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
-    const flag = r.worse ? ' **worse**' : '';
+    const flag = r.worse ? ' **worse**' : r.worseInEveryPair ? ' **worse in every pair**' : '';
     lines.push(`| ${r.name} | ${cell(r.before)} | ${cell(r.after)} | ${r.ratio}${flag} | ${r.roundRatioMin}–${r.roundRatioMax} | ${r.better} |`);
   }
   return lines.join('\n');
