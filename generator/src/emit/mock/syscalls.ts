@@ -10,8 +10,8 @@ import type { Imports } from '../core/typescript/imports.js';
 import type { Declaration } from '../core/typescript/printer.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from '../runtime/areas.js';
-import { KERNEL_MODULE, sdkRuntimePackage } from '../runtime/modules.js';
-import { outputsWritableExpression } from '../runtime/outputs.js';
+import { KERNEL_MODULE } from '../runtime/modules.js';
+import { outputsWritableBlock } from '../runtime/outputs.js';
 import { RUNTIME, sdkPackage } from './modules.js';
 
 /** Imports every SDK name a TypeScript type mentions. */
@@ -42,14 +42,14 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name));
   const status = statusTypeName(fn.name);
   // The device's entry layer runs the same output check (../runtime/outputs.ts).
-  const writable = outputsWritableExpression(fn, model);
-  if (writable) imports.value(sdkRuntimePackage(model), 'canWrite');
+  const writable = outputsWritableBlock(fn, model, '$writable = false;');
   return {
     name: fn.name,
     parameters: fn.params.map((p) => ({ name: p.name, type: importTypes(imports, sdk, tsParamType(p)) })),
     returnType: status,
     statements: [
-      `return this.dispatch('${fn.name}', [${args.join(', ')}], ${writable ?? 'true'}, (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
+      ...(writable ? ['let $writable = true;', writable] : []),
+      `return this.dispatch('${fn.name}', [${args.join(', ')}], ${writable ? '$writable' : 'true'}, (call) => this.behaviours.${fn.name}(${['call', ...checked].join(', ')})) as ${status};`,
     ],
   };
 }

@@ -11,14 +11,12 @@ import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
 import type { Imports } from '../core/typescript/imports.js';
 import type { Declaration, MethodDeclarationStructure } from '../core/typescript/printer.js';
+import { indent } from '../core/typescript/text.js';
 import { statusTypeName, tsParamType } from '../core/typescript/typemap.js';
 import { areaStatements } from './areas.js';
 import { KERNEL_MODULE, importSdkTypes, sdkPackage, sdkRuntimePackage } from './modules.js';
-import { outputsWritableStatements } from './outputs.js';
+import { outputsWritableBlock } from './outputs.js';
 import { functionCheckName } from '../core/shapes.js';
-
-/** Each line of `text` two spaces further in. */
-const indent = (text: string): string => text.split('\n').map((l) => `  ${l}`).join('\n');
 
 function parameters(fn: FunctionModel, imports: Imports, sdk: string): { name: string; type: string }[] {
   return fn.params.map((p: ParamModel) => ({ name: p.name, type: importSdkTypes(imports, sdk, tsParamType(p)) }));
@@ -38,7 +36,7 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   const names = fn.params.map((p) => p.name);
   const args = names.join(', ');
   const checked = fn.params.map((p) => (p.type.pointer > 0 ? `${p.name}!` : p.name)).join(', ');
-  const writable = outputsWritableStatements(fn, model);
+  const writable = outputsWritableBlock(fn, model, `$status = this.unwritable('${fn.name}');`);
   const statusEnum = model.data.statusEnum;
   const okay = imports.value(sdk, model.data.successStatus);
   // Each step runs only if the ones before let the call go ahead, in the order a kernel takes them.
@@ -48,7 +46,7 @@ function syscallMethod(fn: FunctionModel, model: Model, imports: Imports, sdk: s
   steps.push(`this.behaviours.${fn.name}(${checked})`);
   const body = steps.map((step, i) => (i === 0 && !writable ? `$status = ${step};` : `if ($status === ${okay}) $status = ${step};`));
   // The outputs first: a call that cannot write one fails with no effect (see outputs.ts).
-  if (writable) body.unshift(`try {\n${writable.map((l) => indent(l)).join('\n')}\n} catch {\n  $status = this.unwritable('${fn.name}');\n}`);
+  if (writable) body.unshift(writable);
   return {
     name: fn.name,
     parameters: parameters(fn, imports, sdk),

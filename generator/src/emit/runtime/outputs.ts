@@ -6,52 +6,37 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FunctionModel, ParamModel } from '../../model/types.js';
+import { indent } from '../core/typescript/text.js';
 import { tsParamType, usesBox } from '../core/typescript/typemap.js';
 
-/** `[parameter, property]` pairs the call writes: `value` of a box, or each scalar field of an output struct. */
-export function directOutputs(fn: FunctionModel, model: Model): [string, string][] {
-  const out: [string, string][] = [];
-  for (const p of fn.params) out.push(...paramOutputs(p, model));
-  return out;
-}
-
-function paramOutputs(p: ParamModel, model: Model): [string, string][] {
+/** The properties of `p` the call writes: `value` of a box, or each scalar field of an output struct. */
+function outputKeys(p: ParamModel, model: Model): string[] {
   if (p.type.pointer === 0 || (p.direction !== 'out' && p.direction !== 'inout')) return [];
-  if (p.type.base.kind !== 'struct') return [[p.name, 'value']];
+  if (p.type.base.kind !== 'struct') return ['value'];
   const struct = model.struct(p.type.base.name);
   // Top-level scalar fields only: a nested struct's fields have dotted paths.
-  return struct.fieldPaths.filter(({ path, field }) => !path.includes('.') && field.type.pointer === 0).map(({ path }) => [p.name, path] as [string, string]);
+  return struct.fieldPaths.filter(({ path, field }) => !path.includes('.') && field.type.pointer === 0).map(({ path }) => path);
 }
 
 /**
- * A boolean expression over the call's parameters that holds when every direct output is
- * writable (`canWrite` from the SDK runtime), or undefined when the call writes none.
+ * The check, as a block both entry layers emit before any behaviour: each direct output is
+ * written back as it is, inside a `try` whose `catch` runs `onUnwritable` (a frozen or read-only
+ * object, a getter without a setter or a throwing accessor throws). Written out per call with
+ * fixed property names rather than through one shared helper taking `(param, key)`: each access
+ * stays monomorphic at its own site, where a shared keyed access sees every output of every call
+ * (megamorphic), and this runs on every call. Undefined when the call writes none.
  */
-export function outputsWritableExpression(fn: FunctionModel, model: Model): string | undefined {
-  const outputs = directOutputs(fn, model);
-  if (outputs.length === 0) return undefined;
-  return outputs.map(([param, key]) => `canWrite(${param}, '${key}')`).join(' && ');
-}
-
-/**
- * The same check as statements for the device's entry layer, to run inside a `try` whose
- * `catch` makes the call fail: each direct output is written back as it is (a frozen or
- * read-only object, a getter without a setter or a throwing accessor throws, as `canWrite`
- * finds). Written out per call rather than through `canWrite(param, key)`: a property access
- * with a fixed name at its own site stays monomorphic, where `canWrite`'s one keyed access is
- * shared by every output of every call (megamorphic), and this runs on every call. Undefined
- * when the call writes none.
- */
-export function outputsWritableStatements(fn: FunctionModel, model: Model): string[] | undefined {
+export function outputsWritableBlock(fn: FunctionModel, model: Model, onUnwritable: string): string | undefined {
   const lines: string[] = [];
   for (const p of fn.params) {
-    const keys = paramOutputs(p, model).map(([, key]) => key);
+    const keys = outputKeys(p, model);
     if (keys.length === 0) continue;
-    // A byte buffer written through (not a box) has no `value` property in its type; canWrite tried it all the same.
+    // A byte buffer written through (not a box) has no `value` property in its type; it is tried all the same.
     const target = p.type.base.kind === 'struct' || usesBox(tsParamType(p)) ? p.name : `(${p.name} as unknown as { value: unknown })`;
     const writes = keys.map((key) => `${target}.${key} = ${target}.${key};`);
     // Non-objects pass: the call's own argument checks report them.
     lines.push(`if (typeof ${p.name} === 'object' && ${p.name} !== null) ${writes.length === 1 ? writes[0] : `{\n  ${writes.join('\n  ')}\n}`}`);
   }
-  return lines.length > 0 ? lines : undefined;
+  if (lines.length === 0) return undefined;
+  return `try {\n${lines.map((l) => indent(l)).join('\n')}\n} catch {\n${indent(onUnwritable)}\n}`;
 }

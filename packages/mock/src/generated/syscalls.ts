@@ -131,7 +131,6 @@ import type {
   MvWriteChannelStatus,
   MvWriteChannelStreamStatus,
 } from '@mvmqtt/sdk';
-import { canWrite } from '@mvmqtt/sdk/runtime';
 
 /** What each syscall does in the mock once its arguments are well formed; implemented by hand, one module per spec area (src/areas/). */
 export interface MockBehaviours {
@@ -439,11 +438,25 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   protected abstract dispatch<F extends MvFunctionName>(fn: F, args: readonly unknown[], outputsWritable: boolean, behaviour: (call: MockCall<F>) => MvStatus): MvStatus;
 
   mvSetupNotifications(notifications: MvNotificationSetup | null, handle_out: MvOut<MvNotificationHandle> | null): MvSetupNotificationsStatus {
-    return this.dispatch('mvSetupNotifications', [notifications, handle_out], canWrite(handle_out, 'value'), (call) => this.behaviours.mvSetupNotifications(call, notifications!, handle_out!)) as MvSetupNotificationsStatus;
+    let $writable = true;
+    try {
+      if (typeof handle_out === 'object' && handle_out !== null) handle_out.value = handle_out.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvSetupNotifications', [notifications, handle_out], $writable, (call) => this.behaviours.mvSetupNotifications(call, notifications!, handle_out!)) as MvSetupNotificationsStatus;
   }
 
   mvCloseNotifications(handle_in_out: MvOut<MvNotificationHandle> | null): MvCloseNotificationsStatus {
-    return this.dispatch('mvCloseNotifications', [handle_in_out], canWrite(handle_in_out, 'value'), (call) => this.behaviours.mvCloseNotifications(call, handle_in_out!)) as MvCloseNotificationsStatus;
+    let $writable = true;
+    try {
+      if (typeof handle_in_out === 'object' && handle_in_out !== null) handle_in_out.value = handle_in_out.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvCloseNotifications', [handle_in_out], $writable, (call) => this.behaviours.mvCloseNotifications(call, handle_in_out!)) as MvCloseNotificationsStatus;
   }
 
   mvTempTriggerNotification(handle: MvNotificationHandle, type: MvEventType, tag: number): MvTempTriggerNotificationStatus {
@@ -451,35 +464,93 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvRequestNetwork(params: MvRequestNetworkParams | null, handle: MvOut<MvNetworkHandle> | null): MvRequestNetworkStatus {
-    return this.dispatch('mvRequestNetwork', [params, handle], canWrite(handle, 'value'), (call) => this.behaviours.mvRequestNetwork(call, params!, handle!)) as MvRequestNetworkStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvRequestNetwork', [params, handle], $writable, (call) => this.behaviours.mvRequestNetwork(call, params!, handle!)) as MvRequestNetworkStatus;
   }
 
   mvReleaseNetwork(handle: MvOut<MvNetworkHandle> | null): MvReleaseNetworkStatus {
-    return this.dispatch('mvReleaseNetwork', [handle], canWrite(handle, 'value'), (call) => this.behaviours.mvReleaseNetwork(call, handle!)) as MvReleaseNetworkStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReleaseNetwork', [handle], $writable, (call) => this.behaviours.mvReleaseNetwork(call, handle!)) as MvReleaseNetworkStatus;
   }
 
   mvGetNetworkStatus(handle: MvNetworkHandle, status: MvOut<MvNetworkStatus> | null): MvGetNetworkStatusStatus {
-    return this.dispatch('mvGetNetworkStatus', [handle, status], canWrite(status, 'value'), (call) => this.behaviours.mvGetNetworkStatus(call, handle, status!)) as MvGetNetworkStatusStatus;
+    let $writable = true;
+    try {
+      if (typeof status === 'object' && status !== null) status.value = status.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetNetworkStatus', [handle, status], $writable, (call) => this.behaviours.mvGetNetworkStatus(call, handle, status!)) as MvGetNetworkStatusStatus;
   }
 
   mvGetNetworkReasons(reasons: MvOut<MvNetworkReason> | null, request_ref_count: MvOut<number> | null): MvGetNetworkReasonsStatus {
-    return this.dispatch('mvGetNetworkReasons', [reasons, request_ref_count], canWrite(reasons, 'value') && canWrite(request_ref_count, 'value'), (call) => this.behaviours.mvGetNetworkReasons(call, reasons!, request_ref_count!)) as MvGetNetworkReasonsStatus;
+    let $writable = true;
+    try {
+      if (typeof reasons === 'object' && reasons !== null) reasons.value = reasons.value;
+      if (typeof request_ref_count === 'object' && request_ref_count !== null) request_ref_count.value = request_ref_count.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetNetworkReasons', [reasons, request_ref_count], $writable, (call) => this.behaviours.mvGetNetworkReasons(call, reasons!, request_ref_count!)) as MvGetNetworkReasonsStatus;
   }
 
   mvOpenChannel(params: MvOpenChannelParams | null, handle: MvOut<MvChannelHandle> | null): MvOpenChannelStatus {
-    return this.dispatch('mvOpenChannel', [params, handle], canWrite(handle, 'value'), (call) => this.behaviours.mvOpenChannel(call, params!, handle!)) as MvOpenChannelStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvOpenChannel', [params, handle], $writable, (call) => this.behaviours.mvOpenChannel(call, params!, handle!)) as MvOpenChannelStatus;
   }
 
   mvCloseChannel(handle: MvOut<MvChannelHandle> | null): MvCloseChannelStatus {
-    return this.dispatch('mvCloseChannel', [handle], canWrite(handle, 'value'), (call) => this.behaviours.mvCloseChannel(call, handle!)) as MvCloseChannelStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvCloseChannel', [handle], $writable, (call) => this.behaviours.mvCloseChannel(call, handle!)) as MvCloseChannelStatus;
   }
 
   mvGetChannelClosureReason(handle: MvChannelHandle, reason_out: MvOut<MvClosureReason> | null): MvGetChannelClosureReasonStatus {
-    return this.dispatch('mvGetChannelClosureReason', [handle, reason_out], canWrite(reason_out, 'value'), (call) => this.behaviours.mvGetChannelClosureReason(call, handle, reason_out!)) as MvGetChannelClosureReasonStatus;
+    let $writable = true;
+    try {
+      if (typeof reason_out === 'object' && reason_out !== null) reason_out.value = reason_out.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetChannelClosureReason', [handle, reason_out], $writable, (call) => this.behaviours.mvGetChannelClosureReason(call, handle, reason_out!)) as MvGetChannelClosureReasonStatus;
   }
 
   mvReadChannel(handle: MvChannelHandle, read_pointer_out: MvOut<Uint8Array | null> | null, length_out: MvOut<number> | null): MvReadChannelStatus {
-    return this.dispatch('mvReadChannel', [handle, read_pointer_out, length_out], canWrite(read_pointer_out, 'value') && canWrite(length_out, 'value'), (call) => this.behaviours.mvReadChannel(call, handle, read_pointer_out!, length_out!)) as MvReadChannelStatus;
+    let $writable = true;
+    try {
+      if (typeof read_pointer_out === 'object' && read_pointer_out !== null) read_pointer_out.value = read_pointer_out.value;
+      if (typeof length_out === 'object' && length_out !== null) length_out.value = length_out.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReadChannel', [handle, read_pointer_out, length_out], $writable, (call) => this.behaviours.mvReadChannel(call, handle, read_pointer_out!, length_out!)) as MvReadChannelStatus;
   }
 
   mvReadChannelComplete(handle: MvChannelHandle, consumed: number): MvReadChannelCompleteStatus {
@@ -487,15 +558,36 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvWriteChannelStream(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, written: MvOut<number> | null): MvWriteChannelStreamStatus {
-    return this.dispatch('mvWriteChannelStream', [handle, data, len, written], canWrite(written, 'value'), (call) => this.behaviours.mvWriteChannelStream(call, handle, data!, len, written!)) as MvWriteChannelStreamStatus;
+    let $writable = true;
+    try {
+      if (typeof written === 'object' && written !== null) written.value = written.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvWriteChannelStream', [handle, data, len, written], $writable, (call) => this.behaviours.mvWriteChannelStream(call, handle, data!, len, written!)) as MvWriteChannelStreamStatus;
   }
 
   mvWriteChannel(handle: MvChannelHandle, data: Uint8Array | string | null, len: number, available: MvOut<number> | null): MvWriteChannelStatus {
-    return this.dispatch('mvWriteChannel', [handle, data, len, available], canWrite(available, 'value'), (call) => this.behaviours.mvWriteChannel(call, handle, data!, len, available!)) as MvWriteChannelStatus;
+    let $writable = true;
+    try {
+      if (typeof available === 'object' && available !== null) available.value = available.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvWriteChannel', [handle, data, len, available], $writable, (call) => this.behaviours.mvWriteChannel(call, handle, data!, len, available!)) as MvWriteChannelStatus;
   }
 
   mvMqttGetNextReadableDataType(handle: MvChannelHandle, data_type: MvOut<MvMqttReadableDataType> | null): MvMqttGetNextReadableDataTypeStatus {
-    return this.dispatch('mvMqttGetNextReadableDataType', [handle, data_type], canWrite(data_type, 'value'), (call) => this.behaviours.mvMqttGetNextReadableDataType(call, handle, data_type!)) as MvMqttGetNextReadableDataTypeStatus;
+    let $writable = true;
+    try {
+      if (typeof data_type === 'object' && data_type !== null) data_type.value = data_type.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvMqttGetNextReadableDataType', [handle, data_type], $writable, (call) => this.behaviours.mvMqttGetNextReadableDataType(call, handle, data_type!)) as MvMqttGetNextReadableDataTypeStatus;
   }
 
   mvMqttRequestConnect(handle: MvChannelHandle, request: MvMqttConnectRequest | null): MvMqttRequestConnectStatus {
@@ -503,7 +595,17 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadConnectResponse(handle: MvChannelHandle, response_data: MvMqttConnectResponse | null): MvMqttReadConnectResponseStatus {
-    return this.dispatch('mvMqttReadConnectResponse', [handle, response_data], canWrite(response_data, 'request_state') && canWrite(response_data, 'reason_code'), (call) => this.behaviours.mvMqttReadConnectResponse(call, handle, response_data!)) as MvMqttReadConnectResponseStatus;
+    let $writable = true;
+    try {
+      if (typeof response_data === 'object' && response_data !== null) {
+        response_data.request_state = response_data.request_state;
+        response_data.reason_code = response_data.reason_code;
+      }
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvMqttReadConnectResponse', [handle, response_data], $writable, (call) => this.behaviours.mvMqttReadConnectResponse(call, handle, response_data!)) as MvMqttReadConnectResponseStatus;
   }
 
   mvMqttRequestSubscribe(handle: MvChannelHandle, request: MvMqttSubscribeRequest | null): MvMqttRequestSubscribeStatus {
@@ -527,7 +629,18 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadPublishResponse(handle: MvChannelHandle, response_data: MvMqttPublishResponse | null): MvMqttReadPublishResponseStatus {
-    return this.dispatch('mvMqttReadPublishResponse', [handle, response_data], canWrite(response_data, 'request_state') && canWrite(response_data, 'correlation_id') && canWrite(response_data, 'reason_code'), (call) => this.behaviours.mvMqttReadPublishResponse(call, handle, response_data!)) as MvMqttReadPublishResponseStatus;
+    let $writable = true;
+    try {
+      if (typeof response_data === 'object' && response_data !== null) {
+        response_data.request_state = response_data.request_state;
+        response_data.correlation_id = response_data.correlation_id;
+        response_data.reason_code = response_data.reason_code;
+      }
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvMqttReadPublishResponse', [handle, response_data], $writable, (call) => this.behaviours.mvMqttReadPublishResponse(call, handle, response_data!)) as MvMqttReadPublishResponseStatus;
   }
 
   mvMqttReceiveMessage(handle: MvChannelHandle, message_data: MvMqttMessage | null): MvMqttReceiveMessageStatus {
@@ -547,7 +660,17 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvMqttReadDisconnectResponse(handle: MvChannelHandle, response_data: MvMqttDisconnectResponse | null): MvMqttReadDisconnectResponseStatus {
-    return this.dispatch('mvMqttReadDisconnectResponse', [handle, response_data], canWrite(response_data, 'request_state') && canWrite(response_data, 'disconnect_code'), (call) => this.behaviours.mvMqttReadDisconnectResponse(call, handle, response_data!)) as MvMqttReadDisconnectResponseStatus;
+    let $writable = true;
+    try {
+      if (typeof response_data === 'object' && response_data !== null) {
+        response_data.request_state = response_data.request_state;
+        response_data.disconnect_code = response_data.disconnect_code;
+      }
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvMqttReadDisconnectResponse', [handle, response_data], $writable, (call) => this.behaviours.mvMqttReadDisconnectResponse(call, handle, response_data!)) as MvMqttReadDisconnectResponseStatus;
   }
 
   mvNoOp(): MvNoOpStatus {
@@ -555,35 +678,91 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvGetMicroseconds(ms: MvOut<bigint> | null): MvGetMicrosecondsStatus {
-    return this.dispatch('mvGetMicroseconds', [ms], canWrite(ms, 'value'), (call) => this.behaviours.mvGetMicroseconds(call, ms!)) as MvGetMicrosecondsStatus;
+    let $writable = true;
+    try {
+      if (typeof ms === 'object' && ms !== null) ms.value = ms.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetMicroseconds', [ms], $writable, (call) => this.behaviours.mvGetMicroseconds(call, ms!)) as MvGetMicrosecondsStatus;
   }
 
   mvGetSysClk(hz: MvOut<number> | null): MvGetSysClkStatus {
-    return this.dispatch('mvGetSysClk', [hz], canWrite(hz, 'value'), (call) => this.behaviours.mvGetSysClk(call, hz!)) as MvGetSysClkStatus;
+    let $writable = true;
+    try {
+      if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetSysClk', [hz], $writable, (call) => this.behaviours.mvGetSysClk(call, hz!)) as MvGetSysClkStatus;
   }
 
   mvGetHClk(hz: MvOut<number> | null): MvGetHClkStatus {
-    return this.dispatch('mvGetHClk', [hz], canWrite(hz, 'value'), (call) => this.behaviours.mvGetHClk(call, hz!)) as MvGetHClkStatus;
+    let $writable = true;
+    try {
+      if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetHClk', [hz], $writable, (call) => this.behaviours.mvGetHClk(call, hz!)) as MvGetHClkStatus;
   }
 
   mvGetPClk1(hz: MvOut<number> | null): MvGetPClk1Status {
-    return this.dispatch('mvGetPClk1', [hz], canWrite(hz, 'value'), (call) => this.behaviours.mvGetPClk1(call, hz!)) as MvGetPClk1Status;
+    let $writable = true;
+    try {
+      if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetPClk1', [hz], $writable, (call) => this.behaviours.mvGetPClk1(call, hz!)) as MvGetPClk1Status;
   }
 
   mvGetPClk2(hz: MvOut<number> | null): MvGetPClk2Status {
-    return this.dispatch('mvGetPClk2', [hz], canWrite(hz, 'value'), (call) => this.behaviours.mvGetPClk2(call, hz!)) as MvGetPClk2Status;
+    let $writable = true;
+    try {
+      if (typeof hz === 'object' && hz !== null) hz.value = hz.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetPClk2', [hz], $writable, (call) => this.behaviours.mvGetPClk2(call, hz!)) as MvGetPClk2Status;
   }
 
   mvGetWallTime(usec: MvOut<bigint> | null): MvGetWallTimeStatus {
-    return this.dispatch('mvGetWallTime', [usec], canWrite(usec, 'value'), (call) => this.behaviours.mvGetWallTime(call, usec!)) as MvGetWallTimeStatus;
+    let $writable = true;
+    try {
+      if (typeof usec === 'object' && usec !== null) usec.value = usec.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetWallTime', [usec], $writable, (call) => this.behaviours.mvGetWallTime(call, usec!)) as MvGetWallTimeStatus;
   }
 
   mvGetDeviceId(buf: Uint8Array | null, len: number): MvGetDeviceIdStatus {
-    return this.dispatch('mvGetDeviceId', [buf, len], canWrite(buf, 'value'), (call) => this.behaviours.mvGetDeviceId(call, buf!, len)) as MvGetDeviceIdStatus;
+    let $writable = true;
+    try {
+      if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetDeviceId', [buf, len], $writable, (call) => this.behaviours.mvGetDeviceId(call, buf!, len)) as MvGetDeviceIdStatus;
   }
 
   mvPeriphPeek32(reg: number, output: MvOut<number> | null): MvPeriphPeek32Status {
-    return this.dispatch('mvPeriphPeek32', [reg, output], canWrite(output, 'value'), (call) => this.behaviours.mvPeriphPeek32(call, reg, output!)) as MvPeriphPeek32Status;
+    let $writable = true;
+    try {
+      if (typeof output === 'object' && output !== null) output.value = output.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvPeriphPeek32', [reg, output], $writable, (call) => this.behaviours.mvPeriphPeek32(call, reg, output!)) as MvPeriphPeek32Status;
   }
 
   mvPeriphPoke32(reg: number, mask: number, xorvalue: number): MvPeriphPoke32Status {
@@ -619,15 +798,41 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvReadHttpResponseData(handle: MvChannelHandle, response_data: MvHttpResponseData | null): MvReadHttpResponseDataStatus {
-    return this.dispatch('mvReadHttpResponseData', [handle, response_data], canWrite(response_data, 'result') && canWrite(response_data, 'status_code') && canWrite(response_data, 'num_headers') && canWrite(response_data, 'body_length'), (call) => this.behaviours.mvReadHttpResponseData(call, handle, response_data!)) as MvReadHttpResponseDataStatus;
+    let $writable = true;
+    try {
+      if (typeof response_data === 'object' && response_data !== null) {
+        response_data.result = response_data.result;
+        response_data.status_code = response_data.status_code;
+        response_data.num_headers = response_data.num_headers;
+        response_data.body_length = response_data.body_length;
+      }
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReadHttpResponseData', [handle, response_data], $writable, (call) => this.behaviours.mvReadHttpResponseData(call, handle, response_data!)) as MvReadHttpResponseDataStatus;
   }
 
   mvReadHttpResponseHeader(handle: MvChannelHandle, header_index: number, buf: Uint8Array | null, size: number): MvReadHttpResponseHeaderStatus {
-    return this.dispatch('mvReadHttpResponseHeader', [handle, header_index, buf, size], canWrite(buf, 'value'), (call) => this.behaviours.mvReadHttpResponseHeader(call, handle, header_index, buf!, size)) as MvReadHttpResponseHeaderStatus;
+    let $writable = true;
+    try {
+      if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReadHttpResponseHeader', [handle, header_index, buf, size], $writable, (call) => this.behaviours.mvReadHttpResponseHeader(call, handle, header_index, buf!, size)) as MvReadHttpResponseHeaderStatus;
   }
 
   mvReadHttpResponseBody(handle: MvChannelHandle, offset: number, buf: Uint8Array | null, size: number): MvReadHttpResponseBodyStatus {
-    return this.dispatch('mvReadHttpResponseBody', [handle, offset, buf, size], canWrite(buf, 'value'), (call) => this.behaviours.mvReadHttpResponseBody(call, handle, offset, buf!, size)) as MvReadHttpResponseBodyStatus;
+    let $writable = true;
+    try {
+      if (typeof buf === 'object' && buf !== null) (buf as unknown as { value: unknown }).value = (buf as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReadHttpResponseBody', [handle, offset, buf, size], $writable, (call) => this.behaviours.mvReadHttpResponseBody(call, handle, offset, buf!, size)) as MvReadHttpResponseBodyStatus;
   }
 
   mvSendConfigFetchRequest(handle: MvChannelHandle, request: MvConfigKeyFetchParams | null): MvSendConfigFetchRequestStatus {
@@ -635,7 +840,17 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvReadConfigFetchResponseData(handle: MvChannelHandle, response_data: MvConfigResponseData | null): MvReadConfigFetchResponseDataStatus {
-    return this.dispatch('mvReadConfigFetchResponseData', [handle, response_data], canWrite(response_data, 'result') && canWrite(response_data, 'num_items'), (call) => this.behaviours.mvReadConfigFetchResponseData(call, handle, response_data!)) as MvReadConfigFetchResponseDataStatus;
+    let $writable = true;
+    try {
+      if (typeof response_data === 'object' && response_data !== null) {
+        response_data.result = response_data.result;
+        response_data.num_items = response_data.num_items;
+      }
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvReadConfigFetchResponseData', [handle, response_data], $writable, (call) => this.behaviours.mvReadConfigFetchResponseData(call, handle, response_data!)) as MvReadConfigFetchResponseDataStatus;
   }
 
   mvReadConfigResponseItem(handle: MvChannelHandle, params: MvConfigResponseReadItemParams | null): MvReadConfigResponseItemStatus {
@@ -643,7 +858,14 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvServerLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvServerLoggingInitStatus {
-    return this.dispatch('mvServerLoggingInit', [buffer, length_bytes], canWrite(buffer, 'value'), (call) => this.behaviours.mvServerLoggingInit(call, buffer!, length_bytes)) as MvServerLoggingInitStatus;
+    let $writable = true;
+    try {
+      if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvServerLoggingInit', [buffer, length_bytes], $writable, (call) => this.behaviours.mvServerLoggingInit(call, buffer!, length_bytes)) as MvServerLoggingInitStatus;
   }
 
   mvServerLog(message: Uint8Array | string | null, length_bytes: number): MvServerLogStatus {
@@ -655,7 +877,14 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvTestLoggingInit(buffer: Uint8Array | null, length_bytes: number): MvTestLoggingInitStatus {
-    return this.dispatch('mvTestLoggingInit', [buffer, length_bytes], canWrite(buffer, 'value'), (call) => this.behaviours.mvTestLoggingInit(call, buffer!, length_bytes)) as MvTestLoggingInitStatus;
+    let $writable = true;
+    try {
+      if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvTestLoggingInit', [buffer, length_bytes], $writable, (call) => this.behaviours.mvTestLoggingInit(call, buffer!, length_bytes)) as MvTestLoggingInitStatus;
   }
 
   mvTestLog(message: Uint8Array | string | null, length_bytes: number): MvTestLogStatus {
@@ -675,7 +904,14 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvGetWakeReason(mode: MvOut<MvWakeReason> | null): MvGetWakeReasonStatus {
-    return this.dispatch('mvGetWakeReason', [mode], canWrite(mode, 'value'), (call) => this.behaviours.mvGetWakeReason(call, mode!)) as MvGetWakeReasonStatus;
+    let $writable = true;
+    try {
+      if (typeof mode === 'object' && mode !== null) mode.value = mode.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvGetWakeReason', [mode], $writable, (call) => this.behaviours.mvGetWakeReason(call, mode!)) as MvGetWakeReasonStatus;
   }
 
   mvRestart(mode: MvRestartMode): MvRestartStatus {
@@ -683,23 +919,58 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvOpenSystemNotification(params: MvOpenSystemNotificationParams | null, handle: MvOut<MvSystemEventHandle> | null): MvOpenSystemNotificationStatus {
-    return this.dispatch('mvOpenSystemNotification', [params, handle], canWrite(handle, 'value'), (call) => this.behaviours.mvOpenSystemNotification(call, params!, handle!)) as MvOpenSystemNotificationStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvOpenSystemNotification', [params, handle], $writable, (call) => this.behaviours.mvOpenSystemNotification(call, params!, handle!)) as MvOpenSystemNotificationStatus;
   }
 
   mvCloseSystemNotification(handle: MvOut<MvSystemEventHandle> | null): MvCloseSystemNotificationStatus {
-    return this.dispatch('mvCloseSystemNotification', [handle], canWrite(handle, 'value'), (call) => this.behaviours.mvCloseSystemNotification(call, handle!)) as MvCloseSystemNotificationStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvCloseSystemNotification', [handle], $writable, (call) => this.behaviours.mvCloseSystemNotification(call, handle!)) as MvCloseSystemNotificationStatus;
   }
 
   mvExternalFlashOpen(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashOpenStatus {
-    return this.dispatch('mvExternalFlashOpen', [handle], canWrite(handle, 'value'), (call) => this.behaviours.mvExternalFlashOpen(call, handle!)) as MvExternalFlashOpenStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvExternalFlashOpen', [handle], $writable, (call) => this.behaviours.mvExternalFlashOpen(call, handle!)) as MvExternalFlashOpenStatus;
   }
 
   mvExternalFlashClose(handle: MvOut<MvExternalFlashHandle> | null): MvExternalFlashCloseStatus {
-    return this.dispatch('mvExternalFlashClose', [handle], canWrite(handle, 'value'), (call) => this.behaviours.mvExternalFlashClose(call, handle!)) as MvExternalFlashCloseStatus;
+    let $writable = true;
+    try {
+      if (typeof handle === 'object' && handle !== null) handle.value = handle.value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvExternalFlashClose', [handle], $writable, (call) => this.behaviours.mvExternalFlashClose(call, handle!)) as MvExternalFlashCloseStatus;
   }
 
   mvExternalFlashReadBlocking(handle: MvExternalFlashHandle, address: number, length: number, buffer: Uint8Array | null): MvExternalFlashReadBlockingStatus {
-    return this.dispatch('mvExternalFlashReadBlocking', [handle, address, length, buffer], canWrite(buffer, 'value'), (call) => this.behaviours.mvExternalFlashReadBlocking(call, handle, address, length, buffer!)) as MvExternalFlashReadBlockingStatus;
+    let $writable = true;
+    try {
+      if (typeof buffer === 'object' && buffer !== null) (buffer as unknown as { value: unknown }).value = (buffer as unknown as { value: unknown }).value;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvExternalFlashReadBlocking', [handle, address, length, buffer], $writable, (call) => this.behaviours.mvExternalFlashReadBlocking(call, handle, address, length, buffer!)) as MvExternalFlashReadBlockingStatus;
   }
 
   mvExternalFlashEraseBlocking(handle: MvExternalFlashHandle, address: number, length: number): MvExternalFlashEraseBlockingStatus {
@@ -711,7 +982,14 @@ export abstract class MockSyscallsBase implements MvSyscalls {
   }
 
   mvExternalFlashGetInfo(handle: MvExternalFlashHandle, info: MvExternalFlashInfo | null): MvExternalFlashGetInfoStatus {
-    return this.dispatch('mvExternalFlashGetInfo', [handle, info], canWrite(info, 'version'), (call) => this.behaviours.mvExternalFlashGetInfo(call, handle, info!)) as MvExternalFlashGetInfoStatus;
+    let $writable = true;
+    try {
+      if (typeof info === 'object' && info !== null) info.version = info.version;
+    } catch {
+      $writable = false;
+    }
+
+    return this.dispatch('mvExternalFlashGetInfo', [handle, info], $writable, (call) => this.behaviours.mvExternalFlashGetInfo(call, handle, info!)) as MvExternalFlashGetInfoStatus;
   }
 
   mvSetWifiConfig(params: MvWifiConfig | null): MvSetWifiConfigStatus {

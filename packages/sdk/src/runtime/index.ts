@@ -1,6 +1,6 @@
 // Building blocks for runtimes that implement MvSyscalls (the device core, the mock): `@mvmqtt/sdk/runtime`.
 export { HandleAllocator, HandleTable, kernelStateOf, seededRandom, type KernelState, type Random } from './handles.js';
-export { SimulatedMemory, canWrite, overlaps, trackKeptWrites, keptWritesOf, type AddressRange, type KeptWrites } from './memory.js';
+export { SimulatedMemory, overlaps, trackKeptWrites, keptWritesOf, type AddressRange, type KeptWrites } from './memory.js';
 export { Nvic, type IrqController, type IrqHandler, type IrqScheduler } from './nvic.js';
 export {
   NotificationCentre,

@@ -86,19 +86,3 @@ export function keptWritesOf(view: ArrayBufferView): KeptWrites | undefined {
 export function overlaps(a: AddressRange, b: AddressRange): boolean {
   return a.start < b.end && b.start < a.end;
 }
-
-/**
- * Whether the kernel could write property `key` of `target`: false for a frozen or read-only
- * object, a getter without a setter, or accessors that throw. It writes the current value back,
- * which changes nothing. Non-objects pass: the call's own argument checks report them.
- */
-export function canWrite(target: unknown, key: string): boolean {
-  if (typeof target !== 'object' || target === null) return true;
-  try {
-    const record = target as Record<string, unknown>;
-    record[key] = record[key];
-    return true;
-  } catch {
-    return false;
-  }
-}
