@@ -1,7 +1,8 @@
 /**
  * `mvgen generate`/`check` on two cores, holding little in memory. Targets marked `ownThread` (the
- * docs: a page per item, about half the work) render and write in a worker thread
- * (target-worker.ts) while this thread validates the spec and renders the other targets. The
+ * docs, a page per item, with the normalised spec and the host tables: about half the work, see
+ * Emitter.ownThread) render and write in a worker thread (target-worker.ts) while this thread
+ * validates the spec and renders the other targets. The
  * worker builds its own model from the same spec files (copying a model between threads costs
  * about as much as building it), but writes nothing until this thread has validated the spec:
  * an invalid spec still writes nothing. Each target here is written as soon as it is rendered

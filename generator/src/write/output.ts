@@ -1,12 +1,15 @@
 /**
- * Writes generated files: only when the bytes differ, atomically (temp file + rename, so a
- * reader never sees half a file), and removes stale files from directories a target owns.
+ * Writes generated files: only when the bytes differ, and removes stale files from directories a
+ * target owns. A file that exists is replaced atomically (temp file + rename), so a reader never
+ * sees half of it; a new file is created in place (exclusively: if one appears meanwhile, it is
+ * replaced atomically instead), which saves a rename per file when a first generation writes
+ * thousands of pages. A write that fails removes its partial file.
  * `planOutputs` computes the same plan without touching the disk, for `mvgen check`.
  * Each file compared or written is encoded to UTF-8 once, and its hash for the no-op stamp
  * taken from those bytes (`Hashes`): a big spec's output is hundreds of megabytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { OutputFile } from '../emit/emitter.js';
 
@@ -77,12 +80,38 @@ function bytesOf(w: { path: string; contents: string }, hashes: Hashes): Buffer 
 
 export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan, hashes: Hashes = new Map()): number {
   const writes = filesToWrite(root, files, plan);
+  const added = new Set(plan.added);
   for (const w of writes) {
-    writeFileSync(w.tmp, bytesOf(w, hashes));
+    const bytes = bytesOf(w, hashes);
+    if (added.has(w.path) && writeNewFile(w.abs, bytes, 'wx')) continue;
+    writeNewFile(w.tmp, bytes, 'w');
     renameSync(w.tmp, w.abs);
   }
   for (const s of plan.stale) rmSync(join(root, s));
   return writes.length;
+}
+
+/**
+ * Writes `bytes` to a file this call creates; false when `flag` is 'wx' and the file exists
+ * already. If writing fails after the file was created (a full disk), the partial file is removed.
+ */
+function writeNewFile(path: string, bytes: Buffer, flag: 'w' | 'wx'): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, flag);
+  } catch (err) {
+    if (flag === 'wx' && (err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  return true;
 }
 
 function listFiles(dir: string): string[] {
