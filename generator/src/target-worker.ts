@@ -10,10 +10,13 @@ import { Model } from './model/model.js';
 import { findTarget } from './emit/targets.js';
 import { emitContext, renderTarget, TargetOutput, type GenerateOptions, type TargetOutcome } from './generate.js';
 import type { Emitter, OutputFile } from './emit/emitter.js';
+import { TargetClaims } from './claims.js';
 
 export interface WorkerJob {
   specPath: string;
+  /** Every selected target, in order; `claims` says which thread renders each (see claims.ts). */
   targets: string[];
+  claims: SharedArrayBuffer;
   outRoot: string;
   mode: GenerateOptions['mode'];
   standalone: boolean;
@@ -47,30 +50,39 @@ if (parentPort) {
       if (!target) throw new Error(`unknown target "${name}"`);
       return target;
     });
-    const outputs = new Map(targets.map((t) => [t, new TargetOutput(model, t, job.outRoot, job.mode)]));
+    const claims = new TargetClaims(job.claims);
+    const outputs = new Map<Emitter, TargetOutput>();
     // Files wait here until the main thread says the spec is valid (looked for as each file
     // comes); from then on each is written as it is rendered and let go, which on a big spec
-    // saves the garbage collector most of its work and keeps the pages out of memory. Written by
-    // this thread: handing each page's system calls to the thread pool cost more CPU (a round
-    // trip and a wake-up each) than the calls themselves.
+    // keeps the pages out of memory. Written by this thread: handing each page's system calls
+    // to the thread pool cost more CPU (a round trip and a wake-up each) than the calls themselves.
     const held: [Emitter, OutputFile][] = [];
     let mayWrite = false;
+    const outputOf = (t: Emitter) => {
+      let out = outputs.get(t);
+      if (!out) outputs.set(t, (out = new TargetOutput(model, t, job.outRoot, job.mode)));
+      return out;
+    };
     const hand = (target: Emitter, file: OutputFile) => {
       if (!mayWrite && receiveMessageOnPort(port) !== undefined) {
         mayWrite = true;
-        for (const [t, f] of held.splice(0)) outputs.get(t)!.add(f);
+        for (const [t, f] of held.splice(0)) outputOf(t).add(f);
       }
-      if (mayWrite) outputs.get(target)!.add(file);
+      if (mayWrite) outputOf(target).add(file);
       else held.push([target, file]);
     };
-    for (const target of targets) {
+    const render = (target: Emitter) => {
+      outputOf(target);
       if (target.emitEach) target.emitEach(model, ctx, (file) => hand(target, file));
       else for (const file of renderTarget(model, target, ctx)) hand(target, file);
-    }
+    };
+    // Its own targets first, then whatever the main thread has not started, from the end.
+    for (const i of claims.ownedByWorker()) render(targets[i]);
+    for (let i = targets.length - 1; i >= 0; i--) if (claims.claim(i, 'worker')) render(targets[i]);
     const finish = () => {
       try {
         for (const [t, f] of held.splice(0)) outputs.get(t)!.add(f);
-        reply({ kind: 'done', outcomes: targets.map((t) => outputs.get(t)!.finish()) });
+        reply({ kind: 'done', outcomes: [...outputs.values()].map((o) => o.finish()) });
       } catch (e) {
         fail(e);
       }

@@ -43,11 +43,9 @@ export interface Emitter {
    */
   emitEach?(model: Model, ctx: EmitContext, out: (file: OutputFile) => void): void;
   /**
-   * `mvgen generate`/`check` render and write this target in the worker thread (parallel.ts),
-   * beside the main thread, which validates the spec and renders the other targets. Marked so
-   * that the two threads get about equal work on a big spec: the docs (a page per item), the
-   * normalised spec and the host tables (on a 100x spec, main and worker threads measured 4.0
-   * and 3.0 s of CPU with the docs alone, 3.5 and 3.3 s with all three).
+   * `mvgen generate`/`check` start this target on the worker thread (parallel.ts), beside the
+   * main thread, which validates the spec and renders the others; the worker then also takes
+   * any the main thread has not started. For a target that is a large share of the work.
    */
   ownThread?: boolean;
 }

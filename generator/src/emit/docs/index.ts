@@ -13,7 +13,7 @@ import { PAGES } from './links.js';
 export const docsEmitter: Emitter = {
   target: 'docs',
   description: 'Markdown reference',
-  // A page per item: about half of all the generator's work, so it goes to the worker thread.
+  // A page per item: about half of all the generator's work, so it starts on the worker thread.
   ownThread: true,
   ownedDirs: (model) => [model.product.outputs.docs],
   emit: (model, ctx) => collectFiles(emitPages, model, ctx),

@@ -120,7 +120,6 @@ function cmakeSource(model: Model, ctx: EmitContext): string {
 export const hostEmitter: Emitter = {
   target: 'host',
   description: 'host build of firmware: system-call stubs and pointer tables (C and device side), CMake function',
-  ownThread: true,
   ownedDirs: (model) => [cDir(model), model.product.outputs.host],
   emit(model, ctx): OutputFile[] {
     const tables = lowerForHost(model);

@@ -8,7 +8,6 @@ import { bannerLines } from '../banner.js';
 export const jsonEmitter: Emitter = {
   target: 'json',
   description: 'normalised spec',
-  ownThread: true,
   ownedDirs: (model) => [model.product.outputs.json],
   emit(model, ctx) {
     const doc = {
