@@ -1,9 +1,9 @@
 /**
  * Writes generated files: only when the bytes differ, and removes stale files from directories a
  * target owns. A file that exists is replaced atomically (temp file + rename), so a reader never
- * sees half of it; a new file is created in place (exclusively: if one appears meanwhile, it is
- * replaced atomically instead), which saves a rename per file when a first generation writes
- * thousands of pages. A write that fails removes its partial file. In 'check' mode the same plan
+ * sees half of it; a new file is created in place, exclusively (which also tells that it did not
+ * exist), saving a rename and a look-up per file when a first generation writes thousands of
+ * pages. A write that fails removes its partial file. In 'check' mode the same plan
  * is made without touching the disk.
  */
 import { createHash } from 'node:crypto';
@@ -46,27 +46,26 @@ export class OutputWriter {
     const abs = join(this.root, f.path);
     const bytes = Buffer.from(f.contents, 'utf8');
     this.hashes.set(f.path, sha256(bytes));
-    let kind: 'added' | 'changed';
-    if (!existsSync(abs)) kind = 'added';
-    else if (readFileSync(abs).equals(bytes)) {
-      this.plan.unchanged.push(f.path);
-      return;
-    } else kind = 'changed';
-    this.plan[kind].push(f.path);
-    if (!this.write) return;
-    const dir = dirname(abs);
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    if (kind === 'added' && writeNewFile(abs, bytes, 'wx')) {
-      this.written++;
-      return;
-    }
-    const tmp = `${abs}.mvgen-${process.pid}.tmp`;
-    writeNewFile(tmp, bytes, 'w');
-    renameSync(tmp, abs);
-    this.written++;
+    if (this.write) {
+      const dir = dirname(abs);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      // Creating the file is also the test that it did not exist (one system call, not two).
+      if (writeNewFile(abs, bytes, 'wx')) {
+        this.plan.added.push(f.path);
+        this.written++;
+      } else if (holds(abs, bytes)) this.plan.unchanged.push(f.path);
+      else {
+        this.plan.changed.push(f.path);
+        const tmp = `${abs}.mvgen-${process.pid}.tmp`;
+        writeNewFile(tmp, bytes, 'w');
+        renameSync(tmp, abs);
+        this.written++;
+      }
+    } else if (!existsSync(abs)) this.plan.added.push(f.path);
+    else this.plan[holds(abs, bytes) ? 'unchanged' : 'changed'].push(f.path);
   }
 
   /** The stale files (removed when writing), the plan in path order, and [path, hash] of every file in path order. */
@@ -80,6 +79,16 @@ export class OutputWriter {
     for (const list of [this.plan.unchanged, this.plan.changed, this.plan.added]) list.sort(byPath);
     const hashes = [...this.hashes].sort((a, b) => byPath(a[0], b[0]));
     return { plan: this.plan, written: this.written, hashes };
+  }
+}
+
+/** Whether the file at `abs` holds exactly `bytes` (false for a name that leads nowhere, such as a dangling link: it is replaced). */
+function holds(abs: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(abs).equals(bytes);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 
