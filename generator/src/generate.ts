@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { loadModel } from './pipeline.js';
 import { impliedOutRoot } from './locate.js';
 import { TARGETS, findTarget } from './emit/targets.js';
-import { applyOutputs, fileHashes, planOutputs, type Hashes, type OutputPlan } from './write/output.js';
+import { OutputWriter, type OutputPlan } from './write/output.js';
 import type { EmitContext, Emitter, OutputFile } from './emit/emitter.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { Model } from './model/model.js';
@@ -61,7 +61,7 @@ export function emitContext(model: Model, standalone: boolean): EmitContext {
   return { generatorVersion: GENERATOR_VERSION, specLabel: specLabel(model), regenerate: model.product.regenerate, standalone };
 }
 
-/** Sorts one target's files by path (the order they are planned, written and stamped in). */
+/** One target's files, sorted by path (outcomes and stamps list files in path order whatever order they were written in). */
 export function renderTarget(model: Model, target: Emitter, ctx: EmitContext): OutputFile[] {
   return target.emit(model, ctx).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -81,13 +81,6 @@ export function checkOwnedDirs(model: Model, targets: Emitter[]): void {
         throw new UsageError(`targets "${a.target}" and "${b.target}" would share ${within(a.dir, b.dir) ? a.dir : b.dir}: give each its own directory in the spec's product.outputs`);
 }
 
-/** A generator bug, caught before the target writes: a file outside the directories it owns. */
-function checkInsideOwned(target: Emitter, files: OutputFile[], ownedDirs: string[]): void {
-  for (const f of files)
-    if (!ownedDirs.some((d) => f.path.startsWith(`${d.replace(/\/+$/, '')}/`)))
-      throw new Error(`target "${target.target}" produces ${f.path}, outside the directories it owns (${ownedDirs.join(', ')})`);
-}
-
 /** Renders every selected target in memory; nothing touches the disk here. */
 export function renderTargets(model: Model, targets: Emitter[], opts: { standalone?: boolean } = {}): Map<Emitter, OutputFile[]> {
   checkOwnedDirs(model, targets);
@@ -97,22 +90,43 @@ export function renderTargets(model: Model, targets: Emitter[], opts: { standalo
   return out;
 }
 
+/**
+ * One target's files planned against the disk and (in 'write' mode) written, one at a time as
+ * they are rendered (the worker hands over the docs page by page); `finish` gives the outcome.
+ */
+export class TargetOutput {
+  private readonly ownedDirs: string[];
+  private readonly writer: OutputWriter;
+  private files = 0;
+
+  constructor(
+    model: Model,
+    private readonly target: Emitter,
+    outRoot: string,
+    mode: GenerateOptions['mode'],
+  ) {
+    this.ownedDirs = target.ownedDirs(model);
+    this.writer = new OutputWriter(outRoot, this.ownedDirs, mode === 'write');
+  }
+
+  add(f: OutputFile): void {
+    // A generator bug, caught before the file is written: a file outside the directories it owns.
+    if (!this.ownedDirs.some((d) => f.path.startsWith(`${d.replace(/\/+$/, '')}/`)))
+      throw new Error(`target "${this.target.target}" produces ${f.path}, outside the directories it owns (${this.ownedDirs.join(', ')})`);
+    this.files++;
+    this.writer.add(f);
+  }
+
+  finish(): TargetOutcome {
+    return { target: this.target.target, files: this.files, ownedDirs: this.ownedDirs, ...this.writer.finish() };
+  }
+}
+
 /** Plans one rendered target against the disk and (in 'write' mode) writes what changed. */
 export function writeTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string, mode: GenerateOptions['mode']): TargetOutcome {
-  const hashes: Hashes = new Map();
-  const { ownedDirs, plan } = planTarget(model, target, files, outRoot, hashes);
-  const written = mode === 'write' ? applyOutputs(outRoot, files, plan, hashes) : 0;
-  return outcome(target, files, ownedDirs, plan, written, hashes);
-}
-
-function planTarget(model: Model, target: Emitter, files: OutputFile[], outRoot: string, hashes: Hashes): { ownedDirs: string[]; plan: OutputPlan } {
-  const ownedDirs = target.ownedDirs(model);
-  checkInsideOwned(target, files, ownedDirs);
-  return { ownedDirs, plan: planOutputs(outRoot, files, ownedDirs, hashes) };
-}
-
-function outcome(target: Emitter, files: OutputFile[], ownedDirs: string[], plan: OutputPlan, written: number, hashes: Hashes): TargetOutcome {
-  return { target: target.target, files: files.length, ownedDirs, plan, written, hashes: fileHashes(files, hashes) };
+  const out = new TargetOutput(model, target, outRoot, mode);
+  for (const f of files) out.add(f);
+  return out.finish();
 }
 
 export interface GenerateSetup {

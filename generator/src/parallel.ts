@@ -1,19 +1,21 @@
 /**
- * `mvgen generate`/`check` on two cores, holding little in memory. Targets marked `ownThread` (the
- * docs: a page per item, about half the work) render and write in a worker thread
- * (target-worker.ts) while this thread validates the spec and renders the other targets. The
- * worker builds its own model from the same spec files (copying a model between threads costs
- * about as much as building it), but writes nothing until this thread has validated the spec:
- * an invalid spec still writes nothing. Each target here is written as soon as it is rendered
- * and its files let go (a big spec's output is hundreds of megabytes; the garbage collector's
- * work grows with what stays alive). The output is byte for byte what `generate` writes; a test
- * compares the two.
+ * `mvgen generate`/`check` on two cores, holding little in memory. A worker thread
+ * (target-worker.ts) renders and writes the targets marked `ownThread` (the docs: a page per
+ * item) while this thread validates the spec and renders the others in order; once done with
+ * its own, the worker takes the others from the end, any this thread has not started
+ * (claims.ts), so both finish close together. The worker builds its own model from the same
+ * spec files (copying a model between threads costs about as much as building it), but writes
+ * nothing until this thread has validated the spec: an invalid spec still writes nothing. Each
+ * target is written as soon as it is rendered (the docs page by page) and its files let go (a
+ * big spec's output is hundreds of megabytes; the garbage collector's work grows with what stays
+ * alive). The output is byte for byte what `generate` writes; a test compares the two.
  */
 import { Worker } from 'node:worker_threads';
 import { loadModel } from './pipeline.js';
 import { checkOwnedDirs, emitContext, generateSetup, renderTarget, writeTarget, type GenerateOptions, type TargetOutcome } from './generate.js';
 import type { Model } from './model/model.js';
 import type { WorkerJob, WorkerMessage, WorkerReply } from './target-worker.js';
+import { TargetClaims } from './claims.js';
 
 export interface ParallelResult {
   model: Model;
@@ -24,21 +26,21 @@ export interface ParallelResult {
 
 const WORKER = new URL('./target-worker.js', import.meta.url);
 
-/** Like `generate`, with `ownThread` targets in a worker; in this thread only when `threads` is false. */
+/** Like `generate`, on two threads (see above); in this thread only when `threads` is false. */
 export async function generateParallel(opts: GenerateOptions & { threads?: boolean }): Promise<ParallelResult> {
   const { targets, outRoot, standalone } = generateSetup(opts);
   // Compiled code only: the worker cannot load the TypeScript sources (tests run from src/).
-  const offThread = opts.threads !== false && import.meta.url.endsWith('.js') ? targets.filter((t) => t.ownThread) : [];
-  const job: WorkerJob = { specPath: opts.specPath, targets: offThread.map((t) => t.target), outRoot, mode: opts.mode, standalone };
-  const worker = offThread.length ? new WorkerLink(job) : undefined;
+  const threads = opts.threads !== false && import.meta.url.endsWith('.js') && targets.some((t) => t.ownThread);
+  const claims = TargetClaims.create(targets.length, threads ? targets.flatMap((t, i) => (t.ownThread ? [i] : [])) : []);
+  const job: WorkerJob = { specPath: opts.specPath, targets: targets.map((t) => t.target), claims: claims.buffer, outRoot, mode: opts.mode, standalone };
+  const worker = threads ? new WorkerLink(job) : undefined;
   try {
     const model = loadModel(opts.specPath);
     checkOwnedDirs(model, targets);
     worker?.send({ kind: 'write' });
     const ctx = emitContext(model, standalone);
     const outcomes = new Map<string, TargetOutcome>();
-    for (const t of targets)
-      if (!offThread.includes(t)) outcomes.set(t.target, writeTarget(model, t, renderTarget(model, t, ctx), outRoot, opts.mode));
+    for (const [i, t] of targets.entries()) if (claims.claim(i, 'main')) outcomes.set(t.target, writeTarget(model, t, renderTarget(model, t, ctx), outRoot, opts.mode));
     if (worker) for (const o of (await worker.next('done')).outcomes) outcomes.set(o.target, o);
     return { model, outRoot, results: targets.map((t) => outcomes.get(t.target)!) };
   } finally {

@@ -37,8 +37,15 @@ export interface Emitter {
   ownedDirs(model: Model): string[];
   emit(model: Model, ctx: EmitContext): OutputFile[];
   /**
-   * `mvgen generate`/`check` render and write this target in a worker thread of its own, beside
-   * the others (parallel.ts): for a target that is a large share of the whole work.
+   * For a target of many files: hands each file to `out` as soon as it is rendered, the same
+   * files `emit` gives, so that a caller writing as it goes holds none of them (the worker
+   * thread does, once it may write). `emit` is then `collectFiles` of this.
+   */
+  emitEach?(model: Model, ctx: EmitContext, out: (file: OutputFile) => void): void;
+  /**
+   * `mvgen generate`/`check` start this target on the worker thread (parallel.ts), beside the
+   * main thread, which validates the spec and renders the others; the worker then also takes
+   * any the main thread has not started. For a target that is a large share of the work.
    */
   ownThread?: boolean;
 }
@@ -52,6 +59,13 @@ export interface ItemHooks<T> {
 }
 
 /** Visits items in spec order (area by area: typedefs, enums, structs, functions, limits). */
+/** `emit` for a target that has `emitEach`. */
+export function collectFiles(emitEach: NonNullable<Emitter['emitEach']>, model: Model, ctx: EmitContext): OutputFile[] {
+  const files: OutputFile[] = [];
+  emitEach(model, ctx, (f) => files.push(f));
+  return files;
+}
+
 export function walkItems<T>(model: Model, hooks: ItemHooks<T>): T[] {
   const out: T[] = [];
   for (const area of model.areas) {

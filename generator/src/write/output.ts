@@ -1,12 +1,13 @@
 /**
- * Writes generated files: only when the bytes differ, atomically (temp file + rename, so a
- * reader never sees half a file), and removes stale files from directories a target owns.
- * `planOutputs` computes the same plan without touching the disk, for `mvgen check`.
- * Each file compared or written is encoded to UTF-8 once, and its hash for the no-op stamp
- * taken from those bytes (`Hashes`): a big spec's output is hundreds of megabytes.
+ * Writes generated files: only when the bytes differ, and removes stale files from directories a
+ * target owns. A file that exists is replaced atomically (temp file + rename), so a reader never
+ * sees half of it; a new file is created in place (exclusively: if one appears meanwhile, it is
+ * replaced atomically instead), which saves a rename per file when a first generation writes
+ * thousands of pages. A write that fails removes its partial file. In 'check' mode the same plan
+ * is made without touching the disk.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { OutputFile } from '../emit/emitter.js';
 
@@ -17,72 +18,94 @@ export interface OutputPlan {
   stale: string[]; // in an owned dir, no longer produced
 }
 
-/** path → sha256 (hex) of the file's bytes, filled in by planning and writing as they encode. */
+/** path → sha256 (hex) of the file's bytes, taken from the bytes that were compared or written. */
 export type Hashes = Map<string, string>;
 
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** The files' hashes in their order: the ones planning or writing took, the others computed here. */
-export function fileHashes(files: OutputFile[], hashes: Hashes): [string, string][] {
-  return files.map((f) => [f.path, hashes.get(f.path) ?? sha256(Buffer.from(f.contents, 'utf8'))]);
-}
+/**
+ * One target's output, planned (and when writing, written) one file at a time as the files are
+ * rendered, in any order, so that a caller streaming pages holds none of them; `finish` then
+ * lists the stale files (removing them when writing) and sorts the plan. Each file is encoded
+ * to UTF-8 once, and its hash for the no-op stamp taken from those bytes: a big spec's output
+ * is hundreds of megabytes.
+ */
+export class OutputWriter {
+  readonly plan: OutputPlan = { unchanged: [], changed: [], added: [], stale: [] };
+  readonly hashes: Hashes = new Map();
+  written = 0;
+  private readonly madeDirs = new Set<string>();
 
-export function planOutputs(root: string, files: OutputFile[], ownedDirs: string[], hashes: Hashes = new Map()): OutputPlan {
-  const plan: OutputPlan = { unchanged: [], changed: [], added: [], stale: [] };
-  const produced = new Set(files.map((f) => f.path));
-  for (const f of files) {
-    const abs = join(root, f.path);
-    if (!existsSync(abs)) {
-      plan.added.push(f.path);
-      continue;
-    }
+  constructor(
+    private readonly root: string,
+    private readonly ownedDirs: string[],
+    private readonly write: boolean,
+  ) {}
+
+  add(f: OutputFile): void {
+    const abs = join(this.root, f.path);
     const bytes = Buffer.from(f.contents, 'utf8');
-    if (readFileSync(abs).equals(bytes)) {
-      plan.unchanged.push(f.path);
-      hashes.set(f.path, sha256(bytes));
-    } else plan.changed.push(f.path);
-  }
-  for (const dir of ownedDirs)
-    for (const p of listFiles(join(root, dir))) {
-      const rel = relative(root, p).split('\\').join('/');
-      if (!produced.has(rel)) plan.stale.push(rel);
-    }
-  return plan;
-}
-
-/** The files the plan writes (changed or new), with their directories made. */
-function filesToWrite(root: string, files: OutputFile[], plan: OutputPlan): { path: string; abs: string; tmp: string; contents: string }[] {
-  const toWrite = new Set([...plan.changed, ...plan.added]);
-  const made = new Set<string>();
-  const out = [];
-  for (const f of files) {
-    if (!toWrite.has(f.path)) continue;
-    const abs = join(root, f.path);
+    this.hashes.set(f.path, sha256(bytes));
+    let kind: 'added' | 'changed';
+    if (!existsSync(abs)) kind = 'added';
+    else if (readFileSync(abs).equals(bytes)) {
+      this.plan.unchanged.push(f.path);
+      return;
+    } else kind = 'changed';
+    this.plan[kind].push(f.path);
+    if (!this.write) return;
     const dir = dirname(abs);
-    if (!made.has(dir)) {
+    if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
-      made.add(dir);
+      this.madeDirs.add(dir);
     }
-    out.push({ path: f.path, abs, tmp: `${abs}.mvgen-${process.pid}.tmp`, contents: f.contents });
+    if (kind === 'added' && writeNewFile(abs, bytes, 'wx')) {
+      this.written++;
+      return;
+    }
+    const tmp = `${abs}.mvgen-${process.pid}.tmp`;
+    writeNewFile(tmp, bytes, 'w');
+    renameSync(tmp, abs);
+    this.written++;
   }
-  return out;
+
+  /** The stale files (removed when writing), the plan in path order, and [path, hash] of every file in path order. */
+  finish(): { plan: OutputPlan; written: number; hashes: [string, string][] } {
+    for (const dir of this.ownedDirs)
+      for (const p of listFiles(join(this.root, dir))) {
+        const rel = relative(this.root, p).split('\\').join('/');
+        if (!this.hashes.has(rel)) this.plan.stale.push(rel);
+      }
+    if (this.write) for (const s of this.plan.stale) rmSync(join(this.root, s));
+    for (const list of [this.plan.unchanged, this.plan.changed, this.plan.added]) list.sort(byPath);
+    const hashes = [...this.hashes].sort((a, b) => byPath(a[0], b[0]));
+    return { plan: this.plan, written: this.written, hashes };
+  }
 }
 
-/** Encodes a file to be written and records its hash. */
-function bytesOf(w: { path: string; contents: string }, hashes: Hashes): Buffer {
-  const bytes = Buffer.from(w.contents, 'utf8');
-  hashes.set(w.path, sha256(bytes));
-  return bytes;
-}
+const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function applyOutputs(root: string, files: OutputFile[], plan: OutputPlan, hashes: Hashes = new Map()): number {
-  const writes = filesToWrite(root, files, plan);
-  for (const w of writes) {
-    writeFileSync(w.tmp, bytesOf(w, hashes));
-    renameSync(w.tmp, w.abs);
+/**
+ * Writes `bytes` to a file this call creates; false when `flag` is 'wx' and the file exists
+ * already. If writing fails after the file was created (a full disk), the partial file is removed.
+ */
+function writeNewFile(path: string, bytes: Buffer, flag: 'w' | 'wx'): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, flag);
+  } catch (err) {
+    if (flag === 'wx' && (err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
   }
-  for (const s of plan.stale) rmSync(join(root, s));
-  return writes.length;
+  try {
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  return true;
 }
 
 function listFiles(dir: string): string[] {

@@ -135,7 +135,7 @@ function fieldLines(f: FieldCheck, struct: string, v: string, model: Model): str
       // live handle, as at the top level: only a value that is not a number at all is a fault.
       return guarded(`typeof ${v} !== 'number'`, [fault('level', name, `'is not a ${s.handle}'`, 'depth')], f, v, name, [orRefuse(`c.storedHandle('${s.handle}', ${v}, level, ${name})`)]);
     case 'struct': {
-      const target = model.structs.find((x) => x.name === s.struct)!;
+      const target = model.struct(s.struct);
       // Missing from a request, a struct of pointers (a sized string) is a bad pointer read while sending.
       const missingDepth = hasDirectPointer(target, model) ? `c.rules.consumer ? depth : ${nested}` : 'depth';
       const counts = target.fieldPaths.filter(({ field }) => field.counts !== undefined).map(({ path }) => path);
@@ -404,7 +404,7 @@ export function argumentStatements(model: Model, imports: Imports): string[] {
   const limits = limitsByField(model);
   const structs = model.structs.map((s) => structFunction(s, model, limits));
   // Only a range limit says what a value outside the parameter's type is (another kind is the behaviour's).
-  const rangesOf = (target: string) => (limits.get(target) ?? []).filter((l) => model.limits.find((x) => x.name === l)?.kind === 'range');
+  const rangesOf = (target: string) => (limits.get(target) ?? []).filter((l) => model.limit(l).kind === 'range');
   const functions = model.functions.map((f) => functionCheck(f, model, imports, rangesOf));
   const rules = [
     '/** Each function\'s error-table facts the checks consult, computed once. */',
