@@ -58,7 +58,6 @@ export interface ItemHooks<T> {
   limit?(l: LimitModel, model: Model): T;
 }
 
-/** Visits items in spec order (area by area: typedefs, enums, structs, functions, limits). */
 /** `emit` for a target that has `emitEach`. */
 export function collectFiles(emitEach: NonNullable<Emitter['emitEach']>, model: Model, ctx: EmitContext): OutputFile[] {
   const files: OutputFile[] = [];
@@ -66,6 +65,7 @@ export function collectFiles(emitEach: NonNullable<Emitter['emitEach']>, model: 
   return files;
 }
 
+/** Visits items in spec order (area by area: typedefs, enums, structs, functions, limits). */
 export function walkItems<T>(model: Model, hooks: ItemHooks<T>): T[] {
   const out: T[] = [];
   for (const area of model.areas) {

@@ -58,34 +58,41 @@ function relativePath(fromDir: string, to: string): string {
   // Pages live in a handful of directories: the way from one directory to another is worked
   // out once, and every link only appends the page's file name.
   const slash = to.lastIndexOf('/');
-  const key = `${fromDir}\0${slash < 0 ? '' : to.slice(0, slash)}`;
-  let way = waysBetweenDirs.get(key);
+  const toDir = slash < 0 ? '' : to.slice(0, slash);
+  let ways = waysBetweenDirs.get(fromDir);
+  if (!ways) waysBetweenDirs.set(fromDir, (ways = new Map()));
+  let way = ways.get(toDir);
   if (way === undefined) {
     const from = fromDir === '.' || fromDir === '' ? [] : fromDir.split('/');
-    const target = slash < 0 ? [] : to.slice(0, slash).split('/');
+    const target = toDir === '' ? [] : toDir.split('/');
     let common = 0;
     while (common < from.length && common < target.length && from[common] === target[common]) common++;
     // '../functions/', 'structs/', or '' for the same directory.
     way = [...from.slice(common).map(() => '..'), ...target.slice(common), ''].join('/');
-    waysBetweenDirs.set(key, way);
+    ways.set(toDir, way);
   }
   return way + to.slice(slash + 1);
 }
-const waysBetweenDirs = new Map<string, string>();
+/** From directory → to directory → the way between them. */
+const waysBetweenDirs = new Map<string, Map<string, string>>();
 
 const dirOf = (page: string) => (page.includes('/') ? page.slice(0, page.lastIndexOf('/')) : '.');
 const baseOf = (page: string) => page.slice(page.lastIndexOf('/') + 1);
 
 /** Builds links from one page to the others. */
 export class Linker {
+  private readonly fromDir: string;
+
   constructor(
     private readonly model: Model,
     readonly from: string,
-  ) {}
+  ) {
+    this.fromDir = dirOf(from);
+  }
 
   /** Relative path from this page to `target` (a page path plus optional `#anchor`). */
   href(target: string, anchor?: string): string {
-    const rel = relativePath(dirOf(this.from), target) || baseOf(target);
+    const rel = relativePath(this.fromDir, target) || baseOf(target);
     const path = target === this.from ? '' : rel;
     return anchor ? `${path}#${anchor}` : path;
   }

@@ -11,7 +11,7 @@
  */
 import type { Model } from '../../model/model.js';
 import type { FieldModel, FunctionModel } from '../../model/types.js';
-import { announcingEvents, handlesClosed, handlesCreated, handlesNeeded, isUnsolicited, peekerOf } from './facts.js';
+import { announcingEvents, handleCalls, handlesClosed, handlesCreated, handlesNeeded, isUnsolicited, peekerOf } from './facts.js';
 
 export interface ReadStep {
   /** Readable-data constant. */
@@ -59,17 +59,22 @@ function isPlain(fn: FunctionModel): boolean {
  * create the handles they need and the calls that close those handles.
  */
 export function areaScope(model: Model, area: string): Set<string> {
-  const scope = new Set(model.functions.filter((f) => f.area === area).map((f) => f.name));
+  const scope = new Set<string>();
   const handles = new Set<string>();
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const f of model.functions) if (scope.has(f.name)) for (const h of handlesNeeded(f, model)) handles.add(h);
-    for (const f of model.functions) {
-      if (scope.has(f.name)) continue;
-      if (handlesCreated(f).some((h) => handles.has(h)) || handlesClosed(f).some((h) => handles.has(h))) {
-        scope.add(f.name);
-        grew = true;
-      }
+  // Each call that joins brings the handles it needs, each new handle its creators and closers
+  // (from the index: scanning every call per round made this quadratic in the spec's size).
+  const pending = model.functions.filter((f) => f.area === area);
+  for (const f of pending) scope.add(f.name);
+  while (pending.length) {
+    for (const h of handlesNeeded(pending.pop()!, model)) {
+      if (handles.has(h)) continue;
+      handles.add(h);
+      const { creators, closers } = handleCalls(model, h);
+      for (const g of [...creators, ...closers])
+        if (!scope.has(g.name)) {
+          scope.add(g.name);
+          pending.push(g);
+        }
     }
   }
   return scope;
