@@ -57,7 +57,7 @@ enum {
   REQUEST_HEADER = MVHOST_REQUEST_HEADER,
 };
 
-/* One request at a time: calls run with every signal blocked, and only one task runs at once. */
+/* One request at a time: no interrupt handler runs inside a call (see mvhost_call), and only one task runs at once. */
 #define REQUEST_CAPACITY (8u << 20)
 #define MAX_REGIONS 4096u
 
@@ -500,9 +500,14 @@ static const uint8_t *exchange_socket(void) {
 }
 
 int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
+  // Atomic with respect to interrupts: on the thread they preempt (bare metal) they wait for the
+  // call's end; elsewhere every signal is blocked for the call (an RTOS tick must not switch tasks).
   sigset_t all, saved;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &saved);
+  int deferring = mvhost_irq_call_begin();
+  if (!deferring) {
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved);
+  }
   require_connection();
   if (function_id >= mvhost_function_count) die("unknown system call");
   // Once, from the application (the loader has finished protecting the image by now).
@@ -546,8 +551,9 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
     at += align8(size);
   }
   // Those events are already in the event socket. Take them here when no other thread is at it
-  // (this thread blocks every signal, so it cannot be parked holding the lock): a thread in WFI
-  // may have taken the wake-up for them and been parked by an RTOS tick before reading them.
+  // (no interrupt handler runs on this thread during the call, so it cannot be parked holding the
+  // lock): a thread in WFI may have taken the wake-up for them and been parked by an RTOS tick
+  // before reading them.
   while ((int32_t)(atomic_load(&events_applied) - events_before) < 0) {
     if (pthread_mutex_trylock(&event_lock) == 0) {
       take_events();
@@ -556,7 +562,8 @@ int64_t mvhost_call(uint32_t function_id, const uint64_t *args) {
       sched_yield();
     }
   }
-  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (deferring) mvhost_irq_call_end();
+  else pthread_sigmask(SIG_SETMASK, &saved, NULL);
   return status;
 }
 

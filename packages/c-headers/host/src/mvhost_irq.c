@@ -2,7 +2,7 @@
  * The host's interrupt controller. Pends are counted per line (one handler call per
  * notification record, as on the TypeScript device), held while a line is disabled, and
  * delivered in interrupt context: IPSR reads 16 + IRQn on the delivering thread while a handler
- * runs, and a handler never preempts a system call (calls block every signal).
+ * runs, and a handler never preempts a system call (see mvhost_irq_call_begin).
  *
  * Bare metal: a pend signals the thread that started the program, and its signal handler runs
  * the handlers, so they preempt the super-loop at any instruction; __WFI() sleeps until then.
@@ -37,6 +37,16 @@ static _Atomic uint32_t basepri;
 static uint32_t priority_grouping;
 static _Thread_local uint32_t ipsr;
 static pid_t interrupted_process, interrupted_thread;
+static pthread_t interrupted_pthread;
+/*
+ * Calls in progress on the interrupted thread, and whether the interrupt signal came during
+ * one. A call there used to block every signal and restore the mask after (two system calls
+ * per call, on the path between the device core's answer and the next request). Now the
+ * handler sees the call, notes the signal and returns; the call's end signals again, so the
+ * handlers run after the call, as they did when the mask let the pending signal through.
+ */
+static volatile sig_atomic_t calls_in_progress;
+static volatile sig_atomic_t irq_during_call;
 static int irq_signal;
 static void (*kick)(void);
 
@@ -52,12 +62,35 @@ static void signal_interrupted_thread(void) { syscall(SYS_tgkill, interrupted_pr
 
 static void on_irq_signal(int sig) {
   (void)sig;
+  if (calls_in_progress) {
+    irq_during_call = 1;
+    return;
+  }
   int saved = errno;
   mvhost_irq_dispatch();
   errno = saved;
 }
 
 void mvhost_irq_set_kick(void (*k)(void)) { kick = k; }
+
+int mvhost_irq_call_begin(void) {
+  // Elsewhere (an RTOS, whose tick must not switch tasks inside a call; another thread) the caller blocks signals.
+  if (kick != signal_interrupted_thread || !pthread_equal(pthread_self(), interrupted_pthread)) return 0;
+  calls_in_progress++;
+  atomic_signal_fence(memory_order_seq_cst);
+  return 1;
+}
+
+void mvhost_irq_call_end(void) {
+  atomic_signal_fence(memory_order_seq_cst);
+  calls_in_progress--;
+  atomic_signal_fence(memory_order_seq_cst);
+  // A signal between the decrement and here was handled already; signalling again only finds nothing to do.
+  if (!calls_in_progress && irq_during_call) {
+    irq_during_call = 0;
+    signal_interrupted_thread();
+  }
+}
 int mvhost_irq_signal_delivery(void) { return kick == signal_interrupted_thread; }
 
 __attribute__((weak)) void mvhost_tick_hook(void) {}
@@ -65,6 +98,7 @@ __attribute__((weak)) void mvhost_tick_hook(void) {}
 void mvhost_irq_init(void) {
   interrupted_process = getpid();
   interrupted_thread = (pid_t)syscall(SYS_gettid);
+  interrupted_pthread = pthread_self();
   irq_signal = SIGRTMIN + 4;
   if (!kick) kick = signal_interrupted_thread; /* an RTOS glue may have chosen already */
   struct sigaction sa;

@@ -77,6 +77,14 @@ void mvhost_call_wait_for_event(const sigset_t *mask, int (*woken)(void));
 void mvhost_irq_pend(uint32_t irq);
 /** True when pends are delivered by a signal to the interrupted thread (no RTOS glue chose another kick). */
 int mvhost_irq_signal_delivery(void);
+/**
+ * A system call starts on this thread: with signal delivery, on the thread the signal goes to,
+ * interrupts wait for the call's end without a change of the signal mask (true: call
+ * mvhost_irq_call_end at the end). False: the caller blocks signals itself.
+ */
+int mvhost_irq_call_begin(void);
+/** The call is over: an interrupt that came meanwhile is taken now (not inside the call). */
+void mvhost_irq_call_end(void);
 /** Runs the handlers of every pending, enabled line; call only in interrupt context. */
 void mvhost_irq_dispatch(void);
 /** True when some enabled line has pends waiting. */

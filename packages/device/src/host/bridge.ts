@@ -13,7 +13,7 @@ import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEvent, type MemoryWrite } from './protocol.js';
+import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEventInto, eventSize, type MemoryWrite } from './protocol.js';
 import type { ShmAddon } from './shm.js';
 import { SHM } from './generated/protocol.js';
 
@@ -87,7 +87,10 @@ export class HostBridge {
   private spinNs = NEXT_CALL_SPIN_MAX_NS;
   private irqSpinNs = IRQ_CALL_SPIN_MAX_NS;
   private irqSpinScheduled = false;
-  private readonly unsentEvents: Buffer[] = [];
+  /** Events not written to the event socket yet, encoded back to back (`unsentBytes` of them). */
+  private unsentEvents = Buffer.allocUnsafeSlow(4096);
+  private unsentBytes = 0;
+  private readonly irqWrites: MemoryWrite[] = [];
   private lastSpinWasAfterIrq = false;
   /** When this end last stopped watching (performance.now()). */
   private idleSince = 0;
@@ -222,11 +225,12 @@ export class HostBridge {
     let writes: MemoryWrite[];
     this.inCall = true;
     try {
-      let finish: (writes: MemoryWrite[]) => void;
-      ({ fn, args, finish } = this.memory.decode(frame));
+      const call = this.memory.decode(frame);
+      fn = call.fn;
+      args = call.args;
       status = this.calls[fn](...args);
       writes = [];
-      finish(writes);
+      call.finish(writes);
       this.memory.retainedWrites(writes);
       if (seq !== undefined && answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
     } catch (err) {
@@ -264,17 +268,31 @@ export class HostBridge {
     this.eventsSent++;
     // Interrupts raised in one turn of the event loop (a read from the broker may complete many
     // requests) go out in one write: one wake-up of the firmware's event thread, not one each.
-    this.unsentEvents.push(encodeEvent(EVENT_IRQ, irq, this.memory.retainedWrites()));
-    if (this.unsentEvents.length === 1) setImmediate(() => this.flushEvents());
+    const writes = this.irqWrites;
+    writes.length = 0;
+    this.memory.retainedWrites(writes);
+    const size = eventSize(writes);
+    const at = this.unsentBytes;
+    if (at + size > this.unsentEvents.byteLength) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.unsentEvents.byteLength, at + size));
+      this.unsentEvents.copy(grown, 0, 0, at);
+      this.unsentEvents = grown;
+    }
+    encodeEventInto(this.unsentEvents, at, EVENT_IRQ, irq, writes);
+    this.unsentBytes = at + size;
+    if (at === 0) setImmediate(() => this.flushEvents());
     this.hooks.onIrq?.(irq);
     if (this.channel && this.spinAllowed && !this.pumping) this.awaitCallAfterIrq();
   }
 
   /** Writes the events not sent yet (before any answer that counts them, and once per turn). */
   private flushEvents(): void {
-    if (this.unsentEvents.length === 0) return;
-    const events = this.unsentEvents.length === 1 ? this.unsentEvents[0] : Buffer.concat(this.unsentEvents);
-    this.unsentEvents.length = 0;
+    const length = this.unsentBytes;
+    if (length === 0) return;
+    // A copy for the socket (it may hold it until written; small ones come from Node's pool).
+    const events = Buffer.allocUnsafe(length);
+    this.unsentEvents.copy(events, 0, 0, length);
+    this.unsentBytes = 0;
     this.eventSocket.write(events);
   }
 

@@ -21,7 +21,7 @@ interface Region {
 interface WriteBack {
   address: bigint;
   original: Uint8Array;
-  encode(): Uint8Array;
+  encode(scratch: Scratch): Uint8Array;
 }
 
 /**
@@ -63,8 +63,11 @@ const STRUCTS: readonly HostStruct[] = HOST_TABLES.structs.map((st) => ({
   })),
 }));
 const FUNCTIONS: readonly HostFunction[] = HOST_TABLES.functions.map((fn) => ({
-  ...fn,
+  name: fn.name,
+  id: fn.id,
+  returns: fn.returns,
   params: fn.params.map((p) => ({ name: p.name, value: p.value && uniformScalar(p.value), pointer: p.pointer && uniformPointer(p.pointer) })),
+  unsupported: fn.unsupported,
 }));
 
 function readScalar(view: DataView, at: number, s: HostScalar): number | bigint {
@@ -156,6 +159,9 @@ export class HostMemory {
   /** @param place tells the device core the application address a buffer it gets mirrors (for alignment rules). */
   constructor(readonly place: (buffer: ArrayBufferLike, address: number) => void = () => undefined) {}
 
+  /** Where `finish` encodes the current call's write-backs. */
+  readonly scratch = new Scratch();
+
   /** A view of the whole buffer the last request came in (the call channel's: the same every call). */
   private view: DataView | undefined;
 
@@ -166,14 +172,14 @@ export class HostMemory {
   }
 
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
-  decode(request: Buffer): { fn: number; args: unknown[]; finish(writes: MemoryWrite[]): void } {
+  decode(request: Buffer): DecodedCall {
     const fn = request.readUInt32LE(4);
     const argCount = request.readUInt32LE(8);
     const regionCount = request.readUInt32LE(12);
     let at = REQUEST_HEADER;
     const argsAt = at;
     at += 8 * argCount;
-    const regions: Region[] = [];
+    const regions: Region[] = new Array(regionCount);
     const buffer = request.buffer;
     const offset = request.byteOffset;
     for (let i = 0; i < regionCount; i++) {
@@ -186,14 +192,14 @@ export class HostMemory {
         bytes = new Uint8Array(buffer, offset + at, length);
         at += align8(length);
       }
-      regions.push({ address, length, flags, bytes });
+      regions[i] = { address, length, flags, bytes };
     }
     const description = FUNCTIONS[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
-    const walk = new Walk(regions, this, this.viewOf(buffer));
-    if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
     const params = description.params;
+    if (params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
     const args: unknown[] = new Array(params.length);
+    const walk = new Walk(fn, args, regions, this, this.viewOf(buffer));
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const lo = request.readUInt32LE(argsAt + 8 * i);
@@ -201,16 +207,7 @@ export class HostMemory {
       args[i] = p.pointer ? walk.pointer(lo === 0 && hi === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo), p.pointer) : valueArgument(lo, hi, p.value!);
     }
     if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
-    return {
-      fn,
-      args,
-      finish: (writes: MemoryWrite[]) => {
-        for (const w of walk.writeBacks) {
-          const now = w.encode();
-          if (!sameBytes(now, w.original)) writes.push({ address: w.address, bytes: now });
-        }
-      },
-    };
+    return walk;
   }
 
   /**
@@ -235,28 +232,84 @@ export class HostMemory {
         if (!w.dirty) continue;
         w.dirty = false;
       }
-      if (sameBytes(r.shadow, r.synced)) continue;
+      if (!findDifference(r.shadow, r.synced)) continue;
       // Send the changed span only (usually one 16-byte record), in whole elements: the
       // application may have changed its copy since (a consumed record's type cleared), so bytes
       // of a new record that equal the last ones sent must be sent again all the same.
-      let start = 0;
-      let end = r.shadow.byteLength;
-      while (start < end && r.shadow[start] === r.synced[start]) start++;
-      while (end > start && r.shadow[end - 1] === r.synced[end - 1]) end--;
+      let start = differenceStart;
+      let end = differenceEnd;
       start -= start % r.unit;
       end = Math.min(r.shadow.byteLength, end + ((r.unit - (end % r.unit)) % r.unit));
-      writes.push({ address: r.address + BigInt(start), bytes: r.shadow.slice(start, end), kept: true });
       r.synced.set(r.shadow.subarray(start, end), start);
+      // A view, not a copy: callers encode it before the next sync can change those bytes.
+      writes.push({ address: r.address + BigInt(start), bytes: r.synced.subarray(start, end), kept: true });
     }
     return writes;
   }
 }
 
-/** A copy from Node's small-buffer pool: a fresh ArrayBuffer per word written back cost microseconds. */
-function copyOf(bytes: Uint8Array): Uint8Array {
-  const out = Buffer.allocUnsafe(bytes.byteLength);
-  out.set(bytes);
-  return out;
+/**
+ * Where one call's write-backs are encoded (a copy of the region's bytes with the device's values
+ * written over it): one buffer and one DataView for every call, instead of a buffer and a
+ * DataView per out parameter. Valid until the next call's `finish` (the answer is encoded first).
+ */
+class Scratch {
+  private buffer = new ArrayBuffer(4096);
+  bytes = new Uint8Array(this.buffer);
+  view = new DataView(this.buffer);
+  used = 0;
+
+  /** Copies `original` in; its offset in `bytes`/`view`. */
+  copy(original: Uint8Array): number {
+    const at = this.used;
+    const end = at + original.byteLength;
+    if (end > this.bytes.byteLength) {
+      // Views handed out so far keep the old buffer.
+      this.buffer = new ArrayBuffer(Math.max(2 * this.bytes.byteLength, end));
+      this.bytes = new Uint8Array(this.buffer);
+      this.view = new DataView(this.buffer);
+    }
+    this.bytes.set(original, at);
+    this.used = end;
+    return at;
+  }
+
+  /** The encoded copy that starts at `at`. */
+  slice(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.buffer, at, length);
+  }
+}
+
+/** Where the last findDifference found `a` and `b` to differ: [start, end). */
+let differenceStart = 0;
+let differenceEnd = 0;
+
+/**
+ * Whether `a` and `b` (of one length) differ, and where (differenceStart/End). A word at a time
+ * where both allow it: a kept ring or channel buffer is compared on every interrupt it was
+ * written before, and a byte loop over 256 bytes (8 KB for a channel buffer) was most of that.
+ */
+function findDifference(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.byteLength;
+  let start = 0;
+  let end = n;
+  if (n >= 64 && (n & 3) === 0 && (a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const words = n >> 2;
+    const a32 = new Uint32Array(a.buffer, a.byteOffset, words);
+    const b32 = new Uint32Array(b.buffer, b.byteOffset, words);
+    let i = 0;
+    while (i < words && a32[i] === b32[i]) i++;
+    if (i === words) return false;
+    let j = words;
+    while (j > i && a32[j - 1] === b32[j - 1]) j--;
+    start = i << 2;
+    end = j << 2;
+  }
+  while (start < end && a[start] === b[start]) start++;
+  while (end > start && a[end - 1] === b[end - 1]) end--;
+  differenceStart = start;
+  differenceEnd = end;
+  return start < end;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -269,16 +322,35 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
-class Walk {
+/** A decoded request: the function, the arguments the device takes, and (`finish`) the writes its run made. */
+export interface DecodedCall {
+  readonly fn: number;
+  readonly args: unknown[];
+  /** Appends the writes into the call's own regions (call after the device has run). */
+  finish(writes: MemoryWrite[]): void;
+}
+
+class Walk implements DecodedCall {
   next = 0;
   readonly writeBacks: WriteBack[] = [];
 
   /** @param view views the whole buffer the regions' bytes lie in (one DataView per request, not one per struct or word). */
   constructor(
+    readonly fn: number,
+    readonly args: unknown[],
     private readonly regions: Region[],
     private readonly memory: HostMemory,
     private readonly view: DataView,
   ) {}
+
+  finish(writes: MemoryWrite[]): void {
+    const scratch = this.memory.scratch;
+    scratch.used = 0;
+    for (const w of this.writeBacks) {
+      const now = w.encode(scratch);
+      if (!sameBytes(now, w.original)) writes.push({ address: w.address, bytes: now, kept: false });
+    }
+  }
 
   pointer(address: bigint, p: HostPointer): unknown {
     if (address === 0n) return null;
@@ -303,12 +375,12 @@ class Walk {
       // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
       const box: { value: unknown } = { value: this.scalar(bytes, to) };
       if (writable)
-        this.track(region, bytes, () => {
-          const out = copyOf(bytes);
+        this.track(region, bytes, (scratch) => {
+          const at = scratch.copy(bytes);
           const v = box.value;
           const address = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
-          writeScalar(new DataView(out.buffer, out.byteOffset, out.byteLength), 0, to, address);
-          return out;
+          writeScalar(scratch.view, at, to, address);
+          return scratch.slice(at, bytes.byteLength);
         });
       return box;
     }
@@ -316,7 +388,7 @@ class Walk {
       if (to.kind === 'struct') {
         const elements: Record<string, unknown>[] = [];
         for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) elements.push(this.struct(STRUCTS[to.struct], bytes, at));
-        if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, elements));
+        if (writable) this.track(region, bytes, (scratch) => encodeStructs(scratch, STRUCTS[to.struct], bytes, elements));
         return elements;
       }
       const array = typedArrayFor(to, bytes);
@@ -326,15 +398,15 @@ class Walk {
     }
     if (to.kind === 'struct') {
       const object = this.struct(STRUCTS[to.struct], bytes, 0);
-      if (writable) this.track(region, bytes, () => encodeStructs(STRUCTS[to.struct], bytes, [object]));
+      if (writable) this.track(region, bytes, (scratch) => encodeStructs(scratch, STRUCTS[to.struct], bytes, [object]));
       return object;
     }
     const box = { value: this.scalar(bytes, to) };
     if (writable)
-      this.track(region, bytes, () => {
-        const out = copyOf(bytes);
-        writeScalar(new DataView(out.buffer, out.byteOffset, out.byteLength), 0, to, box.value);
-        return out;
+      this.track(region, bytes, (scratch) => {
+        const at = scratch.copy(bytes);
+        writeScalar(scratch.view, at, to, box.value);
+        return scratch.slice(at, bytes.byteLength);
       });
     return box;
   }
@@ -367,7 +439,7 @@ class Walk {
     return object;
   }
 
-  private track(region: Region, original: Uint8Array, encode: () => Uint8Array): void {
+  private track(region: Region, original: Uint8Array, encode: (scratch: Scratch) => Uint8Array): void {
     // `original` views the request, which nothing writes to: no copy needed.
     this.writeBacks.push({ address: region.address, original, encode });
   }
@@ -418,11 +490,10 @@ function getPath(object: Record<string, unknown>, path: string): unknown {
 }
 
 /** Re-encodes the scalar members of structs (pointers are the application's, never rewritten). */
-function encodeStructs(s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
-  const out = copyOf(original);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  objects.forEach((o, i) => encodeStruct(s, view, i * s.size, o));
-  return out;
+function encodeStructs(scratch: Scratch, s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
+  const at = scratch.copy(original);
+  for (let i = 0; i < objects.length; i++) encodeStruct(s, scratch.view, at + i * s.size, objects[i]);
+  return scratch.slice(at, original.byteLength);
 }
 
 function encodeStruct(s: HostStruct, view: DataView, base: number, object: Record<string, unknown>): void {

@@ -37,7 +37,9 @@ function putWrites(buf: Buffer, at: number, writes: readonly MemoryWrite[]): voi
     buf.writeUInt32LE(w.bytes.byteLength, at + 8);
     buf.writeUInt32LE(w.kept ? WRITE_KEPT : 0, at + 12);
     buf.set(w.bytes, at + REGION_HEADER);
+    const end = at + REGION_HEADER + w.bytes.byteLength;
     at += REGION_HEADER + align8(w.bytes.byteLength);
+    for (let i = end; i < at; i++) buf[i] = 0; // the padding (the buffer may be reused memory)
   }
 }
 
@@ -63,16 +65,19 @@ export function encodeAnswer(status: number, writes: readonly MemoryWrite[], eve
   return buf;
 }
 
-export function encodeEvent(type: number, irq: number, writes: readonly MemoryWrite[]): Buffer {
-  const length = EVENT_HEADER + writesSize(writes);
-  const buf = Buffer.alloc(length);
-  buf.writeUInt32LE(length, 0);
-  buf.writeUInt32LE(type, 4);
-  buf.writeUInt32LE(irq, 8);
-  buf.writeUInt32LE(writes.length, 12);
-  putWrites(buf, EVENT_HEADER, writes);
-  return buf;
+export function eventSize(writes: readonly MemoryWrite[]): number {
+  return EVENT_HEADER + writesSize(writes);
 }
+
+/** Encodes an event at `at` in `target` (at least eventSize(writes) bytes from there). */
+export function encodeEventInto(target: Buffer, at: number, type: number, irq: number, writes: readonly MemoryWrite[]): void {
+  target.writeUInt32LE(eventSize(writes), at);
+  target.writeUInt32LE(type, at + 4);
+  target.writeUInt32LE(irq, at + 8);
+  target.writeUInt32LE(writes.length, at + 12);
+  putWrites(target, at + EVENT_HEADER, writes);
+}
+
 
 /** Cuts a byte stream into length-prefixed frames (the first u32 of each is its length). */
 export class FrameReader {

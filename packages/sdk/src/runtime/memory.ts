@@ -22,19 +22,38 @@ export interface AddressRange {
   end: number;
 }
 
+/** A buffer's base in one SimulatedMemory, kept on the buffer under that memory's own key. */
+type Based = ArrayBufferLike & Record<symbol, number | undefined>;
+
 export class SimulatedMemory {
-  private readonly bases = new WeakMap<ArrayBufferLike, number>();
+  /*
+   * The base lives on the buffer itself, under a key of this memory's (two memories give one buffer
+   * two bases, as a WeakMap each would): a host bridge places a fresh copy per call argument, and
+   * a WeakMap entry per buffer cost the device core ephemeron work on every set and collection.
+   * A buffer that takes no properties (frozen) falls back to the map.
+   */
+  private readonly key: symbol = Symbol('base');
+  private readonly sealedBases = new WeakMap<ArrayBufferLike, number>();
   private next = FIRST_BASE;
+
+  private baseOf(buffer: ArrayBufferLike): number | undefined {
+    return (buffer as Based)[this.key] ?? this.sealedBases.get(buffer);
+  }
+
+  private setBase(buffer: ArrayBufferLike, base: number): void {
+    if (Object.isExtensible(buffer)) (buffer as Based)[this.key] = base;
+    else this.sealedBases.set(buffer, base);
+  }
 
   /** The simulated address of the first byte of `view`. */
   addressOf(view: ArrayBufferView): number {
     const buffer = view.buffer;
-    let base = this.bases.get(buffer);
+    let base = this.baseOf(buffer);
     if (base === undefined) {
       base = this.next;
       // Leave a gap between buffers so that no two allocations ever touch.
       this.next += (Math.ceil(buffer.byteLength / BASE_ALIGNMENT) + 1) * BASE_ALIGNMENT;
-      this.bases.set(buffer, base);
+      this.setBase(buffer, base);
     }
     return base + view.byteOffset;
   }
@@ -44,7 +63,7 @@ export class SimulatedMemory {
    * firmware's), so alignment rules see the real address. A buffer already placed keeps its base.
    */
   place(buffer: ArrayBufferLike, address: number): void {
-    if (!this.bases.has(buffer)) this.bases.set(buffer, address);
+    if (this.baseOf(buffer) === undefined) this.setBase(buffer, address);
   }
 
   isAligned(view: ArrayBufferView, alignment: number): boolean {
