@@ -6,8 +6,10 @@
  * state (on a big spec, creating thousands of pages can cost the worker seconds of system time
  * on one run and little on the next), and the output is the same either way.
  */
-const FREE = 0;
-const THREAD = { main: 1, worker: 2 } as const;
+/** What a target's slot holds: no thread yet, or the thread that has it. */
+export const SLOT = { free: 0, main: 1, worker: 2 } as const;
+const FREE = SLOT.free;
+const THREAD = { main: SLOT.main, worker: SLOT.worker } as const;
 
 export class TargetClaims {
   private readonly slots: Int32Array;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { TargetClaims } from '../src/claims.js';
+import { SLOT, TargetClaims } from '../src/claims.js';
 
 describe('target claims between the two threads', () => {
   it('gives the worker its own targets from the start and every other target to one thread only', () => {
@@ -17,13 +17,13 @@ describe('target claims between the two threads', () => {
   it('never lets both threads have a target when they race for all of them', async () => {
     const count = 200_000;
     const claims = TargetClaims.create(count, []);
-    // The worker claims from the end as target-worker.ts does, by the same atomic exchange (the
-    // worker runs plain JavaScript: it cannot load this TypeScript module).
+    // The worker claims from the end as target-worker.ts does, by the same atomic exchange on the
+    // same slot values (it runs plain JavaScript: it cannot load this TypeScript module).
     const worker = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
        const slots = new Int32Array(workerData);
        const mine = [];
-       for (let i = slots.length - 1; i >= 0; i--) if (Atomics.compareExchange(slots, i, 0, 2) === 0) mine.push(i);
+       for (let i = slots.length - 1; i >= 0; i--) if (Atomics.compareExchange(slots, i, ${SLOT.free}, ${SLOT.worker}) === ${SLOT.free}) mine.push(i);
        parentPort.postMessage(mine);`,
       { eval: true, workerData: claims.buffer },
     );

@@ -13,7 +13,7 @@ import { LIMITS } from '@mvmqtt/sdk';
 import type { Device } from '../device.js';
 import { HOST_TABLES } from './generated/tables.js';
 import { HostMemory } from './marshal.js';
-import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEventInto, eventSize, type MemoryWrite } from './protocol.js';
+import { EVENT_IRQ, FrameReader, REQUEST_HEADER, answerSize, encodeAnswer, encodeAnswerInto, encodeEventInto, eventSize, GrowingBuffer, type MemoryWrite } from './protocol.js';
 import type { ShmAddon } from './shm.js';
 import { SHM } from './generated/protocol.js';
 
@@ -87,9 +87,8 @@ export class HostBridge {
   private spinNs = NEXT_CALL_SPIN_MAX_NS;
   private irqSpinNs = IRQ_CALL_SPIN_MAX_NS;
   private irqSpinScheduled = false;
-  /** Events not written to the event socket yet, encoded back to back (`unsentBytes` of them). */
-  private unsentEvents = Buffer.allocUnsafeSlow(4096);
-  private unsentBytes = 0;
+  /** Events not written to the event socket yet, encoded back to back. */
+  private readonly unsentEvents = new GrowingBuffer();
   private readonly irqWrites: MemoryWrite[] = [];
   private lastSpinWasAfterIrq = false;
   /** When this end last stopped watching (performance.now()). */
@@ -271,15 +270,8 @@ export class HostBridge {
     const writes = this.irqWrites;
     writes.length = 0;
     this.memory.retainedWrites(writes);
-    const size = eventSize(writes);
-    const at = this.unsentBytes;
-    if (at + size > this.unsentEvents.byteLength) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.unsentEvents.byteLength, at + size));
-      this.unsentEvents.copy(grown, 0, 0, at);
-      this.unsentEvents = grown;
-    }
-    encodeEventInto(this.unsentEvents, at, EVENT_IRQ, irq, writes);
-    this.unsentBytes = at + size;
+    const at = this.unsentEvents.reserve(eventSize(writes));
+    encodeEventInto(this.unsentEvents.bytes, at, EVENT_IRQ, irq, writes);
     if (at === 0) setImmediate(() => this.flushEvents());
     this.hooks.onIrq?.(irq);
     if (this.channel && this.spinAllowed && !this.pumping) this.awaitCallAfterIrq();
@@ -287,12 +279,12 @@ export class HostBridge {
 
   /** Writes the events not sent yet (before any answer that counts them, and once per turn). */
   private flushEvents(): void {
-    const length = this.unsentBytes;
+    const length = this.unsentEvents.used;
     if (length === 0) return;
     // A copy for the socket (it may hold it until written; small ones come from Node's pool).
     const events = Buffer.allocUnsafe(length);
-    this.unsentEvents.copy(events, 0, 0, length);
-    this.unsentBytes = 0;
+    this.unsentEvents.bytes.copy(events, 0, 0, length);
+    this.unsentEvents.used = 0;
     this.eventSocket.write(events);
   }
 

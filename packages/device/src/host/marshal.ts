@@ -7,7 +7,7 @@
  */
 import { HOST_TABLES, type HostFunction, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
 import { trackKeptWrites, type KeptWrites } from '@mvmqtt/sdk/runtime';
-import { REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
+import { GrowingBuffer, REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
 
 interface Region {
   address: bigint;
@@ -21,7 +21,7 @@ interface Region {
 interface WriteBack {
   address: bigint;
   original: Uint8Array;
-  encode(scratch: Scratch): Uint8Array;
+  encode(scratch: GrowingBuffer): Uint8Array;
 }
 
 /**
@@ -159,8 +159,11 @@ export class HostMemory {
   /** @param place tells the device core the application address a buffer it gets mirrors (for alignment rules). */
   constructor(readonly place: (buffer: ArrayBufferLike, address: number) => void = () => undefined) {}
 
-  /** Where `finish` encodes the current call's write-backs. */
-  readonly scratch = new Scratch();
+  /**
+   * Where `finish` encodes the current call's write-backs (a copy of the region's bytes with the
+   * device's values written over it); valid until the next call's `finish` (the answer is encoded first).
+   */
+  readonly scratch = new GrowingBuffer();
 
   /** A view of the whole buffer the last request came in (the call channel's: the same every call). */
   private view: DataView | undefined;
@@ -245,38 +248,6 @@ export class HostMemory {
       writes.push({ address: r.address + BigInt(start), bytes: r.synced.subarray(start, end), kept: true });
     }
     return writes;
-  }
-}
-
-/**
- * Where one call's write-backs are encoded (a copy of the region's bytes with the device's values
- * written over it): one buffer and one DataView for every call, instead of a buffer and a
- * DataView per out parameter. Valid until the next call's `finish` (the answer is encoded first).
- */
-class Scratch {
-  private buffer = new ArrayBuffer(4096);
-  bytes = new Uint8Array(this.buffer);
-  view = new DataView(this.buffer);
-  used = 0;
-
-  /** Copies `original` in; its offset in `bytes`/`view`. */
-  copy(original: Uint8Array): number {
-    const at = this.used;
-    const end = at + original.byteLength;
-    if (end > this.bytes.byteLength) {
-      // Views handed out so far keep the old buffer.
-      this.buffer = new ArrayBuffer(Math.max(2 * this.bytes.byteLength, end));
-      this.bytes = new Uint8Array(this.buffer);
-      this.view = new DataView(this.buffer);
-    }
-    this.bytes.set(original, at);
-    this.used = end;
-    return at;
-  }
-
-  /** The encoded copy that starts at `at`. */
-  slice(at: number, length: number): Uint8Array {
-    return new Uint8Array(this.buffer, at, length);
   }
 }
 
@@ -439,7 +410,7 @@ class Walk implements DecodedCall {
     return object;
   }
 
-  private track(region: Region, original: Uint8Array, encode: (scratch: Scratch) => Uint8Array): void {
+  private track(region: Region, original: Uint8Array, encode: (scratch: GrowingBuffer) => Uint8Array): void {
     // `original` views the request, which nothing writes to: no copy needed.
     this.writeBacks.push({ address: region.address, original, encode });
   }
@@ -490,7 +461,7 @@ function getPath(object: Record<string, unknown>, path: string): unknown {
 }
 
 /** Re-encodes the scalar members of structs (pointers are the application's, never rewritten). */
-function encodeStructs(scratch: Scratch, s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
+function encodeStructs(scratch: GrowingBuffer, s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
   const at = scratch.copy(original);
   for (let i = 0; i < objects.length; i++) encodeStruct(s, scratch.view, at + i * s.size, objects[i]);
   return scratch.slice(at, original.byteLength);

@@ -78,6 +78,47 @@ export function encodeEventInto(target: Buffer, at: number, type: number, irq: n
   putWrites(target, at + EVENT_HEADER, writes);
 }
 
+/**
+ * Bytes appended to one reused buffer that doubles when it runs out (what was appended moves
+ * with it; views handed out before keep the old buffer): the bridge's unsent events, and each
+ * call's encoded write-backs, without a buffer and a DataView per item.
+ */
+export class GrowingBuffer {
+  bytes: Buffer;
+  view: DataView;
+  used = 0;
+
+  constructor(size = 4096) {
+    this.bytes = Buffer.allocUnsafeSlow(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Room for `length` more bytes: where they start in `bytes` and `view`. */
+  reserve(length: number): number {
+    const at = this.used;
+    const end = at + length;
+    if (end > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, end));
+      this.bytes.copy(grown, 0, 0, at);
+      this.bytes = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.used = end;
+    return at;
+  }
+
+  /** Appends a copy of `source`; where it starts. */
+  copy(source: Uint8Array): number {
+    const at = this.reserve(source.byteLength);
+    this.bytes.set(source, at);
+    return at;
+  }
+
+  /** A view of `length` bytes from `at` (valid until they are overwritten). */
+  slice(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.bytes.buffer, at, length);
+  }
+}
 
 /** Cuts a byte stream into length-prefixed frames (the first u32 of each is its length). */
 export class FrameReader {
