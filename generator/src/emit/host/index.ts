@@ -5,6 +5,8 @@
  *       follows to copy what the kernel reads and to check what it writes
  *   <outputs.c>/host/generated/<name>Host.cmake     <name>_add_host_firmware()
  *   <outputs.host>/tables.ts                        the same tables for the device side
+ *   <outputs.host>/decoders.ts                      per function, the device side's reading of
+ *       a request, as code (decoders.ts)
  *   <outputs.c>/host/generated/mvhost_protocol.h    the bridge protocol (protocol.ts) for the
  *   <outputs.host>/mvhost_protocol.h                firmware runtime and the device core's addon
  *   <outputs.host>/protocol.ts                      the same for the TypeScript bridge
@@ -16,6 +18,7 @@ import type { Model } from '../../model/model.js';
 import { blockCommentBanner, lineCommentBanner } from '../banner.js';
 import { lowerForHost, type HostPointer, type HostScalar, type HostTables } from './lower.js';
 import { protocolHeader, protocolTypeScript } from './protocol.js';
+import { decodersTypeScript } from './decoders.js';
 
 /** Beside the C headers package's own files: `<product.outputs.c>/host/generated`. */
 const cDir = (model: Model) => `${model.product.outputs.c}/host/generated`;
@@ -128,6 +131,7 @@ export const hostEmitter: Emitter = {
       { path: `${cDir(model)}/mvhost_functions.c`, contents: cSource(model, tables, ctx) },
       { path: `${cDir(model)}/${model.product.name}Host.cmake`, contents: cmakeSource(model, ctx) },
       { path: `${model.product.outputs.host}/tables.ts`, contents: tsSource(tables, ctx) },
+      { path: `${model.product.outputs.host}/decoders.ts`, contents: decodersTypeScript(tables, lineCommentBanner(ctx)) },
       // One header, in each package that compiles against it (each is installed on its own).
       { path: `${cDir(model)}/mvhost_protocol.h`, contents: header },
       { path: `${model.product.outputs.host}/mvhost_protocol.h`, contents: header },

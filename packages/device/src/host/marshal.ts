@@ -2,27 +2,14 @@
  * Turns a firmware's system-call request into the arguments the device core takes (the shapes
  * of @mvmqtt/sdk: boxes for scalar pointers, objects for struct pointers, typed arrays for
  * counted buffers), and afterwards turns what the device wrote into memory writes for the
- * firmware. Driven entirely by the generated tables: the regions arrive in the order the C
- * walker visited pointers, and this walk visits them in the same order.
+ * firmware. What to read where is generated per function (generated/decoders.ts, from the
+ * same lowering as the C walker's tables); this is the runtime half the decoders call: the
+ * regions, in the order the C walker visited pointers, the write-backs, and the kept memory.
  */
-import { HOST_TABLES, type HostFunction, type HostPointer, type HostScalar, type HostStruct } from './generated/tables.js';
+import { HOST_TABLES } from './generated/tables.js';
+import { DECODERS } from './generated/decoders.js';
 import { trackKeptWrites, type KeptWrites } from '@mvmqtt/sdk/runtime';
 import { GrowingBuffer, REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
-
-interface Region {
-  address: bigint;
-  length: number;
-  flags: number;
-  /** The bytes the application had there (a view into the request). */
-  bytes: Uint8Array | undefined;
-}
-
-/** Something the device may have changed, and how to turn it back into bytes. */
-interface WriteBack {
-  address: bigint;
-  original: Uint8Array;
-  encode(scratch: GrowingBuffer): Uint8Array;
-}
 
 /**
  * Memory the application lends the kernel beyond the call (a `kept` pointer: the notification
@@ -39,68 +26,11 @@ export interface RetainedBuffer {
   writes?: KeptWrites;
 }
 
-/*
- * The tables again with every scalar, pointer, field and parameter in one object shape each (the
- * generated ones omit absent members, so each kind has several shapes): the walk's property
- * loads then stay monomorphic instead of going through megamorphic inline caches.
+/**
+ * Writes scalar `v` of `size` bytes at `at` (a decoder's struct writer calls it per member).
+ * Numbers stay numbers: a BigInt per written word cost more than the rest of a call.
  */
-function uniformScalar(s: HostScalar): HostScalar {
-  const any = s as { kind: HostScalar['kind']; size?: number; signed?: boolean; struct?: number };
-  return { kind: any.kind, size: any.size ?? 0, signed: any.signed ?? false, struct: any.struct ?? -1 } as HostScalar;
-}
-function uniformPointer(p: HostPointer): HostPointer {
-  return { to: uniformScalar(p.to), elementSize: p.elementSize, writable: p.writable, count: p.count, kept: p.kept };
-}
-const STRUCTS: readonly HostStruct[] = HOST_TABLES.structs.map((st) => ({
-  name: st.name,
-  size: st.size,
-  fields: st.fields.map((f) => ({
-    path: f.path,
-    offset: f.offset,
-    value: f.value && uniformScalar(f.value),
-    pointer: f.pointer && uniformPointer(f.pointer),
-    guard: f.guard,
-  })),
-}));
-const FUNCTIONS: readonly HostFunction[] = HOST_TABLES.functions.map((fn) => ({
-  name: fn.name,
-  id: fn.id,
-  returns: fn.returns,
-  params: fn.params.map((p) => ({ name: p.name, value: p.value && uniformScalar(p.value), pointer: p.pointer && uniformPointer(p.pointer) })),
-  unsupported: fn.unsupported,
-}));
-
-function readScalar(view: DataView, at: number, s: HostScalar): number | bigint {
-  switch (s.kind) {
-    case 'int':
-      switch (s.size) {
-        case 1:
-          return s.signed ? view.getInt8(at) : view.getUint8(at);
-        case 2:
-          return s.signed ? view.getInt16(at, true) : view.getUint16(at, true);
-        case 4:
-          return s.signed ? view.getInt32(at, true) : view.getUint32(at, true);
-        default:
-          return s.signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true);
-      }
-    case 'enum':
-      return s.size === 1 ? view.getUint8(at) : s.size === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
-    case 'handle':
-      return s.size === 8 ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
-    case 'address':
-      return s.size === 8 ? view.getBigUint64(at, true) : BigInt(view.getUint32(at, true));
-    case 'struct':
-      throw new Error('readScalar: struct');
-  }
-}
-
-function readUnsigned(view: DataView, at: number, size: number): number {
-  return size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at, true) : size === 4 ? view.getUint32(at, true) : Number(view.getBigUint64(at, true));
-}
-
-function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): void {
-  const size = s.kind === 'struct' ? 0 : s.size;
-  // Numbers stay numbers: a BigInt per written word cost more than the rest of a call.
+export function putScalar(view: DataView, at: number, size: number, v: unknown): void {
   if (typeof v === 'number') {
     if (size === 8) {
       view.setUint32(at, v >>> 0, true);
@@ -110,45 +40,7 @@ function writeScalar(view: DataView, at: number, s: HostScalar, v: unknown): voi
     else if (size === 1) view.setUint8(at, v & 0xff);
   } else if (typeof v === 'bigint') {
     if (size === 8) view.setBigUint64(at, BigInt.asUintN(64, v), true);
-    else writeScalar(view, at, s, Number(BigInt.asUintN(size * 8, v)));
-  }
-}
-
-/**
- * A value parameter (u64 on the wire, as its two 32-bit halves) as the device takes it. BigInt
- * only for 64-bit integers: a BigInt per argument cost more than the rest of the decode.
- */
-function valueArgument(lo: number, hi: number, s: HostScalar): number | bigint {
-  const size = s.kind === 'struct' ? 8 : s.size;
-  if (s.kind === 'int' && size === 8) {
-    const v = (BigInt(hi) << 32n) | BigInt(lo);
-    return s.signed ? BigInt.asIntN(64, v) : v;
-  }
-  if (size === 8) return hi * 0x1_0000_0000 + lo;
-  const signed = s.kind === 'int' && s.signed;
-  switch (size) {
-    case 1:
-      return signed ? (lo << 24) >> 24 : lo & 0xff;
-    case 2:
-      return signed ? (lo << 16) >> 16 : lo & 0xffff;
-    default:
-      return signed ? lo | 0 : lo;
-  }
-}
-
-function typedArrayFor(s: HostScalar, bytes: Uint8Array): ArrayBufferView {
-  const copy = new Uint8Array(bytes); // own memory: the device may keep it; aligned for any element
-  if (s.kind !== 'int') return new Uint32Array(copy.buffer, 0, copy.byteLength >> 2);
-  const n = copy.byteLength / s.size;
-  switch (s.size) {
-    case 1:
-      return s.signed ? new Int8Array(copy.buffer) : copy;
-    case 2:
-      return s.signed ? new Int16Array(copy.buffer, 0, Math.floor(n)) : new Uint16Array(copy.buffer, 0, Math.floor(n));
-    case 4:
-      return s.signed ? new Int32Array(copy.buffer, 0, Math.floor(n)) : new Uint32Array(copy.buffer, 0, Math.floor(n));
-    default:
-      return s.signed ? new BigInt64Array(copy.buffer, 0, Math.floor(n)) : new BigUint64Array(copy.buffer, 0, Math.floor(n));
+    else putScalar(view, at, size, Number(BigInt.asUintN(size * 8, v)));
   }
 }
 
@@ -176,41 +68,17 @@ export class HostMemory {
 
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
   decode(request: Buffer): DecodedCall {
-    const fn = request.readUInt32LE(4);
-    const argCount = request.readUInt32LE(8);
-    const regionCount = request.readUInt32LE(12);
-    let at = REQUEST_HEADER;
-    const argsAt = at;
-    at += 8 * argCount;
-    const regions: Region[] = new Array(regionCount);
-    const buffer = request.buffer;
-    const offset = request.byteOffset;
-    for (let i = 0; i < regionCount; i++) {
-      const address = request.readBigUInt64LE(at);
-      const length = request.readUInt32LE(at + 8);
-      const flags = request.readUInt32LE(at + 12);
-      at += REGION_HEADER;
-      let bytes: Uint8Array | undefined;
-      if (flags & REGION_READABLE) {
-        bytes = new Uint8Array(buffer, offset + at, length);
-        at += align8(length);
-      }
-      regions[i] = { address, length, flags, bytes };
-    }
-    const description = FUNCTIONS[fn];
+    const view = this.viewOf(request.buffer);
+    const base = request.byteOffset;
+    const fn = view.getUint32(base + 4, true);
+    const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
-    const params = description.params;
-    if (params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
-    const args: unknown[] = new Array(params.length);
-    const walk = new Walk(fn, args, regions, this, this.viewOf(buffer));
-    for (let i = 0; i < params.length; i++) {
-      const p = params[i];
-      const lo = request.readUInt32LE(argsAt + 8 * i);
-      const hi = request.readUInt32LE(argsAt + 8 * i + 4);
-      args[i] = p.pointer ? walk.pointer(lo === 0 && hi === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo), p.pointer) : valueArgument(lo, hi, p.value!);
-    }
-    if (walk.next !== regions.length) throw new Error(`${description.name}: the firmware sent ${regions.length} regions, the tables account for ${walk.next}`);
-    return walk;
+    const argCount = view.getUint32(base + 8, true);
+    if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
+    const call = new Decoding(this, view, fn, base, argCount, view.getUint32(base + 12, true), base + request.byteLength);
+    call.args = DECODERS[fn](call);
+    if (call.regionsLeft !== 0) throw new Error(`${description.name}: the firmware sent ${call.regionCount} regions, the tables account for ${call.regionCount - call.regionsLeft}`);
+    return call;
   }
 
   /**
@@ -301,178 +169,199 @@ export interface DecodedCall {
   finish(writes: MemoryWrite[]): void;
 }
 
-class Walk implements DecodedCall {
-  next = 0;
-  readonly writeBacks: WriteBack[] = [];
+/** A write-back kind: what `Decoding.finish` re-encodes over the region's original bytes. */
+const enum Back {
+  /** A scalar box (`value`). */
+  Scalar,
+  /** A `T **` box: a view of kept memory, written back as its application address. */
+  Address,
+  /** Structs (`objects`), `size` bytes apart, through their generated writer. */
+  Structs,
+  /** A typed array the device wrote into in place. */
+  Array,
+}
 
-  /** @param view views the whole buffer the regions' bytes lie in (one DataView per request, not one per struct or word). */
+interface WriteBack {
+  kind: Back;
+  /** The region's header offset in the request (its address and original bytes are there). */
+  region: number;
+  /** A scalar's size; the stride between structs. */
+  size: number;
+  box: { value: unknown } | undefined;
+  write: ((view: DataView, at: number, object: Record<string, unknown>) => void) | undefined;
+  objects: Record<string, unknown>[] | undefined;
+  array: ArrayBufferView | undefined;
+}
+
+/**
+ * One request being decoded, for the generated decoder of its function, then (as a
+ * DecodedCall) the call's arguments and its write-backs. Regions are taken in order, one per
+ * non-NULL pointer the decoder meets, as the C walker wrote them; offsets are into `view`, which
+ * spans the whole buffer the request lies in.
+ */
+export class Decoding implements DecodedCall {
+  args: unknown[] = [];
+  /** The next region's header. */
+  private next: number;
+  regionsLeft: number;
+  private writeBacks: WriteBack[] | undefined;
+
   constructor(
-    readonly fn: number,
-    readonly args: unknown[],
-    private readonly regions: Region[],
     private readonly memory: HostMemory,
-    private readonly view: DataView,
-  ) {}
-
-  finish(writes: MemoryWrite[]): void {
-    const scratch = this.memory.scratch;
-    scratch.used = 0;
-    for (const w of this.writeBacks) {
-      const now = w.encode(scratch);
-      if (!sameBytes(now, w.original)) writes.push({ address: w.address, bytes: now, kept: false });
-    }
+    readonly view: DataView,
+    readonly fn: number,
+    private readonly base: number,
+    argCount: number,
+    readonly regionCount: number,
+    /** Where the request ends: no region may reach past it. */
+    private readonly end: number,
+  ) {
+    this.next = base + REQUEST_HEADER + 8 * argCount;
+    this.regionsLeft = regionCount;
   }
 
-  pointer(address: bigint, p: HostPointer): unknown {
-    if (address === 0n) return null;
-    const region = this.regions[this.next++];
-    if (!region || region.address !== address) throw new Error('the firmware\'s regions are out of step with the tables');
-    if (!region.bytes) return null;
-    const value = this.pointee(region, region.bytes, p);
-    // A pointer the kernel writes through must be to memory the application can write.
-    if (p.writable && !(region.flags & REGION_WRITABLE)) return null;
-    return value;
+  /** The low and high halves of argument `i`, and all of it as a u64. */
+  lo(i: number): number {
+    return this.view.getUint32(this.base + REQUEST_HEADER + 8 * i, true);
+  }
+  hi(i: number): number {
+    return this.view.getUint32(this.base + REQUEST_HEADER + 8 * i + 4, true);
+  }
+  u64(i: number): bigint {
+    return this.view.getBigUint64(this.base + REQUEST_HEADER + 8 * i, true);
   }
 
-  private pointee(region: Region, bytes: Uint8Array, p: HostPointer): unknown {
-    const to = p.to;
-    const writable = p.writable && (region.flags & REGION_WRITABLE) !== 0;
-    // Lent to the kernel, which writes it later, in place: one buffer kept across calls.
-    if (p.kept) {
-      if (to.kind === 'struct') for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) this.struct(STRUCTS[to.struct], bytes, at);
-      return this.retain(region, bytes, to.kind === 'struct' ? Math.max(1, p.elementSize) : 1);
-    }
-    if (to.kind === 'address') {
-      // A `T **` out: the device answers with a view of kept memory (or null), written back as its address.
-      const box: { value: unknown } = { value: this.scalar(bytes, to) };
-      if (writable)
-        this.track(region, bytes, (scratch) => {
-          const at = scratch.copy(bytes);
-          const v = box.value;
-          const address = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
-          writeScalar(scratch.view, at, to, address);
-          return scratch.slice(at, bytes.byteLength);
-        });
-      return box;
-    }
-    if (p.count) {
-      if (to.kind === 'struct') {
-        const elements: Record<string, unknown>[] = [];
-        for (let at = 0; at + p.elementSize <= bytes.byteLength; at += p.elementSize) elements.push(this.struct(STRUCTS[to.struct], bytes, at));
-        if (writable) this.track(region, bytes, (scratch) => encodeStructs(scratch, STRUCTS[to.struct], bytes, elements));
-        return elements;
-      }
-      const array = typedArrayFor(to, bytes);
-      this.memory.place(array.buffer, Number(region.address));
-      if (writable) this.track(region, bytes, () => new Uint8Array(array.buffer, array.byteOffset, bytes.byteLength));
-      return array;
-    }
-    if (to.kind === 'struct') {
-      const object = this.struct(STRUCTS[to.struct], bytes, 0);
-      if (writable) this.track(region, bytes, (scratch) => encodeStructs(scratch, STRUCTS[to.struct], bytes, [object]));
-      return object;
-    }
-    const box = { value: this.scalar(bytes, to) };
-    if (writable)
-      this.track(region, bytes, (scratch) => {
-        const at = scratch.copy(bytes);
-        writeScalar(scratch.view, at, to, box.value);
-        return scratch.slice(at, bytes.byteLength);
-      });
-    return box;
+  /** The region of pointer argument `i`: its header offset, or -1 for NULL. */
+  argRegion(i: number): number {
+    return this.region(this.lo(i), this.hi(i));
   }
 
-  /** The scalar at the start of `bytes` (a region's). */
-  private scalar(bytes: Uint8Array, s: HostScalar): number | bigint {
-    // The shared view does not stop at the region's end: check as a view of the region would.
-    if ((s.kind === 'struct' ? 0 : s.size) > bytes.byteLength) throw new RangeError('a scalar beyond the end of its region');
-    return readScalar(this.view, bytes.byteOffset - this.view.byteOffset, s);
+  /** The region of the pointer member at `at`. */
+  fieldRegion(at: number): number {
+    return this.region(this.view.getUint32(at, true), this.view.getUint32(at + 4, true));
   }
 
-  /** The struct at `base` in `bytes` (a region's). */
-  private struct(s: HostStruct, bytes: Uint8Array, base: number): Record<string, unknown> {
-    if (base + s.size > bytes.byteLength) throw new RangeError('a struct beyond the end of its region');
-    return this.structAt(s, bytes.byteOffset - this.view.byteOffset + base);
-  }
-
-  /** The struct at offset `at` of the shared view (inside a region: `struct` checked). */
-  private structAt(s: HostStruct, at: number): Record<string, unknown> {
+  private region(lo: number, hi: number): number {
+    if (lo === 0 && hi === 0) return -1;
     const view = this.view;
-    const object: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      if (f.guard && readUnsigned(view, at + f.guard.offset, f.guard.size) !== f.guard.value) continue;
-      let value: unknown;
-      if (f.pointer) value = this.pointer(view.getBigUint64(at + f.offset, true), f.pointer);
-      else if (f.value!.kind === 'struct') value = this.structAt(STRUCTS[f.value!.struct], at + f.offset);
-      else value = readScalar(view, at + f.offset, f.value!);
-      setPath(object, f.path, value);
+    const r = this.next;
+    if (this.regionsLeft === 0 || r + REGION_HEADER > this.end || view.getUint32(r, true) !== lo || view.getUint32(r + 4, true) !== hi)
+      throw new Error("the firmware's regions are out of step with the tables");
+    const length = view.getUint32(r + 8, true);
+    const next = view.getUint32(r + 12, true) & REGION_READABLE ? r + REGION_HEADER + align8(length) : r + REGION_HEADER;
+    if (next > this.end) throw new Error('a region beyond the end of the request');
+    this.next = next;
+    this.regionsLeft--;
+    return r;
+  }
+
+  readable(r: number): boolean {
+    return (this.view.getUint32(r + 12, true) & REGION_READABLE) !== 0;
+  }
+  writable(r: number): boolean {
+    return (this.view.getUint32(r + 12, true) & REGION_WRITABLE) !== 0;
+  }
+  length(r: number): number {
+    return this.view.getUint32(r + 8, true);
+  }
+  /** A struct's guard: the unsigned `size`-byte value at `at`. */
+  unsigned(at: number, size: number): number {
+    const view = this.view;
+    return size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at, true) : size === 4 ? view.getUint32(at, true) : Number(view.getBigUint64(at, true));
+  }
+  /** A struct or scalar that would end beyond its region. */
+  beyondRegion(): never {
+    throw new RangeError('a value beyond the end of its region');
+  }
+
+  /** The region's bytes, as a view of the request (nothing writes to it). */
+  private bytes(r: number): Uint8Array {
+    return new Uint8Array(this.view.buffer, r + REGION_HEADER, this.length(r));
+  }
+  private address(r: number): bigint {
+    return this.view.getBigUint64(r, true);
+  }
+
+  /**
+   * A counted buffer's elements in their own memory (the device may keep it, and the request
+   * area is the next call's), placed at the application's address for alignment rules.
+   */
+  array(r: number, size: number, signed: boolean): ArrayBufferView {
+    const copy = new Uint8Array(this.bytes(r));
+    this.memory.place(copy.buffer, Number(this.address(r)));
+    const n = Math.floor(copy.byteLength / size);
+    switch (size) {
+      case 1:
+        return signed ? new Int8Array(copy.buffer) : copy;
+      case 2:
+        return signed ? new Int16Array(copy.buffer, 0, n) : new Uint16Array(copy.buffer, 0, n);
+      case 4:
+        return signed ? new Int32Array(copy.buffer, 0, n) : new Uint32Array(copy.buffer, 0, n);
+      default:
+        return signed ? new BigInt64Array(copy.buffer, 0, n) : new BigUint64Array(copy.buffer, 0, n);
     }
-    return object;
   }
 
-  private track(region: Region, original: Uint8Array, encode: (scratch: GrowingBuffer) => Uint8Array): void {
-    // `original` views the request, which nothing writes to: no copy needed.
-    this.writeBacks.push({ address: region.address, original, encode });
-  }
-
-  private retain(region: Region, bytes: Uint8Array, unit: number): Uint8Array {
-    const key = `${region.address}:${region.length}`;
-    let r = this.memory.retained.get(key);
-    if (!r) {
+  /** Memory lent to the kernel beyond the call: one buffer per application buffer, kept across calls. */
+  retain(r: number, unit: number): Uint8Array {
+    const memory = this.memory;
+    const bytes = this.bytes(r);
+    const address = this.address(r);
+    const key = `${address}:${bytes.byteLength}`;
+    let kept = memory.retained.get(key);
+    if (!kept) {
       const shadow = new Uint8Array(bytes);
       // Tracked before the device sees it, so every writer it makes over it marks its writes.
-      r = { address: region.address, shadow, synced: new Uint8Array(bytes), unit, writes: trackKeptWrites(shadow.buffer) };
-      this.memory.place(r.shadow.buffer, Number(region.address));
-      this.memory.retained.set(key, r);
-    } else if (!sameBytes(bytes, r.synced)) {
+      kept = { address, shadow, synced: new Uint8Array(bytes), unit, writes: trackKeptWrites(shadow.buffer) };
+      memory.place(shadow.buffer, Number(address));
+      memory.retained.set(key, kept);
+    } else if (!sameBytes(bytes, kept.synced)) {
       // The application changed its buffer (e.g. cleared consumed records): that is the truth now.
-      r.shadow.set(bytes);
-      r.synced.set(bytes);
+      kept.shadow.set(bytes);
+      kept.synced.set(bytes);
     }
-    return r.shadow;
+    return kept.shadow;
   }
-}
 
-/** Each field's path split at its dots, once (a split per field per call was a good part of the decode). */
-const PATH_PARTS = new Map<string, readonly string[]>();
-function pathParts(path: string): readonly string[] {
-  let parts = PATH_PARTS.get(path);
-  if (!parts) PATH_PARTS.set(path, (parts = path.split('.')));
-  return parts;
-}
-
-function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
-  // Most fields are top-level members: no split, no lookup.
-  if (path.indexOf('.') < 0) {
-    object[path] = value;
-    return;
+  private track(kind: Back, region: number, size: number, box: { value: unknown } | undefined, write: WriteBack['write'], objects: WriteBack['objects'], array: ArrayBufferView | undefined): void {
+    (this.writeBacks ??= []).push({ kind, region, size, box, write, objects, array });
   }
-  const parts = pathParts(path);
-  let o = object;
-  for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]] ??= {}) as Record<string, unknown>;
-  o[parts[parts.length - 1]] = value;
-}
+  trackScalar(r: number, box: { value: unknown }, size: number): void {
+    this.track(Back.Scalar, r, size, box, undefined, undefined, undefined);
+  }
+  trackAddress(r: number, box: { value: unknown }, size: number): void {
+    this.track(Back.Address, r, size, box, undefined, undefined, undefined);
+  }
+  trackStructs(r: number, write: NonNullable<WriteBack['write']>, stride: number, objects: Record<string, unknown>[]): void {
+    this.track(Back.Structs, r, stride, undefined, write, objects, undefined);
+  }
+  trackArray(r: number, array: ArrayBufferView): void {
+    this.track(Back.Array, r, 0, undefined, undefined, undefined, array);
+  }
 
-function getPath(object: Record<string, unknown>, path: string): unknown {
-  if (path.indexOf('.') < 0) return object[path];
-  let o: unknown = object;
-  for (const part of pathParts(path)) o = (o as Record<string, unknown> | undefined)?.[part];
-  return o;
-}
-
-/** Re-encodes the scalar members of structs (pointers are the application's, never rewritten). */
-function encodeStructs(scratch: GrowingBuffer, s: HostStruct, original: Uint8Array, objects: Record<string, unknown>[]): Uint8Array {
-  const at = scratch.copy(original);
-  for (let i = 0; i < objects.length; i++) encodeStruct(s, scratch.view, at + i * s.size, objects[i]);
-  return scratch.slice(at, original.byteLength);
-}
-
-function encodeStruct(s: HostStruct, view: DataView, base: number, object: Record<string, unknown>): void {
-  for (const f of s.fields) {
-    if (f.pointer || !f.value) continue;
-    const v = getPath(object, f.path);
-    if (v === undefined) continue;
-    if (f.value.kind === 'struct') encodeStruct(STRUCTS[f.value.struct], view, base + f.offset, v as Record<string, unknown>);
-    else writeScalar(view, base + f.offset, f.value, v);
+  /** Appends the writes into the call's own regions (call after the device has run). */
+  finish(writes: MemoryWrite[]): void {
+    const backs = this.writeBacks;
+    if (backs === undefined) return;
+    const scratch = this.memory.scratch;
+    scratch.used = 0;
+    for (const w of backs) {
+      const original = this.bytes(w.region);
+      let now: Uint8Array;
+      if (w.kind === Back.Array) now = new Uint8Array(w.array!.buffer, w.array!.byteOffset, original.byteLength);
+      else {
+        const at = scratch.copy(original);
+        if (w.kind === Back.Structs) {
+          const objects = w.objects!;
+          for (let i = 0; i < objects.length; i++) w.write!(scratch.view, at + i * w.size, objects[i]);
+        } else {
+          let v = w.box!.value;
+          if (w.kind === Back.Address) v = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
+          putScalar(scratch.view, at, w.size, v);
+        }
+        now = scratch.slice(at, original.byteLength);
+      }
+      if (!sameBytes(now, original)) writes.push({ address: this.address(w.region), bytes: now, kept: false });
+    }
   }
 }

@@ -77,8 +77,10 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   const stamp = () => `[${((performance.now() - t0) / 1000).toFixed(3).padStart(9)} s]`;
-  // The last calls as they were made; rendered only when needed (a crash), not on every call.
-  const lastCalls: { name: string; args: readonly unknown[]; status: number }[] = [];
+  // The last calls as they were made, in a ring of reused entries (one is noted per system
+  // call); rendered only when needed (a crash), not on every call.
+  const lastCalls = Array.from({ length: LAST_CALLS }, () => ({ name: '', args: [] as readonly unknown[], status: 0 }));
+  let callsNoted = 0;
   const ownDevice = !o.device;
   const device =
     o.device ??
@@ -125,8 +127,10 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   for (const s of [callSocket, eventSocket]) s.on('error', () => undefined);
   const bridge = new HostBridge(device, callSocket, eventSocket, {
     onCall(name, args, status) {
-      lastCalls.push({ name, args, status });
-      if (lastCalls.length > LAST_CALLS) lastCalls.shift();
+      const entry = lastCalls[callsNoted++ % LAST_CALLS];
+      entry.name = name;
+      entry.args = args;
+      entry.status = status;
       if (o.trace) log(`${stamp()} ${formatCall(name, args, status)}`);
       o.onCall?.(name, args, status);
     },
@@ -181,7 +185,11 @@ export async function runFirmware(o: RunOptions): Promise<RunResult> {
   eventSocket.destroy();
   await powerOff();
 
-  const calls = lastCalls.map((c) => formatCall(c.name, c.args, c.status));
+  const calls: string[] = [];
+  for (let i = Math.max(0, callsNoted - LAST_CALLS); i < callsNoted; i++) {
+    const c = lastCalls[i % LAST_CALLS];
+    calls.push(formatCall(c.name, c.args, c.status));
+  }
   if (runEnd) return { exitCode: runEnd.exitCode, runEnd, timedOut, lastCalls: calls };
   if (timedOut) return { exitCode: 0, timedOut, lastCalls: calls };
   // EX_SOFTWARE: the run ended because the host bridge could not serve a call, not by the firmware.
