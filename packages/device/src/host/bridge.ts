@@ -19,6 +19,9 @@ import { SHM } from './generated/protocol.js';
 
 type Syscall = (...args: unknown[]) => number;
 
+/** By function id: one array of strings, not a load from table rows of several shapes per call. */
+const FUNCTION_NAMES: readonly string[] = HOST_TABLES.functions.map((f) => f.name);
+
 export interface BridgeHooks {
   /** After every call, with the function's name, its decoded arguments and the status. */
   onCall?(name: string, args: readonly unknown[], status: number): void;
@@ -99,6 +102,8 @@ export class HostBridge {
   private closed = false;
   private readonly requests: Buffer | undefined;
   private readonly answers: Buffer | undefined;
+  /** The current call's writes (reused: each is encoded into its answer before the next call). */
+  private readonly callWrites: MemoryWrite[] = [];
 
   constructor(
     device: Device,
@@ -137,7 +142,7 @@ export class HostBridge {
       spinning.add(this);
       updateSpinning();
     } else {
-      callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame)));
+      callSocket.on('data', (chunk: Buffer) => this.reader.push(chunk, (frame) => this.serve(frame.buffer, frame.byteOffset, frame.byteLength)));
     }
   }
 
@@ -198,7 +203,7 @@ export class HostBridge {
           this.hooks.onBridgeError?.(new Error(`malformed request of ${length} bytes from the firmware`));
           return;
         }
-        this.serve(this.requests!.subarray(0, length), seq);
+        this.serve(this.requests!.buffer, this.requests!.byteOffset, length, seq);
         if (++turn === CALLS_PER_TURN) {
           // Still watching: the firmware's next call waits for the next turn, with no doorbell.
           if (!this.pumpScheduled) {
@@ -217,18 +222,18 @@ export class HostBridge {
   }
 
   /** Serves one request; `seq` is its sequence number on the shared channel (none: from the call socket). */
-  private serve(frame: Buffer, seq?: number): void {
+  private serve(buffer: ArrayBufferLike, offset: number, length: number, seq?: number): void {
     let fn: number;
     let args: unknown[];
     let status: number;
-    let writes: MemoryWrite[];
+    const writes = this.callWrites;
+    writes.length = 0;
     this.inCall = true;
     try {
-      const call = this.memory.decode(frame);
+      const call = this.memory.decodeAt(buffer, offset, length);
       fn = call.fn;
       args = call.args;
       status = this.calls[fn](...args);
-      writes = [];
       call.finish(writes);
       this.memory.retainedWrites(writes);
       if (seq !== undefined && answerSize(writes) > this.answers!.byteLength) throw new Error('an answer larger than the call channel');
@@ -254,7 +259,7 @@ export class HostBridge {
       // Out now, not at the end of this turn: the pump may be serving (or spinning for) more calls.
       this.flushEvents();
     }
-    this.hooks.onCall?.(HOST_TABLES.functions[fn].name, args, status);
+    this.hooks.onCall?.(FUNCTION_NAMES[fn], args, status);
   }
 
   private forwardIrq(irq: number): void {

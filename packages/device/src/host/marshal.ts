@@ -68,14 +68,18 @@ export class HostMemory {
 
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
   decode(request: Buffer): DecodedCall {
-    const view = this.viewOf(request.buffer);
-    const base = request.byteOffset;
-    const fn = view.getUint32(base + 4, true);
+    return this.decodeAt(request.buffer, request.byteOffset, request.byteLength);
+  }
+
+  /** `decode` for the request of `length` bytes at `offset` in `buffer` (the call channel's, without a view per call). */
+  decodeAt(buffer: ArrayBufferLike, offset: number, length: number): DecodedCall {
+    const view = this.viewOf(buffer);
+    const fn = view.getUint32(offset + 4, true);
     const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
-    const argCount = view.getUint32(base + 8, true);
+    const argCount = view.getUint32(offset + 8, true);
     if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
-    const call = new Decoding(this, view, fn, base, argCount, view.getUint32(base + 12, true), base + request.byteLength);
+    const call = new Decoding(this, view, fn, offset, argCount, view.getUint32(offset + 12, true), offset + length);
     call.args = DECODERS[fn](call);
     if (call.regionsLeft !== 0) throw new Error(`${description.name}: the firmware sent ${call.regionCount} regions, the tables account for ${call.regionCount - call.regionsLeft}`);
     return call;
