@@ -92,7 +92,6 @@ export class HostBridge {
   private irqSpinScheduled = false;
   /** Events not written to the event socket yet, encoded back to back. */
   private readonly unsentEvents = new GrowingBuffer();
-  private readonly irqWrites: MemoryWrite[] = [];
   private lastSpinWasAfterIrq = false;
   /** When this end last stopped watching (performance.now()). */
   private idleSince = 0;
@@ -102,8 +101,6 @@ export class HostBridge {
   private closed = false;
   private readonly requests: Buffer | undefined;
   private readonly answers: Buffer | undefined;
-  /** The current call's writes (reused: each is encoded into its answer before the next call). */
-  private readonly callWrites: MemoryWrite[] = [];
 
   constructor(
     device: Device,
@@ -226,8 +223,7 @@ export class HostBridge {
     let fn: number;
     let args: unknown[];
     let status: number;
-    const writes = this.callWrites;
-    writes.length = 0;
+    const writes: MemoryWrite[] = [];
     this.inCall = true;
     try {
       const call = this.memory.decodeAt(buffer, offset, length);
@@ -272,8 +268,8 @@ export class HostBridge {
     this.eventsSent++;
     // Interrupts raised in one turn of the event loop (a read from the broker may complete many
     // requests) go out in one write: one wake-up of the firmware's event thread, not one each.
-    const writes = this.irqWrites;
-    writes.length = 0;
+    // A fresh array: emptying one (length = 0) is a runtime call, dearer than a new one.
+    const writes: MemoryWrite[] = [];
     this.memory.retainedWrites(writes);
     const at = this.unsentEvents.reserve(eventSize(writes));
     encodeEventInto(this.unsentEvents.bytes, at, EVENT_IRQ, irq, writes);

@@ -57,14 +57,10 @@ export class HostMemory {
    */
   readonly scratch = new GrowingBuffer();
 
-  /** A view of the whole buffer the last request came in (the call channel's: the same every call). */
-  private view: DataView | undefined;
-
-  private viewOf(buffer: ArrayBufferLike): DataView {
-    let view = this.view;
-    if (view === undefined || view.buffer !== buffer) this.view = view = new DataView(buffer);
-    return view;
-  }
+  /** Views of the whole buffer the last request came in (the call channel's: the same every call). */
+  private buffer: ArrayBufferLike | undefined;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private bytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
 
   /** Decodes one request. `finish()` gives the writes for the answer once the device has run. */
   decode(request: Buffer): DecodedCall {
@@ -73,13 +69,18 @@ export class HostMemory {
 
   /** `decode` for the request of `length` bytes at `offset` in `buffer` (the call channel's, without a view per call). */
   decodeAt(buffer: ArrayBufferLike, offset: number, length: number): DecodedCall {
-    const view = this.viewOf(buffer);
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.view = new DataView(buffer);
+      this.bytes = new Uint8Array(buffer);
+    }
+    const view = this.view;
     const fn = view.getUint32(offset + 4, true);
     const description = HOST_TABLES.functions[fn];
     if (!description) throw new Error(`the firmware called unknown function #${fn}`);
     const argCount = view.getUint32(offset + 8, true);
     if (description.params.length > argCount) throw new Error(`${description.name}: the firmware sent ${argCount} arguments`);
-    const call = new Decoding(this, view, fn, offset, argCount, view.getUint32(offset + 12, true), offset + length);
+    const call = new Decoding(this, view, this.bytes, fn, offset, argCount, view.getUint32(offset + 12, true), offset + length);
     call.args = DECODERS[fn](call);
     if (call.regionsLeft !== 0) throw new Error(`${description.name}: the firmware sent ${call.regionCount} regions, the tables account for ${call.regionCount - call.regionsLeft}`);
     return call;
@@ -213,6 +214,8 @@ export class Decoding implements DecodedCall {
   constructor(
     private readonly memory: HostMemory,
     readonly view: DataView,
+    /** The same buffer as bytes. */
+    private readonly requestBytes: Uint8Array,
     readonly fn: number,
     private readonly base: number,
     argCount: number,
@@ -280,7 +283,8 @@ export class Decoding implements DecodedCall {
 
   /** The region's bytes, as a view of the request (nothing writes to it). */
   private bytes(r: number): Uint8Array {
-    return new Uint8Array(this.view.buffer, r + REGION_HEADER, this.length(r));
+    const start = r + REGION_HEADER;
+    return this.requestBytes.subarray(start, start + this.length(r));
   }
   private address(r: number): bigint {
     return this.view.getBigUint64(r, true);
@@ -349,23 +353,31 @@ export class Decoding implements DecodedCall {
     if (backs === undefined) return;
     const scratch = this.memory.scratch;
     scratch.used = 0;
+    const request = this.requestBytes;
     for (const w of backs) {
-      const original = this.bytes(w.region);
-      let now: Uint8Array;
-      if (w.kind === Back.Array) now = new Uint8Array(w.array!.buffer, w.array!.byteOffset, original.byteLength);
-      else {
-        const at = scratch.copy(original);
-        if (w.kind === Back.Structs) {
-          const objects = w.objects!;
-          for (let i = 0; i < objects.length; i++) w.write!(scratch.view, at + i * w.size, objects[i]);
-        } else {
-          let v = w.box!.value;
-          if (w.kind === Back.Address) v = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
-          putScalar(scratch.view, at, w.size, v);
-        }
-        now = scratch.slice(at, original.byteLength);
+      const start = w.region + REGION_HEADER;
+      const n = this.length(w.region);
+      if (w.kind === Back.Array) {
+        const now = new Uint8Array(w.array!.buffer, w.array!.byteOffset, n);
+        if (!sameBytes(now, request.subarray(start, start + n))) writes.push({ address: this.address(w.region), bytes: now, kept: false });
+        continue;
       }
-      if (!sameBytes(now, original)) writes.push({ address: this.address(w.region), bytes: now, kept: false });
+      // The region's bytes with the device's values written over them, compared where they lie
+      // (no view of either unless they differ: most outs come back as they went).
+      const at = scratch.reserve(n);
+      const bytes = scratch.bytes;
+      for (let i = 0; i < n; i++) bytes[at + i] = request[start + i];
+      if (w.kind === Back.Structs) {
+        const objects = w.objects!;
+        for (let i = 0; i < objects.length; i++) w.write!(scratch.view, at + i * w.size, objects[i]);
+      } else {
+        let v = w.box!.value;
+        if (w.kind === Back.Address) v = v instanceof Uint8Array ? this.memory.addressOf(v) : v === null || v === undefined ? 0n : BigInt(v as number | bigint);
+        putScalar(scratch.view, at, w.size, v);
+      }
+      let i = 0;
+      while (i < n && bytes[at + i] === request[start + i]) i++;
+      if (i < n) writes.push({ address: this.address(w.region), bytes: scratch.slice(at, n), kept: false });
     }
   }
 }

@@ -142,7 +142,7 @@ export class GrowingBuffer {
 
   /** A view of `length` bytes from `at` (valid until they are overwritten). */
   slice(at: number, length: number): Uint8Array {
-    return new Uint8Array(this.bytes.buffer, at, length);
+    return this.bytes.subarray(at, at + length);
   }
 }
 
