@@ -132,6 +132,34 @@ describe('host bridge: decoding requests', () => {
     expect(memory.decode(request('mvMqttGetNextReadableDataType', [5n, 0x7000n], [{ address: 0x7000n, length: 4, writable: true }])).args[1]).toBeNull();
   });
 
+  it('places a copy at the application\'s address only where the device uses the address (an alignment limit names the buffer)', () => {
+    const placed: [number, number][] = [];
+    const memory = new HostMemory((buffer, address) => placed.push([buffer.byteLength, address]));
+    // mvServerLoggingInit's buffer: LOG_BUFFER_ALIGNMENT applies, so the device sees where it is.
+    const log = memory.decode(request('mvServerLoggingInit', [0x4200n, 32n], [{ address: 0x4200n, bytes: new Uint8Array(32), writable: true }]));
+    const logBuffer = log.args[0] as Uint8Array;
+    expect(placed).toEqual([[32, 0x4200]]);
+    expect(logBuffer.byteOffset).toBe(0);
+    expect(logBuffer.buffer.byteLength).toBe(32);
+    // A publish's topic and payload: copies that share memory, placed nowhere.
+    const struct = new Uint8Array(48);
+    const v = new DataView(struct.buffer);
+    v.setBigUint64(8, 0x5000n, true);
+    v.setUint32(16, 1, true);
+    v.setBigUint64(24, 0x6000n, true);
+    v.setUint32(32, 3, true);
+    const publish = memory.decode(request('mvMqttRequestPublish', [1n, 0x4000n], [{ address: 0x4000n, bytes: struct }, { address: 0x5000n, bytes: Buffer.from('t') }, { address: 0x6000n, bytes: Uint8Array.of(1, 2, 3) }]));
+    const { topic, payload } = publish.args[1] as Record<string, { data: Uint8Array }>;
+    expect(placed).toHaveLength(1);
+    expect([...topic.data]).toEqual([0x74]);
+    expect([...payload.data]).toEqual([1, 2, 3]);
+    expect(payload.data.buffer).toBe(topic.data.buffer);
+    // Each copy is its own: a later one does not overwrite an earlier one the device may keep.
+    const again = memory.decode(request('mvMqttRequestPublish', [1n, 0x4000n], [{ address: 0x4000n, bytes: struct }, { address: 0x5000n, bytes: Buffer.from('u') }, { address: 0x6000n, bytes: Uint8Array.of(7, 8, 9) }]));
+    expect([...(again.args[1] as Record<string, { data: Uint8Array }>).payload.data]).toEqual([7, 8, 9]);
+    expect([...payload.data]).toEqual([1, 2, 3]);
+  });
+
   it('a versioned struct has its version arm only when the version matches', () => {
     const memory = new HostMemory();
     const params = (version: number) => {

@@ -116,7 +116,8 @@ class DecoderWriter {
       }
     } else {
       value = this.fresh('array');
-      read.push(`const ${value} = d.array(${r}, ${to.kind === 'int' ? to.size : 4}, ${to.kind === 'int' && to.signed});`);
+      // Its own memory at the application's address when the device needs that address; else shared.
+      read.push(`const ${value} = d.${p.addressed ? 'placedArray' : 'array'}(${r}, ${to.kind === 'int' ? to.size : 4}, ${to.kind === 'int' && to.signed});`);
       track = `d.trackArray(${r}, ${value})`;
     }
     const out = [`${indent}if (${r} >= 0 && d.readable(${r})) {`, ...read.map((l) => inner + l)];

@@ -35,6 +35,11 @@ export interface HostPointer {
    * copy per buffer and sends what the kernel writes there later.
    */
   kept?: true;
+  /**
+   * The device needs the application's address of this buffer (an alignment limit names it): the
+   * device side's copy of it is placed at that address. Other copies may share memory.
+   */
+  addressed?: true;
 }
 
 export interface HostField {
@@ -111,10 +116,12 @@ export function lowerForHost(model: Model): HostTables {
   };
   const sizeOf = (s: HostScalar): number => (s.kind === 'struct' ? model.structs[s.struct].layout[abi.id].size : s.size);
 
-  const pointerOf = (t: CType, count?: HostPointer['count']): HostPointer => {
+  /** Whether an alignment limit names `path` (`Struct.field.path` or `function.param`). */
+  const aligned = (path: string) => model.limitsOn(path).some((l) => l.kind === 'alignment');
+  const pointerOf = (t: CType, path: string, count?: HostPointer['count']): HostPointer => {
     if (t.pointer !== 1) throw new Error(`mvgen host: no host marshalling for "${t.text}" (pointer depth ${t.pointer})`);
     const to = scalarOf(t);
-    return { to, elementSize: sizeOf(to), writable: !t.const, ...(count ? { count } : {}) };
+    return { to, elementSize: sizeOf(to), writable: !t.const, ...(count ? { count } : {}), ...(aligned(path) ? { addressed: true as const } : {}) };
   };
 
   const lowerStruct = (s: StructModel): HostStruct => {
@@ -131,7 +138,7 @@ export function lowerForHost(model: Model): HostTables {
       const count = counter
         ? { offset: counter.field.layout[abi.id].offset, size: counter.field.layout[abi.id].size, unit: counter.field.countUnit ?? ('elements' as const) }
         : undefined;
-      const pointer = pointerOf(field.type, count);
+      const pointer = pointerOf(field.type, `${s.name}.${path}`, count);
       if (pointer.writable && field.direction !== 'out') pointer.kept = true;
       return { path, offset, pointer, ...(guard ? { guard } : {}) };
     });
@@ -154,7 +161,7 @@ export function lowerForHost(model: Model): HostTables {
         const countedBy = (p as ParamWithCount).countedBy;
         const arg = countedBy ? f.params.findIndex((q) => q.name === countedBy.param) : -1;
         if (countedBy && arg < 0) throw new Error(`mvgen host: ${f.name}.${p.name} is counted by "${countedBy.param}", which is not a parameter`);
-        return { name: p.name, pointer: pointerOf(p.type, countedBy ? { offset: 0, size: 0, unit: countedBy.unit, arg } : undefined) };
+        return { name: p.name, pointer: pointerOf(p.type, `${f.name}.${p.name}`, countedBy ? { offset: 0, size: 0, unit: countedBy.unit, arg } : undefined) };
       });
       return { name: f.name, id, returns: f.returns.text, params, ...(unsupported.length ? { unsupported: unsupported.join('; ') } : {}) };
     }),

@@ -57,6 +57,26 @@ export class HostMemory {
    */
   readonly scratch = new GrowingBuffer();
 
+  /**
+   * Where call arguments are copied: slices of one chunk, 8-aligned, handed out in turn and never
+   * reused (a slice the device keeps keeps its chunk alive; a full chunk is replaced, not
+   * rewound), so a copy costs no ArrayBuffer of its own.
+   */
+  private copyChunk = new Uint8Array(COPY_CHUNK_BYTES);
+  private copyUsed = 0;
+
+  /** `length` bytes of fresh copy space (contents undefined). */
+  copySpace(length: number): Uint8Array {
+    if (length > COPY_CHUNK_BYTES / 4) return new Uint8Array(length);
+    let at = this.copyUsed;
+    if (at + length > COPY_CHUNK_BYTES) {
+      this.copyChunk = new Uint8Array(COPY_CHUNK_BYTES);
+      at = 0;
+    }
+    this.copyUsed = (at + length + 7) & ~7;
+    return this.copyChunk.subarray(at, at + length);
+  }
+
   /** Views of the whole buffer the last request came in (the call channel's: the same every call). */
   private buffer: ArrayBufferLike | undefined;
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -123,6 +143,25 @@ export class HostMemory {
     return writes;
   }
 }
+
+/** `bytes` (8-aligned in its buffer) as whole elements of `size` bytes. */
+function elements(bytes: Uint8Array, size: number, signed: boolean): ArrayBufferView {
+  const { buffer, byteOffset } = bytes;
+  const n = Math.floor(bytes.byteLength / size);
+  switch (size) {
+    case 1:
+      return new Int8Array(buffer, byteOffset, n);
+    case 2:
+      return signed ? new Int16Array(buffer, byteOffset, n) : new Uint16Array(buffer, byteOffset, n);
+    case 4:
+      return signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
+    default:
+      return signed ? new BigInt64Array(buffer, byteOffset, n) : new BigUint64Array(buffer, byteOffset, n);
+  }
+}
+
+/** The copy pool's chunks; a copy larger than a quarter of one gets memory of its own. */
+const COPY_CHUNK_BYTES = 64 * 1024;
 
 /** Where the last findDifference found `a` and `b` to differ: [start, end). */
 let differenceStart = 0;
@@ -291,23 +330,27 @@ export class Decoding implements DecodedCall {
   }
 
   /**
-   * A counted buffer's elements in their own memory (the device may keep it, and the request
-   * area is the next call's), placed at the application's address for alignment rules.
+   * A counted buffer's elements, copied (the device may keep them, and the request area is the
+   * next call's) into a slice of the memory's copy pool: no ArrayBuffer per argument.
    */
   array(r: number, size: number, signed: boolean): ArrayBufferView {
+    const n = this.length(r);
+    const copy = this.memory.copySpace(n);
+    const request = this.requestBytes;
+    const start = r + REGION_HEADER;
+    if (n <= 64) for (let i = 0; i < n; i++) copy[i] = request[start + i];
+    else copy.set(request.subarray(start, start + n));
+    return size === 1 && !signed ? copy : elements(copy, size, signed);
+  }
+
+  /**
+   * `array` in memory of its own, placed at the application's address: for a buffer whose
+   * address the device uses (an alignment limit names it).
+   */
+  placedArray(r: number, size: number, signed: boolean): ArrayBufferView {
     const copy = new Uint8Array(this.bytes(r));
     this.memory.place(copy.buffer, Number(this.address(r)));
-    const n = Math.floor(copy.byteLength / size);
-    switch (size) {
-      case 1:
-        return signed ? new Int8Array(copy.buffer) : copy;
-      case 2:
-        return signed ? new Int16Array(copy.buffer, 0, n) : new Uint16Array(copy.buffer, 0, n);
-      case 4:
-        return signed ? new Int32Array(copy.buffer, 0, n) : new Uint32Array(copy.buffer, 0, n);
-      default:
-        return signed ? new BigInt64Array(copy.buffer, 0, n) : new BigUint64Array(copy.buffer, 0, n);
-    }
+    return size === 1 && !signed ? copy : elements(copy, size, signed);
   }
 
   /** Memory lent to the kernel beyond the call: one buffer per application buffer, kept across calls. */

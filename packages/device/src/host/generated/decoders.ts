@@ -1679,7 +1679,7 @@ function decode_mvServerLoggingInit(d: Decoding): unknown[] {
   const r0 = d.argRegion(0);
   let a0: unknown = null;
   if (r0 >= 0 && d.readable(r0)) {
-    const array130 = d.array(r0, 1, false);
+    const array130 = d.placedArray(r0, 1, false);
     if (d.writable(r0)) {
       d.trackArray(r0, array130);
       a0 = array130;
@@ -1714,7 +1714,7 @@ function decode_mvTestLoggingInit(d: Decoding): unknown[] {
   const r0 = d.argRegion(0);
   let a0: unknown = null;
   if (r0 >= 0 && d.readable(r0)) {
-    const array132 = d.array(r0, 1, false);
+    const array132 = d.placedArray(r0, 1, false);
     if (d.writable(r0)) {
       d.trackArray(r0, array132);
       a0 = array132;

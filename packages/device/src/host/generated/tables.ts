@@ -18,6 +18,8 @@ export interface HostPointer {
   count?: { offset: number; size: number; unit: 'bytes' | 'elements'; arg?: number };
   /** Memory lent to the kernel beyond the call (a ring or channel buffer): kept, and written to later. */
   kept?: true;
+  /** The device needs its application address (an alignment limit names it): its copy is placed there. */
+  addressed?: true;
 }
 
 export interface HostField {
@@ -122,6 +124,7 @@ export const HOST_TABLES: HostTables = {
               "size": 4,
               "unit": "bytes"
             },
+            "addressed": true,
             "kept": true
           }
         },
@@ -280,6 +283,7 @@ export const HOST_TABLES: HostTables = {
               "size": 4,
               "unit": "bytes"
             },
+            "addressed": true,
             "kept": true
           },
           "guard": {
@@ -318,6 +322,7 @@ export const HOST_TABLES: HostTables = {
               "size": 4,
               "unit": "bytes"
             },
+            "addressed": true,
             "kept": true
           },
           "guard": {
@@ -2886,7 +2891,8 @@ export const HOST_TABLES: HostTables = {
               "size": 0,
               "unit": "bytes",
               "arg": 1
-            }
+            },
+            "addressed": true
           }
         },
         {
@@ -2967,7 +2973,8 @@ export const HOST_TABLES: HostTables = {
               "size": 0,
               "unit": "bytes",
               "arg": 1
-            }
+            },
+            "addressed": true
           }
         },
         {
