@@ -9,9 +9,10 @@
  * package's host/marshal.ts; this file only decides, per call, what to read where.
  */
 import type { HostPointer, HostScalar, HostTables } from './lower.js';
+import { WIRE } from './protocol.js';
 
-/** REGION_HEADER of the bridge protocol: a region's bytes start this far after its header. */
-const REGION_BYTES = 16;
+/** REGION_HEADER of the bridge protocol (its one table): a region's bytes start this far after its header. */
+const REGION_BYTES = WIRE.find((w) => w.name === 'REGION_HEADER')!.value;
 
 /** The expression reading scalar `s` at view offset `at` (as the device core takes it). */
 function readExpression(s: HostScalar, at: string): string {
@@ -145,27 +146,16 @@ class DecoderWriter {
     let openedAt = -1;
     for (const f of s.fields) {
       const parts = f.path.split('.');
-      // Containers of a dotted path, made on first use (`s.v1 ??= {}` in effect).
-      let holder = 's';
-      for (let i = 0; i < parts.length - 1; i++) {
-        const path = parts.slice(0, i + 1).join('.');
-        const name = `n_${path.replace(/\./g, '_')}`;
-        if (!made.has(path)) {
-          made.add(path);
-          body.push(`  let ${name}: Obj | undefined;`);
-        }
-        holder = name;
+      // Containers of a dotted path (`v1` of `v1.tag`), one variable each, made on first use.
+      const names = parts.slice(0, -1).map((_, i) => `n_${parts.slice(0, i + 1).join('_')}`);
+      for (const name of names) {
+        if (made.has(name)) continue;
+        made.add(name);
+        body.push(`  let ${name}: Obj | undefined;`);
       }
-      const containers = (indent: string): string[] => {
-        const lines: string[] = [];
-        let parent = 's';
-        for (let i = 0; i < parts.length - 1; i++) {
-          const name = `n_${parts.slice(0, i + 1).join('_')}`;
-          lines.push(`${indent}if (${name} === undefined) ${parent}.${parts[i]} = ${name} = {};`);
-          parent = name;
-        }
-        return lines;
-      };
+      const holder = names.length ? names[names.length - 1] : 's';
+      const containers = (indent: string): string[] =>
+        names.map((name, i) => `${indent}if (${name} === undefined) ${i === 0 ? 's' : names[i - 1]}.${parts[i]} = ${name} = {};`);
       const key = parts[parts.length - 1];
       const indent = f.guard ? '    ' : '  ';
       const lines: string[] = [];

@@ -9,7 +9,7 @@
 import { HOST_TABLES } from './generated/tables.js';
 import { DECODERS } from './generated/decoders.js';
 import { trackKeptWrites, type KeptWrites } from '@mvmqtt/sdk/runtime';
-import { GrowingBuffer, REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, type MemoryWrite } from './protocol.js';
+import { GrowingBuffer, REGION_HEADER, REGION_READABLE, REGION_WRITABLE, REQUEST_HEADER, align8, copyBytes, type MemoryWrite } from './protocol.js';
 
 /**
  * Memory the application lends the kernel beyond the call (a `kept` pointer: the notification
@@ -336,10 +336,7 @@ export class Decoding implements DecodedCall {
   array(r: number, size: number, signed: boolean): ArrayBufferView {
     const n = this.length(r);
     const copy = this.memory.copySpace(n);
-    const request = this.requestBytes;
-    const start = r + REGION_HEADER;
-    if (n <= 64) for (let i = 0; i < n; i++) copy[i] = request[start + i];
-    else copy.set(request.subarray(start, start + n));
+    copyBytes(copy, 0, this.requestBytes, r + REGION_HEADER, n);
     return size === 1 && !signed ? copy : elements(copy, size, signed);
   }
 
@@ -409,7 +406,7 @@ export class Decoding implements DecodedCall {
       // (no view of either unless they differ: most outs come back as they went).
       const at = scratch.reserve(n);
       const bytes = scratch.bytes;
-      for (let i = 0; i < n; i++) bytes[at + i] = request[start + i];
+      copyBytes(bytes, at, request, start, n);
       if (w.kind === Back.Structs) {
         const objects = w.objects!;
         for (let i = 0; i < objects.length; i++) w.write!(scratch.view, at + i * w.size, objects[i]);

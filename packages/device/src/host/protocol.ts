@@ -43,6 +43,15 @@ function viewOf(buf: Uint8Array): DataView {
   return view;
 }
 
+/**
+ * Copies `n` bytes of `source` from `from` to `target` at `at`. Most are a word, a record or a
+ * small struct: a loop beats the native `set` (and the view it needs) there.
+ */
+export function copyBytes(target: Uint8Array, at: number, source: Uint8Array, from: number, n: number): void {
+  if (n <= 64) for (let i = 0; i < n; i++) target[at + i] = source[from + i];
+  else target.set(source.subarray(from, from + n), at);
+}
+
 function putWrites(buf: Uint8Array, view: DataView, at: number, writes: readonly MemoryWrite[]): void {
   for (const w of writes) {
     const bytes = w.bytes;
@@ -51,9 +60,7 @@ function putWrites(buf: Uint8Array, view: DataView, at: number, writes: readonly
     view.setUint32(at + 8, n, true);
     view.setUint32(at + 12, w.kept ? WRITE_KEPT : 0, true);
     const start = at + REGION_HEADER;
-    // Most writes are a word or a record: a loop beats a native call there.
-    if (n <= 64) for (let i = 0; i < n; i++) buf[start + i] = bytes[i];
-    else buf.set(bytes, start);
+    copyBytes(buf, start, bytes, 0, n);
     at = start + align8(n);
     for (let i = start + n; i < at; i++) buf[i] = 0; // the padding (the buffer may be reused memory)
   }
@@ -131,12 +138,8 @@ export class GrowingBuffer {
 
   /** Appends a copy of `source`; where it starts. */
   copy(source: Uint8Array): number {
-    const n = source.byteLength;
-    const at = this.reserve(n);
-    const bytes = this.bytes;
-    // Most are a word or a small struct: a loop beats a native call there.
-    if (n <= 64) for (let i = 0; i < n; i++) bytes[at + i] = source[i];
-    else bytes.set(source, at);
+    const at = this.reserve(source.byteLength);
+    copyBytes(this.bytes, at, source, 0, source.byteLength);
     return at;
   }
 
